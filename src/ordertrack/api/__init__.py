@@ -1,0 +1,1 @@
+"""HTTP edge: app assembly, authentication, error rendering, idempotency."""

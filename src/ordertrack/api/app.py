@@ -1,0 +1,101 @@
+"""Assemble the FastAPI application."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ordertrack import __version__
+from ordertrack.api.auth import ApiKeyCache
+from ordertrack.api.errors import error_response, install_error_handlers
+from ordertrack.catalog.routes import router as catalog_router
+from ordertrack.config import Settings, get_settings
+from ordertrack.db.uow import Database
+from ordertrack.kit.schema import error_responses
+from ordertrack.orders.routes import router as orders_router
+from ordertrack.shipments.routes import router as shipments_router
+from ordertrack.tracking.routes import router as tracking_router
+from ordertrack.tracking.schemas import UnifiedEventIn
+
+
+class BodySizeLimit:
+    """Refuse request bodies over ``limit`` bytes with 413, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+                await self._too_large(scope, receive, send)
+                return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = error_response(
+            413, "payload_too_large", f"request bodies are limited to {self.limit} bytes"
+        )
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    db = db or Database(settings.database_url)
+    app = FastAPI(
+        title="ordertrack",
+        version=__version__,
+        description="Orders, shipments and every carrier scan, in one honest timeline.",
+        responses=error_responses(400, 401, 413, 422),
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.api_key_cache = ApiKeyCache(settings.api_key_cache_seconds)
+    install_error_handlers(app)
+    for router in (catalog_router, orders_router, shipments_router, tracking_router):
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["ops"], include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            event_schema = UnifiedEventIn.model_json_schema(ref_template="#/components/schemas/{model}")
+            for name, definition in event_schema.pop("$defs", {}).items():
+                components.setdefault(name, definition)
+            components["UnifiedEventIn"] = event_schema
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    return app

@@ -1,0 +1,59 @@
+"""Bearer API keys, with a short in-process cache so a hot endpoint costs no extra query."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from ordertrack.db.uow import Database
+from ordertrack.kit.errors import Unauthorized
+from ordertrack.merchants import service as merchants_service
+
+bearer = HTTPBearer(auto_error=False, description="a merchant API key: `Authorization: Bearer otk_...`")
+
+
+class ApiKeyCache:
+    """Verified keys for ``ttl`` seconds; revocation takes effect within that time."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._entries: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, api_key: str) -> str | None:
+        entry = self._entries.get(api_key)
+        if entry is None or entry[1] < time.monotonic():
+            return None
+        return entry[0]
+
+    def put(self, api_key: str, merchant_id: str) -> None:
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            if len(self._entries) > 10_000:
+                self._entries.clear()
+            self._entries[api_key] = (merchant_id, time.monotonic() + self.ttl)
+
+
+def get_db(request: Request) -> Database:
+    return request.app.state.db
+
+
+def current_merchant(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
+) -> str:
+    """The id of the merchant whose API key authorised this request."""
+    if credentials is None or not credentials.credentials:
+        raise Unauthorized("send your API key as 'Authorization: Bearer <key>'")
+    api_key = credentials.credentials
+    cache: ApiKeyCache = request.app.state.api_key_cache
+    merchant_id = cache.get(api_key)
+    if merchant_id is None:
+        with get_db(request).uow(write=False) as uow:
+            merchant_id = merchants_service.merchant_for_key(uow, api_key)
+        cache.put(api_key, merchant_id)
+    return merchant_id

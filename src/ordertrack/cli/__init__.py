@@ -1,0 +1,1 @@
+"""The ``ordertrack`` command line."""

@@ -1,0 +1,149 @@
+"""``ordertrack``: serve the app, run a worker, migrate the database, manage merchants."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Annotated
+
+import typer
+from sqlalchemy import inspect
+
+from ordertrack.config import Settings, get_settings
+from ordertrack.db import migrate
+from ordertrack.db.uow import Database
+
+app = typer.Typer(help="ordertrack: order tracking for online shops.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+merchants_app = typer.Typer(help="Merchants (tenants) and their API keys.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(merchants_app, name="merchants")
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="database URL (default: ORDERTRACK_DATABASE_URL or ./var/ordertrack.db)"),
+]
+
+
+def _settings(db_url: str | None) -> Settings:
+    settings = get_settings()
+    if db_url:
+        settings = settings.model_copy(update={"database_url": db_url})
+    return settings
+
+
+def _database(settings: Settings) -> Database:
+    try:
+        return Database(settings.database_url)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--db") from None
+
+
+def _ensure_schema(db: Database) -> None:
+    """Upgrade an empty database; refuse to run on one that is behind (migrate it on purpose)."""
+    if not migrate.needs_upgrade(db.engine):
+        return
+    tables = set(inspect(db.engine).get_table_names())
+    if not tables - {"alembic_version"}:
+        typer.echo("Empty database: creating the schema...", err=True)
+        migrate.upgrade(db.engine)
+        return
+    typer.echo(
+        "The database schema is behind this version of ordertrack: run 'ordertrack db upgrade'.",
+        err=True,
+    )
+    raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = None) -> None:
+    """Apply all pending migrations."""
+    database = _database(_settings(db))
+    before = migrate.current_revision(database.engine)
+    migrate.upgrade(database.engine)
+    after = migrate.current_revision(database.engine)
+    typer.echo(f"database at {after}" + ("" if before != after else " (already up to date)"))
+
+
+@merchants_app.command("create")
+def merchants_create(
+    name: Annotated[str, typer.Option("--name", help="the merchant's name")],
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    db: DbOption = None,
+) -> None:
+    """Create a merchant and its first API key (shown once: keep it)."""
+    from ordertrack.merchants import service as merchants_service
+
+    database = _database(_settings(db))
+    _ensure_schema(database)
+    if not name.strip():
+        raise typer.BadParameter("must not be empty", param_hint="--name")
+    with database.uow() as uow:
+        created = merchants_service.create_merchant(uow, name)
+        uow.commit()
+    if as_json:
+        typer.echo(json.dumps({"merchant_id": created.merchant_id, "api_key": created.api_key}))
+    else:
+        typer.echo(f"merchant {created.merchant_id} ({created.name})")
+        typer.echo(f"API key (shown once): {created.api_key}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    db: DbOption = None,
+    demo: Annotated[bool, typer.Option("--demo", help="seed a demo merchant with realistic data")] = False,
+    no_worker: Annotated[bool, typer.Option("--no-worker", help="do not run the embedded worker")] = False,
+) -> None:
+    """Run the API (and the embedded worker)."""
+    import uvicorn
+
+    from ordertrack.api.app import create_app
+    from ordertrack.worker.jobs import start_in_thread
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    settings = _settings(db)
+    database = _database(settings)
+    _ensure_schema(database)
+    if demo:
+        from ordertrack.demo.seed import seed_demo
+
+        with database.uow() as uow:
+            seeded = seed_demo(uow)
+            uow.commit()
+        typer.echo("")
+        typer.echo(f"  Demo merchant: {seeded.merchant_name} ({seeded.merchant_id})")
+        typer.echo(f"  API key:       {seeded.api_key}")
+        typer.echo(f"  Try:           curl -H 'Authorization: Bearer {seeded.api_key}' "
+                   f"http://{host}:{port}/api/v1/orders")
+        typer.echo("")
+    stop: threading.Event | None = None
+    if not no_worker:
+        _, stop = start_in_thread(database)
+    try:
+        uvicorn.run(create_app(settings, database), host=host, port=port, log_level="info")
+    finally:
+        if stop is not None:
+            stop.set()
+
+
+@app.command()
+def worker(db: DbOption = None) -> None:
+    """Run a worker process (background jobs) until interrupted."""
+    from ordertrack.worker.jobs import run_forever
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    database = _database(_settings(db))
+    _ensure_schema(database)
+    stop = threading.Event()
+    typer.echo("worker running; Ctrl-C to stop", err=True)
+    try:
+        run_forever(database, stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+if __name__ == "__main__":
+    app()

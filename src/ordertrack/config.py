@@ -1,0 +1,53 @@
+"""Typed settings. Nothing else in ordertrack reads ``os.environ``."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./var/ordertrack.db"
+
+
+class Settings(BaseSettings):
+    """Process-wide configuration, read from ``ORDERTRACK_*`` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="ORDERTRACK_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    public_url: str = "http://127.0.0.1:8000"
+    secret_key: SecretStr | None = None
+    var_dir: Path = Path("./var")
+
+    # Carriers recycle tracking numbers: an event this many days older than the shipment
+    # it would match belongs to an earlier parcel that carried the same number.
+    recycle_window_days: int = Field(default=60, ge=0)
+    # The most events one ingest request may carry.
+    max_batch_events: int = Field(default=1000, ge=1)
+    # The largest request body the API reads, in bytes.
+    max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    # How long a verified API key stays in the in-process cache, in seconds.
+    api_key_cache_seconds: float = Field(default=30.0, ge=0)
+    # Test switch: the PostgreSQL server the PostgreSQL tests use (they create their own database).
+    test_postgres_url: str | None = None
+
+    def resolved_secret_key(self) -> str:
+        """The configured secret, or one generated once and kept in ``var_dir``."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.var_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""The shoppers who place orders."""

@@ -1,0 +1,12 @@
+"""Imports every feature's tables so ``Base.metadata`` is complete (Alembic, tests)."""
+
+from ordertrack.api import idempotency as _idempotency  # noqa: F401
+from ordertrack.catalog import model as _catalog  # noqa: F401
+from ordertrack.customers import model as _customers  # noqa: F401
+from ordertrack.db.base import Base
+from ordertrack.merchants import model as _merchants  # noqa: F401
+from ordertrack.orders import model as _orders  # noqa: F401
+from ordertrack.shipments import model as _shipments  # noqa: F401
+from ordertrack.tracking import model as _tracking  # noqa: F401
+
+metadata = Base.metadata

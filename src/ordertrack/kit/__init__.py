@@ -1,0 +1,1 @@
+"""Domain-agnostic building blocks: clock, ids, errors, pagination."""

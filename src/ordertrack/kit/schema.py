@@ -1,0 +1,86 @@
+"""Pydantic building blocks shared by every feature's API shapes."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+
+class ApiModel(BaseModel):
+    """Input models refuse unknown fields, so a typo is an error instead of silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class OutModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=120)]
+CountryCode = Annotated[
+    str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{2}$", min_length=2, max_length=2)
+]
+CurrencyCode = Annotated[
+    str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{3}$", min_length=3, max_length=3)
+]
+Sku = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\s].*$")]
+
+_CARRIER = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,39}$")
+
+
+def _carrier_slug(value: str) -> str:
+    slug = value.strip().lower().replace(" ", "_")
+    if not _CARRIER.match(slug):
+        raise ValueError("carrier must be a slug of letters, digits, '_' or '-' (at most 40)")
+    return slug
+
+
+CarrierSlug = Annotated[str, StringConstraints(min_length=1, max_length=40), AfterValidator(_carrier_slug)]
+
+_TRACKING = re.compile(r"^[A-Z0-9][A-Z0-9\-]{2,63}$")
+
+
+def normalise_tracking_number(value: str) -> str:
+    """Carriers print tracking numbers with spaces and mixed case; store one canonical form."""
+    compact = re.sub(r"[\s]+", "", value).upper()
+    if not _TRACKING.match(compact):
+        raise ValueError("tracking number must be 3 to 64 letters, digits or '-'")
+    return compact
+
+
+TrackingNumber = Annotated[
+    str, StringConstraints(min_length=1, max_length=80), AfterValidator(normalise_tracking_number)
+]
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="machine-readable error code")
+    message: str = Field(description="what went wrong, for a human")
+    details: Any | None = Field(default=None, description="structured detail when there is some")
+
+
+class ErrorResponse(BaseModel):
+    """The shape of every 4xx answer."""
+
+    error: ErrorBody
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries documenting the error shape for these status codes."""
+    text = {
+        400: "Malformed request",
+        401: "Missing or invalid API key",
+        404: "Not found (or owned by another merchant)",
+        409: "Conflict with the current state",
+        413: "Request body too large",
+        415: "Body is not JSON",
+        422: "Invalid input",
+    }
+    return {code: {"model": ErrorResponse, "description": text[code]} for code in codes}
+
+
+class PageOut(BaseModel):
+    next_cursor: str | None = Field(description="pass as ?cursor= to get the next page; null at the end")

@@ -1,0 +1,62 @@
+"""Order and OrderLine. ``status`` and ``attention`` are stored for filtering but only
+ever written from :func:`ordertrack.orders.status.derive_order_status`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ordertrack.db.base import Base, id_column, merchant_column
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("merchant_id", "number"),
+        Index("ix_orders_merchant_status", "merchant_id", "status", "id"),
+        Index("ix_orders_merchant_id_id", "merchant_id", "id"),
+    )
+
+    id: Mapped[str] = id_column()
+    merchant_id: Mapped[str] = merchant_column()
+    number: Mapped[str] = mapped_column(String(64))
+    customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.id"))
+    currency: Mapped[str] = mapped_column(String(3))
+    placed_at: Mapped[datetime]
+    source: Mapped[str] = mapped_column(String(32), default="api")
+    ship_name: Mapped[str | None] = mapped_column(String(200))
+    ship_line1: Mapped[str | None] = mapped_column(String(300))
+    ship_line2: Mapped[str | None] = mapped_column(String(300))
+    ship_city: Mapped[str | None] = mapped_column(String(120))
+    ship_region: Mapped[str | None] = mapped_column(String(120))
+    ship_postal_code: Mapped[str | None] = mapped_column(String(20))
+    ship_country: Mapped[str | None] = mapped_column(String(2))
+    confirmed_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(32))
+    attention: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        lazy="raise", order_by="OrderLine.line_no", back_populates="order"
+    )
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+    __table_args__ = (UniqueConstraint("order_id", "line_no"),)
+
+    id: Mapped[str] = id_column()
+    merchant_id: Mapped[str] = merchant_column()
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    line_no: Mapped[int]
+    sku: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(300))
+    quantity: Mapped[int]
+    unit_price: Mapped[Decimal]
+
+    order: Mapped[Order] = relationship(lazy="raise", back_populates="lines")

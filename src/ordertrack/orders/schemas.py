@@ -1,0 +1,97 @@
+"""Order shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AwareDatetime, Field, StringConstraints
+
+from ordertrack.customers.schemas import CustomerIn, CustomerOut
+from ordertrack.kit.schema import ApiModel, CountryCode, CurrencyCode, OutModel, PageOut, ShortText, Sku, Text
+from ordertrack.orders.status import OrderStatus
+from ordertrack.shipments.schemas import ShipmentOut
+
+OrderNumber = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\s/]+$")]
+
+
+class AddressIn(ApiModel):
+    name: Text | None = None
+    line1: Text
+    line2: Text | None = None
+    city: ShortText
+    region: ShortText | None = None
+    postal_code: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = None
+    country: CountryCode
+
+
+class AddressOut(OutModel):
+    name: str | None
+    line1: str | None
+    line2: str | None
+    city: str | None
+    region: str | None
+    postal_code: str | None
+    country: str | None
+
+
+class OrderLineIn(ApiModel):
+    sku: Sku
+    name: Text | None = None
+    quantity: int = Field(ge=1, le=1_000_000)
+    unit_price: Decimal = Field(ge=0, max_digits=14, decimal_places=4)
+
+
+class OrderIn(ApiModel):
+    number: OrderNumber = Field(description="the merchant's own order number, unique per merchant")
+    customer: CustomerIn
+    shipping_address: AddressIn
+    lines: list[OrderLineIn] = Field(min_length=1, max_length=500)
+    currency: CurrencyCode
+    placed_at: AwareDatetime = Field(description="when the shopper placed it, with its UTC offset")
+    source: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,32}$")] = "api"
+
+
+class OrderLineOut(OutModel):
+    id: str
+    sku: str
+    name: str | None
+    quantity: int
+    unit_price: Decimal
+    quantity_shipped: int
+    quantity_delivered: int
+
+
+class OrderOut(OutModel):
+    id: str
+    number: str
+    status: OrderStatus
+    attention: bool = Field(description="a shipment needs a human: exception, failed attempt or return")
+    currency: str
+    total: Decimal
+    placed_at: datetime
+    confirmed_at: datetime | None
+    cancelled_at: datetime | None
+    source: str
+    customer: CustomerOut | None
+    shipping_address: AddressOut
+    lines: list[OrderLineOut]
+    shipments: list[ShipmentOut]
+    created_at: datetime
+    updated_at: datetime
+
+
+class OrderSummary(OutModel):
+    id: str
+    number: str
+    status: OrderStatus
+    attention: bool
+    currency: str
+    placed_at: datetime
+    created_at: datetime
+    updated_at: datetime
+
+
+class OrderPage(PageOut):
+    items: list[OrderSummary]

@@ -1,0 +1,241 @@
+"""Order use cases: place, look up, list, confirm, cancel, and keep the derived status true."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ordertrack.catalog import service as catalog_service
+from ordertrack.customers import service as customers_service
+from ordertrack.customers.schemas import CustomerOut
+from ordertrack.db.uow import UnitOfWork
+from ordertrack.kit.clock import utcnow
+from ordertrack.kit.errors import Conflict, NotFound
+from ordertrack.kit.ids import new_id
+from ordertrack.kit.pagination import Page, keyset_page
+from ordertrack.orders.model import Order, OrderLine
+from ordertrack.orders.schemas import AddressOut, OrderIn, OrderLineOut, OrderOut
+from ordertrack.orders.status import (
+    DerivedOrder,
+    OrderFacts,
+    OrderStatus,
+    ShipmentFacts,
+    check_action,
+    derive_order_status,
+)
+from ordertrack.shipments import service as shipments_service
+
+
+class OrderNotFound(NotFound):
+    code = "order_not_found"
+
+
+class DuplicateOrderNumber(Conflict):
+    code = "duplicate_order_number"
+
+
+def place_order(uow: UnitOfWork, merchant_id: str, data: OrderIn) -> Order:
+    exists = uow.session.scalar(
+        select(Order.id).where(Order.merchant_id == merchant_id, Order.number == data.number)
+    )
+    if exists is not None:
+        raise DuplicateOrderNumber(f"order number {data.number!r} is already taken")
+    customer = customers_service.upsert_customer(uow, merchant_id, data.customer)
+    names = catalog_service.product_names(uow, merchant_id, {line.sku for line in data.lines})
+    now = utcnow()
+    address = data.shipping_address
+    order = Order(
+        id=new_id("ord"),
+        merchant_id=merchant_id,
+        number=data.number,
+        customer_id=customer.id,
+        currency=data.currency,
+        placed_at=data.placed_at,
+        source=data.source,
+        ship_name=address.name or data.customer.name,
+        ship_line1=address.line1,
+        ship_line2=address.line2,
+        ship_city=address.city,
+        ship_region=address.region,
+        ship_postal_code=address.postal_code,
+        ship_country=address.country,
+        status=OrderStatus.pending,
+        attention=False,
+        created_at=now,
+        updated_at=now,
+    )
+    order.lines = [
+        OrderLine(
+            id=new_id("oln"),
+            merchant_id=merchant_id,
+            line_no=index,
+            sku=line.sku,
+            name=line.name or names.get(line.sku),
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+        )
+        for index, line in enumerate(data.lines, start=1)
+    ]
+    uow.session.add(order)
+    uow.flush()
+    return order
+
+
+def find_order(
+    uow: UnitOfWork, merchant_id: str, id_or_number: str, *, lock: bool = False
+) -> Order:
+    """The merchant's order by id or by its number; another merchant's order is not found."""
+    base = (
+        select(Order)
+        .where(Order.merchant_id == merchant_id)
+        .options(selectinload(Order.lines))
+    )
+    if lock:
+        base = base.with_for_update(of=Order)
+    order = None
+    if id_or_number.startswith("ord_"):
+        order = uow.session.scalars(base.where(Order.id == id_or_number)).first()
+    if order is None:
+        order = uow.session.scalars(base.where(Order.number == id_or_number)).first()
+    if order is None:
+        raise OrderNotFound(f"no order {id_or_number!r}")
+    return order
+
+
+def list_orders(
+    uow: UnitOfWork,
+    merchant_id: str,
+    *,
+    status: OrderStatus | None,
+    attention: bool | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[Order]:
+    query = select(Order).where(Order.merchant_id == merchant_id)
+    if status is not None:
+        query = query.where(Order.status == status)
+    if attention is not None:
+        query = query.where(Order.attention == attention)
+    return keyset_page(uow.session, query, Order.id, cursor, limit)
+
+
+def _derive(order: Order, shipments: list[ShipmentFacts]) -> DerivedOrder:
+    return derive_order_status(
+        OrderFacts(
+            ordered={line.id: line.quantity for line in order.lines},
+            confirmed=order.confirmed_at is not None,
+            cancelled=order.cancelled_at is not None,
+            shipments=shipments,
+        )
+    )
+
+
+def _rederive(uow: UnitOfWork, merchant_id: str, order: Order) -> None:
+    facts = shipments_service.shipment_facts(uow, merchant_id, [order.id]).get(order.id, [])
+    _store(order, _derive(order, facts))
+
+
+def _store(order: Order, derived: DerivedOrder) -> None:
+    if (order.status, order.attention) != (derived.status, derived.attention):
+        order.status = derived.status
+        order.attention = derived.attention
+        order.updated_at = utcnow()
+
+
+def mark_confirmed(order: Order, now: datetime) -> None:
+    """Handing an order to a carrier confirms it, if nobody had yet."""
+    if order.confirmed_at is None:
+        order.confirmed_at = now
+
+
+def confirm_order(uow: UnitOfWork, merchant_id: str, id_or_number: str) -> Order:
+    order = find_order(uow, merchant_id, id_or_number, lock=True)
+    if order.status != OrderStatus.pending and order.confirmed_at is not None:
+        return order  # confirming twice is harmless
+    check_action("confirm", order.status)
+    order.confirmed_at = utcnow()
+    _rederive(uow, merchant_id, order)
+    return order
+
+
+def cancel_order(uow: UnitOfWork, merchant_id: str, id_or_number: str) -> Order:
+    order = find_order(uow, merchant_id, id_or_number, lock=True)
+    if order.status == OrderStatus.cancelled:
+        return order
+    check_action("cancel", order.status)
+    order.cancelled_at = utcnow()
+    _rederive(uow, merchant_id, order)
+    return order
+
+
+def refresh_order_status(uow: UnitOfWork, merchant_id: str, order_ids: Iterable[str]) -> None:
+    """Derive the status of these orders again from their lines and shipments."""
+    ids = sorted(set(order_ids))
+    if not ids:
+        return
+    orders = uow.session.scalars(
+        select(Order)
+        .where(Order.merchant_id == merchant_id, Order.id.in_(ids))
+        .options(selectinload(Order.lines))
+        .order_by(Order.id)
+        .with_for_update(of=Order)
+    ).all()
+    facts = shipments_service.shipment_facts(uow, merchant_id, ids)
+    for order in orders:
+        _store(order, _derive(order, facts.get(order.id, [])))
+
+
+def order_view(uow: UnitOfWork, merchant_id: str, order: Order) -> OrderOut:
+    """The order as the API shows it: lines with shipped/delivered counts, and its shipments."""
+    shipments = shipments_service.shipments_for_orders(uow, merchant_id, [order.id]).get(order.id, [])
+    customer = customers_service.get_customers(
+        uow, merchant_id, {order.customer_id} if order.customer_id else set()
+    ).get(order.customer_id or "")
+    shipped: dict[str, int] = {}
+    delivered: dict[str, int] = {}
+    for shipment in shipments:
+        for line in shipment.lines:
+            shipped[line.order_line_id] = shipped.get(line.order_line_id, 0) + line.quantity
+            if shipment.status == "delivered":
+                delivered[line.order_line_id] = delivered.get(line.order_line_id, 0) + line.quantity
+    return OrderOut(
+        id=order.id,
+        number=order.number,
+        status=OrderStatus(order.status),
+        attention=order.attention,
+        currency=order.currency,
+        total=sum((line.unit_price * line.quantity for line in order.lines), Decimal(0)),
+        placed_at=order.placed_at,
+        confirmed_at=order.confirmed_at,
+        cancelled_at=order.cancelled_at,
+        source=order.source,
+        customer=CustomerOut.model_validate(customer) if customer else None,
+        shipping_address=AddressOut(
+            name=order.ship_name,
+            line1=order.ship_line1,
+            line2=order.ship_line2,
+            city=order.ship_city,
+            region=order.ship_region,
+            postal_code=order.ship_postal_code,
+            country=order.ship_country,
+        ),
+        lines=[
+            OrderLineOut(
+                id=line.id,
+                sku=line.sku,
+                name=line.name,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                quantity_shipped=shipped.get(line.id, 0),
+                quantity_delivered=delivered.get(line.id, 0),
+            )
+            for line in order.lines
+        ],
+        shipments=[shipments_service.shipment_view(s) for s in shipments],
+        created_at=order.created_at,
+        updated_at=order.updated_at,
+    )

@@ -1,0 +1,1 @@
+"""Shipments: what left which warehouse, by which carrier, in which parcels."""

@@ -1,0 +1,73 @@
+"""Shipment endpoints."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from ordertrack.api.auth import current_merchant, get_db
+from ordertrack.api.transactions import idempotent_write, json_response
+from ordertrack.db.uow import Database
+from ordertrack.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from ordertrack.kit.schema import error_responses
+from ordertrack.shipments import service
+from ordertrack.shipments.schemas import ShipmentIn, ShipmentOut, ShipmentPage
+from ordertrack.tracking.status import ShipmentStatus
+
+router = APIRouter(tags=["shipments"])
+
+
+@router.post(
+    "/api/v1/orders/{order_ref}/shipments",
+    status_code=201,
+    response_model=ShipmentOut,
+    responses=error_responses(404, 409),
+)
+def create_shipment(
+    order_ref: Annotated[str, Path(min_length=1, max_length=64, description="order id or number")],
+    data: ShipmentIn,
+    request: Request,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+) -> JSONResponse:
+    window = timedelta(days=request.app.state.settings.recycle_window_days)
+
+    def produce(uow):  # type: ignore[no-untyped-def]
+        created = service.create_shipment(uow, merchant_id, order_ref, data, recycle_window=window)
+        return 201, service.shipment_view(service.get_shipment(uow, merchant_id, created.id))
+
+    return idempotent_write(request, db, merchant_id, data, produce)
+
+
+@router.get("/api/v1/shipments", response_model=ShipmentPage)
+def list_shipments(
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+    status: ShipmentStatus | None = None,
+    carrier: Annotated[str | None, Query(max_length=40)] = None,
+    order_id: Annotated[str | None, Query(max_length=32)] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> Response:
+    with db.uow(write=False) as uow:
+        page = service.list_shipments(
+            uow, merchant_id, status=status, carrier=carrier, order_id=order_id, cursor=cursor, limit=limit
+        )
+        return json_response(
+            ShipmentPage(
+                items=[service.shipment_view(s) for s in page.items], next_cursor=page.next_cursor
+            )
+        )
+
+
+@router.get("/api/v1/shipments/{shipment_id}", response_model=ShipmentOut, responses=error_responses(404))
+def get_shipment(
+    shipment_id: Annotated[str, Path(min_length=1, max_length=32)],
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+) -> Response:
+    with db.uow(write=False) as uow:
+        return json_response(service.shipment_view(service.get_shipment(uow, merchant_id, shipment_id)))

@@ -1,0 +1,457 @@
+"""Shipment use cases: create a shipment for (part of) an order, look shipments up, and keep
+shipment status derived from the parcels' states."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import selectinload
+
+from ordertrack.db.uow import UnitOfWork
+from ordertrack.kit.clock import utcnow
+from ordertrack.kit.errors import Conflict, NotFound, Unprocessable
+from ordertrack.kit.ids import new_id
+from ordertrack.kit.pagination import Page, keyset_page
+from ordertrack.orders import service as orders_service
+from ordertrack.orders.model import Order, OrderLine
+from ordertrack.orders.status import ShipmentFacts, check_action
+from ordertrack.shipments.model import Parcel, Shipment, ShipmentLine
+from ordertrack.shipments.schemas import ParcelOut, ShipmentIn, ShipmentLineOut, ShipmentOut
+from ordertrack.tracking import service as tracking_service
+from ordertrack.tracking.status import (
+    ParcelFacts,
+    ShipmentStatus,
+    TrackingState,
+    derive_shipment_status,
+)
+
+FINAL_STATUSES = frozenset({ShipmentStatus.delivered, ShipmentStatus.returned})
+
+
+class ShipmentNotFound(NotFound):
+    code = "shipment_not_found"
+
+
+class OverShipment(Conflict):
+    code = "over_shipment"
+
+
+class SkuNotInOrder(Unprocessable):
+    code = "sku_not_in_order"
+
+
+class TrackingNumberInUse(Conflict):
+    code = "tracking_number_in_use"
+
+
+def create_shipment(
+    uow: UnitOfWork,
+    merchant_id: str,
+    order_ref: str,
+    data: ShipmentIn,
+    *,
+    recycle_window: timedelta,
+) -> Shipment:
+    """Ship (part of) an order in one or more parcels; scans that came early attach now."""
+    order = orders_service.find_order(uow, merchant_id, order_ref, lock=True)
+    check_action("ship", order.status)
+    already = _shipped_quantities(uow, merchant_id, order.id)
+    remaining = {line.id: line.quantity - already.get(line.id, 0) for line in order.lines}
+    allocation = _allocate(order.lines, remaining, data)
+    numbers = (
+        [data.tracking_number]
+        if data.tracking_number is not None
+        else [p.tracking_number for p in data.parcels or []]
+    )
+    weights = [None] if data.parcels is None else [p.weight_grams for p in data.parcels]
+    now = utcnow()
+    _refuse_numbers_in_flight(uow, merchant_id, data.carrier, numbers, now - recycle_window)
+
+    shipment = Shipment(
+        id=new_id("shp"),
+        merchant_id=merchant_id,
+        order_id=order.id,
+        warehouse=data.warehouse,
+        carrier=data.carrier,
+        service=data.service,
+        status=ShipmentStatus.pending,
+        created_at=now,
+        updated_at=now,
+    )
+    shipment.lines = [
+        ShipmentLine(
+            id=new_id("sln"), merchant_id=merchant_id, order_line_id=line_id, sku=sku, quantity=qty
+        )
+        for line_id, sku, qty in allocation
+    ]
+    shipment.parcels = [
+        Parcel(
+            id=new_id("pcl"),
+            merchant_id=merchant_id,
+            seq=seq,
+            tracking_number=number,
+            carrier=data.carrier,
+            weight_grams=weight,
+            status=ShipmentStatus.pending,
+            event_count=0,
+            created_at=now,
+            updated_at=now,
+        )
+        for seq, (number, weight) in enumerate(zip(numbers, weights, strict=True), start=1)
+    ]
+    uow.session.add(shipment)
+    orders_service.mark_confirmed(order, now)
+    uow.flush()
+    tracking_service.claim_events_for_new_parcels(
+        uow,
+        merchant_id,
+        [(p.id, p.tracking_number, p.carrier, p.created_at) for p in shipment.parcels],
+        recycle_window=recycle_window,
+    )
+    orders_service.refresh_order_status(uow, merchant_id, [order.id])
+    return shipment
+
+
+def _shipped_quantities(uow: UnitOfWork, merchant_id: str, order_id: str) -> dict[str, int]:
+    rows = uow.session.execute(
+        select(ShipmentLine.order_line_id, ShipmentLine.quantity)
+        .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
+        .where(Shipment.merchant_id == merchant_id, Shipment.order_id == order_id)
+    )
+    shipped: dict[str, int] = defaultdict(int)
+    for line_id, qty in rows:
+        shipped[line_id] += qty
+    return shipped
+
+
+def _allocate(
+    lines: list[OrderLine], remaining: dict[str, int], data: ShipmentIn
+) -> list[tuple[str, str, int]]:
+    """(order line id, sku, quantity) for the shipment; omitted lines mean "all that is left"."""
+    if data.lines is None:
+        everything = [(l.id, l.sku, remaining[l.id]) for l in lines if remaining[l.id] > 0]
+        if not everything:
+            raise OverShipment("every unit of this order has already shipped")
+        return everything
+    allocation: list[tuple[str, str, int]] = []
+    left = dict(remaining)
+    for wanted in data.lines:
+        candidates = [l for l in lines if l.sku == wanted.sku]
+        if not candidates:
+            raise SkuNotInOrder(f"SKU {wanted.sku!r} is not on this order")
+        need = wanted.quantity
+        for line in candidates:
+            take = min(need, left[line.id])
+            if take:
+                allocation.append((line.id, line.sku, take))
+                left[line.id] -= take
+                need -= take
+        if need:
+            raise OverShipment(
+                f"only {wanted.quantity - need} of SKU {wanted.sku!r} are left to ship",
+                details={"sku": wanted.sku, "requested": wanted.quantity, "available": wanted.quantity - need},
+            )
+    merged: dict[tuple[str, str], int] = defaultdict(int)
+    for line_id, sku, qty in allocation:
+        merged[(line_id, sku)] += qty
+    return [(line_id, sku, qty) for (line_id, sku), qty in merged.items()]
+
+
+def _refuse_numbers_in_flight(
+    uow: UnitOfWork, merchant_id: str, carrier: str, numbers: list[str], since: datetime
+) -> None:
+    """A number still travelling on a recent parcel is a typo, not a carrier's recycling."""
+    clash = uow.session.execute(
+        select(Parcel.tracking_number, Parcel.shipment_id).where(
+            Parcel.merchant_id == merchant_id,
+            Parcel.carrier == carrier,
+            Parcel.tracking_number.in_(numbers),
+            Parcel.created_at >= since,
+            Parcel.status.not_in(FINAL_STATUSES),
+        )
+    ).first()
+    if clash is not None:
+        raise TrackingNumberInUse(
+            f"tracking number {clash[0]} is already on shipment {clash[1]}, which is still under way"
+        )
+
+
+def get_shipment(uow: UnitOfWork, merchant_id: str, shipment_id: str) -> Shipment:
+    shipment = uow.session.scalars(
+        select(Shipment)
+        .where(Shipment.merchant_id == merchant_id, Shipment.id == shipment_id)
+        .options(selectinload(Shipment.lines), selectinload(Shipment.parcels))
+        .execution_options(populate_existing=True)
+    ).first()
+    if shipment is None:
+        raise ShipmentNotFound(f"no shipment {shipment_id!r}")
+    return shipment
+
+
+def list_shipments(
+    uow: UnitOfWork,
+    merchant_id: str,
+    *,
+    status: ShipmentStatus | None,
+    carrier: str | None,
+    order_id: str | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[Shipment]:
+    query = (
+        select(Shipment)
+        .where(Shipment.merchant_id == merchant_id)
+        .options(selectinload(Shipment.lines), selectinload(Shipment.parcels))
+    )
+    if status is not None:
+        query = query.where(Shipment.status == status)
+    if carrier:
+        query = query.where(Shipment.carrier == carrier.lower())
+    if order_id:
+        query = query.where(Shipment.order_id == order_id)
+    return keyset_page(uow.session, query, Shipment.id, cursor, limit)
+
+
+def shipments_for_orders(
+    uow: UnitOfWork, merchant_id: str, order_ids: list[str]
+) -> dict[str, list[Shipment]]:
+    rows = uow.session.scalars(
+        select(Shipment)
+        .where(Shipment.merchant_id == merchant_id, Shipment.order_id.in_(order_ids))
+        .options(selectinload(Shipment.lines), selectinload(Shipment.parcels))
+        .order_by(Shipment.id)
+        .execution_options(populate_existing=True)
+    )
+    grouped: dict[str, list[Shipment]] = defaultdict(list)
+    for shipment in rows:
+        grouped[shipment.order_id].append(shipment)
+    return grouped
+
+
+def shipment_facts(
+    uow: UnitOfWork, merchant_id: str, order_ids: list[str]
+) -> dict[str, list[ShipmentFacts]]:
+    """What order status derivation needs: each shipment's status and quantities per line."""
+    rows = uow.session.execute(
+        select(Shipment.order_id, Shipment.id, Shipment.status, ShipmentLine.order_line_id, ShipmentLine.quantity)
+        .join(ShipmentLine, ShipmentLine.shipment_id == Shipment.id)
+        .where(Shipment.merchant_id == merchant_id, Shipment.order_id.in_(order_ids))
+    )
+    per_shipment: dict[str, tuple[str, str, dict[str, int]]] = {}
+    for order_id, shipment_id, status, line_id, qty in rows:
+        entry = per_shipment.setdefault(shipment_id, (order_id, status, defaultdict(int)))
+        entry[2][line_id] += qty
+    grouped: dict[str, list[ShipmentFacts]] = defaultdict(list)
+    for order_id, status, quantities in per_shipment.values():
+        grouped[order_id].append(ShipmentFacts(status=status, quantities=dict(quantities)))
+    return grouped
+
+
+def shipment_view(shipment: Shipment) -> ShipmentOut:
+    return ShipmentOut(
+        id=shipment.id,
+        order_id=shipment.order_id,
+        warehouse=shipment.warehouse,
+        carrier=shipment.carrier,
+        service=shipment.service,
+        status=ShipmentStatus(shipment.status),
+        reason=shipment.reason,
+        delivered_at=shipment.delivered_at,
+        created_at=shipment.created_at,
+        updated_at=shipment.updated_at,
+        lines=[ShipmentLineOut.model_validate(line) for line in shipment.lines],
+        parcels=[ParcelOut.model_validate(parcel) for parcel in shipment.parcels],
+    )
+
+
+# --- parcel state, as the tracking feature derives it -------------------------------------
+
+
+@dataclass(frozen=True)
+class ParcelRef:
+    """A parcel as event matching and state folding see it."""
+
+    id: str
+    shipment_id: str
+    tracking_number: str
+    carrier: str
+    created_at: datetime
+    state: TrackingState
+
+
+def _parcel_ref(row: Parcel) -> ParcelRef:
+    last_key = (
+        (row.last_event_at, row.last_event_rank, row.last_event_key)
+        if row.last_event_at is not None
+        else None
+    )
+    return ParcelRef(
+        id=row.id,
+        shipment_id=row.shipment_id,
+        tracking_number=row.tracking_number,
+        carrier=row.carrier,
+        created_at=row.created_at,
+        state=TrackingState(
+            status=row.status,
+            reason=row.reason,
+            delivered_at=row.delivered_at,
+            last_key=last_key,  # type: ignore[arg-type]
+            event_count=row.event_count,
+        ),
+    )
+
+
+def parcels_for_tracking_numbers(
+    uow: UnitOfWork, merchant_id: str, tracking_numbers: Iterable[str], *, lock: bool = False
+) -> list[ParcelRef]:
+    """Every parcel of the merchant carrying one of these numbers, newest first.
+
+    With ``lock`` the rows are locked (in id order, so concurrent ingests never deadlock)
+    until the transaction ends: two batches for one parcel fold one after the other.
+    """
+    numbers = sorted(set(tracking_numbers))
+    if not numbers:
+        return []
+    query = select(Parcel).where(
+        Parcel.merchant_id == merchant_id, Parcel.tracking_number.in_(numbers)
+    )
+    if lock:
+        query = query.order_by(Parcel.id).with_for_update()
+    rows = uow.session.scalars(query).all()
+    refs = [_parcel_ref(row) for row in rows]
+    refs.sort(key=lambda p: (p.created_at, p.id), reverse=True)
+    return refs
+
+
+def save_parcel_states(
+    uow: UnitOfWork, merchant_id: str, states: Mapping[str, TrackingState]
+) -> None:
+    if not states:
+        return
+    now = utcnow()
+    table = Parcel.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.merchant_id == merchant_id)
+        .values(
+            status=bindparam("b_status"),
+            reason=bindparam("b_reason"),
+            delivered_at=bindparam("b_delivered_at"),
+            last_event_at=bindparam("b_last_at"),
+            last_event_rank=bindparam("b_last_rank"),
+            last_event_key=bindparam("b_last_key"),
+            event_count=bindparam("b_count"),
+            updated_at=now,
+        )
+    )
+    params = []
+    for parcel_id, state in states.items():
+        last = state.last_key
+        params.append(
+            {
+                "b_id": parcel_id,
+                "b_status": str(state.status),
+                "b_reason": state.reason,
+                "b_delivered_at": state.delivered_at,
+                "b_last_at": last[0] if last else None,
+                "b_last_rank": last[1] if last else None,
+                "b_last_key": last[2] if last else None,
+                "b_count": state.event_count,
+            }
+        )
+    uow.session.connection().execute(statement, params)
+
+
+def refresh_shipments(uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[str]) -> None:
+    """Derive these shipments' status from their parcels, and their orders' status after."""
+    ids = sorted(set(shipment_ids))
+    if not ids:
+        return
+    shipments = uow.session.execute(
+        select(Shipment.id, Shipment.order_id, Shipment.status, Shipment.reason, Shipment.delivered_at)
+        .where(Shipment.merchant_id == merchant_id, Shipment.id.in_(ids))
+        .order_by(Shipment.id)
+        .with_for_update()
+    ).all()
+    parcels: dict[str, list[ParcelFacts]] = defaultdict(list)
+    for shipment_id, status, reason, delivered_at in uow.session.execute(
+        select(Parcel.shipment_id, Parcel.status, Parcel.reason, Parcel.delivered_at)
+        .where(Parcel.merchant_id == merchant_id, Parcel.shipment_id.in_(ids))
+        .order_by(Parcel.shipment_id, Parcel.seq)
+    ):
+        parcels[shipment_id].append(ParcelFacts(status, reason, delivered_at))
+    changed_orders: set[str] = set()
+    updates = []
+    for shipment_id, order_id, status, reason, delivered_at in shipments:
+        derived = derive_shipment_status(parcels[shipment_id])
+        if (derived.status, derived.reason, derived.delivered_at) != (status, reason, delivered_at):
+            updates.append(
+                {
+                    "b_id": shipment_id,
+                    "b_status": str(derived.status),
+                    "b_reason": derived.reason,
+                    "b_delivered_at": derived.delivered_at,
+                }
+            )
+            if derived.status != status:
+                changed_orders.add(order_id)
+    if updates:
+        table = Shipment.__table__
+        uow.session.connection().execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"), table.c.merchant_id == merchant_id)
+            .values(
+                status=bindparam("b_status"),
+                reason=bindparam("b_reason"),
+                delivered_at=bindparam("b_delivered_at"),
+                updated_at=utcnow(),
+            ),
+            updates,
+        )
+    orders_service.refresh_order_status(uow, merchant_id, changed_orders)
+
+
+
+@dataclass(frozen=True)
+class TrackedParcel:
+    parcel_id: str
+    tracking_number: str
+    carrier: str
+    status: str
+    reason: str | None
+    delivered_at: datetime | None
+    shipment_id: str
+    order_id: str
+    order_number: str
+
+
+def tracked_parcel(
+    uow: UnitOfWork, merchant_id: str, tracking_number: str, carrier: str | None
+) -> TrackedParcel | None:
+    """The newest parcel of the merchant with this number, with its shipment and order."""
+    query = (
+        select(
+            Parcel.id,
+            Parcel.tracking_number,
+            Parcel.carrier,
+            Parcel.status,
+            Parcel.reason,
+            Parcel.delivered_at,
+            Parcel.shipment_id,
+            Shipment.order_id,
+            Order.number,
+        )
+        .join(Shipment, Shipment.id == Parcel.shipment_id)
+        .join(Order, Order.id == Shipment.order_id)
+        .where(Parcel.merchant_id == merchant_id, Parcel.tracking_number == tracking_number)
+        .order_by(Parcel.created_at.desc(), Parcel.id.desc())
+        .limit(1)
+    )
+    if carrier:
+        query = query.where(Parcel.carrier == carrier.lower())
+    row = uow.session.execute(query).first()
+    return TrackedParcel(*row) if row is not None else None

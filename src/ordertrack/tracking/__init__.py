@@ -1,0 +1,1 @@
+"""Unified tracking events: ingest, matching to parcels, derived status and lookup."""

@@ -1,0 +1,49 @@
+"""TrackingEvent: one unified carrier scan, with the raw input it was read from."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ordertrack.db.base import Base, merchant_column
+
+EventId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class TrackingEvent(Base):
+    __tablename__ = "tracking_events"
+    __table_args__ = (
+        UniqueConstraint("merchant_id", "dedupe_key"),
+        Index("ix_tracking_events_parcel", "parcel_id", "occurred_at"),
+        Index("ix_tracking_events_merchant_tracking", "merchant_id", "tracking_number", "carrier"),
+    )
+
+    id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=True)
+    merchant_id: Mapped[str] = merchant_column()
+    # NULL while no registered parcel claims the tracking number ("unmatched").
+    parcel_id: Mapped[str | None] = mapped_column(ForeignKey("parcels.id", ondelete="SET NULL"))
+    tracking_number: Mapped[str] = mapped_column(String(64))
+    carrier: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[str | None] = mapped_column(String(128))
+    # sha256 over the event's identity; unique per merchant, so a replay is stored once.
+    dedupe_key: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[datetime]
+    # The offset the event was reported with, kept so local time can be shown honestly.
+    utc_offset_minutes: Mapped[int]
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(String(64))
+    code: Mapped[str | None] = mapped_column(String(64))
+    description: Mapped[str | None] = mapped_column(String(500))
+    city: Mapped[str | None] = mapped_column(String(120))
+    region: Mapped[str | None] = mapped_column(String(120))
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+    country: Mapped[str | None] = mapped_column(String(2))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    received_at: Mapped[datetime]
+    raw: Mapped[dict[str, Any]]

@@ -1,0 +1,143 @@
+"""Unified tracking event and tracking view shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+
+from ordertrack.kit.schema import (
+    ApiModel,
+    CarrierSlug,
+    CountryCode,
+    OutModel,
+    PageOut,
+    ShortText,
+    TrackingNumber,
+)
+from ordertrack.tracking.status import EventStatus, ShipmentStatus
+
+
+@lru_cache(maxsize=1024)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def _iana_zone(value: str) -> str:
+    try:
+        zone(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(f"unknown IANA time zone {value!r}") from None
+    return value
+
+
+TimeZoneName = Annotated[
+    str, StringConstraints(min_length=1, max_length=64), AfterValidator(_iana_zone)
+]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Reason = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,64}$")]
+
+
+class LocationIn(ApiModel):
+    city: ShortText | None = None
+    region: ShortText | None = None
+    postal_code: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = None
+    country: CountryCode | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    timezone: TimeZoneName | None = Field(
+        default=None, description="IANA zone of the scan location, e.g. America/Chicago"
+    )
+
+
+class UnifiedEventIn(ApiModel):
+    """One scan, already in ordertrack's unified vocabulary."""
+
+    tracking_number: TrackingNumber
+    carrier: CarrierSlug
+    event_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = Field(
+        default=None, description="the carrier's own id of this event, when it has one"
+    )
+    occurred_at: AwareDatetime = Field(description="when it happened, with the UTC offset it happened at")
+    status: EventStatus
+    reason: Reason | None = Field(default=None, description="sub-status, e.g. damaged, customs_hold")
+    code: Code | None = Field(default=None, description="the carrier's raw code")
+    description: Annotated[str, StringConstraints(max_length=500)] | None = None
+    location: LocationIn | None = None
+    source: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,32}$")] = "api"
+
+
+class EventBatchIn(ApiModel):
+    events: list[Any] = Field(
+        description=(
+            "1 to 1,000 unified events (schema UnifiedEventIn). Each is validated on its own: "
+            "a bad one is reported in `rejected`, the rest are stored."
+        ),
+        json_schema_extra={"maxItems": 1000, "items": {"$ref": "#/components/schemas/UnifiedEventIn"}},
+    )
+
+
+class RejectedEvent(OutModel):
+    index: int = Field(description="position of the event in the request's list")
+    error: str
+
+
+class IngestResultOut(OutModel):
+    accepted: int = Field(description="events stored now")
+    duplicates: int = Field(description="events already stored before (or twice in this batch)")
+    rejected: list[RejectedEvent]
+
+
+class LocationOut(OutModel):
+    city: str | None
+    region: str | None
+    postal_code: str | None
+    country: str | None
+    latitude: float | None
+    longitude: float | None
+
+
+class EventOut(OutModel):
+    occurred_at: datetime = Field(description="the instant, in UTC")
+    local_time: str = Field(description="the same instant as the wall clock showed where it happened")
+    timezone: str = Field(description="IANA zone, or the UTC offset reported when no zone is known")
+    status: EventStatus
+    reason: str | None
+    code: str | None
+    description: str | None
+    location: LocationOut | None
+    carrier: str
+    source: str
+    event_id: str | None
+    received_at: datetime
+
+
+class OrderRef(OutModel):
+    id: str
+    number: str
+
+
+class TrackingOut(OutModel):
+    tracking_number: str
+    carrier: str
+    status: ShipmentStatus
+    reason: str | None
+    delivered_at: datetime | None
+    matched: bool = Field(description="false while no shipment of yours carries this number")
+    shipment_id: str | None
+    order: OrderRef | None
+    event_count: int
+    events: list[EventOut] = Field(description="oldest first")
+
+
+class StoredEventOut(EventOut):
+    id: int
+    tracking_number: str
+    matched: bool
+
+
+class EventPage(PageOut):
+    items: list[StoredEventOut]

@@ -1,0 +1,444 @@
+"""Tracking use cases: ingest unified events, attach them to parcels, derive state, look up.
+
+Ingest is the hot path. One batch costs a fixed number of statements whatever the history
+of the parcels it touches: one locked read of the parcels, one multi-row INSERT that skips
+duplicates, one UPDATE per changed table. A parcel's state is folded forward from its
+stored state; only an event landing inside the known timeline reads the full history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ordertrack.db.uow import UnitOfWork
+from ordertrack.kit.errors import NotFound, Unprocessable
+from ordertrack.kit.pagination import Page, keyset_page
+from ordertrack.shipments import service as shipments_service
+from ordertrack.tracking.model import TrackingEvent
+from ordertrack.tracking.schemas import (
+    EventOut,
+    LocationOut,
+    OrderRef,
+    RejectedEvent,
+    StoredEventOut,
+    TrackingOut,
+    UnifiedEventIn,
+    zone,
+)
+from ordertrack.tracking.status import (
+    EMPTY_STATE,
+    EventFact,
+    ShipmentStatus,
+    TrackingState,
+    derive_tracking_state,
+    extend_tracking_state,
+    timeline,
+)
+
+if TYPE_CHECKING:
+    from ordertrack.shipments.service import ParcelRef
+
+_EVENT = TypeAdapter(UnifiedEventIn)
+
+
+class TrackingNotFound(NotFound):
+    code = "tracking_not_found"
+
+
+class BatchTooLarge(Unprocessable):
+    code = "batch_too_large"
+
+
+class AllEventsRejected(Unprocessable):
+    code = "events_rejected"
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[RejectedEvent] = field(default_factory=list)
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors(include_url=False):
+        where = ".".join(str(p) for p in item["loc"]) or "event"
+        parts.append(f"{where}: {item['msg']}")
+    return "; ".join(parts)
+
+
+def dedupe_key(event: UnifiedEventIn) -> str:
+    """The event's identity: the carrier's own id, else a hash of what makes it this event."""
+    if event.event_id is not None:
+        basis = ("id", event.carrier, event.tracking_number, event.event_id)
+    else:
+        loc = event.location
+        place = (
+            (loc.city or "", loc.region or "", loc.postal_code or "", loc.country or "")
+            if loc
+            else ("", "", "", "")
+        )
+        basis = (
+            "content",
+            event.carrier,
+            event.tracking_number,
+            event.occurred_at.astimezone(UTC).isoformat(),
+            event.code or event.status,
+            *(part.casefold() for part in place),
+        )
+    return hashlib.sha256("\x1f".join(basis).encode()).hexdigest()
+
+
+def _row(merchant_id: str, event: UnifiedEventIn, raw: Any, received_at: datetime) -> dict[str, Any]:
+    offset = event.occurred_at.utcoffset() or timedelta(0)
+    loc = event.location
+    return {
+        "merchant_id": merchant_id,
+        "parcel_id": None,
+        "tracking_number": event.tracking_number,
+        "carrier": event.carrier,
+        "source": event.source,
+        "event_id": event.event_id,
+        "dedupe_key": dedupe_key(event),
+        "occurred_at": event.occurred_at.astimezone(UTC),
+        "utc_offset_minutes": int(offset.total_seconds() // 60),
+        "timezone": loc.timezone if loc else None,
+        "status": str(event.status),
+        "reason": event.reason,
+        "code": event.code,
+        "description": event.description,
+        "city": loc.city if loc else None,
+        "region": loc.region if loc else None,
+        "postal_code": loc.postal_code if loc else None,
+        "country": loc.country if loc else None,
+        "latitude": loc.latitude if loc else None,
+        "longitude": loc.longitude if loc else None,
+        "received_at": received_at,
+        "raw": raw,
+    }
+
+
+def match_parcel(
+    candidates: Sequence[ParcelRef], occurred_at: datetime, recycle_window: timedelta
+) -> ParcelRef | None:
+    """The newest parcel (candidates come newest first) this event can belong to.
+
+    Carriers recycle numbers, so an event far older than a parcel belongs to an earlier
+    parcel with the same number, or to none we know.
+    """
+    for parcel in candidates:
+        if occurred_at >= parcel.created_at - recycle_window:
+            return parcel
+    return None
+
+
+def ingest_events(
+    uow: UnitOfWork,
+    merchant_id: str,
+    raw_events: Sequence[Any],
+    *,
+    received_at: datetime,
+    recycle_window: timedelta,
+    max_batch: int = 1000,
+) -> IngestResult:
+    """Store a batch of unified events: each valid one once, each bad one reported alone."""
+    if len(raw_events) > max_batch:
+        raise BatchTooLarge(
+            f"a batch holds at most {max_batch} events; this one has {len(raw_events)}",
+            details={"max": max_batch, "got": len(raw_events)},
+        )
+    result = IngestResult()
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_events):
+        try:
+            event = _EVENT.validate_python(raw)
+        except ValidationError as error:
+            result.rejected.append(RejectedEvent(index=index, error=describe_validation_error(error)))
+            continue
+        row = _row(merchant_id, event, raw, received_at)
+        if row["dedupe_key"] in seen:
+            result.duplicates += 1
+            continue
+        seen.add(row["dedupe_key"])
+        rows.append(row)
+    if not rows:
+        if result.rejected and not result.duplicates:
+            raise AllEventsRejected(
+                "no event in the batch could be read",
+                details=[r.model_dump() for r in result.rejected],
+            )
+        return result
+
+    parcels = shipments_service.parcels_for_tracking_numbers(
+        uow, merchant_id, {r["tracking_number"] for r in rows}, lock=True
+    )
+    candidates: dict[tuple[str, str], list[ParcelRef]] = defaultdict(list)
+    for parcel in parcels:
+        candidates[(parcel.tracking_number, parcel.carrier)].append(parcel)
+    for row in rows:
+        hit = match_parcel(
+            candidates.get((row["tracking_number"], row["carrier"]), ()),
+            row["occurred_at"],
+            recycle_window,
+        )
+        row["parcel_id"] = hit.id if hit else None
+
+    inserted = _insert_new(uow, rows)
+    result.accepted = len(inserted)
+    result.duplicates += len(rows) - len(inserted)
+
+    new_by_parcel: dict[str, list[EventFact]] = defaultdict(list)
+    for row in rows:
+        if row["parcel_id"] is not None and row["dedupe_key"] in inserted:
+            new_by_parcel[row["parcel_id"]].append(
+                EventFact(row["occurred_at"], row["status"], row["reason"], row["dedupe_key"])
+            )
+    by_id = {p.id: p for p in parcels}
+    _fold_into_parcels(uow, merchant_id, {pid: by_id[pid] for pid in new_by_parcel}, new_by_parcel)
+    return result
+
+
+def _insert_new(uow: UnitOfWork, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert, skipping rows whose dedupe key is already stored; the keys actually inserted."""
+    dialect = postgresql if uow.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(TrackingEvent.__table__)
+        .on_conflict_do_nothing(index_elements=["merchant_id", "dedupe_key"])
+        .returning(TrackingEvent.__table__.c.dedupe_key)
+    )
+    return set(uow.session.connection().execute(statement, rows).scalars())
+
+
+def _fold_into_parcels(
+    uow: UnitOfWork,
+    merchant_id: str,
+    parcels: dict[str, ParcelRef],
+    new_events: dict[str, list[EventFact]],
+) -> None:
+    """Advance each parcel's stored state by its new events; re-derive where they interleave."""
+    states: dict[str, TrackingState] = {}
+    replay: list[str] = []
+    for parcel_id, parcel in parcels.items():
+        extended = extend_tracking_state(parcel.state, new_events[parcel_id])
+        if extended is None:
+            replay.append(parcel_id)
+        else:
+            states[parcel_id] = extended
+    states.update(_derive_from_history(uow, merchant_id, replay))
+    shipments_service.save_parcel_states(uow, merchant_id, states)
+    moved = [
+        parcels[pid].shipment_id
+        for pid, state in states.items()
+        if (state.status, state.reason, state.delivered_at)
+        != (parcels[pid].state.status, parcels[pid].state.reason, parcels[pid].state.delivered_at)
+    ]
+    shipments_service.refresh_shipments(uow, merchant_id, moved)
+
+
+def _derive_from_history(
+    uow: UnitOfWork, merchant_id: str, parcel_ids: Iterable[str]
+) -> dict[str, TrackingState]:
+    ids = list(parcel_ids)
+    if not ids:
+        return {}
+    facts: dict[str, list[EventFact]] = {pid: [] for pid in ids}
+    for parcel_id, occurred_at, status, reason, key in uow.session.execute(
+        select(
+            TrackingEvent.parcel_id,
+            TrackingEvent.occurred_at,
+            TrackingEvent.status,
+            TrackingEvent.reason,
+            TrackingEvent.dedupe_key,
+        ).where(TrackingEvent.merchant_id == merchant_id, TrackingEvent.parcel_id.in_(ids))
+    ):
+        facts[parcel_id].append(EventFact(occurred_at, status, reason, key))
+    return {pid: derive_tracking_state(events) for pid, events in facts.items()}
+
+
+def claim_events_for_new_parcels(
+    uow: UnitOfWork,
+    merchant_id: str,
+    new_parcels: Sequence[tuple[str, str, str, datetime]],
+    *,
+    recycle_window: timedelta,
+) -> None:
+    """Attach the events that arrived before these parcels were registered.
+
+    The rule is the one ingest uses (an event belongs to the newest parcel whose window
+    covers it), so the outcome does not depend on whether scans or shipment came first.
+    """
+    new_ids = {pid for pid, *_ in new_parcels}
+    touched: set[str] = set(new_ids)
+    shipment_of: dict[str, str] = {}
+    table = TrackingEvent.__table__
+    for parcel_id, number, carrier, created_at in new_parcels:
+        same_number = shipments_service.parcels_for_tracking_numbers(
+            uow, merchant_id, [number], lock=True
+        )
+        shipment_of.update((p.id, p.shipment_id) for p in same_number)
+        older = [p.id for p in same_number if p.carrier == carrier and p.id not in new_ids]
+        owner = table.c.parcel_id.is_(None)
+        if older:
+            owner = or_(owner, table.c.parcel_id.in_(older))
+        moved = uow.session.connection().execute(
+            update(table)
+            .where(
+                and_(
+                    table.c.merchant_id == merchant_id,
+                    table.c.tracking_number == number,
+                    table.c.carrier == carrier,
+                    table.c.occurred_at >= created_at - recycle_window,
+                    owner,
+                )
+            )
+            .values(parcel_id=parcel_id)
+            .returning(table.c.id)
+        ).all()
+        if moved:
+            touched.update(older)
+    shipments_service.save_parcel_states(
+        uow, merchant_id, _derive_from_history(uow, merchant_id, touched)
+    )
+    shipments_service.refresh_shipments(uow, merchant_id, {shipment_of[pid] for pid in touched})
+
+
+# --- lookup -------------------------------------------------------------------------------
+
+
+def local_time(occurred_at: datetime, offset_minutes: int, zone_name: str | None) -> tuple[str, str]:
+    """(ISO local wall-clock time, zone label) for an event: its IANA zone, else its offset."""
+    if zone_name:
+        return occurred_at.astimezone(zone(zone_name)).isoformat(), zone_name
+    tz = timezone(timedelta(minutes=offset_minutes))
+    label = "UTC" if offset_minutes == 0 else f"UTC{tz.tzname(None)[3:]}"
+    return occurred_at.astimezone(tz).isoformat(), label
+
+
+def _event_out(event: TrackingEvent) -> dict[str, Any]:
+    local, label = local_time(event.occurred_at, event.utc_offset_minutes, event.timezone)
+    has_place = any(
+        v is not None
+        for v in (event.city, event.region, event.postal_code, event.country, event.latitude, event.longitude)
+    )
+    return dict(
+        occurred_at=event.occurred_at,
+        local_time=local,
+        timezone=label,
+        status=event.status,
+        reason=event.reason,
+        code=event.code,
+        description=event.description,
+        location=LocationOut(
+            city=event.city,
+            region=event.region,
+            postal_code=event.postal_code,
+            country=event.country,
+            latitude=event.latitude,
+            longitude=event.longitude,
+        )
+        if has_place
+        else None,
+        carrier=event.carrier,
+        source=event.source,
+        event_id=event.event_id,
+        received_at=event.received_at,
+    )
+
+
+def _in_timeline_order(events: Sequence[TrackingEvent]) -> list[TrackingEvent]:
+    by_key = {e.dedupe_key: e for e in events}
+    order = timeline(EventFact(e.occurred_at, e.status, e.reason, e.dedupe_key) for e in events)
+    return [by_key[f.key] for f in order]
+
+
+def lookup_tracking(
+    uow: UnitOfWork, merchant_id: str, tracking_number: str, carrier: str | None = None
+) -> TrackingOut:
+    """The unified tracking of a number: its newest parcel, or the scans nobody claimed yet."""
+    summary = shipments_service.tracked_parcel(uow, merchant_id, tracking_number, carrier)
+    if summary is not None:
+        events = uow.session.scalars(
+            select(TrackingEvent).where(
+                TrackingEvent.merchant_id == merchant_id,
+                TrackingEvent.parcel_id == summary.parcel_id,
+            )
+        ).all()
+        return TrackingOut(
+            tracking_number=summary.tracking_number,
+            carrier=summary.carrier,
+            status=ShipmentStatus(summary.status),
+            reason=summary.reason,
+            delivered_at=summary.delivered_at,
+            matched=True,
+            shipment_id=summary.shipment_id,
+            order=OrderRef(id=summary.order_id, number=summary.order_number),
+            event_count=len(events),
+            events=[EventOut(**_event_out(e)) for e in _in_timeline_order(events)],
+        )
+    query = select(TrackingEvent).where(
+        TrackingEvent.merchant_id == merchant_id,
+        TrackingEvent.tracking_number == tracking_number,
+        TrackingEvent.parcel_id.is_(None),
+    )
+    if carrier:
+        query = query.where(TrackingEvent.carrier == carrier)
+    events = uow.session.scalars(query).all()
+    if not events:
+        raise TrackingNotFound(f"no tracking for {tracking_number!r}")
+    carrier_of_newest = max(events, key=lambda e: e.received_at).carrier
+    events = [e for e in events if e.carrier == carrier_of_newest]
+    state = derive_tracking_state(
+        EventFact(e.occurred_at, e.status, e.reason, e.dedupe_key) for e in events
+    ) if events else EMPTY_STATE
+    return TrackingOut(
+        tracking_number=tracking_number,
+        carrier=carrier_of_newest,
+        status=ShipmentStatus(state.status),
+        reason=state.reason,
+        delivered_at=state.delivered_at,
+        matched=False,
+        shipment_id=None,
+        order=None,
+        event_count=len(events),
+        events=[EventOut(**_event_out(e)) for e in _in_timeline_order(events)],
+    )
+
+
+def list_events(
+    uow: UnitOfWork,
+    merchant_id: str,
+    *,
+    tracking_number: str | None,
+    status: str | None,
+    unmatched: bool | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[StoredEventOut]:
+    query = select(TrackingEvent).where(TrackingEvent.merchant_id == merchant_id)
+    if tracking_number:
+        query = query.where(TrackingEvent.tracking_number == tracking_number)
+    if status:
+        query = query.where(TrackingEvent.status == status)
+    if unmatched is True:
+        query = query.where(TrackingEvent.parcel_id.is_(None))
+    elif unmatched is False:
+        query = query.where(TrackingEvent.parcel_id.is_not(None))
+    page = keyset_page(uow.session, query, TrackingEvent.id, cursor, limit)
+    items = [
+        StoredEventOut(
+            id=e.id, tracking_number=e.tracking_number, matched=e.parcel_id is not None, **_event_out(e)
+        )
+        for e in page.items
+    ]
+    return Page(items, page.next_cursor)

@@ -1,0 +1,1 @@
+"""Background jobs: the loop that ``ordertrack worker`` and ``serve`` (embedded) run."""

@@ -1,0 +1,71 @@
+"""Scheduled housekeeping jobs and the loop that runs them."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+
+from ordertrack.api.idempotency import IdempotencyRecord
+from ordertrack.db.uow import Database, UnitOfWork
+from ordertrack.kit.clock import utcnow
+
+log = logging.getLogger("ordertrack.worker")
+
+# A client retrying with the same Idempotency-Key gets the first answer for this long.
+IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
+
+
+def expire_idempotency_keys(uow: UnitOfWork, now: datetime) -> int:
+    """Forget stored answers older than the retry horizon."""
+    result = uow.session.execute(
+        delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - IDEMPOTENCY_KEY_TTL)
+    )
+    return result.rowcount or 0
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: timedelta
+    run: Callable[[UnitOfWork, datetime], int]
+
+
+JOBS: tuple[Job, ...] = (Job("expire_idempotency_keys", timedelta(minutes=10), expire_idempotency_keys),)
+
+
+def run_due_jobs(db: Database, last_run: dict[str, datetime], now: datetime) -> dict[str, int]:
+    """Run each job whose interval has passed; what each one did, by name."""
+    done: dict[str, int] = {}
+    for job in JOBS:
+        previous = last_run.get(job.name)
+        if previous is not None and now - previous < job.every:
+            continue
+        with db.uow() as uow:
+            done[job.name] = job.run(uow, now)
+            uow.commit()
+        last_run[job.name] = now
+    return done
+
+
+def run_forever(db: Database, stop: threading.Event, tick_seconds: float = 5.0) -> None:
+    last_run: dict[str, datetime] = {}
+    while not stop.is_set():
+        try:
+            for name, count in run_due_jobs(db, last_run, utcnow()).items():
+                if count:
+                    log.info("%s: %d rows", name, count)
+        except Exception:  # a failed round is logged and retried next tick, never fatal
+            log.exception("worker round failed")
+        stop.wait(tick_seconds)
+
+
+def start_in_thread(db: Database) -> tuple[threading.Thread, threading.Event]:
+    stop = threading.Event()
+    thread = threading.Thread(target=run_forever, args=(db, stop), name="ordertrack-worker", daemon=True)
+    thread.start()
+    return thread, stop
