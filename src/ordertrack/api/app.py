@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         title="ordertrack",
         version=__version__,
         description="Orders, shipments and every carrier scan, in one honest timeline.",
-        responses=error_responses(400, 401, 413, 422),
+        responses=error_responses(400, 401, 413, 415, 422),
     )
     app.state.settings = settings
     app.state.db = db

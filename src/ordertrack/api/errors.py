@@ -53,10 +53,16 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(exc.status_code, exc.code, exc.message, exc.details, headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = list(exc.errors())
         if any(e.get("type") == "json_invalid" for e in errors):
             return error_response(400, "malformed_json", "the request body is not valid JSON")
+        content_type = request.headers.get("content-type", "")
+        body_shape_error = any(tuple(e.get("loc", ())) == ("body",) for e in errors)
+        if body_shape_error and content_type and "json" not in content_type:
+            return error_response(
+                415, "unsupported_media_type", "send the body as JSON (Content-Type: application/json)"
+            )
         message, details = _describe(errors)
         return error_response(422, "validation_error", message, details)
 

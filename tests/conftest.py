@@ -1,0 +1,106 @@
+"""Fixtures: every database test runs on SQLite and, when enabled, on PostgreSQL.
+
+PostgreSQL tests run when ``ORDERTRACK_TEST_POSTGRES_URL`` names a server (for example
+``postgresql://postgres@127.0.0.1:5432/postgres``); each test session creates its own
+database there and drops it at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from ordertrack.config import Settings
+from ordertrack.db.uow import Database
+from ordertrack.merchants import service as merchants_service
+from tests.support import LiveServer, fresh_postgres_database, migrated_database, sqlite_url, wipe
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _postgres_server() -> str | None:
+    return Settings().test_postgres_url
+
+
+@pytest.fixture(scope="session")
+def _sqlite_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    db = migrated_database(sqlite_url(tmp_path_factory.mktemp("sqlite")))
+    yield db
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+def _postgres_db() -> Iterator[Database]:
+    server = _postgres_server()
+    if not server:
+        pytest.skip("PostgreSQL tests are off: set ORDERTRACK_TEST_POSTGRES_URL to a server URL")
+    with fresh_postgres_database(server) as url:
+        db = migrated_database(url)
+        yield db
+        db.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def db(backend: str, request: pytest.FixtureRequest) -> Database:
+    """A migrated database of the test's backend, emptied before the test."""
+    database: Database = request.getfixturevalue(f"_{backend}_db")
+    wipe(database)
+    return database
+
+
+@dataclass(frozen=True)
+class Tenant:
+    merchant_id: str
+    api_key: str
+
+
+@pytest.fixture
+def make_merchant(db: Database) -> Callable[[str], Tenant]:
+    def make(name: str = "Acme Outfitters") -> Tenant:
+        with db.uow() as uow:
+            created = merchants_service.create_merchant(uow, name)
+            uow.commit()
+        return Tenant(created.merchant_id, created.api_key)
+
+    return make
+
+
+@pytest.fixture
+def settings(db: Database) -> Settings:
+    return Settings(database_url=db.url.render_as_string(hide_password=False), api_key_cache_seconds=0)
+
+
+@pytest.fixture(scope="session")
+def _servers() -> Iterator[dict[str, LiveServer]]:
+    servers: dict[str, LiveServer] = {}
+    yield servers
+    for server in servers.values():
+        server.__exit__(None, None, None)
+
+
+@pytest.fixture
+def server(db: Database, backend: str, _servers: dict[str, LiveServer]) -> LiveServer:
+    """A live HTTP server on 127.0.0.1 for the test's backend (one per backend per session)."""
+    if backend not in _servers:
+        settings = Settings(
+            database_url=db.url.render_as_string(hide_password=False), api_key_cache_seconds=0
+        )
+        _servers[backend] = LiveServer(db, settings).__enter__()
+    return _servers[backend]
+
+
+@pytest.fixture
+def client(server: LiveServer, make_merchant: Callable[[str], Tenant]) -> Iterator[httpx.Client]:
+    """An HTTP client authenticated as a fresh merchant."""
+    tenant = make_merchant("Acme Outfitters")
+    with server.client(tenant.api_key) as http:
+        http.tenant = tenant  # type: ignore[attr-defined]
+        yield http
