@@ -33,7 +33,7 @@ def _sqlite_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
 
 
 @pytest.fixture(scope="session")
-def _postgres_db() -> Iterator[Database]:
+def _postgresql_db() -> Iterator[Database]:
     server = _postgres_server()
     if not server:
         pytest.skip("PostgreSQL tests are off: set ORDERTRACK_TEST_POSTGRES_URL to a server URL")

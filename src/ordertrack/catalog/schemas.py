@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from ordertrack.kit.schema import ApiModel, CountryCode, CurrencyCode, OutModel, PageOut, Sku, Text
+from ordertrack.kit.schema import Amount, ApiModel, CountryCode, CurrencyCode, OutModel, PageOut, Sku, Text
 
 
 class ProductIn(ApiModel):
@@ -28,7 +28,7 @@ class ProductOut(OutModel):
     weight_grams: int | None
     hs_code: str | None
     origin_country: str | None
-    price: Decimal | None
+    price: Amount | None
     currency: str | None
     created_at: datetime
 

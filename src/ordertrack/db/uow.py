@@ -60,7 +60,8 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
-            self.session.rollback()
+            # close() ends the transaction (rolling back anything not committed) and detaches
+            # loaded objects without expiring them, so results stay readable after the block.
             self.session.close()
         finally:
             if self._lock is not None:

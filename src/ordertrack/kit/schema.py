@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+)
 
 
 class ApiModel(BaseModel):
@@ -54,6 +64,28 @@ def normalise_tracking_number(value: str) -> str:
 TrackingNumber = Annotated[
     str, StringConstraints(min_length=1, max_length=80), AfterValidator(normalise_tracking_number)
 ]
+
+
+def _iso_text(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO 8601 timestamp with a UTC offset, e.g. 2026-11-01T09:30:00-05:00")
+    return value
+
+
+# An instant as ISO 8601 text with its offset: numbers (whose epoch and unit are a guess)
+# and naive times (whose zone is a guess) are refused.
+Instant = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
+
+
+def format_amount(value: Decimal) -> str:
+    """Money as text, never less than two decimals and no trailing noise: 410.5000 -> 410.50."""
+    normal = value.normalize()
+    if normal.as_tuple().exponent > -2:  # type: ignore[operator]
+        normal = value.quantize(Decimal("0.01"))
+    return format(normal, "f")
+
+
+Amount = Annotated[Decimal, PlainSerializer(format_amount, return_type=str, when_used="json")]
 
 
 class ErrorBody(BaseModel):

@@ -6,10 +6,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from ordertrack.customers.schemas import CustomerIn, CustomerOut
-from ordertrack.kit.schema import ApiModel, CountryCode, CurrencyCode, OutModel, PageOut, ShortText, Sku, Text
+from ordertrack.kit.schema import Amount, ApiModel, CountryCode, Instant, CurrencyCode, OutModel, PageOut, ShortText, Sku, Text
 from ordertrack.orders.status import OrderStatus
 from ordertrack.shipments.schemas import ShipmentOut
 
@@ -49,7 +49,7 @@ class OrderIn(ApiModel):
     shipping_address: AddressIn
     lines: list[OrderLineIn] = Field(min_length=1, max_length=500)
     currency: CurrencyCode
-    placed_at: AwareDatetime = Field(description="when the shopper placed it, with its UTC offset")
+    placed_at: Instant = Field(description="when the shopper placed it, with its UTC offset")
     source: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,32}$")] = "api"
 
 
@@ -58,7 +58,7 @@ class OrderLineOut(OutModel):
     sku: str
     name: str | None
     quantity: int
-    unit_price: Decimal
+    unit_price: Amount
     quantity_shipped: int
     quantity_delivered: int
 
@@ -69,7 +69,7 @@ class OrderOut(OutModel):
     status: OrderStatus
     attention: bool = Field(description="a shipment needs a human: exception, failed attempt or return")
     currency: str
-    total: Decimal
+    total: Amount
     placed_at: datetime
     confirmed_at: datetime | None
     cancelled_at: datetime | None

@@ -7,10 +7,11 @@ from functools import lru_cache
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from ordertrack.kit.schema import (
     ApiModel,
+    Instant,
     CarrierSlug,
     CountryCode,
     OutModel,
@@ -61,7 +62,7 @@ class UnifiedEventIn(ApiModel):
     event_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = Field(
         default=None, description="the carrier's own id of this event, when it has one"
     )
-    occurred_at: AwareDatetime = Field(description="when it happened, with the UTC offset it happened at")
+    occurred_at: Instant = Field(description="when it happened, with the UTC offset it happened at")
     status: EventStatus
     reason: Reason | None = Field(default=None, description="sub-status, e.g. damaged, customs_hold")
     code: Code | None = Field(default=None, description="the carrier's raw code")

@@ -77,6 +77,19 @@ def describe_validation_error(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
+# Carrier clocks drift, but a scan a day ahead of us or before 1990 is a broken payload.
+FUTURE_TOLERANCE = timedelta(days=1)
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+
+
+def _implausible_time(occurred_at: datetime, received_at: datetime) -> str | None:
+    if occurred_at > received_at + FUTURE_TOLERANCE:
+        return "is more than a day in the future"
+    if occurred_at < EARLIEST:
+        return "is before 1990"
+    return None
+
+
 def dedupe_key(event: UnifiedEventIn) -> str:
     """The event's identity: the carrier's own id, else a hash of what makes it this event."""
     if event.event_id is not None:
@@ -165,6 +178,10 @@ def ingest_events(
             event = _EVENT.validate_python(raw)
         except ValidationError as error:
             result.rejected.append(RejectedEvent(index=index, error=describe_validation_error(error)))
+            continue
+        problem = _implausible_time(event.occurred_at, received_at)
+        if problem:
+            result.rejected.append(RejectedEvent(index=index, error=f"occurred_at: {problem}"))
             continue
         row = _row(merchant_id, event, raw, received_at)
         if row["dedupe_key"] in seen:

@@ -1,0 +1,154 @@
+"""Every bad input gets a 4xx with ``{"error": {"code", "message"}}`` and changes nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from tests.integration.scenario import order_payload
+
+
+def assert_error(response: httpx.Response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    assert body["error"]["code"] == code
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    return body["error"]
+
+
+def assert_no_orders(client: httpx.Client) -> None:
+    assert client.get("/api/v1/orders").json()["items"] == []
+
+
+def test_missing_or_wrong_api_key_is_401(server) -> None:
+    with server.client() as anonymous:
+        response = anonymous.get("/api/v1/orders")
+        assert_error(response, 401, "unauthorized")
+        assert response.headers["www-authenticate"] == "Bearer"
+    with server.client("otk_not-a-key") as wrong:
+        assert_error(wrong.get("/api/v1/orders"), 401, "unauthorized")
+
+
+def test_malformed_json_is_400(client: httpx.Client) -> None:
+    response = client.post("/api/v1/orders", content=b'{"number": ', headers={"content-type": "application/json"})
+    assert_error(response, 400, "malformed_json")
+    assert_no_orders(client)
+
+
+def test_body_that_is_not_json_is_415(client: httpx.Client) -> None:
+    response = client.post("/api/v1/orders", content=b"number=1", headers={"content-type": "application/x-www-form-urlencoded"})
+    assert_error(response, 415, "unsupported_media_type")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"number": None}, "number"),
+        ({"lines": []}, "lines"),
+        ({"lines": [{"sku": "A", "quantity": "two", "unit_price": "1"}]}, "lines.0.quantity"),
+        ({"lines": [{"sku": "A", "quantity": 0, "unit_price": "1"}]}, "lines.0.quantity"),
+        ({"currency": "dollars"}, "currency"),
+        ({"placed_at": "2026-11-01T09:30:00"}, "placed_at"),
+        ({"placed_at": "yesterday"}, "placed_at"),
+        ({"customer": {"email": "not-an-email"}}, "customer.email"),
+        ({"customer": {"email": "a@example.com", "phone": "12"}}, "customer.phone"),
+        ({"shipping_address": {"line1": "x", "city": "y", "country": "USA"}}, "shipping_address.country"),
+        ({"surprise": 1}, "surprise"),
+    ],
+)
+def test_invalid_order_is_422_naming_the_field(client: httpx.Client, change: dict, field: str) -> None:
+    payload = {**order_payload(), **change}
+    payload = {k: v for k, v in payload.items() if v is not None}
+    error = assert_error(client.post("/api/v1/orders", json=payload), 422, "validation_error")
+    assert field in [d["field"] for d in error["details"]], error
+    assert_no_orders(client)
+
+
+def test_duplicate_order_number_is_409(client: httpx.Client) -> None:
+    assert client.post("/api/v1/orders", json=order_payload()).status_code == 201
+    assert_error(client.post("/api/v1/orders", json=order_payload()), 409, "duplicate_order_number")
+
+
+def test_unknown_ids_are_404(client: httpx.Client) -> None:
+    assert_error(client.get("/api/v1/orders/ord_nope"), 404, "order_not_found")
+    assert_error(client.get("/api/v1/shipments/shp_nope"), 404, "shipment_not_found")
+    assert_error(client.get("/api/v1/tracking/1ZNOTHING"), 404, "tracking_not_found")
+    assert_error(client.get("/api/v1/nowhere"), 404, "not_found")
+
+
+def test_shipping_more_than_ordered_is_409_and_unknown_sku_422(client: httpx.Client) -> None:
+    order = client.post("/api/v1/orders", json=order_payload()).json()
+    url = f"/api/v1/orders/{order['id']}/shipments"
+    assert_error(client.post(url, json={"carrier": "ups", "tracking_number": "1Z1", "lines": [{"sku": "TENT-2P", "quantity": 3}]}), 409, "over_shipment")
+    assert_error(client.post(url, json={"carrier": "ups", "tracking_number": "1Z1", "lines": [{"sku": "NOPE", "quantity": 1}]}), 422, "sku_not_in_order")
+    assert_error(client.post(url, json={"carrier": "ups"}), 422, "validation_error")
+    assert client.get(f"/api/v1/orders/{order['id']}").json()["shipments"] == []
+
+
+def test_tracking_number_still_travelling_cannot_be_reused(client: httpx.Client) -> None:
+    first = client.post("/api/v1/orders", json=order_payload("A")).json()
+    second = client.post("/api/v1/orders", json=order_payload("B")).json()
+    assert client.post(f"/api/v1/orders/{first['id']}/shipments", json={"carrier": "ups", "tracking_number": "1ZSAME"}).status_code == 201
+    response = client.post(f"/api/v1/orders/{second['id']}/shipments", json={"carrier": "ups", "tracking_number": "1ZSAME"})
+    assert_error(response, 409, "tracking_number_in_use")
+
+
+def good_event(**change: object) -> dict:
+    event = {"tracking_number": "1ZBAD", "carrier": "ups", "occurred_at": datetime.now(UTC).isoformat(), "status": "in_transit"}
+    event.update(change)
+    return event
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"status": "teleported"},
+        {"occurred_at": "2026-11-01T10:00:00"},
+        {"occurred_at": 12},
+        {"tracking_number": None},
+        {"carrier": "U P S!"},
+        {"location": {"timezone": "Mars/Olympus_Mons"}},
+        {"location": {"latitude": 123}},
+    ],
+)
+def test_bad_event_is_rejected_alone_and_the_rest_is_kept(client: httpx.Client, bad: dict) -> None:
+    events = [good_event(event_id="ok-1"), good_event(**bad), good_event(event_id="ok-2")]
+    events[1] = {k: v for k, v in events[1].items() if v is not None}
+    response = client.post("/api/v1/tracking/events", json={"events": events})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["accepted"], body["duplicates"]) == (2, 0)
+    assert [r["index"] for r in body["rejected"]] == [1]
+
+
+def test_batch_of_only_bad_events_is_422(client: httpx.Client) -> None:
+    response = client.post("/api/v1/tracking/events", json={"events": [good_event(occurred_at="2026-11-01T10:00:00")]})
+    error = assert_error(response, 422, "events_rejected")
+    assert error["details"][0]["index"] == 0
+
+
+def test_oversize_batch_is_refused_whole(client: httpx.Client) -> None:
+    events = [good_event(event_id=f"e{i}") for i in range(1001)]
+    assert_error(client.post("/api/v1/tracking/events", json={"events": events}), 422, "batch_too_large")
+    assert client.get("/api/v1/tracking/events").json()["items"] == []
+
+
+def test_events_must_be_a_list(client: httpx.Client) -> None:
+    assert_error(client.post("/api/v1/tracking/events", json={"events": "many"}), 422, "validation_error")
+    assert_error(client.post("/api/v1/tracking/events", json=[good_event()]), 422, "validation_error")
+
+
+def test_bad_query_parameters_are_422(client: httpx.Client) -> None:
+    assert_error(client.get("/api/v1/orders?status=lost_in_space"), 422, "validation_error")
+    assert_error(client.get("/api/v1/orders?limit=0"), 422, "validation_error")
+    assert_error(client.get("/api/v1/orders?cursor=garbage"), 422, "invalid_cursor")
+    assert_error(client.get("/api/v1/tracking/events?cursor=" + "eyJhZnRlciI6Im9yZF94In0"), 422, "invalid_cursor")
+
+
+def test_body_over_the_size_limit_is_413(client: httpx.Client) -> None:
+    huge = b'{"events": [' + b" " * (9 * 1024 * 1024) + b"]}"
+    response = client.post("/api/v1/tracking/events", content=huge, headers={"content-type": "application/json"})
+    assert_error(response, 413, "payload_too_large")
