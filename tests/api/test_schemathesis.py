@@ -1,0 +1,49 @@
+"""Property-based run of the whole API from its own OpenAPI document.
+
+Schemathesis generates valid and invalid requests for every operation in /openapi.json;
+none may answer 5xx, and every answer must match the documented status codes, content
+type and schema. Bounded (a fixed number of examples per operation) to keep the suite fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis import checks
+
+from ordertrack.api.app import create_app
+from ordertrack.config import Settings
+from ordertrack.db.uow import Database
+from tests.conftest import Tenant
+
+CHECKS = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_schema_conformance,
+]
+
+
+@pytest.fixture
+def api_schema(db: Database, make_merchant: Callable[[str], Tenant], request: pytest.FixtureRequest):
+    settings_ = Settings(database_url=db.url.render_as_string(hide_password=False), api_key_cache_seconds=0)
+    tenant = make_merchant("Fuzzed Shop")
+    request.node.tenant = tenant
+    return schemathesis.openapi.from_asgi("/openapi.json", create_app(settings_, db))
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+@settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture],
+)
+def test_no_operation_errors_or_breaks_its_documented_schema(case, request: pytest.FixtureRequest) -> None:
+    tenant: Tenant = request.node.tenant
+    case.call_and_validate(headers={"Authorization": f"Bearer {tenant.api_key}"}, checks=CHECKS)
