@@ -22,7 +22,10 @@ BACKENDS = ["sqlite", "postgresql"]
 
 
 def _postgres_server() -> str | None:
-    return Settings().test_postgres_url
+    settings = Settings()
+    if not settings.test_postgres_url and settings.require_postgres_tests:
+        pytest.fail("ORDERTRACK_REQUIRE_POSTGRES_TESTS is set but ORDERTRACK_TEST_POSTGRES_URL is not")
+    return settings.test_postgres_url
 
 
 @pytest.fixture(scope="session")

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     api_key_cache_seconds: float = Field(default=30.0, ge=0)
     # Test switch: the PostgreSQL server the PostgreSQL tests use (they create their own database).
     test_postgres_url: str | None = None
+    # CI switch: fail, instead of skip, when the PostgreSQL tests cannot run.
+    require_postgres_tests: bool = False
 
     def resolved_secret_key(self) -> str:
         """The configured secret, or one generated once and kept in ``var_dir``."""

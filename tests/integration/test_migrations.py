@@ -8,12 +8,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from ordertrack.config import Settings
 from ordertrack.db import migrate
 from ordertrack.db.models import metadata
 from ordertrack.db.uow import Database
-from tests.support import fresh_postgres_database
 import pytest
+
+from tests.conftest import _postgres_server
+from tests.support import fresh_postgres_database
 
 
 def assert_upgrades_and_matches_models(url: str) -> None:
@@ -36,7 +37,7 @@ def test_empty_sqlite_database_upgrades_to_head(tmp_path: Path) -> None:
 
 
 def test_empty_postgresql_database_upgrades_to_head() -> None:
-    server = Settings().test_postgres_url
+    server = _postgres_server()
     if not server:
         pytest.skip("PostgreSQL tests are off: set ORDERTRACK_TEST_POSTGRES_URL to a server URL")
     with fresh_postgres_database(server) as url:

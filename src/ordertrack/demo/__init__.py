@@ -1,0 +1,1 @@
+"""Demo data: a seeded merchant with orders, shipments and carrier scans to explore."""

@@ -1,0 +1,414 @@
+"""Seed a demo merchant with a catalogue, shoppers, orders in every status, shipments and
+three weeks of carrier scans, so a newcomer sees something real at once.
+
+Everything goes through the same services the API uses; nothing writes a table directly.
+The data is the same on every run (a fixed random seed); only the dates follow ``now``.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import select
+
+from ordertrack.catalog import service as catalog_service
+from ordertrack.catalog.schemas import ProductIn
+from ordertrack.customers.schemas import CustomerIn
+from ordertrack.db.uow import UnitOfWork
+from ordertrack.demo.catalog_data import (
+    BULKY_SKUS,
+    CURRENCY,
+    CUSTOMERS,
+    HUBS,
+    LANES,
+    MERCHANT_NAME,
+    PRODUCTS,
+    SHIPS_FROM,
+    USD_RATE,
+    WAREHOUSES,
+    DemoCustomer,
+    DemoProduct,
+    Lane,
+    Place,
+)
+from ordertrack.demo.scans import IN_FLIGHT, Scan, parcel_journey, tracking_number
+from ordertrack.kit.clock import ensure_aware, utcnow
+from ordertrack.merchants import service as merchants_service
+from ordertrack.merchants.model import Merchant
+from ordertrack.orders import service as orders_service
+from ordertrack.orders.schemas import AddressIn, OrderIn, OrderLineIn
+from ordertrack.orders.status import OrderStatus
+from ordertrack.shipments import service as shipments_service
+from ordertrack.shipments.schemas import ParcelIn, ShipmentIn, ShipmentLineIn
+from ordertrack.tracking import service as tracking_service
+from ordertrack.tracking.schemas import zone
+
+SEED = 20_240_611
+# The same window the API uses by default (Settings.recycle_window_days).
+RECYCLE_WINDOW = timedelta(days=60)
+# How far back the demo's orders reach.
+HISTORY = timedelta(days=21)
+FIRST_ORDER_NUMBER = 10_421
+INGEST_BATCH = 200
+DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class SeededDemo:
+    """The demo merchant and its API key; the counts are what this call created."""
+
+    merchant_id: str
+    merchant_name: str
+    api_key: str
+    created: bool  # False: the demo merchant existed already and only got a new key
+    products: int = 0
+    customers: int = 0
+    orders: int = 0
+    shipments: int = 0
+    parcels: int = 0
+    events: int = 0
+    unmatched_events: int = 0
+
+
+@dataclass(frozen=True)
+class ShipmentPlan:
+    lines: str  # "first": the order's first line only; "rest": everything not yet shipped
+    parcels: tuple[str, ...]  # the journey outcome of each parcel (see demo.scans.OUTCOMES)
+    delay_days: int = 0  # handed to the carrier this many days after the order's first shipment
+
+
+@dataclass(frozen=True)
+class OrderPlan:
+    expect: OrderStatus  # the status the services should derive; the tests hold them to it
+    shipments: tuple[ShipmentPlan, ...] = ()
+    confirmed: bool = True
+    cancelled: bool = False
+    countries: tuple[str, ...] | None = None  # only shoppers in these countries
+
+
+P, S, O = OrderPlan, ShipmentPlan, OrderStatus
+
+
+def _one(*outcomes: str) -> tuple[ShipmentPlan]:
+    return (S("rest", outcomes),)
+
+
+ORDER_PLANS: tuple[OrderPlan, ...] = (
+    # Waiting in the back office.
+    *[P(O.pending, confirmed=False)] * 4,
+    *[P(O.processing)] * 5,
+    P(O.cancelled, confirmed=False, cancelled=True),
+    *[P(O.cancelled, cancelled=True)] * 2,
+    # Part of the order is on its way, the rest is back-ordered.
+    P(O.partially_shipped, (S("first", ("label",)),)),
+    P(O.partially_shipped, (S("first", ("in_transit",)),)),
+    P(O.partially_shipped, (S("first", ("out_for_delivery",)),)),
+    # On the way, some of them in trouble (those set the attention flag).
+    P(O.shipped, _one("label")),
+    *[P(O.shipped, _one("in_transit"))] * 5,
+    *[P(O.shipped, _one("out_for_delivery"))] * 2,
+    P(O.shipped, _one("in_transit", "in_transit", "label")),
+    P(O.shipped, _one("pickup_ready")),
+    P(O.shipped, _one("failed_attempt")),
+    P(O.shipped, _one("exception_address")),
+    P(O.shipped, _one("exception_damaged")),
+    P(O.shipped, _one("exception_weather")),
+    P(O.shipped, _one("exception_customs"), countries=("CA", "AU")),
+    P(O.shipped, _one("refused_returning")),
+    # Partly at the door.
+    P(O.partially_delivered, (S("first", ("delivered",)),)),
+    P(O.partially_delivered, (S("first", ("delivered",)), S("rest", ("in_transit",), delay_days=2))),
+    P(O.partially_delivered, (S("first", ("delivered",)), S("rest", ("failed_attempt",), delay_days=3))),
+    # Delivered.
+    *[P(O.delivered, _one("delivered"))] * 9,
+    P(O.delivered, _one("failed_then_delivered")),
+    P(O.delivered, _one("weather_then_delivered")),
+    P(O.delivered, _one("delivered", "delivered")),
+    P(O.delivered, (S("first", ("delivered",)), S("rest", ("delivered",), delay_days=1))),
+    # Sent back.
+    P(O.partially_returned, (S("first", ("customer_return",)), S("rest", ("delivered",)))),
+    P(O.partially_returned, (S("first", ("delivered",)), S("rest", ("customer_return", "customer_return")))),
+    P(O.returned, _one("customer_return")),
+    P(O.returned, _one("refused_returned")),
+)
+
+
+@dataclass
+class _ParcelDraft:
+    tracking_number: str
+    weight_grams: int
+    scans: list[Scan]
+
+
+@dataclass
+class _ShipmentDraft:
+    warehouse: str
+    lane: Lane
+    lines: list[ShipmentLineIn] | None
+    parcels: list[_ParcelDraft]
+
+
+@dataclass
+class _OrderDraft:
+    plan: OrderPlan
+    customer: DemoCustomer
+    lines: list[OrderLineIn]
+    placed_at: datetime
+    source: str
+    shipments: list[_ShipmentDraft] = field(default_factory=list)
+
+    def scans(self) -> list[Scan]:
+        return [scan for s in self.shipments for p in s.parcels for scan in p.scans]
+
+    def shifted(self, delta: timedelta) -> None:
+        """Move the whole story ``delta`` along local wall clocks (whole days keep the hours)."""
+        self.placed_at += delta
+        for shipment in self.shipments:
+            for parcel in shipment.parcels:
+                parcel.scans = [scan.shifted(delta) for scan in parcel.scans]
+
+
+def seed_demo(uow: UnitOfWork, now: datetime | None = None) -> SeededDemo:
+    """Create the demo merchant and its data, or, when it exists, issue it a new API key.
+
+    ``now`` (default: the clock) dates the data; it should be within a few weeks of the
+    real time, because shipments are registered at the real time and scans more than the
+    recycle window older than a shipment would not attach to it.
+    """
+    now = ensure_aware(now if now is not None else utcnow(), "now")
+    existing = uow.session.scalar(
+        select(Merchant.id)
+        .where(Merchant.name == MERCHANT_NAME)
+        .order_by(Merchant.created_at, Merchant.id)
+        .limit(1)
+    )
+    if existing is not None:
+        api_key = merchants_service.issue_api_key(uow, existing, label="demo")
+        return SeededDemo(existing, MERCHANT_NAME, api_key, created=False)
+
+    rng = random.Random(SEED)
+    merchant = merchants_service.create_merchant(uow, MERCHANT_NAME)
+    merchant_id = merchant.merchant_id
+    for product in PRODUCTS:
+        catalog_service.create_product(uow, merchant_id, _product_in(product))
+
+    taken: set[str] = set()
+    drafts = [_draft_order(rng, plan, now, taken) for plan in ORDER_PLANS]
+    drafts.sort(key=lambda d: d.placed_at)
+    events: list[dict[str, object]] = []
+    for number, draft in enumerate(drafts, start=FIRST_ORDER_NUMBER):
+        _record_order(uow, merchant_id, f"NW-{number}", draft)
+        for shipment in draft.shipments:
+            for parcel in shipment.parcels:
+                events.extend(s.as_event(parcel.tracking_number, shipment.lane.carrier) for s in parcel.scans)
+    unmatched = _unmatched_scans(rng, now, taken)
+    events.extend(unmatched)
+
+    # Carriers report late and out of order; the timeline must not care.
+    rng.shuffle(events)
+    accepted = 0
+    for start in range(0, len(events), INGEST_BATCH):
+        result = tracking_service.ingest_events(
+            uow,
+            merchant_id,
+            events[start : start + INGEST_BATCH],
+            received_at=now,
+            recycle_window=RECYCLE_WINDOW,
+        )
+        if result.rejected:
+            raise ValueError(f"demo event refused: {result.rejected[0].error}")
+        accepted += result.accepted
+
+    shipments = [s for d in drafts for s in d.shipments]
+    return SeededDemo(
+        merchant_id=merchant_id,
+        merchant_name=MERCHANT_NAME,
+        api_key=merchant.api_key,
+        created=True,
+        products=len(PRODUCTS),
+        customers=len({d.customer.email for d in drafts}),
+        orders=len(drafts),
+        shipments=len(shipments),
+        parcels=sum(len(s.parcels) for s in shipments),
+        events=accepted,
+        unmatched_events=len(unmatched),
+    )
+
+
+def _product_in(product: DemoProduct) -> ProductIn:
+    return ProductIn(
+        sku=product.sku,
+        name=product.name,
+        weight_grams=product.weight_grams,
+        hs_code=product.hs_code,
+        origin_country=product.origin_country,
+        price=product.price_usd,
+        currency="USD",
+    )
+
+
+def _price(product: DemoProduct, currency: str) -> Decimal:
+    """The shop's list price in ``currency``: converted, then rounded to a .99 price point."""
+    if currency == "USD":
+        return product.price_usd
+    converted = (product.price_usd * USD_RATE[currency]).quantize(Decimal("1"), ROUND_HALF_UP)
+    return converted - Decimal("0.01")
+
+
+def _pick_lines(rng: random.Random, plan: OrderPlan) -> list[tuple[DemoProduct, int]]:
+    most_parcels = max((len(s.parcels) for s in plan.shipments), default=1)
+    split = any(s.lines == "first" for s in plan.shipments)
+    count = max(rng.choice((1, 1, 2, 2, 2, 3, 4)), 2 if split else 1, most_parcels)
+    products = rng.sample(PRODUCTS, count)
+    if most_parcels > 1 and not any(p.sku in BULKY_SKUS for p in products):
+        products[0] = rng.choice([p for p in PRODUCTS if p.sku in BULKY_SKUS])
+    picked = []
+    for product in products:
+        light = product.weight_grams < 200
+        picked.append((product, rng.choice((1, 2, 2, 3)) if light and rng.random() < 0.4 else 1))
+    return picked
+
+
+def _draft_order(rng: random.Random, plan: OrderPlan, now: datetime, taken: set[str]) -> _OrderDraft:
+    customer = rng.choice(
+        [c for c in CUSTOMERS if plan.countries is None or c.home.country in plan.countries]
+    )
+    country = customer.home.country
+    currency = CURRENCY[country]
+    picked = _pick_lines(rng, plan)
+    lines = [OrderLineIn(sku=p.sku, quantity=q, unit_price=_price(p, currency)) for p, q in picked]
+    source = "shopify" if rng.random() < 0.8 else "api"
+    home_zone = zone(customer.home.timezone)
+
+    if not plan.shipments:
+        hours_ago = {O.pending: (0.5, 20), O.processing: (3, 44)}.get(plan.expect, (30, 330))
+        placed_at = (now - timedelta(hours=rng.uniform(*hours_ago))).astimezone(home_zone)
+        return _OrderDraft(plan, customer, lines, placed_at.replace(microsecond=0), source)
+
+    # Tell the story a month early, then move it along whole days to end just before now.
+    warehouse = SHIPS_FROM[country]
+    origin = WAREHOUSES[warehouse]
+    lanes = LANES[country]
+    if any("customs" in outcome for s in plan.shipments for outcome in s.parcels):
+        lanes = tuple(lane for lane in lanes if any(HUBS[h].customs for h in lane.hubs))
+    first_handover = now - 30 * DAY + timedelta(hours=rng.uniform(0, 24))
+    draft = _OrderDraft(plan, customer, lines, first_handover, source)
+    left = list(picked)
+    for shipment_plan in plan.shipments:
+        lane = rng.choice(lanes)
+        hubs = tuple(HUBS[h] for h in lane.hubs)
+        if shipment_plan.lines == "first":
+            carried, left = left[:1], left[1:]
+            shipment_lines = [ShipmentLineIn(sku=p.sku, quantity=q) for p, q in carried]
+        else:
+            carried, left, shipment_lines = left, [], None
+        handover = first_handover + shipment_plan.delay_days * DAY
+        weights = _parcel_weights(rng, carried, len(shipment_plan.parcels))
+        parcels = [
+            _ParcelDraft(
+                tracking_number(rng, lane.carrier, taken),
+                weight,
+                parcel_journey(rng, outcome, origin, hubs, customer.home, handover),
+            )
+            for outcome, weight in zip(shipment_plan.parcels, weights, strict=True)
+        ]
+        draft.shipments.append(_ShipmentDraft(warehouse, lane, shipment_lines, parcels))
+
+    first_label = min(scan.at for scan in draft.scans())
+    draft.placed_at = (first_label - timedelta(hours=rng.uniform(3, 30))).astimezone(home_zone).replace(
+        second=0, microsecond=0
+    )
+    settled = not any(o in IN_FLIGHT for s in plan.shipments for o in s.parcels)
+    _end_before(draft, now, rng, settled)
+    return draft
+
+
+def _parcel_weights(rng: random.Random, carried: list[tuple[DemoProduct, int]], parcels: int) -> list[int]:
+    """The shipment's weight plus packaging, split between its parcels."""
+    goods = sum(p.weight_grams * q for p, q in carried)
+    shares = [rng.uniform(0.6, 1.4) for _ in range(parcels)]
+    return [round(goods * share / sum(shares)) + 180 for share in shares]
+
+
+def _end_before(draft: _OrderDraft, now: datetime, rng: random.Random, settled: bool) -> None:
+    """Shift the order by whole days so its last scan lies just before ``now``; a settled
+    order (nothing still moving) is aged further, as far as the demo's history reaches."""
+    latest = max(scan.at for scan in draft.scans())
+    draft.shifted(((now - timedelta(minutes=20) - latest) // DAY) * DAY)
+    # Wall-clock shifts move by an hour across a DST change: step back a day if needed.
+    while max(scan.at for scan in draft.scans()) > now - timedelta(minutes=5):
+        draft.shifted(-DAY)
+    if settled:
+        spare_days = (draft.placed_at - (now - HISTORY)) // DAY
+        if spare_days > 0:
+            draft.shifted(-rng.randint(0, spare_days) * DAY)
+
+
+def _record_order(uow: UnitOfWork, merchant_id: str, number: str, draft: _OrderDraft) -> None:
+    customer, home = draft.customer, draft.customer.home
+    order = orders_service.place_order(
+        uow,
+        merchant_id,
+        OrderIn(
+            number=number,
+            customer=CustomerIn(
+                email=customer.email, name=customer.name, phone=customer.phone, locale=customer.locale
+            ),
+            shipping_address=AddressIn(
+                name=customer.name,
+                line1=customer.line1,
+                city=home.city,
+                region=home.region,
+                postal_code=home.postal_code,
+                country=home.country,
+            ),
+            lines=draft.lines,
+            currency=CURRENCY[home.country],
+            placed_at=draft.placed_at.isoformat(),
+            source=draft.source,
+        ),
+    )
+    if draft.plan.confirmed:
+        orders_service.confirm_order(uow, merchant_id, order.id)
+    if draft.plan.cancelled:
+        orders_service.cancel_order(uow, merchant_id, order.id)
+    for shipment in draft.shipments:
+        single = len(shipment.parcels) == 1
+        shipments_service.create_shipment(
+            uow,
+            merchant_id,
+            order.id,
+            ShipmentIn(
+                warehouse=shipment.warehouse,
+                lines=shipment.lines,
+                carrier=shipment.lane.carrier,
+                service=shipment.lane.service,
+                tracking_number=shipment.parcels[0].tracking_number if single else None,
+                parcels=None
+                if single
+                else [ParcelIn(tracking_number=p.tracking_number, weight_grams=p.weight_grams) for p in shipment.parcels],
+            ),
+            recycle_window=RECYCLE_WINDOW,
+        )
+
+
+def _unmatched_scans(rng: random.Random, now: datetime, taken: set[str]) -> list[dict[str, object]]:
+    """Scans for labels bought outside ordertrack: no shipment carries their numbers yet."""
+    events: list[dict[str, object]] = []
+    for country, outcome in (("US", "label"), ("GB", "in_transit"), ("DE", "in_transit")):
+        lane = LANES[country][0]
+        home = rng.choice([c.home for c in CUSTOMERS if c.home.country == country])
+        origin: Place = WAREHOUSES[SHIPS_FROM[country]]
+        scans = parcel_journey(
+            rng, outcome, origin, tuple(HUBS[h] for h in lane.hubs), home, now - 30 * DAY
+        )
+        shift = ((now - timedelta(minutes=20) - scans[-1].at) // DAY) * DAY
+        scans = [s.shifted(shift) for s in scans]
+        while scans[-1].at > now - timedelta(minutes=5):
+            scans = [s.shifted(-DAY) for s in scans]
+        number = tracking_number(rng, lane.carrier, taken)
+        events.extend(s.as_event(number, lane.carrier) for s in scans)
+    return events
