@@ -52,7 +52,9 @@ def wipe(db: Database) -> None:
             for name in tables:
                 conn.execute(text(f'DELETE FROM "{name}"'))
         else:
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in tables) + " RESTART IDENTITY CASCADE"))
+            conn.execute(
+                text("TRUNCATE " + ", ".join(f'"{n}"' for n in tables) + " RESTART IDENTITY CASCADE")
+            )
 
 
 def sqlite_url(directory: Path) -> str:

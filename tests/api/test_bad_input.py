@@ -33,13 +33,17 @@ def test_missing_or_wrong_api_key_is_401(server) -> None:
 
 
 def test_malformed_json_is_400(client: httpx.Client) -> None:
-    response = client.post("/api/v1/orders", content=b'{"number": ', headers={"content-type": "application/json"})
+    response = client.post(
+        "/api/v1/orders", content=b'{"number": ', headers={"content-type": "application/json"}
+    )
     assert_error(response, 400, "malformed_json")
     assert_no_orders(client)
 
 
 def test_body_that_is_not_json_is_415(client: httpx.Client) -> None:
-    response = client.post("/api/v1/orders", content=b"number=1", headers={"content-type": "application/x-www-form-urlencoded"})
+    response = client.post(
+        "/api/v1/orders", content=b"number=1", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
     assert_error(response, 415, "unsupported_media_type")
 
 
@@ -82,8 +86,21 @@ def test_unknown_ids_are_404(client: httpx.Client) -> None:
 def test_shipping_more_than_ordered_is_409_and_unknown_sku_422(client: httpx.Client) -> None:
     order = client.post("/api/v1/orders", json=order_payload()).json()
     url = f"/api/v1/orders/{order['id']}/shipments"
-    assert_error(client.post(url, json={"carrier": "ups", "tracking_number": "1Z1", "lines": [{"sku": "TENT-2P", "quantity": 3}]}), 409, "over_shipment")
-    assert_error(client.post(url, json={"carrier": "ups", "tracking_number": "1Z1", "lines": [{"sku": "NOPE", "quantity": 1}]}), 422, "sku_not_in_order")
+    assert_error(
+        client.post(
+            url,
+            json={"carrier": "ups", "tracking_number": "1Z1", "lines": [{"sku": "TENT-2P", "quantity": 3}]},
+        ),
+        409,
+        "over_shipment",
+    )
+    assert_error(
+        client.post(
+            url, json={"carrier": "ups", "tracking_number": "1Z1", "lines": [{"sku": "NOPE", "quantity": 1}]}
+        ),
+        422,
+        "sku_not_in_order",
+    )
     assert_error(client.post(url, json={"carrier": "ups"}), 422, "validation_error")
     assert client.get(f"/api/v1/orders/{order['id']}").json()["shipments"] == []
 
@@ -91,13 +108,25 @@ def test_shipping_more_than_ordered_is_409_and_unknown_sku_422(client: httpx.Cli
 def test_tracking_number_still_travelling_cannot_be_reused(client: httpx.Client) -> None:
     first = client.post("/api/v1/orders", json=order_payload("A")).json()
     second = client.post("/api/v1/orders", json=order_payload("B")).json()
-    assert client.post(f"/api/v1/orders/{first['id']}/shipments", json={"carrier": "ups", "tracking_number": "1ZSAME"}).status_code == 201
-    response = client.post(f"/api/v1/orders/{second['id']}/shipments", json={"carrier": "ups", "tracking_number": "1ZSAME"})
+    assert (
+        client.post(
+            f"/api/v1/orders/{first['id']}/shipments", json={"carrier": "ups", "tracking_number": "1ZSAME"}
+        ).status_code
+        == 201
+    )
+    response = client.post(
+        f"/api/v1/orders/{second['id']}/shipments", json={"carrier": "ups", "tracking_number": "1ZSAME"}
+    )
     assert_error(response, 409, "tracking_number_in_use")
 
 
 def good_event(**change: object) -> dict:
-    event = {"tracking_number": "1ZBAD", "carrier": "ups", "occurred_at": datetime.now(UTC).isoformat(), "status": "in_transit"}
+    event = {
+        "tracking_number": "1ZBAD",
+        "carrier": "ups",
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "status": "in_transit",
+    }
     event.update(change)
     return event
 
@@ -125,7 +154,9 @@ def test_bad_event_is_rejected_alone_and_the_rest_is_kept(client: httpx.Client, 
 
 
 def test_batch_of_only_bad_events_is_422(client: httpx.Client) -> None:
-    response = client.post("/api/v1/tracking/events", json={"events": [good_event(occurred_at="2026-11-01T10:00:00")]})
+    response = client.post(
+        "/api/v1/tracking/events", json={"events": [good_event(occurred_at="2026-11-01T10:00:00")]}
+    )
     error = assert_error(response, 422, "events_rejected")
     assert error["details"][0]["index"] == 0
 
@@ -145,10 +176,14 @@ def test_bad_query_parameters_are_422(client: httpx.Client) -> None:
     assert_error(client.get("/api/v1/orders?status=lost_in_space"), 422, "validation_error")
     assert_error(client.get("/api/v1/orders?limit=0"), 422, "validation_error")
     assert_error(client.get("/api/v1/orders?cursor=garbage"), 422, "invalid_cursor")
-    assert_error(client.get("/api/v1/tracking/events?cursor=" + "eyJhZnRlciI6Im9yZF94In0"), 422, "invalid_cursor")
+    assert_error(
+        client.get("/api/v1/tracking/events?cursor=" + "eyJhZnRlciI6Im9yZF94In0"), 422, "invalid_cursor"
+    )
 
 
 def test_body_over_the_size_limit_is_413(client: httpx.Client) -> None:
     huge = b'{"events": [' + b" " * (9 * 1024 * 1024) + b"]}"
-    response = client.post("/api/v1/tracking/events", content=huge, headers={"content-type": "application/json"})
+    response = client.post(
+        "/api/v1/tracking/events", content=huge, headers={"content-type": "application/json"}
+    )
     assert_error(response, 413, "payload_too_large")

@@ -46,7 +46,12 @@ def test_order_lifecycle_follows_its_shipments(client: httpx.Client) -> None:
     assert client.post(f"/api/v1/orders/{order['id']}/confirm").json()["status"] == "processing"
     first = client.post(
         f"/api/v1/orders/{order['id']}/shipments",
-        json={"carrier": "UPS", "service": "Ground", "tracking_number": "1Z 999 AA1 01", "lines": [{"sku": "TENT-2P", "quantity": 2}]},
+        json={
+            "carrier": "UPS",
+            "service": "Ground",
+            "tracking_number": "1Z 999 AA1 01",
+            "lines": [{"sku": "TENT-2P", "quantity": 2}],
+        },
     )
     assert first.status_code == 201, first.text
     assert first.json()["parcels"][0]["tracking_number"] == "1Z999AA101"
@@ -56,7 +61,9 @@ def test_order_lifecycle_follows_its_shipments(client: httpx.Client) -> None:
         json={"carrier": "ups", "parcels": [{"tracking_number": "1Z999AA102", "weight_grams": 300}]},
     )
     assert second.status_code == 201, second.text
-    assert second.json()["lines"] == [{"order_line_id": order["lines"][1]["id"], "sku": "MUG-STEEL", "quantity": 1}]
+    assert second.json()["lines"] == [
+        {"order_line_id": order["lines"][1]["id"], "sku": "MUG-STEEL", "quantity": 1}
+    ]
     assert client.get("/api/v1/orders/1001").json()["status"] == "shipped"
 
     client.post("/api/v1/tracking/events", json={"events": [scan("1Z999AA101", 1, "delivered")]})
@@ -70,11 +77,28 @@ def test_order_lifecycle_follows_its_shipments(client: httpx.Client) -> None:
 
 def test_events_out_of_order_and_duplicated_give_one_true_timeline(client: httpx.Client) -> None:
     order = place(client)
-    client.post(f"/api/v1/orders/{order['id']}/shipments", json={"carrier": "ups", "tracking_number": "1ZTIMELINE"})
+    client.post(
+        f"/api/v1/orders/{order['id']}/shipments", json={"carrier": "ups", "tracking_number": "1ZTIMELINE"}
+    )
     history = [
         scan("1ZTIMELINE", 50, "info_received"),
-        scan("1ZTIMELINE", 40, "in_transit", location={"city": "Louisville", "region": "KY", "country": "US", "timezone": "America/Kentucky/Louisville"}),
-        scan("1ZTIMELINE", 20, "in_transit", location={"city": "Austin", "country": "US", "timezone": "America/Chicago"}),
+        scan(
+            "1ZTIMELINE",
+            40,
+            "in_transit",
+            location={
+                "city": "Louisville",
+                "region": "KY",
+                "country": "US",
+                "timezone": "America/Kentucky/Louisville",
+            },
+        ),
+        scan(
+            "1ZTIMELINE",
+            20,
+            "in_transit",
+            location={"city": "Austin", "country": "US", "timezone": "America/Chicago"},
+        ),
         scan("1ZTIMELINE", 5, "out_for_delivery"),
         scan("1ZTIMELINE", 2, "delivered", event_id="pod-1"),
         scan("1ZTIMELINE", 1, "in_transit"),  # a late scan after delivery
@@ -95,7 +119,12 @@ def test_events_out_of_order_and_duplicated_give_one_true_timeline(client: httpx
     assert tracking["delivered_at"] == (NOW - timedelta(hours=2)).isoformat().replace("+00:00", "Z")
     assert tracking["order"] == {"id": order["id"], "number": "1001"}
     assert [e["status"] for e in tracking["events"]] == [
-        "info_received", "in_transit", "in_transit", "out_for_delivery", "delivered", "in_transit"
+        "info_received",
+        "in_transit",
+        "in_transit",
+        "out_for_delivery",
+        "delivered",
+        "in_transit",
     ]
     austin = tracking["events"][2]
     assert austin["timezone"] == "America/Chicago"
@@ -104,7 +133,9 @@ def test_events_out_of_order_and_duplicated_give_one_true_timeline(client: httpx
 
 def test_merchant_b_gets_404_for_merchant_a_data(client: httpx.Client, server, make_merchant) -> None:
     order = place(client)
-    shipment = client.post(f"/api/v1/orders/{order['id']}/shipments", json={"carrier": "ups", "tracking_number": "1ZPRIVATE"}).json()
+    shipment = client.post(
+        f"/api/v1/orders/{order['id']}/shipments", json={"carrier": "ups", "tracking_number": "1ZPRIVATE"}
+    ).json()
     client.post("/api/v1/tracking/events", json={"events": [scan("1ZPRIVATE", 1, "in_transit")]})
     other = make_merchant("Other Shop")
     with server.client(other.api_key) as bob:
@@ -117,7 +148,12 @@ def test_merchant_b_gets_404_for_merchant_a_data(client: httpx.Client, server, m
             response = bob.get(path)
             assert response.status_code == 404, path
             assert response.json()["error"]["code"].endswith("not_found")
-        assert bob.post(f"/api/v1/orders/{order['id']}/shipments", json={"carrier": "ups", "tracking_number": "1ZX1"}).status_code == 404
+        assert (
+            bob.post(
+                f"/api/v1/orders/{order['id']}/shipments", json={"carrier": "ups", "tracking_number": "1ZX1"}
+            ).status_code
+            == 404
+        )
         assert bob.post(f"/api/v1/orders/{order['id']}/cancel").status_code == 404
         assert bob.get("/api/v1/orders").json()["items"] == []
         assert bob.get("/api/v1/shipments").json()["items"] == []

@@ -42,7 +42,11 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 @settings(
     max_examples=50,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.function_scoped_fixture,
+    ],
 )
 def test_no_operation_errors_or_breaks_its_documented_schema(case, request: pytest.FixtureRequest) -> None:
     tenant: Tenant = request.node.tenant

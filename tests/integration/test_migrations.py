@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
@@ -11,8 +12,6 @@ from sqlalchemy import inspect
 from ordertrack.db import migrate
 from ordertrack.db.models import metadata
 from ordertrack.db.uow import Database
-import pytest
-
 from tests.conftest import _postgres_server
 from tests.support import fresh_postgres_database
 

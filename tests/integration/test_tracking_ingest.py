@@ -32,7 +32,10 @@ def test_events_without_carrier_id_are_identified_by_their_content(db: Database,
     tenant = make_merchant()
     at = NOW - timedelta(hours=3)
     loc = {"city": "Louisville", "country": "US"}
-    same = [event("1Z002", at, "in_transit", location=loc), event("1Z002", at, "in_transit", location={**loc, "city": "LOUISVILLE"})]
+    same = [
+        event("1Z002", at, "in_transit", location=loc),
+        event("1Z002", at, "in_transit", location={**loc, "city": "LOUISVILLE"}),
+    ]
     other_place = event("1Z002", at, "in_transit", location={"city": "Memphis", "country": "US"})
     result = ingest(db, tenant.merchant_id, [*same, other_place])
     assert (result.accepted, result.duplicates) == (2, 1)
@@ -62,7 +65,14 @@ def test_every_stored_event_keeps_its_raw_input(db: Database, make_merchant) -> 
 
 def test_unmatched_events_attach_when_the_shipment_is_created(db: Database, make_merchant) -> None:
     tenant = make_merchant()
-    ingest(db, tenant.merchant_id, [event("1Z005", NOW - timedelta(hours=5), "info_received"), event("1Z005", NOW - timedelta(hours=2), "in_transit")])
+    ingest(
+        db,
+        tenant.merchant_id,
+        [
+            event("1Z005", NOW - timedelta(hours=5), "info_received"),
+            event("1Z005", NOW - timedelta(hours=2), "in_transit"),
+        ],
+    )
     before = lookup(db, tenant.merchant_id, "1Z005")
     assert (before.matched, before.status, before.order) == (False, "in_transit", None)
 
@@ -112,19 +122,32 @@ def test_late_in_transit_scan_does_not_reopen_delivered_order(db: Database, make
     ingest(db, tenant.merchant_id, [event("1Z008", NOW - timedelta(hours=2), "delivered")])
     ingest(db, tenant.merchant_id, [event("1Z008", NOW - timedelta(hours=1), "in_transit")])
     assert order(db, tenant.merchant_id, order_id).status == "delivered"
-    ingest(db, tenant.merchant_id, [event("1Z008", NOW - timedelta(minutes=30), "exception", reason="damaged")])
+    ingest(
+        db, tenant.merchant_id, [event("1Z008", NOW - timedelta(minutes=30), "exception", reason="damaged")]
+    )
     view = order(db, tenant.merchant_id, order_id)
     assert (view.status, view.attention) == ("shipped", True)
     assert view.shipments[0].reason == "damaged"
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_stored_state_equals_derivation_from_all_events_whatever_the_arrival(db: Database, make_merchant, seed: int) -> None:
+def test_stored_state_equals_derivation_from_all_events_whatever_the_arrival(
+    db: Database, make_merchant, seed: int
+) -> None:
     rng = random.Random(seed)
     tenant = make_merchant()
     order_id = place_order(db, tenant.merchant_id)
     ship(db, tenant.merchant_id, order_id, "1Z009")
-    statuses = ["info_received", "in_transit", "in_transit", "out_for_delivery", "failed_attempt", "delivered", "exception", "returning"]
+    statuses = [
+        "info_received",
+        "in_transit",
+        "in_transit",
+        "out_for_delivery",
+        "failed_attempt",
+        "delivered",
+        "exception",
+        "returning",
+    ]
     events = [
         event("1Z009", NOW - timedelta(hours=rng.randint(1, 300)), rng.choice(statuses), event_id=f"e{i}")
         for i in range(30)
@@ -136,10 +159,15 @@ def test_stored_state_equals_derivation_from_all_events_whatever_the_arrival(db:
     with db.uow(write=False) as uow:
         stored = uow.session.scalars(select(TrackingEvent)).all()
         parcel = uow.session.scalars(select(Parcel)).one()
-    expected = derive_tracking_state(EventFact(e.occurred_at, e.status, e.reason, e.dedupe_key) for e in stored)
+    expected = derive_tracking_state(
+        EventFact(e.occurred_at, e.status, e.reason, e.dedupe_key) for e in stored
+    )
     assert len(stored) == 30
     assert (parcel.status, parcel.reason, parcel.delivered_at, parcel.event_count) == (
-        expected.status, expected.reason, expected.delivered_at, expected.event_count,
+        expected.status,
+        expected.reason,
+        expected.delivered_at,
+        expected.event_count,
     )
     view = lookup(db, tenant.merchant_id, "1Z009")
     times = [e.occurred_at for e in view.events]

@@ -67,7 +67,9 @@ def test_keyset_pages_walk_every_row_once(db: Database, make_merchant) -> None:
     cursor = None
     while True:
         with db.uow(write=False) as uow:
-            page = orders_service.list_orders(uow, tenant.merchant_id, status=None, attention=None, cursor=cursor, limit=3)
+            page = orders_service.list_orders(
+                uow, tenant.merchant_id, status=None, attention=None, cursor=cursor, limit=3
+            )
         seen += [o.number for o in page.items]
         if page.next_cursor is None:
             break
@@ -83,7 +85,10 @@ def test_concurrent_batches_for_one_parcel_lose_no_update(db: Database, make_mer
     ship(db, tenant.merchant_id, order_id, "1ZRACE")
     base = datetime.now(UTC) - timedelta(days=2)
     batches = [
-        [event("1ZRACE", base + timedelta(minutes=10 * (w * 10 + i)), "in_transit", event_id=f"{w}-{i}") for i in range(10)]
+        [
+            event("1ZRACE", base + timedelta(minutes=10 * (w * 10 + i)), "in_transit", event_id=f"{w}-{i}")
+            for i in range(10)
+        ]
         for w in range(6)
     ]
     errors: list[BaseException] = []
@@ -103,6 +108,8 @@ def test_concurrent_batches_for_one_parcel_lose_no_update(db: Database, make_mer
     with db.uow(write=False) as uow:
         parcel = uow.session.scalars(select(Parcel)).one()
         stored = uow.session.scalars(select(TrackingEvent)).all()
-    expected = derive_tracking_state(EventFact(e.occurred_at, e.status, e.reason, e.dedupe_key) for e in stored)
+    expected = derive_tracking_state(
+        EventFact(e.occurred_at, e.status, e.reason, e.dedupe_key) for e in stored
+    )
     assert parcel.event_count == expected.event_count == 60
     assert parcel.last_event_key == expected.last_key[2]

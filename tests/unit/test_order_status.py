@@ -42,7 +42,10 @@ def test_order_is_delivered_when_every_unit_is() -> None:
 
 
 def test_returns_are_counted_by_units() -> None:
-    assert derive(ShipmentFacts("returned", {"l1": 2}), ShipmentFacts("delivered", {"l2": 1})) == "partially_returned"
+    assert (
+        derive(ShipmentFacts("returned", {"l1": 2}), ShipmentFacts("delivered", {"l2": 1}))
+        == "partially_returned"
+    )
     assert derive(ShipmentFacts("returned", {"l1": 2, "l2": 1})) == "returned"
 
 

@@ -57,7 +57,9 @@ def test_returning_after_delivery_is_honoured() -> None:
 
 
 def test_scans_on_the_way_back_keep_a_parcel_returning() -> None:
-    state = derive_tracking_state([ev(0, "returning", "refused"), ev(5, "in_transit"), ev(9, "out_for_delivery")])
+    state = derive_tracking_state(
+        [ev(0, "returning", "refused"), ev(5, "in_transit"), ev(9, "out_for_delivery")]
+    )
     assert (state.status, state.reason) == ("returning", "refused")
 
 
@@ -133,7 +135,9 @@ def test_shipment_is_delivered_when_every_parcel_is_with_the_latest_time() -> No
 
 
 def test_shipment_shows_its_slowest_parcel() -> None:
-    assert derive_shipment_status([pf("delivered", delivered_hours=1), pf("in_transit")]).status == "in_transit"
+    assert (
+        derive_shipment_status([pf("delivered", delivered_hours=1), pf("in_transit")]).status == "in_transit"
+    )
 
 
 def test_a_parcel_in_exception_puts_the_shipment_in_exception() -> None:
@@ -151,7 +155,9 @@ def test_a_returning_parcel_makes_the_shipment_returning() -> None:
 statuses = st.sampled_from([s.value for s in EventStatus])
 reasons = st.none() | st.sampled_from(["damaged", "weather", "address_issue", "refused"])
 events = st.builds(
-    lambda minutes, status, reason, key: EventFact(T0 + timedelta(minutes=minutes), status, reason, f"k{key}"),
+    lambda minutes, status, reason, key: EventFact(
+        T0 + timedelta(minutes=minutes), status, reason, f"k{key}"
+    ),
     st.integers(min_value=0, max_value=60 * 24 * 14),
     statuses,
     reasons,

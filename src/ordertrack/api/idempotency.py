@@ -56,15 +56,11 @@ def run_idempotent(
     if key is None:
         return produce()
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-        raise InvalidIdempotencyKey(
-            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters"
-        )
+        raise InvalidIdempotencyKey(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters")
     stored = uow.session.get(IdempotencyRecord, (merchant_id, key))
     if stored is not None:
         if stored.request_hash != request_hash:
-            raise IdempotencyKeyReused(
-                "this Idempotency-Key was used for a different request; use a new key"
-            )
+            raise IdempotencyKeyReused("this Idempotency-Key was used for a different request; use a new key")
         return stored.status_code, stored.response
     status_code, body = produce()
     uow.session.add(

@@ -42,8 +42,6 @@ def product_names(uow: UnitOfWork, merchant_id: str, skus: set[str]) -> dict[str
     if not skus:
         return {}
     rows = uow.session.execute(
-        select(Product.sku, Product.name).where(
-            Product.merchant_id == merchant_id, Product.sku.in_(skus)
-        )
+        select(Product.sku, Product.name).where(Product.merchant_id == merchant_id, Product.sku.in_(skus))
     )
     return {sku: name for sku, name in rows}

@@ -116,8 +116,10 @@ def serve(
         typer.echo("")
         typer.echo(f"  Demo merchant: {seeded.merchant_name} ({seeded.merchant_id})")
         typer.echo(f"  API key:       {seeded.api_key}")
-        typer.echo(f"  Try:           curl -H 'Authorization: Bearer {seeded.api_key}' "
-                   f"http://{host}:{port}/api/v1/orders")
+        typer.echo(
+            f"  Try:           curl -H 'Authorization: Bearer {seeded.api_key}' "
+            f"http://{host}:{port}/api/v1/orders"
+        )
         typer.echo("")
     stop: threading.Event | None = None
     if not no_worker:

@@ -18,9 +18,7 @@ def upsert_customer(uow: UnitOfWork, merchant_id: str, data: CustomerIn) -> Cust
         select(Customer).where(Customer.merchant_id == merchant_id, Customer.email == email)
     ).first()
     if customer is None:
-        customer = Customer(
-            id=new_id("cus"), merchant_id=merchant_id, email=email, created_at=utcnow()
-        )
+        customer = Customer(id=new_id("cus"), merchant_id=merchant_id, email=email, created_at=utcnow())
         uow.session.add(customer)
     for field in ("name", "phone", "locale"):
         value = getattr(data, field)

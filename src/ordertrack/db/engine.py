@@ -38,9 +38,7 @@ def make_engine(url: str, *, writer: bool = True, **kw: Any) -> Engine:
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            parsed, connect_args={"check_same_thread": False, "timeout": 30}, **kw
-        )
+        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30}, **kw)
         begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
 
         @event.listens_for(engine, "connect")

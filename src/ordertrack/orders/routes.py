@@ -93,6 +93,4 @@ def cancel_order(
     merchant_id: str = Depends(current_merchant),
     db: Database = Depends(get_db),
 ) -> JSONResponse:
-    return _lifecycle(
-        request, db, merchant_id, lambda uow: service.cancel_order(uow, merchant_id, order_ref)
-    )
+    return _lifecycle(request, db, merchant_id, lambda uow: service.cancel_order(uow, merchant_id, order_ref))

@@ -9,7 +9,18 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from ordertrack.customers.schemas import CustomerIn, CustomerOut
-from ordertrack.kit.schema import Amount, ApiModel, CountryCode, Instant, CurrencyCode, OutModel, PageOut, ShortText, Sku, Text
+from ordertrack.kit.schema import (
+    Amount,
+    ApiModel,
+    CountryCode,
+    CurrencyCode,
+    Instant,
+    OutModel,
+    PageOut,
+    ShortText,
+    Sku,
+    Text,
+)
 from ordertrack.orders.status import OrderStatus
 from ordertrack.shipments.schemas import ShipmentOut
 

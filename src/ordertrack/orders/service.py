@@ -85,15 +85,9 @@ def place_order(uow: UnitOfWork, merchant_id: str, data: OrderIn) -> Order:
     return order
 
 
-def find_order(
-    uow: UnitOfWork, merchant_id: str, id_or_number: str, *, lock: bool = False
-) -> Order:
+def find_order(uow: UnitOfWork, merchant_id: str, id_or_number: str, *, lock: bool = False) -> Order:
     """The merchant's order by id or by its number; another merchant's order is not found."""
-    base = (
-        select(Order)
-        .where(Order.merchant_id == merchant_id)
-        .options(selectinload(Order.lines))
-    )
+    base = select(Order).where(Order.merchant_id == merchant_id).options(selectinload(Order.lines))
     if lock:
         base = base.with_for_update(of=Order)
     order = None

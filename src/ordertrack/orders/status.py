@@ -88,14 +88,19 @@ class InvalidTransition(Conflict):
         self.status = status
 
 
-O = OrderStatus
 # What may be done to an order in each status. Anything else raises InvalidTransition.
 ALLOWED_ACTIONS: dict[str, frozenset[OrderStatus]] = {
-    "confirm": frozenset({O.pending}),
-    "cancel": frozenset({O.pending, O.processing}),
+    "confirm": frozenset({OrderStatus.pending}),
+    "cancel": frozenset({OrderStatus.pending, OrderStatus.processing}),
     # Shipping is further bounded by the quantity still to ship.
     "ship": frozenset(
-        {O.pending, O.processing, O.partially_shipped, O.partially_delivered, O.partially_returned}
+        {
+            OrderStatus.pending,
+            OrderStatus.processing,
+            OrderStatus.partially_shipped,
+            OrderStatus.partially_delivered,
+            OrderStatus.partially_returned,
+        }
     ),
 }
 

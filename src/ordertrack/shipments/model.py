@@ -43,9 +43,7 @@ class ShipmentLine(Base):
 
     id: Mapped[str] = id_column()
     merchant_id: Mapped[str] = merchant_column()
-    shipment_id: Mapped[str] = mapped_column(
-        ForeignKey("shipments.id", ondelete="CASCADE"), index=True
-    )
+    shipment_id: Mapped[str] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), index=True)
     order_line_id: Mapped[str] = mapped_column(ForeignKey("order_lines.id"))
     sku: Mapped[str] = mapped_column(String(64))
     quantity: Mapped[int]

@@ -57,9 +57,7 @@ def list_shipments(
             uow, merchant_id, status=status, carrier=carrier, order_id=order_id, cursor=cursor, limit=limit
         )
         return json_response(
-            ShipmentPage(
-                items=[service.shipment_view(s) for s in page.items], next_cursor=page.next_cursor
-            )
+            ShipmentPage(items=[service.shipment_view(s) for s in page.items], next_cursor=page.next_cursor)
         )
 
 

@@ -83,9 +83,7 @@ def create_shipment(
         updated_at=now,
     )
     shipment.lines = [
-        ShipmentLine(
-            id=new_id("sln"), merchant_id=merchant_id, order_line_id=line_id, sku=sku, quantity=qty
-        )
+        ShipmentLine(id=new_id("sln"), merchant_id=merchant_id, order_line_id=line_id, sku=sku, quantity=qty)
         for line_id, sku, qty in allocation
     ]
     shipment.parcels = [
@@ -133,14 +131,14 @@ def _allocate(
 ) -> list[tuple[str, str, int]]:
     """(order line id, sku, quantity) for the shipment; omitted lines mean "all that is left"."""
     if data.lines is None:
-        everything = [(l.id, l.sku, remaining[l.id]) for l in lines if remaining[l.id] > 0]
+        everything = [(line.id, line.sku, remaining[line.id]) for line in lines if remaining[line.id] > 0]
         if not everything:
             raise OverShipment("every unit of this order has already shipped")
         return everything
     allocation: list[tuple[str, str, int]] = []
     left = dict(remaining)
     for wanted in data.lines:
-        candidates = [l for l in lines if l.sku == wanted.sku]
+        candidates = [line for line in lines if line.sku == wanted.sku]
         if not candidates:
             raise SkuNotInOrder(f"SKU {wanted.sku!r} is not on this order")
         need = wanted.quantity
@@ -153,7 +151,11 @@ def _allocate(
         if need:
             raise OverShipment(
                 f"only {wanted.quantity - need} of SKU {wanted.sku!r} are left to ship",
-                details={"sku": wanted.sku, "requested": wanted.quantity, "available": wanted.quantity - need},
+                details={
+                    "sku": wanted.sku,
+                    "requested": wanted.quantity,
+                    "available": wanted.quantity - need,
+                },
             )
     merged: dict[tuple[str, str], int] = defaultdict(int)
     for line_id, sku, qty in allocation:
@@ -232,12 +234,12 @@ def shipments_for_orders(
     return grouped
 
 
-def shipment_facts(
-    uow: UnitOfWork, merchant_id: str, order_ids: list[str]
-) -> dict[str, list[ShipmentFacts]]:
+def shipment_facts(uow: UnitOfWork, merchant_id: str, order_ids: list[str]) -> dict[str, list[ShipmentFacts]]:
     """What order status derivation needs: each shipment's status and quantities per line."""
     rows = uow.session.execute(
-        select(Shipment.order_id, Shipment.id, Shipment.status, ShipmentLine.order_line_id, ShipmentLine.quantity)
+        select(
+            Shipment.order_id, Shipment.id, Shipment.status, ShipmentLine.order_line_id, ShipmentLine.quantity
+        )
         .join(ShipmentLine, ShipmentLine.shipment_id == Shipment.id)
         .where(Shipment.merchant_id == merchant_id, Shipment.order_id.in_(order_ids))
     )
@@ -316,9 +318,7 @@ def parcels_for_tracking_numbers(
     numbers = sorted(set(tracking_numbers))
     if not numbers:
         return []
-    query = select(Parcel).where(
-        Parcel.merchant_id == merchant_id, Parcel.tracking_number.in_(numbers)
-    )
+    query = select(Parcel).where(Parcel.merchant_id == merchant_id, Parcel.tracking_number.in_(numbers))
     if lock:
         query = query.order_by(Parcel.id).with_for_update()
     rows = uow.session.scalars(query).all()
@@ -327,9 +327,7 @@ def parcels_for_tracking_numbers(
     return refs
 
 
-def save_parcel_states(
-    uow: UnitOfWork, merchant_id: str, states: Mapping[str, TrackingState]
-) -> None:
+def save_parcel_states(uow: UnitOfWork, merchant_id: str, states: Mapping[str, TrackingState]) -> None:
     if not states:
         return
     now = utcnow()
@@ -413,7 +411,6 @@ def refresh_shipments(uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[
             updates,
         )
     orders_service.refresh_order_status(uow, merchant_id, changed_orders)
-
 
 
 @dataclass(frozen=True)

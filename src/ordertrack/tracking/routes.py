@@ -69,7 +69,13 @@ def list_events(
         return json_response(EventPage(items=[], next_cursor=None))  # no such number can exist
     with db.uow(write=False) as uow:
         page = service.list_events(
-            uow, merchant_id, tracking_number=number, status=status, unmatched=unmatched, cursor=cursor, limit=limit
+            uow,
+            merchant_id,
+            tracking_number=number,
+            status=status,
+            unmatched=unmatched,
+            cursor=cursor,
+            limit=limit,
         )
         return json_response(EventPage(items=page.items, next_cursor=page.next_cursor))
 
@@ -95,4 +101,3 @@ def _number_or_none(value: str | None) -> str | None:
         return normalise_tracking_number(value)
     except ValueError:
         return None
-

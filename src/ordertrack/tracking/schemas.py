@@ -11,9 +11,9 @@ from pydantic import AfterValidator, Field, StringConstraints
 
 from ordertrack.kit.schema import (
     ApiModel,
-    Instant,
     CarrierSlug,
     CountryCode,
+    Instant,
     OutModel,
     PageOut,
     ShortText,
@@ -35,9 +35,7 @@ def _iana_zone(value: str) -> str:
     return value
 
 
-TimeZoneName = Annotated[
-    str, StringConstraints(min_length=1, max_length=64), AfterValidator(_iana_zone)
-]
+TimeZoneName = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_iana_zone)]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Reason = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,64}$")]
 

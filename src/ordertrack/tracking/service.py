@@ -300,33 +300,33 @@ def claim_events_for_new_parcels(
     shipment_of: dict[str, str] = {}
     table = TrackingEvent.__table__
     for parcel_id, number, carrier, created_at in new_parcels:
-        same_number = shipments_service.parcels_for_tracking_numbers(
-            uow, merchant_id, [number], lock=True
-        )
+        same_number = shipments_service.parcels_for_tracking_numbers(uow, merchant_id, [number], lock=True)
         shipment_of.update((p.id, p.shipment_id) for p in same_number)
         older = [p.id for p in same_number if p.carrier == carrier and p.id not in new_ids]
         owner = table.c.parcel_id.is_(None)
         if older:
             owner = or_(owner, table.c.parcel_id.in_(older))
-        moved = uow.session.connection().execute(
-            update(table)
-            .where(
-                and_(
-                    table.c.merchant_id == merchant_id,
-                    table.c.tracking_number == number,
-                    table.c.carrier == carrier,
-                    table.c.occurred_at >= created_at - recycle_window,
-                    owner,
+        moved = (
+            uow.session.connection()
+            .execute(
+                update(table)
+                .where(
+                    and_(
+                        table.c.merchant_id == merchant_id,
+                        table.c.tracking_number == number,
+                        table.c.carrier == carrier,
+                        table.c.occurred_at >= created_at - recycle_window,
+                        owner,
+                    )
                 )
+                .values(parcel_id=parcel_id)
+                .returning(table.c.id)
             )
-            .values(parcel_id=parcel_id)
-            .returning(table.c.id)
-        ).all()
+            .all()
+        )
         if moved:
             touched.update(older)
-    shipments_service.save_parcel_states(
-        uow, merchant_id, _derive_from_history(uow, merchant_id, touched)
-    )
+    shipments_service.save_parcel_states(uow, merchant_id, _derive_from_history(uow, merchant_id, touched))
     shipments_service.refresh_shipments(uow, merchant_id, {shipment_of[pid] for pid in touched})
 
 
@@ -415,9 +415,11 @@ def lookup_tracking(
         raise TrackingNotFound(f"no tracking for {tracking_number!r}")
     carrier_of_newest = max(events, key=lambda e: e.received_at).carrier
     events = [e for e in events if e.carrier == carrier_of_newest]
-    state = derive_tracking_state(
-        EventFact(e.occurred_at, e.status, e.reason, e.dedupe_key) for e in events
-    ) if events else EMPTY_STATE
+    state = (
+        derive_tracking_state(EventFact(e.occurred_at, e.status, e.reason, e.dedupe_key) for e in events)
+        if events
+        else EMPTY_STATE
+    )
     return TrackingOut(
         tracking_number=tracking_number,
         carrier=carrier_of_newest,

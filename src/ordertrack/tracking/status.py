@@ -120,7 +120,7 @@ def next_status(current: str, event_status: str) -> str:
             return S.returned
         case S.returning, s if s in _FORWARD_MOVES:
             return S.returning
-        case (S.pending | S.info_received), S.info_received:
+        case ((S.pending | S.info_received), S.info_received):
             return S.info_received
         case _, S.info_received:
             # Label data arriving after the parcel moved does not move it back.
@@ -160,9 +160,7 @@ def derive_tracking_state(events: Iterable[EventFact]) -> TrackingState:
     return state
 
 
-def extend_tracking_state(
-    state: TrackingState, new_events: Sequence[EventFact]
-) -> TrackingState | None:
+def extend_tracking_state(state: TrackingState, new_events: Sequence[EventFact]) -> TrackingState | None:
     """Fold new events onto a stored state when they all come after it, else ``None``.
 
     ``None`` tells the caller that an event landed inside the known timeline and the

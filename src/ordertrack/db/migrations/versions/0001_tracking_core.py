@@ -26,9 +26,7 @@ def upgrade() -> None:
         sa.Column("status_code", sa.Integer(), nullable=False),
         sa.Column(
             "response",
-            sa.JSON().with_variant(
-                postgresql.JSONB(astext_type=sa.Text()), "postgresql"
-            ),
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -40,9 +38,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column(
             "settings",
-            sa.JSON().with_variant(
-                postgresql.JSONB(astext_type=sa.Text()), "postgresql"
-            ),
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -66,9 +62,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("key_hash", name=op.f("uq_api_keys_key_hash")),
     )
     with op.batch_alter_table("api_keys", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_api_keys_merchant_id"), ["merchant_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_api_keys_merchant_id"), ["merchant_id"], unique=False)
 
     op.create_table(
         "customers",
@@ -86,9 +80,7 @@ def upgrade() -> None:
             name=op.f("fk_customers_merchant_id_merchants"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_customers")),
-        sa.UniqueConstraint(
-            "merchant_id", "email", name=op.f("uq_customers_merchant_id_email")
-        ),
+        sa.UniqueConstraint("merchant_id", "email", name=op.f("uq_customers_merchant_id_email")),
     )
     op.create_table(
         "products",
@@ -108,9 +100,7 @@ def upgrade() -> None:
             name=op.f("fk_products_merchant_id_merchants"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_products")),
-        sa.UniqueConstraint(
-            "merchant_id", "sku", name=op.f("uq_products_merchant_id_sku")
-        ),
+        sa.UniqueConstraint("merchant_id", "sku", name=op.f("uq_products_merchant_id_sku")),
     )
     op.create_table(
         "orders",
@@ -145,17 +135,11 @@ def upgrade() -> None:
             name=op.f("fk_orders_merchant_id_merchants"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_orders")),
-        sa.UniqueConstraint(
-            "merchant_id", "number", name=op.f("uq_orders_merchant_id_number")
-        ),
+        sa.UniqueConstraint("merchant_id", "number", name=op.f("uq_orders_merchant_id_number")),
     )
     with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_orders_merchant_id_id", ["merchant_id", "id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_orders_merchant_status", ["merchant_id", "status", "id"], unique=False
-        )
+        batch_op.create_index("ix_orders_merchant_id_id", ["merchant_id", "id"], unique=False)
+        batch_op.create_index("ix_orders_merchant_status", ["merchant_id", "status", "id"], unique=False)
 
     op.create_table(
         "order_lines",
@@ -179,9 +163,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_order_lines")),
-        sa.UniqueConstraint(
-            "order_id", "line_no", name=op.f("uq_order_lines_order_id_line_no")
-        ),
+        sa.UniqueConstraint("order_id", "line_no", name=op.f("uq_order_lines_order_id_line_no")),
     )
     op.create_table(
         "shipments",
@@ -201,15 +183,11 @@ def upgrade() -> None:
             ["merchants.id"],
             name=op.f("fk_shipments_merchant_id_merchants"),
         ),
-        sa.ForeignKeyConstraint(
-            ["order_id"], ["orders.id"], name=op.f("fk_shipments_order_id_orders")
-        ),
+        sa.ForeignKeyConstraint(["order_id"], ["orders.id"], name=op.f("fk_shipments_order_id_orders")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_shipments")),
     )
     with op.batch_alter_table("shipments", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_shipments_merchant_id_id", ["merchant_id", "id"], unique=False
-        )
+        batch_op.create_index("ix_shipments_merchant_id_id", ["merchant_id", "id"], unique=False)
         batch_op.create_index("ix_shipments_order_id", ["order_id"], unique=False)
 
     op.create_table(
@@ -278,9 +256,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_shipment_lines")),
     )
     with op.batch_alter_table("shipment_lines", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_shipment_lines_shipment_id"), ["shipment_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_shipment_lines_shipment_id"), ["shipment_id"], unique=False)
 
     op.create_table(
         "tracking_events",
@@ -313,9 +289,7 @@ def upgrade() -> None:
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
             "raw",
-            sa.JSON().with_variant(
-                postgresql.JSONB(astext_type=sa.Text()), "postgresql"
-            ),
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
         sa.ForeignKeyConstraint(
@@ -342,9 +316,7 @@ def upgrade() -> None:
             ["merchant_id", "tracking_number", "carrier"],
             unique=False,
         )
-        batch_op.create_index(
-            "ix_tracking_events_parcel", ["parcel_id", "occurred_at"], unique=False
-        )
+        batch_op.create_index("ix_tracking_events_parcel", ["parcel_id", "occurred_at"], unique=False)
 
 
 def downgrade() -> None:
