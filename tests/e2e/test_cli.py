@@ -1,0 +1,109 @@
+"""The command line as a user runs it: real processes, a real server, a real database file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support import free_port
+
+
+def ordertrack(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ordertrack", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "ORDERTRACK_DATABASE_URL": f"sqlite:///{cwd / 'var' / 'cli.db'}"},
+    )
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+@pytest.fixture
+def served(workdir: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """``ordertrack serve --demo`` on an empty database, in its own process."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ordertrack",
+            "serve",
+            "--demo",
+            "--port",
+            str(port),
+            "--db",
+            f"sqlite:///{workdir / 'demo.db'}",
+        ],
+        cwd=workdir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"serve exited early: {process.stdout.read() if process.stdout else ''}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("serve did not answer within 60 s")
+            time.sleep(0.2)
+        yield base, process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_db_upgrade_then_merchants_create_prints_a_working_key(workdir: Path) -> None:
+    upgraded = ordertrack("db", "upgrade", cwd=workdir)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "0001" in upgraded.stdout
+    again = ordertrack("db", "upgrade", cwd=workdir)
+    assert "already up to date" in again.stdout
+
+    created = ordertrack("merchants", "create", "--name", "Acme", "--json", cwd=workdir)
+    assert created.returncode == 0, created.stderr
+    printed = json.loads(created.stdout)
+    assert set(printed) == {"merchant_id", "api_key"}
+    assert printed["merchant_id"].startswith("mer_") and printed["api_key"].startswith("otk_")
+
+
+def test_bad_database_url_is_a_clear_usage_error(workdir: Path) -> None:
+    result = ordertrack("db", "upgrade", "--db", "mysql://nowhere/db", cwd=workdir)
+    assert result.returncode == 2
+    assert "unsupported database URL" in result.stderr
+
+
+def test_serve_creates_the_schema_of_an_empty_database_and_seeds_the_demo(served) -> None:
+    base, process = served
+    assert process.stdout is not None
+    key = None
+    deadline = time.monotonic() + 10
+    while key is None and time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if "API key:" in line:
+            key = line.split("API key:")[1].strip()
+    assert key and key.startswith("otk_")
+    orders = httpx.get(f"{base}/api/v1/orders?limit=200", headers={"Authorization": f"Bearer {key}"}).json()
+    assert len(orders["items"]) >= 20
+    statuses = {o["status"] for o in orders["items"]}
+    assert {"pending", "processing", "shipped", "delivered", "cancelled"} <= statuses
