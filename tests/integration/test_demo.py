@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from ordertrack.catalog.model import Product
 from ordertrack.db.uow import Database
-from ordertrack.demo.seed import ORDER_PLANS, SeededDemo, seed_demo
+from ordertrack.demo.order_plans import ORDER_PLANS
+from ordertrack.demo.seed import SeededDemo, seed_demo
 from ordertrack.kit.clock import utcnow
 from ordertrack.merchants import service as merchants_service
 from ordertrack.orders.model import Order, OrderLine
@@ -66,7 +67,8 @@ def test_every_demo_order_gets_the_status_its_plan_describes(db: Database) -> No
             select(Order.status, Order.attention).where(Order.merchant_id == seeded.merchant_id)
         ).all()
     planned_attention = [
-        plan for plan in ORDER_PLANS
+        plan
+        for plan in ORDER_PLANS
         if any(o in ATTENTION_OUTCOMES for s in plan.shipments for o in s.parcels)
     ]
     assert Counter(status for status, _ in rows) == Counter(str(plan.expect) for plan in ORDER_PLANS)
@@ -88,23 +90,33 @@ def test_every_demo_shipment_status_is_derived_from_its_events(db: Database) -> 
         ):
             events[parcel_id].append(EventFact(at, status, reason, key))
         parcels = uow.session.scalars(
-            select(Parcel).where(Parcel.merchant_id == seeded.merchant_id).order_by(Parcel.shipment_id, Parcel.seq)
+            select(Parcel)
+            .where(Parcel.merchant_id == seeded.merchant_id)
+            .order_by(Parcel.shipment_id, Parcel.seq)
         ).all()
-        shipments = uow.session.scalars(select(Shipment).where(Shipment.merchant_id == seeded.merchant_id)).all()
+        shipments = uow.session.scalars(
+            select(Shipment).where(Shipment.merchant_id == seeded.merchant_id)
+        ).all()
 
     by_shipment: dict[str, list[ParcelFacts]] = defaultdict(list)
     for parcel in parcels:
         derived = derive_tracking_state(events[parcel.id])
         assert events[parcel.id], f"parcel {parcel.tracking_number} has no scans"
         assert (parcel.status, parcel.reason, parcel.delivered_at) == (
-            derived.status, derived.reason, derived.delivered_at
+            derived.status,
+            derived.reason,
+            derived.delivered_at,
         ), parcel.tracking_number
-        by_shipment[parcel.shipment_id].append(ParcelFacts(derived.status, derived.reason, derived.delivered_at))
+        by_shipment[parcel.shipment_id].append(
+            ParcelFacts(derived.status, derived.reason, derived.delivered_at)
+        )
     assert shipments
     for shipment in shipments:
         derived = derive_shipment_status(by_shipment[shipment.id])
         assert (shipment.status, shipment.reason, shipment.delivered_at) == (
-            derived.status, derived.reason, derived.delivered_at
+            derived.status,
+            derived.reason,
+            derived.delivered_at,
         ), shipment.id
 
 
@@ -158,7 +170,9 @@ def test_seeding_twice_adds_nothing_and_returns_a_working_new_key(db: Database) 
     second = seed(db, now + timedelta(hours=1))
     assert totals() == before
     assert (second.created, second.merchant_id, second.merchant_name) == (
-        False, first.merchant_id, first.merchant_name
+        False,
+        first.merchant_id,
+        first.merchant_name,
     )
     assert second.api_key != first.api_key
     with db.uow(write=False) as uow:
@@ -204,9 +218,13 @@ def test_demo_scans_carry_the_local_zone_and_offset_of_where_they_happened(db: D
 def test_demo_shows_real_carriers_multi_parcel_shipments_and_exception_reasons(db: Database) -> None:
     seeded = seed(db, _now())
     with db.uow(write=False) as uow:
-        carriers = set(uow.session.scalars(select(Shipment.carrier).where(Shipment.merchant_id == seeded.merchant_id)))
+        carriers = set(
+            uow.session.scalars(select(Shipment.carrier).where(Shipment.merchant_id == seeded.merchant_id))
+        )
         parcels_per_shipment = uow.session.execute(
-            select(Parcel.shipment_id, func.count()).where(Parcel.merchant_id == seeded.merchant_id).group_by(Parcel.shipment_id)
+            select(Parcel.shipment_id, func.count())
+            .where(Parcel.merchant_id == seeded.merchant_id)
+            .group_by(Parcel.shipment_id)
         ).all()
         reasons = set(
             uow.session.scalars(

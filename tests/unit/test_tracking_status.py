@@ -145,6 +145,16 @@ def test_a_parcel_in_exception_puts_the_shipment_in_exception() -> None:
     assert (derived.status, derived.reason) == ("exception", "damaged")
 
 
+def test_a_shipment_whose_parcels_all_ended_some_returned_is_delivered() -> None:
+    derived = derive_shipment_status([pf("delivered", delivered_hours=4), pf("returned")])
+    assert (derived.status, derived.reason) == ("delivered", "partially_returned")
+    assert derived.delivered_at == T0 + timedelta(hours=4)
+
+
+def test_a_returned_parcel_does_not_hold_back_the_others() -> None:
+    assert derive_shipment_status([pf("returned"), pf("out_for_delivery")]).status == "out_for_delivery"
+
+
 def test_a_returning_parcel_makes_the_shipment_returning() -> None:
     assert derive_shipment_status([pf("delivered", delivered_hours=1), pf("returning")]).status == "returning"
     assert derive_shipment_status([pf("returned"), pf("returned")]).status == "returned"

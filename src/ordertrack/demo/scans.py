@@ -13,147 +13,36 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from ordertrack.demo.carrier_wording import WORDING
 from ordertrack.demo.catalog_data import Place
 from ordertrack.tracking.schemas import zone
 from ordertrack.tracking.status import ShipmentStatus as S
 
 # Final state of one demo parcel; each name says where its journey stops.
-IN_FLIGHT = frozenset({
-    "label", "in_transit", "out_for_delivery", "failed_attempt", "pickup_ready",
-    "exception_address", "exception_damaged", "exception_weather", "exception_customs",
-    "refused_returning",
-})
-SETTLED = frozenset({
-    "delivered", "failed_then_delivered", "weather_then_delivered", "refused_returned",
-    "customer_return",
-})
+IN_FLIGHT = frozenset(
+    {
+        "label",
+        "in_transit",
+        "out_for_delivery",
+        "failed_attempt",
+        "pickup_ready",
+        "exception_address",
+        "exception_damaged",
+        "exception_weather",
+        "exception_customs",
+        "refused_returning",
+    }
+)
+SETTLED = frozenset(
+    {
+        "delivered",
+        "failed_then_delivered",
+        "weather_then_delivered",
+        "refused_returned",
+        "customer_return",
+    }
+)
 OUTCOMES = IN_FLIGHT | SETTLED
-
-# The words each carrier uses for each step, as (raw code, description). The codes are
-# shaped like the carrier's own but illustrative: the carriers' real code tables live in
-# ordertrack.carriers, and the demo feeds already unified events.
-_WORDING: dict[str, dict[str, tuple[str, str]]] = {
-    "ups": {
-        "label": ("MP", "Shipper created a label, UPS has not received the package yet."),
-        "pickup": ("OR", "Pickup Scan"),
-        "depart": ("DP", "Departed from Facility"),
-        "arrive": ("AR", "Arrived at Facility"),
-        "customs_cleared": ("IR", "Your package was released by the clearing agency."),
-        "destination": ("DS", "Destination Scan"),
-        "out_for_delivery": ("OT", "Out For Delivery Today"),
-        "delivered": ("KB", "Delivered"),
-        "failed_attempt": ("48", "The receiver was not available for delivery. We'll make a second attempt the next business day."),
-        "pickup_ready": ("ZP", "Delivered to UPS Access Point location and awaiting customer pickup."),
-        "exception_customs": ("CH", "Your package is being held for customs clearance: import charges are due."),
-        "exception_damaged": ("DM", "Damage reported. The contents are being inspected."),
-        "exception_weather": ("WX", "A severe weather condition has delayed delivery."),
-        "exception_address": ("UA", "The address is incomplete. We're trying to contact the receiver."),
-        "exception_refused": ("RF", "The receiver refused the delivery."),
-        "returning": ("RS", "Returning to shipper."),
-        "return_dropoff": ("RP", "Return package dropped off at a UPS Access Point location."),
-        "returned": ("RT", "Returned to shipper."),
-    },
-    "fedex": {
-        "label": ("OC", "Shipment information sent to FedEx"),
-        "pickup": ("PU", "Picked up"),
-        "depart": ("DP", "Departed FedEx hub"),
-        "arrive": ("AR", "Arrived at FedEx hub"),
-        "customs_cleared": ("CC", "International shipment release - Import"),
-        "destination": ("AL", "At local FedEx facility"),
-        "out_for_delivery": ("OD", "On FedEx vehicle for delivery"),
-        "delivered": ("DL", "Delivered"),
-        "failed_attempt": ("DE", "Delivery exception: customer not available or business closed"),
-        "pickup_ready": ("HL", "Ready for pickup at FedEx retail location"),
-        "exception_customs": ("CD", "Clearance delay: import documentation required"),
-        "exception_damaged": ("SE", "Shipment exception: package damaged"),
-        "exception_weather": ("SW", "Delay: severe weather in the area"),
-        "exception_address": ("DA", "Delivery exception: incorrect address"),
-        "exception_refused": ("RR", "Delivery exception: refused by recipient"),
-        "returning": ("RS", "Return to shipper initiated"),
-        "return_dropoff": ("RD", "Return shipment dropped off at FedEx location"),
-        "returned": ("RT", "Delivered to shipper"),
-    },
-    "usps": {
-        "label": ("GX", "Shipping Label Created, USPS Awaiting Item"),
-        "pickup": ("03", "Accepted at USPS Origin Facility"),
-        "depart": ("L1", "Departed USPS Regional Facility"),
-        "arrive": ("10", "Arrived at USPS Regional Facility"),
-        "customs_cleared": ("CR", "Customs Clearance Processing Complete"),
-        "destination": ("07", "Arrived at Post Office"),
-        "out_for_delivery": ("OF", "Out for Delivery"),
-        "delivered": ("01", "Delivered, In/At Mailbox"),
-        "failed_attempt": ("02", "Notice Left (No Authorized Recipient Available)"),
-        "pickup_ready": ("14", "Available for Pickup"),
-        "exception_customs": ("CH", "Held in Customs"),
-        "exception_damaged": ("DX", "Damaged item: processing delayed"),
-        "exception_weather": ("WX", "Delivery delayed due to severe weather"),
-        "exception_address": ("21", "No Such Number"),
-        "exception_refused": ("04", "Refused"),
-        "returning": ("09", "Return to Sender Processed"),
-        "return_dropoff": ("RA", "USPS in possession of item (return)"),
-        "returned": ("RD", "Delivered to Sender"),
-    },
-    "dhl": {
-        "label": ("SD", "Shipment information received"),
-        "pickup": ("PU", "Shipment picked up"),
-        "depart": ("DF", "Departed Facility"),
-        "arrive": ("AF", "Arrived at Sort Facility"),
-        "customs_cleared": ("CR", "Clearance processing complete"),
-        "destination": ("AR", "Arrived at Delivery Facility"),
-        "out_for_delivery": ("WC", "With delivery courier"),
-        "delivered": ("OK", "Delivered"),
-        "failed_attempt": ("NH", "Delivery attempted - consignee not home"),
-        "pickup_ready": ("CA", "Awaiting collection at DHL ServicePoint"),
-        "exception_customs": ("CD", "Clearance delay: duties and taxes payable by the receiver"),
-        "exception_damaged": ("DM", "Shipment damaged; inspection in progress"),
-        "exception_weather": ("HW", "Delay due to adverse weather conditions"),
-        "exception_address": ("BA", "Incorrect address - contacting receiver"),
-        "exception_refused": ("RD", "Refused delivery"),
-        "returning": ("RT", "Returned to shipper - in transit"),
-        "return_dropoff": ("RP", "Return shipment received at DHL ServicePoint"),
-        "returned": ("RS", "Delivered to shipper"),
-    },
-    "royalmail": {
-        "label": ("EVNMI", "The sender has told us your item is on its way"),
-        "pickup": ("EVAIP", "We've received your item"),
-        "depart": ("EVDPT", "Your item has left our hub"),
-        "arrive": ("EVAHB", "Your item has arrived at our hub"),
-        "customs_cleared": ("EVCCL", "Your item has cleared customs"),
-        "destination": ("EVDOF", "Your item has arrived at your local delivery office"),
-        "out_for_delivery": ("EVOFD", "Your item is out for delivery"),
-        "delivered": ("EVKSP", "Delivered"),
-        "failed_attempt": ("EVKNR", "Sorry, we missed you: we'll try again or you can collect it"),
-        "pickup_ready": ("EVKCL", "Your item is ready to collect from your local delivery office"),
-        "exception_customs": ("EVCHD", "Your item is being held by Border Force"),
-        "exception_damaged": ("EVDMG", "Your item was damaged in transit and is being reviewed"),
-        "exception_weather": ("EVWTH", "Severe weather is delaying deliveries in this area"),
-        "exception_address": ("EVADR", "We could not deliver your item: the address is incomplete"),
-        "exception_refused": ("EVRFD", "The recipient refused the item"),
-        "returning": ("EVRTS", "Your item is being returned to the sender"),
-        "return_dropoff": ("EVRDO", "Return received at the Post Office"),
-        "returned": ("EVRTD", "Returned to sender"),
-    },
-    "dpd": {
-        "label": ("PREADV", "Order information has been transmitted to DPD"),
-        "pickup": ("PICKUP", "Parcel collected from the sender"),
-        "depart": ("HUBOUT", "Parcel has left the parcel hub"),
-        "arrive": ("HUBIN", "Parcel is at the parcel hub"),
-        "customs_cleared": ("CUSTOK", "Customs clearance completed"),
-        "destination": ("DEPOT", "Parcel has arrived at the delivery depot"),
-        "out_for_delivery": ("OUTDEL", "The parcel is out for delivery"),
-        "delivered": ("DELIV", "Delivered"),
-        "failed_attempt": ("NOTHOME", "Unfortunately we missed you: we'll try again on the next working day"),
-        "pickup_ready": ("PSHOP", "Your parcel is ready for collection at a DPD Pickup parcelshop"),
-        "exception_customs": ("CUSTHLD", "Held by customs: duties to be paid"),
-        "exception_damaged": ("DAMAGE", "The parcel was damaged; we are checking the contents"),
-        "exception_weather": ("WEATHER", "Delay due to severe weather"),
-        "exception_address": ("ADDR", "The address is incorrect or incomplete"),
-        "exception_refused": ("REFUSED", "Acceptance refused by the recipient"),
-        "returning": ("RETURN", "Parcel is being returned to the sender"),
-        "return_dropoff": ("RETIN", "Return handed in at a DPD Pickup parcelshop"),
-        "returned": ("RETDEL", "Returned to the sender"),
-    },
-}
 
 _FAILED_REASONS = ("recipient_unavailable", "no_safe_place", "business_closed")
 
@@ -174,7 +63,7 @@ class Scan:
 
     def as_event(self, tracking_number: str, carrier: str) -> dict[str, Any]:
         """The unified event the scan API would receive for this scan."""
-        code, description = _WORDING[carrier][self.step]
+        code, description = WORDING[carrier][self.step]
         place = self.place
         return {
             "tracking_number": tracking_number,
@@ -357,7 +246,9 @@ def _digits(rng: random.Random, count: int) -> str:
 
 def _ups(rng: random.Random) -> str:
     """1Z + 6-character shipper account + 2-digit service + 7-digit package + check digit."""
-    body = "".join(rng.choice(_UPS_CHARS) for _ in range(6)) + rng.choice(("01", "02", "03")) + _digits(rng, 7)
+    body = (
+        "".join(rng.choice(_UPS_CHARS) for _ in range(6)) + rng.choice(("01", "02", "03")) + _digits(rng, 7)
+    )
     total = 0
     for index, char in enumerate(body):
         value = int(char) if char.isdigit() else (ord(char) - 63) % 10

@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from ordertrack.catalog import service as catalog_service
 from ordertrack.catalog.schemas import ProductIn
-from ordertrack.customers.schemas import CustomerIn
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.demo.catalog_data import (
     BULKY_SKUS,
@@ -34,12 +33,13 @@ from ordertrack.demo.catalog_data import (
     Lane,
     Place,
 )
+from ordertrack.demo.order_plans import ORDER_PLANS, OrderPlan
 from ordertrack.demo.scans import IN_FLIGHT, Scan, parcel_journey, tracking_number
 from ordertrack.kit.clock import ensure_aware, utcnow
 from ordertrack.merchants import service as merchants_service
 from ordertrack.merchants.model import Merchant
 from ordertrack.orders import service as orders_service
-from ordertrack.orders.schemas import AddressIn, OrderIn, OrderLineIn
+from ordertrack.orders.schemas import OrderIn
 from ordertrack.orders.status import OrderStatus
 from ordertrack.shipments import service as shipments_service
 from ordertrack.shipments.schemas import ParcelIn, ShipmentIn, ShipmentLineIn
@@ -73,69 +73,6 @@ class SeededDemo:
     unmatched_events: int = 0
 
 
-@dataclass(frozen=True)
-class ShipmentPlan:
-    lines: str  # "first": the order's first line only; "rest": everything not yet shipped
-    parcels: tuple[str, ...]  # the journey outcome of each parcel (see demo.scans.OUTCOMES)
-    delay_days: int = 0  # handed to the carrier this many days after the order's first shipment
-
-
-@dataclass(frozen=True)
-class OrderPlan:
-    expect: OrderStatus  # the status the services should derive; the tests hold them to it
-    shipments: tuple[ShipmentPlan, ...] = ()
-    confirmed: bool = True
-    cancelled: bool = False
-    countries: tuple[str, ...] | None = None  # only shoppers in these countries
-
-
-P, S, O = OrderPlan, ShipmentPlan, OrderStatus
-
-
-def _one(*outcomes: str) -> tuple[ShipmentPlan]:
-    return (S("rest", outcomes),)
-
-
-ORDER_PLANS: tuple[OrderPlan, ...] = (
-    # Waiting in the back office.
-    *[P(O.pending, confirmed=False)] * 4,
-    *[P(O.processing)] * 5,
-    P(O.cancelled, confirmed=False, cancelled=True),
-    *[P(O.cancelled, cancelled=True)] * 2,
-    # Part of the order is on its way, the rest is back-ordered.
-    P(O.partially_shipped, (S("first", ("label",)),)),
-    P(O.partially_shipped, (S("first", ("in_transit",)),)),
-    P(O.partially_shipped, (S("first", ("out_for_delivery",)),)),
-    # On the way, some of them in trouble (those set the attention flag).
-    P(O.shipped, _one("label")),
-    *[P(O.shipped, _one("in_transit"))] * 5,
-    *[P(O.shipped, _one("out_for_delivery"))] * 2,
-    P(O.shipped, _one("in_transit", "in_transit", "label")),
-    P(O.shipped, _one("pickup_ready")),
-    P(O.shipped, _one("failed_attempt")),
-    P(O.shipped, _one("exception_address")),
-    P(O.shipped, _one("exception_damaged")),
-    P(O.shipped, _one("exception_weather")),
-    P(O.shipped, _one("exception_customs"), countries=("CA", "AU")),
-    P(O.shipped, _one("refused_returning")),
-    # Partly at the door.
-    P(O.partially_delivered, (S("first", ("delivered",)),)),
-    P(O.partially_delivered, (S("first", ("delivered",)), S("rest", ("in_transit",), delay_days=2))),
-    P(O.partially_delivered, (S("first", ("delivered",)), S("rest", ("failed_attempt",), delay_days=3))),
-    # Delivered.
-    *[P(O.delivered, _one("delivered"))] * 9,
-    P(O.delivered, _one("failed_then_delivered")),
-    P(O.delivered, _one("weather_then_delivered")),
-    P(O.delivered, _one("delivered", "delivered")),
-    P(O.delivered, (S("first", ("delivered",)), S("rest", ("delivered",), delay_days=1))),
-    # Sent back.
-    P(O.partially_returned, (S("first", ("customer_return",)), S("rest", ("delivered",)))),
-    P(O.partially_returned, (S("first", ("delivered",)), S("rest", ("customer_return", "customer_return")))),
-    P(O.returned, _one("customer_return")),
-    P(O.returned, _one("refused_returned")),
-)
-
-
 @dataclass
 class _ParcelDraft:
     tracking_number: str
@@ -155,7 +92,7 @@ class _ShipmentDraft:
 class _OrderDraft:
     plan: OrderPlan
     customer: DemoCustomer
-    lines: list[OrderLineIn]
+    lines: list[tuple[str, int, Decimal]]  # sku, quantity, unit price
     placed_at: datetime
     source: str
     shipments: list[_ShipmentDraft] = field(default_factory=list)
@@ -163,7 +100,7 @@ class _OrderDraft:
     def scans(self) -> list[Scan]:
         return [scan for s in self.shipments for p in s.parcels for scan in p.scans]
 
-    def shifted(self, delta: timedelta) -> None:
+    def shift(self, delta: timedelta) -> None:
         """Move the whole story ``delta`` along local wall clocks (whole days keep the hours)."""
         self.placed_at += delta
         for shipment in self.shipments:
@@ -279,12 +216,14 @@ def _draft_order(rng: random.Random, plan: OrderPlan, now: datetime, taken: set[
     country = customer.home.country
     currency = CURRENCY[country]
     picked = _pick_lines(rng, plan)
-    lines = [OrderLineIn(sku=p.sku, quantity=q, unit_price=_price(p, currency)) for p, q in picked]
+    lines = [(p.sku, q, _price(p, currency)) for p, q in picked]
     source = "shopify" if rng.random() < 0.8 else "api"
     home_zone = zone(customer.home.timezone)
 
     if not plan.shipments:
-        hours_ago = {O.pending: (0.5, 20), O.processing: (3, 44)}.get(plan.expect, (30, 330))
+        hours_ago = {OrderStatus.pending: (0.5, 20), OrderStatus.processing: (3, 44)}.get(
+            plan.expect, (30, 330)
+        )
         placed_at = (now - timedelta(hours=rng.uniform(*hours_ago))).astimezone(home_zone)
         return _OrderDraft(plan, customer, lines, placed_at.replace(microsecond=0), source)
 
@@ -318,8 +257,10 @@ def _draft_order(rng: random.Random, plan: OrderPlan, now: datetime, taken: set[
         draft.shipments.append(_ShipmentDraft(warehouse, lane, shipment_lines, parcels))
 
     first_label = min(scan.at for scan in draft.scans())
-    draft.placed_at = (first_label - timedelta(hours=rng.uniform(3, 30))).astimezone(home_zone).replace(
-        second=0, microsecond=0
+    draft.placed_at = (
+        (first_label - timedelta(hours=rng.uniform(3, 30)))
+        .astimezone(home_zone)
+        .replace(second=0, microsecond=0)
     )
     settled = not any(o in IN_FLIGHT for s in plan.shipments for o in s.parcels)
     _end_before(draft, now, rng, settled)
@@ -337,14 +278,14 @@ def _end_before(draft: _OrderDraft, now: datetime, rng: random.Random, settled: 
     """Shift the order by whole days so its last scan lies just before ``now``; a settled
     order (nothing still moving) is aged further, as far as the demo's history reaches."""
     latest = max(scan.at for scan in draft.scans())
-    draft.shifted(((now - timedelta(minutes=20) - latest) // DAY) * DAY)
+    draft.shift(((now - timedelta(minutes=20) - latest) // DAY) * DAY)
     # Wall-clock shifts move by an hour across a DST change: step back a day if needed.
     while max(scan.at for scan in draft.scans()) > now - timedelta(minutes=5):
-        draft.shifted(-DAY)
+        draft.shift(-DAY)
     if settled:
         spare_days = (draft.placed_at - (now - HISTORY)) // DAY
         if spare_days > 0:
-            draft.shifted(-rng.randint(0, spare_days) * DAY)
+            draft.shift(-rng.randint(0, spare_days) * DAY)
 
 
 def _record_order(uow: UnitOfWork, merchant_id: str, number: str, draft: _OrderDraft) -> None:
@@ -352,23 +293,32 @@ def _record_order(uow: UnitOfWork, merchant_id: str, number: str, draft: _OrderD
     order = orders_service.place_order(
         uow,
         merchant_id,
-        OrderIn(
-            number=number,
-            customer=CustomerIn(
-                email=customer.email, name=customer.name, phone=customer.phone, locale=customer.locale
-            ),
-            shipping_address=AddressIn(
-                name=customer.name,
-                line1=customer.line1,
-                city=home.city,
-                region=home.region,
-                postal_code=home.postal_code,
-                country=home.country,
-            ),
-            lines=draft.lines,
-            currency=CURRENCY[home.country],
-            placed_at=draft.placed_at.isoformat(),
-            source=draft.source,
+        # Validated from the shape the API receives, so the demo obeys the API's input rules.
+        OrderIn.model_validate(
+            {
+                "number": number,
+                "customer": {
+                    "email": customer.email,
+                    "name": customer.name,
+                    "phone": customer.phone,
+                    "locale": customer.locale,
+                },
+                "shipping_address": {
+                    "name": customer.name,
+                    "line1": customer.line1,
+                    "city": home.city,
+                    "region": home.region,
+                    "postal_code": home.postal_code,
+                    "country": home.country,
+                },
+                "lines": [
+                    {"sku": sku, "quantity": quantity, "unit_price": str(price)}
+                    for sku, quantity, price in draft.lines
+                ],
+                "currency": CURRENCY[home.country],
+                "placed_at": draft.placed_at.isoformat(),
+                "source": draft.source,
+            }
         ),
     )
     if draft.plan.confirmed:
@@ -389,7 +339,10 @@ def _record_order(uow: UnitOfWork, merchant_id: str, number: str, draft: _OrderD
                 tracking_number=shipment.parcels[0].tracking_number if single else None,
                 parcels=None
                 if single
-                else [ParcelIn(tracking_number=p.tracking_number, weight_grams=p.weight_grams) for p in shipment.parcels],
+                else [
+                    ParcelIn(tracking_number=p.tracking_number, weight_grams=p.weight_grams)
+                    for p in shipment.parcels
+                ],
             ),
             recycle_window=RECYCLE_WINDOW,
         )
@@ -402,9 +355,7 @@ def _unmatched_scans(rng: random.Random, now: datetime, taken: set[str]) -> list
         lane = LANES[country][0]
         home = rng.choice([c.home for c in CUSTOMERS if c.home.country == country])
         origin: Place = WAREHOUSES[SHIPS_FROM[country]]
-        scans = parcel_journey(
-            rng, outcome, origin, tuple(HUBS[h] for h in lane.hubs), home, now - 30 * DAY
-        )
+        scans = parcel_journey(rng, outcome, origin, tuple(HUBS[h] for h in lane.hubs), home, now - 30 * DAY)
         shift = ((now - timedelta(minutes=20) - scans[-1].at) // DAY) * DAY
         scans = [s.shifted(shift) for s in scans]
         while scans[-1].at > now - timedelta(minutes=5):

@@ -184,23 +184,27 @@ class ParcelFacts:
 
 
 def derive_shipment_status(parcels: Sequence[ParcelFacts]) -> ParcelFacts:
-    """A shipment's status from its parcels: a problem on any parcel shows, else the slowest."""
+    """A shipment's status from its parcels: a problem on any parcel shows, else the slowest.
+
+    Parcels that reached the end of their journey (delivered, or returned to the sender)
+    no longer hold the shipment back; a shipment whose parcels all ended, some delivered
+    and some returned, is delivered with the reason ``partially_returned``.
+    """
     if not parcels:
         return ParcelFacts(S.pending, None, None)
-    statuses = [p.status for p in parcels]
     hit = next((p for p in parcels if p.status == S.exception), None)
     if hit is not None:
         return replace(hit, delivered_at=None)
-    if all(s == S.returned for s in statuses):
-        return ParcelFacts(S.returned, parcels[0].reason, None)
-    hit = next((p for p in parcels if p.status in (S.returning, S.returned)), None)
+    hit = next((p for p in parcels if p.status == S.returning), None)
     if hit is not None:
-        return ParcelFacts(S.returning, hit.reason, None)
-    if all(s == S.delivered for s in statuses):
-        delivered = [p.delivered_at for p in parcels if p.delivered_at is not None]
-        return ParcelFacts(S.delivered, None, max(delivered) if delivered else None)
-    slowest = min(
-        (p for p in parcels if p.status != S.delivered),
-        key=lambda p: (PROGRESS[p.status], STATUS_RANK.get(p.status, 0)),
-    )
-    return replace(slowest, delivered_at=None)
+        return replace(hit, delivered_at=None)
+    travelling = [p for p in parcels if p.status not in (S.delivered, S.returned)]
+    if travelling:
+        slowest = min(travelling, key=lambda p: (PROGRESS[p.status], STATUS_RANK.get(p.status, 0)))
+        return replace(slowest, delivered_at=None)
+    delivered = [p for p in parcels if p.status == S.delivered]
+    if not delivered:
+        return ParcelFacts(S.returned, parcels[0].reason, None)
+    reason = "partially_returned" if len(delivered) < len(parcels) else None
+    times = [p.delivered_at for p in delivered if p.delivered_at is not None]
+    return ParcelFacts(S.delivered, reason, max(times) if times else None)
