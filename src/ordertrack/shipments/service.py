@@ -331,10 +331,9 @@ def save_parcel_states(uow: UnitOfWork, merchant_id: str, states: Mapping[str, T
     if not states:
         return
     now = utcnow()
-    table = Parcel.__table__
     statement = (
-        update(table)
-        .where(table.c.id == bindparam("b_id"), table.c.merchant_id == merchant_id)
+        update(Parcel)
+        .where(Parcel.id == bindparam("b_id"), Parcel.merchant_id == merchant_id)
         .values(
             status=bindparam("b_status"),
             reason=bindparam("b_reason"),
@@ -398,10 +397,9 @@ def refresh_shipments(uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[
             if derived.status != status:
                 changed_orders.add(order_id)
     if updates:
-        table = Shipment.__table__
         uow.session.connection().execute(
-            update(table)
-            .where(table.c.id == bindparam("b_id"), table.c.merchant_id == merchant_id)
+            update(Shipment)
+            .where(Shipment.id == bindparam("b_id"), Shipment.merchant_id == merchant_id)
             .values(
                 status=bindparam("b_status"),
                 reason=bindparam("b_reason"),

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ordertrack.db.uow import UnitOfWork
@@ -92,6 +92,7 @@ def _implausible_time(occurred_at: datetime, received_at: datetime) -> str | Non
 
 def dedupe_key(event: UnifiedEventIn) -> str:
     """The event's identity: the carrier's own id, else a hash of what makes it this event."""
+    basis: tuple[str, ...]
     if event.event_id is not None:
         basis = ("id", event.carrier, event.tracking_number, event.event_id)
     else:
@@ -230,9 +231,9 @@ def _insert_new(uow: UnitOfWork, rows: list[dict[str, Any]]) -> set[str]:
     """Insert, skipping rows whose dedupe key is already stored; the keys actually inserted."""
     dialect = postgresql if uow.session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(TrackingEvent.__table__)
+        dialect.insert(TrackingEvent)
         .on_conflict_do_nothing(index_elements=["merchant_id", "dedupe_key"])
-        .returning(TrackingEvent.__table__.c.dedupe_key)
+        .returning(TrackingEvent.dedupe_key)
     )
     return set(uow.session.connection().execute(statement, rows).scalars())
 
@@ -279,7 +280,7 @@ def _derive_from_history(
             TrackingEvent.dedupe_key,
         ).where(TrackingEvent.merchant_id == merchant_id, TrackingEvent.parcel_id.in_(ids))
     ):
-        facts[parcel_id].append(EventFact(occurred_at, status, reason, key))
+        facts[str(parcel_id)].append(EventFact(occurred_at, status, reason, key))
     return {pid: derive_tracking_state(events) for pid, events in facts.items()}
 
 
@@ -298,29 +299,28 @@ def claim_events_for_new_parcels(
     new_ids = {pid for pid, *_ in new_parcels}
     touched: set[str] = set(new_ids)
     shipment_of: dict[str, str] = {}
-    table = TrackingEvent.__table__
     for parcel_id, number, carrier, created_at in new_parcels:
         same_number = shipments_service.parcels_for_tracking_numbers(uow, merchant_id, [number], lock=True)
         shipment_of.update((p.id, p.shipment_id) for p in same_number)
         older = [p.id for p in same_number if p.carrier == carrier and p.id not in new_ids]
-        owner = table.c.parcel_id.is_(None)
+        owner: ColumnElement[bool] = TrackingEvent.parcel_id.is_(None)
         if older:
-            owner = or_(owner, table.c.parcel_id.in_(older))
+            owner = or_(owner, TrackingEvent.parcel_id.in_(older))
         moved = (
             uow.session.connection()
             .execute(
-                update(table)
+                update(TrackingEvent)
                 .where(
                     and_(
-                        table.c.merchant_id == merchant_id,
-                        table.c.tracking_number == number,
-                        table.c.carrier == carrier,
-                        table.c.occurred_at >= created_at - recycle_window,
+                        TrackingEvent.merchant_id == merchant_id,
+                        TrackingEvent.tracking_number == number,
+                        TrackingEvent.carrier == carrier,
+                        TrackingEvent.occurred_at >= created_at - recycle_window,
                         owner,
                     )
                 )
                 .values(parcel_id=parcel_id)
-                .returning(table.c.id)
+                .returning(TrackingEvent.id)
             )
             .all()
         )

@@ -22,10 +22,12 @@ IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 
 def expire_idempotency_keys(uow: UnitOfWork, now: datetime) -> int:
     """Forget stored answers older than the retry horizon."""
-    result = uow.session.execute(
-        delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - IDEMPOTENCY_KEY_TTL)
-    )
-    return result.rowcount or 0
+    expired = uow.session.scalars(
+        delete(IdempotencyRecord)
+        .where(IdempotencyRecord.created_at < now - IDEMPOTENCY_KEY_TTL)
+        .returning(IdempotencyRecord.key)
+    ).all()
+    return len(expired)
 
 
 @dataclass(frozen=True)
