@@ -1,0 +1,193 @@
+"""Run the ordertrack benchmark suite on PostgreSQL and print one JSON document.
+
+    python bench/run.py [--quick] [--pg URL] [--only lookup|single|history|batched ...]
+
+A fresh database ``ordertrack_bench_<hex>`` is created on the server, migrated, seeded
+through ordertrack's services, and dropped at the end. The server under test runs in its
+own process (uvicorn, one worker); baselines run in the same run, on the same data.
+Progress goes to stderr; stdout carries only the JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from ordertrack.db.uow import Database
+
+import history
+import ingest
+import lookup
+from benchdb import DEFAULT_SERVER, Tenant, analyze, create_tenant, fresh_database, migrated
+from events import EventStream
+from plan import FULL, QUICK, Plan
+from servers import ORDERTRACK_APP, Server, ordertrack_env, serve
+
+# Measured in this order: the bare ingest script adds the most rows, so it goes last but one.
+SCENARIOS = ("lookup", "single", "history", "batched")
+REPORT_ORDER = ("batched", "single", "lookup", "history")
+
+
+def progress(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="a ~1 minute smoke run")
+    parser.add_argument(
+        "--pg", default=DEFAULT_SERVER, help=f"PostgreSQL server URL (default {DEFAULT_SERVER})"
+    )
+    parser.add_argument("--only", action="append", choices=SCENARIOS, help="run only these scenarios")
+    return parser.parse_args(argv)
+
+
+def machine(db: Database) -> dict[str, Any]:
+    with db.engine.connect() as conn:
+        server_version = conn.execute(text("SHOW server_version")).scalar()
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": _cpu_model(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "ordertrack_revision": _source_revision(),
+        "python": platform.python_version(),
+        "postgresql": server_version,
+        "packages": {
+            name: version(name)
+            for name in (
+                "fastapi",
+                "starlette",
+                "uvicorn",
+                "sqlalchemy",
+                "psycopg",
+                "pydantic",
+                "uvloop",
+                "httptools",
+            )
+        },
+    }
+
+
+def _source_revision() -> str:
+    """The commit of the code under test, ``+dirty`` when ``src/`` has uncommitted changes."""
+    repo = Path(__file__).resolve().parent.parent
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + ("+dirty" if git("status", "--porcelain", "src") else "")
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def _timed(name: str, step: Callable[[], Any]) -> Any:
+    started = time.perf_counter()
+    progress(f"{name}...")
+    outcome = step()
+    progress(f"{name} done in {time.perf_counter() - started:.1f}s")
+    return outcome
+
+
+@dataclass
+class Setup:
+    """A seeded database and what the scenarios need to find their data in it."""
+
+    url: str
+    tenant: Tenant
+    stream: EventStream
+    pools: dict[str, Any]
+    machine: dict[str, Any]
+
+
+@contextlib.contextmanager
+def prepared(server_url: str, plan: Plan, scenarios: Sequence[str]) -> Iterator[Setup]:
+    """A fresh, migrated database seeded for ``scenarios``; dropped when the block ends."""
+    with fresh_database(server_url) as url:
+        db = migrated(url)
+        tenant = create_tenant(db)
+        stream = EventStream("bench")
+        pools: dict[str, Any] = {}
+        if "lookup" in scenarios:
+            pools["lookup"] = _timed("seed lookup parcels", lambda: lookup.prepare(db, tenant, stream, plan))
+        if {"single", "history", "batched"} & set(scenarios):
+            pools["ingest"] = _timed("seed ingest parcels", lambda: ingest.prepare(db, tenant, stream, plan))
+        if "history" in scenarios:
+            pools["history"] = _timed(
+                "seed parcel histories", lambda: history.prepare(db, tenant, stream, plan)
+            )
+        analyze(url)
+        about = machine(db)
+        db.dispose()
+        yield Setup(url, tenant, stream, pools, about)
+
+
+def measurements(setup: Setup, server: Server, plan: Plan) -> dict[str, Callable[[], dict[str, Any]]]:
+    """Each scenario's measurement against the ordertrack ``server``."""
+    url, tenant, stream, pools = setup.url, setup.tenant, setup.stream, setup.pools
+    return {
+        "lookup": lambda: lookup.measure(server, url, tenant, pools["lookup"], plan),
+        "single": lambda: ingest.measure_single(server, tenant, pools["ingest"], stream, plan),
+        "history": lambda: history.measure(
+            server.port, tenant, pools["history"], [p.tracking_number for p in pools["ingest"]], stream, plan
+        ),
+        "batched": lambda: ingest.measure_batched(server, url, tenant, pools["ingest"], stream, plan),
+    }
+
+
+def run(server_url: str, plan: Plan, scenarios: Sequence[str]) -> dict[str, Any]:
+    started = time.perf_counter()
+    results: dict[str, Any] = {}
+    with (
+        prepared(server_url, plan, scenarios) as setup,
+        serve(ORDERTRACK_APP, ordertrack_env(setup.url)) as server,
+    ):
+        measures = measurements(setup, server, plan)
+        for name in SCENARIOS:
+            if name in scenarios:
+                results[name] = _timed(f"measure {name}", measures[name])
+    return {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": setup.machine,
+        "plan": vars(plan),
+        "results": {key: results[key] for key in REPORT_ORDER if key in results},
+        "targets_met": {name: figures["met"] for name, figures in results.items() if "met" in figures},
+        "total_seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    plan = QUICK if args.quick else FULL
+    scenarios = tuple(args.only) if args.only else SCENARIOS
+    report = run(args.pg, plan, scenarios)
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
