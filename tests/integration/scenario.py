@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -67,8 +68,13 @@ def ingest(db: Database, merchant_id: str, events: list[dict[str, Any]]) -> Inge
 
 
 def lookup(db: Database, merchant_id: str, tracking_number: str) -> Any:
-    with db.uow(write=False) as uow:
-        return tracking_service.lookup_tracking(uow, merchant_id, tracking_number)
+    async def run() -> Any:
+        try:
+            return await tracking_service.lookup_tracking(db.reader, merchant_id, tracking_number)
+        finally:
+            await db.reader.close()
+
+    return asyncio.run(run())
 
 
 def shipment(db: Database, merchant_id: str, shipment_id: str) -> Any:

@@ -3,6 +3,7 @@ complete, consistent with the status rules, and safe to seed twice."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
@@ -175,9 +176,17 @@ def test_seeding_twice_adds_nothing_and_returns_a_working_new_key(db: Database) 
         first.merchant_name,
     )
     assert second.api_key != first.api_key
-    with db.uow(write=False) as uow:
-        assert merchants_service.merchant_for_key(uow, second.api_key) == first.merchant_id
-        assert merchants_service.merchant_for_key(uow, first.api_key) == first.merchant_id
+
+    async def owners() -> list[str]:
+        try:
+            return [
+                await merchants_service.merchant_for_key(db.reader, k)
+                for k in (second.api_key, first.api_key)
+            ]
+        finally:
+            await db.reader.close()
+
+    assert asyncio.run(owners()) == [first.merchant_id, first.merchant_id]
 
 
 def test_no_demo_time_lies_in_the_future(db: Database) -> None:

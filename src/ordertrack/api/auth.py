@@ -38,11 +38,11 @@ class ApiKeyCache:
             self._entries[api_key] = (merchant_id, time.monotonic() + self.ttl)
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     return request.app.state.db
 
 
-def current_merchant(
+async def current_merchant(
     request: Request,
     credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
 ) -> str:
@@ -53,7 +53,7 @@ def current_merchant(
     cache: ApiKeyCache = request.app.state.api_key_cache
     merchant_id = cache.get(api_key)
     if merchant_id is None:
-        with get_db(request).uow(write=False) as uow:
-            merchant_id = merchants_service.merchant_for_key(uow, api_key)
+        db: Database = request.app.state.db
+        merchant_id = await merchants_service.merchant_for_key(db.reader, api_key)
         cache.put(api_key, merchant_id)
     return merchant_id

@@ -24,6 +24,8 @@ ATTEMPTS = 4
 def _retryable(error: DBAPIError) -> bool:
     if isinstance(error, IntegrityError):
         return True  # a concurrent twin won a unique key; the retry sees its row
+    if error.connection_invalidated:
+        return True  # the server dropped a pooled connection; the retry takes a fresh one
     sqlstate = getattr(error.orig, "sqlstate", None)
     return sqlstate in _RETRY_SQLSTATES or "database is locked" in str(error.orig)
 
@@ -56,8 +58,11 @@ def idempotent_write(
 ) -> JSONResponse:
     """A POST that honours ``Idempotency-Key``: the replay answers what the first call did."""
     key = request.headers.get("idempotency-key")
-    request_hash = fingerprint(
-        request.method, request.url.path, payload.model_dump_json() if payload is not None else ""
+    # Hashing a 1,000-event body is work; only a request that may be replayed needs it.
+    request_hash = (
+        fingerprint(request.method, request.url.path, payload.model_dump_json() if payload else "")
+        if key is not None
+        else ""
     )
 
     def work(uow: UnitOfWork) -> tuple[int, dict[str, Any]]:

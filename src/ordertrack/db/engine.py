@@ -58,5 +58,7 @@ def make_engine(url: str, *, writer: bool = True, **kw: Any) -> Engine:
         return engine
     kw.setdefault("pool_size", 20)
     kw.setdefault("max_overflow", 10)
-    kw.setdefault("pool_pre_ping", True)
+    # No pre-ping: it costs a round trip per unit of work; stale connections are recycled
+    # instead, and writes that meet a dropped connection are retried by the edge.
+    kw.setdefault("pool_recycle", 1800)
     return create_engine(parsed, **kw)

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ordertrack.db.engine import is_sqlite, make_engine, normalise_url
+from ordertrack.db.reader import PostgresReader, Reader, ThreadedReader
 
 
 class Database:
@@ -26,6 +27,7 @@ class Database:
         self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
         # One writer at a time inside this process; across processes SQLite's lock queues them.
         self._sqlite_writer = threading.Lock() if self.is_sqlite else None
+        self.reader: Reader = ThreadedReader(self.read_engine) if self.is_sqlite else PostgresReader(self.url)
 
     def uow(self, *, write: bool = True) -> UnitOfWork:
         if write:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import selectinload
 
+from ordertrack.db.reader import Reader
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict, NotFound, Unprocessable
@@ -424,29 +425,38 @@ class TrackedParcel:
     order_number: str
 
 
-def tracked_parcel(
-    uow: UnitOfWork, merchant_id: str, tracking_number: str, carrier: str | None
+_TRACKED_PARCEL = (
+    select(
+        Parcel.id,
+        Parcel.tracking_number,
+        Parcel.carrier,
+        Parcel.status,
+        Parcel.reason,
+        Parcel.delivered_at,
+        Parcel.shipment_id,
+        Shipment.order_id,
+        Order.number,
+    )
+    .join(Shipment, Shipment.id == Parcel.shipment_id)
+    .join(Order, Order.id == Shipment.order_id)
+    .where(
+        Parcel.merchant_id == bindparam("merchant_id"),
+        Parcel.tracking_number == bindparam("tracking_number"),
+    )
+    .order_by(Parcel.created_at.desc(), Parcel.id.desc())
+    .limit(1)
+)
+_TRACKED_PARCEL_OF_CARRIER = _TRACKED_PARCEL.where(Parcel.carrier == bindparam("carrier"))
+
+
+async def tracked_parcel(
+    reader: Reader, merchant_id: str, tracking_number: str, carrier: str | None
 ) -> TrackedParcel | None:
     """The newest parcel of the merchant with this number, with its shipment and order."""
-    query = (
-        select(
-            Parcel.id,
-            Parcel.tracking_number,
-            Parcel.carrier,
-            Parcel.status,
-            Parcel.reason,
-            Parcel.delivered_at,
-            Parcel.shipment_id,
-            Shipment.order_id,
-            Order.number,
-        )
-        .join(Shipment, Shipment.id == Parcel.shipment_id)
-        .join(Order, Order.id == Shipment.order_id)
-        .where(Parcel.merchant_id == merchant_id, Parcel.tracking_number == tracking_number)
-        .order_by(Parcel.created_at.desc(), Parcel.id.desc())
-        .limit(1)
-    )
+    params = {"merchant_id": merchant_id, "tracking_number": tracking_number}
+    statement = _TRACKED_PARCEL
     if carrier:
-        query = query.where(Parcel.carrier == carrier.lower())
-    row = uow.session.execute(query).first()
-    return TrackedParcel(*row) if row is not None else None
+        statement = _TRACKED_PARCEL_OF_CARRIER
+        params["carrier"] = carrier.lower()
+    rows = await reader.fetch(statement, params)
+    return TrackedParcel(*rows[0]) if rows else None

@@ -81,7 +81,7 @@ def list_events(
 
 
 @router.get("/{tracking_number}", response_model=TrackingOut, responses=error_responses(404))
-def lookup_tracking(
+async def lookup_tracking(
     tracking_number: Annotated[str, Path(min_length=1, max_length=80)],
     merchant_id: str = Depends(current_merchant),
     db: Database = Depends(get_db),
@@ -90,8 +90,7 @@ def lookup_tracking(
     number = _number_or_none(tracking_number)
     if number is None:
         raise service.TrackingNotFound(f"no tracking for {tracking_number!r}")
-    with db.uow(write=False) as uow:
-        return json_response(service.lookup_tracking(uow, merchant_id, number, carrier))
+    return json_response(await service.lookup_tracking(db.reader, merchant_id, number, carrier))
 
 
 def _number_or_none(value: str | None) -> str | None:
