@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select, update
@@ -181,3 +181,52 @@ def test_one_merchants_events_never_attach_to_anothers_parcel(db: Database, make
     ingest(db, bob.merchant_id, [event("1Z010", NOW - timedelta(hours=1), "delivered")])
     assert shipment(db, alice.merchant_id, shipment_id).status == "pending"
     assert lookup(db, bob.merchant_id, "1Z010").matched is False
+
+
+def test_every_field_of_an_event_is_stored_as_sent(db: Database, make_merchant) -> None:
+    tenant = make_merchant()
+    sent = event(
+        "1Z011",
+        datetime(2026, 11, 3, 14, 5, 30, tzinfo=UTC).astimezone(timezone(timedelta(hours=-6))),
+        "exception",
+        reason="weather",
+        code="WX",
+        description="Delayed: severe weather",
+        source="carrier_webhook",
+        event_id="evt-77",
+        location={
+            "city": "Memphis",
+            "region": "TN",
+            "postal_code": "38118",
+            "country": "us",
+            "latitude": 35.04,
+            "longitude": -89.98,
+            "timezone": "America/Chicago",
+        },
+    )
+    bare = event("1Z011", datetime(2026, 11, 3, 20, 0, tzinfo=UTC), "in_transit")
+    ingest(db, tenant.merchant_id, [sent, bare])
+    with db.uow(write=False) as uow:
+        full, minimal = uow.session.scalars(select(TrackingEvent).order_by(TrackingEvent.occurred_at)).all()
+    assert (full.merchant_id, full.parcel_id, full.tracking_number, full.carrier, full.source) == (
+        tenant.merchant_id,
+        None,
+        "1Z011",
+        "ups",
+        "carrier_webhook",
+    )
+    assert (full.event_id, full.status, full.reason, full.code, full.description) == (
+        "evt-77",
+        "exception",
+        "weather",
+        "WX",
+        "Delayed: severe weather",
+    )
+    assert full.occurred_at == datetime(2026, 11, 3, 14, 5, 30, tzinfo=UTC)
+    assert (full.utc_offset_minutes, full.timezone) == (-360, "America/Chicago")
+    assert (full.city, full.region, full.postal_code, full.country) == ("Memphis", "TN", "38118", "US")
+    assert (full.latitude, full.longitude) == (35.04, -89.98)
+    assert full.received_at.tzinfo is not None and len(full.dedupe_key) == 64
+    assert full.raw == sent
+    assert (minimal.event_id, minimal.reason, minimal.city, minimal.latitude, minimal.timezone) == (None,) * 5
+    assert minimal.utc_offset_minutes == 0
