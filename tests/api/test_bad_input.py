@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import httpx
@@ -187,3 +188,17 @@ def test_body_over_the_size_limit_is_413(client: httpx.Client) -> None:
         "/api/v1/tracking/events", content=huge, headers={"content-type": "application/json"}
     )
     assert_error(response, 413, "payload_too_large")
+
+
+@pytest.mark.parametrize("text", ["A\\u0000B", "\\ud800"])
+def test_text_no_database_can_store_is_422(client: httpx.Client, text: str) -> None:
+    body = json.dumps(order_payload()).replace('"1001"', f'"{text}"').encode()
+    response = client.post("/api/v1/orders", content=body, headers={"content-type": "application/json"})
+    error = assert_error(response, 422, "validation_error")
+    assert "number" in [d["field"] for d in error["details"]]
+    assert_no_orders(client)
+
+
+def test_nul_in_the_url_is_400(client: httpx.Client) -> None:
+    assert_error(client.get("/api/v1/shipments?carrier=%00"), 400, "bad_request")
+    assert_error(client.get("/api/v1/orders/ord%00x"), 400, "bad_request")

@@ -1,8 +1,9 @@
 """Property-based run of the whole API from its own OpenAPI document.
 
-Schemathesis generates valid and invalid requests for every operation in /openapi.json;
-none may answer 5xx, and every answer must match the documented status codes, content
-type and schema. Bounded (a fixed number of examples per operation) to keep the suite fast.
+Schemathesis reads /openapi.json from a live server and sends every operation generated
+valid and invalid requests over HTTP: none may answer 5xx, and every answer must match the
+documented status codes, content type and schema. Bounded (a fixed number of examples per
+operation) to keep the suite fast.
 """
 
 from __future__ import annotations
@@ -14,10 +15,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
-from ordertrack.api.app import create_app
-from ordertrack.config import Settings
-from ordertrack.db.uow import Database
 from tests.conftest import Tenant
+from tests.support import LiveServer
 
 CHECKS = [
     checks.not_a_server_error,
@@ -28,11 +27,10 @@ CHECKS = [
 
 
 @pytest.fixture
-def api_schema(db: Database, make_merchant: Callable[[str], Tenant], request: pytest.FixtureRequest):
-    settings_ = Settings(database_url=db.url.render_as_string(hide_password=False), api_key_cache_seconds=0)
-    tenant = make_merchant("Fuzzed Shop")
-    request.node.tenant = tenant
-    return schemathesis.openapi.from_asgi("/openapi.json", create_app(settings_, db))
+def api_schema(server: LiveServer, make_merchant: Callable[[str], Tenant], request: pytest.FixtureRequest):
+    """The API's own OpenAPI document, fetched over HTTP from the live server."""
+    request.node.tenant = make_merchant("Fuzzed Shop")
+    return schemathesis.openapi.from_url(f"{server.base_url}/openapi.json")
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
