@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -13,6 +12,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from ordertrack.db import migrate
+from ordertrack.db.scratch import scratch_postgres_database
 from ordertrack.db.uow import Database
 from ordertrack.merchants import service as merchants_service
 from ordertrack.orders import service as orders_service
@@ -41,20 +41,9 @@ class SeededParcel:
     tracking_number: str
 
 
-@contextlib.contextmanager
-def fresh_database(server_url: str) -> Iterator[str]:
+def fresh_database(server_url: str) -> contextlib.AbstractContextManager[str]:
     """Create ``ordertrack_bench_<hex>`` on the server, yield its URL, drop it afterwards."""
-    name = f"ordertrack_bench_{secrets.token_hex(4)}"
-    admin_url = make_url(server_url).set(drivername="postgresql+psycopg")
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    return scratch_postgres_database(server_url, prefix="ordertrack_bench")
 
 
 def libpq_url(url: str) -> str:

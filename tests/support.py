@@ -3,39 +3,26 @@
 from __future__ import annotations
 
 import contextlib
-import secrets
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import uvicorn
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from ordertrack.api.app import create_app
 from ordertrack.config import Settings
 from ordertrack.db import migrate
 from ordertrack.db.models import metadata
+from ordertrack.db.scratch import scratch_postgres_database
 from ordertrack.db.uow import Database
 
 
-@contextlib.contextmanager
-def fresh_postgres_database(server_url: str) -> Iterator[str]:
-    """Create an empty database on the server, yield its URL, drop it afterwards."""
-    name = f"ordertrack_test_{secrets.token_hex(4)}"
-    admin_url = make_url(server_url).set(drivername="postgresql+psycopg")
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def fresh_postgres_database(server_url: str) -> contextlib.AbstractContextManager[str]:
+    """An empty database on the server for this test session, dropped afterwards."""
+    return scratch_postgres_database(server_url, prefix="ordertrack_test")
 
 
 def migrated_database(url: str) -> Database:
