@@ -154,12 +154,20 @@ def test_bad_event_is_rejected_alone_and_the_rest_is_kept(client: httpx.Client, 
     assert [r["index"] for r in body["rejected"]] == [1]
 
 
-def test_batch_of_only_bad_events_is_422(client: httpx.Client) -> None:
-    response = client.post(
-        "/api/v1/tracking/events", json={"events": [good_event(occurred_at="2026-11-01T10:00:00")]}
-    )
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [
+        ({"occurred_at": "2026-11-01T10:00:00"}, "occurred_at"),
+        ({"status": "teleported"}, "status"),
+        ({"tracking_number": 7}, "tracking_number"),
+    ],
+)
+def test_batch_of_only_bad_events_is_422(client: httpx.Client, bad: dict, field: str) -> None:
+    response = client.post("/api/v1/tracking/events", json={"events": [good_event(**bad)]})
     error = assert_error(response, 422, "events_rejected")
     assert error["details"][0]["index"] == 0
+    assert error["details"][0]["error"].startswith(field)
+    assert client.get("/api/v1/tracking/events").json()["items"] == []
 
 
 def test_oversize_batch_is_refused_whole(client: httpx.Client) -> None:
