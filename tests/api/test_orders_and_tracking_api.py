@@ -193,3 +193,12 @@ def test_idempotency_key_replays_the_first_answer(client: httpx.Client) -> None:
     changed = client.post("/api/v1/orders", json=order_payload("1002"), headers=headers)
     assert changed.status_code == 409
     assert changed.json()["error"]["code"] == "idempotency_key_reused"
+
+
+def test_the_api_serves_its_openapi_document_and_no_cdn_pages(server) -> None:
+    with server.client() as anonymous:
+        document = anonymous.get("/openapi.json").json()
+        assert "/api/v1/tracking/events" in document["paths"]
+        assert "UnifiedEventIn" in document["components"]["schemas"]
+        assert anonymous.get("/docs").status_code == 404
+        assert anonymous.get("/redoc").status_code == 404

@@ -93,6 +93,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     app = FastAPI(
         lifespan=lifespan,
+        # FastAPI's /docs and /redoc pages load their scripts from a CDN; ordertrack pages
+        # never fetch anything from the internet, so only the OpenAPI document is served.
+        docs_url=None,
+        redoc_url=None,
         title="ordertrack",
         version=__version__,
         description="Orders, shipments and every carrier scan, in one honest timeline.",
