@@ -32,6 +32,7 @@ def test_place_order_returns_it_pending_with_lines_and_total(client: httpx.Clien
     order = place(client)
     assert order["id"].startswith("ord_")
     assert order["status"] == "pending"
+    assert order["placed_at"] == "2026-11-01T14:30:00Z"  # instants are answered in UTC
     assert order["total"] == "410.50"
     assert [line["unit_price"] for line in order["lines"]] == ["199.00", "12.50"]
     assert [line["sku"] for line in order["lines"]] == ["TENT-2P", "MUG-STEEL"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -54,7 +54,7 @@ def place_order(uow: UnitOfWork, merchant_id: str, data: OrderIn) -> Order:
         number=data.number,
         customer_id=customer.id,
         currency=data.currency,
-        placed_at=data.placed_at,
+        placed_at=data.placed_at.astimezone(UTC),
         source=data.source,
         ship_name=address.name or data.customer.name,
         ship_line1=address.line1,
