@@ -16,6 +16,7 @@ from ordertrack.api.errors import error_response, install_error_handlers
 from ordertrack.catalog.routes import router as catalog_router
 from ordertrack.config import Settings, get_settings
 from ordertrack.db.uow import Database
+from ordertrack.inventory.routes import router as inventory_router
 from ordertrack.kit.schema import error_responses
 from ordertrack.orders.routes import router as orders_router
 from ordertrack.shipments.routes import router as shipments_router
@@ -106,7 +107,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.db = db
     app.state.api_key_cache = ApiKeyCache(settings.api_key_cache_seconds)
     install_error_handlers(app)
-    for router in (catalog_router, orders_router, shipments_router, tracking_router):
+    for router in (catalog_router, inventory_router, orders_router, shipments_router, tracking_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["ops"], include_in_schema=False)

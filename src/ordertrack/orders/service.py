@@ -13,6 +13,7 @@ from ordertrack.catalog import service as catalog_service
 from ordertrack.customers import service as customers_service
 from ordertrack.customers.schemas import CustomerOut
 from ordertrack.db.uow import UnitOfWork
+from ordertrack.inventory import service as inventory_service
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict, NotFound
 from ordertrack.kit.ids import new_id
@@ -146,22 +147,24 @@ def mark_confirmed(order: Order, now: datetime) -> None:
         order.confirmed_at = now
 
 
-def confirm_order(uow: UnitOfWork, merchant_id: str, id_or_number: str) -> Order:
+def confirm_order(uow: UnitOfWork, merchant_id: str, id_or_number: str, *, actor: str = "api") -> Order:
     order = find_order(uow, merchant_id, id_or_number, lock=True)
     if order.status != OrderStatus.pending and order.confirmed_at is not None:
         return order  # confirming twice is harmless
     check_action("confirm", order.status)
     order.confirmed_at = utcnow()
+    inventory_service.reserve_order(uow, merchant_id, order, actor=actor)
     _rederive(uow, merchant_id, order)
     return order
 
 
-def cancel_order(uow: UnitOfWork, merchant_id: str, id_or_number: str) -> Order:
+def cancel_order(uow: UnitOfWork, merchant_id: str, id_or_number: str, *, actor: str = "api") -> Order:
     order = find_order(uow, merchant_id, id_or_number, lock=True)
     if order.status == OrderStatus.cancelled:
         return order
     check_action("cancel", order.status)
     order.cancelled_at = utcnow()
+    inventory_service.release_order(uow, merchant_id, order.id, actor=actor)
     _rederive(uow, merchant_id, order)
     return order
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from ordertrack.db.reader import Reader
 from ordertrack.db.uow import UnitOfWork
+from ordertrack.inventory import service as inventory_service
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict, NotFound, Unprocessable
 from ordertrack.kit.ids import new_id
@@ -103,6 +104,13 @@ def create_shipment(
         for seq, (number, weight) in enumerate(zip(numbers, weights, strict=True), start=1)
     ]
     uow.session.add(shipment)
+    inventory_service.ship_from_stock(uow, merchant_id, order.id, data.warehouse, allocation, actor="api")
+    if order.confirmed_at is None:
+        # Shipping confirms the order; what this shipment does not carry is reserved now.
+        shipped = dict(already)
+        for line_id, _sku, qty in allocation:
+            shipped[line_id] = shipped.get(line_id, 0) + qty
+        inventory_service.reserve_order(uow, merchant_id, order, actor="api", already_shipped=shipped)
     orders_service.mark_confirmed(order, now)
     uow.flush()
     tracking_service.claim_events_for_new_parcels(

@@ -1,0 +1,1 @@
+"""Carrier knowledge: tracking-number formats and, later, one folder per carrier."""

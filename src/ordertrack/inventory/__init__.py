@@ -1,0 +1,1 @@
+"""Warehouses, stock levels, the stock movement ledger, reservations and backorders."""

@@ -1,0 +1,204 @@
+"""Warehouse and stock endpoints."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from ordertrack.api.auth import current_merchant, get_db
+from ordertrack.api.transactions import idempotent_write, in_transaction, json_response
+from ordertrack.db.uow import Database, UnitOfWork
+from ordertrack.inventory import service
+from ordertrack.inventory.model import StockLevel, Warehouse
+from ordertrack.inventory.schemas import (
+    StockAdjustmentIn,
+    StockLevelOut,
+    StockList,
+    StockMovementList,
+    StockMovementOut,
+    StockReceiptIn,
+    StockSetIn,
+    WarehouseIn,
+    WarehouseOut,
+)
+from ordertrack.kit.schema import error_responses
+
+router = APIRouter(prefix="/api/v1", tags=["inventory"])
+
+Code = Annotated[str, Path(min_length=1, max_length=32, description="warehouse code")]
+SkuPath = Annotated[str, Path(min_length=1, max_length=64)]
+ACTOR = "api"
+
+
+def warehouse_out(warehouse: Warehouse) -> WarehouseOut:
+    return WarehouseOut(
+        id=warehouse.id,
+        code=warehouse.code,
+        name=warehouse.name,
+        line1=warehouse.line1,
+        line2=warehouse.line2,
+        city=warehouse.city,
+        region=warehouse.region,
+        postal_code=warehouse.postal_code,
+        country=warehouse.country,
+        timezone=warehouse.timezone,
+        cutoff_time=warehouse.cutoff_time,
+        processing_days=[int(d) for d in warehouse.processing_days.split(",")],
+        priority=warehouse.priority,
+        created_at=warehouse.created_at,
+    )
+
+
+def level_out(level: StockLevel, code: str) -> StockLevelOut:
+    return StockLevelOut(
+        warehouse=code,
+        sku=level.sku,
+        on_hand=level.on_hand,
+        reserved=level.reserved,
+        available=level.on_hand - level.reserved,
+        low_stock_threshold=level.low_stock_threshold,
+        below_threshold=level.below_threshold,
+        updated_at=level.updated_at,
+    )
+
+
+@router.post("/warehouses", status_code=201, response_model=WarehouseOut, responses=error_responses(409))
+def create_warehouse(
+    data: WarehouseIn,
+    request: Request,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+) -> JSONResponse:
+    return idempotent_write(
+        request,
+        db,
+        merchant_id,
+        data,
+        lambda uow: (201, warehouse_out(service.create_warehouse(uow, merchant_id, data))),
+    )
+
+
+@router.get("/warehouses", response_model=list[WarehouseOut])
+def list_warehouses(merchant_id: str = Depends(current_merchant), db: Database = Depends(get_db)) -> Response:
+    with db.uow(write=False) as uow:
+        items = [warehouse_out(w).model_dump(mode="json") for w in service.list_warehouses(uow, merchant_id)]
+    return JSONResponse(items)
+
+
+def _stock_write(db: Database, merchant_id: str, code: str, change) -> Response:  # type: ignore[no-untyped-def]
+    def work(uow: UnitOfWork) -> StockLevelOut:
+        return level_out(change(uow), code)
+
+    return json_response(in_transaction(db, work))
+
+
+@router.put("/stock/{code}/{sku}", response_model=StockLevelOut, responses=error_responses(404, 409))
+def set_stock(
+    code: Code,
+    sku: SkuPath,
+    data: StockSetIn,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+) -> Response:
+    """Set the counted on-hand quantity (an adjustment in the ledger) and the low-stock threshold."""
+    return _stock_write(
+        db,
+        merchant_id,
+        code,
+        lambda uow: service.set_stock(
+            uow,
+            merchant_id,
+            code,
+            sku,
+            data.on_hand,
+            threshold=data.low_stock_threshold,
+            actor=ACTOR,
+            reason=data.reason,
+        ),
+    )
+
+
+@router.post(
+    "/stock/{code}/{sku}/receipts", response_model=StockLevelOut, responses=error_responses(404, 409)
+)
+def receive_stock(
+    code: Code,
+    sku: SkuPath,
+    data: StockReceiptIn,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+) -> Response:
+    """Goods arrived: on_hand grows and waiting backorders are filled, oldest order first."""
+    return _stock_write(
+        db,
+        merchant_id,
+        code,
+        lambda uow: service.receive_stock(
+            uow, merchant_id, code, sku, data.quantity, actor=ACTOR, reason=data.reason
+        ),
+    )
+
+
+@router.post(
+    "/stock/{code}/{sku}/adjustments", response_model=StockLevelOut, responses=error_responses(404, 409)
+)
+def adjust_stock(
+    code: Code,
+    sku: SkuPath,
+    data: StockAdjustmentIn,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+) -> Response:
+    """Correct on_hand by a signed delta (damage, loss, found stock), with the reason."""
+    return _stock_write(
+        db,
+        merchant_id,
+        code,
+        lambda uow: service.adjust_stock(
+            uow, merchant_id, code, sku, data.delta, actor=ACTOR, reason=data.reason
+        ),
+    )
+
+
+@router.get("/stock", response_model=StockList)
+def list_stock(
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+    sku: Annotated[str | None, Query(max_length=64)] = None,
+    warehouse: Annotated[str | None, Query(max_length=32)] = None,
+    low: Annotated[bool | None, Query(description="only levels below their low-stock threshold")] = None,
+) -> Response:
+    with db.uow(write=False) as uow:
+        rows = service.list_stock(uow, merchant_id, sku=sku, warehouse=warehouse, low=low)
+        return json_response(StockList(items=[level_out(level, code) for level, code in rows]))
+
+
+@router.get("/stock/movements", response_model=StockMovementList)
+def list_movements(
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+    sku: Annotated[str | None, Query(max_length=64)] = None,
+    warehouse: Annotated[str | None, Query(max_length=32)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Response:
+    """The ledger, newest first."""
+    with db.uow(write=False) as uow:
+        rows = service.list_movements(uow, merchant_id, sku=sku, warehouse=warehouse, limit=limit)
+        items = [
+            StockMovementOut(
+                id=m.id,
+                warehouse=code,
+                sku=m.sku,
+                kind=m.kind,
+                on_hand_delta=m.on_hand_delta,
+                reserved_delta=m.reserved_delta,
+                order_id=m.order_id,
+                actor=m.actor,
+                reason=m.reason,
+                created_at=m.created_at,
+            )
+            for m, code in rows
+        ]
+        return json_response(StockMovementList(items=items))

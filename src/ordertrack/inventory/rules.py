@@ -1,0 +1,159 @@
+"""Pure stock rules: where an order's units come from, and what a movement does to a level.
+
+No session, no clock. The allocation prefers one warehouse that fills the whole order,
+otherwise the fewest warehouses that fill as much as can be filled at all; what no
+warehouse has is backordered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from itertools import combinations
+
+from ordertrack.kit.errors import Conflict, Unprocessable
+
+# Beyond this many candidate warehouses the exact search gives way to a greedy one.
+EXACT_SEARCH_LIMIT = 12
+
+
+class MovementKind(StrEnum):
+    receipt = "receipt"
+    adjustment = "adjustment"
+    reservation = "reservation"
+    release = "release"
+    shipment = "shipment"
+
+
+class InsufficientStock(Conflict):
+    code = "insufficient_stock"
+
+
+class InvalidMovement(Unprocessable):
+    code = "invalid_stock_movement"
+
+
+@dataclass(frozen=True)
+class Level:
+    on_hand: int
+    reserved: int
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+
+@dataclass(frozen=True)
+class Delta:
+    on_hand: int
+    reserved: int
+
+
+def movement_delta(kind: MovementKind, quantity: int) -> Delta:
+    """What one movement of ``quantity`` units does to on_hand and reserved."""
+    match kind:
+        case MovementKind.receipt:
+            return Delta(quantity, 0)
+        case MovementKind.adjustment:
+            return Delta(quantity, 0)
+        case MovementKind.reservation:
+            return Delta(0, quantity)
+        case MovementKind.release:
+            return Delta(0, -quantity)
+        case MovementKind.shipment:
+            return Delta(-quantity, -quantity)
+    raise AssertionError(kind)
+
+
+def apply_movement(level: Level, kind: MovementKind, quantity: int) -> Level:
+    """The level after the movement, or an error if it would break 0 <= reserved <= on_hand."""
+    if kind != MovementKind.adjustment and quantity <= 0:
+        raise InvalidMovement(f"a {kind} moves a positive quantity, not {quantity}")
+    delta = movement_delta(kind, quantity)
+    after = Level(level.on_hand + delta.on_hand, level.reserved + delta.reserved)
+    if after.reserved < 0:
+        raise InvalidMovement(f"cannot release {quantity}: only {level.reserved} reserved")
+    if after.on_hand < after.reserved:
+        raise InsufficientStock(
+            f"{kind} of {quantity} would leave {after.on_hand} on hand under {after.reserved} reserved",
+            details={"on_hand": level.on_hand, "reserved": level.reserved, "quantity": quantity},
+        )
+    return after
+
+
+@dataclass(frozen=True)
+class LineNeed:
+    line_id: str
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Assignment:
+    line_id: str
+    sku: str
+    warehouse: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Allocation:
+    assignments: tuple[Assignment, ...]
+    backordered: tuple[LineNeed, ...]
+
+    @property
+    def warehouses(self) -> list[str]:
+        return sorted({a.warehouse for a in self.assignments})
+
+
+Availability = Mapping[str, Mapping[str, int]]  # warehouse -> sku -> available units
+
+
+def _fillable(needs: Sequence[LineNeed], available: Availability, warehouses: Sequence[str]) -> int:
+    """Units of these needs the given warehouses can fill together."""
+    wanted: dict[str, int] = {}
+    for need in needs:
+        wanted[need.sku] = wanted.get(need.sku, 0) + need.quantity
+    return sum(
+        min(qty, sum(max(0, available.get(w, {}).get(sku, 0)) for w in warehouses))
+        for sku, qty in wanted.items()
+    )
+
+
+def _choose_warehouses(needs: Sequence[LineNeed], available: Availability, order: Sequence[str]) -> list[str]:
+    best = _fillable(needs, available, order)
+    if best == 0:
+        return []
+    if len(order) <= EXACT_SEARCH_LIMIT:
+        for size in range(1, len(order) + 1):
+            candidates = [
+                list(c) for c in combinations(order, size) if _fillable(needs, available, c) == best
+            ]
+            if candidates:
+                return candidates[0]  # combinations keep the preference order: first wins
+    chosen: list[str] = []
+    while _fillable(needs, available, chosen) < best:
+        rest = [w for w in order if w not in chosen]
+        chosen.append(max(rest, key=lambda w: _fillable(needs, available, [*chosen, w])))
+    return chosen
+
+
+def allocate(needs: Sequence[LineNeed], available: Availability, preference: Sequence[str]) -> Allocation:
+    """Reserve from one warehouse if one can fill everything, else from the fewest that fill
+    the most; ``preference`` orders warehouses for ties. The rest is backordered."""
+    chosen = _choose_warehouses(needs, available, preference)
+    left = {w: dict(available.get(w, {})) for w in chosen}
+    assignments: list[Assignment] = []
+    backordered: list[LineNeed] = []
+    for need in needs:
+        missing = need.quantity
+        for warehouse in chosen:
+            take = min(missing, max(0, left[warehouse].get(need.sku, 0)))
+            if take:
+                assignments.append(Assignment(need.line_id, need.sku, warehouse, take))
+                left[warehouse][need.sku] -= take
+                missing -= take
+        if missing:
+            backordered.append(LineNeed(need.line_id, need.sku, missing))
+    return Allocation(tuple(assignments), tuple(backordered))

@@ -1,0 +1,265 @@
+"""Stock on a real database: reservations, splits, backorders, releases, shipments, races."""
+
+from __future__ import annotations
+
+import random
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from ordertrack.db.uow import Database
+from ordertrack.inventory import service as inventory
+from ordertrack.inventory.model import Backorder, Reservation, StockAlert, StockLevel
+from ordertrack.inventory.schemas import WarehouseIn
+from ordertrack.orders import service as orders_service
+from ordertrack.orders.schemas import OrderIn
+from tests.integration.scenario import order_payload, ship
+
+TENT, MUG = "TENT-2P", "MUG-STEEL"
+
+
+def warehouse(db: Database, merchant_id: str, code: str, priority: int = 100) -> None:
+    with db.uow() as uow:
+        inventory.create_warehouse(
+            uow,
+            merchant_id,
+            WarehouseIn(
+                code=code,
+                name=f"Warehouse {code}",
+                country="US",
+                timezone="America/Chicago",
+                priority=priority,
+            ),
+        )
+        uow.commit()
+
+
+def stock(
+    db: Database, merchant_id: str, code: str, sku: str, on_hand: int, threshold: int | None = None
+) -> None:
+    with db.uow() as uow:
+        inventory.set_stock(uow, merchant_id, code, sku, on_hand, threshold=threshold, actor="test")
+        uow.commit()
+
+
+def receive(db: Database, merchant_id: str, code: str, sku: str, quantity: int) -> None:
+    with db.uow() as uow:
+        inventory.receive_stock(uow, merchant_id, code, sku, quantity, actor="test")
+        uow.commit()
+
+
+def place(
+    db: Database, merchant_id: str, number: str, lines: list[tuple[str, int]], placed_at: str | None = None
+) -> str:
+    payload = order_payload(number, lines=[{"sku": s, "quantity": q, "unit_price": "10"} for s, q in lines])
+    if placed_at:
+        payload["placed_at"] = placed_at
+    with db.uow() as uow:
+        order = orders_service.place_order(uow, merchant_id, OrderIn.model_validate(payload))
+        uow.commit()
+        return order.id
+
+
+def confirm(db: Database, merchant_id: str, order_id: str) -> None:
+    with db.uow() as uow:
+        orders_service.confirm_order(uow, merchant_id, order_id)
+        uow.commit()
+
+
+def cancel(db: Database, merchant_id: str, order_id: str) -> None:
+    with db.uow() as uow:
+        orders_service.cancel_order(uow, merchant_id, order_id)
+        uow.commit()
+
+
+def levels(db: Database, merchant_id: str) -> dict[tuple[str, str], tuple[int, int]]:
+    with db.uow(write=False) as uow:
+        return {
+            (code, lvl.sku): (lvl.on_hand, lvl.reserved)
+            for lvl, code in inventory.list_stock(uow, merchant_id, sku=None, warehouse=None, low=None)
+        }
+
+
+def held(db: Database, merchant_id: str, order_id: str) -> dict[str, int]:
+    with db.uow(write=False) as uow:
+        rows = uow.session.scalars(select(Reservation).where(Reservation.order_id == order_id)).all()
+        codes = {w.id: w.code for w in inventory.list_warehouses(uow, merchant_id)}
+        return {f"{codes[r.warehouse_id]}:{r.sku}": r.quantity for r in rows}
+
+
+def backordered(db: Database, order_id: str) -> dict[str, int]:
+    with db.uow(write=False) as uow:
+        return {
+            b.sku: b.quantity
+            for b in uow.session.scalars(select(Backorder).where(Backorder.order_id == order_id))
+        }
+
+
+def assert_levels_equal_ledger(db: Database, merchant_id: str) -> None:
+    with db.uow(write=False) as uow:
+        sums = inventory.ledger_sums(uow, merchant_id)
+        for level in uow.session.scalars(select(StockLevel).where(StockLevel.merchant_id == merchant_id)):
+            assert sums.get((level.warehouse_id, level.sku), (0, 0)) == (level.on_hand, level.reserved)
+            assert 0 <= level.reserved <= level.on_hand
+
+
+def test_confirmation_reserves_from_the_one_warehouse_that_fills_the_order(
+    db: Database, make_merchant
+) -> None:
+    m = make_merchant().merchant_id
+    warehouse(db, m, "EAST", priority=1)
+    warehouse(db, m, "WEST", priority=2)
+    stock(db, m, "EAST", TENT, 5)
+    stock(db, m, "WEST", TENT, 5)
+    stock(db, m, "WEST", MUG, 5)
+    order = place(db, m, "1", [(TENT, 2), (MUG, 1)])
+    confirm(db, m, order)
+    assert held(db, m, order) == {f"WEST:{TENT}": 2, f"WEST:{MUG}": 1}
+    assert levels(db, m)[("WEST", TENT)] == (5, 2)
+    assert_levels_equal_ledger(db, m)
+
+
+def test_order_whose_lines_sit_in_two_warehouses_ships_as_two_shipments(db: Database, make_merchant) -> None:
+    m = make_merchant().merchant_id
+    warehouse(db, m, "EAST")
+    warehouse(db, m, "WEST")
+    stock(db, m, "EAST", TENT, 2)
+    stock(db, m, "WEST", MUG, 1)
+    order = place(db, m, "1", [(TENT, 2), (MUG, 1)])
+    confirm(db, m, order)
+    assert held(db, m, order) == {f"EAST:{TENT}": 2, f"WEST:{MUG}": 1}
+
+    ship(db, m, order, "1ZEAST1", warehouse="EAST", lines=[{"sku": TENT, "quantity": 2}])
+    with db.uow(write=False) as uow:
+        assert orders_service.find_order(uow, m, order).status == "partially_shipped"
+    assert held(db, m, order) == {f"WEST:{MUG}": 1}  # the rest stays reserved
+    assert levels(db, m)[("EAST", TENT)] == (0, 0)
+
+    ship(db, m, order, "1ZWEST1", warehouse="WEST")
+    with db.uow(write=False) as uow:
+        assert orders_service.find_order(uow, m, order).status == "shipped"
+    assert held(db, m, order) == {}
+    assert levels(db, m)[("WEST", MUG)] == (0, 0)
+    assert_levels_equal_ledger(db, m)
+
+
+def test_backorders_fill_oldest_order_first_when_stock_arrives(db: Database, make_merchant) -> None:
+    m = make_merchant().merchant_id
+    warehouse(db, m, "EAST")
+    stock(db, m, "EAST", TENT, 1)
+    newer = place(db, m, "new", [(TENT, 2)], placed_at="2026-11-05T10:00:00Z")
+    older = place(db, m, "old", [(TENT, 2)], placed_at="2026-11-01T10:00:00Z")
+    confirm(db, m, newer)  # takes the one unit there is
+    confirm(db, m, older)
+    assert (backordered(db, newer), backordered(db, older)) == ({TENT: 1}, {TENT: 2})
+
+    receive(db, m, "EAST", TENT, 2)
+    assert backordered(db, older) == {} and held(db, m, older) == {f"EAST:{TENT}": 2}
+    assert backordered(db, newer) == {TENT: 1}
+    receive(db, m, "EAST", TENT, 5)
+    assert backordered(db, newer) == {}
+    assert levels(db, m)[("EAST", TENT)] == (8, 4)
+    assert_levels_equal_ledger(db, m)
+
+
+def test_cancelling_releases_everything_the_order_held(db: Database, make_merchant) -> None:
+    m = make_merchant().merchant_id
+    warehouse(db, m, "EAST")
+    stock(db, m, "EAST", TENT, 3)
+    first = place(db, m, "1", [(TENT, 3)])
+    second = place(db, m, "2", [(TENT, 2)])
+    confirm(db, m, first)
+    confirm(db, m, second)
+    assert backordered(db, second) == {TENT: 2}
+    cancel(db, m, first)
+    # The released units go straight to the waiting order.
+    assert held(db, m, first) == {} and held(db, m, second) == {f"EAST:{TENT}": 2}
+    assert levels(db, m)[("EAST", TENT)] == (3, 2)
+    cancel(db, m, second)
+    assert levels(db, m)[("EAST", TENT)] == (3, 0)
+    assert_levels_equal_ledger(db, m)
+
+
+def test_low_stock_alert_is_raised_once_per_crossing(db: Database, make_merchant) -> None:
+    m = make_merchant().merchant_id
+    warehouse(db, m, "EAST")
+    stock(db, m, "EAST", TENT, 10, threshold=5)
+    for number in ("1", "2", "3"):
+        confirm(db, m, place(db, m, number, [(TENT, 2)]))  # available 8, 6, 4: crosses once
+    receive(db, m, "EAST", TENT, 10)  # back above
+    confirm(db, m, place(db, m, "4", [(TENT, 10)]))  # 14 - 10 = 4: crosses again
+    with db.uow(write=False) as uow:
+        alerts = uow.session.scalars(select(StockAlert).order_by(StockAlert.raised_at)).all()
+    assert [(a.available, a.threshold) for a in alerts] == [(4, 5), (4, 5)]
+
+
+def test_merchant_without_warehouses_tracks_without_stock_rules(db: Database, make_merchant) -> None:
+    m = make_merchant().merchant_id
+    order = place(db, m, "1", [(TENT, 1)])
+    confirm(db, m, order)
+    ship(db, m, order, "1ZFREE", warehouse="ANYWHERE")
+    assert backordered(db, order) == {} and levels(db, m) == {}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_orders_stock_and_cancellations_keep_levels_equal_to_the_ledger(
+    db: Database, make_merchant, seed: int
+) -> None:
+    rng = random.Random(seed)
+    m = make_merchant().merchant_id
+    for code in ("EAST", "WEST"):
+        warehouse(db, m, code)
+        for sku in (TENT, MUG):
+            stock(db, m, code, sku, rng.randint(0, 6))
+    orders: list[str] = []
+    for i in range(12):
+        action = rng.random()
+        if action < 0.55 or not orders:
+            order = place(db, m, f"R{i}", [(rng.choice([TENT, MUG]), rng.randint(1, 4))])
+            confirm(db, m, order)
+            orders.append(order)
+        elif action < 0.8:
+            cancel(db, m, orders.pop(rng.randrange(len(orders))))
+        else:
+            receive(db, m, rng.choice(["EAST", "WEST"]), rng.choice([TENT, MUG]), rng.randint(1, 5))
+        assert_levels_equal_ledger(db, m)
+    for order in orders:
+        cancel(db, m, order)
+    assert all(reserved == 0 for _, reserved in levels(db, m).values())
+    assert_levels_equal_ledger(db, m)
+
+
+def test_fifty_concurrent_confirmations_never_oversell_ten_units(
+    db: Database, make_merchant, backend: str
+) -> None:
+    m = make_merchant().merchant_id
+    warehouse(db, m, "EAST")
+    stock(db, m, "EAST", TENT, 10)
+    orders = [place(db, m, f"RACE-{i}", [(TENT, 1)]) for i in range(50)]
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(10)
+
+    def confirm_some(chunk: list[str]) -> None:
+        try:
+            barrier.wait()
+            for order in chunk:
+                with db.uow() as uow:
+                    orders_service.confirm_order(uow, m, order)
+                    uow.commit()
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=confirm_some, args=(orders[i::10],)) for i in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert levels(db, m)[("EAST", TENT)] == (10, 10)
+    with db.uow(write=False) as uow:
+        waiting = uow.session.scalar(
+            select(func.count()).select_from(Backorder).where(Backorder.merchant_id == m)
+        )
+    assert waiting == 40
+    assert_levels_equal_ledger(db, m)
