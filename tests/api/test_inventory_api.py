@@ -1,0 +1,78 @@
+"""Warehouses and stock over HTTP, from a placed order to a shipment out of reserved stock."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.integration.scenario import order_payload
+
+
+def test_stock_is_reserved_on_confirmation_and_shipped_from_the_reservation(client: httpx.Client) -> None:
+    created = client.post(
+        "/api/v1/warehouses",
+        json={
+            "code": "AUS1",
+            "name": "Austin DC",
+            "country": "US",
+            "timezone": "America/Chicago",
+            "cutoff_time": "15:00",
+            "processing_days": [1, 2, 3, 4, 5, 6],
+        },
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["processing_days"] == [1, 2, 3, 4, 5, 6]
+    for sku, qty in (("TENT-2P", 5), ("MUG-STEEL", 1)):
+        response = client.put(f"/api/v1/stock/AUS1/{sku}", json={"on_hand": qty, "low_stock_threshold": 2})
+        assert response.status_code == 200, response.text
+
+    order = client.post("/api/v1/orders", json=order_payload()).json()
+    assert client.post(f"/api/v1/orders/{order['id']}/confirm").json()["status"] == "processing"
+    tent = client.get("/api/v1/stock?sku=TENT-2P").json()["items"][0]
+    assert (tent["on_hand"], tent["reserved"], tent["available"]) == (5, 2, 3)
+
+    shipped = client.post(
+        f"/api/v1/orders/{order['id']}/shipments",
+        json={"warehouse": "AUS1", "carrier": "ups", "tracking_number": "1ZSTOCK1"},
+    )
+    assert shipped.status_code == 201, shipped.text
+    levels = {i["sku"]: (i["on_hand"], i["reserved"]) for i in client.get("/api/v1/stock").json()["items"]}
+    assert levels == {"TENT-2P": (3, 0), "MUG-STEEL": (0, 0)}
+    assert [i["sku"] for i in client.get("/api/v1/stock?low=true").json()["items"]] == ["MUG-STEEL"]
+    kinds = [m["kind"] for m in client.get("/api/v1/stock/movements?sku=TENT-2P").json()["items"]]
+    assert kinds == ["shipment", "reservation", "adjustment"]
+
+
+def test_stock_errors_are_clear(client: httpx.Client) -> None:
+    assert (
+        client.put("/api/v1/stock/NOPE/SKU", json={"on_hand": 1}).json()["error"]["code"]
+        == "warehouse_not_found"
+    )
+    client.post(
+        "/api/v1/warehouses",
+        json={"code": "AUS1", "name": "Austin", "country": "US", "timezone": "America/Chicago"},
+    )
+    assert (
+        client.post(
+            "/api/v1/warehouses", json={"code": "AUS1", "name": "Again", "country": "US", "timezone": "UTC"}
+        ).status_code
+        == 409
+    )
+    bad_zone = client.post(
+        "/api/v1/warehouses", json={"code": "X", "name": "X", "country": "US", "timezone": "Nowhere/City"}
+    )
+    assert bad_zone.status_code == 422
+    assert (
+        client.post("/api/v1/stock/AUS1/SKU/adjustments", json={"delta": -1, "reason": "broken"}).status_code
+        == 409
+    )
+    order = client.post("/api/v1/orders", json=order_payload()).json()
+    missing = client.post(
+        f"/api/v1/orders/{order['id']}/shipments", json={"carrier": "ups", "tracking_number": "1ZX1"}
+    )
+    assert missing.json()["error"]["code"] == "unknown_warehouse"
+    short = client.post(
+        f"/api/v1/orders/{order['id']}/shipments",
+        json={"warehouse": "AUS1", "carrier": "ups", "tracking_number": "1ZX1"},
+    )
+    assert (short.status_code, short.json()["error"]["code"]) == (409, "insufficient_stock")
+    assert client.get(f"/api/v1/orders/{order['id']}").json()["shipments"] == []
