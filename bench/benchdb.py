@@ -22,7 +22,8 @@ from ordertrack.shipments.schemas import ShipmentIn
 from ordertrack.tracking import service as tracking_service
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
-CARRIER = "ups"
+# A carrier slug without number rules: the bench numbers are synthetic.
+CARRIER = "acme_post"
 # The service's default; seeding passes the same value the server reads from its settings.
 RECYCLE_WINDOW = timedelta(days=60)
 # Orders placed per transaction while seeding: large enough to amortise commits.

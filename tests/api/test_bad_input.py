@@ -90,19 +90,28 @@ def test_shipping_more_than_ordered_is_409_and_unknown_sku_422(client: httpx.Cli
     assert_error(
         client.post(
             url,
-            json={"carrier": "ups", "tracking_number": "1Z1", "lines": [{"sku": "TENT-2P", "quantity": 3}]},
+            json={
+                "carrier": "acme_post",
+                "tracking_number": "1Z1",
+                "lines": [{"sku": "TENT-2P", "quantity": 3}],
+            },
         ),
         409,
         "over_shipment",
     )
     assert_error(
         client.post(
-            url, json={"carrier": "ups", "tracking_number": "1Z1", "lines": [{"sku": "NOPE", "quantity": 1}]}
+            url,
+            json={
+                "carrier": "acme_post",
+                "tracking_number": "1Z1",
+                "lines": [{"sku": "NOPE", "quantity": 1}],
+            },
         ),
         422,
         "sku_not_in_order",
     )
-    assert_error(client.post(url, json={"carrier": "ups"}), 422, "validation_error")
+    assert_error(client.post(url, json={"carrier": "acme_post"}), 422, "validation_error")
     assert client.get(f"/api/v1/orders/{order['id']}").json()["shipments"] == []
 
 
@@ -111,12 +120,13 @@ def test_tracking_number_still_travelling_cannot_be_reused(client: httpx.Client)
     second = client.post("/api/v1/orders", json=order_payload("B")).json()
     assert (
         client.post(
-            f"/api/v1/orders/{first['id']}/shipments", json={"carrier": "ups", "tracking_number": "1ZSAME"}
+            f"/api/v1/orders/{first['id']}/shipments",
+            json={"carrier": "acme_post", "tracking_number": "1ZSAME"},
         ).status_code
         == 201
     )
     response = client.post(
-        f"/api/v1/orders/{second['id']}/shipments", json={"carrier": "ups", "tracking_number": "1ZSAME"}
+        f"/api/v1/orders/{second['id']}/shipments", json={"carrier": "acme_post", "tracking_number": "1ZSAME"}
     )
     assert_error(response, 409, "tracking_number_in_use")
 
@@ -124,7 +134,7 @@ def test_tracking_number_still_travelling_cannot_be_reused(client: httpx.Client)
 def good_event(**change: object) -> dict:
     event = {
         "tracking_number": "1ZBAD",
-        "carrier": "ups",
+        "carrier": "acme_post",
         "occurred_at": datetime.now(UTC).isoformat(),
         "status": "in_transit",
     }
@@ -210,3 +220,24 @@ def test_text_no_database_can_store_is_422(client: httpx.Client, text: str) -> N
 def test_nul_in_the_url_is_400(client: httpx.Client) -> None:
     assert_error(client.get("/api/v1/shipments?carrier=%00"), 400, "bad_request")
     assert_error(client.get("/api/v1/orders/ord%00x"), 400, "bad_request")
+
+
+@pytest.mark.parametrize(
+    ("carrier", "valid"),
+    [("ups", "1Z5R89390357567127"), ("usps", "03071790000523483741"), ("fedex", "986578788855")],
+)
+def test_a_tracking_number_with_a_wrong_check_digit_is_422(
+    client: httpx.Client, carrier: str, valid: str
+) -> None:
+    number = valid[:-1] + str((int(valid[-1]) + 1) % 10)
+    order = client.post("/api/v1/orders", json=order_payload()).json()
+    response = client.post(
+        f"/api/v1/orders/{order['id']}/shipments", json={"carrier": carrier, "tracking_number": number}
+    )
+    error = assert_error(response, 422, "invalid_tracking_number")
+    assert "check digit" in error["message"]
+    assert client.get(f"/api/v1/orders/{order['id']}").json()["shipments"] == []
+    accepted = client.post(
+        f"/api/v1/orders/{order['id']}/shipments", json={"carrier": carrier, "tracking_number": valid}
+    )
+    assert accepted.status_code == 201, accepted.text

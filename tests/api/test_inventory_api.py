@@ -32,7 +32,7 @@ def test_stock_is_reserved_on_confirmation_and_shipped_from_the_reservation(clie
 
     shipped = client.post(
         f"/api/v1/orders/{order['id']}/shipments",
-        json={"warehouse": "AUS1", "carrier": "ups", "tracking_number": "1ZSTOCK1"},
+        json={"warehouse": "AUS1", "carrier": "acme_post", "tracking_number": "1ZSTOCK1"},
     )
     assert shipped.status_code == 201, shipped.text
     levels = {i["sku"]: (i["on_hand"], i["reserved"]) for i in client.get("/api/v1/stock").json()["items"]}
@@ -67,12 +67,12 @@ def test_stock_errors_are_clear(client: httpx.Client) -> None:
     )
     order = client.post("/api/v1/orders", json=order_payload()).json()
     missing = client.post(
-        f"/api/v1/orders/{order['id']}/shipments", json={"carrier": "ups", "tracking_number": "1ZX1"}
+        f"/api/v1/orders/{order['id']}/shipments", json={"carrier": "acme_post", "tracking_number": "1ZX1"}
     )
     assert missing.json()["error"]["code"] == "unknown_warehouse"
     short = client.post(
         f"/api/v1/orders/{order['id']}/shipments",
-        json={"warehouse": "AUS1", "carrier": "ups", "tracking_number": "1ZX1"},
+        json={"warehouse": "AUS1", "carrier": "acme_post", "tracking_number": "1ZX1"},
     )
     assert (short.status_code, short.json()["error"]["code"]) == (409, "insufficient_stock")
     assert client.get(f"/api/v1/orders/{order['id']}").json()["shipments"] == []

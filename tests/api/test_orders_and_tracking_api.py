@@ -12,10 +12,12 @@ from tests.integration.scenario import order_payload
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
-def scan(number: str, hours_ago: float, status: str, **extra: object) -> dict[str, object]:
+def scan(
+    number: str, hours_ago: float, status: str, carrier: str = "acme_post", **extra: object
+) -> dict[str, object]:
     return {
         "tracking_number": number,
-        "carrier": "ups",
+        "carrier": carrier,
         "occurred_at": (NOW - timedelta(hours=hours_ago)).astimezone().isoformat(),
         "status": status,
         **extra,
@@ -50,16 +52,16 @@ def test_order_lifecycle_follows_its_shipments(client: httpx.Client) -> None:
         json={
             "carrier": "UPS",
             "service": "Ground",
-            "tracking_number": "1Z 999 AA1 01",
+            "tracking_number": "1Z5R 8939 0357 5671 27",
             "lines": [{"sku": "TENT-2P", "quantity": 2}],
         },
     )
     assert first.status_code == 201, first.text
-    assert first.json()["parcels"][0]["tracking_number"] == "1Z999AA101"
+    assert first.json()["parcels"][0]["tracking_number"] == "1Z5R89390357567127"
     assert client.get("/api/v1/orders/1001").json()["status"] == "partially_shipped"
     second = client.post(
         f"/api/v1/orders/{order['id']}/shipments",
-        json={"carrier": "ups", "parcels": [{"tracking_number": "1Z999AA102", "weight_grams": 300}]},
+        json={"carrier": "ups", "parcels": [{"tracking_number": "1Z879E930346834440", "weight_grams": 300}]},
     )
     assert second.status_code == 201, second.text
     assert second.json()["lines"] == [
@@ -67,9 +69,15 @@ def test_order_lifecycle_follows_its_shipments(client: httpx.Client) -> None:
     ]
     assert client.get("/api/v1/orders/1001").json()["status"] == "shipped"
 
-    client.post("/api/v1/tracking/events", json={"events": [scan("1Z999AA101", 1, "delivered")]})
+    client.post(
+        "/api/v1/tracking/events",
+        json={"events": [scan("1Z5R89390357567127", 1, "delivered", carrier="ups")]},
+    )
     assert client.get("/api/v1/orders/1001").json()["status"] == "partially_delivered"
-    client.post("/api/v1/tracking/events", json={"events": [scan("1Z999AA102", 1, "delivered")]})
+    client.post(
+        "/api/v1/tracking/events",
+        json={"events": [scan("1Z879E930346834440", 1, "delivered", carrier="ups")]},
+    )
     final = client.get("/api/v1/orders/1001").json()
     assert final["status"] == "delivered"
     assert [line["quantity_delivered"] for line in final["lines"]] == [2, 1]
@@ -79,7 +87,8 @@ def test_order_lifecycle_follows_its_shipments(client: httpx.Client) -> None:
 def test_events_out_of_order_and_duplicated_give_one_true_timeline(client: httpx.Client) -> None:
     order = place(client)
     client.post(
-        f"/api/v1/orders/{order['id']}/shipments", json={"carrier": "ups", "tracking_number": "1ZTIMELINE"}
+        f"/api/v1/orders/{order['id']}/shipments",
+        json={"carrier": "acme_post", "tracking_number": "1ZTIMELINE"},
     )
     history = [
         scan("1ZTIMELINE", 50, "info_received"),
@@ -135,7 +144,8 @@ def test_events_out_of_order_and_duplicated_give_one_true_timeline(client: httpx
 def test_merchant_b_gets_404_for_merchant_a_data(client: httpx.Client, server, make_merchant) -> None:
     order = place(client)
     shipment = client.post(
-        f"/api/v1/orders/{order['id']}/shipments", json={"carrier": "ups", "tracking_number": "1ZPRIVATE"}
+        f"/api/v1/orders/{order['id']}/shipments",
+        json={"carrier": "acme_post", "tracking_number": "1ZPRIVATE"},
     ).json()
     client.post("/api/v1/tracking/events", json={"events": [scan("1ZPRIVATE", 1, "in_transit")]})
     other = make_merchant("Other Shop")
@@ -151,7 +161,8 @@ def test_merchant_b_gets_404_for_merchant_a_data(client: httpx.Client, server, m
             assert response.json()["error"]["code"].endswith("not_found")
         assert (
             bob.post(
-                f"/api/v1/orders/{order['id']}/shipments", json={"carrier": "ups", "tracking_number": "1ZX1"}
+                f"/api/v1/orders/{order['id']}/shipments",
+                json={"carrier": "acme_post", "tracking_number": "1ZX1"},
             ).status_code
             == 404
         )

@@ -41,7 +41,7 @@ def place_order(db: Database, merchant_id: str, number: str = "1001") -> str:
 
 
 def ship(db: Database, merchant_id: str, order_id: str, tracking_number: str, **body: Any) -> str:
-    data = ShipmentIn.model_validate({"carrier": "ups", "tracking_number": tracking_number, **body})
+    data = ShipmentIn.model_validate({"carrier": "acme_post", "tracking_number": tracking_number, **body})
     with db.uow() as uow:
         shipment = shipments_service.create_shipment(uow, merchant_id, order_id, data, recycle_window=WINDOW)
         uow.commit()
@@ -51,7 +51,7 @@ def ship(db: Database, merchant_id: str, order_id: str, tracking_number: str, **
 def event(tracking_number: str, at: datetime, status: str, **extra: Any) -> dict[str, Any]:
     return {
         "tracking_number": tracking_number,
-        "carrier": "ups",
+        "carrier": "acme_post",
         "occurred_at": at.isoformat(),
         "status": status,
         **extra,

@@ -212,7 +212,7 @@ def test_every_field_of_an_event_is_stored_as_sent(db: Database, make_merchant) 
         tenant.merchant_id,
         None,
         "1Z011",
-        "ups",
+        "acme_post",
         "carrier_webhook",
     )
     assert (full.event_id, full.status, full.reason, full.code, full.description) == (

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from stdnum.iso7064 import mod_37_36
+
 from ordertrack.demo.carrier_wording import WORDING
 from ordertrack.demo.catalog_data import Place
 from ordertrack.tracking.schemas import zone
@@ -286,8 +288,10 @@ def _royalmail(rng: random.Random) -> str:
 
 
 def _dpd(rng: random.Random) -> str:
-    """DPD parcel number: 14 digits, the first four naming the depot."""
-    return rng.choice(("0163", "0155", "1550")) + _digits(rng, 10)
+    """DPD parcel number: 14 digits (the first four naming the depot) and an ISO 7064
+    Mod 37,36 check character."""
+    body = rng.choice(("0163", "0155", "1550")) + _digits(rng, 10)
+    return body + mod_37_36.calc_check_digit(body)
 
 
 _NUMBERS = {"ups": _ups, "fedex": _fedex, "usps": _usps, "dhl": _dhl, "royalmail": _royalmail, "dpd": _dpd}
