@@ -19,6 +19,7 @@ from ordertrack.merchants import service as merchants_service
 from tests.support import LiveServer, fresh_postgres_database, migrated_database, sqlite_url, wipe
 
 BACKENDS = ["sqlite", "postgresql"]
+TEST_SECRET = "test-secret-for-tracking-links"
 
 
 def _postgres_server() -> str | None:
@@ -94,7 +95,9 @@ def server(db: Database, backend: str, _servers: dict[str, LiveServer]) -> LiveS
     """A live HTTP server on 127.0.0.1 for the test's backend (one per backend per session)."""
     if backend not in _servers:
         settings = Settings(
-            database_url=db.url.render_as_string(hide_password=False), api_key_cache_seconds=0
+            database_url=db.url.render_as_string(hide_password=False),
+            api_key_cache_seconds=0,
+            secret_key=TEST_SECRET,
         )
         _servers[backend] = LiveServer(db, settings).__enter__()
     return _servers[backend]

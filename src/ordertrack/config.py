@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
+from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/ordertrack.db"
@@ -16,6 +18,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ORDERTRACK_", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
+    # Base of the links ordertrack prints and sends (label QR codes, emails).
+    public_url: str = "http://127.0.0.1:8000"
+    # Signs tracking-page links; generated once and kept in var_dir when not given.
+    secret_key: SecretStr | None = None
+    var_dir: Path = Path("./var")
 
     # Carriers recycle tracking numbers: an event this many days older than the shipment
     # it would match belongs to an earlier parcel that carried the same number.
@@ -30,6 +37,17 @@ class Settings(BaseSettings):
     test_postgres_url: str | None = None
     # CI switch: fail, instead of skip, when the PostgreSQL tests cannot run.
     require_postgres_tests: bool = False
+
+    def resolved_secret_key(self) -> str:
+        """The configured secret, or one generated on first use and kept in ``var_dir``."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.var_dir / "secret_key"
+        if not path.exists():
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
 
 
 @lru_cache(maxsize=1)

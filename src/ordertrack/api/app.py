@@ -16,6 +16,7 @@ from ordertrack.api.errors import error_response, install_error_handlers
 from ordertrack.catalog.routes import router as catalog_router
 from ordertrack.config import Settings, get_settings
 from ordertrack.db.uow import Database
+from ordertrack.documents.routes import router as documents_router
 from ordertrack.inventory.routes import router as inventory_router
 from ordertrack.kit.schema import error_responses
 from ordertrack.orders.routes import router as orders_router
@@ -107,7 +108,14 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.db = db
     app.state.api_key_cache = ApiKeyCache(settings.api_key_cache_seconds)
     install_error_handlers(app)
-    for router in (catalog_router, inventory_router, orders_router, shipments_router, tracking_router):
+    for router in (
+        catalog_router,
+        documents_router,
+        inventory_router,
+        orders_router,
+        shipments_router,
+        tracking_router,
+    ):
         app.include_router(router)
 
     @app.get("/healthz", tags=["ops"], include_in_schema=False)

@@ -45,3 +45,15 @@ def product_names(uow: UnitOfWork, merchant_id: str, skus: set[str]) -> dict[str
         select(Product.sku, Product.name).where(Product.merchant_id == merchant_id, Product.sku.in_(skus))
     )
     return {sku: name for sku, name in rows}
+
+
+def product_weights(uow: UnitOfWork, merchant_id: str, skus: set[str]) -> dict[str, int]:
+    """Unit weight in grams of the SKUs whose weight the catalog knows."""
+    if not skus:
+        return {}
+    rows = uow.session.execute(
+        select(Product.sku, Product.weight_grams).where(
+            Product.merchant_id == merchant_id, Product.sku.in_(skus), Product.weight_grams.is_not(None)
+        )
+    )
+    return {sku: weight for sku, weight in rows if weight is not None}

@@ -68,3 +68,7 @@ async def merchant_for_key(reader: Reader, api_key: str) -> str:
     if not rows:
         raise Unauthorized("the API key is not valid")
     return str(rows[0][0])
+
+
+def merchant_name(uow: UnitOfWork, merchant_id: str) -> str:
+    return uow.session.scalar(select(Merchant.name).where(Merchant.id == merchant_id)) or ""

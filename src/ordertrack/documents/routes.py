@@ -1,0 +1,93 @@
+"""A shipment's printable documents: labels (PDF and ZPL) and the packing slip."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from ordertrack.api.auth import current_merchant, get_db
+from ordertrack.db.uow import Database
+from ordertrack.documents import service
+from ordertrack.documents.batch import render_batch_pdf
+from ordertrack.documents.packing_slip import render_packing_slip_pdf
+from ordertrack.documents.zpl import render_label_zpl
+from ordertrack.kit.schema import error_responses
+
+router = APIRouter(prefix="/api/v1/shipments", tags=["documents"])
+
+ShipmentId = Annotated[str, Path(min_length=1, max_length=32)]
+
+
+def _file(content_type: str, description: str) -> dict[int | str, dict[str, object]]:
+    return {
+        200: {
+            "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
+            "description": description,
+        },
+        **error_responses(404),
+    }
+
+
+def _labels(request: Request, db: Database, merchant_id: str, shipment_id: str) -> list[service.LabelData]:
+    settings = request.app.state.settings
+    with db.uow(write=False) as uow:
+        return service.label_data(
+            uow,
+            merchant_id,
+            shipment_id,
+            public_url=settings.public_url,
+            secret=settings.resolved_secret_key(),
+        )
+
+
+@router.get(
+    "/{shipment_id}/label.pdf",
+    response_class=Response,
+    responses=_file("application/pdf", "4x6 inch labels, one page per parcel"),
+)
+async def label_pdf(
+    shipment_id: ShipmentId,
+    request: Request,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+) -> Response:
+    labels = await run_in_threadpool(_labels, request, db, merchant_id, shipment_id)
+    pdf = await run_in_threadpool(render_batch_pdf, labels)
+    return Response(pdf, media_type="application/pdf")
+
+
+@router.get(
+    "/{shipment_id}/label.zpl",
+    response_class=Response,
+    responses=_file("application/zpl", "ZPL II for 203 dpi 4x6 thermal printers, one label per parcel"),
+)
+async def label_zpl(
+    shipment_id: ShipmentId,
+    request: Request,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+) -> Response:
+    labels = await run_in_threadpool(_labels, request, db, merchant_id, shipment_id)
+    return Response("".join(render_label_zpl(label) for label in labels), media_type="application/zpl")
+
+
+@router.get(
+    "/{shipment_id}/packing-slip.pdf",
+    response_class=Response,
+    responses=_file("application/pdf", "the packing slip: what this shipment carries and what is to follow"),
+)
+async def packing_slip_pdf(
+    shipment_id: ShipmentId,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+    page_size: Annotated[Literal["A4", "Letter"], Query()] = "A4",
+) -> Response:
+    def render() -> bytes:
+        with db.uow(write=False) as uow:
+            data = service.packing_slip_data(uow, merchant_id, shipment_id, page_size)
+        return render_packing_slip_pdf(data)
+
+    return Response(await run_in_threadpool(render), media_type="application/pdf")

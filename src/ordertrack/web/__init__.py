@@ -1,0 +1,1 @@
+"""Pages for shoppers and merchants, and the links that open them."""

@@ -1,0 +1,71 @@
+"""A shipment's label and packing slip over HTTP, with their barcodes read back."""
+
+from __future__ import annotations
+
+import httpx
+import pypdfium2
+import zxingcpp
+
+from ordertrack.web.tokens import read_tracking_token
+from tests.conftest import TEST_SECRET
+from tests.integration.scenario import order_payload
+
+UPS_NUMBER = "1Z5R89390357567127"
+
+
+def barcodes(pdf: bytes) -> list[tuple[str, str]]:
+    document = pypdfium2.PdfDocument(pdf)
+    found = []
+    for page in document:
+        image = page.render(scale=3).to_pil()
+        found += [(result.format.name, result.text) for result in zxingcpp.read_barcodes(image)]
+    return found
+
+
+def shipped_order(client: httpx.Client) -> tuple[dict, dict]:
+    client.post("/api/v1/products", json={"sku": "TENT-2P", "name": "Two-person tent", "weight_grams": 2100})
+    order = client.post("/api/v1/orders", json=order_payload()).json()
+    shipment = client.post(
+        f"/api/v1/orders/{order['id']}/shipments",
+        json={
+            "carrier": "ups",
+            "service": "Ground",
+            "tracking_number": UPS_NUMBER,
+            "lines": [{"sku": "TENT-2P", "quantity": 2}],
+        },
+    ).json()
+    return order, shipment
+
+
+def test_label_pdf_scans_to_the_tracking_number_and_the_tracking_page(client: httpx.Client) -> None:
+    order, shipment = shipped_order(client)
+    response = client.get(f"/api/v1/shipments/{shipment['id']}/label.pdf")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    found = dict((fmt, text) for fmt, text in barcodes(response.content))
+    assert found["Code128"] == UPS_NUMBER
+    url = found["QRCode"]
+    assert url.startswith("http://127.0.0.1:8000/track/")
+    assert read_tracking_token(TEST_SECRET, url.rsplit("/", 1)[1]) == order["id"]
+
+
+def test_label_zpl_carries_the_tracking_number_in_a_code128_field(client: httpx.Client) -> None:
+    _, shipment = shipped_order(client)
+    zpl = client.get(f"/api/v1/shipments/{shipment['id']}/label.zpl").text
+    assert zpl.startswith("^XA") and zpl.rstrip().endswith("^XZ")
+    assert "^BC" in zpl and f"^FD{UPS_NUMBER}^FS" in zpl
+
+
+def test_packing_slip_scans_to_the_order_number_and_lists_what_follows(client: httpx.Client) -> None:
+    order, shipment = shipped_order(client)
+    response = client.get(f"/api/v1/shipments/{shipment['id']}/packing-slip.pdf?page_size=Letter")
+    assert response.status_code == 200
+    assert ("Code128", order["number"]) in barcodes(response.content)
+    text = pypdfium2.PdfDocument(response.content)[0].get_textpage().get_text_range()
+    assert "TENT-2P" in text and "MUG-STEEL" in text  # the mug is still to follow
+
+
+def test_another_merchants_documents_are_not_found(client: httpx.Client, server, make_merchant) -> None:
+    _, shipment = shipped_order(client)
+    with server.client(make_merchant("Other").api_key) as other:
+        for doc in ("label.pdf", "label.zpl", "packing-slip.pdf"):
+            assert other.get(f"/api/v1/shipments/{shipment['id']}/{doc}").status_code == 404
