@@ -108,3 +108,39 @@ def test_serve_creates_the_schema_of_an_empty_database_and_seeds_the_demo(served
     assert len(orders["items"]) >= 20
     statuses = {o["status"] for o in orders["items"]}
     assert {"pending", "processing", "shipped", "delivered", "cancelled"} <= statuses
+
+
+def test_stock_import_sets_counts_with_progress_and_refuses_a_bad_file_whole(workdir: Path) -> None:
+    created = json.loads(ordertrack("merchants", "create", "--name", "Acme", "--json", cwd=workdir).stdout)
+    from ordertrack.db.uow import Database
+    from ordertrack.inventory import service as inventory
+    from ordertrack.inventory.schemas import WarehouseIn
+
+    db = Database(f"sqlite:///{workdir / 'var' / 'cli.db'}")
+    with db.uow() as uow:
+        inventory.create_warehouse(
+            uow,
+            created["merchant_id"],
+            WarehouseIn(code="AUS1", name="Austin", country="US", timezone="America/Chicago"),
+        )
+        uow.commit()
+    bad = workdir / "bad.csv"
+    bad.write_text("warehouse,sku,on_hand\nAUS1,TENT,5\nNOWHERE,MUG,1\nAUS1,STOVE,-2\n")
+    refused = ordertrack("stock", "import", str(bad), "--merchant", created["merchant_id"], cwd=workdir)
+    assert refused.returncode == 1
+    assert (
+        "bad.csv:3: merchant has no warehouse 'NOWHERE'" in refused.stderr and "bad.csv:4:" in refused.stderr
+    )
+
+    good = workdir / "good.csv"
+    good.write_text(
+        "warehouse,sku,on_hand,low_stock_threshold\n" + "".join(f"AUS1,SKU-{i},{i},2\n" for i in range(1200))
+    )
+    imported = ordertrack("stock", "import", str(good), "--merchant", created["merchant_id"], cwd=workdir)
+    assert imported.returncode == 0, imported.stderr
+    assert "imported 1200 stock levels" in imported.stdout
+    with db.uow(write=False) as uow:
+        levels = inventory.list_stock(uow, created["merchant_id"], sku=None, warehouse=None, low=None)
+        assert len(levels) == 1200 and sum(level.on_hand for level, _ in levels) == sum(range(1200))
+        assert not any(level.sku == "TENT" for level, _ in levels)  # the refused file left nothing
+    db.dispose()

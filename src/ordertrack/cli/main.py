@@ -8,58 +8,23 @@ import threading
 from typing import Annotated
 
 import typer
-from sqlalchemy import inspect
 
-from ordertrack.config import Settings, get_settings
+from ordertrack.cli import stock
+from ordertrack.cli.common import DbOption, database_from, ensure_schema, settings_for
 from ordertrack.db import migrate
-from ordertrack.db.uow import Database
 
 app = typer.Typer(help="ordertrack: order tracking for online shops.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 merchants_app = typer.Typer(help="Merchants (tenants) and their API keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(merchants_app, name="merchants")
-
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="database URL (default: ORDERTRACK_DATABASE_URL or ./var/ordertrack.db)"),
-]
-
-
-def _settings(db_url: str | None) -> Settings:
-    settings = get_settings()
-    if db_url:
-        settings = settings.model_copy(update={"database_url": db_url})
-    return settings
-
-
-def _database(settings: Settings) -> Database:
-    try:
-        return Database(settings.database_url)
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="--db") from None
-
-
-def _ensure_schema(db: Database) -> None:
-    """Upgrade an empty database; refuse to run on one that is behind (migrate it on purpose)."""
-    if not migrate.needs_upgrade(db.engine):
-        return
-    tables = set(inspect(db.engine).get_table_names())
-    if not tables - {"alembic_version"}:
-        typer.echo("Empty database: creating the schema...", err=True)
-        migrate.upgrade(db.engine)
-        return
-    typer.echo(
-        "The database schema is behind this version of ordertrack: run 'ordertrack db upgrade'.",
-        err=True,
-    )
-    raise typer.Exit(1)
+app.add_typer(stock.app, name="stock")
 
 
 @db_app.command("upgrade")
 def db_upgrade(db: DbOption = None) -> None:
     """Apply all pending migrations."""
-    database = _database(_settings(db))
+    database = database_from(settings_for(db))
     before = migrate.current_revision(database.engine)
     migrate.upgrade(database.engine)
     after = migrate.current_revision(database.engine)
@@ -75,8 +40,8 @@ def merchants_create(
     """Create a merchant and its first API key (shown once: keep it)."""
     from ordertrack.merchants import service as merchants_service
 
-    database = _database(_settings(db))
-    _ensure_schema(database)
+    database = database_from(settings_for(db))
+    ensure_schema(database)
     if not name.strip():
         raise typer.BadParameter("must not be empty", param_hint="--name")
     with database.uow() as uow:
@@ -104,9 +69,9 @@ def serve(
     from ordertrack.worker.jobs import start_in_thread
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    settings = _settings(db)
-    database = _database(settings)
-    _ensure_schema(database)
+    settings = settings_for(db)
+    database = database_from(settings)
+    ensure_schema(database)
     if demo:
         from ordertrack.demo.seed import seed_demo
 
@@ -137,8 +102,8 @@ def worker(db: DbOption = None) -> None:
     from ordertrack.worker.jobs import run_forever
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    database = _database(_settings(db))
-    _ensure_schema(database)
+    database = database_from(settings_for(db))
+    ensure_schema(database)
     stop = threading.Event()
     typer.echo("worker running; Ctrl-C to stop", err=True)
     try:
