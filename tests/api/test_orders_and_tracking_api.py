@@ -214,3 +214,30 @@ def test_the_api_serves_its_openapi_document_and_no_cdn_pages(server) -> None:
         assert "UnifiedEventIn" in document["components"]["schemas"]
         assert anonymous.get("/docs").status_code == 404
         assert anonymous.get("/redoc").status_code == 404
+
+
+def test_own_courier_shipments_get_numbers_ordertrack_issues_with_a_check_character(
+    client: httpx.Client,
+) -> None:
+    from ordertrack.carriers.tracking_numbers import validate_own_tracking_number
+
+    first = place(client, "OWN-1")
+    second = place(client, "OWN-2")
+    one = client.post(f"/api/v1/orders/{first['id']}/shipments", json={"carrier": "own"})
+    two = client.post(
+        f"/api/v1/orders/{second['id']}/shipments",
+        json={"carrier": "own", "parcels": [{"weight_grams": 500}, {"weight_grams": 700}]},
+    )
+    assert (one.status_code, two.status_code) == (201, 201), (one.text, two.text)
+    numbers = [p["tracking_number"] for s in (one.json(), two.json()) for p in s["parcels"]]
+    assert len(set(numbers)) == 3
+    assert all(validate_own_tracking_number(n) == n for n in numbers)
+    assert client.get(f"/api/v1/tracking/{numbers[0]}").json()["shipment_id"] == one.json()["id"]
+
+
+def test_parcels_without_numbers_need_the_own_carrier(client: httpx.Client) -> None:
+    order = place(client)
+    response = client.post(
+        f"/api/v1/orders/{order['id']}/shipments", json={"carrier": "ups", "parcels": [{}]}
+    )
+    assert response.status_code == 422

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
 
+from ordertrack.carriers.tracking_numbers import OWN_CARRIER
 from ordertrack.kit.schema import ApiModel, CarrierSlug, OutModel, PageOut, Sku, TrackingNumber
 from ordertrack.tracking.status import ShipmentStatus
 
@@ -17,7 +18,9 @@ class ShipmentLineIn(ApiModel):
 
 
 class ParcelIn(ApiModel):
-    tracking_number: TrackingNumber
+    tracking_number: TrackingNumber | None = Field(
+        default=None, description="required unless the carrier is 'own' (ordertrack issues one)"
+    )
     weight_grams: int | None = Field(default=None, ge=0, le=10_000_000)
 
 
@@ -29,7 +32,9 @@ class ShipmentIn(ApiModel):
     carrier: CarrierSlug
     service: Annotated[str, StringConstraints(min_length=1, max_length=80)] | None = None
     tracking_number: TrackingNumber | None = Field(
-        default=None, description="the single parcel's tracking number (or give parcels)"
+        default=None,
+        description="the single parcel's tracking number (or give parcels); with carrier 'own', "
+        "omit it and ordertrack issues one with a check character",
     )
     parcels: list[ParcelIn] | None = Field(default=None, min_length=1, max_length=100)
 
@@ -37,10 +42,13 @@ class ShipmentIn(ApiModel):
     def _one_way_to_name_parcels(self) -> ShipmentIn:
         if self.tracking_number is not None and self.parcels is not None:
             raise ValueError("give tracking_number or parcels, not both")
-        if self.tracking_number is None and self.parcels is None:
+        own = self.carrier == OWN_CARRIER
+        if self.tracking_number is None and self.parcels is None and not own:
             raise ValueError("a tracking_number (or parcels with tracking numbers) is required")
         if self.parcels is not None:
-            numbers = [p.tracking_number for p in self.parcels]
+            numbers = [p.tracking_number for p in self.parcels if p.tracking_number is not None]
+            if len(numbers) < len(self.parcels) and not own:
+                raise ValueError("every parcel needs a tracking number unless the carrier is 'own'")
             if len(set(numbers)) != len(numbers):
                 raise ValueError("each parcel needs its own tracking number")
         return self

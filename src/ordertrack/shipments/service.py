@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import selectinload
 
+from ordertrack.carriers import service as carriers_service
 from ordertrack.carriers.tracking_numbers import validate_tracking_number
 from ordertrack.db.reader import Reader
 from ordertrack.db.uow import UnitOfWork
@@ -65,12 +66,12 @@ def create_shipment(
     already = _shipped_quantities(uow, merchant_id, order.id)
     remaining = {line.id: line.quantity - already.get(line.id, 0) for line in order.lines}
     allocation = _allocate(order.lines, remaining, data)
-    given = (
-        [data.tracking_number]
-        if data.tracking_number is not None
-        else [p.tracking_number for p in data.parcels or []]
-    )
-    numbers = [validate_tracking_number(data.carrier, number) for number in given]
+    if data.parcels is None:
+        given: list[str | None] = [data.tracking_number]
+    else:
+        given = [p.tracking_number for p in data.parcels]
+    issued = iter(carriers_service.issue_own_numbers(uow, merchant_id, sum(n is None for n in given)))
+    numbers = [validate_tracking_number(data.carrier, n) if n is not None else next(issued) for n in given]
     weights = [None] if data.parcels is None else [p.weight_grams for p in data.parcels]
     now = utcnow()
     _refuse_numbers_in_flight(uow, merchant_id, data.carrier, numbers, now - recycle_window)

@@ -1,0 +1,32 @@
+"""own tracking numbers
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-22
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "tracking_sequences",
+        sa.Column("merchant_id", sa.String(length=32), nullable=False),
+        sa.Column("next_value", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["merchant_id"], ["merchants.id"], name=op.f("fk_tracking_sequences_merchant_id_merchants")
+        ),
+        sa.PrimaryKeyConstraint("merchant_id", name=op.f("pk_tracking_sequences")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("tracking_sequences")
