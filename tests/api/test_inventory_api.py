@@ -76,3 +76,29 @@ def test_stock_errors_are_clear(client: httpx.Client) -> None:
     )
     assert (short.status_code, short.json()["error"]["code"]) == (409, "insufficient_stock")
     assert client.get(f"/api/v1/orders/{order['id']}").json()["shipments"] == []
+
+
+def test_pick_list_shows_what_to_pick_where_and_for_which_orders(client: httpx.Client) -> None:
+    client.post(
+        "/api/v1/warehouses",
+        json={"code": "AUS1", "name": "Austin", "country": "US", "timezone": "America/Chicago"},
+    )
+    client.put("/api/v1/stock/AUS1/TENT-2P", json={"on_hand": 10, "location": "B-04-2"})
+    client.put("/api/v1/stock/AUS1/MUG-STEEL", json={"on_hand": 10, "location": "A-01-1"})
+    first = client.post("/api/v1/orders", json=order_payload("1001")).json()
+    second = client.post("/api/v1/orders", json=order_payload("1002")).json()
+    for order in (first, second):
+        client.post(f"/api/v1/orders/{order['id']}/confirm")
+    picks = client.get("/api/v1/warehouses/AUS1/pick-list").json()
+    assert [(line["location"], line["sku"], line["quantity"]) for line in picks["lines"]] == [
+        ("A-01-1", "MUG-STEEL", 2),
+        ("B-04-2", "TENT-2P", 4),
+    ]
+    assert {o["order_number"] for o in picks["lines"][1]["orders"]} == {"1001", "1002"}
+    client.post(
+        f"/api/v1/orders/{first['id']}/shipments",
+        json={"warehouse": "AUS1", "carrier": "acme_post", "tracking_number": "AP1001"},
+    )
+    after = client.get("/api/v1/warehouses/AUS1/pick-list").json()
+    assert [line["quantity"] for line in after["lines"]] == [1, 2]
+    assert client.get("/api/v1/warehouses/NOPE/pick-list").status_code == 404

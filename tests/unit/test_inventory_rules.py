@@ -118,3 +118,23 @@ def test_a_level_always_equals_its_ledger_and_never_goes_negative(ops) -> None:
     assert level == Level(sum(d[0] for d in ledger), sum(d[1] for d in ledger))
     released = apply_movement(level, MovementKind.release, level.reserved) if level.reserved else level
     assert released.available == level.on_hand
+
+
+def test_pick_list_walks_by_location_and_names_the_orders() -> None:
+    from ordertrack.inventory.rules import HeldUnits, pick_list
+
+    lines = pick_list(
+        [
+            HeldUnits("MUG", "B-02", "ord_2", "1002", 1),
+            HeldUnits("TENT", "A-01", "ord_1", "1001", 2),
+            HeldUnits("TENT", "A-01", "ord_2", "1002", 1),
+            HeldUnits("STOVE", None, "ord_3", "1003", 1),
+            HeldUnits("LAMP", "A-03", "ord_3", "1003", 0),
+        ]
+    )
+    assert [(line.sku, line.location, line.quantity) for line in lines] == [
+        ("TENT", "A-01", 3),
+        ("MUG", "B-02", 1),
+        ("STOVE", None, 1),
+    ]
+    assert lines[0].orders == (("ord_1", "1001", 2), ("ord_2", "1002", 1))

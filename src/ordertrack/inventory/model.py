@@ -51,6 +51,8 @@ class StockLevel(Base):
     sku: Mapped[str] = mapped_column(String(64))
     on_hand: Mapped[int] = mapped_column(default=0)
     reserved: Mapped[int] = mapped_column(default=0)
+    # Where in the warehouse the SKU sits (aisle-bay-shelf); pick lists walk in this order.
+    location: Mapped[str | None] = mapped_column(String(40))
     # Alert when available falls below this; the flag makes it once per crossing.
     low_stock_threshold: Mapped[int | None]
     below_threshold: Mapped[bool] = mapped_column(default=False)

@@ -13,6 +13,9 @@ from ordertrack.db.uow import Database, UnitOfWork
 from ordertrack.inventory import service
 from ordertrack.inventory.model import StockLevel, Warehouse
 from ordertrack.inventory.schemas import (
+    PickLineOut,
+    PickListOut,
+    PickOrderOut,
     StockAdjustmentIn,
     StockLevelOut,
     StockList,
@@ -23,6 +26,7 @@ from ordertrack.inventory.schemas import (
     WarehouseIn,
     WarehouseOut,
 )
+from ordertrack.kit.clock import utcnow
 from ordertrack.kit.schema import error_responses
 
 router = APIRouter(prefix="/api/v1", tags=["inventory"])
@@ -55,6 +59,7 @@ def level_out(level: StockLevel, code: str) -> StockLevelOut:
     return StockLevelOut(
         warehouse=code,
         sku=level.sku,
+        location=level.location,
         on_hand=level.on_hand,
         reserved=level.reserved,
         available=level.on_hand - level.reserved,
@@ -102,7 +107,8 @@ def set_stock(
     merchant_id: str = Depends(current_merchant),
     db: Database = Depends(get_db),
 ) -> Response:
-    """Set the counted on-hand quantity (an adjustment in the ledger) and the low-stock threshold."""
+    """Set the counted on-hand quantity (an adjustment in the ledger), the low-stock threshold
+    and the bin location."""
     return _stock_write(
         db,
         merchant_id,
@@ -114,6 +120,7 @@ def set_stock(
             sku,
             data.on_hand,
             threshold=data.low_stock_threshold,
+            location=data.location,
             actor=ACTOR,
             reason=data.reason,
         ),
@@ -202,3 +209,27 @@ def list_movements(
             for m, code in rows
         ]
         return json_response(StockMovementList(items=items))
+
+
+@router.get("/warehouses/{code}/pick-list", response_model=PickListOut, responses=error_responses(404))
+def pick_list(
+    code: Code, merchant_id: str = Depends(current_merchant), db: Database = Depends(get_db)
+) -> Response:
+    """Everything reserved at the warehouse and not yet shipped, in walking order, with its orders."""
+    with db.uow(write=False) as uow:
+        warehouse, lines = service.warehouse_pick_list(uow, merchant_id, code)
+    return json_response(
+        PickListOut(
+            warehouse=warehouse.code,
+            generated_at=utcnow(),
+            lines=[
+                PickLineOut(
+                    sku=line.sku,
+                    location=line.location,
+                    quantity=line.quantity,
+                    orders=[PickOrderOut(order_id=o, order_number=n, quantity=q) for o, n, q in line.orders],
+                )
+                for line in lines
+            ],
+        )
+    )

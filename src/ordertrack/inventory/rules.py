@@ -157,3 +157,43 @@ def allocate(needs: Sequence[LineNeed], available: Availability, preference: Seq
         if missing:
             backordered.append(LineNeed(need.line_id, need.sku, missing))
     return Allocation(tuple(assignments), tuple(backordered))
+
+
+@dataclass(frozen=True)
+class HeldUnits:
+    """Units of a SKU held at one warehouse for one order (a reservation)."""
+
+    sku: str
+    location: str | None
+    order_id: str
+    order_number: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class PickLine:
+    sku: str
+    location: str | None
+    quantity: int
+    orders: tuple[tuple[str, str, int], ...]  # (order id, order number, quantity)
+
+
+def pick_list(held: Sequence[HeldUnits]) -> list[PickLine]:
+    """One line per SKU, in walking order (by location, unplaced SKUs last), with the orders
+    each unit is for, oldest order number first."""
+    by_sku: dict[str, list[HeldUnits]] = {}
+    for units in held:
+        if units.quantity > 0:
+            by_sku.setdefault(units.sku, []).append(units)
+    lines = [
+        PickLine(
+            sku=sku,
+            location=group[0].location,
+            quantity=sum(u.quantity for u in group),
+            orders=tuple(
+                (u.order_id, u.order_number, u.quantity) for u in sorted(group, key=lambda u: u.order_id)
+            ),
+        )
+        for sku, group in by_sku.items()
+    ]
+    return sorted(lines, key=lambda line: (line.location is None, line.location or "", line.sku))

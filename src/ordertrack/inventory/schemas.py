@@ -59,6 +59,9 @@ Reason = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 class StockSetIn(ApiModel):
     on_hand: int = Field(ge=0, le=1_000_000_000)
     low_stock_threshold: int | None = Field(default=None, ge=0, le=1_000_000_000)
+    location: Annotated[str, StringConstraints(min_length=1, max_length=40)] | None = Field(
+        default=None, description="bin location in the warehouse, e.g. A-01-03"
+    )
     reason: Reason | None = None
 
 
@@ -75,6 +78,7 @@ class StockAdjustmentIn(ApiModel):
 class StockLevelOut(OutModel):
     warehouse: str
     sku: str
+    location: str | None
     on_hand: int
     reserved: int
     available: int
@@ -102,3 +106,22 @@ class StockMovementOut(OutModel):
 
 class StockMovementList(OutModel):
     items: list[StockMovementOut]
+
+
+class PickOrderOut(OutModel):
+    order_id: str
+    order_number: str
+    quantity: int
+
+
+class PickLineOut(OutModel):
+    sku: str
+    location: str | None
+    quantity: int
+    orders: list[PickOrderOut]
+
+
+class PickListOut(OutModel):
+    warehouse: str
+    generated_at: datetime
+    lines: list[PickLineOut]

@@ -26,12 +26,15 @@ from ordertrack.inventory.model import (
 )
 from ordertrack.inventory.rules import (
     Allocation,
+    HeldUnits,
     InsufficientStock,
     Level,
     LineNeed,
     MovementKind,
+    PickLine,
     allocate,
     apply_movement,
+    pick_list,
 )
 from ordertrack.inventory.schemas import WarehouseIn
 from ordertrack.kit.clock import utcnow
@@ -191,6 +194,7 @@ def set_stock(
     on_hand: int,
     *,
     threshold: int | None = None,
+    location: str | None = None,
     actor: str,
     reason: str | None = None,
 ) -> StockLevel:
@@ -199,6 +203,8 @@ def set_stock(
     level = _level(uow, merchant_id, warehouse.id, sku)
     if threshold is not None:
         level.low_stock_threshold = threshold
+    if location is not None:
+        level.location = location
     delta = on_hand - level.on_hand
     if delta:
         _move(uow, level, MovementKind.adjustment, delta, actor=actor, reason=reason or "stock count")
@@ -556,3 +562,18 @@ def _give_up_elsewhere(
         if quantity == 0:
             break
     fill_backorders(uow, merchant_id, sku, actor=actor)
+
+
+def warehouse_pick_list(uow: UnitOfWork, merchant_id: str, code: str) -> tuple[Warehouse, list[PickLine]]:
+    """What to pick at a warehouse: every unit reserved there and not yet shipped."""
+    warehouse = find_warehouse(uow, merchant_id, code)
+    rows = uow.session.execute(
+        select(Reservation.sku, StockLevel.location, Reservation.order_id, Order.number, Reservation.quantity)
+        .join(Order, Order.id == Reservation.order_id)
+        .outerjoin(
+            StockLevel,
+            (StockLevel.warehouse_id == Reservation.warehouse_id) & (StockLevel.sku == Reservation.sku),
+        )
+        .where(Reservation.merchant_id == merchant_id, Reservation.warehouse_id == warehouse.id)
+    )
+    return warehouse, pick_list([HeldUnits(*row) for row in rows])

@@ -1,4 +1,4 @@
-"""own tracking numbers
+"""own tracking numbers and bin locations
 
 Revision ID: 0003
 Revises: 0002
@@ -26,7 +26,12 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("merchant_id", name=op.f("pk_tracking_sequences")),
     )
+    with op.batch_alter_table("stock_levels", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("location", sa.String(length=40), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("stock_levels", schema=None) as batch_op:
+        batch_op.drop_column("location")
+
     op.drop_table("tracking_sequences")
