@@ -14,6 +14,10 @@ class Plan:
     history_fresh: int  # parcels with exactly 1 event: one sample each
     history_deep: int  # parcels with 100 (and, again, with 1,000) events
     history_rounds: int  # events added to each deep parcel (samples = deep * rounds)
+    confirm_orders: int  # orders ordertrack confirms per confirmation phase (fresh ones each)
+    confirm_bare_orders: int  # the same for the bare script, about 5x faster
+    confirm_warmup: int  # orders confirmed untimed before the phases, per line count and side
+    label_seconds: float  # seconds timed per label format (PDF single, PDF batch, ZPL)
 
 
 FULL = Plan(
@@ -24,6 +28,10 @@ FULL = Plan(
     history_fresh=200,
     history_deep=40,
     history_rounds=5,
+    confirm_orders=500,
+    confirm_bare_orders=3000,
+    confirm_warmup=20,
+    label_seconds=10,
 )
 
 QUICK = Plan(
@@ -34,4 +42,8 @@ QUICK = Plan(
     history_fresh=40,
     history_deep=8,
     history_rounds=5,
+    confirm_orders=60,
+    confirm_bare_orders=240,
+    confirm_warmup=5,
+    label_seconds=2,
 )

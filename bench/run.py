@@ -1,10 +1,13 @@
 """Run the ordertrack benchmark suite on PostgreSQL and print one JSON document.
 
-    python bench/run.py [--quick] [--pg URL] [--only lookup|single|history|batched ...]
+    python bench/run.py [--quick] [--pg URL]
+        [--only lookup|single|history|batched|confirmations|labels ...]
 
 A fresh database ``ordertrack_bench_<hex>`` is created on the server, migrated, seeded
 through ordertrack's services, and dropped at the end. The server under test runs in its
 own process (uvicorn, one worker); baselines run in the same run, on the same data.
+``confirmations`` calls the services in this process and ``labels`` needs no database;
+neither needs the server, which is started only when another scenario runs.
 Progress goes to stderr; stdout carries only the JSON.
 """
 
@@ -29,8 +32,10 @@ from sqlalchemy import text
 
 from ordertrack.db.uow import Database
 
+import confirmations
 import history
 import ingest
+import labels
 import lookup
 from benchdb import DEFAULT_SERVER, Tenant, analyze, create_tenant, fresh_database, migrated
 from events import EventStream
@@ -38,8 +43,10 @@ from plan import FULL, QUICK, Plan
 from servers import ORDERTRACK_APP, Server, ordertrack_env, serve
 
 # Measured in this order: the bare ingest script adds the most rows, so it goes last but one.
-SCENARIOS = ("lookup", "single", "history", "batched")
-REPORT_ORDER = ("batched", "single", "lookup", "history")
+# Labels touch no database; confirmations write only inventory and order rows.
+SCENARIOS = ("labels", "lookup", "single", "history", "batched", "confirmations")
+REPORT_ORDER = ("batched", "single", "lookup", "history", "confirmations", "labels")
+SERVER_SCENARIOS = frozenset({"lookup", "single", "history", "batched"})
 
 
 def progress(message: str) -> None:
@@ -141,22 +148,34 @@ def prepared(server_url: str, plan: Plan, scenarios: Sequence[str]) -> Iterator[
             pools["history"] = _timed(
                 "seed parcel histories", lambda: history.prepare(db, tenant, stream, plan)
             )
+        if "confirmations" in scenarios:
+            pools["confirmations"] = _timed(
+                "seed warehouses, stock and orders", lambda: confirmations.prepare(db, tenant, plan)
+            )
         analyze(url)
         about = machine(db)
         db.dispose()
         yield Setup(url, tenant, stream, pools, about)
 
 
-def measurements(setup: Setup, server: Server, plan: Plan) -> dict[str, Callable[[], dict[str, Any]]]:
-    """Each scenario's measurement against the ordertrack ``server``."""
+def measurements(setup: Setup, server: Server | None, plan: Plan) -> dict[str, Callable[[], dict[str, Any]]]:
+    """Each scenario's measurement; the HTTP ones against the ordertrack ``server``."""
     url, tenant, stream, pools = setup.url, setup.tenant, setup.stream, setup.pools
+
+    def up() -> Server:
+        if server is None:
+            raise RuntimeError("this scenario needs the ordertrack server")
+        return server
+
     return {
-        "lookup": lambda: lookup.measure(server, url, tenant, pools["lookup"], plan),
-        "single": lambda: ingest.measure_single(server, tenant, pools["ingest"], stream, plan),
+        "lookup": lambda: lookup.measure(up(), url, tenant, pools["lookup"], plan),
+        "single": lambda: ingest.measure_single(up(), tenant, pools["ingest"], stream, plan),
         "history": lambda: history.measure(
-            server.port, tenant, pools["history"], [p.tracking_number for p in pools["ingest"]], stream, plan
+            up().port, tenant, pools["history"], [p.tracking_number for p in pools["ingest"]], stream, plan
         ),
-        "batched": lambda: ingest.measure_batched(server, url, tenant, pools["ingest"], stream, plan),
+        "batched": lambda: ingest.measure_batched(up(), url, tenant, pools["ingest"], stream, plan),
+        "confirmations": lambda: confirmations.measure(url, pools["confirmations"], plan),
+        "labels": lambda: labels.measure(plan),
     }
 
 
@@ -165,7 +184,11 @@ def run(server_url: str, plan: Plan, scenarios: Sequence[str]) -> dict[str, Any]
     results: dict[str, Any] = {}
     with (
         prepared(server_url, plan, scenarios) as setup,
-        serve(ORDERTRACK_APP, ordertrack_env(setup.url)) as server,
+        (
+            serve(ORDERTRACK_APP, ordertrack_env(setup.url))
+            if SERVER_SCENARIOS & set(scenarios)
+            else contextlib.nullcontext()
+        ) as server,
     ):
         measures = measurements(setup, server, plan)
         for name in SCENARIOS:

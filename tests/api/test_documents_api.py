@@ -69,3 +69,39 @@ def test_another_merchants_documents_are_not_found(client: httpx.Client, server,
     with server.client(make_merchant("Other").api_key) as other:
         for doc in ("label.pdf", "label.zpl", "packing-slip.pdf"):
             assert other.get(f"/api/v1/shipments/{shipment['id']}/{doc}").status_code == 404
+
+
+def test_batch_endpoints_put_every_parcel_of_every_shipment_in_one_pdf(client: httpx.Client) -> None:
+    _, first = shipped_order(client)
+    other = client.post("/api/v1/orders", json=order_payload("2002")).json()
+    second = client.post(
+        f"/api/v1/orders/{other['id']}/shipments",
+        json={
+            "carrier": "own",
+            "parcels": [{"weight_grams": 800, "length_mm": 400, "width_mm": 300, "height_mm": 200}, {}],
+        },
+    ).json()
+    assert second["parcels"][0]["length_mm"] == 400
+    response = client.post("/api/v1/documents/labels.pdf", json={"shipment_ids": [first["id"], second["id"]]})
+    assert response.status_code == 200
+    numbers = [text for fmt, text in barcodes(response.content) if fmt == "Code128"]
+    assert numbers == [UPS_NUMBER] + [p["tracking_number"] for p in second["parcels"]]
+    slips = client.post(
+        "/api/v1/documents/packing-slips.pdf", json={"shipment_ids": [first["id"], second["id"]]}
+    )
+    assert [text for fmt, text in barcodes(slips.content) if fmt == "Code128"] == ["1001", "2002"]
+    missing = client.post("/api/v1/documents/labels.pdf", json={"shipment_ids": [first["id"], "shp_nope"]})
+    assert missing.status_code == 404
+
+
+def test_hand_over_is_recorded_once(client: httpx.Client) -> None:
+    _, shipment = shipped_order(client)
+    assert shipment["handed_over_at"] is None
+    first = client.post(f"/api/v1/shipments/{shipment['id']}/hand-over").json()["handed_over_at"]
+    again = client.post(f"/api/v1/shipments/{shipment['id']}/hand-over").json()["handed_over_at"]
+    assert first is not None and again == first
+
+
+def test_batch_with_text_no_database_can_store_is_422(client: httpx.Client) -> None:
+    response = client.post("/api/v1/documents/labels.pdf", json={"shipment_ids": ["shp_\u0000x"]})
+    assert (response.status_code, response.json()["error"]["code"]) == (422, "validation_error")

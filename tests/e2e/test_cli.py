@@ -144,3 +144,34 @@ def test_stock_import_sets_counts_with_progress_and_refuses_a_bad_file_whole(wor
         assert len(levels) == 1200 and sum(level.on_hand for level, _ in levels) == sum(range(1200))
         assert not any(level.sku == "TENT" for level, _ in levels)  # the refused file left nothing
     db.dispose()
+
+
+def test_labels_print_writes_the_labels_waiting_at_a_warehouse_with_progress(workdir: Path) -> None:
+    import pypdfium2
+
+    from ordertrack.db.uow import Database
+    from ordertrack.orders import service as orders_service
+    from ordertrack.orders.schemas import OrderIn
+    from ordertrack.shipments import service as shipments_service
+    from ordertrack.shipments.schemas import ShipmentIn
+    from tests.integration.scenario import WINDOW, order_payload
+
+    created = json.loads(ordertrack("merchants", "create", "--name", "Acme", "--json", cwd=workdir).stdout)
+    merchant = created["merchant_id"]
+    db = Database(f"sqlite:///{workdir / 'var' / 'cli.db'}")
+    with db.uow() as uow:
+        for n in range(3):
+            order = orders_service.place_order(uow, merchant, OrderIn.model_validate(order_payload(f"L-{n}")))
+            shipment = shipments_service.create_shipment(
+                uow, merchant, order.id, ShipmentIn(carrier="own", warehouse="DOCK1"), recycle_window=WINDOW
+            )
+        shipments_service.hand_over(uow, merchant, shipment.id)  # the last one already left
+        uow.commit()
+    db.dispose()
+    out = workdir / "labels.pdf"
+    printed = ordertrack(
+        "labels", "print", "--warehouse", "DOCK1", "--out", str(out), "--merchant", merchant, cwd=workdir
+    )
+    assert printed.returncode == 0, printed.stderr
+    assert "wrote 2 labels for 2 shipments" in printed.stdout
+    assert len(pypdfium2.PdfDocument(out.read_bytes())) == 2

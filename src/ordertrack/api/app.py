@@ -16,6 +16,7 @@ from ordertrack.api.errors import error_response, install_error_handlers
 from ordertrack.catalog.routes import router as catalog_router
 from ordertrack.config import Settings, get_settings
 from ordertrack.db.uow import Database
+from ordertrack.documents.routes import batch_router as documents_batch_router
 from ordertrack.documents.routes import router as documents_router
 from ordertrack.inventory.routes import router as inventory_router
 from ordertrack.kit.schema import error_responses
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     for router in (
         catalog_router,
         documents_router,
+        documents_batch_router,
         inventory_router,
         orders_router,
         shipments_router,

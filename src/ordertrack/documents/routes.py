@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
+from pydantic import Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
 from ordertrack.api.auth import current_merchant, get_db
@@ -14,7 +15,7 @@ from ordertrack.documents import service
 from ordertrack.documents.batch import render_batch_pdf
 from ordertrack.documents.packing_slip import render_packing_slip_pdf
 from ordertrack.documents.zpl import render_label_zpl
-from ordertrack.kit.schema import error_responses
+from ordertrack.kit.schema import ApiModel, error_responses
 
 router = APIRouter(prefix="/api/v1/shipments", tags=["documents"])
 
@@ -57,6 +58,51 @@ async def label_pdf(
     labels = await run_in_threadpool(_labels, request, db, merchant_id, shipment_id)
     pdf = await run_in_threadpool(render_batch_pdf, labels)
     return Response(pdf, media_type="application/pdf")
+
+
+class ShipmentBatchIn(ApiModel):
+    shipment_ids: list[Annotated[str, StringConstraints(min_length=1, max_length=32)]] = Field(
+        min_length=1, max_length=500
+    )
+
+
+batch_router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
+
+
+@batch_router.post(
+    "/labels.pdf",
+    response_class=Response,
+    responses=_file("application/pdf", "the labels of every parcel of these shipments, in order"),
+)
+async def labels_batch_pdf(
+    data: ShipmentBatchIn,
+    request: Request,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+) -> Response:
+    labels = []
+    for shipment_id in data.shipment_ids:
+        labels += await run_in_threadpool(_labels, request, db, merchant_id, shipment_id)
+    return Response(await run_in_threadpool(render_batch_pdf, labels), media_type="application/pdf")
+
+
+@batch_router.post(
+    "/packing-slips.pdf",
+    response_class=Response,
+    responses=_file("application/pdf", "the packing slips of these shipments, in order"),
+)
+async def packing_slips_batch_pdf(
+    data: ShipmentBatchIn,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+    page_size: Annotated[Literal["A4", "Letter"], Query()] = "A4",
+) -> Response:
+    def render() -> bytes:
+        with db.uow(write=False) as uow:
+            slips = [service.packing_slip_data(uow, merchant_id, sid, page_size) for sid in data.shipment_ids]
+        return render_batch_pdf(slips)
+
+    return Response(await run_in_threadpool(render), media_type="application/pdf")
 
 
 @router.get(

@@ -38,7 +38,13 @@ class ApiModel(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _storable(cls, value: Any) -> Any:
-        return storable_text(value) if isinstance(value, str) else value
+        if isinstance(value, str):
+            return storable_text(value)
+        if isinstance(value, list | tuple):
+            for item in value:
+                if isinstance(item, str):
+                    storable_text(item)
+        return value
 
 
 class OutModel(BaseModel):

@@ -31,6 +31,8 @@ class Shipment(Base):
     status: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(String(64))
     delivered_at: Mapped[datetime | None]
+    # When the parcels left the merchant's hands for the carrier's.
+    handed_over_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -63,6 +65,9 @@ class Parcel(Base):
     tracking_number: Mapped[str] = mapped_column(String(64))
     carrier: Mapped[str] = mapped_column(String(40))
     weight_grams: Mapped[int | None]
+    length_mm: Mapped[int | None]
+    width_mm: Mapped[int | None]
+    height_mm: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(String(64))
     delivered_at: Mapped[datetime | None]

@@ -69,3 +69,22 @@ def get_shipment(
 ) -> Response:
     with db.uow(write=False) as uow:
         return json_response(service.shipment_view(service.get_shipment(uow, merchant_id, shipment_id)))
+
+
+@router.post(
+    "/api/v1/shipments/{shipment_id}/hand-over", response_model=ShipmentOut, responses=error_responses(404)
+)
+def hand_over(
+    shipment_id: Annotated[str, Path(min_length=1, max_length=32)],
+    request: Request,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+) -> JSONResponse:
+    """The carrier took the parcels. Handing over twice keeps the first time."""
+    return idempotent_write(
+        request,
+        db,
+        merchant_id,
+        None,
+        lambda uow: (200, service.shipment_view(service.hand_over(uow, merchant_id, shipment_id))),
+    )

@@ -22,6 +22,9 @@ class ParcelIn(ApiModel):
         default=None, description="required unless the carrier is 'own' (ordertrack issues one)"
     )
     weight_grams: int | None = Field(default=None, ge=0, le=10_000_000)
+    length_mm: int | None = Field(default=None, ge=1, le=10_000)
+    width_mm: int | None = Field(default=None, ge=1, le=10_000)
+    height_mm: int | None = Field(default=None, ge=1, le=10_000)
 
 
 class ShipmentIn(ApiModel):
@@ -65,6 +68,9 @@ class ParcelOut(OutModel):
     tracking_number: str
     carrier: str
     weight_grams: int | None
+    length_mm: int | None
+    width_mm: int | None
+    height_mm: int | None
     status: ShipmentStatus
     reason: str | None
     delivered_at: datetime | None
@@ -81,6 +87,7 @@ class ShipmentOut(OutModel):
     status: ShipmentStatus
     reason: str | None
     delivered_at: datetime | None
+    handed_over_at: datetime | None
     created_at: datetime
     updated_at: datetime
     lines: list[ShipmentLineOut]

@@ -24,7 +24,7 @@ from ordertrack.orders import service as orders_service
 from ordertrack.orders.model import Order, OrderLine
 from ordertrack.orders.status import ShipmentFacts, check_action
 from ordertrack.shipments.model import Parcel, Shipment, ShipmentLine
-from ordertrack.shipments.schemas import ParcelOut, ShipmentIn, ShipmentLineOut, ShipmentOut
+from ordertrack.shipments.schemas import ParcelIn, ParcelOut, ShipmentIn, ShipmentLineOut, ShipmentOut
 from ordertrack.tracking import service as tracking_service
 from ordertrack.tracking.status import (
     ParcelFacts,
@@ -72,7 +72,7 @@ def create_shipment(
         given = [p.tracking_number for p in data.parcels]
     issued = iter(carriers_service.issue_own_numbers(uow, merchant_id, sum(n is None for n in given)))
     numbers = [validate_tracking_number(data.carrier, n) if n is not None else next(issued) for n in given]
-    weights = [None] if data.parcels is None else [p.weight_grams for p in data.parcels]
+    packed = data.parcels if data.parcels is not None else [ParcelIn(tracking_number=data.tracking_number)]
     now = utcnow()
     _refuse_numbers_in_flight(uow, merchant_id, data.carrier, numbers, now - recycle_window)
 
@@ -98,13 +98,16 @@ def create_shipment(
             seq=seq,
             tracking_number=number,
             carrier=data.carrier,
-            weight_grams=weight,
+            weight_grams=box.weight_grams,
+            length_mm=box.length_mm,
+            width_mm=box.width_mm,
+            height_mm=box.height_mm,
             status=ShipmentStatus.pending,
             event_count=0,
             created_at=now,
             updated_at=now,
         )
-        for seq, (number, weight) in enumerate(zip(numbers, weights, strict=True), start=1)
+        for seq, (number, box) in enumerate(zip(numbers, packed, strict=True), start=1)
     ]
     uow.session.add(shipment)
     inventory_service.ship_from_stock(uow, merchant_id, order.id, data.warehouse, allocation, actor="api")
@@ -275,6 +278,7 @@ def shipment_view(shipment: Shipment) -> ShipmentOut:
         status=ShipmentStatus(shipment.status),
         reason=shipment.reason,
         delivered_at=shipment.delivered_at,
+        handed_over_at=shipment.handed_over_at,
         created_at=shipment.created_at,
         updated_at=shipment.updated_at,
         lines=[ShipmentLineOut.model_validate(line) for line in shipment.lines],
@@ -471,3 +475,26 @@ async def tracked_parcel(
         params["carrier"] = carrier.lower()
     rows = await reader.fetch(statement, params)
     return TrackedParcel(*rows[0]) if rows else None
+
+
+def hand_over(uow: UnitOfWork, merchant_id: str, shipment_id: str) -> Shipment:
+    """Record that the carrier took the parcels; handing over twice keeps the first time."""
+    shipment = get_shipment(uow, merchant_id, shipment_id)
+    if shipment.handed_over_at is None:
+        shipment.handed_over_at = shipment.updated_at = utcnow()
+    return shipment
+
+
+def awaiting_hand_over(uow: UnitOfWork, merchant_id: str, warehouse: str) -> list[Shipment]:
+    """The warehouse's shipments still waiting for the carrier, oldest first."""
+    return list(
+        uow.session.scalars(
+            select(Shipment)
+            .where(
+                Shipment.merchant_id == merchant_id,
+                Shipment.warehouse == warehouse,
+                Shipment.handed_over_at.is_(None),
+            )
+            .order_by(Shipment.id)
+        )
+    )

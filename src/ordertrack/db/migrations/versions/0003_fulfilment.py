@@ -1,4 +1,4 @@
-"""own tracking numbers and bin locations
+"""fulfilment: own numbers, bins, parcel sizes, hand-over
 
 Revision ID: 0003
 Revises: 0002
@@ -26,6 +26,14 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("merchant_id", name=op.f("pk_tracking_sequences")),
     )
+    with op.batch_alter_table("parcels", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("length_mm", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("width_mm", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("height_mm", sa.Integer(), nullable=True))
+
+    with op.batch_alter_table("shipments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("handed_over_at", sa.DateTime(timezone=True), nullable=True))
+
     with op.batch_alter_table("stock_levels", schema=None) as batch_op:
         batch_op.add_column(sa.Column("location", sa.String(length=40), nullable=True))
 
@@ -33,5 +41,13 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("stock_levels", schema=None) as batch_op:
         batch_op.drop_column("location")
+
+    with op.batch_alter_table("shipments", schema=None) as batch_op:
+        batch_op.drop_column("handed_over_at")
+
+    with op.batch_alter_table("parcels", schema=None) as batch_op:
+        batch_op.drop_column("height_mm")
+        batch_op.drop_column("width_mm")
+        batch_op.drop_column("length_mm")
 
     op.drop_table("tracking_sequences")
