@@ -322,6 +322,14 @@ def reserve_order(
         available[level.warehouse_id][level.sku] = level.on_hand - level.reserved
     allocation = allocate(needs, available, [w.id for w in warehouses])
     now = utcnow()
+    held = {
+        (r.order_line_id, r.warehouse_id): r
+        for r in uow.session.scalars(
+            select(Reservation).where(
+                Reservation.merchant_id == merchant_id, Reservation.order_id == order.id
+            )
+        )
+    }
     for assignment in allocation.assignments:
         level = by_key[(assignment.warehouse, assignment.sku)]
         _move(
@@ -336,6 +344,7 @@ def reserve_order(
             assignment.sku,
             assignment.quantity,
             now,
+            held,
         )
     for missing in allocation.backordered:
         uow.session.add(
@@ -362,28 +371,36 @@ def _add_reservation(
     sku: str,
     quantity: int,
     now: datetime,
+    held: dict[tuple[str, str], Reservation] | None = None,
 ) -> None:
-    existing = uow.session.scalars(
-        select(Reservation).where(
-            Reservation.order_line_id == line_id, Reservation.warehouse_id == warehouse_id
-        )
-    ).first()
+    """Add units to the line's hold at the warehouse. ``held`` (the order's holds, read once
+    by the caller) spares a query and a flush per line on the confirmation path."""
+    if held is not None:
+        existing = held.get((line_id, warehouse_id))
+    else:
+        existing = uow.session.scalars(
+            select(Reservation).where(
+                Reservation.order_line_id == line_id, Reservation.warehouse_id == warehouse_id
+            )
+        ).first()
     if existing is not None:
         existing.quantity += quantity
         return
-    uow.session.add(
-        Reservation(
-            id=new_id("rsv"),
-            merchant_id=merchant_id,
-            order_id=order_id,
-            order_line_id=line_id,
-            warehouse_id=warehouse_id,
-            sku=sku,
-            quantity=quantity,
-            created_at=now,
-        )
+    reservation = Reservation(
+        id=new_id("rsv"),
+        merchant_id=merchant_id,
+        order_id=order_id,
+        order_line_id=line_id,
+        warehouse_id=warehouse_id,
+        sku=sku,
+        quantity=quantity,
+        created_at=now,
     )
-    uow.flush()
+    uow.session.add(reservation)
+    if held is not None:
+        held[(line_id, warehouse_id)] = reservation
+    else:
+        uow.flush()
 
 
 def release_order(uow: UnitOfWork, merchant_id: str, order_id: str, *, actor: str) -> None:
