@@ -13,7 +13,7 @@ from ordertrack.api.auth import current_merchant, get_db
 from ordertrack.db.uow import Database
 from ordertrack.documents import service
 from ordertrack.documents.batch import render_batch_pdf
-from ordertrack.documents.packing_slip import render_packing_slip_pdf
+from ordertrack.documents.model import PageSize
 from ordertrack.documents.zpl import render_label_zpl
 from ordertrack.kit.schema import ApiModel, error_responses
 
@@ -42,6 +42,12 @@ def _labels(request: Request, db: Database, merchant_id: str, shipment_id: str) 
             public_url=settings.public_url,
             secret=settings.resolved_secret_key(),
         )
+
+
+def _packing_slips_pdf(db: Database, merchant_id: str, shipment_ids: list[str], page_size: PageSize) -> bytes:
+    with db.uow(write=False) as uow:
+        slips = [service.packing_slip_data(uow, merchant_id, sid, page_size) for sid in shipment_ids]
+    return render_batch_pdf(slips)
 
 
 @router.get(
@@ -97,12 +103,8 @@ async def packing_slips_batch_pdf(
     db: Database = Depends(get_db),
     page_size: Annotated[Literal["A4", "Letter"], Query()] = "A4",
 ) -> Response:
-    def render() -> bytes:
-        with db.uow(write=False) as uow:
-            slips = [service.packing_slip_data(uow, merchant_id, sid, page_size) for sid in data.shipment_ids]
-        return render_batch_pdf(slips)
-
-    return Response(await run_in_threadpool(render), media_type="application/pdf")
+    pdf = await run_in_threadpool(_packing_slips_pdf, db, merchant_id, data.shipment_ids, page_size)
+    return Response(pdf, media_type="application/pdf")
 
 
 @router.get(
@@ -131,9 +133,5 @@ async def packing_slip_pdf(
     db: Database = Depends(get_db),
     page_size: Annotated[Literal["A4", "Letter"], Query()] = "A4",
 ) -> Response:
-    def render() -> bytes:
-        with db.uow(write=False) as uow:
-            data = service.packing_slip_data(uow, merchant_id, shipment_id, page_size)
-        return render_packing_slip_pdf(data)
-
-    return Response(await run_in_threadpool(render), media_type="application/pdf")
+    pdf = await run_in_threadpool(_packing_slips_pdf, db, merchant_id, [shipment_id], page_size)
+    return Response(pdf, media_type="application/pdf")
