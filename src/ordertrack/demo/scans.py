@@ -13,8 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from stdnum.iso7064 import mod_37_36
-
+from ordertrack.carriers.tracking_numbers import (
+    dhl_mod7,
+    fedex_mod11,
+    gs1_mod10,
+    iso7064_mod_37_36,
+    ups_mod10,
+    upu_s10,
+)
 from ordertrack.demo.carrier_wording import WORDING
 from ordertrack.demo.catalog_data import Place
 from ordertrack.tracking.schemas import zone
@@ -235,8 +241,8 @@ def _back_to_sender(j: _Journey, home: Place, hubs: tuple[Place, ...], origin: P
 
 
 # --- tracking numbers ----------------------------------------------------------------------
-# Each follows the carrier's published layout and check digit, so carrier detection
-# recognises it; the numbers themselves are random.
+# Each follows the carrier's published layout, with the check digit computed by the same
+# rules that validate numbers, so the demo's shipments pass validation.
 
 _DIGITS = "0123456789"
 _UPS_CHARS = "0123456789ABCDEFGHJKLMNPRSTVWXY"
@@ -251,47 +257,38 @@ def _ups(rng: random.Random) -> str:
     body = (
         "".join(rng.choice(_UPS_CHARS) for _ in range(6)) + rng.choice(("01", "02", "03")) + _digits(rng, 7)
     )
-    total = 0
-    for index, char in enumerate(body):
-        value = int(char) if char.isdigit() else (ord(char) - 63) % 10
-        total += value * 2 if index % 2 else value
-    return f"1Z{body}{(10 - total % 10) % 10}"
+    return f"1Z{body}{ups_mod10(body)}"
 
 
 def _fedex(rng: random.Random) -> str:
-    """FedEx Express: 11 digits and a mod-11 check digit (weights 1, 3, 7 from the right)."""
+    """FedEx Express: 11 digits and a mod-11 check digit."""
     body = rng.choice("4567") + _digits(rng, 10)
-    weights = (1, 3, 7)
-    total = sum(int(d) * weights[i % 3] for i, d in enumerate(reversed(body)))
-    return body + str(total % 11 % 10)
+    return body + fedex_mod11(body)
 
 
 def _usps(rng: random.Random) -> str:
-    """Intelligent Mail package barcode: 22 digits with a mod-10 check digit."""
+    """Intelligent Mail package barcode: 22 digits with a GS1 mod-10 check digit."""
     body = "9400111" + _digits(rng, 14)
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return body + str((10 - total % 10) % 10)
+    return body + gs1_mod10(body)
 
 
 def _dhl(rng: random.Random) -> str:
     """DHL Express waybill: 9 digits and their remainder modulo 7."""
     body = rng.choice("123456789") + _digits(rng, 8)
-    return body + str(int(body) % 7)
+    return body + dhl_mod7(body)
 
 
 def _royalmail(rng: random.Random) -> str:
     """UPU S10: 2 letters, 8 digits, a weighted mod-11 check digit, country GB."""
     body = _digits(rng, 8)
-    check = 11 - sum(int(d) * w for d, w in zip(body, (8, 6, 4, 2, 3, 5, 9, 7), strict=True)) % 11
-    check = {10: 0, 11: 5}.get(check, check)
-    return f"{rng.choice(('TT', 'JV', 'RN'))}{body}{check}GB"
+    return f"{rng.choice(('TT', 'JV', 'RN'))}{body}{upu_s10(body)}GB"
 
 
 def _dpd(rng: random.Random) -> str:
     """DPD parcel number: 14 digits (the first four naming the depot) and an ISO 7064
     Mod 37,36 check character."""
     body = rng.choice(("0163", "0155", "1550")) + _digits(rng, 10)
-    return body + mod_37_36.calc_check_digit(body)
+    return body + iso7064_mod_37_36(body)
 
 
 _NUMBERS = {"ups": _ups, "fedex": _fedex, "usps": _usps, "dhl": _dhl, "royalmail": _royalmail, "dpd": _dpd}
