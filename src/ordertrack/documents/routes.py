@@ -44,9 +44,15 @@ def _labels(request: Request, db: Database, merchant_id: str, shipment_id: str) 
         )
 
 
-def _packing_slips_pdf(db: Database, merchant_id: str, shipment_ids: list[str], page_size: PageSize) -> bytes:
+def _packing_slips_pdf(
+    db: Database, merchant_id: str, shipment_ids: list[str], page_size: PageSize, parcel: int | None = None
+) -> bytes:
     with db.uow(write=False) as uow:
-        slips = [service.packing_slip_data(uow, merchant_id, sid, page_size) for sid in shipment_ids]
+        slips = [
+            slip
+            for sid in shipment_ids
+            for slip in service.packing_slip_data(uow, merchant_id, sid, page_size, parcel=parcel)
+        ]
     return render_batch_pdf(slips)
 
 
@@ -125,13 +131,20 @@ async def label_zpl(
 @router.get(
     "/{shipment_id}/packing-slip.pdf",
     response_class=Response,
-    responses=_file("application/pdf", "the packing slip: what this shipment carries and what is to follow"),
+    responses=_file(
+        "application/pdf",
+        "packing slips: one per parcel when the parcels are itemised (else one for the shipment), "
+        "each with what it carries and what is still to follow",
+    ),
 )
 async def packing_slip_pdf(
     shipment_id: ShipmentId,
     merchant_id: str = Depends(current_merchant),
     db: Database = Depends(get_db),
     page_size: Annotated[Literal["A4", "Letter"], Query()] = "A4",
+    parcel: Annotated[
+        int | None, Query(ge=1, le=100, description="only this parcel's slip (1-based)")
+    ] = None,
 ) -> Response:
-    pdf = await run_in_threadpool(_packing_slips_pdf, db, merchant_id, [shipment_id], page_size)
+    pdf = await run_in_threadpool(_packing_slips_pdf, db, merchant_id, [shipment_id], page_size, parcel)
     return Response(pdf, media_type="application/pdf")

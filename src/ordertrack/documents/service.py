@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from ordertrack.catalog import service as catalog_service
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.documents.model import Address, LabelData, PackingSlipData, PageSize, SlipLine
 
 __all__ = ["LabelData", "label_data", "packing_slip_data"]
 from ordertrack.inventory import service as inventory_service
+from ordertrack.kit.errors import NotFound
 from ordertrack.merchants import service as merchants_service
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.model import Order
 from ordertrack.shipments import service as shipments_service
 from ordertrack.shipments.model import Shipment
 from ordertrack.web.tokens import tracking_url
+
+
+class ParcelNotFound(NotFound):
+    code = "parcel_not_found"
 
 
 def _ship_to(order: Order) -> Address:
@@ -45,12 +52,15 @@ def _ship_from(uow: UnitOfWork, merchant_id: str, merchant: str, shipment: Shipm
 
 
 def _weights(uow: UnitOfWork, merchant_id: str, shipment: Shipment) -> list[int]:
-    """Each parcel's weight: as packed, else (one parcel) the catalog weight of its contents."""
-    known = [p.weight_grams for p in shipment.parcels]
-    if len(known) == 1 and known[0] is None:
-        unit = catalog_service.product_weights(uow, merchant_id, {line.sku for line in shipment.lines})
-        return [sum(unit.get(line.sku, 0) * line.quantity for line in shipment.lines)]
-    return [weight or 0 for weight in known]
+    """Each parcel's weight: as packed, else the catalog weight of what it holds (0 if unknown)."""
+    skus = {line.sku for line in shipment.lines}
+    unit = catalog_service.product_weights(uow, merchant_id, skus)
+    return [
+        parcel.weight_grams
+        if parcel.weight_grams is not None
+        else sum(unit.get(item.sku, 0) * item.quantity for item in parcel.items)
+        for parcel in shipment.parcels
+    ]
 
 
 def label_data(
@@ -83,30 +93,52 @@ def label_data(
 
 
 def packing_slip_data(
-    uow: UnitOfWork, merchant_id: str, shipment_id: str, page_size: PageSize
-) -> PackingSlipData:
-    """What this shipment carries, and what of the order is still to follow."""
+    uow: UnitOfWork, merchant_id: str, shipment_id: str, page_size: PageSize, *, parcel: int | None = None
+) -> list[PackingSlipData]:
+    """The shipment's packing slips: one per parcel when the parcels are itemised, else one.
+
+    "Still to follow" is what the shopper has not yet been sent once this parcel arrives:
+    the order less what earlier shipments carried, less this parcel and the ones before it.
+    ``parcel`` (1-based) picks one parcel's slip.
+    """
     shipment = shipments_service.get_shipment(uow, merchant_id, shipment_id)
+    if parcel is not None and not 1 <= parcel <= len(shipment.parcels):
+        raise ParcelNotFound(
+            f"shipment {shipment_id} has {len(shipment.parcels)} parcel(s), not a parcel {parcel}"
+        )
     order = orders_service.find_order(uow, merchant_id, shipment.order_id)
     names = {line.id: line.name or "" for line in order.lines}
-    shipped: dict[str, int] = {}
+    sent: dict[str, int] = defaultdict(int)
     for other in shipments_service.shipments_for_orders(uow, merchant_id, [order.id]).get(order.id, []):
-        for line in other.lines:
-            shipped[line.order_line_id] = shipped.get(line.order_line_id, 0) + line.quantity
-    return PackingSlipData(
-        merchant_name=merchants_service.merchant_name(uow, merchant_id),
-        order_number=order.number,
-        ship_to=_ship_to(order),
-        lines=tuple(
-            SlipLine(line.sku, names.get(line.order_line_id, ""), line.quantity) for line in shipment.lines
-        ),
-        still_to_follow=tuple(
-            SlipLine(line.sku, line.name or "", line.quantity - shipped.get(line.id, 0))
-            for line in order.lines
-            if line.quantity > shipped.get(line.id, 0)
-        ),
-        page_size=page_size,
-        parcel_index=1,
-        parcel_count=1,
-        placed_at=order.placed_at,
-    )
+        if other.id < shipment.id:
+            for line in other.lines:
+                sent[line.order_line_id] += line.quantity
+    itemised = all(p.items for p in shipment.parcels)
+    held = [p.items for p in shipment.parcels] if itemised else [shipment.lines]
+    boxes = [[(item.order_line_id, item.sku, item.quantity) for item in box] for box in held]
+    slips = []
+    for index, contents in enumerate(boxes, start=1):
+        for line_id, _sku, quantity in contents:
+            sent[line_id] += quantity
+        if parcel is not None and itemised and index != parcel:
+            continue
+        slips.append(
+            PackingSlipData(
+                merchant_name=merchants_service.merchant_name(uow, merchant_id),
+                order_number=order.number,
+                ship_to=_ship_to(order),
+                lines=tuple(
+                    SlipLine(sku, names.get(line_id, ""), quantity) for line_id, sku, quantity in contents
+                ),
+                still_to_follow=tuple(
+                    SlipLine(line.sku, line.name or "", line.quantity - sent[line.id])
+                    for line in order.lines
+                    if line.quantity > sent[line.id]
+                ),
+                page_size=page_size,
+                parcel_index=index,
+                parcel_count=len(boxes),
+                placed_at=order.placed_at,
+            )
+        )
+    return slips

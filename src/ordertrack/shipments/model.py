@@ -1,4 +1,4 @@
-"""Shipment, its lines and its parcels.
+"""Shipment, its lines, its parcels and what each parcel holds.
 
 A parcel carries one tracking number and the state derived from its events; the stored
 columns are a cache of :func:`ordertrack.tracking.status.derive_tracking_state` so that
@@ -78,3 +78,18 @@ class Parcel(Base):
     event_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+    items: Mapped[list[ParcelItem]] = relationship(lazy="raise", order_by="ParcelItem.sku")
+
+
+class ParcelItem(Base):
+    """Which units of which order line went into one parcel (what its packing slip lists)."""
+
+    __tablename__ = "parcel_items"
+
+    id: Mapped[str] = id_column()
+    merchant_id: Mapped[str] = merchant_column()
+    parcel_id: Mapped[str] = mapped_column(ForeignKey("parcels.id", ondelete="CASCADE"), index=True)
+    order_line_id: Mapped[str] = mapped_column(ForeignKey("order_lines.id"))
+    sku: Mapped[str] = mapped_column(String(64))
+    quantity: Mapped[int]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated
 
@@ -25,6 +26,13 @@ class ParcelIn(ApiModel):
     length_mm: int | None = Field(default=None, ge=1, le=10_000)
     width_mm: int | None = Field(default=None, ge=1, le=10_000)
     height_mm: int | None = Field(default=None, ge=1, le=10_000)
+    contents: list[ShipmentLineIn] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="what went into this parcel (SKU and quantity); give it for every parcel or "
+        "for none. Each parcel then gets its own packing slip",
+    )
 
 
 class ShipmentIn(ApiModel):
@@ -54,7 +62,26 @@ class ShipmentIn(ApiModel):
                 raise ValueError("every parcel needs a tracking number unless the carrier is 'own'")
             if len(set(numbers)) != len(numbers):
                 raise ValueError("each parcel needs its own tracking number")
+            itemised = [p.contents is not None for p in self.parcels]
+            if any(itemised) and not all(itemised):
+                raise ValueError("give contents for every parcel or for none")
+            packed = self.packed_quantities()
+            if packed is not None and self.lines is not None and packed != _by_sku(self.lines):
+                raise ValueError("the parcels' contents must add up to the shipment's lines, SKU by SKU")
         return self
+
+    def packed_quantities(self) -> dict[str, int] | None:
+        """Units per SKU across the parcels' contents, or None when the parcels are not itemised."""
+        if self.parcels is None or self.parcels[0].contents is None:
+            return None
+        return _by_sku(line for parcel in self.parcels for line in parcel.contents or [])
+
+
+def _by_sku(lines: Iterable[ShipmentLineIn]) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for line in lines:
+        totals[line.sku] = totals.get(line.sku, 0) + line.quantity
+    return totals
 
 
 class ShipmentLineOut(OutModel):
@@ -63,8 +90,15 @@ class ShipmentLineOut(OutModel):
     quantity: int
 
 
+class ParcelItemOut(OutModel):
+    order_line_id: str
+    sku: str
+    quantity: int
+
+
 class ParcelOut(OutModel):
     id: str
+    seq: int = Field(description="the parcel's place in the shipment: parcel seq of n")
     tracking_number: str
     carrier: str
     weight_grams: int | None
@@ -76,6 +110,9 @@ class ParcelOut(OutModel):
     delivered_at: datetime | None
     last_event_at: datetime | None
     event_count: int
+    contents: list[ParcelItemOut] | None = Field(
+        description="what the parcel holds; null when a shipment of several parcels was not itemised"
+    )
 
 
 class ShipmentOut(OutModel):

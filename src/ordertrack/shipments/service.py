@@ -23,8 +23,16 @@ from ordertrack.kit.pagination import Page, keyset_page
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.model import Order, OrderLine
 from ordertrack.orders.status import ShipmentFacts, check_action
-from ordertrack.shipments.model import Parcel, Shipment, ShipmentLine
-from ordertrack.shipments.schemas import ParcelIn, ParcelOut, ShipmentIn, ShipmentLineOut, ShipmentOut
+from ordertrack.shipments.model import Parcel, ParcelItem, Shipment, ShipmentLine
+from ordertrack.shipments.schemas import (
+    ParcelIn,
+    ParcelItemOut,
+    ParcelOut,
+    ShipmentIn,
+    ShipmentLineIn,
+    ShipmentLineOut,
+    ShipmentOut,
+)
 from ordertrack.tracking import service as tracking_service
 from ordertrack.tracking.status import (
     ParcelFacts,
@@ -34,6 +42,7 @@ from ordertrack.tracking.status import (
 )
 
 FINAL_STATUSES = frozenset({ShipmentStatus.delivered, ShipmentStatus.returned})
+_WITH_CONTENTS = (selectinload(Shipment.lines), selectinload(Shipment.parcels).selectinload(Parcel.items))
 
 
 class ShipmentNotFound(NotFound):
@@ -65,7 +74,11 @@ def create_shipment(
     check_action("ship", order.status)
     already = _shipped_quantities(uow, merchant_id, order.id)
     remaining = {line.id: line.quantity - already.get(line.id, 0) for line in order.lines}
-    allocation = _allocate(order.lines, remaining, data)
+    packed_quantities = data.packed_quantities()
+    wanted = data.lines
+    if wanted is None and packed_quantities is not None:
+        wanted = [ShipmentLineIn(sku=sku, quantity=qty) for sku, qty in packed_quantities.items()]
+    allocation = _allocate(order.lines, remaining, wanted)
     if data.parcels is None:
         given: list[str | None] = [data.tracking_number]
     else:
@@ -109,6 +122,8 @@ def create_shipment(
         )
         for seq, (number, box) in enumerate(zip(numbers, packed, strict=True), start=1)
     ]
+    for parcel, items in zip(shipment.parcels, _pack(merchant_id, allocation, packed), strict=True):
+        parcel.items = items
     uow.session.add(shipment)
     inventory_service.ship_from_stock(uow, merchant_id, order.id, data.warehouse, allocation, actor="api")
     if order.confirmed_at is None:
@@ -142,17 +157,17 @@ def _shipped_quantities(uow: UnitOfWork, merchant_id: str, order_id: str) -> dic
 
 
 def _allocate(
-    lines: list[OrderLine], remaining: dict[str, int], data: ShipmentIn
+    lines: list[OrderLine], remaining: dict[str, int], wanted_lines: list[ShipmentLineIn] | None
 ) -> list[tuple[str, str, int]]:
     """(order line id, sku, quantity) for the shipment; omitted lines mean "all that is left"."""
-    if data.lines is None:
+    if wanted_lines is None:
         everything = [(line.id, line.sku, remaining[line.id]) for line in lines if remaining[line.id] > 0]
         if not everything:
             raise OverShipment("every unit of this order has already shipped")
         return everything
     allocation: list[tuple[str, str, int]] = []
     left = dict(remaining)
-    for wanted in data.lines:
+    for wanted in wanted_lines:
         candidates = [line for line in lines if line.sku == wanted.sku]
         if not candidates:
             raise SkuNotInOrder(f"SKU {wanted.sku!r} is not on this order")
@@ -178,6 +193,42 @@ def _allocate(
     return [(line_id, sku, qty) for (line_id, sku), qty in merged.items()]
 
 
+def _pack(
+    merchant_id: str, allocation: list[tuple[str, str, int]], boxes: list[ParcelIn]
+) -> list[list[ParcelItem]]:
+    """What each parcel holds: its stated contents spread over the order lines being shipped.
+
+    A lone parcel without stated contents holds the whole shipment; several parcels without
+    contents stay unitemised (their packing slip covers the shipment). The schema has
+    already checked that stated contents add up to the shipment, SKU by SKU.
+    """
+    if boxes[0].contents is None:
+        wanted = [[(sku, qty) for _line_id, sku, qty in allocation]] if len(boxes) == 1 else [[]] * len(boxes)
+    else:
+        wanted = [[(line.sku, line.quantity) for line in box.contents or []] for box in boxes]
+    left = {line_id: qty for line_id, _sku, qty in allocation}
+    packed: list[list[ParcelItem]] = []
+    for contents in wanted:
+        items: list[ParcelItem] = []
+        for sku, need in contents:
+            for line_id, line_sku, _qty in allocation:
+                take = min(need, left[line_id]) if line_sku == sku else 0
+                if take:
+                    items.append(
+                        ParcelItem(
+                            id=new_id("pci"),
+                            merchant_id=merchant_id,
+                            order_line_id=line_id,
+                            sku=sku,
+                            quantity=take,
+                        )
+                    )
+                    left[line_id] -= take
+                    need -= take
+        packed.append(items)
+    return packed
+
+
 def _refuse_numbers_in_flight(
     uow: UnitOfWork, merchant_id: str, carrier: str, numbers: list[str], since: datetime
 ) -> None:
@@ -201,7 +252,7 @@ def get_shipment(uow: UnitOfWork, merchant_id: str, shipment_id: str) -> Shipmen
     shipment = uow.session.scalars(
         select(Shipment)
         .where(Shipment.merchant_id == merchant_id, Shipment.id == shipment_id)
-        .options(selectinload(Shipment.lines), selectinload(Shipment.parcels))
+        .options(*_WITH_CONTENTS)
         .execution_options(populate_existing=True)
     ).first()
     if shipment is None:
@@ -219,11 +270,7 @@ def list_shipments(
     cursor: str | None,
     limit: int,
 ) -> Page[Shipment]:
-    query = (
-        select(Shipment)
-        .where(Shipment.merchant_id == merchant_id)
-        .options(selectinload(Shipment.lines), selectinload(Shipment.parcels))
-    )
+    query = select(Shipment).where(Shipment.merchant_id == merchant_id).options(*_WITH_CONTENTS)
     if status is not None:
         query = query.where(Shipment.status == status)
     if carrier:
@@ -239,7 +286,7 @@ def shipments_for_orders(
     rows = uow.session.scalars(
         select(Shipment)
         .where(Shipment.merchant_id == merchant_id, Shipment.order_id.in_(order_ids))
-        .options(selectinload(Shipment.lines), selectinload(Shipment.parcels))
+        .options(*_WITH_CONTENTS)
         .order_by(Shipment.id)
         .execution_options(populate_existing=True)
     )
@@ -282,8 +329,17 @@ def shipment_view(shipment: Shipment) -> ShipmentOut:
         created_at=shipment.created_at,
         updated_at=shipment.updated_at,
         lines=[ShipmentLineOut.model_validate(line) for line in shipment.lines],
-        parcels=[ParcelOut.model_validate(parcel) for parcel in shipment.parcels],
+        parcels=[parcel_view(parcel) for parcel in shipment.parcels],
     )
+
+
+def parcel_view(parcel: Parcel) -> ParcelOut:
+    contents = [ParcelItemOut.model_validate(item) for item in parcel.items] or None
+    return ParcelOut.model_validate({**_columns(parcel), "contents": contents})
+
+
+def _columns(row: Parcel) -> dict[str, object]:
+    return {column.key: getattr(row, column.key) for column in Parcel.__table__.columns}
 
 
 # --- parcel state, as the tracking feature derives it -------------------------------------
