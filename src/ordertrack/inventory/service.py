@@ -304,10 +304,17 @@ def reserve_order(
     *,
     actor: str,
     already_shipped: Mapping[str, int] | None = None,
+    first_hold: bool = False,
 ) -> Allocation | None:
     """Hold stock for a confirmed order; what no warehouse has is backordered."""
-    warehouses = list_warehouses(uow, merchant_id)
-    if not warehouses:
+    warehouse_ids = list(
+        uow.session.scalars(
+            select(Warehouse.id)
+            .where(Warehouse.merchant_id == merchant_id)
+            .order_by(Warehouse.priority, Warehouse.code)
+        )
+    )
+    if not warehouse_ids:
         return None
     shipped = already_shipped or {}
     needs = [
@@ -320,16 +327,22 @@ def reserve_order(
     available: dict[str, dict[str, int]] = defaultdict(dict)
     for level in levels:
         available[level.warehouse_id][level.sku] = level.on_hand - level.reserved
-    allocation = allocate(needs, available, [w.id for w in warehouses])
+    allocation = allocate(needs, available, warehouse_ids)
     now = utcnow()
-    held = {
-        (r.order_line_id, r.warehouse_id): r
-        for r in uow.session.scalars(
-            select(Reservation).where(
-                Reservation.merchant_id == merchant_id, Reservation.order_id == order.id
+    # An order holds nothing before its first confirmation (holds are only made from here
+    # and from backorders, which a confirmation makes), so a first one skips the read.
+    held = (
+        {}
+        if first_hold
+        else {
+            (r.order_line_id, r.warehouse_id): r
+            for r in uow.session.scalars(
+                select(Reservation).where(
+                    Reservation.merchant_id == merchant_id, Reservation.order_id == order.id
+                )
             )
-        )
-    }
+        }
+    )
     for assignment in allocation.assignments:
         level = by_key[(assignment.warehouse, assignment.sku)]
         _move(

@@ -152,9 +152,13 @@ def confirm_order(uow: UnitOfWork, merchant_id: str, id_or_number: str, *, actor
     if order.status != OrderStatus.pending and order.confirmed_at is not None:
         return order  # confirming twice is harmless
     check_action("confirm", order.status)
+    # Read what the status needs before changing anything, so the order row is written
+    # once (confirmed_at and status together) instead of once per autoflush.
+    facts = shipments_service.shipment_facts(uow, merchant_id, [order.id]).get(order.id, [])
+    first_hold = order.confirmed_at is None
     order.confirmed_at = utcnow()
-    inventory_service.reserve_order(uow, merchant_id, order, actor=actor)
-    _rederive(uow, merchant_id, order)
+    _store(order, _derive(order, facts))
+    inventory_service.reserve_order(uow, merchant_id, order, actor=actor, first_hold=first_hold)
     return order
 
 
