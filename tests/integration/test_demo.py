@@ -13,6 +13,8 @@ from ordertrack.catalog.model import Product
 from ordertrack.db.uow import Database
 from ordertrack.demo.order_plans import ORDER_PLANS
 from ordertrack.demo.seed import SeededDemo, seed_demo
+from ordertrack.inventory import service as inventory_service
+from ordertrack.inventory.model import Backorder, Reservation, StockAlert, StockLevel, StockMovement
 from ordertrack.kit.clock import utcnow
 from ordertrack.merchants import service as merchants_service
 from ordertrack.orders.model import Order, OrderLine
@@ -289,3 +291,52 @@ def test_the_demo_is_the_same_for_the_same_now(db: Database) -> None:
     wipe(db)
     seed(db, now)
     assert snapshot() == first
+
+
+def test_demo_keeps_stock_that_matches_its_ledger_and_its_orders(db: Database) -> None:
+    seeded = seed(db, _now())
+    merchant = seeded.merchant_id
+    with db.uow(write=False) as uow:
+        session = uow.session
+        levels = session.scalars(select(StockLevel).where(StockLevel.merchant_id == merchant)).all()
+        sums = inventory_service.ledger_sums(uow, merchant)
+        shipped_units = session.scalar(
+            select(func.sum(ShipmentLine.quantity)).where(ShipmentLine.merchant_id == merchant)
+        )
+        shipment_moves = session.scalar(
+            select(func.sum(StockMovement.on_hand_delta)).where(
+                StockMovement.merchant_id == merchant, StockMovement.kind == "shipment"
+            )
+        )
+        held = session.scalar(
+            select(func.sum(Reservation.quantity)).where(Reservation.merchant_id == merchant)
+        )
+        waiting = session.scalar(
+            select(func.sum(Backorder.quantity)).where(Backorder.merchant_id == merchant)
+        )
+        # Units of open orders (confirmed, not cancelled) that no shipment carries yet.
+        ordered = session.execute(
+            select(OrderLine.id, OrderLine.quantity)
+            .join(Order, Order.id == OrderLine.order_id)
+            .where(
+                Order.merchant_id == merchant, Order.confirmed_at.is_not(None), Order.cancelled_at.is_(None)
+            )
+        ).all()
+        per_line = defaultdict(int)
+        for line_id, qty in session.execute(
+            select(ShipmentLine.order_line_id, ShipmentLine.quantity).where(
+                ShipmentLine.merchant_id == merchant
+            )
+        ):
+            per_line[line_id] += qty
+        alerts = session.scalar(
+            select(func.count()).select_from(StockAlert).where(StockAlert.merchant_id == merchant)
+        )
+    assert seeded.warehouses == 3 and seeded.stock_levels == len(levels) > 0
+    for level in levels:
+        assert 0 <= level.reserved <= level.on_hand
+        assert sums[(level.warehouse_id, level.sku)] == (level.on_hand, level.reserved)
+    assert shipped_units and shipment_moves == -shipped_units
+    open_units = sum(qty - per_line[line_id] for line_id, qty in ordered)
+    assert open_units > 0 and (held or 0) + (waiting or 0) == open_units
+    assert alerts > 0  # some products were counted close to their threshold

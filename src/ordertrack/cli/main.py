@@ -86,6 +86,7 @@ def serve(
             f"  Try:           curl -H 'Authorization: Bearer {seeded.api_key}' "
             f"http://{host}:{port}/api/v1/orders"
         )
+        typer.echo(f"  Pick list:     http://{host}:{port}/api/v1/warehouses/RNO1/pick-list (same key)")
         typer.echo("")
     stop: threading.Event | None = None
     if not no_worker:

@@ -35,6 +35,8 @@ from ordertrack.demo.catalog_data import (
 )
 from ordertrack.demo.order_plans import ORDER_PLANS, OrderPlan
 from ordertrack.demo.scans import IN_FLIGHT, Scan, parcel_journey, tracking_number
+from ordertrack.inventory import service as inventory_service
+from ordertrack.inventory.schemas import WarehouseIn
 from ordertrack.kit.clock import ensure_aware, utcnow
 from ordertrack.merchants import service as merchants_service
 from ordertrack.merchants.model import Merchant
@@ -53,6 +55,8 @@ RECYCLE_WINDOW = timedelta(days=60)
 HISTORY = timedelta(days=21)
 FIRST_ORDER_NUMBER = 10_421
 INGEST_BATCH = 200
+LOW_STOCK_THRESHOLD = 12
+LOW_STOCK_SHARE = 0.08  # of the levels, counted just above their threshold
 DAY = timedelta(days=1)
 
 
@@ -71,6 +75,8 @@ class SeededDemo:
     parcels: int = 0
     events: int = 0
     unmatched_events: int = 0
+    warehouses: int = 0
+    stock_levels: int = 0
 
 
 @dataclass
@@ -131,6 +137,7 @@ def seed_demo(uow: UnitOfWork, now: datetime | None = None) -> SeededDemo:
     merchant_id = merchant.merchant_id
     for product in PRODUCTS:
         catalog_service.create_product(uow, merchant_id, _product_in(product))
+    stock_levels = _stock_warehouses(uow, merchant_id)
 
     taken: set[str] = set()
     drafts = [_draft_order(rng, plan, now, taken) for plan in ORDER_PLANS]
@@ -172,7 +179,51 @@ def seed_demo(uow: UnitOfWork, now: datetime | None = None) -> SeededDemo:
         parcels=sum(len(s.parcels) for s in shipments),
         events=accepted,
         unmatched_events=len(unmatched),
+        warehouses=len(WAREHOUSES),
+        stock_levels=stock_levels,
     )
+
+
+def _stock_warehouses(uow: UnitOfWork, merchant_id: str) -> int:
+    """The shop's three fulfilment centres, each holding every product.
+
+    Counts are drawn from their own random stream, so the orders stay the same. A few
+    products run close to their low-stock threshold, so the demo orders raise alerts.
+    """
+    rng = random.Random(SEED + 1)
+    levels = 0
+    for priority, (code, place) in enumerate(WAREHOUSES.items(), start=1):
+        inventory_service.create_warehouse(
+            uow,
+            merchant_id,
+            WarehouseIn(
+                code=code,
+                name=f"{MERCHANT_NAME} {place.city}",
+                line1=f"{rng.randint(10, 990)} Distribution Way",
+                city=place.city,
+                region=place.region,
+                postal_code=place.postal_code,
+                country=place.country,
+                timezone=place.timezone,
+                cutoff_time="15:00" if place.country == "US" else "14:00",
+                priority=priority * 10,
+            ),
+        )
+        for index, product in enumerate(PRODUCTS):
+            running_low = rng.random() < LOW_STOCK_SHARE
+            inventory_service.set_stock(
+                uow,
+                merchant_id,
+                code,
+                product.sku,
+                LOW_STOCK_THRESHOLD + rng.randint(1, 3) if running_low else rng.randint(40, 160),
+                threshold=LOW_STOCK_THRESHOLD,
+                location=f"{chr(ord('A') + index // 12)}-{index % 12 + 1:02d}-{rng.randint(1, 4)}",
+                actor="demo",
+                reason="opening count",
+            )
+            levels += 1
+    return levels
 
 
 def _product_in(product: DemoProduct) -> ProductIn:

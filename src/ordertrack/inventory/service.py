@@ -307,13 +307,19 @@ def reserve_order(
     first_hold: bool = False,
 ) -> Allocation | None:
     """Hold stock for a confirmed order; what no warehouse has is backordered."""
-    warehouse_ids = list(
-        uow.session.scalars(
-            select(Warehouse.id)
-            .where(Warehouse.merchant_id == merchant_id)
-            .order_by(Warehouse.priority, Warehouse.code)
+    # Warehouses in the shopper's country come first (a domestic parcel is cheaper and
+    # quicker), then the merchant's priority order.
+    warehouse_ids = [
+        warehouse_id
+        for warehouse_id, _country in sorted(
+            uow.session.execute(
+                select(Warehouse.id, Warehouse.country)
+                .where(Warehouse.merchant_id == merchant_id)
+                .order_by(Warehouse.priority, Warehouse.code)
+            ),
+            key=lambda row: row[1] != order.ship_country,
         )
-    )
+    ]
     if not warehouse_ids:
         return None
     shipped = already_shipped or {}
