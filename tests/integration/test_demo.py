@@ -340,3 +340,4 @@ def test_demo_keeps_stock_that_matches_its_ledger_and_its_orders(db: Database) -
     open_units = sum(qty - per_line[line_id] for line_id, qty in ordered)
     assert open_units > 0 and (held or 0) + (waiting or 0) == open_units
     assert alerts > 0  # some products were counted close to their threshold
+    assert any(level.below_threshold for level in levels)

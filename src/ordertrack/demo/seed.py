@@ -56,7 +56,7 @@ HISTORY = timedelta(days=21)
 FIRST_ORDER_NUMBER = 10_421
 INGEST_BATCH = 200
 LOW_STOCK_THRESHOLD = 12
-LOW_STOCK_SHARE = 0.08  # of the levels, counted just above their threshold
+LOW_STOCK_SHARE = 0.08  # of the levels, counted around their threshold
 DAY = timedelta(days=1)
 
 
@@ -216,7 +216,7 @@ def _stock_warehouses(uow: UnitOfWork, merchant_id: str) -> int:
                 merchant_id,
                 code,
                 product.sku,
-                LOW_STOCK_THRESHOLD + rng.randint(1, 3) if running_low else rng.randint(40, 160),
+                LOW_STOCK_THRESHOLD + rng.randint(-3, 1) if running_low else rng.randint(40, 160),
                 threshold=LOW_STOCK_THRESHOLD,
                 location=f"{chr(ord('A') + index // 12)}-{index % 12 + 1:02d}-{rng.randint(1, 4)}",
                 actor="demo",
