@@ -9,7 +9,9 @@ import time
 from pathlib import Path
 
 import httpx
+import pypdfium2
 import uvicorn
+import zxingcpp
 from sqlalchemy import text
 
 from ordertrack.api.app import create_app
@@ -81,3 +83,12 @@ class LiveServer:
     def client(self, api_key: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         return httpx.Client(base_url=self.base_url, headers=headers, timeout=30)
+
+
+def barcodes(pdf: bytes) -> list[tuple[str, str]]:
+    """Every barcode on every page of a PDF, as (format name, text), read back from pixels."""
+    found = []
+    for page in pypdfium2.PdfDocument(pdf):
+        image = page.render(scale=3).to_pil()
+        found += [(result.format.name, result.text) for result in zxingcpp.read_barcodes(image)]
+    return found

@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import httpx
 import pypdfium2
-import zxingcpp
 
 from ordertrack.web.tokens import read_tracking_token
 from tests.conftest import TEST_SECRET
 from tests.integration.scenario import order_payload
+from tests.support import barcodes
 
 UPS_NUMBER = "1Z5R89390357567127"
-
-
-def barcodes(pdf: bytes) -> list[tuple[str, str]]:
-    document = pypdfium2.PdfDocument(pdf)
-    found = []
-    for page in document:
-        image = page.render(scale=3).to_pil()
-        found += [(result.format.name, result.text) for result in zxingcpp.read_barcodes(image)]
-    return found
 
 
 def shipped_order(client: httpx.Client) -> tuple[dict, dict]:

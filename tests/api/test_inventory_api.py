@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from tests.integration.scenario import order_payload
+from tests.support import barcodes
 
 
 def test_stock_is_reserved_on_confirmation_and_shipped_from_the_reservation(client: httpx.Client) -> None:
@@ -102,3 +103,67 @@ def test_pick_list_shows_what_to_pick_where_and_for_which_orders(client: httpx.C
     after = client.get("/api/v1/warehouses/AUS1/pick-list").json()
     assert [line["quantity"] for line in after["lines"]] == [1, 2]
     assert client.get("/api/v1/warehouses/NOPE/pick-list").status_code == 404
+
+
+def test_a_placed_order_becomes_a_labelled_packed_handed_over_parcel(client: httpx.Client) -> None:
+    """The whole path through the API: stock, order, reservation, pick list, packing into
+    itemised parcels, documents, hand-over; the order follows along."""
+    client.post(
+        "/api/v1/warehouses",
+        json={"code": "AUS1", "name": "Austin", "country": "US", "timezone": "America/Chicago"},
+    )
+    client.put("/api/v1/stock/AUS1/TENT-2P", json={"on_hand": 4, "location": "B-04-2"})
+    client.put("/api/v1/stock/AUS1/MUG-STEEL", json={"on_hand": 4, "location": "A-01-1"})
+    order = client.post("/api/v1/orders", json=order_payload("5005")).json()
+    assert client.post(f"/api/v1/orders/{order['id']}/confirm").json()["status"] == "processing"
+    picks = client.get("/api/v1/warehouses/AUS1/pick-list").json()["lines"]
+    assert [(p["sku"], p["quantity"]) for p in picks] == [("MUG-STEEL", 1), ("TENT-2P", 2)]
+
+    # The tents go out first, one per box; the mug follows later.
+    shipment = client.post(
+        f"/api/v1/orders/{order['id']}/shipments",
+        json={
+            "warehouse": "AUS1",
+            "carrier": "own",
+            "service": "Same-day courier",
+            "parcels": [
+                {
+                    "weight_grams": 2300,
+                    "length_mm": 600,
+                    "width_mm": 250,
+                    "height_mm": 250,
+                    "contents": [{"sku": "TENT-2P", "quantity": 1}],
+                },
+                {
+                    "weight_grams": 2250,
+                    "length_mm": 600,
+                    "width_mm": 250,
+                    "height_mm": 250,
+                    "contents": [{"sku": "TENT-2P", "quantity": 1}],
+                },
+            ],
+        },
+    )
+    assert shipment.status_code == 201, shipment.text
+    shipment = shipment.json()
+    numbers = [p["tracking_number"] for p in shipment["parcels"]]
+    assert all(n.startswith("OT") for n in numbers) and len(set(numbers)) == 2
+    assert client.get(f"/api/v1/orders/{order['id']}").json()["status"] == "partially_shipped"
+    stock = {i["sku"]: (i["on_hand"], i["reserved"]) for i in client.get("/api/v1/stock").json()["items"]}
+    assert stock == {"TENT-2P": (2, 0), "MUG-STEEL": (4, 1)}  # the mug is still held
+    assert [p["sku"] for p in client.get("/api/v1/warehouses/AUS1/pick-list").json()["lines"]] == [
+        "MUG-STEEL"
+    ]
+
+    labels = client.get(f"/api/v1/shipments/{shipment['id']}/label.pdf").content
+    assert [text for fmt, text in barcodes(labels) if fmt == "Code128"] == numbers
+    slips = client.get(f"/api/v1/shipments/{shipment['id']}/packing-slip.pdf").content
+    assert [text for fmt, text in barcodes(slips) if fmt == "Code128"] == ["5005", "5005"]
+    assert client.post(f"/api/v1/shipments/{shipment['id']}/hand-over").json()["handed_over_at"]
+
+    rest = client.post(
+        f"/api/v1/orders/{order['id']}/shipments", json={"warehouse": "AUS1", "carrier": "own"}
+    ).json()
+    assert [(line["sku"], line["quantity"]) for line in rest["lines"]] == [("MUG-STEEL", 1)]
+    assert client.get(f"/api/v1/orders/{order['id']}").json()["status"] == "shipped"
+    assert client.get("/api/v1/warehouses/AUS1/pick-list").json()["lines"] == []

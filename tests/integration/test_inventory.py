@@ -19,7 +19,7 @@ from tests.integration.scenario import order_payload, ship
 TENT, MUG = "TENT-2P", "MUG-STEEL"
 
 
-def warehouse(db: Database, merchant_id: str, code: str, priority: int = 100) -> None:
+def warehouse(db: Database, merchant_id: str, code: str, priority: int = 100, country: str = "US") -> None:
     with db.uow() as uow:
         inventory.create_warehouse(
             uow,
@@ -27,7 +27,7 @@ def warehouse(db: Database, merchant_id: str, code: str, priority: int = 100) ->
             WarehouseIn(
                 code=code,
                 name=f"Warehouse {code}",
-                country="US",
+                country=country,
                 timezone="America/Chicago",
                 priority=priority,
             ),
@@ -117,6 +117,22 @@ def test_confirmation_reserves_from_the_one_warehouse_that_fills_the_order(
     confirm(db, m, order)
     assert held(db, m, order) == {f"WEST:{TENT}": 2, f"WEST:{MUG}": 1}
     assert levels(db, m)[("WEST", TENT)] == (5, 2)
+    assert_levels_equal_ledger(db, m)
+
+
+def test_a_warehouse_in_the_shoppers_country_is_preferred_over_priority(db: Database, make_merchant) -> None:
+    m = make_merchant().merchant_id
+    warehouse(db, m, "LEJ", priority=1, country="DE")
+    warehouse(db, m, "AUS", priority=2)  # the shopper in order_payload lives in the US
+    for code in ("LEJ", "AUS"):
+        stock(db, m, code, TENT, 5)
+    domestic = place(db, m, "1", [(TENT, 2)])
+    confirm(db, m, domestic)
+    assert held(db, m, domestic) == {f"AUS:{TENT}": 2}
+    # When the domestic warehouse cannot fill the order alone, one abroad that can wins.
+    abroad = place(db, m, "2", [(TENT, 4)])
+    confirm(db, m, abroad)
+    assert held(db, m, abroad) == {f"LEJ:{TENT}": 4}
     assert_levels_equal_ledger(db, m)
 
 
