@@ -54,6 +54,8 @@ SAMPLE_SOURCES: dict[str, SampleSource] = {
     "amazon": SampleSource("amazon.json"),
     "ontrac": SampleSource("ontrac.json"),
     "lasership": SampleSource("lasership.json"),
+    # The alpha format's "invalid" samples include a valid 12-digit number; only the 12 is covered.
+    "purolator": SampleSource("purolator.json", formats=frozenset({"Purolator (12)"})),
 }
 
 
@@ -255,3 +257,12 @@ def test_every_single_character_change_of_an_own_number_is_detected(prefix: str,
 def test_issuing_refuses_a_bad_prefix_or_a_sequence_out_of_range(prefix: str, sequence: int) -> None:
     with pytest.raises(ValueError):
         issue_tracking_number(prefix, sequence)
+
+
+def test_a_twelve_digit_number_can_be_fedex_or_purolator_and_detection_says_both() -> None:
+    # 320595463938 is a published Purolator number; FedEx Express 12 has the same shape.
+    found = {(m.carrier, m.valid) for m in detect_carriers("320595463938")}
+    assert ("purolator", True) in found and any(carrier == "fedex" for carrier, _ in found)
+    ranked = detect_carriers("320595463938")
+    assert ranked[0].valid  # a matching check digit ranks first
+    assert validate_tracking_number("purolator", "KYV009956937") == "KYV009956937"

@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ordertrack import __version__
 from ordertrack.api.auth import ApiKeyCache
 from ordertrack.api.errors import error_response, install_error_handlers
+from ordertrack.carriers.routes import router as carriers_router
 from ordertrack.catalog.routes import router as catalog_router
 from ordertrack.config import Settings, get_settings
 from ordertrack.db.uow import Database
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.api_key_cache = ApiKeyCache(settings.api_key_cache_seconds)
     install_error_handlers(app)
     for router in (
+        carriers_router,
         catalog_router,
         documents_router,
         documents_batch_router,

@@ -40,7 +40,12 @@ class CodeTable:
         if found is not None:
             return found
         said = f" ({description})" if description else ""
-        notes.add("unknown_code", f"{self.carrier} code {code!r}{said} is not in the code table", where)
+        notes.add(
+            "unknown_code",
+            f"{self.carrier} code {code!r}{said} is not in the code table",
+            where,
+            subject=code,
+        )
         return (self.fallback, None)
 
 

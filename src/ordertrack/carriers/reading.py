@@ -109,6 +109,7 @@ class Message:
     code: str  # e.g. unreadable_payload, bad_time, unknown_code, carrier_error, not_found
     text: str
     where: str | None = None  # a path into the payload, e.g. "trackResponse.shipment[0]"
+    subject: str | None = None  # what it is about, e.g. the raw code an unknown_code names
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "text": self.text, "where": self.where}
@@ -172,8 +173,8 @@ class Notes:
 
     messages: list[Message] = field(default_factory=list)
 
-    def add(self, code: str, text: str, where: str | None = None) -> None:
-        self.messages.append(Message(code, text, where))
+    def add(self, code: str, text: str, where: str | None = None, *, subject: str | None = None) -> None:
+        self.messages.append(Message(code, text, where, subject))
 
     def freeze(self) -> tuple[Message, ...]:
         return tuple(self.messages)

@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from stdnum import ean
+from stdnum import ean, luhn
 from stdnum.iso7064 import mod_37_36
 
 from ordertrack.kit.errors import Unprocessable
@@ -46,6 +46,7 @@ CARRIER_NAMES: dict[str, str] = {
     "amazon": "Amazon Logistics",
     "ontrac": "OnTrac",
     "lasership": "LaserShip",
+    "purolator": "Purolator",
     OWN_CARRIER: "own courier",
 }
 
@@ -139,6 +140,11 @@ def upu_s10(payload: str) -> str:
     return {10: "0", 11: "5"}.get(check, str(check))
 
 
+def luhn_mod10(payload: str) -> str:
+    """Luhn: Purolator's 12-digit piece numbers."""
+    return luhn.calc_check_digit(payload)
+
+
 def with_prefix(prefix: str, rule: CheckDigitRule) -> CheckDigitRule:
     """A rule computed over ``prefix + payload`` (numbers that omit a leading constant)."""
     return lambda payload: rule(prefix + payload)
@@ -199,6 +205,9 @@ FORMATS: tuple[TrackingNumberFormat, ...] = (
     _format("lasership", "LaserShip 1LS7 (15)", r"1LS7[12]\d{10}"),
     _format("lasership", "LaserShip 1LS7 (18)", r"1LS7[12]\d{2}01[1-4]\d{6}-1"),
     _format("lasership", "LaserShip 1LSCX", r"1LSCX[0-9A-Z]{10}"),
+    # Purolator's 12 digits overlap FedEx Express 12: detection returns both, ranked by check digit.
+    _format("purolator", "Purolator 12", r"(?P<payload>[0-5]\d{10})(?P<check>\d)", luhn_mod10),
+    _format("purolator", "Purolator alpha", r"[A-Z]{3}\d{9}"),
     _format(
         OWN_CARRIER,
         "ordertrack own courier",

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ordertrack.cli import labels, stock
+from ordertrack.cli import carriers, labels, stock
 from ordertrack.cli.common import DbOption, database_from, ensure_schema, settings_for
 from ordertrack.db import migrate
 
@@ -20,6 +20,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(merchants_app, name="merchants")
 app.add_typer(stock.app, name="stock")
 app.add_typer(labels.app, name="labels")
+app.add_typer(carriers.app, name="carriers")
 
 
 @db_app.command("upgrade")

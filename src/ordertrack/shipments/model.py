@@ -56,6 +56,7 @@ class Parcel(Base):
     __table_args__ = (
         Index("ix_parcels_merchant_tracking", "merchant_id", "tracking_number", "carrier"),
         Index("ix_parcels_shipment_id", "shipment_id"),
+        Index("ix_parcels_next_poll_at", "next_poll_at"),
     )
 
     id: Mapped[str] = id_column()
@@ -76,6 +77,9 @@ class Parcel(Base):
     last_event_rank: Mapped[int | None]
     last_event_key: Mapped[str | None] = mapped_column(String(64))
     event_count: Mapped[int] = mapped_column(default=0)
+    # When the carrier's API is next asked about this parcel (None: not polled).
+    next_poll_at: Mapped[datetime | None]
+    last_polled_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

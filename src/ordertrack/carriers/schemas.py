@@ -1,0 +1,106 @@
+"""Carrier endpoint shapes: connectors, detection, webhook settings, intake, quarantine."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints
+
+from ordertrack.kit.schema import ApiModel, OutModel, PageOut
+from ordertrack.tracking.schemas import RejectedEvent
+
+
+class ConnectorOut(OutModel):
+    slug: str
+    name: str
+    kind: str = Field(description="carrier, or aggregator (a service that relays many carriers)")
+    media_type: str
+    signs_webhooks: bool
+    tracking_url: str | None = Field(description="the carrier's own tracking page, with {number}")
+
+
+class ConnectorList(OutModel):
+    items: list[ConnectorOut]
+
+
+class CandidateOut(OutModel):
+    carrier: str
+    name: str
+    format: str = Field(description="the carrier's number format the number has the shape of")
+    valid: bool = Field(description="true when the format's check digit agrees")
+    tracking_url: str | None
+
+
+class DetectionOut(OutModel):
+    tracking_number: str = Field(description="the number as ordertrack stores it (upper case, no spaces)")
+    candidates: list[CandidateOut] = Field(
+        description="most likely first: valid check digits, then shape only"
+    )
+
+
+class WebhookSettingsIn(ApiModel):
+    signing_secret: Annotated[str, StringConstraints(min_length=8, max_length=200)] | None = Field(
+        default=None,
+        description="the secret the carrier or aggregator signs its pushes with; "
+        "omit for senders that do not sign",
+    )
+
+
+class WebhookSettingsOut(OutModel):
+    carrier: str
+    webhook_url: str = Field(description="give this URL to the carrier; it holds a token shown only now")
+    signs: bool = Field(description="whether pushes will be checked against the signing secret")
+
+
+class MessageOut(OutModel):
+    code: str
+    text: str
+    where: str | None
+
+
+class IntakeOut(OutModel):
+    payload_id: str = Field(description="the stored payload (its quarantine id when it could not be read)")
+    state: str = Field(
+        description="ingested, partial (some of it could not be read), quarantined or replayed"
+    )
+    trackings: list[str]
+    accepted: int
+    duplicates: int
+    rejected: list[RejectedEvent]
+    messages: list[MessageOut]
+
+
+class PayloadOut(OutModel):
+    id: str
+    carrier: str
+    channel: str
+    state: str
+    reason: str | None
+    messages: list[dict[str, Any]] | None
+    events_accepted: int
+    content_type: str | None
+    size: int
+    received_at: datetime
+    replayed_at: datetime | None
+
+
+class PayloadDetailOut(PayloadOut):
+    body: str = Field(description="the payload as received (UTF-8; undecodable bytes replaced)")
+
+
+class PayloadPage(PageOut):
+    items: list[PayloadOut]
+
+
+class UnknownCodeOut(OutModel):
+    carrier: str
+    code: str
+    example: str | None = Field(description="the carrier's own words for the code, as first seen")
+    seen: int
+    first_seen_at: datetime
+    last_seen_at: datetime
+
+
+class UnknownCodeList(OutModel):
+    items: list[UnknownCodeOut]
