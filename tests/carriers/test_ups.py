@@ -1,0 +1,172 @@
+"""UPS Track API responses read into unified events: recorded samples, our own payloads, fuzzing."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ordertrack.carriers.reading import Reading
+from ordertrack.carriers.ups.mapping import read
+from tests.carriers.samples import sample
+
+OWN = {
+    "trackResponse": {
+        "shipment": [
+            {
+                "inquiryNumber": "1Z999AA10123456784",
+                "package": [
+                    {
+                        "trackingNumber": "1Z999AA10123456784",
+                        "service": {"code": "003", "description": "UPS Ground"},
+                        "deliveryDate": [
+                            {"type": "DEL", "date": "20240311"},
+                            {"type": "SDD", "date": "20240311"},
+                        ],
+                        "deliveryInformation": {"receivedBy": "JONES"},
+                        "activity": [
+                            {
+                                "date": "20240311",
+                                "time": "142200",
+                                "gmtOffset": "-05:00",
+                                "location": {
+                                    "address": {"city": "ATLANTA", "stateProvince": "GA", "countryCode": "US"}
+                                },
+                                "status": {
+                                    "type": "D",
+                                    "code": "FS",
+                                    "statusCode": "011",
+                                    "description": "DELIVERED",
+                                },
+                            },
+                            {
+                                "date": "20240309",
+                                "time": "081500",
+                                "location": {
+                                    "address": {"city": "ATLANTA", "stateProvince": "GA", "countryCode": "US"}
+                                },
+                                "status": {
+                                    "type": "X",
+                                    "code": "2A",
+                                    "statusCode": "048",
+                                    "description": "Weather",
+                                },
+                            },
+                            {
+                                "date": "20240308",
+                                "time": "200000",
+                                "location": {
+                                    "address": {
+                                        "city": "Louisville",
+                                        "stateProvince": "KY",
+                                        "countryCode": "US",
+                                    }
+                                },
+                                "status": {
+                                    "type": "Q",
+                                    "code": "9Q9",
+                                    "statusCode": "999",
+                                    "description": "Odd",
+                                },
+                            },
+                        ],
+                    }
+                ],
+            }
+        ]
+    }
+}
+
+
+def test_vendor_example_reads_its_one_activity_in_new_jersey_time() -> None:
+    reading = read(sample("ups", "TrackingResponseJSON.json"))
+    (tracking,) = reading.trackings
+    assert tracking.tracking_number == "1Z023E2X0214323462"  # package trackingNumber is "string"
+    assert tracking.carrier == "ups"
+    assert tracking.service == "UPS Ground"
+    (event,) = tracking.events
+    # statusCode 003 "Shipment Ready for UPS" wins over the type letter X.
+    assert (event.status, event.reason, event.code) == ("info_received", None, "X/SR/003")
+    assert event.occurred_at.isoformat() == "2021-02-10T07:13:56-05:00"  # Wayne NJ, EST
+    assert event.location is not None
+    assert (
+        event.location.city,
+        event.location.region,
+        event.location.postal_code,
+        event.location.country,
+    ) == (
+        "Wayne",
+        "NJ",
+        "07470",
+        "US",
+    )
+    # Placeholders ("string", "encoding Base64", receivedBy "163000") are messages, not data.
+    assert tracking.estimated_delivery is None
+    assert tracking.signed_by is None
+    assert tracking.proof_of_delivery is None
+    codes = [m.code for m in tracking.messages]
+    assert codes.count("placeholder") == 2
+    assert "unknown_code" in codes  # activity code SR is in none of UPS's published tables
+
+
+def test_error_samples_give_messages_and_no_trackings() -> None:
+    cases = {
+        "InvalidTrackingNumberResponseJSON.json": "not_found",
+        "TrackingNumberNotFoundResponseJSON.json": "not_found",
+        "AuthError.json": "auth_error",
+    }
+    for name, code in cases.items():
+        reading = read(sample("ups", name))
+        assert reading.trackings == ()
+        assert [m.code for m in reading.messages] == [code]
+
+
+def test_own_payload_reads_delivery_weather_exception_and_unknown_code_oldest_first() -> None:
+    (tracking,) = read(json.dumps(OWN).encode()).trackings
+    unknown, weather, delivered = tracking.events
+    assert (delivered.status, delivered.code) == ("delivered", "D/FS/011")
+    assert delivered.occurred_at.isoformat() == "2024-03-11T14:22:00-05:00"  # gmtOffset wins
+    assert (weather.status, weather.reason) == ("exception", "weather")  # 048 Delay + 2A weather
+    assert weather.occurred_at.isoformat() == "2024-03-09T08:15:00-05:00"  # from Atlanta's zone
+    assert (unknown.status, unknown.reason) == ("in_transit", None)
+    assert unknown.occurred_at.isoformat() == "2024-03-08T20:00:00-05:00"
+    assert [m.code for m in tracking.messages].count("unknown_code") == 3  # FS (unpublished), 999, 9Q9
+    assert tracking.signed_by == "JONES"
+    assert tracking.estimated_delivery is not None
+    assert str(tracking.estimated_delivery.earliest) == "2024-03-11"
+    assert tracking.status == "delivered"
+
+
+def test_unreadable_payload_is_one_message() -> None:
+    reading = read(b"<html>")
+    assert reading.trackings == ()
+    assert [m.code for m in reading.messages] == ["unreadable_payload"]
+
+
+WRONG = st.one_of(
+    st.none(), st.integers(), st.text(max_size=5), st.just("string"), st.lists(st.integers()), st.just({})
+)
+
+
+def _mutate(value: object, data: st.DataObject) -> object:
+    if isinstance(value, dict):
+        out = {}
+        for key, child in value.items():
+            choice = data.draw(st.integers(0, 9))
+            if choice == 0:
+                continue
+            out[key] = data.draw(WRONG) if choice == 1 else _mutate(child, data)
+        return out
+    if isinstance(value, list):
+        return [_mutate(child, data) for child in value]
+    return value
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_mutated_payloads_never_raise(data: st.DataObject) -> None:
+    mutated = json.dumps(_mutate(OWN, data)).encode()
+    cut = data.draw(st.integers(0, len(mutated)))
+    assert isinstance(read(mutated), Reading)
+    assert isinstance(read(mutated[:cut]), Reading)
