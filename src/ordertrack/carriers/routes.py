@@ -12,11 +12,13 @@ from starlette.concurrency import run_in_threadpool
 
 from ordertrack.api.auth import bearer, current_merchant, get_db
 from ordertrack.api.transactions import in_transaction, json_response
-from ordertrack.carriers import intake
-from ordertrack.carriers.model import CarrierPayload
+from ordertrack.carriers import intake, polling
+from ordertrack.carriers.model import CarrierAccount, CarrierPayload
 from ordertrack.carriers.registry import connector, connectors
 from ordertrack.carriers.schemas import (
     CandidateOut,
+    CarrierAccountIn,
+    CarrierAccountOut,
     ConnectorList,
     ConnectorOut,
     DetectionOut,
@@ -32,7 +34,7 @@ from ordertrack.carriers.schemas import (
 )
 from ordertrack.carriers.tracking_numbers import CARRIER_NAMES, detect_carriers
 from ordertrack.db.uow import Database, UnitOfWork
-from ordertrack.kit.errors import Unauthorized, Unprocessable
+from ordertrack.kit.errors import NotFound, Unauthorized, Unprocessable
 from ordertrack.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from ordertrack.kit.schema import error_responses, normalise_tracking_number
 
@@ -300,3 +302,49 @@ def list_unknown_codes(
                 ]
             )
         )
+
+
+def _account_out(row: CarrierAccount) -> CarrierAccountOut:
+    return CarrierAccountOut(
+        carrier=row.carrier,
+        base_url=row.base_url,
+        client_id=row.client_id,
+        has_client_secret=bool(row.client_secret),
+        has_api_key=bool(row.api_key),
+        account_number=row.account_number,
+        requests_per_second=row.requests_per_second,
+        enabled=row.enabled,
+        updated_at=row.updated_at,
+    )
+
+
+@router.put("/{carrier}/account", response_model=CarrierAccountOut, responses=error_responses(404, 422))
+def save_account(
+    carrier: CarrierPath,
+    data: CarrierAccountIn,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+) -> Response:
+    """Credentials for polling a carrier's tracking API; the merchant's open parcels of that
+    carrier are polled from now on. Secrets are never shown again."""
+    slug = carrier.lower()
+    return json_response(
+        in_transaction(
+            db, lambda uow: _account_out(polling.save_account(uow, merchant_id, slug, data.model_dump()))
+        )
+    )
+
+
+@router.get("/{carrier}/account", response_model=CarrierAccountOut, responses=error_responses(404))
+def get_account(
+    carrier: CarrierPath, merchant_id: str = Depends(current_merchant), db: Database = Depends(get_db)
+) -> Response:
+    with db.uow(write=False) as uow:
+        row = polling.get_account(uow, merchant_id, carrier.lower())
+        if row is None:
+            raise AccountNotFound(f"no {carrier} account is set up")
+        return json_response(_account_out(row))
+
+
+class AccountNotFound(NotFound):
+    code = "carrier_account_not_found"

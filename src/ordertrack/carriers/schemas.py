@@ -104,3 +104,27 @@ class UnknownCodeOut(OutModel):
 
 class UnknownCodeList(OutModel):
     items: list[UnknownCodeOut]
+
+
+class CarrierAccountIn(ApiModel):
+    base_url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_length=300)] = Field(
+        description="the carrier's API root (production or its sandbox)"
+    )
+    client_id: Annotated[str, StringConstraints(min_length=1, max_length=300)] | None = None
+    client_secret: Annotated[str, StringConstraints(min_length=1, max_length=300)] | None = None
+    api_key: Annotated[str, StringConstraints(min_length=1, max_length=300)] | None = None
+    account_number: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    requests_per_second: float | None = Field(default=None, gt=0, le=1000)
+    enabled: bool = True
+
+
+class CarrierAccountOut(OutModel):
+    carrier: str
+    base_url: str
+    client_id: str | None
+    has_client_secret: bool
+    has_api_key: bool
+    account_number: str | None
+    requests_per_second: float | None
+    enabled: bool
+    updated_at: datetime

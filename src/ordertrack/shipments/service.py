@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import selectinload
 
+from ordertrack.carriers import polling as carriers_polling
 from ordertrack.carriers import service as carriers_service
 from ordertrack.carriers.tracking_numbers import validate_tracking_number
 from ordertrack.db.reader import Reader
@@ -141,6 +142,7 @@ def create_shipment(
         recycle_window=recycle_window,
     )
     orders_service.refresh_order_status(uow, merchant_id, [order.id])
+    carriers_polling.start_polling(uow, merchant_id, data.carrier, [p.id for p in shipment.parcels])
     return shipment
 
 

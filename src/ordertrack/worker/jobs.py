@@ -40,9 +40,19 @@ class Job:
 JOBS: tuple[Job, ...] = (Job("expire_idempotency_keys", timedelta(minutes=10), expire_idempotency_keys),)
 
 
+# Jobs that call out of the process (carriers) manage their own short transactions.
+POLL_CARRIERS_EVERY = timedelta(minutes=1)
+
+
 def run_due_jobs(db: Database, last_run: dict[str, datetime], now: datetime) -> dict[str, int]:
     """Run each job whose interval has passed; what each one did, by name."""
     done: dict[str, int] = {}
+    previous = last_run.get("poll_carriers")
+    if previous is None or now - previous >= POLL_CARRIERS_EVERY:
+        from ordertrack.carriers.polling import run_polling  # noqa: PLC0415
+
+        done["poll_carriers"] = run_polling(db, now)
+        last_run["poll_carriers"] = now
     for job in JOBS:
         previous = last_run.get(job.name)
         if previous is not None and now - previous < job.every:

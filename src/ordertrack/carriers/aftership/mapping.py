@@ -179,7 +179,12 @@ def _meaning(tag: str | None, subtag: str | None, where: str, message: str | Non
     if found is not None:
         return found
     if subtag is not None:
-        notes.add("unknown_code", f"aftership subtag {subtag!r} is not in the code table", f"{where}.subtag")
+        notes.add(
+            "unknown_code",
+            f"aftership subtag {subtag!r} is not in the code table",
+            f"{where}.subtag",
+            subject=subtag,  # the event's code, so intake can count it
+        )
     return TAGS.lookup(tag, notes, f"{where}.tag", message)
 
 

@@ -165,6 +165,8 @@ def _read_detail(detail: object, where: str, notes: Notes) -> CarrierEvent | Non
                 "unknown_code",
                 f"easypost status_detail {status_detail!r} is not in the code table",
                 f"{where}.status_detail",
+                # The event's code, so intake can count it.
+                subject=f"{status_code}/{status_detail}" if status_code else status_detail,
             )
     place = _location(detail.get("tracking_location"))
     return CarrierEvent(

@@ -117,9 +117,16 @@ def meaning_of(status: object, notes: Notes, where: str) -> Meaning:
             if by_code is not None:
                 break
     by_type = codes.ACTIVITY_TYPES.meaning(activity_type)
+    # The event's raw code ("type/code/statusCode"), so intake can count what was unknown.
+    raw = "/".join(part or "" for part in (text(dig(status, "type")), code, status_code))
     for given, found in ((status_code, by_status), (code, by_code)):
         if given is not None and found is None:
-            notes.add("unknown_code", f"ups code {given!r} ({description}) is not in the code table", where)
+            notes.add(
+                "unknown_code",
+                f"ups code {given!r} ({description}) is not in the code table",
+                where,
+                subject=raw,
+            )
     chosen = by_status or by_code or by_type
     if chosen is None:
         if status_code is None and code is None:

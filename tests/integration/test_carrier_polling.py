@@ -1,0 +1,143 @@
+"""Polling end to end on both databases: a parcel of a carrier the merchant has an account
+for is claimed when due, its carrier (a local server on 127.0.0.1 speaking DHL's Unified
+Tracking API) is asked, the answer is ingested and the next poll scheduled from the state."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ordertrack.carriers import polling
+from ordertrack.db.uow import Database
+from ordertrack.shipments import service as shipments_service
+from ordertrack.shipments.model import Parcel
+from ordertrack.shipments.schemas import ShipmentIn
+from tests.integration.scenario import WINDOW, place_order
+from tests.support import free_port
+
+NUMBER = "1234567891"  # a DHL Express waybill: 123456789 mod 7 = 1
+API_KEY = "dhl-test-key"
+
+
+def dhl_answer(*events: tuple[str, str, str, str]) -> dict:
+    """A DHL Unified Tracking answer, written from DHL's API reference."""
+    return {
+        "shipments": [
+            {
+                "id": NUMBER,
+                "service": "express",
+                "status": {"statusCode": events[-1][1], "status": events[-1][2], "timestamp": events[-1][0]},
+                "events": [
+                    {
+                        "timestamp": at,
+                        "statusCode": code,
+                        "status": status,
+                        "description": status,
+                        "location": {"address": {"addressLocality": city, "countryCode": "DE"}},
+                    }
+                    for at, code, status, city in reversed(events)  # DHL lists newest first
+                ],
+            }
+        ]
+    }
+
+
+class FakeDhl:
+    """What the carrier knows, changed by the test between polls; counts what it was asked."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str, str, str]] = []
+        self.requests: list[str] = []
+
+    async def track(self, request: Request) -> Response:
+        if request.headers.get("DHL-API-Key") != API_KEY:
+            return JSONResponse({"status": 401, "title": "Unauthorized"}, status_code=401)
+        self.requests.append(request.query_params.get("trackingNumber", ""))
+        return JSONResponse(dhl_answer(*self.events))
+
+
+@pytest.fixture
+def fake_dhl() -> Iterator[tuple[FakeDhl, str]]:
+    carrier = FakeDhl()
+    app = Starlette(routes=[Route("/track/shipments", carrier.track)])
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield carrier, f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+def parcel(db: Database, merchant_id: str) -> Parcel:
+    with db.uow(write=False) as uow:
+        return uow.session.query(Parcel).filter(Parcel.merchant_id == merchant_id).one()
+
+
+def test_a_due_parcel_is_polled_ingested_and_rescheduled_until_delivered(
+    db: Database, make_merchant, fake_dhl
+) -> None:
+    carrier, base_url = fake_dhl
+    merchant = make_merchant().merchant_id
+    with db.uow() as uow:
+        polling.save_account(uow, merchant, "dhl", {"base_url": base_url, "api_key": API_KEY})
+        uow.commit()
+    order = place_order(db, merchant)
+    with db.uow() as uow:
+        shipments_service.create_shipment(
+            uow, merchant, order, ShipmentIn(carrier="dhl", tracking_number=NUMBER), recycle_window=WINDOW
+        )
+        uow.commit()
+    assert parcel(db, merchant).next_poll_at is not None  # due at once
+
+    carrier.events = [("2026-11-20T09:10:00+01:00", "transit", "Processed at LEIPZIG - GERMANY", "Leipzig")]
+    first = datetime.now(UTC)
+    assert polling.run_polling(db, first) == 1 and carrier.requests == [NUMBER]
+    polled = parcel(db, merchant)
+    assert polled.status == "in_transit" and polled.last_polled_at is not None
+    assert polled.next_poll_at is not None and polled.next_poll_at > first + timedelta(minutes=30)
+
+    # Not due again yet: nothing is asked.
+    assert polling.run_polling(db, first + timedelta(minutes=5)) == 0 and len(carrier.requests) == 1
+
+    carrier.events.append(
+        ("2026-11-21T14:02:00+01:00", "delivered", "Delivered - Signed for by: M. Muller", "Berlin")
+    )
+    later = polled.next_poll_at + timedelta(seconds=1)
+    assert polling.run_polling(db, later) == 1 and len(carrier.requests) == 2
+    done = parcel(db, merchant)
+    assert done.status == "delivered" and done.next_poll_at is None  # delivered: no more polls
+
+
+def test_a_carrier_that_refuses_the_key_is_retried_later_and_nothing_breaks(
+    db: Database, make_merchant, fake_dhl
+) -> None:
+    carrier, base_url = fake_dhl
+    merchant = make_merchant().merchant_id
+    with db.uow() as uow:
+        polling.save_account(uow, merchant, "dhl", {"base_url": base_url, "api_key": "wrong"})
+        uow.commit()
+    order = place_order(db, merchant)
+    with db.uow() as uow:
+        shipments_service.create_shipment(
+            uow, merchant, order, ShipmentIn(carrier="dhl", tracking_number=NUMBER), recycle_window=WINDOW
+        )
+        uow.commit()
+    now = datetime.now(UTC)
+    assert polling.run_polling(db, now) == 0
+    retry_at = parcel(db, merchant).next_poll_at
+    assert retry_at is not None and retry_at >= now + polling.RETRY_AFTER_FAILURE - timedelta(seconds=1)
