@@ -34,32 +34,42 @@ def expire_idempotency_keys(uow: UnitOfWork, now: datetime) -> int:
 class Job:
     name: str
     every: timedelta
-    run: Callable[[UnitOfWork, datetime], int]
+    run: Callable[[Database, datetime], int]
 
 
-JOBS: tuple[Job, ...] = (Job("expire_idempotency_keys", timedelta(minutes=10), expire_idempotency_keys),)
+def in_one_transaction(work: Callable[[UnitOfWork, datetime], int]) -> Callable[[Database, datetime], int]:
+    """A job that is all database work: one transaction, committed at the end."""
+
+    def run(db: Database, now: datetime) -> int:
+        with db.uow() as uow:
+            done = work(uow, now)
+            uow.commit()
+        return done
+
+    return run
 
 
-# Jobs that call out of the process (carriers) manage their own short transactions.
-POLL_CARRIERS_EVERY = timedelta(minutes=1)
+def poll_carriers(db: Database, now: datetime) -> int:
+    """Ask the carriers about due parcels; the calls run outside any transaction."""
+    from ordertrack.carriers.polling import run_polling  # noqa: PLC0415
+
+    return run_polling(db, now)
+
+
+JOBS: tuple[Job, ...] = (
+    Job("expire_idempotency_keys", timedelta(minutes=10), in_one_transaction(expire_idempotency_keys)),
+    Job("poll_carriers", timedelta(minutes=1), poll_carriers),
+)
 
 
 def run_due_jobs(db: Database, last_run: dict[str, datetime], now: datetime) -> dict[str, int]:
     """Run each job whose interval has passed; what each one did, by name."""
     done: dict[str, int] = {}
-    previous = last_run.get("poll_carriers")
-    if previous is None or now - previous >= POLL_CARRIERS_EVERY:
-        from ordertrack.carriers.polling import run_polling  # noqa: PLC0415
-
-        done["poll_carriers"] = run_polling(db, now)
-        last_run["poll_carriers"] = now
     for job in JOBS:
         previous = last_run.get(job.name)
         if previous is not None and now - previous < job.every:
             continue
-        with db.uow() as uow:
-            done[job.name] = job.run(uow, now)
-            uow.commit()
+        done[job.name] = job.run(db, now)
         last_run[job.name] = now
     return done
 

@@ -3,6 +3,13 @@
 Tags: https://www.aftership.com/docs/tracking/enum/delivery-statuses
 Subtags: https://www.aftership.com/docs/tracking/enum/delivery-sub-statuses (and the help
 centre's "Learn about delivery sub-status", which lists Exception_016..021 added in 2026).
+Checked against that table: AttemptFail_001 "Failed Attempt", _002 "Addressee not available",
+_003 "Business Closed"; InTransit_001..009 (008 "Problem resolved", 009 "Forwarded to a different
+delivery address"); OutForDelivery_001 "Out for Delivery", _002 (older) "Available for pickup",
+_003 "Customer contacted", _004 "Delivery appointment scheduled"; Pending_001 "No information
+available on the carrier website"; Expired_001 "No tracking information ... from last 30 days".
+Pending_002..006 are listed in AfterShip's SDK enums without a description we could check; they
+keep their tag's meaning.
 A subtag refines its tag: it gives the reason, and for the exceptions that really are a
 return or a missed pickup it gives the status too.
 """
@@ -43,7 +50,11 @@ SUBTAGS = CodeTable(
             "InTransit_001 InTransit_002 InTransit_003 InTransit_004 InTransit_005 InTransit_006 "
             "InTransit_007 InTransit_008 InTransit_009",
         ),
-        **meanings(E.out_for_delivery, "OutForDelivery_001 OutForDelivery_003 OutForDelivery_004"),
+        # _003 "Customer contacted": "the customer is contacted before the final delivery".
+        **meanings(E.out_for_delivery, "OutForDelivery_001 OutForDelivery_003"),
+        # _004 "Delivery appointment scheduled": the appointment may be days ahead, so it is not
+        # "on the van today" even though AfterShip files it under OutForDelivery.
+        **meanings(E.in_transit, "OutForDelivery_004", "delivery_scheduled"),
         **meanings(E.available_for_pickup, "AvailableForPickup_001 OutForDelivery_002"),
         **meanings(E.failed_attempt, "AttemptFail_001"),
         **meanings(E.failed_attempt, "AttemptFail_002", "recipient_unavailable"),

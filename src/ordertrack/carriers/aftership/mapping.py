@@ -24,6 +24,7 @@ from typing import Any
 
 from ordertrack.carriers.aftership.codes import SUBTAGS, TAGS, carrier_slug
 from ordertrack.carriers.aftership.countries import alpha2
+from ordertrack.carriers.aftership.signer import signer
 from ordertrack.carriers.codes import Meaning
 from ordertrack.carriers.reading import (
     CarrierEvent,
@@ -130,7 +131,7 @@ def _read_tracking(value: object, where: str, notes: Notes) -> CarrierTracking |
         carrier=carrier_slug(text(value.get("slug"))),
         events=sorted_events(events),
         estimated_delivery=_estimated_delivery(value, where, own),
-        signed_by=text(value.get("signed_by")),
+        signed_by=signer(value.get("signed_by")),
         service=text(value.get("shipment_type")),
         messages=own.freeze(),
     )
@@ -189,16 +190,20 @@ def _meaning(tag: str | None, subtag: str | None, where: str, message: str | Non
 
 
 def _location(checkpoint: Mapping[str, Any], home: str | None) -> Location | None:
-    coordinates = checkpoint.get("coordinates")
-    latitude = longitude = None
-    # coordinates: [latitude, longitude] when the carrier gives them (Checkpoint model).
-    if isinstance(coordinates, list) and len(coordinates) == 2:
-        latitude, longitude = coordinates
+    # Only the named ``coordinate: {latitude, longitude}`` of the current Checkpoint model
+    # (https://www.aftership.com/docs/tracking/model/checkpoint) is read. The legacy
+    # ``coordinates`` array is "Deprecated as of March 2013" (AfterShip's aftership-sdk-nodejs
+    # Checkpoint model) and no documentation gives the order of its two numbers, so it is not
+    # guessed at: a point on the wrong continent would also pick the wrong time zone.
+    coordinate = checkpoint.get("coordinate")
+    latitude = coordinate.get("latitude") if isinstance(coordinate, Mapping) else None
+    longitude = coordinate.get("longitude") if isinstance(coordinate, Mapping) else None
     place = location(
         city=checkpoint.get("city"),
         region=checkpoint.get("state"),
-        postal_code=checkpoint.get("zip"),
-        country=alpha2(checkpoint.get("country_iso3")),
+        # 2025+ API versions rename zip / country_iso3 to postal_code / country_region.
+        postal_code=checkpoint.get("zip") or checkpoint.get("postal_code"),
+        country=alpha2(checkpoint.get("country_iso3")) or alpha2(checkpoint.get("country_region")),
         latitude=latitude,
         longitude=longitude,
     )

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from ordertrack.carriers.easypost.codes import DETAIL_REASONS, STATUSES, carrier_slug
+from ordertrack.carriers.easypost.signer import signer
 from ordertrack.carriers.reading import (
     CarrierEvent,
     CarrierTracking,
@@ -140,7 +141,7 @@ def _read_tracker(tracker: Mapping[str, Any], where: str, notes: Notes) -> Carri
         carrier=carrier_slug(text(tracker.get("carrier"))),
         events=sorted_events(events),
         estimated_delivery=_estimated_delivery(tracker, carrier_detail, where, own),
-        signed_by=text(tracker.get("signed_by")),
+        signed_by=signer(tracker.get("signed_by")),
         service=text(dig(carrier_detail, "service")),
         messages=own.freeze(),
     )

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import unicodedata
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from ordertrack.carriers.registry import BadSignature
@@ -44,16 +45,30 @@ def _verify_v2(body: bytes, headers: Mapping[str, str], key: bytes, given: str, 
     stamp, path = headers.get("x-timestamp"), headers.get("x-path")
     if not stamp or not path:
         raise BadSignature("EasyPost V2 signature without its X-Timestamp or X-Path header")
-    try:
-        sent = parsedate_to_datetime(stamp).timestamp()
-    except (TypeError, ValueError, IndexError) as error:
-        raise BadSignature(f"EasyPost X-Timestamp {stamp!r} is not an RFC 2822 date") from error
+    sent = _sent_at(stamp)
+    if sent is None:
+        raise BadSignature(f"EasyPost X-Timestamp {stamp!r} is not an RFC 2822 or ISO 8601 date")
     if abs(now - sent) > TOLERANCE_SECONDS:
         raise BadSignature(
             f"EasyPost X-Timestamp {stamp!r} is more than {TOLERANCE_SECONDS} s from now (replayed or stale)"
         )
     signed = stamp.encode("utf-8") + b"POST" + path.encode("utf-8") + body
     _compare(given, hmac.new(key, signed, hashlib.sha256).hexdigest())
+
+
+def _sent_at(stamp: str) -> float | None:
+    """X-Timestamp as Unix time; a stamp without a zone is UTC (never the server's local time)."""
+    try:
+        sent = parsedate_to_datetime(stamp)
+    except (TypeError, ValueError, IndexError):
+        # Integrations seen in public code send ISO 8601 as well; the signed text is the same.
+        try:
+            sent = datetime.fromisoformat(stamp.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if sent.tzinfo is None:
+        sent = sent.replace(tzinfo=UTC)
+    return sent.timestamp()
 
 
 def _compare(given: str, expected_hex: str) -> None:
