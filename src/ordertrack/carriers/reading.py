@@ -215,6 +215,27 @@ def items(value: object) -> list[Any]:
     return []
 
 
+# Notes carriers write where a signer's name belongs ("Signature not required", "N/A",
+# "Released", "Left at front door"), matched as whole words without case.
+_NOT_A_NAME = re.compile(
+    r"\b(?:signature|not required|not requested|no signature|required|waived|released|unknown|"
+    r"n/?a|none|unsigned|left at|front door|mailbox|porch)\b",
+    re.IGNORECASE,
+)
+
+
+def signer(value: object) -> str | None:
+    """Who signed for a parcel, or None when the field holds a note instead of a name.
+
+    Taking "Signature not required" (FedEx through AfterShip does write it) as a name would
+    tell the shopper that someone of that name signed for their parcel.
+    """
+    name = text(value)
+    if name is None or _NOT_A_NAME.search(name) or not re.search(r"[^\W\d_]", name):
+        return None
+    return name
+
+
 def number(value: object) -> float | None:
     if isinstance(value, bool):
         return None

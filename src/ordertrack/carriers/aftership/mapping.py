@@ -24,7 +24,6 @@ from typing import Any
 
 from ordertrack.carriers.aftership.codes import SUBTAGS, TAGS, carrier_slug
 from ordertrack.carriers.aftership.countries import alpha2
-from ordertrack.carriers.aftership.signer import signer
 from ordertrack.carriers.codes import Meaning
 from ordertrack.carriers.reading import (
     CarrierEvent,
@@ -38,6 +37,7 @@ from ordertrack.carriers.reading import (
     number,
     parse_day,
     parse_local_time,
+    signer,
     sorted_events,
     text,
     tracking_number,

@@ -20,7 +20,6 @@ from datetime import datetime
 from typing import Any
 
 from ordertrack.carriers.easypost.codes import DETAIL_REASONS, STATUSES, carrier_slug
-from ordertrack.carriers.easypost.signer import signer
 from ordertrack.carriers.reading import (
     CarrierEvent,
     CarrierTracking,
@@ -34,6 +33,7 @@ from ordertrack.carriers.reading import (
     location,
     parse_day,
     parse_local_time,
+    signer,
     sorted_events,
     text,
     tracking_number,
