@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from tests.carriers.test_canadapost import DELIVERED
 from tests.integration.scenario import order_payload
 
 SECRET = "aftership-webhook-secret"
@@ -160,3 +161,19 @@ def test_polling_accounts_keep_their_secrets_and_refuse_what_cannot_be_polled(cl
     assert client.get("/api/v1/carriers/fedex/account").status_code == 404
     bad_url = client.put("/api/v1/carriers/ups/account", json={"base_url": "ftp://x"})
     assert bad_url.status_code == 422
+
+
+def test_an_xml_carrier_pushes_xml_and_is_read(client: httpx.Client, server) -> None:
+    path, token = webhook_url(client, "canadapost", None)
+    with httpx.Client(base_url=server.base_url) as anonymous:
+        pushed = anonymous.post(
+            path, params={"token": token}, content=DELIVERED, headers={"content-type": "application/xml"}
+        )
+        assert pushed.status_code == 200, pushed.text
+        assert pushed.json()["state"] in ("ingested", "partial") and pushed.json()["accepted"] >= 1
+        broken = anonymous.post(
+            path, params={"token": token}, content=b"<tracking-detail>", headers={"content-type": "text/xml"}
+        )
+    assert broken.status_code == 202 and broken.json()["state"] == "quarantined"
+    number = pushed.json()["trackings"][0]
+    assert client.get(f"/api/v1/tracking/{number}").json()["status"] == "delivered"
