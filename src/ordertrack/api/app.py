@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ordertrack import __version__
@@ -25,6 +26,9 @@ from ordertrack.orders.routes import router as orders_router
 from ordertrack.shipments.routes import router as shipments_router
 from ordertrack.tracking.routes import router as tracking_router
 from ordertrack.tracking.schemas import UnifiedEventIn
+from ordertrack.web.dashboard.routes import router as dashboard_pages
+from ordertrack.web.pages import STATIC
+from ordertrack.web.track.routes import router as track_pages
 
 
 class BodySizeLimit:
@@ -121,6 +125,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         tracking_router,
     ):
         app.include_router(router)
+
+    app.include_router(track_pages)
+    app.include_router(dashboard_pages)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", tags=["ops"], include_in_schema=False)
     def healthz() -> dict[str, str]:
