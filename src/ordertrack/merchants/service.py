@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -11,7 +13,7 @@ from sqlalchemy import bindparam, select
 from ordertrack.db.reader import Reader
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.kit.clock import utcnow
-from ordertrack.kit.errors import Unauthorized
+from ordertrack.kit.errors import NotFound, Unauthorized, Unprocessable
 from ordertrack.kit.ids import new_id
 from ordertrack.merchants.model import ApiKey, Merchant
 
@@ -72,3 +74,78 @@ async def merchant_for_key(reader: Reader, api_key: str) -> str:
 
 def merchant_name(uow: UnitOfWork, merchant_id: str) -> str:
     return uow.session.scalar(select(Merchant.name).where(Merchant.id == merchant_id)) or ""
+
+
+# --- branding of the shopper's pages ---------------------------------------------------------
+
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+DEFAULT_BRAND_COLOUR = "#1f4e79"
+# A logo is kept inline (a data: URI) so the tracking page fetches nothing from elsewhere.
+MAX_LOGO_BYTES = 200_000
+LOGO_TYPES = ("image/png", "image/jpeg", "image/webp", "image/svg+xml")
+
+
+class InvalidBranding(Unprocessable):
+    code = "invalid_branding"
+
+
+@dataclass(frozen=True)
+class Branding:
+    """How the merchant's tracking pages look: its name, logo and colours."""
+
+    display_name: str
+    logo_data_uri: str | None
+    primary_colour: str
+    accent_colour: str
+
+
+def branding(uow: UnitOfWork, merchant_id: str) -> Branding:
+    merchant = uow.session.get(Merchant, merchant_id)
+    if merchant is None:
+        raise NotFound(f"no merchant {merchant_id!r}")
+    stored = (merchant.settings or {}).get("branding", {})
+    return Branding(
+        display_name=stored.get("display_name") or merchant.name,
+        logo_data_uri=stored.get("logo_data_uri"),
+        primary_colour=stored.get("primary_colour") or DEFAULT_BRAND_COLOUR,
+        accent_colour=stored.get("accent_colour") or stored.get("primary_colour") or DEFAULT_BRAND_COLOUR,
+    )
+
+
+def set_branding(
+    uow: UnitOfWork,
+    merchant_id: str,
+    *,
+    display_name: str | None,
+    primary_colour: str | None,
+    accent_colour: str | None,
+    logo: tuple[str, bytes] | None = None,
+    remove_logo: bool = False,
+) -> Branding:
+    """Change the branding; a logo is ``(content type, bytes)``. Bad input is a clear 422."""
+    merchant = uow.session.get(Merchant, merchant_id)
+    if merchant is None:
+        raise NotFound(f"no merchant {merchant_id!r}")
+    stored = dict((merchant.settings or {}).get("branding", {}))
+    if display_name is not None:
+        name = " ".join(display_name.split())
+        if not 1 <= len(name) <= 120:
+            raise InvalidBranding("the display name must be 1 to 120 characters")
+        stored["display_name"] = name
+    for key, value in (("primary_colour", primary_colour), ("accent_colour", accent_colour)):
+        if value is not None:
+            if not _COLOUR.match(value):
+                raise InvalidBranding(f"{key.replace('_', ' ')} must look like #1f4e79")
+            stored[key] = value.lower()
+    if remove_logo:
+        stored.pop("logo_data_uri", None)
+    elif logo is not None:
+        content_type, data = logo
+        if content_type not in LOGO_TYPES:
+            raise InvalidBranding(f"a logo must be one of {', '.join(LOGO_TYPES)}")
+        if not 0 < len(data) <= MAX_LOGO_BYTES:
+            raise InvalidBranding(f"a logo must be at most {MAX_LOGO_BYTES // 1000} KB")
+        stored["logo_data_uri"] = f"data:{content_type};base64,{base64.b64encode(data).decode()}"
+    merchant.settings = {**(merchant.settings or {}), "branding": stored}
+    uow.flush()
+    return branding(uow, merchant_id)
