@@ -1,6 +1,6 @@
 """Real-browser tests: Python Playwright driving Debian's chromium against the app on 127.0.0.1.
 
-``browser`` is one headless chromium per test session. ``page`` is a fresh page in its own
+``browser`` is one headless chromium per test module. ``page`` is a fresh page in its own
 context (cookies do not leak between tests). ``screenshot`` saves a PNG under
 ``tests/artifacts/`` (git-ignored). ``axe_audit`` runs axe-core (bundled with the
 axe-playwright-python test dependency, served from disk, never fetched) and returns the
@@ -30,7 +30,9 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in the main
+# thread while it is open, and later tests that start their own loop (asyncio.run) would fail.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.is_file():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium; .ci/run does it)")

@@ -30,6 +30,4 @@ def samples_in(folder: str, suffixes: tuple[str, ...] = (".json", ".xml")) -> li
     directory = CARRIER_DATA / folder
     if not directory.is_dir():
         return []
-    return sorted(
-        p for p in directory.iterdir() if p.suffix in suffixes and not p.name.startswith("Parsed")
-    )
+    return sorted(p for p in directory.iterdir() if p.suffix in suffixes and not p.name.startswith("Parsed"))

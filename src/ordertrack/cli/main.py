@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ordertrack.cli import carriers, labels, stock
+from ordertrack.cli import carriers, labels, staff, stock
 from ordertrack.cli.common import DbOption, database_from, ensure_schema, settings_for
 from ordertrack.db import migrate
 
@@ -21,6 +21,7 @@ app.add_typer(merchants_app, name="merchants")
 app.add_typer(stock.app, name="stock")
 app.add_typer(labels.app, name="labels")
 app.add_typer(carriers.app, name="carriers")
+app.add_typer(staff.app, name="staff")
 
 
 @db_app.command("upgrade")
@@ -76,9 +77,11 @@ def serve(
     ensure_schema(database)
     if demo:
         from ordertrack.demo.seed import seed_demo
+        from ordertrack.demo.staff import ensure_demo_staff
 
         with database.uow() as uow:
             seeded = seed_demo(uow)
+            login = ensure_demo_staff(uow, seeded.merchant_id)
             uow.commit()
         typer.echo("")
         typer.echo(f"  Demo merchant: {seeded.merchant_name} ({seeded.merchant_id})")
@@ -87,6 +90,8 @@ def serve(
             f"  Try:           curl -H 'Authorization: Bearer {seeded.api_key}' "
             f"http://{host}:{port}/api/v1/orders"
         )
+        typer.echo(f"  Dashboard:     http://{host}:{port}/dashboard/login")
+        typer.echo(f"  Staff login:   {login.email} / {login.password} (demo password)")
         typer.echo(f"  Pick list:     http://{host}:{port}/api/v1/warehouses/RNO1/pick-list (same key)")
         typer.echo("")
     stop: threading.Event | None = None

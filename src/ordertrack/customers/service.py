@@ -34,3 +34,12 @@ def get_customers(uow: UnitOfWork, merchant_id: str, ids: set[str]) -> dict[str,
         select(Customer).where(Customer.merchant_id == merchant_id, Customer.id.in_(ids))
     )
     return {c.id: c for c in rows}
+
+
+def customer_ids_with_email(uow: UnitOfWork, merchant_id: str, email: str) -> list[str]:
+    """The merchant's customers with this email (read-only; for searches)."""
+    return list(
+        uow.session.scalars(
+            select(Customer.id).where(Customer.merchant_id == merchant_id, Customer.email == email.lower())
+        )
+    )

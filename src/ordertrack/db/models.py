@@ -9,6 +9,7 @@ from ordertrack.inventory import model as _inventory  # noqa: F401
 from ordertrack.merchants import model as _merchants  # noqa: F401
 from ordertrack.orders import model as _orders  # noqa: F401
 from ordertrack.shipments import model as _shipments  # noqa: F401
+from ordertrack.staff import model as _staff  # noqa: F401
 from ordertrack.tracking import model as _tracking  # noqa: F401
 
 metadata = Base.metadata

@@ -47,6 +47,33 @@ def issue_api_key(uow: UnitOfWork, merchant_id: str, label: str = "default") -> 
     return api_key
 
 
+class ApiKeyNotFound(NotFound):
+    code = "api_key_not_found"
+
+
+def list_api_keys(uow: UnitOfWork, merchant_id: str) -> list[ApiKey]:
+    """The merchant's keys (hashes and prefixes only), newest first."""
+    return list(
+        uow.session.scalars(
+            select(ApiKey)
+            .where(ApiKey.merchant_id == merchant_id)
+            .order_by(ApiKey.created_at.desc(), ApiKey.id)
+        )
+    )
+
+
+def revoke_api_key(uow: UnitOfWork, merchant_id: str, key_id: str) -> ApiKey:
+    """Stop a key from working (within the API's key cache time); revoking twice keeps the first time."""
+    key = uow.session.scalars(
+        select(ApiKey).where(ApiKey.merchant_id == merchant_id, ApiKey.id == key_id).with_for_update()
+    ).first()
+    if key is None:
+        raise ApiKeyNotFound(f"no API key {key_id!r}")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+    return key
+
+
 def create_merchant(uow: UnitOfWork, name: str) -> NewMerchant:
     name = name.strip()
     if not name:

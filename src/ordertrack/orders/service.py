@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ordertrack.catalog import service as catalog_service
@@ -115,6 +115,39 @@ def list_orders(
         query = query.where(Order.status == status)
     if attention is not None:
         query = query.where(Order.attention == attention)
+    return keyset_page(uow.session, query, Order.id, cursor, limit)
+
+
+def search_orders(
+    uow: UnitOfWork,
+    merchant_id: str,
+    *,
+    text: str | None,
+    status: OrderStatus | None,
+    attention: bool | None,
+    placed_from: datetime | None,
+    placed_to: datetime | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[Order]:
+    """Orders, newest first, whose number, customer email or a parcel's tracking number is
+    ``text`` (exact match), filtered by status, attention and ``placed_from <= placed_at <
+    placed_to``. Read-only; the dashboard's order list."""
+    query = select(Order).where(Order.merchant_id == merchant_id)
+    if text:
+        customer_ids = customers_service.customer_ids_with_email(uow, merchant_id, text)
+        shipped_ids = shipments_service.order_ids_with_tracking_number(uow, merchant_id, text)
+        query = query.where(
+            or_(Order.number == text, Order.customer_id.in_(customer_ids), Order.id.in_(shipped_ids))
+        )
+    if status is not None:
+        query = query.where(Order.status == status)
+    if attention is not None:
+        query = query.where(Order.attention == attention)
+    if placed_from is not None:
+        query = query.where(Order.placed_at >= placed_from)
+    if placed_to is not None:
+        query = query.where(Order.placed_at < placed_to)
     return keyset_page(uow.session, query, Order.id, cursor, limit)
 
 
@@ -240,3 +273,23 @@ def order_view(uow: UnitOfWork, merchant_id: str, order: Order) -> OrderOut:
         created_at=order.created_at,
         updated_at=order.updated_at,
     )
+
+
+# --- reads for the shopper's tracking page -----------------------------------------------------
+# The shopper is not signed in to any merchant: a signed link names the order by its id, a
+# lookup names it by its number. These are the only reads that start without a merchant id.
+
+
+def order_for_tracking_link(uow: UnitOfWork, order_id: str) -> Order | None:
+    """The order a signed tracking link names (any merchant: the signature is the authority)."""
+    return uow.session.scalars(
+        select(Order).where(Order.id == order_id).options(selectinload(Order.lines))
+    ).first()
+
+
+def orders_for_shopper_lookup(uow: UnitOfWork, number: str, merchant_id: str | None = None) -> list[Order]:
+    """Orders with this number, of one merchant or of every merchant; the caller checks the proof."""
+    query = select(Order).where(Order.number == number).options(selectinload(Order.lines))
+    if merchant_id is not None:
+        query = query.where(Order.merchant_id == merchant_id)
+    return list(uow.session.scalars(query.order_by(Order.placed_at.desc(), Order.id).limit(20)))

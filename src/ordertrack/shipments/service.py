@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from ordertrack.carriers import polling as carriers_polling
@@ -298,6 +298,73 @@ def shipments_for_orders(
     return grouped
 
 
+def order_ids_with_tracking_number(uow: UnitOfWork, merchant_id: str, tracking_number: str) -> list[str]:
+    """Orders with a parcel carrying this number (spaces and case ignored). Read-only."""
+    canonical = "".join(tracking_number.split()).upper()
+    return list(
+        uow.session.scalars(
+            select(Shipment.order_id)
+            .join(Parcel, Parcel.shipment_id == Shipment.id)
+            .where(Parcel.merchant_id == merchant_id, Parcel.tracking_number == canonical)
+            .distinct()
+        )
+    )
+
+
+# Shipment states that want a human (see orders.status.ATTENTION_STATUSES), and the state in
+# which a long silence from the carrier is itself a problem.
+NEEDS_HUMAN = (ShipmentStatus.exception, ShipmentStatus.failed_attempt, ShipmentStatus.returning)
+MAY_STALL = (ShipmentStatus.in_transit,)
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    """A shipment in trouble: why, and since when nothing was heard."""
+
+    shipment: Shipment
+    order_number: str
+    last_scan_at: datetime | None
+    stalled: bool
+
+
+def shipments_needing_attention(
+    uow: UnitOfWork, merchant_id: str, *, now: datetime, stalled_after: timedelta, limit: int = 200
+) -> list[AttentionItem]:
+    """Shipments in exception, failed attempt or returning, and shipments in transit with no
+    scan for ``stalled_after``; the longest-silent first. Read-only."""
+    last_scan = (
+        select(Parcel.shipment_id, func.max(Parcel.last_event_at).label("last_scan_at"))
+        .where(Parcel.merchant_id == merchant_id)
+        .group_by(Parcel.shipment_id)
+        .subquery()
+    )
+    cutoff = now - stalled_after
+    rows = uow.session.execute(
+        select(Shipment, Order.number, last_scan.c.last_scan_at)
+        .join(Order, Order.id == Shipment.order_id)
+        .join(last_scan, last_scan.c.shipment_id == Shipment.id)
+        .where(
+            Shipment.merchant_id == merchant_id,
+            or_(
+                Shipment.status.in_(NEEDS_HUMAN),
+                and_(Shipment.status.in_(MAY_STALL), last_scan.c.last_scan_at < cutoff),
+            ),
+        )
+        .options(selectinload(Shipment.parcels))
+        .order_by(last_scan.c.last_scan_at.asc(), Shipment.id)
+        .limit(limit)
+    ).all()
+    return [
+        AttentionItem(
+            shipment=shipment,
+            order_number=number,
+            last_scan_at=last,
+            stalled=shipment.status in MAY_STALL,
+        )
+        for shipment, number, last in rows
+    ]
+
+
 def shipment_facts(uow: UnitOfWork, merchant_id: str, order_ids: list[str]) -> dict[str, list[ShipmentFacts]]:
     """What order status derivation needs: each shipment's status and quantities per line."""
     rows = uow.session.execute(
@@ -554,5 +621,35 @@ def awaiting_hand_over(uow: UnitOfWork, merchant_id: str, warehouse: str) -> lis
                 Shipment.handed_over_at.is_(None),
             )
             .order_by(Shipment.id)
+        )
+    )
+
+
+# --- reads for the shopper's tracking page -------------------------------------------------------
+
+
+def parcel_for_tracking_link(uow: UnitOfWork, parcel_id: str) -> Parcel | None:
+    """The parcel a signed tracking-number link names (any merchant: the signature is the authority)."""
+    return uow.session.scalars(select(Parcel).where(Parcel.id == parcel_id)).first()
+
+
+def newest_parcel_with_number(
+    uow: UnitOfWork, tracking_number: str, merchant_id: str | None = None
+) -> Parcel | None:
+    """The newest parcel carrying this tracking number, of one merchant or of any."""
+    query = select(Parcel).where(Parcel.tracking_number == tracking_number)
+    if merchant_id is not None:
+        query = query.where(Parcel.merchant_id == merchant_id)
+    return uow.session.scalars(query.order_by(Parcel.created_at.desc(), Parcel.id.desc()).limit(1)).first()
+
+
+def parcel_ids_of_order(uow: UnitOfWork, merchant_id: str, order_id: str) -> list[str]:
+    """The ids of every parcel of the order's shipments (a cheap read for change polling)."""
+    return list(
+        uow.session.scalars(
+            select(Parcel.id)
+            .join(Shipment, Shipment.id == Parcel.shipment_id)
+            .where(Shipment.merchant_id == merchant_id, Shipment.order_id == order_id)
+            .order_by(Parcel.id)
         )
     )

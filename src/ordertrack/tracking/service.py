@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from psycopg.types.json import Jsonb
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import sqlite
 
 from ordertrack.db.reader import Reader
@@ -488,6 +488,20 @@ async def lookup_tracking(
     )
 
 
+def events_for_parcels(
+    uow: UnitOfWork, merchant_id: str, parcel_ids: Sequence[str]
+) -> list[tuple[str, EventRow]]:
+    """(parcel id, event) for every event of these parcels, oldest first. Read-only."""
+    if not parcel_ids:
+        return []
+    rows = uow.session.execute(
+        select(TrackingEvent.parcel_id, *_EVENT_COLUMNS)
+        .where(TrackingEvent.merchant_id == merchant_id, TrackingEvent.parcel_id.in_(list(parcel_ids)))
+        .order_by(TrackingEvent.occurred_at, TrackingEvent.id)
+    )
+    return [(str(row[0]), EventRow(*row[1:])) for row in rows]
+
+
 def list_events(
     uow: UnitOfWork,
     merchant_id: str,
@@ -515,3 +529,37 @@ def list_events(
         for e in page.items
     ]
     return Page(items, page.next_cursor)
+
+
+# --- reads for the shopper's tracking page -------------------------------------------------------
+
+
+def timelines_of_parcels(
+    uow: UnitOfWork, merchant_id: str, parcel_ids: Iterable[str]
+) -> dict[str, list[EventOut]]:
+    """Each parcel's events in timeline order (oldest first), as the tracking API shows them."""
+    ids = sorted(set(parcel_ids))
+    if not ids:
+        return {}
+    rows = uow.session.execute(
+        select(TrackingEvent.parcel_id, *_EVENT_COLUMNS).where(
+            TrackingEvent.merchant_id == merchant_id, TrackingEvent.parcel_id.in_(ids)
+        )
+    )
+    grouped: dict[str, list[EventRow]] = defaultdict(list)
+    for parcel_id, *columns in rows:
+        grouped[parcel_id].append(EventRow(*columns))
+    return {parcel_id: _timeline_out(events) for parcel_id, events in grouped.items()}
+
+
+def change_marker(uow: UnitOfWork, merchant_id: str, parcel_ids: Iterable[str]) -> tuple[int, int]:
+    """(event count, newest event key) of these parcels: it changes whenever an event lands."""
+    ids = sorted(set(parcel_ids))
+    if not ids:
+        return (0, 0)
+    count, newest = uow.session.execute(
+        select(func.count(TrackingEvent.id), func.max(TrackingEvent.id)).where(
+            TrackingEvent.merchant_id == merchant_id, TrackingEvent.parcel_id.in_(ids)
+        )
+    ).one()
+    return (int(count or 0), int(newest or 0))

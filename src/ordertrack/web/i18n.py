@@ -88,4 +88,5 @@ def _parse_accept(header: str) -> list[tuple[str, float]]:
 
 def language_name(locale: str) -> str:
     """The language's own name, for the switch ("Português (Brasil)")."""
-    return (Locale.parse(locale).get_display_name(locale) or locale).capitalize()
+    name = Locale.parse(locale).get_display_name(locale) or locale
+    return name[:1].upper() + name[1:]

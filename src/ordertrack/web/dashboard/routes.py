@@ -1,7 +1,157 @@
-"""The merchant dashboard (``/dashboard``)."""
+"""The merchant dashboard (``/dashboard``): sign in and out; the pages live beside this file."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from ordertrack.api.transactions import in_transaction
+from ordertrack.kit.clock import utcnow
+from ordertrack.kit.errors import OrdertrackError
+from ordertrack.staff import service as staff_service
+from ordertrack.staff.model import StaffUser
+from ordertrack.web.dashboard import fulfilment, orders_pages, sessions, settings_pages
+from ordertrack.web.dashboard.access import (
+    CsrfRejected,
+    DashboardRoute,
+    Staff,
+    cookie_is_secure,
+    current_staff,
+    database,
+    error_page,
+    page,
+    read_form,
+    secret_of,
+    staff_form,
+)
+from ordertrack.web.dashboard.forms import Form
+from ordertrack.web.dashboard.throttle import LoginThrottle
 
 router = APIRouter(include_in_schema=False)
+auth = APIRouter(prefix="/dashboard", route_class=DashboardRoute)
+
+
+class TooManyAttempts(OrdertrackError):
+    status_code = 429
+    code = "too_many_attempts"
+
+
+def _throttle(request: Request) -> LoginThrottle:
+    throttle = getattr(request.app.state, "dashboard_login_throttle", None)
+    if throttle is None:
+        throttle = request.app.state.dashboard_login_throttle = LoginThrottle()
+    return throttle
+
+
+def _safe_next(target: str) -> str:
+    """Only a dashboard path: never another site (``//evil``) after signing in."""
+    if target.startswith("/dashboard") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/dashboard/orders"
+
+
+def _login_page(request: Request, *, error: str = "", email: str = "", status_code: int = 200) -> Response:
+    secret = secret_of(request)
+    nonce = request.cookies.get(sessions.LOGIN_COOKIE) or sessions.new_login_nonce()
+    response = page(
+        request,
+        None,
+        "dashboard/login.html",
+        {
+            "error": error,
+            "email": email,
+            "next": _safe_next(request.query_params.get("next", "")),
+            "csrf_token": sessions.login_csrf_token(secret, nonce),
+        },
+        status_code=status_code,
+    )
+    response.set_cookie(
+        sessions.LOGIN_COOKIE,
+        nonce,
+        max_age=int(sessions.LOGIN_FORM_LIFETIME.total_seconds()),
+        path="/dashboard",
+        httponly=True,
+        samesite="lax",
+        secure=cookie_is_secure(request),
+    )
+    return response
+
+
+@auth.get("")
+@auth.get("/")
+async def home(staff: Staff = Depends(current_staff)) -> Response:
+    return RedirectResponse("/dashboard/orders", status_code=303)
+
+
+@auth.get("/login")
+def login_form(request: Request) -> Response:
+    secret = secret_of(request)
+    if sessions.read_session(secret, request.cookies.get(sessions.SESSION_COOKIE), now=utcnow()):
+        return RedirectResponse("/dashboard/orders", status_code=303)
+    return _login_page(request)
+
+
+@auth.post("/login")
+def login(request: Request, form: Form = Depends(read_form)) -> Response:
+    secret = secret_of(request)
+    nonce = request.cookies.get(sessions.LOGIN_COOKIE)
+    if not nonce or not sessions.tokens_match(
+        sessions.login_csrf_token(secret, nonce), form.get("csrf_token")
+    ):
+        raise CsrfRejected()
+    email = staff_service.normalise_email(form.get("email"))[:320]
+    password = form.get("password")
+    address = request.client.host if request.client else "unknown"
+    throttle = _throttle(request)
+    if throttle.blocked(address, email):
+        raise TooManyAttempts("Too many failed sign-in attempts. Wait 15 minutes and try again.")
+    now = utcnow()
+    try:
+        user_id, version = in_transaction(
+            database(request),
+            lambda uow: _signed_in(staff_service.authenticate(uow, email, password, now=now)),
+        )
+    except staff_service.LoginFailed as failed:
+        throttle.failed(address, email)
+        return _login_page(request, error=failed.message, email=email, status_code=401)
+    throttle.succeeded(email)
+    response = RedirectResponse(_safe_next(form.get("next")), status_code=303)
+    response.set_cookie(
+        sessions.SESSION_COOKIE,
+        sessions.issue_session(secret, user_id, version, now=now),
+        max_age=int(sessions.SESSION_LIFETIME.total_seconds()),
+        path="/dashboard",
+        httponly=True,
+        samesite="lax",
+        secure=cookie_is_secure(request),
+    )
+    response.delete_cookie(sessions.LOGIN_COOKIE, path="/dashboard")
+    return response
+
+
+def _signed_in(user: StaffUser) -> tuple[str, int]:
+    return user.id, user.session_version
+
+
+@auth.post("/logout")
+def logout(request: Request, posted: tuple[Staff, Form] = Depends(staff_form)) -> Response:
+    staff, _form = posted
+    in_transaction(database(request), lambda uow: staff_service.end_sessions(uow, staff.id))
+    response = RedirectResponse("/dashboard/login", status_code=303)
+    response.delete_cookie(sessions.SESSION_COOKIE, path="/dashboard")
+    return response
+
+
+catch_all = APIRouter(prefix="/dashboard", route_class=DashboardRoute)
+
+
+@catch_all.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+async def not_found(request: Request, rest: str) -> Response:
+    return error_page(request, 404, "There is no such page in the dashboard.")
+
+
+router.include_router(auth)
+router.include_router(orders_pages.router)
+router.include_router(fulfilment.router)
+router.include_router(settings_pages.router)
+router.include_router(catch_all)

@@ -1,7 +1,393 @@
-"""The shopper's tracking pages (``/track``)."""
+"""The shopper's tracking pages (``/track``): lookup, the order's page, its live updates.
+
+Thin edges: parse and check the input, call :mod:`reading` (which goes through the features'
+services), render. Every bad input answers a page with a 4xx status, never a 500.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+import hmac
+import re
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from ordertrack.customers import service as customers_service
+from ordertrack.db.uow import Database
+from ordertrack.kit.errors import NotFound
+from ordertrack.merchants import service as merchants_service
+from ordertrack.orders import service as orders_service
+from ordertrack.shipments import service as shipments_service
+from ordertrack.web.pages import SECURITY_HEADERS, locale_for, render
+from ordertrack.web.tokens import read_tracking_token, tracking_token
+from ordertrack.web.track import proof, reading, theme
+from ordertrack.web.track.ratelimit import LookupLimiter
+from ordertrack.web.track.times import scan_time, zone_label
+from ordertrack.web.track.view import StoreFacts
+from ordertrack.web.track.words import N_
 
 router = APIRouter(include_in_schema=False)
+
+# How often an open page's stream asks the database whether anything changed, and for how
+# long one stream lives (EventSource reconnects by itself, resuming from Last-Event-ID).
+POLL_SECONDS = 1.5
+STREAM_SECONDS = 600
+HEARTBEAT_SECONDS = 15
+
+_MERCHANT_ID = re.compile(r"^mer_[0-9a-z]{26}$")
+_TRACKING_NUMBER = re.compile(r"^[A-Z0-9-]{3,64}$")
+_MAX_TOKEN = 200
+
+NOT_FOUND = N_(
+    "We couldn't find an order with those details. "
+    "Check the order number and the email address or postal code, then try again."
+)
+PARCEL_NOT_FOUND = N_("We couldn't find a parcel with that tracking number. Check the number and try again.")
+
+
+def _db(request: Request) -> Database:
+    return request.app.state.db  # type: ignore[no-any-return]
+
+
+def _secret(request: Request) -> str:
+    return request.app.state.settings.resolved_secret_key()  # type: ignore[no-any-return]
+
+
+def _limiter(request: Request) -> LookupLimiter:
+    limiter = getattr(request.app.state, "track_lookup_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.track_lookup_limiter = LookupLimiter()
+    return limiter  # type: ignore[no-any-return]
+
+
+def _client_key(request: Request) -> str:
+    # The peer address as uvicorn reports it (it applies X-Forwarded-For only from proxies
+    # it was told to trust, so a client cannot pick its own key).
+    return request.client.host if request.client else "unknown"
+
+
+# --- the lookup form ------------------------------------------------------------------------
+
+
+def _store(request: Request, merchant_id: str | None) -> StoreFacts | None:
+    if merchant_id is None:
+        return None
+    if not _MERCHANT_ID.match(merchant_id):
+        return None
+    with _db(request).uow(write=False) as uow:
+        try:
+            return reading.store_facts(uow, merchant_id)
+        except NotFound:
+            return None
+
+
+def _lookup_page(
+    request: Request,
+    store: StoreFacts | None,
+    *,
+    status_code: int = 200,
+    notice: str | None = None,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    action = f"/track/store/{store.merchant_id}" if store else "/track"
+    response = render(
+        request,
+        "track/lookup.html",
+        {"store": store, "action": action, "notice": notice, "errors": errors or {}, "form": form or {}},
+        status_code=status_code,
+    )
+    response.headers.update(headers or {})
+    return response
+
+
+def _missing_store(request: Request) -> HTMLResponse:
+    return render(
+        request,
+        "track/not_found.html",
+        {"store": None, "message": N_("There is no store at this address.")},
+        status_code=404,
+    )
+
+
+@router.get("/track")
+def lookup_form(request: Request) -> HTMLResponse:
+    return _lookup_page(request, None)
+
+
+@router.get("/track/store/{merchant_id}")
+def store_lookup_form(request: Request, merchant_id: str) -> HTMLResponse:
+    store = _store(request, merchant_id)
+    if store is None:
+        return _missing_store(request)
+    return _lookup_page(request, store)
+
+
+@router.post("/track")
+async def lookup(request: Request) -> Response:
+    return await _lookup(request, None)
+
+
+@router.post("/track/store/{merchant_id}")
+async def store_lookup(request: Request, merchant_id: str) -> Response:
+    store = await run_in_threadpool(_store, request, merchant_id)
+    if store is None:
+        return _missing_store(request)
+    return await _lookup(request, store)
+
+
+def _text(form: Any, name: str) -> str:
+    value = form.get(name)
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def normalise_postal_code(value: str) -> str:
+    return re.sub(r"[^0-9A-Za-z]", "", value).upper()
+
+
+def canonical_tracking_number(value: str) -> str:
+    return re.sub(r"\s+", "", value).upper()
+
+
+async def _lookup(request: Request, store: StoreFacts | None) -> Response:
+    try:
+        form = await request.form(max_files=0, max_fields=10, max_part_size=4096)
+    except Exception:  # a malformed body is the client's mistake, never a 500
+        return _lookup_page(
+            request, store, status_code=400, notice=N_("The form could not be read. Please try again.")
+        )
+    if _text(form, "kind") == "parcel":
+        return await _lookup_parcel(request, store, canonical_tracking_number(_text(form, "tracking_number")))
+    number = _text(form, "order_number").lstrip("#").strip()
+    contact = _text(form, "contact")
+    errors: dict[str, str] = {}
+    if not 1 <= len(number) <= 64:
+        errors["order_number"] = N_("Enter your order number.")
+    if not 1 <= len(contact) <= 254:
+        errors["contact"] = N_("Enter the email address or the postal code of the order.")
+    if errors:
+        return _lookup_page(request, store, status_code=422, errors=errors, form={"order_number": number})
+    if not _limiter(request).take(_client_key(request)):
+        return _too_many(request, store)
+    by_email = "@" in contact
+    order_id = await run_in_threadpool(_find_order, _db(request), number, contact, by_email, store)
+    if order_id is None:
+        return _lookup_page(request, store, status_code=404, notice=NOT_FOUND, form={"order_number": number})
+    secret = _secret(request)
+    response = RedirectResponse(f"/track/{tracking_token(secret, order_id)}", status_code=303)
+    if by_email:
+        response.set_cookie(
+            proof.COOKIE,
+            proof.email_proof(secret, order_id, now=time.time()),
+            max_age=proof.LIFETIME_SECONDS,
+            path="/track",
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
+    return response
+
+
+def _find_order(
+    db: Database, number: str, contact: str, by_email: bool, store: StoreFacts | None
+) -> str | None:
+    """The id of the order with this number whose email or postal code matches, else None."""
+    with db.uow(write=False) as uow:
+        orders = orders_service.orders_for_shopper_lookup(uow, number, store.merchant_id if store else None)
+        for order in orders:
+            if by_email:
+                if not order.customer_id:
+                    continue
+                customer = customers_service.get_customers(uow, order.merchant_id, {order.customer_id}).get(
+                    order.customer_id
+                )
+                known = (customer.email if customer else "").lower()
+                given = contact.lower()
+            else:
+                known = normalise_postal_code(order.ship_postal_code or "")
+                given = normalise_postal_code(contact)
+            if known and hmac.compare_digest(known.encode(), given.encode()):
+                return order.id
+    return None
+
+
+async def _lookup_parcel(request: Request, store: StoreFacts | None, number: str) -> Response:
+    if not _TRACKING_NUMBER.match(number):
+        return _lookup_page(
+            request,
+            store,
+            status_code=422,
+            errors={"tracking_number": N_("Enter the tracking number: 3 to 64 letters, digits or dashes.")},
+        )
+    if not _limiter(request).take(_client_key(request)):
+        return _too_many(request, store)
+
+    def find() -> str | None:
+        with _db(request).uow(write=False) as uow:
+            parcel = shipments_service.newest_parcel_with_number(
+                uow, number, store.merchant_id if store else None
+            )
+            return parcel.id if parcel else None
+
+    parcel_id = await run_in_threadpool(find)
+    if parcel_id is None:
+        return _lookup_page(
+            request, store, status_code=404, notice=PARCEL_NOT_FOUND, form={"tracking_number": number}
+        )
+    return RedirectResponse(f"/track/{tracking_token(_secret(request), parcel_id)}", status_code=303)
+
+
+def _too_many(request: Request, store: StoreFacts | None) -> HTMLResponse:
+    wait = _limiter(request).retry_after(_client_key(request))
+    return _lookup_page(
+        request,
+        store,
+        status_code=429,
+        notice=N_("Too many lookups from your connection. Please wait a minute, then try again."),
+        headers={"Retry-After": str(max(wait, 1))},
+    )
+
+
+# --- the merchant's colours -------------------------------------------------------------------
+
+
+@router.get("/track/theme/{name}")
+def theme_css(request: Request, name: str) -> Response:
+    merchant_id = name.removesuffix(".css")
+    store = None
+    if name.endswith(".css") and _MERCHANT_ID.match(merchant_id):
+        with _db(request).uow(write=False) as uow:
+            try:
+                store = merchants_service.branding(uow, merchant_id)
+            except NotFound:
+                store = None
+    if store is None:
+        return Response(
+            "/* no such store */\n", status_code=404, media_type="text/css", headers=SECURITY_HEADERS
+        )
+    return Response(
+        theme.stylesheet(store.primary_colour, store.accent_colour),
+        media_type="text/css",
+        headers={**SECURITY_HEADERS, "Cache-Control": "public, max-age=300"},
+    )
+
+
+# --- one order's page -------------------------------------------------------------------------
+
+
+def _subject(request: Request, token: str) -> reading.Subject | None:
+    if len(token) > _MAX_TOKEN:
+        return None
+    opened = read_tracking_token(_secret(request), token)
+    if opened is None:
+        return None
+    with _db(request).uow(write=False) as uow:
+        return reading.subject_of(uow, opened)
+
+
+def _link_not_found(request: Request) -> HTMLResponse:
+    return render(
+        request,
+        "track/not_found.html",
+        {
+            "store": None,
+            "message": N_(
+                "This tracking link doesn't work. It may have expired or been copied incompletely."
+            ),
+        },
+        status_code=404,
+    )
+
+
+def _page_context(request: Request, token: str, subject: reading.Subject) -> dict[str, Any] | None:
+    secret = _secret(request)
+    proven = subject.order_id is not None and proof.proves_email(
+        secret, request.cookies.get(proof.COOKIE), subject.order_id, now=time.time()
+    )
+    with _db(request).uow(write=False) as uow:
+        marker = reading.change_marker(uow, subject)
+        page = reading.load_page(uow, subject, email_proven=proven)
+    if page is None:
+        return None
+    locale = locale_for(request)
+    return {
+        "page": page,
+        "store": page.store,
+        "token": token,
+        "marker": marker,
+        "scan_time": lambda value: scan_time(value, locale),
+        "zone_label": zone_label,
+    }
+
+
+@router.get("/track/{token}")
+def order_page(request: Request, token: str) -> HTMLResponse:
+    subject = _subject(request, token)
+    context = _page_context(request, token, subject) if subject else None
+    if context is None:
+        return _link_not_found(request)
+    response = render(request, "track/order.html", context)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@router.get("/track/{token}/timeline")
+def order_fragment(request: Request, token: str) -> HTMLResponse:
+    """The part of the page that changes (status, estimate, shipments and scans), for live updates."""
+    subject = _subject(request, token)
+    context = _page_context(request, token, subject) if subject else None
+    if context is None:
+        return _link_not_found(request)
+    response = render(request, "track/fragment.html", context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/track/{token}/events")
+async def order_events(request: Request, token: str) -> Response:
+    """Server-sent events: ``update`` whenever the order's tracking changed, whichever process
+    stored the change (each stream polls the database cheaply; nothing is shared in memory)."""
+    subject = await run_in_threadpool(_subject, request, token)
+    if subject is None:
+        return Response(
+            "no such tracking link\n", status_code=404, media_type="text/plain", headers=SECURITY_HEADERS
+        )
+    db = _db(request)
+
+    def current() -> str:
+        with db.uow(write=False) as uow:
+            return reading.change_marker(uow, subject)
+
+    seen = (request.headers.get("last-event-id") or request.query_params.get("since") or "")[:100]
+    if not seen:
+        seen = await run_in_threadpool(current)
+
+    async def stream() -> AsyncIterator[str]:
+        nonlocal seen
+        yield f"retry: 2000\n: tracking {subject.order_id or subject.parcel_id}\n\n"
+        started = last_sent = time.monotonic()
+        while time.monotonic() - started < STREAM_SECONDS:
+            if await request.is_disconnected():
+                return
+            marker = await run_in_threadpool(current)
+            if marker != seen:
+                seen = marker
+                last_sent = time.monotonic()
+                yield f"id: {marker}\nevent: update\ndata: {marker}\n\n"
+            elif time.monotonic() - last_sent > HEARTBEAT_SECONDS:
+                last_sent = time.monotonic()
+                yield ": still here\n\n"
+            await asyncio.sleep(POLL_SECONDS)
+
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={**SECURITY_HEADERS, "Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,1 @@
+"""Merchant staff: accounts that sign in to the dashboard."""

@@ -1,0 +1,164 @@
+"""What every dashboard page shares: who is signed in, the CSRF check, and HTML errors.
+
+Dashboard routes use :class:`DashboardRoute`, which turns the failures a page can meet into
+pages (never the API's JSON and never a 500): no session -> redirect to the login page,
+a POST without the right CSRF token -> 403, an ordertrack error -> its 4xx status with its
+message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse, Response
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
+
+from ordertrack.db.uow import Database
+from ordertrack.kit.clock import utcnow
+from ordertrack.kit.errors import OrdertrackError
+from ordertrack.staff import service as staff_service
+from ordertrack.web.dashboard import sessions
+from ordertrack.web.dashboard.forms import Form, parse_form
+from ordertrack.web.pages import locale_for, render
+
+log = logging.getLogger("ordertrack.dashboard")
+
+
+class LoginRequired(Exception):
+    """No valid session: the answer is the login page."""
+
+
+class CsrfRejected(OrdertrackError):
+    status_code = 403
+    code = "csrf_rejected"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This form has expired or did not come from this dashboard. Go back, reload the page "
+            "and try again."
+        )
+
+
+@dataclass(frozen=True)
+class Staff:
+    """The signed-in staff member, as pages need them."""
+
+    id: str
+    merchant_id: str
+    email: str
+    name: str
+    csrf: str
+
+
+class DashboardRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await handle(request)
+            except LoginRequired:
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return RedirectResponse(f"/dashboard/login?next={quote(target, safe='')}", status_code=303)
+            except OrdertrackError as error:
+                return error_page(request, error.status_code, error.message)
+            except RequestValidationError:
+                return error_page(request, 400, "The request could not be read.")
+
+        return handler
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    staff = request.scope.get("ordertrack.staff")
+    return render(
+        request,
+        "dashboard/error.html",
+        {"status": status, "message": message, "staff": staff, "csrf_token": getattr(staff, "csrf", "")},
+        status_code=status,
+    )
+
+
+def secret_of(request: Request) -> str:
+    return str(request.app.state.settings.resolved_secret_key())
+
+
+def database(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def cookie_is_secure(request: Request) -> bool:
+    return str(request.app.state.settings.public_url).lower().startswith("https://")
+
+
+def _load_staff(db: Database, claims: sessions.SessionClaims) -> tuple[str, str, str] | None:
+    with db.uow(write=False) as uow:
+        user = staff_service.active_user(uow, claims.staff_id, claims.version)
+        return (user.merchant_id, user.email, user.name) if user is not None else None
+
+
+async def current_staff(request: Request) -> Staff:
+    """The signed-in staff member (a dependency of every page but the login page)."""
+    cached = request.scope.get("ordertrack.staff")
+    if isinstance(cached, Staff):
+        return cached
+    secret = secret_of(request)
+    claims = sessions.read_session(secret, request.cookies.get(sessions.SESSION_COOKIE), now=utcnow())
+    if claims is None:
+        raise LoginRequired()
+    found = await run_in_threadpool(_load_staff, database(request), claims)
+    if found is None:
+        raise LoginRequired()
+    merchant_id, email, name = found
+    staff = Staff(claims.staff_id, merchant_id, email, name, sessions.csrf_token(secret, claims))
+    request.scope["ordertrack.staff"] = staff
+    return staff
+
+
+async def read_form(request: Request) -> Form:
+    body = await request.body()
+    return parse_form(request.headers.get("content-type", ""), body)
+
+
+async def staff_form(request: Request) -> tuple[Staff, Form]:
+    """A POST from a signed-in staff member, with its CSRF token checked."""
+    staff = await current_staff(request)
+    form = await read_form(request)
+    if not sessions.tokens_match(staff.csrf, form.get("csrf_token")):
+        raise CsrfRejected()
+    return staff, form
+
+
+def page(
+    request: Request,
+    staff: Staff | None,
+    template: str,
+    context: dict[str, Any],
+    *,
+    status_code: int = 200,
+    section: str = "",
+) -> Response:
+    """Render a dashboard page with the signed-in user, their CSRF token and the nav state."""
+    from ordertrack.web.dashboard.display import helpers
+
+    locale = locale_for(request)
+    return render(
+        request,
+        template,
+        {
+            **helpers(locale),
+            **context,
+            "staff": staff,
+            "csrf_token": staff.csrf if staff else context.get("csrf_token", ""),
+            "section": section,
+        },
+        status_code=status_code,
+        locale=locale,
+    )

@@ -1,0 +1,168 @@
+"""Gather what a tracking page shows, through the features' services (never their tables).
+
+A signed link names an order (``ord_…``) or, after a lookup by tracking number, a parcel
+(``pcl_…``); the signature is the authority, so these reads start without a merchant id and
+take it from the row they find.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ordertrack.carriers.registry import connectors
+from ordertrack.carriers.tracking_numbers import CARRIER_NAMES
+from ordertrack.customers import service as customers_service
+from ordertrack.db.uow import UnitOfWork
+from ordertrack.merchants import service as merchants_service
+from ordertrack.orders import service as orders_service
+from ordertrack.shipments import service as shipments_service
+from ordertrack.tracking import service as tracking_service
+from ordertrack.tracking.schemas import EventOut
+from ordertrack.web.track.view import (
+    ItemFacts,
+    OrderFacts,
+    ParcelFacts,
+    ScanFacts,
+    ShipmentFacts,
+    StoreFacts,
+    TrackingPage,
+    build_page,
+)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a link opens: a whole order, or one parcel (the limited view)."""
+
+    merchant_id: str
+    order_id: str | None
+    parcel_id: str | None
+
+
+def subject_of(uow: UnitOfWork, opened_id: str) -> Subject | None:
+    if opened_id.startswith("ord_"):
+        order = orders_service.order_for_tracking_link(uow, opened_id)
+        return Subject(order.merchant_id, order.id, None) if order else None
+    if opened_id.startswith("pcl_"):
+        parcel = shipments_service.parcel_for_tracking_link(uow, opened_id)
+        return Subject(parcel.merchant_id, None, parcel.id) if parcel else None
+    return None
+
+
+def _scan(event: EventOut) -> ScanFacts:
+    where = event.location
+    return ScanFacts(
+        occurred_at=event.occurred_at,
+        local_time=datetime.fromisoformat(event.local_time),
+        zone=event.timezone,
+        status=str(event.status),
+        reason=event.reason,
+        description=event.description,
+        city=where.city if where else None,
+        region=where.region if where else None,
+        postal_code=where.postal_code if where else None,
+        country=where.country if where else None,
+        latitude=where.latitude if where else None,
+        longitude=where.longitude if where else None,
+    )
+
+
+def store_facts(uow: UnitOfWork, merchant_id: str) -> StoreFacts:
+    brand = merchants_service.branding(uow, merchant_id)
+    return StoreFacts(merchant_id=merchant_id, name=brand.display_name, logo_data_uri=brand.logo_data_uri)
+
+
+def _carrier_names(slugs: set[str]) -> dict[str, str]:
+    known = connectors()
+    return {s: CARRIER_NAMES.get(s) or (known[s].name if s in known else s.upper()) for s in slugs}
+
+
+def load_page(uow: UnitOfWork, subject: Subject, *, email_proven: bool) -> TrackingPage | None:
+    """The page's view model, or None when the order or parcel no longer exists."""
+    store = store_facts(uow, subject.merchant_id)
+    if subject.parcel_id is not None:
+        parcel = shipments_service.parcel_for_tracking_link(uow, subject.parcel_id)
+        if parcel is None:
+            return None
+        events = tracking_service.timelines_of_parcels(uow, subject.merchant_id, [parcel.id]).get(
+            parcel.id, []
+        )
+        facts = _parcel_facts(parcel, events)
+        return build_page(
+            store=store,
+            order=None,
+            shipments=[ShipmentFacts(parcel.carrier, parcel.status, parcel.reason, [facts], None)],
+            carrier_names=_carrier_names({parcel.carrier}),
+        )
+    assert subject.order_id is not None
+    order = orders_service.order_for_tracking_link(uow, subject.order_id)
+    if order is None:
+        return None
+    shipments = shipments_service.shipments_for_orders(uow, order.merchant_id, [order.id]).get(order.id, [])
+    parcel_ids = [p.id for s in shipments for p in s.parcels]
+    timelines = tracking_service.timelines_of_parcels(uow, order.merchant_id, parcel_ids)
+    names = {line.id: line.name or line.sku for line in order.lines}
+    shopper_name = None
+    if email_proven and order.customer_id:
+        customer = customers_service.get_customers(uow, order.merchant_id, {order.customer_id}).get(
+            order.customer_id
+        )
+        shopper_name = customer.name if customer else None
+    shipment_facts = []
+    for shipment in shipments:
+        parcels = [_parcel_facts(parcel, timelines.get(parcel.id, [])) for parcel in shipment.parcels]
+        items = [
+            ItemFacts(name=names.get(line.order_line_id, line.sku), sku=line.sku, quantity=line.quantity)
+            for line in shipment.lines
+        ]
+        shipment_facts.append(
+            ShipmentFacts(shipment.carrier, shipment.status, shipment.reason, parcels, items)
+        )
+    carrier_names = _carrier_names(
+        {s.carrier for s in shipments} | {p.carrier for s in shipments for p in s.parcels}
+    )
+    return build_page(
+        store=store,
+        order=OrderFacts(
+            number=order.number,
+            status=order.status,
+            placed_at=order.placed_at,
+            city=order.ship_city,
+            country=order.ship_country,
+            shopper_name=shopper_name,
+        ),
+        shipments=shipment_facts,
+        carrier_names=carrier_names,
+        # No delivery-date engine yet, and no carrier estimate is stored: nothing to show.
+        estimated_delivery=None,
+    )
+
+
+def _parcel_facts(parcel: Any, events: list[EventOut]) -> ParcelFacts:
+    found = connectors().get(parcel.carrier)
+    return ParcelFacts(
+        tracking_number=parcel.tracking_number,
+        carrier=parcel.carrier,
+        status=parcel.status,
+        reason=parcel.reason,
+        scans=[_scan(e) for e in events],
+        carrier_url=found.page_for(parcel.tracking_number) if found else None,
+    )
+
+
+def change_marker(uow: UnitOfWork, subject: Subject) -> str:
+    """A short text that changes whenever the page's content would: polled by the live stream."""
+    if subject.parcel_id is not None:
+        parcel_ids = [subject.parcel_id]
+        status = ""
+    else:
+        assert subject.order_id is not None
+        order = orders_service.order_for_tracking_link(uow, subject.order_id)
+        if order is None:
+            return "gone"
+        parcel_ids = shipments_service.parcel_ids_of_order(uow, subject.merchant_id, order.id)
+        status = f"{order.status}.{len(parcel_ids)}"
+    count, newest = tracking_service.change_marker(uow, subject.merchant_id, parcel_ids)
+    return f"{count}.{newest}.{status}"

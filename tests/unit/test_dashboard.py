@@ -1,0 +1,96 @@
+"""Pure parts of the dashboard: session cookies, CSRF tokens, form parsing, login throttle."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from ordertrack.web.dashboard import sessions
+from ordertrack.web.dashboard.forms import BadForm, UnsupportedForm, parse_form
+from ordertrack.web.dashboard.throttle import LoginThrottle
+
+SECRET = "unit-test-secret"
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+def test_a_session_cookie_reads_back_until_it_expires() -> None:
+    cookie = sessions.issue_session(SECRET, "stf_1", 3, now=NOW)
+    claims = sessions.read_session(SECRET, cookie, now=NOW + timedelta(hours=11))
+    assert claims is not None and (claims.staff_id, claims.version) == ("stf_1", 3)
+    assert sessions.read_session(SECRET, cookie, now=NOW + sessions.SESSION_LIFETIME) is None
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [lambda c: c[:-1] + ("A" if c[-1] != "A" else "B"), lambda c: "x" + c, lambda c: c + ".x", lambda c: ""],
+)
+def test_a_tampered_session_cookie_is_refused(mangle) -> None:  # type: ignore[no-untyped-def]
+    cookie = sessions.issue_session(SECRET, "stf_1", 1, now=NOW)
+    assert sessions.read_session(SECRET, mangle(cookie), now=NOW) is None
+
+
+def test_a_cookie_signed_with_another_secret_is_refused() -> None:
+    cookie = sessions.issue_session("other secret", "stf_1", 1, now=NOW)
+    assert sessions.read_session(SECRET, cookie, now=NOW) is None
+
+
+def test_csrf_token_belongs_to_one_session() -> None:
+    first = sessions.read_session(SECRET, sessions.issue_session(SECRET, "stf_1", 1, now=NOW), now=NOW)
+    second = sessions.read_session(SECRET, sessions.issue_session(SECRET, "stf_1", 1, now=NOW), now=NOW)
+    assert first is not None and second is not None
+    token = sessions.csrf_token(SECRET, first)
+    assert sessions.tokens_match(token, token)
+    assert not sessions.tokens_match(token, sessions.csrf_token(SECRET, second))
+    assert not sessions.tokens_match(token, None)
+    assert not sessions.tokens_match(token, "")
+
+
+def test_login_csrf_token_is_not_a_session_csrf_token() -> None:
+    claims = sessions.read_session(SECRET, sessions.issue_session(SECRET, "stf_1", 1, now=NOW), now=NOW)
+    assert claims is not None
+    assert sessions.login_csrf_token(SECRET, claims.nonce) != sessions.csrf_token(SECRET, claims)
+
+
+def test_urlencoded_and_multipart_forms_are_read() -> None:
+    form = parse_form("application/x-www-form-urlencoded", b"a=1&b=%3Cx%3E&b=2&empty=")
+    assert form.get("a") == "1" and form.fields["b"] == ["<x>", "2"] and form.get("empty") == ""
+    body = (
+        b'--XyZ\r\nContent-Disposition: form-data; name="display_name"\r\n\r\nNorthwind\r\n'
+        b'--XyZ\r\nContent-Disposition: form-data; name="logo"; filename="l.png"\r\n'
+        b"Content-Type: image/png\r\n\r\n\x89PNG\r\n\x00\x01\r\n--XyZ--\r\n"
+    )
+    form = parse_form("multipart/form-data; boundary=XyZ", body)
+    assert form.get("display_name") == "Northwind"
+    assert form.files["logo"].content_type == "image/png"
+    assert form.files["logo"].data == b"\x89PNG\r\n\x00\x01"
+
+
+def test_unreadable_forms_are_client_errors() -> None:
+    with pytest.raises(BadForm):
+        parse_form("application/x-www-form-urlencoded", b"a=%ff")
+    with pytest.raises(UnsupportedForm):
+        parse_form("application/json", b"{}")
+    with pytest.raises(BadForm):
+        parse_form("application/x-www-form-urlencoded", b"a=1\x00").text("a")
+
+
+def test_throttle_blocks_an_email_after_too_many_failures_and_forgets_later() -> None:
+    clock = [0.0]
+    throttle = LoginThrottle(window=60, per_address=100, per_email=3, clock=lambda: clock[0])
+    for _ in range(3):
+        assert not throttle.blocked("1.2.3.4", "a@x")
+        throttle.failed("1.2.3.4", "a@x")
+    assert throttle.blocked("1.2.3.4", "a@x")
+    assert throttle.blocked("5.6.7.8", "a@x")  # from anywhere
+    assert not throttle.blocked("1.2.3.4", "b@x")
+    clock[0] = 61
+    assert not throttle.blocked("1.2.3.4", "a@x")
+
+
+def test_throttle_blocks_an_address_trying_many_emails() -> None:
+    throttle = LoginThrottle(window=60, per_address=4, per_email=100, clock=lambda: 0.0)
+    for n in range(4):
+        throttle.failed("1.2.3.4", f"{n}@x")
+    assert throttle.blocked("1.2.3.4", "new@x")
+    assert not throttle.blocked("9.9.9.9", "new@x")
