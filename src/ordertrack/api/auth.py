@@ -29,6 +29,11 @@ class ApiKeyCache:
             return None
         return entry[0]
 
+    def forget_merchant(self, merchant_id: str) -> None:
+        """Drop the merchant's cached keys (after a revocation, so it holds at once here)."""
+        with self._lock:
+            self._entries = {k: v for k, v in self._entries.items() if v[0] != merchant_id}
+
     def put(self, api_key: str, merchant_id: str) -> None:
         if self.ttl <= 0:
             return

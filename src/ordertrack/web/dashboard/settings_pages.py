@@ -97,4 +97,6 @@ def revoke_api_key(
     in_transaction(
         database(request), lambda uow: merchants_service.revoke_api_key(uow, staff.merchant_id, key_id)
     )
+    # This process stops accepting the key now; other processes within the cache's TTL.
+    request.app.state.api_key_cache.forget_merchant(staff.merchant_id)
     return RedirectResponse("/dashboard/settings?saved=revoked", status_code=303)
