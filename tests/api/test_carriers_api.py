@@ -12,7 +12,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from ordertrack.web.tokens import tracking_token
 from tests.carriers.test_canadapost import DELIVERED
+from tests.conftest import TEST_SECRET
 from tests.integration.scenario import order_payload
 
 SECRET = "aftership-webhook-secret"
@@ -177,3 +179,33 @@ def test_an_xml_carrier_pushes_xml_and_is_read(client: httpx.Client, server) -> 
     assert broken.status_code == 202 and broken.json()["state"] == "quarantined"
     number = pushed.json()["trackings"][0]
     assert client.get(f"/api/v1/tracking/{number}").json()["status"] == "delivered"
+
+
+def test_a_carriers_estimate_is_kept_with_its_revisions_and_shown_to_the_shopper(
+    client: httpx.Client, server
+) -> None:
+    order = client.post("/api/v1/orders", json=order_payload()).json()
+    client.post(
+        f"/api/v1/orders/{order['id']}/shipments",
+        json={"carrier": "ups", "tracking_number": "1Z5R89390357567127"},
+    )
+    path, token = webhook_url(client, "aftership", SECRET)
+    scan = checkpoint("2026-11-18T21:04:00-05:00", "InTransit", "InTransit_001", "Departed from facility")
+    pushes = []
+    for day in ("2026-11-24", "2026-11-24", "2026-11-26"):  # the second push repeats the first promise
+        body = json.loads(aftership_push("1Z5R89390357567127", scan))
+        body["msg"]["expected_delivery"] = day
+        pushes.append(json.dumps(body).encode())
+    with httpx.Client(base_url=server.base_url) as anonymous:
+        for body in pushes:
+            assert (
+                anonymous.post(path, params={"token": token}, content=body, headers=signed(body)).status_code
+                == 200
+            )
+        page = anonymous.get(
+            f"/track/{tracking_token(TEST_SECRET, order['id'])}", headers={"accept-language": "en"}
+        )
+    assert page.status_code == 200
+    text = page.text
+    assert "Estimated delivery" in text and "How the estimate changed" in text
+    assert text.count("Nov 24, 2026") == 1 and "Nov 26, 2026" in text  # two revisions, not three

@@ -22,10 +22,12 @@ from ordertrack.carriers.model import CarrierPayload, CarrierWebhook, UnknownCar
 from ordertrack.carriers.reading import CarrierTracking, Message, Reading
 from ordertrack.carriers.registry import BadSignature, Connector
 from ordertrack.db.uow import UnitOfWork
+from ordertrack.eta import service as eta_service
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict, NotFound, Unauthorized
 from ordertrack.kit.ids import new_id
 from ordertrack.kit.pagination import Page, keyset_page
+from ordertrack.shipments import service as shipments_service
 from ordertrack.tracking import service as tracking_service
 from ordertrack.tracking.schemas import RejectedEvent
 
@@ -236,6 +238,7 @@ def _ingest_reading(
         result.rejected += [RejectedEvent(index=start + r.index, error=r.error) for r in ingested.rejected]
     result.trackings = [t.tracking_number for t in reading.trackings]
     _count_unknown_codes(uow, merchant_id, reading, now)
+    _record_carrier_estimates(uow, merchant_id, reading, now)
     unread = [m for m in messages if m.code in _UNREAD]
     if unread or result.rejected:
         payload.state = "partial"
@@ -257,6 +260,39 @@ def _reason(messages: Sequence[Message]) -> str | None:
     first = messages[0]
     more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
     return f"{first.code}: {first.text}{more}"
+
+
+def _record_carrier_estimates(uow: UnitOfWork, merchant_id: str, reading: Reading, now: datetime) -> None:
+    """Keep the carriers' delivery estimates on the parcels they are for (each change once)."""
+    promised = [t for t in reading.trackings if t.estimated_delivery is not None]
+    if not promised:
+        return
+    parcels = shipments_service.parcels_for_tracking_numbers(
+        uow, merchant_id, [t.tracking_number for t in promised]
+    )
+    for tracking in promised:
+        estimate = tracking.estimated_delivery
+        # The newest parcel with the number is the one travelling now (numbers are recycled).
+        parcel = next(
+            (
+                p
+                for p in parcels
+                if p.tracking_number == tracking.tracking_number and p.carrier == tracking.carrier
+            ),
+            None,
+        )
+        if parcel is None or estimate is None:
+            continue
+        eta_service.record_estimate(
+            uow,
+            merchant_id,
+            parcel.id,
+            earliest=estimate.earliest,
+            latest=estimate.latest,
+            source=f"carrier:{tracking.carrier}",
+            reason="the carrier's estimate",
+            recorded_at=now,
+        )
 
 
 def _count_unknown_codes(uow: UnitOfWork, merchant_id: str, reading: Reading, now: datetime) -> None:

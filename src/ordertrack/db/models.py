@@ -5,6 +5,7 @@ from ordertrack.carriers import model as _carriers  # noqa: F401
 from ordertrack.catalog import model as _catalog  # noqa: F401
 from ordertrack.customers import model as _customers  # noqa: F401
 from ordertrack.db.base import Base
+from ordertrack.eta import model as _eta  # noqa: F401
 from ordertrack.inventory import model as _inventory  # noqa: F401
 from ordertrack.merchants import model as _merchants  # noqa: F401
 from ordertrack.orders import model as _orders  # noqa: F401

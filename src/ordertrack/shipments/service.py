@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import selectinload
@@ -325,13 +325,22 @@ class AttentionItem:
     order_number: str
     last_scan_at: datetime | None
     stalled: bool
+    late_since: date | None = None  # the last promised day, passed without delivery
 
 
 def shipments_needing_attention(
-    uow: UnitOfWork, merchant_id: str, *, now: datetime, stalled_after: timedelta, limit: int = 200
+    uow: UnitOfWork,
+    merchant_id: str,
+    *,
+    now: datetime,
+    stalled_after: timedelta,
+    late_parcels: Mapping[str, date] | None = None,
+    limit: int = 200,
 ) -> list[AttentionItem]:
-    """Shipments in exception, failed attempt or returning, and shipments in transit with no
-    scan for ``stalled_after``; the longest-silent first. Read-only."""
+    """Shipments in exception, failed attempt or returning, shipments in transit with no scan
+    for ``stalled_after``, and undelivered shipments with a parcel in ``late_parcels`` (past its
+    promised day); the longest-silent first. Read-only."""
+    late = dict(late_parcels or {})
     last_scan = (
         select(Parcel.shipment_id, func.max(Parcel.last_event_at).label("last_scan_at"))
         .where(Parcel.merchant_id == merchant_id)
@@ -348,6 +357,14 @@ def shipments_needing_attention(
             or_(
                 Shipment.status.in_(NEEDS_HUMAN),
                 and_(Shipment.status.in_(MAY_STALL), last_scan.c.last_scan_at < cutoff),
+                and_(
+                    Shipment.status.not_in(FINAL_STATUSES),
+                    Shipment.id.in_(
+                        select(Parcel.shipment_id).where(
+                            Parcel.merchant_id == merchant_id, Parcel.id.in_(sorted(late) or [""])
+                        )
+                    ),
+                ),
             ),
         )
         .options(selectinload(Shipment.parcels))
@@ -359,7 +376,8 @@ def shipments_needing_attention(
             shipment=shipment,
             order_number=number,
             last_scan_at=last,
-            stalled=shipment.status in MAY_STALL,
+            stalled=shipment.status in MAY_STALL and last is not None and last < cutoff,
+            late_since=min((late[p.id] for p in shipment.parcels if p.id in late), default=None),
         )
         for shipment, number, last in rows
     ]

@@ -12,6 +12,7 @@ from ordertrack.api.transactions import in_transaction
 from ordertrack.carriers.registry import connectors
 from ordertrack.carriers.tracking_numbers import CARRIER_NAMES
 from ordertrack.customers import service as customers_service
+from ordertrack.eta import service as eta_service
 from ordertrack.inventory import service as inventory_service
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import OrdertrackError
@@ -171,8 +172,9 @@ def cancel(order_ref: str, request: Request, posted: tuple[Staff, Form] = Depend
 def attention(request: Request, staff: Staff = Depends(current_staff)) -> Response:
     now = utcnow()
     with database(request).uow(write=False) as uow:
+        late = eta_service.parcels_past_estimate(uow, staff.merchant_id, now.date())
         items = shipments_service.shipments_needing_attention(
-            uow, staff.merchant_id, now=now, stalled_after=STALLED_AFTER
+            uow, staff.merchant_id, now=now, stalled_after=STALLED_AFTER, late_parcels=late
         )
     return page(
         request,

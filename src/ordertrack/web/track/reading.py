@@ -15,12 +15,15 @@ from ordertrack.carriers.registry import connectors
 from ordertrack.carriers.tracking_numbers import CARRIER_NAMES
 from ordertrack.customers import service as customers_service
 from ordertrack.db.uow import UnitOfWork
+from ordertrack.eta import service as eta_service
 from ordertrack.merchants import service as merchants_service
 from ordertrack.orders import service as orders_service
 from ordertrack.shipments import service as shipments_service
 from ordertrack.tracking import service as tracking_service
 from ordertrack.tracking.schemas import EventOut
 from ordertrack.web.track.view import (
+    EstimateChange,
+    EstimatedDelivery,
     ItemFacts,
     OrderFacts,
     ParcelFacts,
@@ -135,9 +138,24 @@ def load_page(uow: UnitOfWork, subject: Subject, *, email_proven: bool) -> Track
         ),
         shipments=shipment_facts,
         carrier_names=carrier_names,
-        # No delivery-date engine yet, and no carrier estimate is stored: nothing to show.
-        estimated_delivery=None,
+        estimated_delivery=_estimate(uow, order.merchant_id, shipments),
     )
+
+
+def _estimate(uow: Any, merchant_id: str, shipments: list[Any]) -> EstimatedDelivery | None:
+    """The order arrives with its last parcel: the latest of the undelivered parcels' newest
+    estimates, with every revision that moved it."""
+    open_parcels = [p.id for s in shipments for p in s.parcels if p.status not in ("delivered", "returned")]
+    revisions = eta_service.estimates_for_parcels(uow, merchant_id, open_parcels)
+    newest = [rows[-1] for rows in revisions.values() if rows]
+    if not newest:
+        return None
+    last = max(newest, key=lambda row: (row.latest, row.earliest))
+    history = tuple(
+        EstimateChange(earliest=row.earliest, latest=row.latest, recorded_at=row.recorded_at)
+        for row in revisions[last.parcel_id]
+    )
+    return EstimatedDelivery(earliest=last.earliest, latest=last.latest, history=history)
 
 
 def _parcel_facts(parcel: Any, events: list[EventOut]) -> ParcelFacts:
