@@ -8,6 +8,7 @@ from ordertrack.db.base import Base
 from ordertrack.eta import model as _eta  # noqa: F401
 from ordertrack.inventory import model as _inventory  # noqa: F401
 from ordertrack.merchants import model as _merchants  # noqa: F401
+from ordertrack.notifications import model as _notifications  # noqa: F401
 from ordertrack.orders import model as _orders  # noqa: F401
 from ordertrack.shipments import model as _shipments  # noqa: F401
 from ordertrack.staff import model as _staff  # noqa: F401
