@@ -18,6 +18,7 @@ from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict, NotFound
 from ordertrack.kit.ids import new_id
 from ordertrack.kit.pagination import Page, keyset_page
+from ordertrack.notifications import service as notifications_service
 from ordertrack.orders.model import Order, OrderLine
 from ordertrack.orders.schemas import AddressOut, OrderIn, OrderLineOut, OrderOut
 from ordertrack.orders.status import (
@@ -192,6 +193,12 @@ def confirm_order(uow: UnitOfWork, merchant_id: str, id_or_number: str, *, actor
     order.confirmed_at = utcnow()
     _store(order, _derive(order, facts))
     inventory_service.reserve_order(uow, merchant_id, order, actor=actor, first_hold=first_hold)
+    notifications_service.enqueue(
+        uow,
+        merchant_id,
+        [notifications_service.Occurrence("order_confirmed", order.id, order.customer_id)],
+        now=order.confirmed_at,
+    )
     return order
 
 

@@ -21,6 +21,8 @@ from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict, NotFound, Unprocessable
 from ordertrack.kit.ids import new_id
 from ordertrack.kit.pagination import Page, keyset_page
+from ordertrack.notifications import rules as notification_rules
+from ordertrack.notifications import service as notifications_service
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.model import Order, OrderLine
 from ordertrack.orders.status import ShipmentFacts, check_action
@@ -143,6 +145,12 @@ def create_shipment(
     )
     orders_service.refresh_order_status(uow, merchant_id, [order.id])
     carriers_polling.start_polling(uow, merchant_id, data.carrier, [p.id for p in shipment.parcels])
+    notifications_service.enqueue(
+        uow,
+        merchant_id,
+        [notifications_service.Occurrence("shipped", order.id, order.customer_id, shipment.id)],
+        now=now,
+    )
     return shipment
 
 
@@ -542,8 +550,12 @@ def refresh_shipments(uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[
         parcels[shipment_id].append(ParcelFacts(status, reason, delivered_at))
     changed_orders: set[str] = set()
     updates = []
+    moves: list[tuple[str, str, str]] = []  # (shipment, order, trigger)
     for shipment_id, order_id, status, reason, delivered_at in shipments:
         derived = derive_shipment_status(parcels[shipment_id])
+        trigger = notification_rules.trigger_for_shipment_change(status, str(derived.status))
+        if trigger is not None:
+            moves.append((shipment_id, order_id, trigger))
         if (derived.status, derived.reason, derived.delivered_at) != (status, reason, delivered_at):
             updates.append(
                 {
@@ -568,6 +580,29 @@ def refresh_shipments(uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[
             updates,
         )
     orders_service.refresh_order_status(uow, merchant_id, changed_orders)
+    _notify(uow, merchant_id, moves)
+
+
+def _notify(uow: UnitOfWork, merchant_id: str, moves: list[tuple[str, str, str]]) -> None:
+    """Tell the shopper and the merchant's systems, in this same transaction (the outbox)."""
+    if not moves:
+        return
+    customers = dict(
+        uow.session.execute(
+            select(Order.id, Order.customer_id).where(
+                Order.merchant_id == merchant_id, Order.id.in_(sorted({order for _, order, _ in moves}))
+            )
+        ).all()
+    )
+    notifications_service.enqueue(
+        uow,
+        merchant_id,
+        [
+            notifications_service.Occurrence(trigger, order_id, customers.get(order_id), shipment_id)
+            for shipment_id, order_id, trigger in moves
+        ],
+        now=utcnow(),
+    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,76 @@
+"""Pure notification rules: which trigger a change fires, when a message has gone stale, how
+long to wait before the next try."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from datetime import timedelta
+
+# Shipment statuses that notify the shopper when a shipment enters them.
+SHIPMENT_TRIGGERS = {
+    "out_for_delivery": "out_for_delivery",
+    "available_for_pickup": "available_for_pickup",
+    "failed_attempt": "failed_attempt",
+    "delivered": "delivered",
+    "exception": "exception",
+}
+# Merchant webhook event types, by trigger.
+WEBHOOK_EVENTS = {
+    "order_confirmed": "order.confirmed",
+    "shipped": "shipment.shipped",
+    "out_for_delivery": "shipment.out_for_delivery",
+    "available_for_pickup": "shipment.available_for_pickup",
+    "failed_attempt": "shipment.failed_attempt",
+    "delivered": "shipment.delivered",
+    "exception": "shipment.exception",
+    "delivery_revised": "shipment.delivery_revised",
+}
+SHOPPER_TRIGGERS = frozenset(WEBHOOK_EVENTS)
+STAFF_TRIGGERS = frozenset({"low_stock", "needs_attention"})
+
+# The statuses after which a message about ``trigger`` would no longer be true.
+_OUTDATED_BY = {
+    "shipped": {"delivered", "returned", "returning"},
+    "out_for_delivery": {"delivered", "failed_attempt", "available_for_pickup", "returned", "returning"},
+    "available_for_pickup": {"delivered", "returned", "returning"},
+    "failed_attempt": {"delivered", "returned"},
+    "exception": {"delivered", "returned"},
+    "delivered": {"returned", "returning"},
+}
+
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_CAP = timedelta(hours=2)
+
+
+def trigger_for_shipment_change(old_status: str, new_status: str) -> str | None:
+    """The shopper trigger a shipment's move from ``old_status`` to ``new_status`` fires."""
+    if new_status == old_status:
+        return None
+    return SHIPMENT_TRIGGERS.get(new_status)
+
+
+def is_stale(trigger: str, shipment_status: str | None) -> bool:
+    """True when the shipment has moved past what the message would tell.
+
+    Events that arrive late and together are folded before anyone is told, so a parcel
+    scanned "out for delivery" and "delivered" in one batch only ever fires "delivered"; this
+    rule covers the message already queued when the newer news arrives.
+    """
+    if shipment_status is None:
+        return False
+    return shipment_status in _OUTDATED_BY.get(trigger, set())
+
+
+def dedupe_key(subject_id: str, trigger: str, channel: str, recipient: str) -> str:
+    """At most one message per (order or shipment, trigger, channel, recipient)."""
+    raw = f"{subject_id}|{trigger}|{channel}|{recipient.strip().lower()}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def retry_delay(attempts: int, rng: random.Random | None = None) -> timedelta:
+    """Exponential backoff with full jitter after ``attempts`` failed tries (1-based)."""
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
+    fraction = (rng or random).random()
+    return max(timedelta(seconds=1), ceiling * fraction)

@@ -1,0 +1,149 @@
+"""Writing notifications into the outbox, in the transaction of the change that causes them.
+
+Callers pass plain facts (which order, which shipment, which trigger); this module decides
+who hears of it and through which channel: the shopper by email (unless opted out), by SMS
+(only when subscribed for that order), and the merchant's webhook endpoints that want the
+event type. Each row is written once per (subject, trigger, channel, recipient): a repeat is
+a no-op, so replays and retries never add a second message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ordertrack.customers import service as customers_service
+from ordertrack.db.uow import UnitOfWork
+from ordertrack.kit.ids import new_id
+from ordertrack.notifications import rules
+from ordertrack.notifications.model import (
+    Notification,
+    NotificationSetting,
+    ShopperPreference,
+    WebhookEndpoint,
+)
+
+DEFAULT_LOCALE = "en"
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """Something a shopper or the merchant's systems should hear about."""
+
+    trigger: str
+    order_id: str
+    customer_id: str | None
+    shipment_id: str | None = None
+
+
+def enqueue(uow: UnitOfWork, merchant_id: str, occurrences: Iterable[Occurrence], *, now: datetime) -> int:
+    """Write the outbox rows for these occurrences; how many new rows were written."""
+    happened = [o for o in occurrences if o.trigger in rules.SHOPPER_TRIGGERS]
+    if not happened:
+        return 0
+    switched_off = _switched_off(uow, merchant_id)
+    customers = customers_service.get_customers(
+        uow, merchant_id, {o.customer_id for o in happened if o.customer_id}
+    )
+    opted_out = _opted_out_emails(uow, merchant_id, [c.email for c in customers.values()])
+    sms = _sms_subscribers(uow, merchant_id, {o.order_id for o in happened})
+    endpoints = list(
+        uow.session.scalars(
+            select(WebhookEndpoint).where(
+                WebhookEndpoint.merchant_id == merchant_id, WebhookEndpoint.enabled.is_(True)
+            )
+        )
+    )
+    rows: list[dict[str, Any]] = []
+    for occurrence in happened:
+        subject = occurrence.shipment_id or occurrence.order_id
+        customer = customers.get(occurrence.customer_id) if occurrence.customer_id else None
+        locale = (customer.locale if customer and customer.locale else DEFAULT_LOCALE).replace("-", "_")
+        targets: list[tuple[str, str]] = []
+        if customer is not None and customer.email.lower() not in opted_out:
+            targets.append(("email", customer.email))
+        targets += [("sms", phone) for phone in sms.get(occurrence.order_id, [])]
+        event_type = rules.WEBHOOK_EVENTS[occurrence.trigger]
+        targets += [
+            ("webhook", endpoint.id)
+            for endpoint in endpoints
+            if not endpoint.event_types or event_type in endpoint.event_types
+        ]
+        for channel, recipient in targets:
+            if (occurrence.trigger, channel) in switched_off:
+                continue
+            rows.append(
+                {
+                    "id": new_id("ntf"),
+                    "merchant_id": merchant_id,
+                    "order_id": occurrence.order_id,
+                    "shipment_id": occurrence.shipment_id,
+                    "trigger": occurrence.trigger,
+                    "channel": channel,
+                    "recipient": recipient,
+                    "locale": locale,
+                    "dedupe_key": rules.dedupe_key(subject, occurrence.trigger, channel, recipient),
+                    "state": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "facts": {},
+                    "created_at": now,
+                }
+            )
+    if not rows:
+        return 0
+    dialect = uow.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(Notification)
+        .on_conflict_do_nothing(index_elements=["merchant_id", "dedupe_key"])
+        .returning(Notification.id)
+    )
+    return len(uow.session.execute(statement, rows).all())
+
+
+def _switched_off(uow: UnitOfWork, merchant_id: str) -> set[tuple[str, str]]:
+    return {
+        (trigger, channel)
+        for trigger, channel in uow.session.execute(
+            select(NotificationSetting.trigger, NotificationSetting.channel).where(
+                NotificationSetting.merchant_id == merchant_id, NotificationSetting.enabled.is_(False)
+            )
+        )
+    }
+
+
+def _opted_out_emails(uow: UnitOfWork, merchant_id: str, emails: list[str]) -> set[str]:
+    if not emails:
+        return set()
+    return {
+        address.lower()
+        for (address,) in uow.session.execute(
+            select(ShopperPreference.address).where(
+                ShopperPreference.merchant_id == merchant_id,
+                ShopperPreference.channel == "email",
+                ShopperPreference.address.in_([e.lower() for e in emails]),
+                ShopperPreference.opted_out.is_(True),
+            )
+        )
+    }
+
+
+def _sms_subscribers(uow: UnitOfWork, merchant_id: str, order_ids: set[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for address, order_id in uow.session.execute(
+        select(ShopperPreference.address, ShopperPreference.order_id).where(
+            ShopperPreference.merchant_id == merchant_id,
+            ShopperPreference.channel == "sms",
+            ShopperPreference.order_id.in_(sorted(order_ids)),
+            ShopperPreference.opted_out.is_(False),
+        )
+    ):
+        if order_id is not None:
+            found.setdefault(order_id, []).append(address)
+    return found
