@@ -33,6 +33,14 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     # How long a verified API key stays in the in-process cache, in seconds.
     api_key_cache_seconds: float = Field(default=30.0, ge=0)
+    # Email: "smtp://user:pass@host:port" ("smtps://" for TLS, "?starttls=1"); unset = no email.
+    smtp_url: SecretStr | None = None
+    mail_from: str = "ordertrack@localhost"
+    # SMS through a Twilio-compatible API; unset = no SMS.
+    sms_url: str | None = None
+    sms_account: str | None = None
+    sms_token: SecretStr | None = None
+    sms_from: str | None = None
     # Test switch: the PostgreSQL server the PostgreSQL tests use (they create their own database).
     test_postgres_url: str | None = None
     # CI switch: fail, instead of skip, when the PostgreSQL tests cannot run.

@@ -36,7 +36,12 @@ def test_stored_idempotent_answers_expire_after_a_day(db: Database, make_merchan
 def test_a_job_waits_for_its_interval(db: Database) -> None:
     last_run: dict = {}
     now = utcnow()
-    assert set(run_due_jobs(db, last_run, now)) == {"expire_idempotency_keys", "poll_carriers"}
-    assert run_due_jobs(db, last_run, now + timedelta(seconds=30)) == {}
-    assert set(run_due_jobs(db, last_run, now + timedelta(minutes=1))) == {"poll_carriers"}
+    assert set(run_due_jobs(db, last_run, now)) == {
+        "expire_idempotency_keys",
+        "poll_carriers",
+        "deliver_notifications",
+    }
+    assert run_due_jobs(db, last_run, now + timedelta(seconds=3)) == {}
+    assert set(run_due_jobs(db, last_run, now + timedelta(seconds=30))) == {"deliver_notifications"}
+    assert "poll_carriers" in run_due_jobs(db, last_run, now + timedelta(minutes=1))
     assert "expire_idempotency_keys" in run_due_jobs(db, last_run, now + timedelta(minutes=11))

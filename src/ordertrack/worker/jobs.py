@@ -56,9 +56,18 @@ def poll_carriers(db: Database, now: datetime) -> int:
     return run_polling(db, now)
 
 
+def deliver_notifications(db: Database, now: datetime) -> int:
+    """Send what the outbox holds; channels are configured by ORDERTRACK_SMTP_URL and the rest."""
+    from ordertrack.config import Settings  # noqa: PLC0415
+    from ordertrack.notifications.delivery import run_delivery  # noqa: PLC0415
+
+    return run_delivery(db, Settings(), now)
+
+
 JOBS: tuple[Job, ...] = (
     Job("expire_idempotency_keys", timedelta(minutes=10), in_one_transaction(expire_idempotency_keys)),
     Job("poll_carriers", timedelta(minutes=1), poll_carriers),
+    Job("deliver_notifications", timedelta(seconds=5), deliver_notifications),
 )
 
 

@@ -1,0 +1,405 @@
+"""Delivering the outbox: claim due messages, check they are still true, render, send, record.
+
+Claiming takes due rows with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite serialises
+writers) and leases them for ``LEASE``, so any number of workers share the queue and a
+crashed worker's messages come back when the lease ends. Sending happens outside any
+transaction. The result is written afterwards: a crash between the send and that write
+delivers the message a second time once the lease ends (the at-least-once window); email
+keeps the same Message-ID and webhooks the same ``webhook-id`` so receivers can drop it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import or_, select, update
+
+from ordertrack.carriers.registry import connectors
+from ordertrack.carriers.tracking_numbers import CARRIER_NAMES
+from ordertrack.config import Settings
+from ordertrack.customers import service as customers_service
+from ordertrack.db.uow import Database, UnitOfWork
+from ordertrack.kit.clock import utcnow
+from ordertrack.merchants import service as merchants_service
+from ordertrack.notifications import rules, templates
+from ordertrack.notifications.channels import email as email_channel
+from ordertrack.notifications.channels import sms as sms_channel
+from ordertrack.notifications.channels import webhook as webhook_channel
+from ordertrack.notifications.channels.errors import DeliveryFailed
+from ordertrack.notifications.links import unsubscribe_url
+from ordertrack.notifications.model import Notification, NotificationTemplate, WebhookEndpoint
+from ordertrack.orders import service as orders_service
+from ordertrack.shipments import service as shipments_service
+from ordertrack.tracking import service as tracking_service
+from ordertrack.web.tokens import tracking_url
+
+log = logging.getLogger("ordertrack.notifications")
+
+LEASE = timedelta(minutes=5)
+# A channel nobody configured is not a failure of the message: it waits, uncounted.
+UNCONFIGURED_WAIT = timedelta(minutes=10)
+CLAIM_LIMIT = 50
+
+
+@dataclass
+class Channels:
+    """How to reach the outside world; a channel left None is switched off."""
+
+    smtp: email_channel.SmtpConfig | None
+    sms: sms_channel.SmsConfig | None
+    public_url: str
+    secret: str
+    transport: httpx.AsyncBaseTransport | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Channels:
+        smtp = (
+            email_channel.SmtpConfig.from_url(settings.smtp_url.get_secret_value(), settings.mail_from)
+            if settings.smtp_url
+            else None
+        )
+        sms = None
+        if settings.sms_url and settings.sms_account and settings.sms_token and settings.sms_from:
+            sms = sms_channel.SmsConfig(
+                base_url=settings.sms_url,
+                account=settings.sms_account,
+                token=settings.sms_token.get_secret_value(),
+                from_number=settings.sms_from,
+            )
+        return cls(smtp=smtp, sms=sms, public_url=settings.public_url, secret=settings.resolved_secret_key())
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    suppressed: int = 0
+    retried: int = 0
+    dead: int = 0
+    deferred: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def total(self) -> int:
+        return self.sent
+
+
+def claim_due(uow: UnitOfWork, now: datetime, limit: int = CLAIM_LIMIT) -> list[str]:
+    ids = list(
+        uow.session.scalars(
+            select(Notification.id)
+            .where(
+                Notification.state == "pending",
+                Notification.next_attempt_at <= now,
+                or_(Notification.leased_until.is_(None), Notification.leased_until < now),
+            )
+            .order_by(Notification.next_attempt_at, Notification.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    if ids:
+        uow.session.execute(
+            update(Notification).where(Notification.id.in_(ids)).values(leased_until=now + LEASE)
+        )
+    return ids
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A claimed message, with what it will say and where it goes (read in one transaction)."""
+
+    id: str
+    merchant_id: str
+    channel: str
+    recipient: str
+    trigger: str
+    stale: bool
+    context: templates.MessageContext | None
+    source: templates.TemplateSource | None
+    webhook: tuple[str, str] | None  # (url, secret)
+    timezone: str | None
+
+
+async def deliver_due(
+    db: Database, channels: Channels, now: datetime | None = None, *, rng: random.Random | None = None
+) -> DeliveryReport:
+    """One round: claim, then deliver each claimed message and record the outcome."""
+    now = now or utcnow()
+    with db.uow() as uow:
+        ids = claim_due(uow, now)
+        uow.commit()
+    report = DeliveryReport()
+    if not ids:
+        return report
+    async with httpx.AsyncClient(transport=channels.transport, timeout=15) as client:
+        for notification_id in ids:
+            with db.uow(write=False) as uow:
+                prepared = _prepare(uow, notification_id, channels)
+            if prepared is None:
+                continue
+            outcome = await _send(prepared, channels, client, now)
+            with db.uow() as uow:
+                _record(uow, prepared.id, outcome, now, rng, report)
+                uow.commit()
+    return report
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: str  # sent | suppressed | retry | dead | deferred
+    provider_id: str | None = None
+    error: str | None = None
+    not_before: datetime | None = None
+
+
+def _prepare(uow: UnitOfWork, notification_id: str, channels: Channels) -> Prepared | None:
+    row = uow.session.get(Notification, notification_id)
+    if row is None or row.state != "pending":
+        return None
+    shipment_status = None
+    if row.shipment_id:
+        shipment = shipments_service.get_shipment(uow, row.merchant_id, row.shipment_id)
+        shipment_status = shipment.status
+    if rules.is_stale(row.trigger, shipment_status):
+        return Prepared(
+            row.id, row.merchant_id, row.channel, row.recipient, row.trigger, True, None, None, None, None
+        )
+    context, timezone = _context(uow, row, channels)
+    source = None
+    webhook = None
+    if row.channel == "webhook":
+        endpoint = uow.session.get(WebhookEndpoint, row.recipient)
+        webhook = (endpoint.url, endpoint.secret) if endpoint is not None and endpoint.enabled else None
+    else:
+        custom = uow.session.get(
+            NotificationTemplate, (row.merchant_id, row.trigger, row.channel, context.locale)
+        )
+        if custom is not None:
+            source = templates.TemplateSource(custom.subject, custom.text, custom.html)
+    return Prepared(
+        row.id,
+        row.merchant_id,
+        row.channel,
+        row.recipient,
+        row.trigger,
+        False,
+        context,
+        source,
+        webhook,
+        timezone,
+    )
+
+
+def _context(
+    uow: UnitOfWork, row: Notification, channels: Channels
+) -> tuple[templates.MessageContext, str | None]:
+    order = orders_service.find_order(uow, row.merchant_id, row.order_id or "")
+    brand = merchants_service.branding(uow, row.merchant_id)
+    customer = (
+        customers_service.get_customers(uow, row.merchant_id, {order.customer_id}).get(order.customer_id)
+        if order.customer_id
+        else None
+    )
+    shipments = shipments_service.shipments_for_orders(uow, row.merchant_id, [order.id]).get(order.id, [])
+    if row.shipment_id:
+        shipments = [s for s in shipments if s.id == row.shipment_id]
+    names = {line.id: line.name or line.sku for line in order.lines}
+    known = connectors()
+    facts = []
+    for shipment in shipments:
+        items = tuple((names.get(line.order_line_id, line.sku), line.quantity) for line in shipment.lines)
+        for parcel in shipment.parcels:
+            found = known.get(parcel.carrier)
+            facts.append(
+                templates.ShipmentFacts(
+                    carrier_name=CARRIER_NAMES.get(parcel.carrier, parcel.carrier.upper()),
+                    tracking_number=parcel.tracking_number,
+                    carrier_url=found.page_for(parcel.tracking_number) if found else None,
+                    items=items,
+                )
+            )
+    event = None
+    parcel_ids = [p.id for s in shipments for p in s.parcels]
+    timelines = tracking_service.timelines_of_parcels(uow, row.merchant_id, parcel_ids)
+    newest = max(
+        (e for events in timelines.values() for e in events), key=lambda e: e.occurred_at, default=None
+    )
+    if newest is not None:
+        place = (
+            ", ".join(p for p in (newest.location.city, newest.location.country) if p)
+            if newest.location
+            else None
+        )
+        event = templates.EventFacts(
+            status=str(newest.status),
+            reason=newest.reason,
+            description=newest.description,
+            place=place or None,
+            local_time=newest.occurred_at,
+            timezone=newest.timezone if "/" in (newest.timezone or "") else None,
+        )
+    address = row.recipient
+    context = templates.MessageContext(
+        trigger=templates.Trigger(row.trigger),
+        locale=templates.supported_locale(row.locale),
+        store_name=brand.display_name,
+        brand_colour=brand.primary_colour,
+        order_number=order.number,
+        shopper_name=customer.name if customer else None,
+        tracking_url=tracking_url(channels.public_url, channels.secret, order.id),
+        unsubscribe_url=unsubscribe_url(
+            channels.public_url, channels.secret, row.merchant_id, row.channel, address
+        ),
+        shipments=tuple(facts),
+        event=event,
+        estimated_delivery=None,
+        previous_estimate=None,
+        delivery_locality=order.ship_city,
+        delivery_country=order.ship_country,
+    )
+    return context, customer.timezone if customer else None
+
+
+async def _send(prepared: Prepared, channels: Channels, client: httpx.AsyncClient, now: datetime) -> Outcome:
+    if prepared.stale:
+        return Outcome("suppressed", error="no longer true when its turn came")
+    context = prepared.context
+    assert context is not None
+    try:
+        if prepared.channel == "email":
+            if channels.smtp is None:
+                return Outcome(
+                    "deferred",
+                    error="email is not configured (ORDERTRACK_SMTP_URL)",
+                    not_before=now + UNCONFIGURED_WAIT,
+                )
+            rendered = templates.render(context, templates.Channel.email, prepared.source)
+            message_id = await email_channel.send_email(
+                channels.smtp,
+                prepared.recipient,
+                email_channel.RenderedEmail(
+                    subject=rendered.subject or context.store_name,
+                    text=rendered.text,
+                    html=rendered.html or "",
+                    unsubscribe_url=context.unsubscribe_url,
+                ),
+                message_id=prepared.id,
+                sender_name=context.store_name,
+            )
+            return Outcome("sent", provider_id=message_id)
+        if prepared.channel == "sms":
+            if channels.sms is None:
+                return Outcome(
+                    "deferred",
+                    error="SMS is not configured (ORDERTRACK_SMS_URL)",
+                    not_before=now + UNCONFIGURED_WAIT,
+                )
+            release = sms_channel.quiet_hours_release(now, prepared.timezone or "UTC")
+            if release is not None:
+                return Outcome("deferred", not_before=release)
+            rendered = templates.render(context, templates.Channel.sms, prepared.source)
+            sid = await sms_channel.send_sms(
+                channels.sms,
+                prepared.recipient,
+                sms_channel.fit_sms(rendered.text),
+                client=client,
+                idempotency_key=prepared.id,
+            )
+            return Outcome("sent", provider_id=sid)
+        if prepared.channel == "webhook":
+            if prepared.webhook is None:
+                return Outcome("suppressed", error="the endpoint was removed or switched off")
+            url, secret = prepared.webhook
+            payload = templates.webhook_payload(context, rules.WEBHOOK_EVENTS[prepared.trigger])
+            status = await webhook_channel.send_webhook(
+                url, secret, message_id=prepared.id, timestamp=now, payload=payload, client=client
+            )
+            return Outcome("sent", provider_id=str(status))
+    except DeliveryFailed as failure:
+        state = "retry" if failure.transient else "dead"
+        not_before = now + timedelta(seconds=failure.retry_after) if failure.retry_after else None
+        return Outcome(state, error=str(failure), not_before=not_before)
+    except (templates.TemplateError, ValueError) as failure:
+        return Outcome("dead", error=f"{type(failure).__name__}: {failure}")
+    return Outcome("dead", error=f"unknown channel {prepared.channel!r}")
+
+
+def _record(
+    uow: UnitOfWork,
+    notification_id: str,
+    outcome: Outcome,
+    now: datetime,
+    rng: random.Random | None,
+    report: DeliveryReport,
+) -> None:
+    row = uow.session.get(Notification, notification_id)
+    if row is None:
+        return
+    row.leased_until = None
+    if outcome.state == "sent":
+        row.state, row.sent_at, row.provider_id, row.last_error = "sent", utcnow(), outcome.provider_id, None
+        row.attempts += 1
+        report.sent += 1
+    elif outcome.state == "suppressed":
+        row.state, row.last_error = "suppressed", outcome.error
+        report.suppressed += 1
+    elif outcome.state == "deferred":
+        row.next_attempt_at = outcome.not_before or now
+        row.last_error = outcome.error
+        report.deferred += 1
+    else:
+        row.attempts += 1
+        row.last_error = outcome.error
+        if outcome.state == "dead" or row.attempts >= rules.MAX_ATTEMPTS:
+            row.state = "dead"
+            report.dead += 1
+        else:
+            delay = rules.retry_delay(row.attempts, rng)
+            row.next_attempt_at = max(now + delay, outcome.not_before or now)
+            report.retried += 1
+        report.errors.append(f"{row.id}: {outcome.error}")
+
+
+def replay_dead(uow: UnitOfWork, merchant_id: str, notification_id: str) -> Notification:
+    """Put a dead message back in the queue (after the merchant fixed the cause)."""
+    row = uow.session.scalars(
+        select(Notification).where(
+            Notification.merchant_id == merchant_id, Notification.id == notification_id
+        )
+    ).first()
+    if row is None:
+        from ordertrack.kit.errors import NotFound  # noqa: PLC0415
+
+        raise NotFound(f"no notification {notification_id!r}")
+    if row.state == "dead":
+        row.state, row.attempts, row.next_attempt_at, row.leased_until = "pending", 0, utcnow(), None
+    return row
+
+
+class _Deliverer:
+    """The worker's event loop, kept between rounds (like carrier polling)."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+
+    def run(self, db: Database, channels: Channels, now: datetime) -> int:
+        return self.loop.run_until_complete(deliver_due(db, channels, now)).total()
+
+
+_DELIVERER: _Deliverer | None = None
+
+
+def run_delivery(db: Database, settings: Settings, now: datetime) -> int:
+    """The worker's entry point: one round of delivery, how many messages went out."""
+    global _DELIVERER  # noqa: PLW0603 - one per process, made on first use
+    if _DELIVERER is None:
+        _DELIVERER = _Deliverer()
+    return _DELIVERER.run(db, Channels.from_settings(settings), now)
+
+
+__all__: list[Any] = ["Channels", "DeliveryReport", "deliver_due", "replay_dead", "run_delivery"]
