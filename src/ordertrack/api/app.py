@@ -22,6 +22,8 @@ from ordertrack.documents.routes import batch_router as documents_batch_router
 from ordertrack.documents.routes import router as documents_router
 from ordertrack.inventory.routes import router as inventory_router
 from ordertrack.kit.schema import error_responses
+from ordertrack.notifications.routes import pages as notification_pages
+from ordertrack.notifications.routes import router as notifications_router
 from ordertrack.orders.routes import router as orders_router
 from ordertrack.shipments.routes import router as shipments_router
 from ordertrack.tracking.routes import router as tracking_router
@@ -116,6 +118,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     install_error_handlers(app)
     for router in (
         carriers_router,
+        notifications_router,
         catalog_router,
         documents_router,
         documents_batch_router,
@@ -126,6 +129,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     ):
         app.include_router(router)
 
+    app.include_router(notification_pages)
     app.include_router(track_pages)
     app.include_router(dashboard_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

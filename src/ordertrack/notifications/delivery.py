@@ -169,7 +169,7 @@ def _prepare(uow: UnitOfWork, notification_id: str, channels: Channels) -> Prepa
         return Prepared(
             row.id, row.merchant_id, row.channel, row.recipient, row.trigger, True, None, None, None, None
         )
-    context, timezone = _context(uow, row, channels)
+    context, timezone = message_context(uow, row, channels)
     source = None
     webhook = None
     if row.channel == "webhook":
@@ -195,7 +195,7 @@ def _prepare(uow: UnitOfWork, notification_id: str, channels: Channels) -> Prepa
     )
 
 
-def _context(
+def message_context(
     uow: UnitOfWork, row: Notification, channels: Channels
 ) -> tuple[templates.MessageContext, str | None]:
     order = orders_service.find_order(uow, row.merchant_id, row.order_id or "")

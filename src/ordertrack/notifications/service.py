@@ -19,6 +19,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ordertrack.customers import service as customers_service
 from ordertrack.db.uow import UnitOfWork
+from ordertrack.kit.clock import utcnow
+from ordertrack.kit.errors import NotFound
 from ordertrack.kit.ids import new_id
 from ordertrack.notifications import rules
 from ordertrack.notifications.model import (
@@ -147,3 +149,120 @@ def _sms_subscribers(uow: UnitOfWork, merchant_id: str, order_ids: set[str]) -> 
         if order_id is not None:
             found.setdefault(order_id, []).append(address)
     return found
+
+
+# --- what the merchant manages through the API ------------------------------------------------
+
+
+class NotificationNotFound(NotFound):
+    code = "notification_not_found"
+
+
+class EndpointNotFound(NotFound):
+    code = "webhook_endpoint_not_found"
+
+
+def log_for_order(uow: UnitOfWork, merchant_id: str, order_id: str) -> list[Notification]:
+    """What was (or will be) sent about an order: when, to whom, through which channel, result."""
+    return list(
+        uow.session.scalars(
+            select(Notification)
+            .where(Notification.merchant_id == merchant_id, Notification.order_id == order_id)
+            .order_by(Notification.created_at, Notification.id)
+        )
+    )
+
+
+def dead_letters(uow: UnitOfWork, merchant_id: str, limit: int = 200) -> list[Notification]:
+    return list(
+        uow.session.scalars(
+            select(Notification)
+            .where(Notification.merchant_id == merchant_id, Notification.state == "dead")
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def settings(uow: UnitOfWork, merchant_id: str) -> list[tuple[str, str, bool]]:
+    """Every (trigger, channel) with whether it is on; unset ones are on."""
+    off = _switched_off(uow, merchant_id)
+    pairs = [(t, c) for t in sorted(rules.SHOPPER_TRIGGERS) for c in ("email", "sms", "webhook")]
+    pairs += [(t, "email") for t in sorted(rules.STAFF_TRIGGERS)]
+    return [(t, c, (t, c) not in off) for t, c in pairs]
+
+
+def set_setting(uow: UnitOfWork, merchant_id: str, trigger: str, channel: str, enabled: bool) -> None:
+    row = uow.session.get(NotificationSetting, (merchant_id, trigger, channel))
+    if row is None:
+        uow.session.add(
+            NotificationSetting(merchant_id=merchant_id, trigger=trigger, channel=channel, enabled=enabled)
+        )
+    else:
+        row.enabled = enabled
+
+
+def add_endpoint(
+    uow: UnitOfWork, merchant_id: str, url: str, event_types: list[str], secret: str
+) -> WebhookEndpoint:
+    endpoint = WebhookEndpoint(
+        id=new_id("whe"),
+        merchant_id=merchant_id,
+        url=url,
+        secret=secret,
+        event_types=sorted(set(event_types)),
+        enabled=True,
+        created_at=utcnow(),
+    )
+    uow.session.add(endpoint)
+    uow.flush()
+    return endpoint
+
+
+def endpoints(uow: UnitOfWork, merchant_id: str) -> list[WebhookEndpoint]:
+    return list(
+        uow.session.scalars(
+            select(WebhookEndpoint)
+            .where(WebhookEndpoint.merchant_id == merchant_id)
+            .order_by(WebhookEndpoint.id)
+        )
+    )
+
+
+def remove_endpoint(uow: UnitOfWork, merchant_id: str, endpoint_id: str) -> None:
+    endpoint = uow.session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None or endpoint.merchant_id != merchant_id:
+        raise EndpointNotFound(f"no webhook endpoint {endpoint_id!r}")
+    endpoint.enabled = False  # kept, so the log still names where past messages went
+
+
+def opt_out(uow: UnitOfWork, merchant_id: str, channel: str, address: str) -> None:
+    """The shopper stops this channel at this merchant (the unsubscribe link)."""
+    address = address.lower() if channel == "email" else address
+    row = uow.session.get(ShopperPreference, (merchant_id, channel, address))
+    if row is None:
+        uow.session.add(
+            ShopperPreference(
+                merchant_id=merchant_id, channel=channel, address=address, opted_out=True, updated_at=utcnow()
+            )
+        )
+    else:
+        row.opted_out, row.updated_at = True, utcnow()
+
+
+def subscribe_sms(uow: UnitOfWork, merchant_id: str, order_id: str, phone: str) -> None:
+    """A shopper asks for text updates about one order (from the tracking page)."""
+    row = uow.session.get(ShopperPreference, (merchant_id, "sms", phone))
+    if row is None:
+        uow.session.add(
+            ShopperPreference(
+                merchant_id=merchant_id,
+                channel="sms",
+                address=phone,
+                opted_out=False,
+                order_id=order_id,
+                updated_at=utcnow(),
+            )
+        )
+    else:
+        row.opted_out, row.order_id, row.updated_at = False, order_id, utcnow()

@@ -1,0 +1,242 @@
+"""Notification endpoints: the log, switches, webhook endpoints, templates and previews; and
+the shopper's unsubscribe page, which works without a login."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ordertrack.api.auth import current_merchant, get_db
+from ordertrack.api.transactions import in_transaction, json_response
+from ordertrack.db.uow import Database, UnitOfWork
+from ordertrack.kit.clock import utcnow
+from ordertrack.kit.schema import error_responses
+from ordertrack.notifications import delivery, service, templates
+from ordertrack.notifications.channels.webhook import new_webhook_secret
+from ordertrack.notifications.links import read_unsubscribe_token
+from ordertrack.notifications.model import Notification, NotificationTemplate, WebhookEndpoint
+from ordertrack.notifications.schemas import (
+    ChannelName,
+    LocaleName,
+    NewWebhookEndpointOut,
+    NotificationList,
+    NotificationOut,
+    PreviewIn,
+    PreviewOut,
+    SettingIn,
+    SettingList,
+    SettingOut,
+    TemplateIn,
+    TriggerName,
+    WebhookEndpointIn,
+    WebhookEndpointList,
+    WebhookEndpointOut,
+)
+from ordertrack.orders import service as orders_service
+from ordertrack.web.pages import render
+
+router = APIRouter(prefix="/api/v1", tags=["notifications"])
+pages = APIRouter(include_in_schema=False)
+
+IdPath = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+def _out(row: Notification) -> NotificationOut:
+    return NotificationOut.model_validate(row)
+
+
+def _endpoint_out(row: WebhookEndpoint) -> WebhookEndpointOut:
+    return WebhookEndpointOut(
+        id=row.id,
+        url=row.url,
+        event_types=list(row.event_types or []),
+        enabled=row.enabled,
+        created_at=row.created_at,
+    )
+
+
+@router.get(
+    "/orders/{order_ref}/notifications", response_model=NotificationList, responses=error_responses(404)
+)
+def order_log(
+    order_ref: IdPath, merchant_id: str = Depends(current_merchant), db: Database = Depends(get_db)
+) -> Response:
+    """Every message about the order: when, to whom, through which channel, and its result."""
+    with db.uow(write=False) as uow:
+        order = orders_service.find_order(uow, merchant_id, order_ref)
+        return json_response(
+            NotificationList(items=[_out(n) for n in service.log_for_order(uow, merchant_id, order.id)])
+        )
+
+
+@router.get("/notifications/dead", response_model=NotificationList)
+def dead(merchant_id: str = Depends(current_merchant), db: Database = Depends(get_db)) -> Response:
+    """Messages given up on after their retries (or refused for good), newest first."""
+    with db.uow(write=False) as uow:
+        return json_response(
+            NotificationList(items=[_out(n) for n in service.dead_letters(uow, merchant_id)])
+        )
+
+
+@router.post(
+    "/notifications/{notification_id}/replay", response_model=NotificationOut, responses=error_responses(404)
+)
+def replay(
+    notification_id: IdPath, merchant_id: str = Depends(current_merchant), db: Database = Depends(get_db)
+) -> Response:
+    """Queue a dead message again, after the cause was fixed."""
+    return json_response(
+        in_transaction(db, lambda uow: _out(delivery.replay_dead(uow, merchant_id, notification_id)))
+    )
+
+
+@router.get("/notifications/settings", response_model=SettingList)
+def list_settings(merchant_id: str = Depends(current_merchant), db: Database = Depends(get_db)) -> Response:
+    with db.uow(write=False) as uow:
+        rows = service.settings(uow, merchant_id)
+    return json_response(SettingList(items=[SettingOut(trigger=t, channel=c, enabled=e) for t, c, e in rows]))
+
+
+@router.put("/notifications/settings", response_model=SettingOut)
+def put_setting(
+    data: SettingIn, merchant_id: str = Depends(current_merchant), db: Database = Depends(get_db)
+) -> Response:
+    """Switch one trigger on or off for one channel."""
+    in_transaction(
+        db, lambda uow: service.set_setting(uow, merchant_id, data.trigger, data.channel, data.enabled)
+    )
+    return json_response(SettingOut(trigger=data.trigger, channel=data.channel, enabled=data.enabled))
+
+
+@router.post("/notifications/webhook-endpoints", response_model=NewWebhookEndpointOut, status_code=201)
+def add_endpoint(
+    data: WebhookEndpointIn, merchant_id: str = Depends(current_merchant), db: Database = Depends(get_db)
+) -> Response:
+    """Register a URL for signed events (Standard Webhooks); its secret is shown once."""
+    secret = new_webhook_secret()
+
+    def work(uow: UnitOfWork) -> NewWebhookEndpointOut:
+        row = service.add_endpoint(uow, merchant_id, data.url, list(data.event_types), secret)
+        return NewWebhookEndpointOut(**_endpoint_out(row).model_dump(), secret=secret)
+
+    return json_response(in_transaction(db, work), 201)
+
+
+@router.get("/notifications/webhook-endpoints", response_model=WebhookEndpointList)
+def list_endpoints(merchant_id: str = Depends(current_merchant), db: Database = Depends(get_db)) -> Response:
+    with db.uow(write=False) as uow:
+        return json_response(
+            WebhookEndpointList(items=[_endpoint_out(e) for e in service.endpoints(uow, merchant_id)])
+        )
+
+
+@router.delete(
+    "/notifications/webhook-endpoints/{endpoint_id}", status_code=204, responses=error_responses(404)
+)
+def remove_endpoint(
+    endpoint_id: IdPath, merchant_id: str = Depends(current_merchant), db: Database = Depends(get_db)
+) -> Response:
+    in_transaction(db, lambda uow: service.remove_endpoint(uow, merchant_id, endpoint_id))
+    return Response(status_code=204)
+
+
+@router.put(
+    "/notifications/templates/{trigger}/{channel}/{locale}",
+    response_model=PreviewOut,
+    responses=error_responses(422),
+)
+def save_template(
+    trigger: TriggerName,
+    channel: ChannelName,
+    locale: LocaleName,
+    data: TemplateIn,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+) -> Response:
+    """Save the merchant's own template; it is checked in the sandbox first (422 ``invalid_template``)."""
+    source = templates.TemplateSource(data.subject, data.text, data.html)
+    templates.check_template(source, templates.Channel(channel))
+    sample = templates.render(
+        templates.sample_context(templates.Trigger(trigger), locale), templates.Channel(channel), source
+    )
+
+    def work(uow: UnitOfWork) -> None:
+        row = uow.session.get(NotificationTemplate, (merchant_id, trigger, channel, locale))
+        if row is None:
+            row = NotificationTemplate(
+                merchant_id=merchant_id, trigger=trigger, channel=channel, locale=locale
+            )
+            uow.session.add(row)
+        row.subject, row.text, row.html, row.updated_at = data.subject, data.text, data.html, utcnow()
+
+    in_transaction(db, work)
+    return json_response(PreviewOut(subject=sample.subject, text=sample.text, html=sample.html))
+
+
+@router.post("/notifications/preview", response_model=PreviewOut, responses=error_responses(404, 422))
+def preview(
+    data: PreviewIn,
+    request: Request,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+) -> Response:
+    """Render a template (given, saved, or the default) against a real order, sending nothing."""
+    settings = request.app.state.settings
+    channels = delivery.Channels(
+        smtp=None, sms=None, public_url=settings.public_url, secret=settings.resolved_secret_key()
+    )
+    with db.uow(write=False) as uow:
+        order = orders_service.find_order(uow, merchant_id, data.order_id)
+        stand_in = Notification(
+            merchant_id=merchant_id,
+            order_id=order.id,
+            shipment_id=None,
+            trigger=data.trigger,
+            channel=data.channel,
+            recipient="preview@example.invalid",
+            locale=data.locale,
+        )
+        context, _zone = delivery.message_context(uow, stand_in, channels)
+        source = None
+        if data.template is not None:
+            source = templates.TemplateSource(data.template.subject, data.template.text, data.template.html)
+        else:
+            saved = uow.session.get(
+                NotificationTemplate, (merchant_id, data.trigger, data.channel, data.locale)
+            )
+            if saved is not None:
+                source = templates.TemplateSource(saved.subject, saved.text, saved.html)
+    rendered = templates.render(context, templates.Channel(data.channel), source)
+    return json_response(PreviewOut(subject=rendered.subject, text=rendered.text, html=rendered.html))
+
+
+# --- the shopper's unsubscribe page (no login) ------------------------------------------------
+
+
+@pages.get("/notifications/unsubscribe/{token}", response_class=HTMLResponse)
+def unsubscribe_page(token: Annotated[str, Path(max_length=600)], request: Request) -> Response:
+    found = read_unsubscribe_token(request.app.state.settings.resolved_secret_key(), token)
+    return render(
+        request,
+        "notifications/unsubscribe.html",
+        {"valid": found is not None, "done": False, "token": token},
+        status_code=200 if found else 404,
+    )
+
+
+@pages.post("/notifications/unsubscribe/{token}", response_class=HTMLResponse)
+def unsubscribe(token: Annotated[str, Path(max_length=600)], request: Request) -> Response:
+    """The confirm button, and RFC 8058 one-click (``List-Unsubscribe=One-Click``) from mail clients."""
+    found = read_unsubscribe_token(request.app.state.settings.resolved_secret_key(), token)
+    if found is None:
+        return render(
+            request,
+            "notifications/unsubscribe.html",
+            {"valid": False, "done": False, "token": token},
+            status_code=404,
+        )
+    merchant_id, channel, address = found
+    in_transaction(request.app.state.db, lambda uow: service.opt_out(uow, merchant_id, channel, address))
+    return render(request, "notifications/unsubscribe.html", {"valid": True, "done": True, "token": token})

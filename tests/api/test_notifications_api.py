@@ -1,0 +1,102 @@
+"""Notification endpoints over HTTP: the log, switches, webhook endpoints, templates,
+previews, dead letters, and the unsubscribe link that works without a login."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import httpx
+
+from ordertrack.notifications.links import unsubscribe_url
+from tests.conftest import TEST_SECRET
+from tests.integration.scenario import order_payload
+
+
+def shipped_order(client: httpx.Client) -> dict:
+    order = client.post("/api/v1/orders", json=order_payload()).json()
+    client.post(
+        f"/api/v1/orders/{order['id']}/shipments",
+        json={"carrier": "ups", "tracking_number": "1Z5R89390357567127"},
+    )
+    return order
+
+
+def test_the_order_log_lists_what_is_queued_for_whom(client: httpx.Client) -> None:
+    created = client.post(
+        "/api/v1/notifications/webhook-endpoints",
+        json={"url": "https://hooks.example/ot", "event_types": ["shipment.shipped"]},
+    )
+    assert created.status_code == 201 and created.json()["secret"].startswith("whsec_")
+    order = shipped_order(client)
+    log = client.get(f"/api/v1/orders/{order['number']}/notifications").json()["items"]
+    assert sorted((n["trigger"], n["channel"], n["state"]) for n in log) == [
+        ("shipped", "email", "pending"),
+        ("shipped", "webhook", "pending"),
+    ]
+    listed = client.get("/api/v1/notifications/webhook-endpoints").json()["items"]
+    assert "secret" not in listed[0] and listed[0]["event_types"] == ["shipment.shipped"]
+    assert client.get("/api/v1/orders/nope/notifications").status_code == 404
+
+
+def test_switching_a_trigger_off_stops_its_messages(client: httpx.Client) -> None:
+    switched = client.put(
+        "/api/v1/notifications/settings", json={"trigger": "shipped", "channel": "email", "enabled": False}
+    )
+    assert switched.status_code == 200
+    settings = {
+        (s["trigger"], s["channel"]): s["enabled"]
+        for s in client.get("/api/v1/notifications/settings").json()["items"]
+    }
+    assert settings[("shipped", "email")] is False and settings[("delivered", "email")] is True
+    order = shipped_order(client)
+    assert client.get(f"/api/v1/orders/{order['id']}/notifications").json()["items"] == []
+    bad = client.put(
+        "/api/v1/notifications/settings", json={"trigger": "teleported", "channel": "email", "enabled": True}
+    )
+    assert bad.status_code == 422
+
+
+def test_templates_are_checked_in_the_sandbox_and_previewed_against_a_real_order(
+    client: httpx.Client,
+) -> None:
+    order = shipped_order(client)
+    good = client.put(
+        "/api/v1/notifications/templates/shipped/sms/en",
+        json={"text": "{{ store_name }}: order {{ order_number }} is on its way {{ tracking_url }}"},
+    )
+    assert good.status_code == 200, good.text
+    preview = client.post(
+        "/api/v1/notifications/preview",
+        json={"trigger": "shipped", "channel": "sms", "order_id": order["id"]},
+    ).json()
+    assert preview["text"].startswith(
+        "Acme Outfitters: order 1001 is on its way http://127.0.0.1:8000/track/"
+    )
+    escape = client.put(
+        "/api/v1/notifications/templates/shipped/sms/en",
+        json={"text": "{{ ''.__class__.__mro__[1].__subclasses__() }}"},
+    )
+    assert escape.status_code == 422 and escape.json()["error"]["code"] == "invalid_template"
+    default_email = client.post(
+        "/api/v1/notifications/preview",
+        json={"trigger": "delivered", "channel": "email", "locale": "pt_BR", "order_id": order["id"]},
+    ).json()
+    assert default_email["subject"] and "ParcelDelivery" in default_email["html"]
+
+
+def test_the_unsubscribe_link_works_without_a_login_and_stops_email(client: httpx.Client, server) -> None:
+    merchant_id = client.tenant.merchant_id  # type: ignore[attr-defined]
+    link = urlsplit(unsubscribe_url(server.base_url, TEST_SECRET, merchant_id, "email", "Ann@Example.com"))
+    with httpx.Client(base_url=server.base_url) as anonymous:
+        page = anonymous.get(link.path)
+        assert page.status_code == 200 and "<form" in page.text
+        # RFC 8058 one-click: the mail client posts "List-Unsubscribe=One-Click" to the link.
+        done = anonymous.post(link.path, content=b"List-Unsubscribe=One-Click")
+        assert done.status_code == 200 and "Done" in done.text
+        forged = anonymous.post(link.path[:-3] + "xyz")
+        assert forged.status_code == 404
+    order = shipped_order(client)
+    channels = {
+        n["channel"] for n in client.get(f"/api/v1/orders/{order['id']}/notifications").json()["items"]
+    }
+    assert "email" not in channels  # the shopper opted out: no more email from this store
