@@ -88,7 +88,9 @@ class DeliveryReport:
         return self.sent
 
 
-def claim_due(uow: UnitOfWork, now: datetime, limit: int = CLAIM_LIMIT) -> list[str]:
+def claim_due(
+    uow: UnitOfWork, now: datetime, limit: int = CLAIM_LIMIT, lease: timedelta = LEASE
+) -> list[str]:
     ids = list(
         uow.session.scalars(
             select(Notification.id)
@@ -104,7 +106,7 @@ def claim_due(uow: UnitOfWork, now: datetime, limit: int = CLAIM_LIMIT) -> list[
     )
     if ids:
         uow.session.execute(
-            update(Notification).where(Notification.id.in_(ids)).values(leased_until=now + LEASE)
+            update(Notification).where(Notification.id.in_(ids)).values(leased_until=now + lease)
         )
     return ids
 
@@ -126,12 +128,18 @@ class Prepared:
 
 
 async def deliver_due(
-    db: Database, channels: Channels, now: datetime | None = None, *, rng: random.Random | None = None
+    db: Database,
+    channels: Channels,
+    now: datetime | None = None,
+    *,
+    rng: random.Random | None = None,
+    lease: timedelta = LEASE,
+    limit: int = CLAIM_LIMIT,
 ) -> DeliveryReport:
     """One round: claim, then deliver each claimed message and record the outcome."""
     now = now or utcnow()
     with db.uow() as uow:
-        ids = claim_due(uow, now)
+        ids = claim_due(uow, now, limit, lease)
         uow.commit()
     report = DeliveryReport()
     if not ids:
