@@ -270,6 +270,7 @@ def _record_carrier_estimates(uow: UnitOfWork, merchant_id: str, reading: Readin
     parcels = shipments_service.parcels_for_tracking_numbers(
         uow, merchant_id, [t.tracking_number for t in promised]
     )
+    revised: set[str] = set()
     for tracking in promised:
         estimate = tracking.estimated_delivery
         # The newest parcel with the number is the one travelling now (numbers are recycled).
@@ -283,7 +284,7 @@ def _record_carrier_estimates(uow: UnitOfWork, merchant_id: str, reading: Readin
         )
         if parcel is None or estimate is None:
             continue
-        eta_service.record_estimate(
+        change = eta_service.record_estimate(
             uow,
             merchant_id,
             parcel.id,
@@ -293,6 +294,10 @@ def _record_carrier_estimates(uow: UnitOfWork, merchant_id: str, reading: Readin
             reason="the carrier's estimate",
             recorded_at=now,
         )
+        if change == "revised" and parcel.state.status not in ("delivered", "returned"):
+            revised.add(parcel.shipment_id)
+    # The shopper hears when the promise moves (the first promise comes with "shipped").
+    shipments_service.notify_shipments(uow, merchant_id, revised, "delivery_revised")
 
 
 def _count_unknown_codes(uow: UnitOfWork, merchant_id: str, reading: Reading, now: datetime) -> None:

@@ -24,8 +24,9 @@ def record_estimate(
     reason: str | None,
     recorded_at: datetime,
     most_likely: date | None = None,
-) -> bool:
-    """Store a revision when it differs from the parcel's newest one from the same source."""
+) -> str | None:
+    """Store a revision when it differs from the parcel's newest one from the same source:
+    ``"first"`` for the parcel's first estimate, ``"revised"`` for a change, None when unchanged."""
     if latest < earliest:
         earliest, latest = latest, earliest
     newest = uow.session.scalars(
@@ -43,7 +44,7 @@ def record_estimate(
         latest,
         most_likely,
     ):
-        return False
+        return None
     uow.session.add(
         DeliveryEstimate(
             id=new_id("edd"),
@@ -57,7 +58,7 @@ def record_estimate(
             recorded_at=recorded_at,
         )
     )
-    return True
+    return "first" if newest is None else "revised"
 
 
 def estimates_for_parcels(

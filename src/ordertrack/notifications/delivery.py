@@ -14,7 +14,7 @@ import asyncio
 import logging
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -25,6 +25,7 @@ from ordertrack.carriers.tracking_numbers import CARRIER_NAMES
 from ordertrack.config import Settings
 from ordertrack.customers import service as customers_service
 from ordertrack.db.uow import Database, UnitOfWork
+from ordertrack.eta import service as eta_service
 from ordertrack.kit.clock import utcnow
 from ordertrack.merchants import service as merchants_service
 from ordertrack.notifications import rules, templates
@@ -251,6 +252,7 @@ def message_context(
             local_time=newest.occurred_at,
             timezone=newest.timezone if "/" in (newest.timezone or "") else None,
         )
+    current, previous = _estimates(uow, row.merchant_id, parcel_ids)
     address = row.recipient
     context = templates.MessageContext(
         trigger=templates.Trigger(row.trigger),
@@ -265,12 +267,27 @@ def message_context(
         ),
         shipments=tuple(facts),
         event=event,
-        estimated_delivery=None,
-        previous_estimate=None,
+        estimated_delivery=current,
+        previous_estimate=previous,
         delivery_locality=order.ship_city,
         delivery_country=order.ship_country,
     )
     return context, customer.timezone if customer else None
+
+
+def _estimates(
+    uow: UnitOfWork, merchant_id: str, parcel_ids: list[str]
+) -> tuple[tuple[date, date] | None, tuple[date, date] | None]:
+    """The promise the message tells (the last parcel's newest estimate) and the one before it."""
+    revisions = [
+        rows for rows in eta_service.estimates_for_parcels(uow, merchant_id, parcel_ids).values() if rows
+    ]
+    if not revisions:
+        return None, None
+    rows = max(revisions, key=lambda r: (r[-1].latest, r[-1].earliest))
+    current = (rows[-1].earliest, rows[-1].latest)
+    previous = (rows[-2].earliest, rows[-2].latest) if len(rows) > 1 else None
+    return current, previous
 
 
 async def _send(prepared: Prepared, channels: Channels, client: httpx.AsyncClient, now: datetime) -> Outcome:

@@ -583,6 +583,19 @@ def refresh_shipments(uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[
     _notify(uow, merchant_id, moves)
 
 
+def notify_shipments(uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[str], trigger: str) -> None:
+    """Queue ``trigger`` for these shipments (e.g. a revised delivery date)."""
+    ids = sorted(set(shipment_ids))
+    if not ids:
+        return
+    rows = uow.session.execute(
+        select(Shipment.id, Shipment.order_id).where(
+            Shipment.merchant_id == merchant_id, Shipment.id.in_(ids)
+        )
+    ).all()
+    _notify(uow, merchant_id, [(shipment_id, order_id, trigger) for shipment_id, order_id in rows])
+
+
 def _notify(uow: UnitOfWork, merchant_id: str, moves: list[tuple[str, str, str]]) -> None:
     """Tell the shopper and the merchant's systems, in this same transaction (the outbox)."""
     if not moves:
