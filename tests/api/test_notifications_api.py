@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ordertrack.notifications.links import unsubscribe_url
+from ordertrack.web.tokens import tracking_token
 from tests.conftest import TEST_SECRET
 from tests.integration.scenario import order_payload
 
@@ -100,3 +101,32 @@ def test_the_unsubscribe_link_works_without_a_login_and_stops_email(client: http
         n["channel"] for n in client.get(f"/api/v1/orders/{order['id']}/notifications").json()["items"]
     }
     assert "email" not in channels  # the shopper opted out: no more email from this store
+
+
+def test_a_shopper_subscribes_to_text_updates_from_the_tracking_page(client: httpx.Client, server) -> None:
+    order = shipped_order(client)
+    page = f"/track/{tracking_token(TEST_SECRET, order['id'])}"
+    with httpx.Client(base_url=server.base_url) as shopper:
+        wrong = shopper.post(f"{page}/sms", data={"phone": "12"})
+        assert wrong.status_code == 303 and "sms=invalid" in wrong.headers["location"]
+        assert "does not look like a mobile number" in shopper.get(wrong.headers["location"]).text
+        done = shopper.post(f"{page}/sms", data={"phone": "(650) 253-0000"})
+        assert done.status_code == 303 and "sms=subscribed" in done.headers["location"]
+        assert shopper.post("/track/ord_x.1.forged/sms", data={"phone": "6502530000"}).status_code == 404
+    client.post(
+        "/api/v1/tracking/events",
+        json={
+            "events": [
+                {
+                    "tracking_number": "1Z5R89390357567127",
+                    "carrier": "ups",
+                    "occurred_at": "2026-11-20T09:00:00-06:00",
+                    "status": "out_for_delivery",
+                }
+            ]
+        },
+    )
+    log = client.get(f"/api/v1/orders/{order['id']}/notifications").json()["items"]
+    assert ("out_for_delivery", "sms", "+16502530000") in {
+        (n["trigger"], n["channel"], n["recipient"]) for n in log
+    }

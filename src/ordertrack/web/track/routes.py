@@ -12,15 +12,19 @@ import re
 import time
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from ordertrack.api.transactions import in_transaction
 from ordertrack.customers import service as customers_service
 from ordertrack.db.uow import Database
 from ordertrack.kit.errors import NotFound
 from ordertrack.merchants import service as merchants_service
+from ordertrack.notifications import service as notifications_service
+from ordertrack.notifications.channels.sms import normalise_phone
 from ordertrack.orders import service as orders_service
 from ordertrack.shipments import service as shipments_service
 from ordertrack.web.pages import SECURITY_HEADERS, locale_for, render
@@ -332,10 +336,40 @@ def order_page(request: Request, token: str) -> HTMLResponse:
     context = _page_context(request, token, subject) if subject else None
     if context is None:
         return _link_not_found(request)
+    sms_state = request.query_params.get("sms")
+    context["sms_state"] = sms_state if sms_state in ("subscribed", "invalid") else None
     response = render(request, "track/order.html", context)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
+
+
+@router.post("/track/{token}/sms")
+async def subscribe_sms(request: Request, token: str) -> Response:
+    """The shopper asks for text updates about this order; the number is checked (E.164)."""
+    subject = _subject(request, token)
+    if subject is None or subject.order_id is None:
+        return _link_not_found(request)
+    body = (await request.body())[:2000]
+    phone = (parse_qs(body.decode("utf-8", errors="replace")).get("phone") or [""])[0]
+    order_id = subject.order_id
+
+    def work() -> str:
+        with _db(request).uow(write=False) as uow:
+            order = orders_service.order_for_tracking_link(uow, order_id)
+            region = order.ship_country if order is not None else None
+        try:
+            number = normalise_phone(phone, region)
+        except ValueError:
+            return "invalid"
+        in_transaction(
+            _db(request),
+            lambda uow: notifications_service.subscribe_sms(uow, subject.merchant_id, order_id, number),
+        )
+        return "subscribed"
+
+    state = await run_in_threadpool(work)
+    return RedirectResponse(f"/track/{token}?sms={state}#sms-heading", status_code=303)
 
 
 @router.get("/track/{token}/timeline")
