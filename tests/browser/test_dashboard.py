@@ -156,6 +156,9 @@ def test_a_carrier_description_with_a_script_shows_as_text(
     ]
     assert len(stamps) == 5 and stamps == sorted(stamps)  # placed, confirmed, shipped, 2 scans
     assert "America/Chicago" in text and "(UTC)" in text
+    # The order's messages: what was queued, to whom, through which channel, and the result.
+    messages = page.locator("#notifications + table").inner_text()
+    assert "shipped" in messages and "email" in messages and "pending" in messages
 
 
 PAGES = [

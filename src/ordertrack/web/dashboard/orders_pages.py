@@ -16,6 +16,7 @@ from ordertrack.eta import service as eta_service
 from ordertrack.inventory import service as inventory_service
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import OrdertrackError
+from ordertrack.notifications import service as notifications_service
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.status import OrderStatus
 from ordertrack.shipments import service as shipments_service
@@ -123,10 +124,12 @@ def order_page_context(request: Request, staff: Staff, order_ref: str) -> dict[s
         parcel_numbers = {p.id: p.tracking_number for s in view.shipments for p in s.parcels}
         scans = tracking_service.events_for_parcels(uow, staff.merchant_id, list(parcel_numbers))
         zones = {w.code: w.timezone for w in inventory_service.list_warehouses(uow, staff.merchant_id)}
+        notifications = notifications_service.log_for_order(uow, staff.merchant_id, order.id)
     timeline = order_timeline(view, [(parcel_numbers[pid], event) for pid, event in scans], zones, names)
     return {
         "order": view,
         "timeline": timeline,
+        "notifications": notifications,
         "carrier_names": names,
         "tracking_pages": {
             p.tracking_number: connectors()[s.carrier].page_for(p.tracking_number)
