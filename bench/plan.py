@@ -18,6 +18,7 @@ class Plan:
     confirm_bare_orders: int  # the same for the bare script, about 5x faster
     confirm_warmup: int  # orders confirmed untimed before the phases, per line count and side
     label_seconds: float  # seconds timed per label format (PDF single, PDF batch, ZPL)
+    notify_messages: int  # messages delivered per notification phase (1 worker, 2 workers)
 
 
 FULL = Plan(
@@ -32,6 +33,7 @@ FULL = Plan(
     confirm_bare_orders=3000,
     confirm_warmup=20,
     label_seconds=10,
+    notify_messages=3000,
 )
 
 QUICK = Plan(
@@ -46,4 +48,5 @@ QUICK = Plan(
     confirm_bare_orders=240,
     confirm_warmup=5,
     label_seconds=2,
+    notify_messages=400,
 )

@@ -1,7 +1,7 @@
 """Run the ordertrack benchmark suite on PostgreSQL and print one JSON document.
 
     python bench/run.py [--quick] [--pg URL]
-        [--only lookup|single|history|batched|confirmations|labels ...]
+        [--only lookup|single|history|batched|confirmations|labels|notifications ...]
 
 A fresh database ``ordertrack_bench_<hex>`` is created on the server, migrated, seeded
 through ordertrack's services, and dropped at the end. The server under test runs in its
@@ -37,6 +37,7 @@ import history
 import ingest
 import labels
 import lookup
+import notifications
 from benchdb import DEFAULT_SERVER, Tenant, analyze, create_tenant, fresh_database, migrated
 from events import EventStream
 from plan import FULL, QUICK, Plan
@@ -44,8 +45,8 @@ from servers import ORDERTRACK_APP, Server, ordertrack_env, serve
 
 # Measured in this order: the bare ingest script adds the most rows, so it goes last but one.
 # Labels touch no database; confirmations write only inventory and order rows.
-SCENARIOS = ("labels", "lookup", "single", "history", "batched", "confirmations")
-REPORT_ORDER = ("batched", "single", "lookup", "history", "confirmations", "labels")
+SCENARIOS = ("labels", "lookup", "single", "history", "batched", "confirmations", "notifications")
+REPORT_ORDER = ("batched", "single", "lookup", "history", "confirmations", "notifications", "labels")
 SERVER_SCENARIOS = frozenset({"lookup", "single", "history", "batched"})
 
 
@@ -152,6 +153,10 @@ def prepared(server_url: str, plan: Plan, scenarios: Sequence[str]) -> Iterator[
             pools["confirmations"] = _timed(
                 "seed warehouses, stock and orders", lambda: confirmations.prepare(db, tenant, plan)
             )
+        if "notifications" in scenarios:
+            pools["notifications"] = _timed(
+                "seed shipments and their messages", lambda: notifications.prepare(db, tenant, plan)
+            )
         analyze(url)
         about = machine(db)
         db.dispose()
@@ -176,6 +181,7 @@ def measurements(setup: Setup, server: Server | None, plan: Plan) -> dict[str, C
         "batched": lambda: ingest.measure_batched(up(), url, tenant, pools["ingest"], stream, plan),
         "confirmations": lambda: confirmations.measure(url, pools["confirmations"], plan),
         "labels": lambda: labels.measure(plan),
+        "notifications": lambda: notifications.measure(url, pools["notifications"], plan),
     }
 
 

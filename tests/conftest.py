@@ -18,6 +18,9 @@ from ordertrack.db.uow import Database
 from ordertrack.merchants import service as merchants_service
 from tests.support import LiveServer, fresh_postgres_database, migrated_database, sqlite_url, wipe
 
+# The local SMTP relay, webhook receiver and SMS API (fixtures relay, receiver, provider).
+pytest_plugins = ["tests.notifications.servers"]
+
 BACKENDS = ["sqlite", "postgresql"]
 TEST_SECRET = "test-secret-for-tracking-links"
 

@@ -130,3 +130,41 @@ def test_a_shopper_subscribes_to_text_updates_from_the_tracking_page(client: htt
     assert ("out_for_delivery", "sms", "+16502530000") in {
         (n["trigger"], n["channel"], n["recipient"]) for n in log
     }
+
+
+def test_a_template_is_read_edited_and_reset_to_the_default(client: httpx.Client) -> None:
+    path = "/api/v1/notifications/templates/delivered/sms/es"
+    default = client.get(path).json()
+    assert default["custom"] is False and "{{ tracking_url }}" in default["text"]
+    own = "{{ store_name }}: pedido {{ order_number }} entregado. {{ tracking_url }}"
+    assert client.put(path, json={"text": own}).status_code == 200
+    assert client.get(path).json() == {"subject": None, "text": own, "html": None, "custom": True}
+    assert client.delete(path).status_code == 204
+    assert client.get(path).json() == default
+    assert client.get("/api/v1/notifications/templates/low_stock/sms/en").status_code == 422
+
+
+def test_staff_alerts_go_by_email_and_webhook_only_and_preview_with_real_stock(client: httpx.Client) -> None:
+    refused = client.put(
+        "/api/v1/notifications/settings", json={"trigger": "low_stock", "channel": "sms", "enabled": True}
+    )
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "staff_alert_channel"
+    assert (
+        client.put(
+            "/api/v1/notifications/settings",
+            json={"trigger": "low_stock", "channel": "webhook", "enabled": False},
+        ).status_code
+        == 200
+    )
+    client.post(
+        "/api/v1/warehouses",
+        json={"code": "AUS", "name": "Austin", "country": "US", "timezone": "America/Chicago"},
+    )
+    client.put("/api/v1/stock/AUS/TENT-2P", json={"on_hand": 7, "low_stock_threshold": 2})
+    order = client.post("/api/v1/orders", json=order_payload()).json()
+    preview = client.post(
+        "/api/v1/notifications/preview",
+        json={"trigger": "low_stock", "channel": "email", "order_id": order["id"]},
+    ).json()
+    assert preview["subject"] == "Low stock: TENT-2P at AUS" and "Only 7 units" in preview["text"]
+    assert "ld+json" not in preview["html"]  # staff mail carries no parcel markup

@@ -5,25 +5,14 @@ message that is no longer true is not sent."""
 from __future__ import annotations
 
 import asyncio
-import email
 import json
 import random
-import threading
-import time
-from collections.abc import Iterator
 from datetime import timedelta
 from email.message import Message
 from typing import Any
 
-import pytest
-import uvicorn
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 from ordertrack.db.uow import Database
 from ordertrack.kit.clock import utcnow
@@ -33,57 +22,6 @@ from ordertrack.notifications.delivery import Channels, deliver_due
 from ordertrack.notifications.model import Notification, WebhookEndpoint
 from tests.conftest import TEST_SECRET
 from tests.integration.scenario import event, ingest, place_order, ship
-from tests.support import free_port
-
-
-class Relay:
-    def __init__(self) -> None:
-        self.refuse = 0
-        self.received: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.refuse:
-            self.refuse -= 1
-            return "451 4.3.0 try again later"
-        self.received.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture
-def relay() -> Iterator[tuple[Relay, int]]:
-    handler = Relay()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield handler, port
-    controller.stop()
-
-
-class Receiver:
-    def __init__(self) -> None:
-        self.bodies: list[tuple[dict[str, str], bytes]] = []
-
-    async def hook(self, request: Request) -> Response:
-        self.bodies.append((dict(request.headers), await request.body()))
-        return Response(status_code=204)
-
-
-@pytest.fixture
-def receiver() -> Iterator[tuple[Receiver, str]]:
-    handler = Receiver()
-    port = free_port()
-    app = Starlette(routes=[Route("/hooks", handler.hook, methods=["POST"])])
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield handler, f"http://127.0.0.1:{port}/hooks"
-    server.should_exit = True
-    thread.join(timeout=5)
 
 
 def channels(port: int) -> Channels:

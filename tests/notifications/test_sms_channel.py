@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import base64
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
 
 import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from ordertrack.notifications.channels import (
     DeliveryFailed,
@@ -28,55 +20,15 @@ from ordertrack.notifications.channels import (
     segments,
     send_sms,
 )
-from ordertrack.notifications.channels.sms import GSM7_BASIC, GSM7_EXTENSION
-from tests.notifications import local_http_server
+from ordertrack.notifications.channels.sms import (
+    GSM7_BASIC,
+    GSM7_EXTENSION,
+    quiet_hours_release_everywhere,
+    recipient_zones,
+)
+from tests.notifications.servers import ACCOUNT, TOKEN, Provider
 
-ACCOUNT, TOKEN = "AC0123456789abcdef0123456789abcdef", "auth-token-xyz"
 TRACKING_URL = "https://track.loja.example/t/Zm9vYmFy-0123456789"
-
-
-@dataclass
-class FakeTwilio:
-    """Answers like Twilio's Messages resource; scripted failures first."""
-
-    script: list[tuple[int, dict[str, Any], dict[str, str]]] = field(default_factory=list)
-    received: list[dict[str, str]] = field(default_factory=list)
-    keys: list[str | None] = field(default_factory=list)
-
-    async def create_message(self, request: Request) -> JSONResponse:
-        expected = "Basic " + base64.b64encode(f"{ACCOUNT}:{TOKEN}".encode()).decode()
-        if request.headers.get("authorization") != expected or request.path_params["account"] != ACCOUNT:
-            return JSONResponse({"code": 20003, "message": "Authenticate", "status": 401}, status_code=401)
-        if self.script:
-            status, body, headers = self.script.pop(0)
-            return JSONResponse(body, status_code=status, headers=headers)
-        form = {key: str(value) for key, value in (await request.form()).items()}
-        self.received.append(form)
-        self.keys.append(request.headers.get("idempotency-key"))
-        sid = f"SM{len(self.received):032d}"
-        return JSONResponse(
-            {"sid": sid, "status": "queued", "to": form["To"], "body": form["Body"]}, status_code=201
-        )
-
-
-@dataclass
-class Provider:
-    twilio: FakeTwilio
-    config: SmsConfig
-
-
-@pytest.fixture
-def provider() -> Iterator[Provider]:
-    twilio = FakeTwilio()
-    app = Starlette(
-        routes=[
-            Route("/2010-04-01/Accounts/{account}/Messages.json", twilio.create_message, methods=["POST"])
-        ]
-    )
-    with local_http_server(app) as base_url:
-        yield Provider(
-            twilio, SmsConfig(base_url=base_url, account=ACCOUNT, token=TOKEN, from_number="+15005550006")
-        )
 
 
 def send(config: SmsConfig, to: str = "+5511987654321", body: str = "Seu pedido saiu para entrega") -> str:
@@ -319,3 +271,25 @@ def test_release_is_later_outside_quiet_hours_and_within_a_night(now: datetime, 
         return
     assert now < release <= now + timedelta(hours=12)
     assert quiet_hours_release(release, zone) is None
+
+
+def test_the_recipients_zone_comes_from_the_number_else_the_country() -> None:
+    assert recipient_zones("+15125550123") == ("America/Chicago",)
+    assert recipient_zones("+442079460123", "US") == ("Europe/London",)  # the number wins
+    us_toll_free = recipient_zones("+18005550123", "US")
+    assert "America/New_York" in us_toll_free and "Pacific/Honolulu" in us_toll_free
+    assert recipient_zones("not a number", "DE") == ("Europe/Berlin", "Europe/Busingen")
+    assert recipient_zones("not a number") == ()
+
+
+def test_a_text_to_a_number_of_unknown_zone_waits_until_morning_everywhere_it_may_be() -> None:
+    zones = recipient_zones("+18005550123", "US")
+    # 03:00 UTC is 22:00 in New York and 17:00 in Honolulu: someone may be asleep.
+    release = quiet_hours_release_everywhere(datetime(2026, 11, 23, 3, 0, tzinfo=UTC), zones)
+    assert release == datetime(2026, 11, 23, 18, 0, tzinfo=UTC)  # 08:00 in Honolulu and Adak
+    assert all(quiet_hours_release(release, zone) is None for zone in zones)
+    midday_everywhere = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
+    assert quiet_hours_release_everywhere(midday_everywhere, zones) is None
+    assert quiet_hours_release_everywhere(datetime(2026, 11, 23, 23, 0, tzinfo=UTC), ()) == datetime(
+        2026, 11, 24, 8, 0, tzinfo=UTC
+    )  # nothing known: UTC

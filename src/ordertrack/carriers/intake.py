@@ -27,6 +27,7 @@ from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict, NotFound, Unauthorized
 from ordertrack.kit.ids import new_id
 from ordertrack.kit.pagination import Page, keyset_page
+from ordertrack.notifications import rules as notification_rules
 from ordertrack.shipments import service as shipments_service
 from ordertrack.tracking import service as tracking_service
 from ordertrack.tracking.schemas import RejectedEvent
@@ -270,7 +271,7 @@ def _record_carrier_estimates(uow: UnitOfWork, merchant_id: str, reading: Readin
     parcels = shipments_service.parcels_for_tracking_numbers(
         uow, merchant_id, [t.tracking_number for t in promised]
     )
-    revised: set[str] = set()
+    revised: dict[str, str] = {}  # shipment -> the promise it now has
     for tracking in promised:
         estimate = tracking.estimated_delivery
         # The newest parcel with the number is the one travelling now (numbers are recycled).
@@ -295,8 +296,11 @@ def _record_carrier_estimates(uow: UnitOfWork, merchant_id: str, reading: Readin
             recorded_at=now,
         )
         if change == "revised" and parcel.state.status not in ("delivered", "returned"):
-            revised.add(parcel.shipment_id)
-    # The shopper hears when the promise moves (the first promise comes with "shipped").
+            revised[parcel.shipment_id] = notification_rules.revision_subject(
+                parcel.shipment_id, estimate.earliest, estimate.latest
+            )
+    # The shopper hears each time the promise moves to a new window (the first promise comes
+    # with "shipped"); a promise that flips back to a window already told is not told again.
     shipments_service.notify_shipments(uow, merchant_id, revised, "delivery_revised")
 
 

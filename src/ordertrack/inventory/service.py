@@ -40,6 +40,7 @@ from ordertrack.inventory.schemas import WarehouseIn
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict, NotFound, Unprocessable
 from ordertrack.kit.ids import new_id
+from ordertrack.notifications import service as notifications_service
 from ordertrack.orders.model import Order
 
 
@@ -172,18 +173,42 @@ def _watch_threshold(uow: UnitOfWork, level: StockLevel, now: datetime) -> None:
     available = level.on_hand - level.reserved
     below = available < level.low_stock_threshold
     if below and not level.below_threshold:
-        uow.session.add(
-            StockAlert(
-                id=new_id("sal"),
-                merchant_id=level.merchant_id,
-                warehouse_id=level.warehouse_id,
-                sku=level.sku,
-                available=available,
-                threshold=level.low_stock_threshold,
-                raised_at=now,
-            )
+        alert = StockAlert(
+            id=new_id("sal"),
+            merchant_id=level.merchant_id,
+            warehouse_id=level.warehouse_id,
+            sku=level.sku,
+            available=available,
+            threshold=level.low_stock_threshold,
+            raised_at=now,
         )
+        uow.session.add(alert)
+        _alert_staff(uow, alert, now)
     level.below_threshold = below
+
+
+def _alert_staff(uow: UnitOfWork, alert: StockAlert, now: datetime) -> None:
+    """Queue the low-stock email to staff (and webhook) with the alert, in its transaction."""
+    warehouse = uow.session.get(Warehouse, alert.warehouse_id)
+    notifications_service.enqueue(
+        uow,
+        alert.merchant_id,
+        [
+            notifications_service.Occurrence(
+                "low_stock",
+                None,
+                None,
+                subject=alert.id,
+                facts={
+                    "sku": alert.sku,
+                    "warehouse": warehouse.code if warehouse else alert.warehouse_id,
+                    "available": alert.available,
+                    "threshold": alert.threshold,
+                },
+            )
+        ],
+        now=now,
+    )
 
 
 def set_stock(

@@ -13,9 +13,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import httpx
 from sqlalchemy import or_, select, update
@@ -29,6 +31,7 @@ from ordertrack.eta import service as eta_service
 from ordertrack.kit.clock import utcnow
 from ordertrack.merchants import service as merchants_service
 from ordertrack.notifications import rules, templates
+from ordertrack.notifications import service as notifications_service
 from ordertrack.notifications.channels import email as email_channel
 from ordertrack.notifications.channels import sms as sms_channel
 from ordertrack.notifications.channels import webhook as webhook_channel
@@ -46,6 +49,8 @@ LEASE = timedelta(minutes=5)
 # A channel nobody configured is not a failure of the message: it waits, uncounted.
 UNCONFIGURED_WAIT = timedelta(minutes=10)
 CLAIM_LIMIT = 50
+# How long one run of the worker job keeps draining a backlog before other jobs get a turn.
+ROUNDS_BUDGET = timedelta(seconds=30)
 
 
 @dataclass
@@ -78,6 +83,7 @@ class Channels:
 
 @dataclass
 class DeliveryReport:
+    claimed: int = 0
     sent: int = 0
     suppressed: int = 0
     retried: int = 0
@@ -125,7 +131,7 @@ class Prepared:
     context: templates.MessageContext | None
     source: templates.TemplateSource | None
     webhook: tuple[str, str] | None  # (url, secret)
-    timezone: str | None
+    zones: tuple[str, ...]  # where an SMS recipient may live, for quiet hours
 
 
 async def deliver_due(
@@ -142,7 +148,7 @@ async def deliver_due(
     with db.uow() as uow:
         ids = claim_due(uow, now, limit, lease)
         uow.commit()
-    report = DeliveryReport()
+    report = DeliveryReport(claimed=len(ids))
     if not ids:
         return report
     async with httpx.AsyncClient(transport=channels.transport, timeout=15) as client:
@@ -176,11 +182,16 @@ def _prepare(uow: UnitOfWork, notification_id: str, channels: Channels) -> Prepa
         shipment_status = shipment.status
     if rules.is_stale(row.trigger, shipment_status):
         return Prepared(
-            row.id, row.merchant_id, row.channel, row.recipient, row.trigger, True, None, None, None, None
+            row.id, row.merchant_id, row.channel, row.recipient, row.trigger, True, None, None, None, ()
         )
     context, timezone = message_context(uow, row, channels)
     source = None
     webhook = None
+    zones: tuple[str, ...] = ()
+    if row.channel == "sms":
+        zones = (
+            (timezone,) if timezone else sms_channel.recipient_zones(row.recipient, context.delivery_country)
+        )
     if row.channel == "webhook":
         endpoint = uow.session.get(WebhookEndpoint, row.recipient)
         webhook = (endpoint.url, endpoint.secret) if endpoint is not None and endpoint.enabled else None
@@ -200,15 +211,17 @@ def _prepare(uow: UnitOfWork, notification_id: str, channels: Channels) -> Prepa
         context,
         source,
         webhook,
-        timezone,
+        zones,
     )
 
 
 def message_context(
     uow: UnitOfWork, row: Notification, channels: Channels
 ) -> tuple[templates.MessageContext, str | None]:
-    order = orders_service.find_order(uow, row.merchant_id, row.order_id or "")
     brand = merchants_service.branding(uow, row.merchant_id)
+    if row.trigger == "low_stock":
+        return _stock_context(row, channels, brand), None
+    order = orders_service.find_order(uow, row.merchant_id, row.order_id or "")
     customer = (
         customers_service.get_customers(uow, row.merchant_id, {order.customer_id}).get(order.customer_id)
         if order.customer_id
@@ -253,7 +266,12 @@ def message_context(
             timezone=newest.timezone if "/" in (newest.timezone or "") else None,
         )
     current, previous = _estimates(uow, row.merchant_id, parcel_ids)
-    address = row.recipient
+    staff = row.trigger in rules.STAFF_TRIGGERS
+    link = (
+        f"{channels.public_url.rstrip('/')}/dashboard/orders/{quote(order.number, safe='')}"
+        if staff
+        else tracking_url(channels.public_url, channels.secret, order.id)
+    )
     context = templates.MessageContext(
         trigger=templates.Trigger(row.trigger),
         locale=templates.supported_locale(row.locale),
@@ -261,10 +279,8 @@ def message_context(
         brand_colour=brand.primary_colour,
         order_number=order.number,
         shopper_name=customer.name if customer else None,
-        tracking_url=tracking_url(channels.public_url, channels.secret, order.id),
-        unsubscribe_url=unsubscribe_url(
-            channels.public_url, channels.secret, row.merchant_id, row.channel, address
-        ),
+        tracking_url=link,
+        unsubscribe_url=_unsubscribe(row, channels),
         shipments=tuple(facts),
         event=event,
         estimated_delivery=current,
@@ -273,6 +289,38 @@ def message_context(
         delivery_country=order.ship_country,
     )
     return context, customer.timezone if customer else None
+
+
+def _unsubscribe(row: Notification, channels: Channels) -> str:
+    """Shoppers stop a channel; staff stop alert emails (their own "channel"), never shopper mail."""
+    channel = notifications_service.STAFF_CHANNEL if row.trigger in rules.STAFF_TRIGGERS else row.channel
+    return unsubscribe_url(channels.public_url, channels.secret, row.merchant_id, channel, row.recipient)
+
+
+def _stock_context(
+    row: Notification, channels: Channels, brand: merchants_service.Branding
+) -> templates.MessageContext:
+    """A low-stock alert tells the numbers it was raised with; it belongs to no order."""
+    facts = row.facts or {}
+    sku, warehouse = str(facts.get("sku", "")), str(facts.get("warehouse", ""))
+    query = urlencode({"sku": sku, "warehouse": warehouse})
+    return templates.MessageContext(
+        trigger=templates.Trigger.low_stock,
+        locale=templates.supported_locale(row.locale),
+        store_name=brand.display_name,
+        brand_colour=brand.primary_colour,
+        order_number="",
+        shopper_name=None,
+        tracking_url=f"{channels.public_url.rstrip('/')}/dashboard/inventory?{query}",
+        unsubscribe_url=_unsubscribe(row, channels),
+        shipments=(),
+        event=None,
+        estimated_delivery=None,
+        previous_estimate=None,
+        sku=sku,
+        warehouse=warehouse,
+        available=int(facts.get("available", 0)),
+    )
 
 
 def _estimates(
@@ -324,7 +372,7 @@ async def _send(prepared: Prepared, channels: Channels, client: httpx.AsyncClien
                     error="SMS is not configured (ORDERTRACK_SMS_URL)",
                     not_before=now + UNCONFIGURED_WAIT,
                 )
-            release = sms_channel.quiet_hours_release(now, prepared.timezone or "UTC")
+            release = sms_channel.quiet_hours_release_everywhere(now, prepared.zones)
             if release is not None:
                 return Outcome("deferred", not_before=release)
             rendered = templates.render(context, templates.Channel.sms, prepared.source)
@@ -398,9 +446,7 @@ def replay_dead(uow: UnitOfWork, merchant_id: str, notification_id: str) -> Noti
         )
     ).first()
     if row is None:
-        from ordertrack.kit.errors import NotFound  # noqa: PLC0415
-
-        raise NotFound(f"no notification {notification_id!r}")
+        raise notifications_service.NotificationNotFound(f"no notification {notification_id!r}")
     if row.state == "dead":
         row.state, row.attempts, row.next_attempt_at, row.leased_until = "pending", 0, utcnow(), None
     return row
@@ -413,7 +459,14 @@ class _Deliverer:
         self.loop = asyncio.new_event_loop()
 
     def run(self, db: Database, channels: Channels, now: datetime) -> int:
-        return self.loop.run_until_complete(deliver_due(db, channels, now)).total()
+        """Rounds while they come back full (a backlog), for at most ``ROUNDS_BUDGET``."""
+        sent = 0
+        started = time.monotonic()
+        while True:
+            report = self.loop.run_until_complete(deliver_due(db, channels, max(now, utcnow())))
+            sent += report.total()
+            if report.claimed < CLAIM_LIMIT or time.monotonic() - started > ROUNDS_BUDGET.total_seconds():
+                return sent
 
 
 _DELIVERER: _Deliverer | None = None

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from ordertrack.api.auth import current_merchant, get_db
 from ordertrack.api.transactions import in_transaction, json_response
 from ordertrack.db.uow import Database, UnitOfWork
+from ordertrack.inventory import service as inventory_service
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.schema import error_responses
 from ordertrack.notifications import delivery, service, templates
@@ -29,12 +30,14 @@ from ordertrack.notifications.schemas import (
     SettingList,
     SettingOut,
     TemplateIn,
+    TemplateOut,
     TriggerName,
     WebhookEndpointIn,
     WebhookEndpointList,
     WebhookEndpointOut,
 )
 from ordertrack.orders import service as orders_service
+from ordertrack.orders.model import Order
 from ordertrack.web.pages import render
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
@@ -175,6 +178,50 @@ def save_template(
     return json_response(PreviewOut(subject=sample.subject, text=sample.text, html=sample.html))
 
 
+@router.get(
+    "/notifications/templates/{trigger}/{channel}/{locale}",
+    response_model=TemplateOut,
+    responses=error_responses(422),
+)
+def get_template(
+    trigger: TriggerName,
+    channel: ChannelName,
+    locale: LocaleName,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+) -> Response:
+    """The template in use: the merchant's own (``custom``), else ours to start from."""
+    with db.uow(write=False) as uow:
+        row = uow.session.get(NotificationTemplate, (merchant_id, trigger, channel, locale))
+        if row is not None:
+            return json_response(TemplateOut(subject=row.subject, text=row.text, html=row.html, custom=True))
+    source = templates.default_template(templates.Trigger(trigger), templates.Channel(channel), locale)
+    return json_response(
+        TemplateOut(subject=source.subject, text=source.text, html=source.html, custom=False)
+    )
+
+
+@router.delete(
+    "/notifications/templates/{trigger}/{channel}/{locale}", status_code=204, responses=error_responses(422)
+)
+def reset_template(
+    trigger: TriggerName,
+    channel: ChannelName,
+    locale: LocaleName,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+) -> Response:
+    """Go back to our default for this trigger, channel and language."""
+
+    def work(uow: UnitOfWork) -> None:
+        row = uow.session.get(NotificationTemplate, (merchant_id, trigger, channel, locale))
+        if row is not None:
+            uow.session.delete(row)
+
+    in_transaction(db, work)
+    return Response(status_code=204)
+
+
 @router.post("/notifications/preview", response_model=PreviewOut, responses=error_responses(404, 422))
 def preview(
     data: PreviewIn,
@@ -197,6 +244,7 @@ def preview(
             channel=data.channel,
             recipient="preview@example.invalid",
             locale=data.locale,
+            facts=_stock_facts(uow, merchant_id, order) if data.trigger == "low_stock" else {},
         )
         context, _zone = delivery.message_context(uow, stand_in, channels)
         source = None
@@ -212,16 +260,27 @@ def preview(
     return json_response(PreviewOut(subject=rendered.subject, text=rendered.text, html=rendered.html))
 
 
+def _stock_facts(uow: UnitOfWork, merchant_id: str, order: Order) -> dict[str, object]:
+    """A low-stock preview tells the real stock of the order's first line."""
+    sku = order.lines[0].sku if order.lines else ""
+    levels = inventory_service.list_stock(uow, merchant_id, sku=sku, warehouse=None, low=None) if sku else []
+    if not levels:
+        return {"sku": sku, "warehouse": "-", "available": 0}
+    level, code = levels[0]
+    return {"sku": sku, "warehouse": code, "available": level.on_hand - level.reserved}
+
+
 # --- the shopper's unsubscribe page (no login) ------------------------------------------------
 
 
 @pages.get("/notifications/unsubscribe/{token}", response_class=HTMLResponse)
 def unsubscribe_page(token: Annotated[str, Path(max_length=600)], request: Request) -> Response:
     found = read_unsubscribe_token(request.app.state.settings.resolved_secret_key(), token)
+    staff = found is not None and found[1] == service.STAFF_CHANNEL
     return render(
         request,
         "notifications/unsubscribe.html",
-        {"valid": found is not None, "done": False, "token": token},
+        {"valid": found is not None, "done": False, "token": token, "staff": staff},
         status_code=200 if found else 404,
     )
 

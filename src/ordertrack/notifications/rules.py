@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 # Shipment statuses that notify the shopper when a shipment enters them.
 SHIPMENT_TRIGGERS = {
@@ -25,9 +25,12 @@ WEBHOOK_EVENTS = {
     "delivered": "shipment.delivered",
     "exception": "shipment.exception",
     "delivery_revised": "shipment.delivery_revised",
+    "low_stock": "inventory.low_stock",
+    "needs_attention": "shipment.needs_attention",
 }
-SHOPPER_TRIGGERS = frozenset(WEBHOOK_EVENTS)
+# Alerts for the merchant's staff (by email) rather than the shopper.
 STAFF_TRIGGERS = frozenset({"low_stock", "needs_attention"})
+SHOPPER_TRIGGERS = frozenset(WEBHOOK_EVENTS) - STAFF_TRIGGERS
 
 # The statuses after which a message about ``trigger`` would no longer be true.
 _OUTDATED_BY = {
@@ -37,6 +40,8 @@ _OUTDATED_BY = {
     "failed_attempt": {"delivered", "returned"},
     "exception": {"delivered", "returned"},
     "delivered": {"returned", "returning"},
+    # Sorted out before anyone read it: the parcel arrived, or came back.
+    "needs_attention": {"delivered", "returned"},
 }
 
 MAX_ATTEMPTS = 8
@@ -49,6 +54,16 @@ def trigger_for_shipment_change(old_status: str, new_status: str) -> str | None:
     if new_status == old_status:
         return None
     return SHIPMENT_TRIGGERS.get(new_status)
+
+
+def attention_subject(shipment_id: str, status: str) -> str:
+    """What a staff alert is about: this shipment in this state (one alert each)."""
+    return f"{shipment_id}:{status}"
+
+
+def revision_subject(shipment_id: str, earliest: date, latest: date) -> str:
+    """A revised delivery date is told once per shipment and new window."""
+    return f"{shipment_id}:eta:{earliest.isoformat()}/{latest.isoformat()}"
 
 
 def is_stale(trigger: str, shipment_status: str | None) -> bool:

@@ -72,6 +72,8 @@ class WebhookEndpointIn(ApiModel):
             "shipment.delivered",
             "shipment.exception",
             "shipment.delivery_revised",
+            "shipment.needs_attention",
+            "inventory.low_stock",
         ]
     ] = Field(default_factory=list, max_length=20, description="empty: every event type")
 
@@ -96,6 +98,13 @@ class TemplateIn(ApiModel):
     subject: Annotated[str, StringConstraints(max_length=300)] | None = None
     text: Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
     html: Annotated[str, StringConstraints(max_length=20_000)] | None = None
+
+
+class TemplateOut(OutModel):
+    subject: str | None
+    text: str
+    html: str | None
+    custom: bool = Field(description="true: the merchant's own; false: the default")
 
 
 class PreviewIn(ApiModel):

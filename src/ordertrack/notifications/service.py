@@ -3,8 +3,10 @@
 Callers pass plain facts (which order, which shipment, which trigger); this module decides
 who hears of it and through which channel: the shopper by email (unless opted out), by SMS
 (only when subscribed for that order), and the merchant's webhook endpoints that want the
-event type. Each row is written once per (subject, trigger, channel, recipient): a repeat is
-a no-op, so replays and retries never add a second message.
+event type. Staff alerts (low stock, a shipment needing attention) go to every active staff
+login by email instead of the shopper, and to the webhooks. Each row is written once per
+(subject, trigger, channel, recipient): a repeat is a no-op, so replays and retries never add a
+second message.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ordertrack.customers import service as customers_service
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.kit.clock import utcnow
-from ordertrack.kit.errors import NotFound
+from ordertrack.kit.errors import NotFound, Unprocessable
 from ordertrack.kit.ids import new_id
 from ordertrack.notifications import rules
 from ordertrack.notifications.model import (
@@ -29,31 +31,46 @@ from ordertrack.notifications.model import (
     ShopperPreference,
     WebhookEndpoint,
 )
+from ordertrack.staff.model import StaffUser
 
 DEFAULT_LOCALE = "en"
 
 
+STAFF_CHANNEL = "staff"  # the opt-out "channel" of a staff member's alert emails
+
+
 @dataclass(frozen=True)
 class Occurrence:
-    """Something a shopper or the merchant's systems should hear about."""
+    """Something a shopper, the staff or the merchant's systems should hear about.
+
+    ``subject`` is what "once" is counted against (default: the shipment, else the order);
+    ``facts`` travel with the message (a low-stock alert has no order to read them from).
+    """
 
     trigger: str
-    order_id: str
+    order_id: str | None
     customer_id: str | None
     shipment_id: str | None = None
+    subject: str | None = None
+    facts: dict[str, Any] | None = None
 
 
 def enqueue(uow: UnitOfWork, merchant_id: str, occurrences: Iterable[Occurrence], *, now: datetime) -> int:
     """Write the outbox rows for these occurrences; how many new rows were written."""
-    happened = [o for o in occurrences if o.trigger in rules.SHOPPER_TRIGGERS]
+    happened = [o for o in occurrences if o.trigger in rules.WEBHOOK_EVENTS]
     if not happened:
         return 0
     switched_off = _switched_off(uow, merchant_id)
     customers = customers_service.get_customers(
         uow, merchant_id, {o.customer_id for o in happened if o.customer_id}
     )
-    opted_out = _opted_out_emails(uow, merchant_id, [c.email for c in customers.values()])
-    sms = _sms_subscribers(uow, merchant_id, {o.order_id for o in happened})
+    opted_out = _opted_out(uow, merchant_id, "email", [c.email for c in customers.values()])
+    sms = _sms_subscribers(uow, merchant_id, {o.order_id for o in happened if o.order_id})
+    staff = (
+        _staff_recipients(uow, merchant_id)
+        if any(o.trigger in rules.STAFF_TRIGGERS for o in happened)
+        else []
+    )
     endpoints = list(
         uow.session.scalars(
             select(WebhookEndpoint).where(
@@ -63,13 +80,17 @@ def enqueue(uow: UnitOfWork, merchant_id: str, occurrences: Iterable[Occurrence]
     )
     rows: list[dict[str, Any]] = []
     for occurrence in happened:
-        subject = occurrence.shipment_id or occurrence.order_id
-        customer = customers.get(occurrence.customer_id) if occurrence.customer_id else None
-        locale = (customer.locale if customer and customer.locale else DEFAULT_LOCALE).replace("-", "_")
+        subject = occurrence.subject or occurrence.shipment_id or occurrence.order_id or ""
         targets: list[tuple[str, str]] = []
-        if customer is not None and customer.email.lower() not in opted_out:
-            targets.append(("email", customer.email))
-        targets += [("sms", phone) for phone in sms.get(occurrence.order_id, [])]
+        if occurrence.trigger in rules.STAFF_TRIGGERS:
+            locale = DEFAULT_LOCALE
+            targets += [("email", address) for address in staff]
+        else:
+            customer = customers.get(occurrence.customer_id) if occurrence.customer_id else None
+            locale = (customer.locale if customer and customer.locale else DEFAULT_LOCALE).replace("-", "_")
+            if customer is not None and customer.email.lower() not in opted_out:
+                targets.append(("email", customer.email))
+            targets += [("sms", phone) for phone in sms.get(occurrence.order_id or "", [])]
         event_type = rules.WEBHOOK_EVENTS[occurrence.trigger]
         targets += [
             ("webhook", endpoint.id)
@@ -93,7 +114,7 @@ def enqueue(uow: UnitOfWork, merchant_id: str, occurrences: Iterable[Occurrence]
                     "state": "pending",
                     "attempts": 0,
                     "next_attempt_at": now,
-                    "facts": {},
+                    "facts": occurrence.facts or {},
                     "created_at": now,
                 }
             )
@@ -120,7 +141,7 @@ def _switched_off(uow: UnitOfWork, merchant_id: str) -> set[tuple[str, str]]:
     }
 
 
-def _opted_out_emails(uow: UnitOfWork, merchant_id: str, emails: list[str]) -> set[str]:
+def _opted_out(uow: UnitOfWork, merchant_id: str, channel: str, emails: list[str]) -> set[str]:
     if not emails:
         return set()
     return {
@@ -128,12 +149,25 @@ def _opted_out_emails(uow: UnitOfWork, merchant_id: str, emails: list[str]) -> s
         for (address,) in uow.session.execute(
             select(ShopperPreference.address).where(
                 ShopperPreference.merchant_id == merchant_id,
-                ShopperPreference.channel == "email",
+                ShopperPreference.channel == channel,
                 ShopperPreference.address.in_([e.lower() for e in emails]),
                 ShopperPreference.opted_out.is_(True),
             )
         )
     }
+
+
+def _staff_recipients(uow: UnitOfWork, merchant_id: str) -> list[str]:
+    """Every active staff login, minus those who stopped alert emails."""
+    emails = list(
+        uow.session.scalars(
+            select(StaffUser.email)
+            .where(StaffUser.merchant_id == merchant_id, StaffUser.disabled.is_(False))
+            .order_by(StaffUser.email)
+        )
+    )
+    stopped = _opted_out(uow, merchant_id, STAFF_CHANNEL, emails)
+    return [email for email in emails if email.lower() not in stopped]
 
 
 def _sms_subscribers(uow: UnitOfWork, merchant_id: str, order_ids: set[str]) -> dict[str, list[str]]:
@@ -188,11 +222,17 @@ def settings(uow: UnitOfWork, merchant_id: str) -> list[tuple[str, str, bool]]:
     """Every (trigger, channel) with whether it is on; unset ones are on."""
     off = _switched_off(uow, merchant_id)
     pairs = [(t, c) for t in sorted(rules.SHOPPER_TRIGGERS) for c in ("email", "sms", "webhook")]
-    pairs += [(t, "email") for t in sorted(rules.STAFF_TRIGGERS)]
+    pairs += [(t, c) for t in sorted(rules.STAFF_TRIGGERS) for c in ("email", "webhook")]
     return [(t, c, (t, c) not in off) for t, c in pairs]
 
 
+class StaffAlertChannel(Unprocessable):
+    code = "staff_alert_channel"
+
+
 def set_setting(uow: UnitOfWork, merchant_id: str, trigger: str, channel: str, enabled: bool) -> None:
+    if trigger in rules.STAFF_TRIGGERS and channel == "sms":
+        raise StaffAlertChannel(f"{trigger} is a staff alert: it goes by email and webhook, not SMS")
     row = uow.session.get(NotificationSetting, (merchant_id, trigger, channel))
     if row is None:
         uow.session.add(

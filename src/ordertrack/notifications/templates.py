@@ -590,12 +590,14 @@ def sample_context(trigger: Trigger, locale: str) -> MessageContext:
 def webhook_payload(context: MessageContext, event_type: str) -> dict[str, Any]:
     """The JSON a merchant's webhook receives: facts only, dates as ISO strings, no copy."""
     event = context.event
+    staff = context.trigger in STAFF_TRIGGERS
     return {
         "type": event_type,
         "data": {
             "trigger": str(context.trigger),
-            "order_number": context.order_number,
-            "tracking_url": context.tracking_url,
+            "order_number": context.order_number or None,
+            # Staff alerts point into the dashboard; shopper events to the public tracking page.
+            ("dashboard_url" if staff else "tracking_url"): context.tracking_url,
             "shipments": [
                 {
                     "carrier": s.carrier_name,

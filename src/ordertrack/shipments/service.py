@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import selectinload
@@ -25,7 +26,7 @@ from ordertrack.notifications import rules as notification_rules
 from ordertrack.notifications import service as notifications_service
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.model import Order, OrderLine
-from ordertrack.orders.status import ShipmentFacts, check_action
+from ordertrack.orders.status import ATTENTION_STATUSES, ShipmentFacts, check_action
 from ordertrack.shipments.model import Parcel, ParcelItem, Shipment, ShipmentLine
 from ordertrack.shipments.schemas import (
     ParcelIn,
@@ -550,12 +551,15 @@ def refresh_shipments(uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[
         parcels[shipment_id].append(ParcelFacts(status, reason, delivered_at))
     changed_orders: set[str] = set()
     updates = []
-    moves: list[tuple[str, str, str]] = []  # (shipment, order, trigger)
+    moves: list[Move] = []
     for shipment_id, order_id, status, reason, delivered_at in shipments:
         derived = derive_shipment_status(parcels[shipment_id])
         trigger = notification_rules.trigger_for_shipment_change(status, str(derived.status))
         if trigger is not None:
-            moves.append((shipment_id, order_id, trigger))
+            moves.append(Move(shipment_id, order_id, trigger))
+        if derived.status != status and derived.status in ATTENTION_STATUSES:
+            subject = notification_rules.attention_subject(shipment_id, str(derived.status))
+            moves.append(Move(shipment_id, order_id, "needs_attention", subject))
         if (derived.status, derived.reason, derived.delivered_at) != (status, reason, delivered_at):
             updates.append(
                 {
@@ -583,9 +587,12 @@ def refresh_shipments(uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[
     _notify(uow, merchant_id, moves)
 
 
-def notify_shipments(uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[str], trigger: str) -> None:
-    """Queue ``trigger`` for these shipments (e.g. a revised delivery date)."""
-    ids = sorted(set(shipment_ids))
+def notify_shipments(
+    uow: UnitOfWork, merchant_id: str, subjects: Mapping[str, str | None], trigger: str
+) -> None:
+    """Queue ``trigger`` for these shipments (e.g. a revised delivery date); ``subjects`` maps
+    each shipment to what "once" counts against (None: the shipment itself)."""
+    ids = sorted(subjects)
     if not ids:
         return
     rows = uow.session.execute(
@@ -593,17 +600,30 @@ def notify_shipments(uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[s
             Shipment.merchant_id == merchant_id, Shipment.id.in_(ids)
         )
     ).all()
-    _notify(uow, merchant_id, [(shipment_id, order_id, trigger) for shipment_id, order_id in rows])
+    _notify(
+        uow,
+        merchant_id,
+        [Move(shipment_id, order_id, trigger, subjects[shipment_id]) for shipment_id, order_id in rows],
+    )
 
 
-def _notify(uow: UnitOfWork, merchant_id: str, moves: list[tuple[str, str, str]]) -> None:
-    """Tell the shopper and the merchant's systems, in this same transaction (the outbox)."""
+class Move(NamedTuple):
+    """A shipment change someone should hear about."""
+
+    shipment_id: str
+    order_id: str
+    trigger: str
+    subject: str | None = None  # what "once" counts against; default the shipment
+
+
+def _notify(uow: UnitOfWork, merchant_id: str, moves: list[Move]) -> None:
+    """Tell the shopper, the staff and the merchant's systems, in this same transaction (the outbox)."""
     if not moves:
         return
     customers = dict(
         uow.session.execute(
             select(Order.id, Order.customer_id).where(
-                Order.merchant_id == merchant_id, Order.id.in_(sorted({order for _, order, _ in moves}))
+                Order.merchant_id == merchant_id, Order.id.in_(sorted({m.order_id for m in moves}))
             )
         ).all()
     )
@@ -611,8 +631,10 @@ def _notify(uow: UnitOfWork, merchant_id: str, moves: list[tuple[str, str, str]]
         uow,
         merchant_id,
         [
-            notifications_service.Occurrence(trigger, order_id, customers.get(order_id), shipment_id)
-            for shipment_id, order_id, trigger in moves
+            notifications_service.Occurrence(
+                m.trigger, m.order_id, customers.get(m.order_id), m.shipment_id, subject=m.subject
+            )
+            for m in moves
         ],
         now=utcnow(),
     )

@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 import phonenumbers
+import phonenumbers.timezone
+from babel.core import get_global
 
 from ordertrack.kit.clock import ensure_aware
 from ordertrack.notifications.channels.errors import DeliveryFailed, classify_http_status, retry_after_seconds
@@ -246,6 +248,49 @@ def quiet_hours_release(
     release_day = local.date() if wall < end else local.date() + timedelta(days=1)
     release = datetime.combine(release_day, end, tzinfo=zone)
     return release.astimezone(UTC)
+
+
+def recipient_zones(phone: str, country: str | None = None) -> tuple[str, ...]:
+    """Where the holder of ``phone`` may live: the number's zone when it names one, else every
+    zone of its country (or of ``country``, the delivery address). Empty when nothing is known."""
+    zones: tuple[str, ...] = ()
+    region = None
+    try:
+        number = phonenumbers.parse(phone, None)
+        region = phonenumbers.region_code_for_number(number)
+        zones = tuple(
+            z for z in phonenumbers.timezone.time_zones_for_number(number) if "/" in z and "Unknown" not in z
+        )
+    except phonenumbers.NumberParseException:
+        pass
+    if len(zones) == 1:
+        return zones
+    for territory in (region, country):
+        if territory:
+            found = tuple(get_global("territory_zones").get(territory.upper(), ()))
+            narrowed = tuple(z for z in found if z in zones)  # the number's zones within the country
+            if found:
+                return narrowed or found
+    return zones
+
+
+def quiet_hours_release_everywhere(
+    now: datetime,
+    zones: tuple[str, ...],
+    start: time = DEFAULT_QUIET_START,
+    end: time = DEFAULT_QUIET_END,
+) -> datetime | None:
+    """Like :func:`quiet_hours_release`, for a recipient who may live in any of ``zones``: the
+    first moment outside quiet hours in all of them (no zone known: UTC). Zones that share no
+    waking hour (no country's do with the default hours) get the release found after a few steps."""
+    zones = zones or ("UTC",)
+    moment, moved = now, False
+    for _ in range(8):
+        later = [r for zone in zones if (r := quiet_hours_release(moment, zone, start, end)) is not None]
+        if not later:
+            return moment if moved else None
+        moment, moved = max(later), True
+    return moment
 
 
 def _json(response: httpx.Response) -> dict[str, object]:
