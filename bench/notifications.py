@@ -1,6 +1,7 @@
 """Notification delivery: messages/s that 1 and 2 worker processes deliver from the outbox
 on PostgreSQL to a local SMTP relay and webhook receiver, against a bare sender doing only
-the channel work (``notify_worker.py bare``), measured in the same run.
+the channel work with the same number of sends in flight (``notify_worker.py bare``),
+measured in the same run.
 
 Seeding goes through the services: an order and a shipment per parcel, for a merchant with
 one webhook endpoint, so each shipment writes two "shipped" messages (the shopper's email
@@ -100,7 +101,20 @@ def _start_sinks() -> tuple[subprocess.Popen[bytes], int, int]:
             time.sleep(0.1)
 
 
-def _phase(url: str, ids: list[str], workers: int, smtp_port: int, http_port: int) -> dict[str, Any]:
+def _cores(cpu: Any) -> dict[str, float]:
+    """The phase's CPU use, named for this scenario: the measured pid is the sinks process."""
+    cores = cpu.as_dict()
+    return {
+        "sinks": cores["server"],
+        "postgresql": cores["postgresql"],
+        "workers_and_other": cores["other"],
+        "idle": cores["idle"],
+    }
+
+
+def _phase(
+    url: str, ids: list[str], workers: int, smtp_port: int, http_port: int, sinks_pid: int
+) -> dict[str, Any]:
     _sinks_get(http_port, "/reset", "POST")
     db = Database(url)
     with db.engine.begin() as conn:
@@ -110,7 +124,7 @@ def _phase(url: str, ids: list[str], workers: int, smtp_port: int, http_port: in
         )
     env = {**os.environ, "PYTHONPATH": str(BENCH_DIR)}
     command = [sys.executable, str(BENCH_DIR / "notify_worker.py"), "worker", url, str(smtp_port)]
-    with cpu_use(None) as cpu:
+    with cpu_use(sinks_pid) as cpu:
         processes = [subprocess.Popen(command, env=env, stdout=sys.stderr) for _ in range(workers)]
         failed = [p.wait(timeout=1800) for p in processes]
     with db.engine.connect() as conn:
@@ -142,11 +156,11 @@ def _phase(url: str, ids: list[str], workers: int, smtp_port: int, http_port: in
         "messages_per_s": round((sent - 1) / span, 1) if span else None,
         "repeats": arrived - distinct,
         "errors": errors,
-        "cpu_cores": cpu.as_dict(),
+        "cpu_cores": _cores(cpu),
     }
 
 
-def _bare(count: int, smtp_port: int, http_port: int) -> dict[str, Any]:
+def _bare(count: int, smtp_port: int, http_port: int, sinks_pid: int) -> dict[str, Any]:
     _sinks_get(http_port, "/reset", "POST")
     command = [
         sys.executable,
@@ -156,7 +170,7 @@ def _bare(count: int, smtp_port: int, http_port: int) -> dict[str, Any]:
         str(smtp_port),
         f"http://127.0.0.1:{http_port}/hooks",
     ]
-    with cpu_use(None) as cpu:
+    with cpu_use(sinks_pid) as cpu:
         out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=1800)
     seconds = json.loads(out.stdout)["seconds"]
     counts = _sinks_get(http_port, "/counts")
@@ -165,7 +179,7 @@ def _bare(count: int, smtp_port: int, http_port: int) -> dict[str, Any]:
         "seconds": round(seconds, 2),
         "messages_per_s": round(count / seconds, 1),
         "arrived": counts["emails"] + counts["webhooks"],
-        "cpu_cores": cpu.as_dict(),
+        "cpu_cores": _cores(cpu),
     }
 
 
@@ -181,11 +195,11 @@ def measure(url: str, pools: Pools, plan: Plan) -> dict[str, Any]:
         db.dispose()
         phases = {
             f"{workers}_worker{'s' if workers > 1 else ''}": _phase(
-                url, pools.phases[workers], workers, smtp_port, http_port
+                url, pools.phases[workers], workers, smtp_port, http_port, sinks.pid
             )
             for workers in WORKER_COUNTS
         }
-        bare = _bare(len(pools.phases[1]), smtp_port, http_port)
+        bare = _bare(len(pools.phases[1]), smtp_port, http_port, sinks.pid)
     finally:
         sinks.terminate()
         sinks.wait(timeout=30)

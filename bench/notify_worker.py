@@ -5,9 +5,9 @@
 
 ``worker`` runs ordertrack's delivery rounds (``deliver_due``, as the worker job does) until
 the outbox has had nothing due for three rounds in a row. ``bare`` does only the channel
-work of COUNT messages, half emails and half signed webhooks, one after another like a
-worker: the same email (a rendered default template) and the same webhook body each time,
-no database, no rendering. It prints ``{"seconds": ...}`` on stdout.
+work of COUNT messages, half emails and half signed webhooks, as many in flight at once as a
+worker allows (``SEND_CONCURRENCY``): the same email (a rendered default template) and the
+same webhook body each time, no database, no rendering. It prints ``{"seconds": ...}``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from ordertrack.db.uow import Database
 from ordertrack.notifications import templates
 from ordertrack.notifications.channels import RenderedEmail, SmtpConfig, send_email, send_webhook
 from ordertrack.notifications.channels.webhook import new_webhook_secret
-from ordertrack.notifications.delivery import Channels, deliver_due
+from ordertrack.notifications.delivery import SEND_CONCURRENCY, Channels, deliver_due
 
 PUBLIC_URL = "https://shop.example"
 SECRET = "bench-secret-for-links-and-unsubscribe"
@@ -61,9 +61,10 @@ async def bare(count: int, smtp_port: int, hook_url: str) -> float:
     payload = templates.webhook_payload(context, "shipment.shipped")
     secret = new_webhook_secret()
     config = smtp(smtp_port)
-    started = time.perf_counter()
-    async with httpx.AsyncClient(timeout=15) as client:
-        for i in range(count):
+    gate = asyncio.Semaphore(SEND_CONCURRENCY)
+
+    async def one(i: int, client: httpx.AsyncClient) -> None:
+        async with gate:
             if i % 2:
                 await send_webhook(
                     hook_url,
@@ -75,6 +76,10 @@ async def bare(count: int, smtp_port: int, hook_url: str) -> float:
                 )
             else:
                 await send_email(config, f"shopper{i}@example.com", message, message_id=f"bare_{i}")
+
+    started = time.perf_counter()
+    async with httpx.AsyncClient(timeout=15) as client:
+        await asyncio.gather(*(one(i, client) for i in range(count)))
     return time.perf_counter() - started
 
 

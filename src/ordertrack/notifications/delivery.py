@@ -14,6 +14,7 @@ import asyncio
 import logging
 import random
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -26,8 +27,10 @@ from ordertrack.carriers.registry import connectors
 from ordertrack.carriers.tracking_numbers import CARRIER_NAMES
 from ordertrack.config import Settings
 from ordertrack.customers import service as customers_service
+from ordertrack.customers.model import Customer
 from ordertrack.db.uow import Database, UnitOfWork
 from ordertrack.eta import service as eta_service
+from ordertrack.eta.model import DeliveryEstimate
 from ordertrack.kit.clock import utcnow
 from ordertrack.merchants import service as merchants_service
 from ordertrack.notifications import rules, templates
@@ -39,8 +42,12 @@ from ordertrack.notifications.channels.errors import DeliveryFailed
 from ordertrack.notifications.links import unsubscribe_url
 from ordertrack.notifications.model import Notification, NotificationTemplate, WebhookEndpoint
 from ordertrack.orders import service as orders_service
+from ordertrack.orders.model import Order
+from ordertrack.orders.service import OrderNotFound
 from ordertrack.shipments import service as shipments_service
+from ordertrack.shipments.model import Shipment
 from ordertrack.tracking import service as tracking_service
+from ordertrack.tracking.schemas import EventOut
 from ordertrack.web.tokens import tracking_url
 
 log = logging.getLogger("ordertrack.notifications")
@@ -49,6 +56,8 @@ LEASE = timedelta(minutes=5)
 # A channel nobody configured is not a failure of the message: it waits, uncounted.
 UNCONFIGURED_WAIT = timedelta(minutes=10)
 CLAIM_LIMIT = 50
+# Sends in flight at once per worker (to different recipients).
+SEND_CONCURRENCY = 8
 # How long one run of the worker job keeps draining a backlog before other jobs get a turn.
 ROUNDS_BUDGET = timedelta(seconds=30)
 
@@ -132,6 +141,7 @@ class Prepared:
     source: templates.TemplateSource | None
     webhook: tuple[str, str] | None  # (url, secret)
     zones: tuple[str, ...]  # where an SMS recipient may live, for quiet hours
+    error: str | None = None  # it cannot be written at all (gives up at once)
 
 
 async def deliver_due(
@@ -151,16 +161,25 @@ async def deliver_due(
     report = DeliveryReport(claimed=len(ids))
     if not ids:
         return report
-    async with httpx.AsyncClient(transport=channels.transport, timeout=15) as client:
-        for notification_id in ids:
-            with db.uow(write=False) as uow:
-                prepared = _prepare(uow, notification_id, channels)
-            if prepared is None:
-                continue
-            outcome = await _send(prepared, channels, client, now)
+    with db.uow(write=False) as uow:
+        batch = _prepare_batch(uow, ids, channels)
+    # Different recipients are served side by side; one recipient's messages go in claim
+    # order, so nobody reads "delivered" before "shipped".
+    queues: dict[tuple[str, str], list[Prepared]] = {}
+    for prepared in batch:
+        queues.setdefault((prepared.channel, prepared.recipient), []).append(prepared)
+    gate = asyncio.Semaphore(SEND_CONCURRENCY)
+
+    async def deliver_queue(client: httpx.AsyncClient, queue: list[Prepared]) -> None:
+        for prepared in queue:
+            async with gate:
+                outcome = await _send(prepared, channels, client, now)
             with db.uow() as uow:
                 _record(uow, prepared.id, outcome, now, rng, report)
                 uow.commit()
+
+    async with httpx.AsyncClient(transport=channels.transport, timeout=15) as client:
+        await asyncio.gather(*(deliver_queue(client, queue) for queue in queues.values()))
     return report
 
 
@@ -172,19 +191,83 @@ class Outcome:
     not_before: datetime | None = None
 
 
-def _prepare(uow: UnitOfWork, notification_id: str, channels: Channels) -> Prepared | None:
-    row = uow.session.get(Notification, notification_id)
-    if row is None or row.state != "pending":
-        return None
-    shipment_status = None
-    if row.shipment_id:
-        shipment = shipments_service.get_shipment(uow, row.merchant_id, row.shipment_id)
-        shipment_status = shipment.status
-    if rules.is_stale(row.trigger, shipment_status):
-        return Prepared(
-            row.id, row.merchant_id, row.channel, row.recipient, row.trigger, True, None, None, None, ()
+@dataclass
+class _Facts:
+    """What the messages of one merchant in a claimed batch need, read together."""
+
+    brand: merchants_service.Branding
+    orders: dict[str, Order]
+    customers: dict[str, Customer]
+    shipments: dict[str, list[Shipment]]  # by order id
+    timelines: dict[str, list[EventOut]]  # by parcel id
+    estimates: dict[str, list[DeliveryEstimate]]  # by parcel id
+    templates: dict[tuple[str, str, str], NotificationTemplate]  # (trigger, channel, locale)
+    endpoints: dict[str, WebhookEndpoint]
+
+    @classmethod
+    def read(cls, uow: UnitOfWork, merchant_id: str, rows: list[Notification]) -> _Facts:
+        orders = orders_service.orders_by_id(uow, merchant_id, [r.order_id for r in rows if r.order_id])
+        customers = customers_service.get_customers(
+            uow, merchant_id, {o.customer_id for o in orders.values() if o.customer_id}
         )
-    context, timezone = message_context(uow, row, channels)
+        shipments = shipments_service.shipments_for_orders(uow, merchant_id, sorted(orders))
+        parcel_ids = [p.id for found in shipments.values() for s in found for p in s.parcels]
+        own = uow.session.scalars(
+            select(NotificationTemplate).where(NotificationTemplate.merchant_id == merchant_id)
+        )
+        hooks = [r.recipient for r in rows if r.channel == "webhook"]
+        endpoints: Iterable[WebhookEndpoint] = (
+            uow.session.scalars(
+                select(WebhookEndpoint).where(
+                    WebhookEndpoint.merchant_id == merchant_id, WebhookEndpoint.id.in_(hooks)
+                )
+            )
+            if hooks
+            else []
+        )
+        return cls(
+            brand=merchants_service.branding(uow, merchant_id),
+            orders=orders,
+            customers=customers,
+            shipments=shipments,
+            timelines=tracking_service.timelines_of_parcels(uow, merchant_id, parcel_ids),
+            estimates=eta_service.estimates_for_parcels(uow, merchant_id, parcel_ids),
+            templates={(t.trigger, t.channel, t.locale): t for t in own},
+            endpoints={e.id: e for e in endpoints},
+        )
+
+    def shipment_status(self, row: Notification) -> str | None:
+        for shipment in self.shipments.get(row.order_id or "", []):
+            if shipment.id == row.shipment_id:
+                return str(shipment.status)
+        return None
+
+
+def _prepare_batch(uow: UnitOfWork, ids: list[str], channels: Channels) -> list[Prepared]:
+    """Every claimed message that is still pending, with what it will say, in claim order."""
+    rows = [
+        row
+        for row in uow.session.scalars(select(Notification).where(Notification.id.in_(ids)))
+        if row.state == "pending"
+    ]
+    by_merchant: dict[str, list[Notification]] = {}
+    for row in rows:
+        by_merchant.setdefault(row.merchant_id, []).append(row)
+    facts = {merchant: _Facts.read(uow, merchant, group) for merchant, group in by_merchant.items()}
+    order = {notification_id: i for i, notification_id in enumerate(ids)}
+    return [
+        _prepare(row, facts[row.merchant_id], channels) for row in sorted(rows, key=lambda r: order[r.id])
+    ]
+
+
+def _prepare(row: Notification, facts: _Facts, channels: Channels) -> Prepared:
+    unchanged = (row.id, row.merchant_id, row.channel, row.recipient, row.trigger)
+    if rules.is_stale(row.trigger, facts.shipment_status(row)):
+        return Prepared(*unchanged, True, None, None, None, ())
+    try:
+        context, timezone = _context(row, facts, channels)
+    except OrderNotFound as missing:
+        return Prepared(*unchanged, False, None, None, None, (), error=str(missing))
     source = None
     webhook = None
     zones: tuple[str, ...] = ()
@@ -193,51 +276,43 @@ def _prepare(uow: UnitOfWork, notification_id: str, channels: Channels) -> Prepa
             (timezone,) if timezone else sms_channel.recipient_zones(row.recipient, context.delivery_country)
         )
     if row.channel == "webhook":
-        endpoint = uow.session.get(WebhookEndpoint, row.recipient)
+        endpoint = facts.endpoints.get(row.recipient)
         webhook = (endpoint.url, endpoint.secret) if endpoint is not None and endpoint.enabled else None
     else:
-        custom = uow.session.get(
-            NotificationTemplate, (row.merchant_id, row.trigger, row.channel, context.locale)
-        )
+        custom = facts.templates.get((row.trigger, row.channel, context.locale))
         if custom is not None:
             source = templates.TemplateSource(custom.subject, custom.text, custom.html)
-    return Prepared(
-        row.id,
-        row.merchant_id,
-        row.channel,
-        row.recipient,
-        row.trigger,
-        False,
-        context,
-        source,
-        webhook,
-        zones,
-    )
+    return Prepared(*unchanged, False, context, source, webhook, zones)
 
 
 def message_context(
     uow: UnitOfWork, row: Notification, channels: Channels
 ) -> tuple[templates.MessageContext, str | None]:
-    brand = merchants_service.branding(uow, row.merchant_id)
+    """What one message would say now (previews); the shopper's time zone when known."""
+    return _context(row, _Facts.read(uow, row.merchant_id, [row]), channels)
+
+
+def _context(
+    row: Notification, facts: _Facts, channels: Channels
+) -> tuple[templates.MessageContext, str | None]:
+    brand = facts.brand
     if row.trigger == "low_stock":
         return _stock_context(row, channels, brand), None
-    order = orders_service.find_order(uow, row.merchant_id, row.order_id or "")
-    customer = (
-        customers_service.get_customers(uow, row.merchant_id, {order.customer_id}).get(order.customer_id)
-        if order.customer_id
-        else None
-    )
-    shipments = shipments_service.shipments_for_orders(uow, row.merchant_id, [order.id]).get(order.id, [])
+    order = facts.orders.get(row.order_id or "")
+    if order is None:
+        raise OrderNotFound(f"no order {row.order_id!r}")
+    customer = facts.customers.get(order.customer_id) if order.customer_id else None
+    shipments = facts.shipments.get(order.id, [])
     if row.shipment_id:
         shipments = [s for s in shipments if s.id == row.shipment_id]
     names = {line.id: line.name or line.sku for line in order.lines}
     known = connectors()
-    facts = []
+    parcels = []
     for shipment in shipments:
         items = tuple((names.get(line.order_line_id, line.sku), line.quantity) for line in shipment.lines)
         for parcel in shipment.parcels:
             found = known.get(parcel.carrier)
-            facts.append(
+            parcels.append(
                 templates.ShipmentFacts(
                     carrier_name=CARRIER_NAMES.get(parcel.carrier, parcel.carrier.upper()),
                     tracking_number=parcel.tracking_number,
@@ -247,9 +322,10 @@ def message_context(
             )
     event = None
     parcel_ids = [p.id for s in shipments for p in s.parcels]
-    timelines = tracking_service.timelines_of_parcels(uow, row.merchant_id, parcel_ids)
     newest = max(
-        (e for events in timelines.values() for e in events), key=lambda e: e.occurred_at, default=None
+        (e for pid in parcel_ids for e in facts.timelines.get(pid, [])),
+        key=lambda e: e.occurred_at,
+        default=None,
     )
     if newest is not None:
         place = (
@@ -265,7 +341,7 @@ def message_context(
             local_time=newest.occurred_at,
             timezone=newest.timezone if "/" in (newest.timezone or "") else None,
         )
-    current, previous = _estimates(uow, row.merchant_id, parcel_ids)
+    current, previous = _estimates([facts.estimates.get(pid, []) for pid in parcel_ids])
     staff = row.trigger in rules.STAFF_TRIGGERS
     link = (
         f"{channels.public_url.rstrip('/')}/dashboard/orders/{quote(order.number, safe='')}"
@@ -281,7 +357,7 @@ def message_context(
         shopper_name=customer.name if customer else None,
         tracking_url=link,
         unsubscribe_url=_unsubscribe(row, channels),
-        shipments=tuple(facts),
+        shipments=tuple(parcels),
         event=event,
         estimated_delivery=current,
         previous_estimate=previous,
@@ -324,15 +400,13 @@ def _stock_context(
 
 
 def _estimates(
-    uow: UnitOfWork, merchant_id: str, parcel_ids: list[str]
+    revisions: list[list[DeliveryEstimate]],
 ) -> tuple[tuple[date, date] | None, tuple[date, date] | None]:
     """The promise the message tells (the last parcel's newest estimate) and the one before it."""
-    revisions = [
-        rows for rows in eta_service.estimates_for_parcels(uow, merchant_id, parcel_ids).values() if rows
-    ]
-    if not revisions:
+    known = [rows for rows in revisions if rows]
+    if not known:
         return None, None
-    rows = max(revisions, key=lambda r: (r[-1].latest, r[-1].earliest))
+    rows = max(known, key=lambda r: (r[-1].latest, r[-1].earliest))
     current = (rows[-1].earliest, rows[-1].latest)
     previous = (rows[-2].earliest, rows[-2].latest) if len(rows) > 1 else None
     return current, previous
@@ -341,6 +415,8 @@ def _estimates(
 async def _send(prepared: Prepared, channels: Channels, client: httpx.AsyncClient, now: datetime) -> Outcome:
     if prepared.stale:
         return Outcome("suppressed", error="no longer true when its turn came")
+    if prepared.error:
+        return Outcome("dead", error=prepared.error)
     context = prepared.context
     assert context is not None
     try:

@@ -102,6 +102,19 @@ def find_order(uow: UnitOfWork, merchant_id: str, id_or_number: str, *, lock: bo
     return order
 
 
+def orders_by_id(uow: UnitOfWork, merchant_id: str, ids: Iterable[str]) -> dict[str, Order]:
+    """The merchant's orders with these ids, with their lines (missing ones are left out)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = uow.session.scalars(
+        select(Order)
+        .where(Order.merchant_id == merchant_id, Order.id.in_(wanted))
+        .options(selectinload(Order.lines))
+    )
+    return {order.id: order for order in rows}
+
+
 def list_orders(
     uow: UnitOfWork,
     merchant_id: str,
