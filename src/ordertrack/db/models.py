@@ -1,6 +1,7 @@
 """Imports every feature's tables so ``Base.metadata`` is complete (Alembic, tests)."""
 
 from ordertrack.api import idempotency as _idempotency  # noqa: F401
+from ordertrack.attention import model as _attention  # noqa: F401
 from ordertrack.carriers import model as _carriers  # noqa: F401
 from ordertrack.catalog import model as _catalog  # noqa: F401
 from ordertrack.customers import model as _customers  # noqa: F401

@@ -26,3 +26,30 @@ class DeliveryEstimate(Base):
     source: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str | None] = mapped_column(String(200))
     recorded_at: Mapped[datetime]
+
+
+class EddRevision(Base):
+    """One revision of the delivery promise of an order (``shipment_id`` None) or a shipment.
+
+    Dates are in the destination's local calendar. ``delayed`` marks a revision that moved
+    ``latest`` later than the one before: the shopper hears of it.
+    """
+
+    __tablename__ = "edd_revisions"
+    __table_args__ = (
+        Index("ix_edd_revisions_order", "order_id", "recorded_at"),
+        Index("ix_edd_revisions_shipment", "shipment_id", "recorded_at"),
+    )
+
+    id: Mapped[str] = id_column()
+    merchant_id: Mapped[str] = merchant_column()
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    shipment_id: Mapped[str | None] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"))
+    earliest: Mapped[date]
+    latest: Mapped[date]
+    most_likely: Mapped[date]
+    # When it was computed: order, handoff, event (a scan), check (time passing), delivered.
+    stage: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(300))
+    delayed: Mapped[bool] = mapped_column(default=False)
+    recorded_at: Mapped[datetime]

@@ -3,7 +3,7 @@ ever written from :func:`ordertrack.orders.status.derive_order_status`."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
@@ -38,6 +38,10 @@ class Order(Base):
     cancelled_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(32))
     attention: Mapped[bool] = mapped_column(default=False)
+    # The delivery promise for the whole order (its last parcel), in the destination's calendar.
+    edd_earliest: Mapped[date | None]
+    edd_latest: Mapped[date | None]
+    edd_most_likely: Mapped[date | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -7,7 +7,7 @@ one more event costs the same whether the parcel has one event or a thousand.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -20,6 +20,7 @@ class Shipment(Base):
     __table_args__ = (
         Index("ix_shipments_merchant_id_id", "merchant_id", "id"),
         Index("ix_shipments_order_id", "order_id"),
+        Index("ix_shipments_next_check_at", "next_check_at"),
     )
 
     id: Mapped[str] = id_column()
@@ -35,6 +36,15 @@ class Shipment(Base):
     handed_over_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # The delivery promise now (the newest EDD revision), and the last day promised when the
+    # parcel left: a shipment is late against what the shopper was told, not against a
+    # promise that kept moving with it.
+    edd_earliest: Mapped[date | None]
+    edd_latest: Mapped[date | None]
+    edd_most_likely: Mapped[date | None]
+    promised_latest: Mapped[date | None]
+    # When the checks (EDD, alerts) next look at it; None once there is nothing left to watch.
+    next_check_at: Mapped[datetime | None]
 
     lines: Mapped[list[ShipmentLine]] = relationship(lazy="raise", order_by="ShipmentLine.sku")
     parcels: Mapped[list[Parcel]] = relationship(lazy="raise", order_by="Parcel.seq")
