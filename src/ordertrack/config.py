@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     sms_account: str | None = None
     sms_token: SecretStr | None = None
     sms_from: str | None = None
+    # Shipment alerts: a parcel silent this long is likely lost (at home / abroad), and a label
+    # with no carrier scan after this many business days was not picked up.
+    lost_after_days_domestic: float = Field(default=7, gt=0)
+    lost_after_days_international: float = Field(default=20, gt=0)
+    not_picked_up_business_days: int = Field(default=2, ge=0)
     # Test switch: the PostgreSQL server the PostgreSQL tests use (they create their own database).
     test_postgres_url: str | None = None
     # CI switch: fail, instead of skip, when the PostgreSQL tests cannot run.

@@ -100,8 +100,10 @@ def test_shopper_finds_order_by_number_and_email_and_sees_status_scans_and_name(
     expect(page.locator(".carrier-link")).to_have_attribute("href", re.compile(UPS_NUMBER))
     expect(page.locator(".items")).to_contain_text("2 ×")
     expect(page.locator("svg.route-map circle")).to_have_count(2)
-    # No estimate is stored yet (no delivery-date engine): the section is absent, not invented.
-    expect(page.locator(".edd")).to_have_count(0)
+    # The promise made when it shipped (no carrier date, no deliveries learned yet: the
+    # service's advertised days), as a window, with how it came about.
+    expect(page.locator(".edd-date")).to_contain_text("Between")
+    expect(page.locator(".edd-history li")).to_have_count(2)  # at the order, then at shipping
     body = page.content()
     assert "1 Main St" not in body and "ann@example.com" not in body.lower()
     ld = page.locator("script[type='application/ld+json']").first.text_content()

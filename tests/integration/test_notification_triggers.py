@@ -20,6 +20,7 @@ from standardwebhooks.webhooks import Webhook
 from ordertrack.carriers import intake
 from ordertrack.carriers.registry import connectors
 from ordertrack.db.uow import Database
+from ordertrack.eta.model import EddRevision
 from ordertrack.inventory import service as inventory_service
 from ordertrack.inventory.schemas import WarehouseIn
 from ordertrack.kit.clock import utcnow
@@ -185,9 +186,12 @@ def test_every_trigger_reaches_the_relay_the_sms_api_and_the_webhook_receiver(
 
     ship(db, merchant, order, UPS, carrier="ups")
     start = utcnow() - timedelta(days=2)
+    today = utcnow().date()
     journey = [
-        ("InTransit", "InTransit_001", "2026-12-02"),  # the first promise rides with "shipped"
-        ("InTransit", "InTransit_002", "2026-12-04"),  # moved: delivery_revised
+        # The carrier's first date is sooner than our promise in "shipped": no news for the shopper.
+        ("InTransit", "InTransit_001", (today + timedelta(days=3)).isoformat()),
+        # Then it moves past it: a delay, told once (delivery_revised).
+        ("InTransit", "InTransit_002", (today + timedelta(days=16)).isoformat()),
         ("OutForDelivery", "OutForDelivery_001", None),
         ("AttemptFail", "AttemptFail_002", None),  # and a staff alert
         ("AvailableForPickup", "AvailableForPickup_001", None),
@@ -218,7 +222,8 @@ def test_every_trigger_reaches_the_relay_the_sms_api_and_the_webhook_receiver(
     with_parcel = [m for m in shopper_mail if UPS in html_of(m)]
     assert len(with_parcel) == len(SHOPPER_TRIGGERS) - 1  # all but the confirmation, before shipping
     revised = next(m for m in shopper_mail if "new delivery date" in m["Subject"].lower())
-    assert "Dec 4" in text_of(revised) and "Dec 2" in text_of(revised)  # the new date and the old one
+    new_day = today + timedelta(days=16)
+    assert f"{new_day:%b} {new_day.day}" in text_of(revised) and "previously" in text_of(revised)
     for message in staff_mail:
         assert "needs attention" in message["Subject"] and "ld+json" not in html_of(message)
         assert "https://shop.example/dashboard/orders/1001" in text_of(message)
@@ -305,12 +310,18 @@ def test_a_switched_off_staff_alert_is_not_written(db: Database, make_merchant) 
     assert triggers == [("exception", SHOPPER), ("shipped", SHOPPER)]
 
 
-def test_each_new_delivery_window_is_told_once(db: Database, make_merchant) -> None:
+def test_the_shopper_hears_each_delay_once_and_no_news_when_the_date_comes_sooner(
+    db: Database, make_merchant
+) -> None:
     merchant = make_merchant().merchant_id
     order = place_order(db, merchant)
     ship(db, merchant, order, UPS, carrier="ups")
+    today = utcnow().date()
     start = utcnow() - timedelta(days=1)
-    for step, day in enumerate(("2026-12-02", "2026-12-04", "2026-12-04", "2026-12-02", "2026-12-07")):
+    # Sooner than promised at shipping (silent), later (told), the same again (nothing new),
+    # sooner again (silent), later still (told).
+    for step, days in enumerate((3, 18, 18, 3, 21)):
+        day = (today + timedelta(days=days)).isoformat()
         push(db, merchant, "InTransit", f"InTransit_00{step + 1}", start + timedelta(hours=step), day)
     with db.uow(write=False) as uow:
         revised = list(
@@ -320,8 +331,16 @@ def test_each_new_delivery_window_is_told_once(db: Database, make_merchant) -> N
                 )
             )
         )
-    # Moves to Dec 4, back to Dec 2 (already promised once, with "shipped"), then Dec 7.
-    assert len(revised) == 3
+        revisions = list(
+            uow.session.scalars(
+                select(EddRevision)
+                .where(EddRevision.merchant_id == merchant, EddRevision.shipment_id.is_not(None))
+                .order_by(EddRevision.recorded_at, EddRevision.id)
+            )
+        )
+    assert len(revised) == 2
+    assert [r.delayed for r in revisions] == [False, False, True, False, True]  # shipped, then 4 moves
+    assert revisions[-1].latest == today + timedelta(days=21) and revisions[0].stage == "shipped"
 
 
 def test_quiet_hours_hold_a_text_until_morning_where_the_shopper_lives(

@@ -40,8 +40,13 @@ def test_a_job_waits_for_its_interval(db: Database) -> None:
         "expire_idempotency_keys",
         "poll_carriers",
         "deliver_notifications",
+        "check_shipments",
     }
     assert run_due_jobs(db, last_run, now + timedelta(seconds=3)) == {}
-    assert set(run_due_jobs(db, last_run, now + timedelta(seconds=30))) == {"deliver_notifications"}
+    assert set(run_due_jobs(db, last_run, now + timedelta(seconds=10))) == {"deliver_notifications"}
+    assert set(run_due_jobs(db, last_run, now + timedelta(seconds=30))) == {
+        "deliver_notifications",
+        "check_shipments",
+    }
     assert "poll_carriers" in run_due_jobs(db, last_run, now + timedelta(minutes=1))
     assert "expire_idempotency_keys" in run_due_jobs(db, last_run, now + timedelta(minutes=11))

@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ordertrack import __version__
 from ordertrack.api.auth import ApiKeyCache
 from ordertrack.api.errors import error_response, install_error_handlers
+from ordertrack.attention.routes import router as attention_router
 from ordertrack.carriers.routes import router as carriers_router
 from ordertrack.catalog.routes import router as catalog_router
 from ordertrack.config import Settings, get_settings
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.api_key_cache = ApiKeyCache(settings.api_key_cache_seconds)
     install_error_handlers(app)
     for router in (
+        attention_router,
         carriers_router,
         notifications_router,
         catalog_router,

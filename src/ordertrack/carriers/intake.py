@@ -22,12 +22,12 @@ from ordertrack.carriers.model import CarrierPayload, CarrierWebhook, UnknownCar
 from ordertrack.carriers.reading import CarrierTracking, Message, Reading
 from ordertrack.carriers.registry import BadSignature, Connector
 from ordertrack.db.uow import UnitOfWork
+from ordertrack.eta import promises
 from ordertrack.eta import service as eta_service
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict, NotFound, Unauthorized
 from ordertrack.kit.ids import new_id
 from ordertrack.kit.pagination import Page, keyset_page
-from ordertrack.notifications import rules as notification_rules
 from ordertrack.shipments import service as shipments_service
 from ordertrack.tracking import service as tracking_service
 from ordertrack.tracking.schemas import RejectedEvent
@@ -271,7 +271,7 @@ def _record_carrier_estimates(uow: UnitOfWork, merchant_id: str, reading: Readin
     parcels = shipments_service.parcels_for_tracking_numbers(
         uow, merchant_id, [t.tracking_number for t in promised]
     )
-    revised: dict[str, str] = {}  # shipment -> the promise it now has
+    moved: set[str] = set()  # shipments whose carrier promise changed
     for tracking in promised:
         estimate = tracking.estimated_delivery
         # The newest parcel with the number is the one travelling now (numbers are recycled).
@@ -295,13 +295,11 @@ def _record_carrier_estimates(uow: UnitOfWork, merchant_id: str, reading: Readin
             reason="the carrier's estimate",
             recorded_at=now,
         )
-        if change == "revised" and parcel.state.status not in ("delivered", "returned"):
-            revised[parcel.shipment_id] = notification_rules.revision_subject(
-                parcel.shipment_id, estimate.earliest, estimate.latest
-            )
-    # The shopper hears each time the promise moves to a new window (the first promise comes
-    # with "shipped"); a promise that flips back to a window already told is not told again.
-    shipments_service.notify_shipments(uow, merchant_id, revised, "delivery_revised")
+        if change is not None and parcel.state.status not in ("delivered", "returned"):
+            moved.add(parcel.shipment_id)
+    # The carrier's word is one input of the promise: revise it now, and the shopper hears when it
+    # moves later (each new window once); the first promise rode with "shipped".
+    promises.refresh_shipment_promises(uow, merchant_id, moved, now=now, stage="carrier")
 
 
 def _count_unknown_codes(uow: UnitOfWork, merchant_id: str, reading: Reading, now: datetime) -> None:

@@ -30,7 +30,7 @@ from ordertrack.customers import service as customers_service
 from ordertrack.customers.model import Customer
 from ordertrack.db.uow import Database, UnitOfWork
 from ordertrack.eta import service as eta_service
-from ordertrack.eta.model import DeliveryEstimate
+from ordertrack.eta.model import DeliveryEstimate, EddRevision
 from ordertrack.kit.clock import utcnow
 from ordertrack.merchants import service as merchants_service
 from ordertrack.notifications import rules, templates
@@ -201,6 +201,7 @@ class _Facts:
     shipments: dict[str, list[Shipment]]  # by order id
     timelines: dict[str, list[EventOut]]  # by parcel id
     estimates: dict[str, list[DeliveryEstimate]]  # by parcel id
+    revisions: dict[str, list[EddRevision]]  # our promise's revisions, by shipment id, oldest first
     templates: dict[tuple[str, str, str], NotificationTemplate]  # (trigger, channel, locale)
     endpoints: dict[str, WebhookEndpoint]
 
@@ -232,6 +233,7 @@ class _Facts:
             shipments=shipments,
             timelines=tracking_service.timelines_of_parcels(uow, merchant_id, parcel_ids),
             estimates=eta_service.estimates_for_parcels(uow, merchant_id, parcel_ids),
+            revisions=_revisions(uow, merchant_id, sorted(orders)),
             templates={(t.trigger, t.channel, t.locale): t for t in own},
             endpoints={e.id: e for e in endpoints},
         )
@@ -241,6 +243,23 @@ class _Facts:
             if shipment.id == row.shipment_id:
                 return str(shipment.status)
         return None
+
+
+def _revisions(uow: UnitOfWork, merchant_id: str, order_ids: list[str]) -> dict[str, list[EddRevision]]:
+    found: dict[str, list[EddRevision]] = {}
+    if not order_ids:
+        return found
+    for revision in uow.session.scalars(
+        select(EddRevision)
+        .where(
+            EddRevision.merchant_id == merchant_id,
+            EddRevision.order_id.in_(order_ids),
+            EddRevision.shipment_id.is_not(None),
+        )
+        .order_by(EddRevision.recorded_at, EddRevision.id)
+    ):
+        found.setdefault(revision.shipment_id or "", []).append(revision)
+    return found
 
 
 def _prepare_batch(uow: UnitOfWork, ids: list[str], channels: Channels) -> list[Prepared]:
@@ -341,7 +360,9 @@ def _context(
             local_time=newest.occurred_at,
             timezone=newest.timezone if "/" in (newest.timezone or "") else None,
         )
-    current, previous = _estimates([facts.estimates.get(pid, []) for pid in parcel_ids])
+    current, previous = _promise(row, order, shipments, facts)
+    if current is None:
+        current, previous = _estimates([facts.estimates.get(pid, []) for pid in parcel_ids])
     staff = row.trigger in rules.STAFF_TRIGGERS
     link = (
         f"{channels.public_url.rstrip('/')}/dashboard/orders/{quote(order.number, safe='')}"
@@ -397,6 +418,22 @@ def _stock_context(
         warehouse=warehouse,
         available=int(facts.get("available", 0)),
     )
+
+
+def _promise(
+    row: Notification, order: Order, shipments: list[Shipment], facts: _Facts
+) -> tuple[tuple[date, date] | None, tuple[date, date] | None]:
+    """Our promise (the EDD engine's) for the shipment the message is about, else the order's,
+    and the different window told before it."""
+    subject = shipments[0] if row.shipment_id and shipments else None
+    if subject is not None and subject.edd_earliest is not None and subject.edd_latest is not None:
+        current = (subject.edd_earliest, subject.edd_latest)
+        earlier = [(r.earliest, r.latest) for r in facts.revisions.get(subject.id, [])]
+        previous = next((w for w in reversed(earlier) if w != current), None)
+        return current, previous
+    if order.edd_earliest is not None and order.edd_latest is not None:
+        return (order.edd_earliest, order.edd_latest), None
+    return None, None
 
 
 def _estimates(

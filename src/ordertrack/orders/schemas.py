@@ -8,7 +8,9 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
+from ordertrack.attention.schemas import AttentionItemOut
 from ordertrack.customers.schemas import CustomerIn, CustomerOut
+from ordertrack.eta.schemas import EstimateOut, EstimateRevisionOut
 from ordertrack.kit.schema import (
     Amount,
     ApiModel,
@@ -89,6 +91,13 @@ class OrderOut(OutModel):
     shipping_address: AddressOut
     lines: list[OrderLineOut]
     shipments: list[ShipmentOut]
+    estimated_delivery: EstimateOut | None = Field(
+        default=None, description="when the whole order arrives (its last part), our promise now"
+    )
+    estimate_revisions: list[EstimateRevisionOut] = Field(default_factory=list, description="oldest first")
+    attention_items: list[AttentionItemOut] = Field(
+        default_factory=list, description="trouble open on its shipments now"
+    )
     created_at: datetime
     updated_at: datetime
 

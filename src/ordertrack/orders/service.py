@@ -9,10 +9,14 @@ from decimal import Decimal
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from ordertrack.attention import service as attention_service
+from ordertrack.attention.schemas import item_out
 from ordertrack.catalog import service as catalog_service
 from ordertrack.customers import service as customers_service
 from ordertrack.customers.schemas import CustomerOut
 from ordertrack.db.uow import UnitOfWork
+from ordertrack.eta import promises
+from ordertrack.eta.schemas import EstimateRevisionOut, estimate_out
 from ordertrack.inventory import service as inventory_service
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict, NotFound
@@ -84,6 +88,7 @@ def place_order(uow: UnitOfWork, merchant_id: str, data: OrderIn) -> Order:
     ]
     uow.session.add(order)
     uow.flush()
+    promises.refresh_order_promise(uow, merchant_id, order, now=order.created_at, stage="order", new=True)
     return order
 
 
@@ -246,6 +251,8 @@ def refresh_order_status(uow: UnitOfWork, merchant_id: str, order_ids: Iterable[
 def order_view(uow: UnitOfWork, merchant_id: str, order: Order) -> OrderOut:
     """The order as the API shows it: lines with shipped/delivered counts, and its shipments."""
     shipments = shipments_service.shipments_for_orders(uow, merchant_id, [order.id]).get(order.id, [])
+    own_revisions, shipment_revisions = promises.revisions_for(uow, merchant_id, order.id)
+    items = attention_service.items_for_orders(uow, merchant_id, [order.id]).get(order.id, [])
     customer = customers_service.get_customers(
         uow, merchant_id, {order.customer_id} if order.customer_id else set()
     ).get(order.customer_id or "")
@@ -289,7 +296,10 @@ def order_view(uow: UnitOfWork, merchant_id: str, order: Order) -> OrderOut:
             )
             for line in order.lines
         ],
-        shipments=[shipments_service.shipment_view(s) for s in shipments],
+        shipments=[shipments_service.shipment_view(s, shipment_revisions.get(s.id, [])) for s in shipments],
+        estimated_delivery=estimate_out(order.edd_earliest, order.edd_latest, order.edd_most_likely),
+        estimate_revisions=[EstimateRevisionOut.model_validate(r) for r in own_revisions],
+        attention_items=[item_out(item) for item in items if item.closed_at is None],
         created_at=order.created_at,
         updated_at=order.updated_at,
     )

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from ordertrack.api.auth import current_merchant, get_db
 from ordertrack.api.transactions import idempotent_write, json_response
 from ordertrack.db.uow import Database
+from ordertrack.eta import promises
 from ordertrack.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from ordertrack.kit.schema import error_responses
 from ordertrack.shipments import service
@@ -68,7 +69,9 @@ def get_shipment(
     db: Database = Depends(get_db),
 ) -> Response:
     with db.uow(write=False) as uow:
-        return json_response(service.shipment_view(service.get_shipment(uow, merchant_id, shipment_id)))
+        shipment = service.get_shipment(uow, merchant_id, shipment_id)
+        _, revisions = promises.revisions_for(uow, merchant_id, shipment.order_id)
+        return json_response(service.shipment_view(shipment, revisions.get(shipment.id, [])))
 
 
 @router.post(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
 
 from ordertrack.carriers.tracking_numbers import OWN_CARRIER
+from ordertrack.eta.schemas import EstimateOut, EstimateRevisionOut
 from ordertrack.kit.schema import ApiModel, CarrierSlug, OutModel, PageOut, Sku, TrackingNumber
 from ordertrack.tracking.status import ShipmentStatus
 
@@ -129,6 +130,11 @@ class ShipmentOut(OutModel):
     updated_at: datetime
     lines: list[ShipmentLineOut]
     parcels: list[ParcelOut]
+    estimated_delivery: EstimateOut | None = Field(default=None, description="our promise now")
+    promised_latest: date | None = Field(
+        default=None, description="the last day promised when it shipped: late is measured against it"
+    )
+    estimate_revisions: list[EstimateRevisionOut] = Field(default_factory=list, description="oldest first")
 
 
 class ShipmentPage(PageOut):

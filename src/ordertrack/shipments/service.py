@@ -4,7 +4,7 @@ shipment status derived from the parcels' states."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
@@ -17,6 +17,9 @@ from ordertrack.carriers import service as carriers_service
 from ordertrack.carriers.tracking_numbers import validate_tracking_number
 from ordertrack.db.reader import Reader
 from ordertrack.db.uow import UnitOfWork
+from ordertrack.eta import promises
+from ordertrack.eta.model import EddRevision
+from ordertrack.eta.schemas import EstimateRevisionOut, estimate_out
 from ordertrack.inventory import service as inventory_service
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict, NotFound, Unprocessable
@@ -103,6 +106,7 @@ def create_shipment(
         status=ShipmentStatus.pending,
         created_at=now,
         updated_at=now,
+        next_check_at=now,
     )
     shipment.lines = [
         ShipmentLine(id=new_id("sln"), merchant_id=merchant_id, order_line_id=line_id, sku=sku, quantity=qty)
@@ -146,6 +150,8 @@ def create_shipment(
     )
     orders_service.refresh_order_status(uow, merchant_id, [order.id])
     carriers_polling.start_polling(uow, merchant_id, data.carrier, [p.id for p in shipment.parcels])
+    # The promise the "shipped" message carries, made now (the checks revise it later).
+    promises.refresh_shipment_promises(uow, merchant_id, [shipment.id], now=now, stage="shipped")
     notifications_service.enqueue(
         uow,
         merchant_id,
@@ -411,7 +417,7 @@ def shipment_facts(uow: UnitOfWork, merchant_id: str, order_ids: list[str]) -> d
     return grouped
 
 
-def shipment_view(shipment: Shipment) -> ShipmentOut:
+def shipment_view(shipment: Shipment, revisions: Sequence[EddRevision] = ()) -> ShipmentOut:
     return ShipmentOut(
         id=shipment.id,
         order_id=shipment.order_id,
@@ -426,6 +432,9 @@ def shipment_view(shipment: Shipment) -> ShipmentOut:
         updated_at=shipment.updated_at,
         lines=[ShipmentLineOut.model_validate(line) for line in shipment.lines],
         parcels=[parcel_view(parcel) for parcel in shipment.parcels],
+        estimated_delivery=estimate_out(shipment.edd_earliest, shipment.edd_latest, shipment.edd_most_likely),
+        promised_latest=shipment.promised_latest,
+        estimate_revisions=[EstimateRevisionOut.model_validate(r) for r in revisions],
     )
 
 
@@ -651,6 +660,9 @@ class TrackedParcel:
     shipment_id: str
     order_id: str
     order_number: str
+    edd_earliest: date | None = None
+    edd_latest: date | None = None
+    edd_most_likely: date | None = None
 
 
 _TRACKED_PARCEL = (
@@ -664,6 +676,9 @@ _TRACKED_PARCEL = (
         Parcel.shipment_id,
         Shipment.order_id,
         Order.number,
+        Shipment.edd_earliest,
+        Shipment.edd_latest,
+        Shipment.edd_most_likely,
     )
     .join(Shipment, Shipment.id == Parcel.shipment_id)
     .join(Order, Order.id == Shipment.order_id)
@@ -694,7 +709,7 @@ def hand_over(uow: UnitOfWork, merchant_id: str, shipment_id: str) -> Shipment:
     """Record that the carrier took the parcels; handing over twice keeps the first time."""
     shipment = get_shipment(uow, merchant_id, shipment_id)
     if shipment.handed_over_at is None:
-        shipment.handed_over_at = shipment.updated_at = utcnow()
+        shipment.handed_over_at = shipment.updated_at = shipment.next_check_at = utcnow()
     return shipment
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, Field, StringConstraints
 
+from ordertrack.eta.schemas import EstimateOut
 from ordertrack.kit.schema import (
     ApiModel,
     CarrierSlug,
@@ -128,6 +129,7 @@ class TrackingOut(OutModel):
     matched: bool = Field(description="false while no shipment of yours carries this number")
     shipment_id: str | None
     order: OrderRef | None
+    estimated_delivery: EstimateOut | None = Field(default=None, description="our promise for its shipment")
     event_count: int
     events: list[EventOut] = Field(description="oldest first")
 

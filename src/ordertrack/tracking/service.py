@@ -20,8 +20,11 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import sqlite
 
+from ordertrack.attention import service as attention_service
 from ordertrack.db.reader import Reader
 from ordertrack.db.uow import UnitOfWork
+from ordertrack.eta.schemas import estimate_out
+from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import NotFound, Unprocessable
 from ordertrack.kit.pagination import Page, keyset_page
 from ordertrack.shipments import service as shipments_service
@@ -224,7 +227,9 @@ def ingest_events(
                 EventFact(row["occurred_at"], row["status"], row["reason"], row["dedupe_key"])
             )
     by_id = {p.id: p for p in parcels}
-    _fold_into_parcels(uow, merchant_id, {pid: by_id[pid] for pid in new_by_parcel}, new_by_parcel)
+    _fold_into_parcels(
+        uow, merchant_id, {pid: by_id[pid] for pid in new_by_parcel}, new_by_parcel, received_at
+    )
     return result
 
 
@@ -268,6 +273,7 @@ def _fold_into_parcels(
     merchant_id: str,
     parcels: dict[str, ParcelRef],
     new_events: dict[str, list[EventFact]],
+    received_at: datetime,
 ) -> None:
     """Advance each parcel's stored state by its new events; re-derive where they interleave."""
     states: dict[str, TrackingState] = {}
@@ -287,6 +293,10 @@ def _fold_into_parcels(
         != (parcels[pid].state.status, parcels[pid].state.reason, parcels[pid].state.delivered_at)
     ]
     shipments_service.refresh_shipments(uow, merchant_id, moved)
+    # New scans: the checks revise these shipments' promises and alerts next.
+    attention_service.schedule_checks(
+        uow, merchant_id, {parcels[pid].shipment_id for pid in states}, received_at
+    )
 
 
 def _derive_from_history(
@@ -353,6 +363,7 @@ def claim_events_for_new_parcels(
             touched.update(older)
     shipments_service.save_parcel_states(uow, merchant_id, _derive_from_history(uow, merchant_id, touched))
     shipments_service.refresh_shipments(uow, merchant_id, {shipment_of[pid] for pid in touched})
+    attention_service.schedule_checks(uow, merchant_id, {shipment_of[pid] for pid in touched}, utcnow())
 
 
 # --- lookup -------------------------------------------------------------------------------
@@ -459,6 +470,9 @@ async def lookup_tracking(
             matched=True,
             shipment_id=summary.shipment_id,
             order=OrderRef(id=summary.order_id, number=summary.order_number),
+            estimated_delivery=estimate_out(
+                summary.edd_earliest, summary.edd_latest, summary.edd_most_likely
+            ),
             event_count=len(events),
             events=_timeline_out(events),
         )

@@ -64,10 +64,32 @@ def deliver_notifications(db: Database, now: datetime) -> int:
     return run_delivery(db, Settings(), now)
 
 
+def check_shipments(db: Database, now: datetime) -> int:
+    """Revise promises and open or close attention items of the shipments due for a check."""
+    from ordertrack.attention.rules import Thresholds  # noqa: PLC0415
+    from ordertrack.attention.service import CHECK_BATCH, run_checks  # noqa: PLC0415
+    from ordertrack.config import Settings  # noqa: PLC0415
+
+    settings = Settings()
+    thresholds = Thresholds(
+        lost_domestic=timedelta(days=settings.lost_after_days_domestic),
+        lost_international=timedelta(days=settings.lost_after_days_international),
+        not_picked_up_business_days=settings.not_picked_up_business_days,
+    )
+    checked = 0
+    started = utcnow()
+    while True:  # a backlog is worked through, for at most a minute per run
+        report = run_checks(db, max(now, utcnow()), thresholds=thresholds)
+        checked += report.checked
+        if report.checked < CHECK_BATCH or utcnow() - started > timedelta(minutes=1):
+            return checked
+
+
 JOBS: tuple[Job, ...] = (
     Job("expire_idempotency_keys", timedelta(minutes=10), in_one_transaction(expire_idempotency_keys)),
     Job("poll_carriers", timedelta(minutes=1), poll_carriers),
     Job("deliver_notifications", timedelta(seconds=5), deliver_notifications),
+    Job("check_shipments", timedelta(seconds=30), check_shipments),
 )
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ordertrack.api.transactions import in_transaction
+from ordertrack.attention import service as attention_service
 from ordertrack.carriers.registry import connectors
 from ordertrack.carriers.tracking_numbers import CARRIER_NAMES
 from ordertrack.customers import service as customers_service
@@ -179,11 +180,13 @@ def attention(request: Request, staff: Staff = Depends(current_staff)) -> Respon
         items = shipments_service.shipments_needing_attention(
             uow, staff.merchant_id, now=now, stalled_after=STALLED_AFTER, late_parcels=late
         )
+        alerts = attention_service.open_items_with_orders(uow, staff.merchant_id)
     return page(
         request,
         staff,
         "dashboard/attention.html",
         {
+            "alerts": alerts,
             "items": items,
             "now": now,
             "stalled_days": STALLED_AFTER.days,

@@ -15,6 +15,7 @@ from ordertrack.carriers.registry import connectors
 from ordertrack.carriers.tracking_numbers import CARRIER_NAMES
 from ordertrack.customers import service as customers_service
 from ordertrack.db.uow import UnitOfWork
+from ordertrack.eta import promises
 from ordertrack.eta import service as eta_service
 from ordertrack.merchants import service as merchants_service
 from ordertrack.orders import service as orders_service
@@ -138,12 +139,27 @@ def load_page(uow: UnitOfWork, subject: Subject, *, email_proven: bool) -> Track
         ),
         shipments=shipment_facts,
         carrier_names=carrier_names,
-        estimated_delivery=_estimate(uow, order.merchant_id, shipments),
+        estimated_delivery=_promise(uow, order) or _estimate(uow, order.merchant_id, shipments),
     )
 
 
+FINISHED = frozenset({"delivered", "returned", "partially_returned", "cancelled"})
+
+
+def _promise(uow: Any, order: Any) -> EstimatedDelivery | None:
+    """Our promise for the whole order (its last part), with every revision that moved it;
+    nothing once it has all arrived."""
+    if order.edd_earliest is None or order.edd_latest is None or order.status in FINISHED:
+        return None
+    own, _ = promises.revisions_for(uow, order.merchant_id, order.id)
+    history = tuple(
+        EstimateChange(earliest=row.earliest, latest=row.latest, recorded_at=row.recorded_at) for row in own
+    )
+    return EstimatedDelivery(earliest=order.edd_earliest, latest=order.edd_latest, history=history)
+
+
 def _estimate(uow: Any, merchant_id: str, shipments: list[Any]) -> EstimatedDelivery | None:
-    """The order arrives with its last parcel: the latest of the undelivered parcels' newest
+    """Without a promise of ours: the latest of the undelivered parcels' newest carrier
     estimates, with every revision that moved it."""
     open_parcels = [p.id for s in shipments for p in s.parcels if p.status not in ("delivered", "returned")]
     revisions = eta_service.estimates_for_parcels(uow, merchant_id, open_parcels)

@@ -64,9 +64,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["merchant_id"], ["merchants.id"], name=op.f("fk_attention_items_merchant_id_merchants")
         ),
-        sa.ForeignKeyConstraint(
-            ["order_id"], ["orders.id"], name=op.f("fk_attention_items_order_id_orders")
-        ),
+        sa.ForeignKeyConstraint(["order_id"], ["orders.id"], name=op.f("fk_attention_items_order_id_orders")),
         sa.ForeignKeyConstraint(
             ["shipment_id"],
             ["shipments.id"],

@@ -1,0 +1,127 @@
+"""The shipment checks on both databases, with an injected clock: a stall opens ``stalled`` and
+the next scan closes it; a parcel past its promised day opens ``late`` and records a delay,
+told to the shopper, exactly once; the checks read only shipments that are due."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from ordertrack.attention import service as attention_service
+from ordertrack.attention.model import AttentionItem
+from ordertrack.db.uow import Database
+from ordertrack.eta.model import EddRevision
+from ordertrack.kit.clock import utcnow
+from ordertrack.notifications.model import Notification
+from ordertrack.shipments.model import Shipment
+from tests.integration.scenario import event, ingest, place_order, ship
+
+CHICAGO = ZoneInfo("America/Chicago")  # the scenario's orders ship to Austin, TX
+
+
+def items(db: Database, merchant: str) -> list[tuple[str, bool, str | None]]:
+    with db.uow(write=False) as uow:
+        rows = uow.session.scalars(
+            select(AttentionItem)
+            .where(AttentionItem.merchant_id == merchant)
+            .order_by(AttentionItem.opened_at, AttentionItem.id)
+        )
+        return [(i.kind, i.closed_at is None, i.close_reason) for i in rows]
+
+
+def shipment_row(db: Database, shipment_id: str) -> Shipment:
+    with db.uow(write=False) as uow:
+        row = uow.session.get(Shipment, shipment_id)
+        assert row is not None
+        uow.session.expunge(row)
+        return row
+
+
+def test_a_stall_opens_stalled_and_the_next_scan_closes_it(db: Database, make_merchant) -> None:
+    merchant = make_merchant().merchant_id
+    shipment = ship(db, merchant, place_order(db, merchant), "CHECK0001")
+    first_scan = utcnow() - timedelta(hours=1)
+    ingest(db, merchant, [event("CHECK0001", first_scan, "in_transit")])
+
+    attention_service.run_checks(db, utcnow() + timedelta(minutes=1))
+    assert items(db, merchant) == []
+    due = shipment_row(db, shipment).next_check_at
+    # Nobody has delivered anything yet: three days at home is the cold-start silence.
+    assert due == first_scan + timedelta(days=3)
+
+    attention_service.run_checks(db, due + timedelta(minutes=1))
+    assert items(db, merchant) == [("stalled", True, None)]
+
+    # A later scan arrives (it happened before the check above, the carrier sent it late).
+    ingest(db, merchant, [event("CHECK0001", first_scan + timedelta(minutes=30), "in_transit")])
+    attention_service.run_checks(db, due + timedelta(minutes=2))
+    assert items(db, merchant) == [("stalled", False, "a new scan")]
+
+
+def test_late_opens_once_and_the_delay_is_recorded_and_told_once(db: Database, make_merchant) -> None:
+    merchant = make_merchant().merchant_id
+    shipment = ship(db, merchant, place_order(db, merchant), "CHECK0002")
+    ingest(db, merchant, [event("CHECK0002", utcnow() - timedelta(hours=1), "in_transit")])
+    attention_service.run_checks(db, utcnow())
+    promised = shipment_row(db, shipment).promised_latest
+    assert promised is not None
+
+    day_after = datetime.combine(promised + timedelta(days=1), time(12), tzinfo=CHICAGO).astimezone(UTC)
+    for hours in (0, 6, 30, 54):  # that day at noon, evening, the next two days: checks keep running
+        attention_service.run_checks(db, day_after + timedelta(hours=hours), limit=50)
+        with db.uow() as uow:  # the checks may look again whenever; force it, as new scans would
+            uow.session.get(Shipment, shipment).next_check_at = day_after  # type: ignore[union-attr]
+            uow.commit()
+
+    kinds = [kind for kind, still_open, _ in items(db, merchant)]
+    assert kinds.count("late") == 1
+    with db.uow(write=False) as uow:
+        revisions = list(
+            uow.session.scalars(
+                select(EddRevision)
+                .where(EddRevision.shipment_id == shipment)
+                .order_by(EddRevision.recorded_at, EddRevision.id)
+            )
+        )
+        told = list(
+            uow.session.scalars(
+                select(Notification).where(
+                    Notification.merchant_id == merchant, Notification.trigger == "delivery_revised"
+                )
+            )
+        )
+    delays = [r for r in revisions if r.delayed]
+    assert (
+        len(delays) == 1
+        and delays[0].latest > promised
+        and delays[0].earliest == promised + timedelta(days=1)
+    )
+    assert len(told) == 1  # the shopper's email about the new window
+
+    ingest(db, merchant, [event("CHECK0002", utcnow() - timedelta(minutes=5), "delivered")])
+    attention_service.run_checks(db, utcnow() + timedelta(minutes=1))
+    assert all(not still_open for _, still_open, _ in items(db, merchant))
+    assert shipment_row(db, shipment).next_check_at is None  # nothing left to watch
+
+
+def test_a_label_with_no_carrier_scan_is_not_picked_up_after_two_business_days(
+    db: Database, make_merchant
+) -> None:
+    merchant = make_merchant().merchant_id
+    shipment = ship(db, merchant, place_order(db, merchant), "CHECK0003")
+    created = shipment_row(db, shipment).created_at
+    attention_service.run_checks(db, created + timedelta(minutes=1))
+    assert items(db, merchant) == []
+    attention_service.run_checks(db, created + timedelta(days=6))  # past two business days, any week
+    assert items(db, merchant) == [("not_picked_up", True, None)]
+
+
+def test_the_checks_read_only_shipments_that_are_due(db: Database, make_merchant) -> None:
+    merchant = make_merchant().merchant_id
+    order = place_order(db, merchant)
+    ship(db, merchant, order, "CHECK0004")
+    now = utcnow() + timedelta(minutes=1)
+    assert attention_service.run_checks(db, now).checked == 1
+    assert attention_service.run_checks(db, now).checked == 0  # next one is days away
