@@ -4,6 +4,8 @@ told to the shopper, exactly once; the checks read only shipments that are due."
 
 from __future__ import annotations
 
+import asyncio
+import random
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,8 +16,12 @@ from ordertrack.attention.model import AttentionItem
 from ordertrack.db.uow import Database
 from ordertrack.eta.model import EddRevision
 from ordertrack.kit.clock import utcnow
+from ordertrack.notifications.channels import SmtpConfig
+from ordertrack.notifications.delivery import Channels, deliver_due
 from ordertrack.notifications.model import Notification
 from ordertrack.shipments.model import Shipment
+from ordertrack.staff import service as staff_service
+from tests.conftest import TEST_SECRET
 from tests.integration.scenario import event, ingest, place_order, ship
 
 CHICAGO = ZoneInfo("America/Chicago")  # the scenario's orders ship to Austin, TX
@@ -125,3 +131,40 @@ def test_the_checks_read_only_shipments_that_are_due(db: Database, make_merchant
     now = utcnow() + timedelta(minutes=1)
     assert attention_service.run_checks(db, now).checked == 1
     assert attention_service.run_checks(db, now).checked == 0  # next one is days away
+
+
+def test_new_trouble_is_emailed_to_staff_once_with_what_was_seen(db: Database, make_merchant, relay) -> None:
+    mail, port = relay
+    merchant = make_merchant().merchant_id
+    with db.uow() as uow:
+        staff_service.create_staff(
+            uow,
+            merchant,
+            email="ops@acme.example",
+            name="Ops",
+            password="a long enough password",
+            now=utcnow(),
+        )
+        uow.commit()
+    ship(db, merchant, place_order(db, merchant), "CHECK0005")
+    first_scan = utcnow() - timedelta(hours=1)
+    ingest(db, merchant, [event("CHECK0005", first_scan, "in_transit")])
+    attention_service.run_checks(db, utcnow() + timedelta(minutes=1))
+    stalled_at = first_scan + timedelta(days=3, minutes=1)
+    attention_service.run_checks(db, stalled_at)
+    attention_service.run_checks(db, stalled_at + timedelta(hours=1))  # still stalled: no second email
+    channels = Channels(
+        smtp=SmtpConfig.from_url(f"smtp://127.0.0.1:{port}?timeout=5", "Acme <ship@acme.example>"),
+        sms=None,
+        public_url="https://shop.example",
+        secret=TEST_SECRET,
+    )
+    asyncio.run(deliver_due(db, channels, stalled_at + timedelta(hours=2), rng=random.Random(3)))
+    to_staff = [m for m in mail.received if m["To"] == "ops@acme.example"]
+    assert len(to_staff) == 1 and to_staff[0]["Subject"] == "Order 1001 needs attention"
+    body = next(
+        part.get_payload(decode=True).decode()
+        for part in to_staff[0].walk()
+        if part.get_content_type() == "text/plain"
+    )
+    assert "stalled: no scan for 3.0 days" in body and "https://shop.example/dashboard/orders/1001" in body

@@ -24,6 +24,8 @@ from ordertrack.eta import promises
 from ordertrack.inventory.model import Warehouse
 from ordertrack.kit.ids import new_id
 from ordertrack.kit.pagination import Page, keyset_page
+from ordertrack.notifications import rules as notification_rules
+from ordertrack.notifications import service as notifications_service
 from ordertrack.orders.model import Order
 from ordertrack.shipments.model import Parcel, Shipment
 from ordertrack.tracking.model import TrackingEvent
@@ -119,6 +121,7 @@ def check_shipments(
     ):
         open_items[item.shipment_id][item.kind] = item
     gaps = usual_gaps(uow, merchant_id)
+    alerts: list[notifications_service.Occurrence] = []
     for shipment in shipments:
         order = orders[shipment.order_id]
         destination = promises.place(order.ship_country, order.ship_region)
@@ -153,6 +156,17 @@ def check_shipments(
                     )
                 )
                 report.opened[str(kind)] += 1
+                if kind is not Kind.exception:  # an exception already alerted staff on the scan itself
+                    alerts.append(
+                        notifications_service.Occurrence(
+                            "needs_attention",
+                            shipment.order_id,
+                            order.customer_id,
+                            shipment.id,
+                            subject=notification_rules.attention_subject(shipment.id, str(kind)),
+                            facts={"alert": f"{kind.replace('_', ' ')}: {detail}"},
+                        )
+                    )
             elif current[kind].detail != detail[:300]:
                 current[kind].detail = detail[:300]
         for name, item in current.items():
@@ -162,6 +176,8 @@ def check_shipments(
                 report.closed[name] += 1
         shipment.next_check_at = verdict.next_check_at
         report.checked += 1
+    # Staff hear of new trouble (once per shipment and kind), in this same transaction.
+    notifications_service.enqueue(uow, merchant_id, alerts, now=now)
 
 
 def _why_closed(kind: Kind, status: str) -> str:

@@ -384,6 +384,7 @@ def _context(
         previous_estimate=previous,
         delivery_locality=order.ship_city,
         delivery_country=order.ship_country,
+        alert=str(row.facts["alert"]) if staff and row.facts and row.facts.get("alert") else None,
     )
     return context, customer.timezone if customer else None
 

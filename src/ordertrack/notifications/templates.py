@@ -103,6 +103,8 @@ class MessageContext:
     # The JSON-LD deliveryAddress carries the town only: a street address has no business in mail markup.
     delivery_locality: str | None = None
     delivery_country: str | None = None
+    # A staff alert's finding in words ("no scan for 5.0 days; usually at most 2.0 days").
+    alert: str | None = None
 
 
 @dataclass(frozen=True)
@@ -426,6 +428,7 @@ def template_variables(context: MessageContext, html: bool) -> dict[str, Any]:
         "sku": context.sku,
         "warehouse": context.warehouse,
         "available": context.available,
+        "alert": context.alert,
         "json_ld": Markup(json_ld) if html else json_ld,
     }
 

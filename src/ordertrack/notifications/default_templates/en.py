@@ -157,7 +157,7 @@ COPY = {
         body=(
             "{% if shipment %}Shipment {{ shipment.tracking_number }} ({{ carrier }}) for order "
             "{{ order_number }}{% else %}Order {{ order_number }}{% endif %} needs attention"
-            "{% if event %}: {{ description or event.status|replace('_', ' ') }}"
+            "{% if alert %}: {{ alert }}{% elif event %}: {{ description or event.status|replace('_', ' ') }}"
             "{% if reason %} ({{ reason|replace('_', ' ') }}){% endif %}{% endif %}"
             "{% if when %}. Last update: {{ when|datetime }}{% endif %}.",
             "Check the carrier's latest scans and contact the shopper if needed.",

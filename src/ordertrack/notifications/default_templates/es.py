@@ -160,7 +160,7 @@ COPY = {
         body=(
             "{% if shipment %}El envío {{ shipment.tracking_number }} ({{ carrier }}) del pedido "
             "{{ order_number }}{% else %}El pedido {{ order_number }}{% endif %} necesita atención"
-            "{% if event %}: {{ description or event.status|replace('_', ' ') }}"
+            "{% if alert %}: {{ alert }}{% elif event %}: {{ description or event.status|replace('_', ' ') }}"
             "{% if reason %} ({{ reason|replace('_', ' ') }}){% endif %}{% endif %}"
             "{% if when %}. Última actualización: {{ when|datetime }}{% endif %}.",
             "Revisa los últimos escaneos del transportista y contacta con el cliente si hace falta.",

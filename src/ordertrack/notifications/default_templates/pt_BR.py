@@ -160,7 +160,7 @@ COPY = {
         body=(
             "{% if shipment %}O envio {{ shipment.tracking_number }} ({{ carrier }}) do pedido "
             "{{ order_number }}{% else %}O pedido {{ order_number }}{% endif %} precisa de atenção"
-            "{% if event %}: {{ description or event.status|replace('_', ' ') }}"
+            "{% if alert %}: {{ alert }}{% elif event %}: {{ description or event.status|replace('_', ' ') }}"
             "{% if reason %} ({{ reason|replace('_', ' ') }}){% endif %}{% endif %}"
             "{% if when %}. Última atualização: {{ when|datetime }}{% endif %}.",
             "Confira os últimos eventos da transportadora e fale com o cliente se for preciso.",
