@@ -389,7 +389,15 @@ def refresh_shipment_promises(
             shipment.promised_latest = window.latest  # what the shopper was told when it shipped
         uow.session.add(
             _revision(
-                merchant_id, shipment.order_id, shipment.id, window, stage_of(shipment, stage), delayed, now
+                merchant_id,
+                shipment.order_id,
+                shipment.id,
+                window,
+                "handoff"
+                if handed_over_since and shipment.status != "delivered"
+                else stage_of(shipment, stage),
+                delayed,
+                now,
             )
         )
         if delayed:
