@@ -155,4 +155,37 @@ def test_olist_band_is_the_promised_lead_from_purchase_at_every_moment() -> None
     )
     bands = {at: olist.engine_inputs(order, at).lane.band for at in olist.MOMENTS}  # type: ignore[union-attr]
     # 20 days from purchase, in 3-day bands; the 12 days left at hand-off would mix in the seller's delay.
-    assert bands == {"approval": "promise+18d", "handoff": "promise+18d"}
+    assert bands == {"approval": "promise+18d/no-holiday", "handoff": "promise+18d/no-holiday"}
+
+
+def test_olist_band_says_whether_a_holiday_lies_between_the_moment_and_the_promise() -> None:
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from ordertrack.eta import olist
+
+    zone = ZoneInfo(olist.OLIST_TIMEZONE)
+    order = olist.OlistOrder(
+        order_id="o2",
+        status="unknown",
+        purchased_at=datetime(2017, 12, 20, 9, tzinfo=zone),
+        approved_at=datetime(2017, 12, 20, 10, tzinfo=zone),
+        handed_off_at=datetime(2017, 12, 27, 9, tzinfo=zone),
+        delivered_at=None,
+        promised_on=date(2018, 1, 8),
+    )
+    bands = {at: olist.engine_inputs(order, at).lane.band for at in olist.MOMENTS}  # type: ignore[union-attr]
+    # Christmas (Monday 25 December) and New Year (Monday 1 January) are ahead at approval; only New
+    # Year is left at hand-off.
+    assert bands == {"approval": "promise+18d/holiday-ahead", "handoff": "promise+18d/holiday-ahead"}
+    late = olist.OlistOrder(
+        order_id="o3",
+        status="unknown",
+        purchased_at=datetime(2018, 1, 2, 9, tzinfo=zone),
+        approved_at=datetime(2018, 1, 2, 10, tzinfo=zone),
+        handed_off_at=None,
+        delivered_at=None,
+        promised_on=date(2018, 1, 1),
+    )
+    # A promise already past at the moment keeps the bare band.
+    assert olist.engine_inputs(late, "approval").lane.band == "promise-passed"  # type: ignore[union-attr]

@@ -23,6 +23,33 @@ def test_fallbacks_go_from_the_lane_to_everything() -> None:
     assert Lane().fallbacks() == [Lane()]
 
 
+def test_refined_band_falls_back_to_its_coarse_band_before_dropping_the_band() -> None:
+    refined = Lane(carrier="olist", band="promise+18d/holiday-ahead")
+    assert refined.fallbacks() == [
+        refined,
+        Lane(band="promise+18d/holiday-ahead"),
+        Lane(carrier="olist", band="promise+18d"),
+        Lane(band="promise+18d"),
+        Lane(carrier="olist"),
+        Lane(),
+    ]
+
+
+def test_thin_refined_band_answers_from_its_coarse_band() -> None:
+    history = TransitHistory(half_life_days=1000, min_weight=5)
+    coarse = Lane(carrier="olist", band="promise+18d")
+    for i in range(10):
+        history.add(Lane(carrier="olist", band="promise+18d/no-holiday"), T0 + timedelta(hours=i), 4)
+        history.add(Lane(carrier="olist", band="promise+30d/no-holiday"), T0 + timedelta(hours=i), 9)
+    history.add(Lane(carrier="olist", band="promise+18d/holiday-ahead"), T0, 7)
+    learned = history.window(
+        Lane(carrier="olist", band="promise+18d/holiday-ahead"), T0 + timedelta(days=1), [0.5]
+    )
+    assert learned is not None
+    assert learned.lane_used == coarse
+    assert learned.values == (4.0,)
+
+
 def test_thin_lane_falls_back_to_the_wider_lane() -> None:
     history = TransitHistory(half_life_days=1000, min_weight=5)
     for i in range(3):

@@ -22,6 +22,8 @@ _REBASE_EXPONENT = 50.0
 # A snapshot of a lane's histogram is kept every this many observations so that a query at an
 # earlier instant than the previous one replays at most this many observations.
 _CHECKPOINT_EVERY = 128
+# Separates a band from its refinement, e.g. "promise+18d/handling-2": lead band, then handling delay.
+BAND_REFINEMENT = "/"
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,14 @@ class Lane:
         # a banded lane also falls back to "this band, any carrier" before dropping the band.
         if self.band is not None and self.carrier is not None:
             steps.insert(1, Lane(band=self.band))
+        # A refined band ("coarse/fine") is tried whole, then as its coarse part, before the band goes.
+        if self.band is not None and BAND_REFINEMENT in self.band:
+            coarse = self.band.rsplit(BAND_REFINEMENT, 1)[0]
+            position = steps.index(replace(self, band=None))
+            coarser = [replace(self, band=coarse)]
+            if self.carrier is not None:
+                coarser.append(Lane(band=coarse))
+            steps[position:position] = coarser
         unique: list[Lane] = []
         for step in steps:
             if step not in unique:
