@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ordertrack.attention import service as attention_service
 from ordertrack.attention.model import AttentionItem
 from ordertrack.db.uow import Database
+from ordertrack.eta import promises
 from ordertrack.eta.model import EddRevision
 from ordertrack.kit.clock import utcnow
 from ordertrack.notifications.channels import SmtpConfig
@@ -168,3 +169,26 @@ def test_new_trouble_is_emailed_to_staff_once_with_what_was_seen(db: Database, m
         if part.get_content_type() == "text/plain"
     )
     assert "stalled: no scan for 3.0 days" in body and "https://shop.example/dashboard/orders/1001" in body
+
+
+def test_promises_learn_from_the_merchants_own_deliveries_on_the_lane(db: Database, make_merchant) -> None:
+    merchant = make_merchant().merchant_id
+    now = utcnow()
+    for i in range(32):  # each handed over a week ago, delivered within days, on the same lane
+        number = f"LEARN{i:04d}"
+        ship(db, merchant, place_order(db, merchant, f"L{i}"), number)
+        ingest(
+            db,
+            merchant,
+            [
+                event(number, now - timedelta(days=7), "in_transit"),
+                event(number, now - timedelta(days=7 - 2 - i % 3), "delivered"),
+            ],
+        )
+    promises.forget_history()
+    order = place_order(db, merchant, "NEW1")
+    shipment = ship(db, merchant, order, "LEARN9999")
+    with db.uow(write=False) as uow:
+        revision = uow.session.scalars(select(EddRevision).where(EddRevision.shipment_id == shipment)).one()
+    assert revision.reason.startswith("learned from 32 deliveries on acme_post")
+    assert revision.latest <= (now + timedelta(days=14)).date()  # a few business days, not weeks

@@ -35,6 +35,7 @@ from ordertrack.notifications import rules as notification_rules
 from ordertrack.notifications import service as notifications_service
 from ordertrack.orders.model import Order
 from ordertrack.shipments.model import Parcel, Shipment, ShipmentLine
+from ordertrack.tracking.model import TrackingEvent
 
 # How long a process reuses what it learned from a merchant's deliveries, and how many of the
 # newest deliveries it learns from.
@@ -113,19 +114,28 @@ def learned_history(uow: UnitOfWork, merchant_id: str) -> TransitHistory:
     warehouses = {
         w.code: w for w in uow.session.scalars(select(Warehouse).where(Warehouse.merchant_id == merchant_id))
     }
+    # The carrier had a parcel from its hand-off, else from its first carrier scan.
+    first_scan = (
+        select(Parcel.shipment_id, func.min(TrackingEvent.occurred_at).label("at"))
+        .join(TrackingEvent, TrackingEvent.parcel_id == Parcel.id)
+        .where(Parcel.merchant_id == merchant_id, TrackingEvent.status != "info_received")
+        .group_by(Parcel.shipment_id)
+        .subquery()
+    )
     rows = uow.session.execute(
         select(
             Shipment.carrier,
             Shipment.service,
             Shipment.warehouse,
             Shipment.created_at,
-            Shipment.handed_over_at,
+            func.coalesce(Shipment.handed_over_at, first_scan.c.at),
             Shipment.delivered_at,
             Order.placed_at,
             Order.ship_country,
             Order.ship_region,
         )
         .join(Order, Order.id == Shipment.order_id)
+        .outerjoin(first_scan, first_scan.c.shipment_id == Shipment.id)
         .where(
             Shipment.merchant_id == merchant_id,
             Shipment.status == "delivered",
@@ -356,7 +366,8 @@ def refresh_shipment_promises(
     delayed_subjects: dict[str, str | None] = {}
     for shipment in shipments:
         order = orders[shipment.order_id]
-        dispatched = shipment.handed_over_at or (first_scans or {}).get(shipment.id)
+        # Until the carrier has it, the label is the best sign the parcel is about to leave.
+        dispatched = shipment.handed_over_at or (first_scans or {}).get(shipment.id) or shipment.created_at
         window: Window | None = None
         handed_over_since = dispatched is not None and dispatched > promised_at.get(shipment.id, dispatched)
         if stage == "check" and shipment.status not in ("delivered", "returned") and not handed_over_since:
