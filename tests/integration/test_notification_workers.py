@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-import uvicorn
 from sqlalchemy import func, select
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -31,7 +30,7 @@ from ordertrack.kit.ids import new_id
 from ordertrack.notifications.channels.webhook import new_webhook_secret
 from ordertrack.notifications.model import Notification, WebhookEndpoint
 from tests.integration.scenario import place_order
-from tests.support import free_port
+from tests.notifications import local_http_server
 
 MESSAGES = 1000
 
@@ -75,19 +74,9 @@ class Receiver:
 @pytest.fixture
 def receiver() -> Iterator[tuple[Receiver, str]]:
     handler = Receiver()
-    port = free_port()
     app = Starlette(routes=[Route("/hooks", handler.hook, methods=["POST"])])
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield handler, f"http://127.0.0.1:{port}/hooks"
-    server.should_exit = True
-    thread.join(timeout=5)
+    with local_http_server(app) as base_url:
+        yield handler, f"{base_url}/hooks"
 
 
 def queue_webhooks(db: Database, merchant: str, url: str) -> str:

@@ -21,7 +21,6 @@ from ordertrack.attention.model import AttentionItem
 from ordertrack.attention.rules import Kind, ShipmentWatch, Thresholds, evaluate
 from ordertrack.db.uow import Database, UnitOfWork
 from ordertrack.eta import promises
-from ordertrack.inventory.model import Warehouse
 from ordertrack.kit.ids import new_id
 from ordertrack.kit.pagination import Page, keyset_page
 from ordertrack.notifications import rules as notification_rules
@@ -96,23 +95,12 @@ def check_shipments(
 ) -> None:
     report = report if report is not None else CheckReport()
     first_scans, last_scans = _scan_times(uow, merchant_id, shipment_ids)
-    for outcome in promises.refresh_shipment_promises(
-        uow, merchant_id, shipment_ids, now=now, stage="check", first_scans=first_scans
+    shipments, orders, warehouses = promises.load_shipments(uow, merchant_id, shipment_ids)
+    for outcome in promises.revise_promises(
+        uow, merchant_id, shipments, orders, warehouses, now=now, stage="check", first_scans=first_scans
     ):
         report.revised += outcome.changed
         report.delayed += outcome.delayed
-    shipments = list(
-        uow.session.scalars(
-            select(Shipment).where(Shipment.merchant_id == merchant_id, Shipment.id.in_(shipment_ids))
-        )
-    )
-    orders = {
-        o.id: o
-        for o in uow.session.scalars(select(Order).where(Order.id.in_({s.order_id for s in shipments})))
-    }
-    warehouses = {
-        w.code: w for w in uow.session.scalars(select(Warehouse).where(Warehouse.merchant_id == merchant_id))
-    }
     open_items: dict[str, dict[str, AttentionItem]] = defaultdict(dict)
     for item in uow.session.scalars(
         select(AttentionItem).where(

@@ -26,12 +26,12 @@ import time
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, Literal, Protocol
 
 import httpx
 
 from ordertrack.kit.errors import OrdertrackError
+from ordertrack.kit.retry_after import retry_after_seconds
 
 log = logging.getLogger("ordertrack.carriers.http")
 
@@ -430,20 +430,7 @@ class CarrierHttp:
         return self._rng.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1)))
 
     def _retry_after(self, response: httpx.Response) -> float | None:
-        """``Retry-After`` as seconds: delta-seconds or an HTTP-date (RFC 9110 section 10.2.3)."""
-        raw = response.headers.get("Retry-After")
-        if raw is None:
-            return None
-        raw = raw.strip()
-        if raw.isdigit():
-            return float(raw)
-        try:
-            when = parsedate_to_datetime(raw)
-        except (TypeError, ValueError, IndexError):
-            return None  # unreadable: fall back to our own backoff
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)  # HTTP-dates are always GMT
-        return max(0.0, (when - self._now()).total_seconds())
+        return retry_after_seconds(response, self._now())
 
 
 def _seconds(value: object) -> float | None:

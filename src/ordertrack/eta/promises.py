@@ -334,6 +334,16 @@ def refresh_shipment_promises(
     ids = sorted(set(shipment_ids))
     if not ids:
         return []
+    shipments, orders, warehouses = load_shipments(uow, merchant_id, ids)
+    return revise_promises(
+        uow, merchant_id, shipments, orders, warehouses, now=now, stage=stage, first_scans=first_scans
+    )
+
+
+def load_shipments(
+    uow: UnitOfWork, merchant_id: str, ids: list[str]
+) -> tuple[list[Shipment], dict[str, Order], dict[str, Warehouse]]:
+    """The shipments, their orders (with lines) and the merchant's warehouses by code."""
     shipments = list(
         uow.session.scalars(
             select(Shipment)
@@ -352,6 +362,22 @@ def refresh_shipment_promises(
     warehouses = {
         w.code: w for w in uow.session.scalars(select(Warehouse).where(Warehouse.merchant_id == merchant_id))
     }
+    return shipments, orders, warehouses
+
+
+def revise_promises(
+    uow: UnitOfWork,
+    merchant_id: str,
+    shipments: list[Shipment],
+    orders: dict[str, Order],
+    warehouses: dict[str, Warehouse],
+    *,
+    now: datetime,
+    stage: str,
+    first_scans: dict[str, datetime] | None = None,
+) -> list[ShipmentPromise]:
+    """:func:`refresh_shipment_promises` on rows the caller already loaded (:func:`load_shipments`)."""
+    ids = [s.id for s in shipments]
     carrier_estimates = _carrier_estimates(uow, merchant_id, ids)
     history = learned_history(uow, merchant_id)
     # When each promise was last made: a hand-off after it is a new fact worth a fresh estimate.
@@ -398,19 +424,8 @@ def refresh_shipment_promises(
         )
         if shipment.promised_latest is None:
             shipment.promised_latest = window.latest  # what the shopper was told when it shipped
-        uow.session.add(
-            _revision(
-                merchant_id,
-                shipment.order_id,
-                shipment.id,
-                window,
-                "handoff"
-                if handed_over_since and shipment.status != "delivered"
-                else stage_of(shipment, stage),
-                delayed,
-                now,
-            )
-        )
+        what = _stage(shipment, stage, handed_over_since)
+        uow.session.add(_revision(merchant_id, shipment.order_id, shipment.id, window, what, delayed, now))
         if delayed:
             delayed_subjects[shipment.id] = notification_rules.revision_subject(
                 shipment.id, window.earliest, window.latest
@@ -418,12 +433,19 @@ def refresh_shipment_promises(
         results.append(ShipmentPromise(shipment.id, True, delayed))
     if delayed_subjects:
         _tell_delays(uow, merchant_id, shipments, orders, delayed_subjects, now)
-    for order_id in sorted(
-        {s.order_id for s in shipments if any(r.changed for r in results if r.shipment_id == s.id)}
-    ):
+    changed = {r.shipment_id for r in results if r.changed}
+    if changed:
         uow.flush()
+    for order_id in sorted({s.order_id for s in shipments if s.id in changed}):
         refresh_order_promise(uow, merchant_id, orders[order_id], now=now, stage=stage)
     return results
+
+
+def _stage(shipment: Shipment, stage: str, handed_over_since: bool) -> str:
+    """What prompted a revision: the delivery, a hand-off newer than the promise, else the caller."""
+    if shipment.status == "delivered":
+        return "delivered"
+    return "handoff" if handed_over_since else stage
 
 
 def _as_time_passes(shipment: Shipment, destination: Place, now: datetime) -> Window | None:
@@ -439,10 +461,6 @@ def _as_time_passes(shipment: Shipment, destination: Place, now: datetime) -> Wi
         return Window(shipment.edd_earliest, shipment.edd_latest, shipment.edd_most_likely, "unchanged")
     latest = destination.calendar.add_business_days(today, OVERDUE_MARGIN_DAYS)
     return Window(today, latest, today, "past the promised day and still on its way: a new window from today")
-
-
-def stage_of(shipment: Shipment, stage: str) -> str:
-    return "delivered" if shipment.status == "delivered" else stage
 
 
 def _tell_delays(

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from ordertrack.kit.retry_after import retry_after_seconds
 
-import httpx
+__all__ = ["DeliveryFailed", "classify_http_status", "retry_after_seconds"]
 
 
 class DeliveryFailed(Exception):
@@ -34,23 +33,6 @@ class DeliveryFailed(Exception):
 
     def __repr__(self) -> str:
         return f"DeliveryFailed({self.message!r}, transient={self.transient}, retry_after={self.retry_after})"
-
-
-def retry_after_seconds(response: httpx.Response, now: datetime | None = None) -> float | None:
-    """``Retry-After`` as seconds: delta-seconds or an HTTP-date (RFC 9110 section 10.2.3)."""
-    raw = response.headers.get("Retry-After")
-    if raw is None:
-        return None
-    raw = raw.strip()
-    if raw.isdigit():
-        return float(raw)
-    try:
-        when = parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
-        return None  # unreadable: the worker falls back to its own backoff
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)  # HTTP-dates are always GMT (RFC 9110 section 5.6.7)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def classify_http_status(status: int) -> bool | None:
