@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ordertrack.cli import carriers, edd, labels, staff, stock
+from ordertrack.cli import carriers, edd, labels, simulate, staff, stock
 from ordertrack.cli.common import DbOption, database_from, ensure_schema, settings_for
 from ordertrack.db import migrate
 
@@ -23,6 +23,7 @@ app.add_typer(labels.app, name="labels")
 app.add_typer(carriers.app, name="carriers")
 app.add_typer(staff.app, name="staff")
 app.add_typer(edd.app, name="edd")
+simulate.register(app)
 
 
 @db_app.command("upgrade")

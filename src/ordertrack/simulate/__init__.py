@@ -1,0 +1,1 @@
+"""A carrier-network simulator: orders, shipments and carrier journeys with real-world faults."""
