@@ -66,6 +66,12 @@ def serve(
     db: DbOption = None,
     demo: Annotated[bool, typer.Option("--demo", help="seed a demo merchant with realistic data")] = False,
     no_worker: Annotated[bool, typer.Option("--no-worker", help="do not run the embedded worker")] = False,
+    no_live: Annotated[
+        bool, typer.Option("--no-live", help="with --demo: no simulated carriers moving parcels")
+    ] = False,
+    demo_speed: Annotated[
+        float, typer.Option(min=1.0, help="with --demo: how much faster than real time the replay runs")
+    ] = 360.0,
 ) -> None:
     """Run the API (and the embedded worker)."""
     import uvicorn
@@ -96,13 +102,28 @@ def serve(
         typer.echo(f"  Staff login:   {login.email} / {login.password} (demo password)")
         typer.echo(f"  Pick list:     http://{host}:{port}/api/v1/warehouses/RNO1/pick-list (same key)")
         typer.echo("")
-    stop: threading.Event | None = None
+    stops: list[threading.Event] = []
     if not no_worker:
-        _, stop = start_in_thread(database)
+        stops.append(start_in_thread(database)[1])
+    if demo and not no_live:
+        from ordertrack.demo import live
+
+        local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        live_settings = live.LiveSettings(speed=demo_speed)
+        stops.append(live.start(f"http://{local}:{port}", seeded.api_key, live_settings))
+        typer.echo(
+            f"  Live:          simulated carriers are moving orders NW-L…: the last "
+            f"{live_settings.replay_hours:.0f} hours replay {demo_speed:.0f}x faster, then real time"
+        )
+        typer.echo("")
     try:
-        uvicorn.run(create_app(settings, database), host=host, port=port, log_level="info")
+        # The live demo's own requests would drown the access log.
+        access_log = not (demo and not no_live)
+        uvicorn.run(
+            create_app(settings, database), host=host, port=port, log_level="info", access_log=access_log
+        )
     finally:
-        if stop is not None:
+        for stop in stops:
             stop.set()
 
 

@@ -76,6 +76,8 @@ class SimConfig:
     push_minutes: int = 15  # carriers push what they scanned this often
     easypost_share: float = 0.3  # USPS parcels reported through EasyPost webhooks
     recycle_after_days: int = 61  # a number is reused only after this long (ingest's window: 60)
+    products: tuple[tuple[str, str, Decimal], ...] = PRODUCTS  # (sku, name, unit price)
+    ship_from_warehouse: bool = False  # name the warehouse on shipments (a shop that keeps stock)
 
 
 @dataclass
@@ -127,8 +129,17 @@ def generate(config: SimConfig) -> Iterator[Record]:
         number = _number(rng, service.carrier, label_at, taken, recyclable, config)
         order_number = f"{config.order_prefix}{index + 1:07d}"
         items: list[tuple[datetime, str, Any]] = [
-            (when, "order", {"order": _order_body(rng, order_number, town, when)}),
-            (label_at, "shipment", {"order_number": order_number, "shipment": _shipment_body(trip, number)}),
+            (when, "order", {"order": _order_body(rng, order_number, town, when, config.products)}),
+            (
+                label_at,
+                "shipment",
+                {
+                    "order_number": order_number,
+                    "shipment": _shipment_body(
+                        trip, number, origin.code if config.ship_from_warehouse else None
+                    ),
+                },
+            ),
         ]
         via = None
         if service.carrier == "usps" and rng.random() < config.easypost_share:
@@ -327,10 +338,16 @@ def _number(
     return number
 
 
-def _order_body(rng: random.Random, number: str, town: City, placed_at: datetime) -> dict[str, Any]:
+def _order_body(
+    rng: random.Random,
+    number: str,
+    town: City,
+    placed_at: datetime,
+    products: tuple[tuple[str, str, Decimal], ...],
+) -> dict[str, Any]:
     first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
     lines = []
-    for sku, name, price in rng.sample(PRODUCTS, rng.randint(1, 3)):
+    for sku, name, price in rng.sample(products, min(len(products), rng.randint(1, 3))):
         lines.append({"sku": sku, "name": name, "quantity": rng.randint(1, 3), "unit_price": str(price)})
     return {
         "number": number,
@@ -349,9 +366,12 @@ def _order_body(rng: random.Random, number: str, town: City, placed_at: datetime
     }
 
 
-def _shipment_body(trip: Journey, number: str) -> dict[str, Any]:
-    return {
+def _shipment_body(trip: Journey, number: str, warehouse: str | None) -> dict[str, Any]:
+    body: dict[str, Any] = {
         "carrier": trip.service.carrier,
         "service": trip.service.name,
         "tracking_number": number,
     }
+    if warehouse is not None:
+        body["warehouse"] = warehouse
+    return body

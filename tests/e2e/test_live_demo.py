@@ -1,0 +1,87 @@
+"""``ordertrack serve --demo``: the simulated carriers move the demo shop's parcels while it runs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+from tests.support import free_port
+
+MOVED_ON = {"in_transit", "out_for_delivery", "delivered", "failed_attempt", "exception", "returning"}
+
+
+def _live_shipments(base: str, key: str) -> dict[str, tuple[str, int]]:
+    """Status and scan count of every shipment of the live orders (NW-L...)."""
+    found: dict[str, tuple[str, int]] = {}
+    cursor = None
+    while True:
+        params = {"limit": 200, **({"cursor": cursor} if cursor else {})}
+        page = httpx.get(f"{base}/api/v1/orders", params=params, headers={"Authorization": f"Bearer {key}"})
+        page.raise_for_status()
+        body = page.json()
+        for order in body["items"]:
+            if not order["number"].startswith("NW-L"):
+                continue
+            detail = httpx.get(
+                f"{base}/api/v1/orders/{order['number']}", headers={"Authorization": f"Bearer {key}"}
+            ).json()
+            for shipment in detail["shipments"]:
+                scans = sum(parcel["event_count"] for parcel in shipment["parcels"])
+                found[shipment["id"]] = (shipment["status"], scans)
+        cursor = body.get("next_cursor")
+        if not cursor:
+            return found
+
+
+def test_the_demo_shows_parcels_moving_on_in_accelerated_time(tmp_path: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ordertrack", "serve", "--demo", "--port", str(port)]
+        + ["--db", f"sqlite:///{tmp_path / 'demo.db'}", "--demo-speed", "4000"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    printed: list[str] = []
+    assert process.stdout is not None
+    reader = threading.Thread(target=lambda: printed.extend(process.stdout), daemon=True)  # type: ignore[arg-type]
+    reader.start()
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        key = None
+        while key is None:
+            assert process.poll() is None, "".join(printed)
+            assert time.monotonic() < deadline, "serve --demo printed no API key within 60 s"
+            key = next((line.split("API key:")[1].strip() for line in printed if "API key:" in line), None)
+            time.sleep(0.2)
+        assert any("Live:" in line for line in printed)
+        # Within a minute the backlog is in and the replay is moving parcels on.
+        first: dict[str, tuple[str, int]] = {}
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            time.sleep(3)
+            try:
+                first = _live_shipments(base, key)
+            except httpx.TransportError:
+                continue
+            if sum(1 for status, _ in first.values() if status in MOVED_ON) >= 5:
+                break
+        assert sum(1 for status, _ in first.values() if status in MOVED_ON) >= 5, Counter(first.values())
+        time.sleep(12)
+        later = _live_shipments(base, key)
+        assert len(later) >= len(first)
+        progressed = [sid for sid, (status, scans) in first.items() if later[sid][1] > scans]
+        assert progressed, "no live parcel got a new scan in 12 s at 4000x"
+        statuses = Counter(status for status, _ in later.values())
+        assert statuses["delivered"] + statuses["out_for_delivery"] > 0, statuses
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
