@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolExhausted
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ordertrack.kit.errors import OrdertrackError
@@ -31,6 +35,33 @@ def error_response(
     if details is not None:
         body["details"] = details
     return JSONResponse({"error": body}, status_code=status, headers=headers)
+
+
+# Seconds a client should wait before retrying while the database is away; a restart of
+# PostgreSQL usually takes a second or two, and the pool reconnects on the next request.
+DATABASE_RETRY_AFTER = 1
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` means the database cannot be reached right now (worth a retry)."""
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        exc = exc.orig if exc.orig is not None else exc
+    if isinstance(exc, psycopg.OperationalError):
+        # Connection refused or lost, server shutting down or starting (57P0x), too many
+        # connections, a pool timeout (psycopg_pool.PoolTimeout is one of these).
+        return True
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+
+
+def _database_unavailable_response() -> JSONResponse:
+    return error_response(
+        503,
+        "database_unavailable",
+        "the database is unreachable right now; retry shortly",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+    )
 
 
 def _location(loc: tuple[Any, ...]) -> str:
@@ -71,6 +102,23 @@ def install_error_handlers(app: FastAPI) -> None:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
         return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+
+    async def _database(request: Request, exc: Exception) -> JSONResponse:
+        if database_unavailable(exc):
+            log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+            return _database_unavailable_response()
+        log.exception("unhandled database error on %s %s", request.method, request.url.path)
+        return error_response(500, "internal_error", "something went wrong on our side")
+
+    async def _busy(request: Request, _exc: Exception) -> JSONResponse:
+        log.warning("no database connection free on %s %s", request.method, request.url.path)
+        return _database_unavailable_response()
+
+    # DBAPIError: the ORM and Core paths; psycopg.Error: the async reader, which talks to
+    # psycopg directly; PoolExhausted: every pooled connection busy past the pool timeout.
+    app.add_exception_handler(DBAPIError, _database)
+    app.add_exception_handler(psycopg.Error, _database)
+    app.add_exception_handler(PoolExhausted, _busy)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

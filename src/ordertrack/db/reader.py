@@ -79,6 +79,9 @@ class PostgresReader:
                 min_size=1,
                 max_size=self._max_size,
                 open=False,
+                # While the database is away a lookup waits this long for a connection, then
+                # answers 503 database_unavailable (not after the pool's default 30 s).
+                timeout=5.0,
                 kwargs={"autocommit": True, "prepare_threshold": 2},
             )
             self._pools[loop] = pool
