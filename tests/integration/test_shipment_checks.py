@@ -50,19 +50,23 @@ def test_a_stall_opens_stalled_and_the_next_scan_closes_it(db: Database, make_me
     merchant = make_merchant().merchant_id
     shipment = ship(db, merchant, place_order(db, merchant), "CHECK0001")
     first_scan = utcnow() - timedelta(hours=1)
+    sent = utcnow()
     ingest(db, merchant, [event("CHECK0001", first_scan, "in_transit")])
+    heard = utcnow()
 
     attention_service.run_checks(db, utcnow() + timedelta(minutes=1))
     assert items(db, merchant) == []
     due = shipment_row(db, shipment).next_check_at
-    # Nobody has delivered anything yet: three days at home is the cold-start silence.
-    assert due == first_scan + timedelta(days=3)
+    assert due is not None
+    # Nobody has delivered anything yet: three days at home is the cold-start silence, counted
+    # from when the (hour-late) scan reached us.
+    assert sent + timedelta(days=3) <= due <= heard + timedelta(days=3)
 
     attention_service.run_checks(db, due + timedelta(minutes=1))
     assert items(db, merchant) == [("stalled", True, None)]
 
     # A later scan arrives (it happened before the check above, the carrier sent it late).
-    ingest(db, merchant, [event("CHECK0001", first_scan + timedelta(minutes=30), "in_transit")])
+    ingest(db, merchant, [event("CHECK0001", first_scan + timedelta(hours=2), "in_transit")])
     attention_service.run_checks(db, due + timedelta(minutes=2))
     assert items(db, merchant) == [("stalled", False, "a new scan")]
 

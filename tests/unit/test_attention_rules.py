@@ -50,6 +50,19 @@ def test_stalled_after_the_lanes_usual_gap_and_cleared_by_the_next_scan() -> Non
     assert kinds(moved_on, T0 + timedelta(days=2, hours=7)) == set()
 
 
+def test_old_scans_arriving_now_are_not_silence_until_the_carrier_goes_quiet() -> None:
+    # A backfill (or a carrier catching up): scans from ten days ago reach us only now.
+    now = T0 + timedelta(days=10, hours=6)
+    backfilled = watch(promised_latest=None, last_heard_at=now - timedelta(minutes=5))
+    verdict = evaluate(backfilled, now, RULES)
+    assert verdict.open == {}
+    assert verdict.next_check_at == now - timedelta(minutes=5) + timedelta(days=2)
+    # If nothing more comes within the lane's usual gap, the old silence counts in full.
+    assert kinds(backfilled, verdict.next_check_at) == {Kind.likely_lost}
+    # Heard long ago: the rules are as before.
+    assert kinds(watch(promised_latest=None, last_heard_at=T0 + timedelta(hours=6)), now) == {Kind.likely_lost}
+
+
 def test_the_gap_is_the_lanes_own_not_a_fixed_number() -> None:
     now = T0 + timedelta(days=3, hours=7)
     assert kinds(watch(usual_gap=timedelta(days=2)), now) == {Kind.stalled}

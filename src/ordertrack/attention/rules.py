@@ -57,6 +57,9 @@ class ShipmentWatch:
     origin_calendar: BusinessCalendar
     international: bool
     usual_gap: timedelta  # this lane's usual longest silence between scans (learned)
+    # When the newest scan of any age reached us: a carrier that is still telling us about the
+    # parcel (late scans, a backfill of history) is not silent, however old the scans are.
+    last_heard_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,11 @@ def evaluate(watch: ShipmentWatch, now: datetime, thresholds: Thresholds) -> Ver
         else:
             later.append(deadline)
 
-    if watch.last_scan_at is not None and watch.first_carrier_scan_at is not None and watch.status in MOVING:
+    heard = max(watch.last_heard_at or watch.last_scan_at or now, watch.last_scan_at or now)
+    just_heard = watch.last_heard_at is not None and now - heard < watch.usual_gap
+    if just_heard and watch.status in MOVING and watch.first_carrier_scan_at is not None:
+        later.append(heard + watch.usual_gap)
+    elif watch.last_scan_at is not None and watch.first_carrier_scan_at is not None and watch.status in MOVING:
         silent = now - watch.last_scan_at
         lost_after = thresholds.lost_international if watch.international else thresholds.lost_domestic
         lost_after = max(lost_after, watch.usual_gap * 2)

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
 from ordertrack.attention.model import AttentionItem
 from ordertrack.attention.rules import Kind, ShipmentWatch, Thresholds, evaluate
@@ -94,7 +94,7 @@ def check_shipments(
     report: CheckReport | None = None,
 ) -> None:
     report = report if report is not None else CheckReport()
-    first_scans, last_scans = _scan_times(uow, merchant_id, shipment_ids)
+    first_scans, last_scans, heard = _scan_times(uow, merchant_id, shipment_ids)
     shipments, orders, warehouses = promises.load_shipments(uow, merchant_id, shipment_ids)
     for outcome in promises.revise_promises(
         uow, merchant_id, shipments, orders, warehouses, now=now, stage="check", first_scans=first_scans
@@ -121,6 +121,7 @@ def check_shipments(
             created_at=shipment.created_at,
             first_carrier_scan_at=first_scans.get(shipment.id),
             last_scan_at=last_scans.get(shipment.id),
+            last_heard_at=heard.get(shipment.id),
             promised_latest=shipment.promised_latest,
             destination_timezone=destination.timezone,
             origin_timezone=origin.place.timezone,
@@ -182,20 +183,21 @@ def _why_closed(kind: Kind, status: str) -> str:
 
 def _scan_times(
     uow: UnitOfWork, merchant_id: str, shipment_ids: list[str]
-) -> tuple[dict[str, datetime], dict[str, datetime]]:
-    """Each shipment's first carrier scan (not "label created") and its newest scan of any kind."""
+) -> tuple[dict[str, datetime], dict[str, datetime], dict[str, datetime]]:
+    """Each shipment's first carrier scan (not "label created"), its newest scan of any kind,
+    and when the newest-received of its scans reached us."""
     first: dict[str, datetime] = {}
-    for shipment_id, at in uow.session.execute(
-        select(Parcel.shipment_id, func.min(TrackingEvent.occurred_at))
+    heard: dict[str, datetime] = {}
+    carrier_scan = case((TrackingEvent.status != "info_received", TrackingEvent.occurred_at))
+    for shipment_id, first_at, heard_at in uow.session.execute(
+        select(Parcel.shipment_id, func.min(carrier_scan), func.max(TrackingEvent.received_at))
         .join(TrackingEvent, TrackingEvent.parcel_id == Parcel.id)
-        .where(
-            Parcel.merchant_id == merchant_id,
-            Parcel.shipment_id.in_(shipment_ids),
-            TrackingEvent.status != "info_received",
-        )
+        .where(Parcel.merchant_id == merchant_id, Parcel.shipment_id.in_(shipment_ids))
         .group_by(Parcel.shipment_id)
     ):
-        first[shipment_id] = at
+        if first_at is not None:
+            first[shipment_id] = first_at
+        heard[shipment_id] = heard_at
     last: dict[str, datetime] = {}
     for shipment_id, newest in uow.session.execute(
         select(Parcel.shipment_id, func.max(Parcel.last_event_at))
@@ -204,7 +206,7 @@ def _scan_times(
     ):
         if newest is not None:
             last[shipment_id] = newest
-    return first, last
+    return first, last, heard
 
 
 # --- the usual silence, learned ----------------------------------------------------------------
