@@ -60,7 +60,9 @@ def test_old_scans_arriving_now_are_not_silence_until_the_carrier_goes_quiet() -
     # If nothing more comes within the lane's usual gap, the old silence counts in full.
     assert kinds(backfilled, verdict.next_check_at) == {Kind.likely_lost}
     # Heard long ago: the rules are as before.
-    assert kinds(watch(promised_latest=None, last_heard_at=T0 + timedelta(hours=6)), now) == {Kind.likely_lost}
+    assert kinds(watch(promised_latest=None, last_heard_at=T0 + timedelta(hours=6)), now) == {
+        Kind.likely_lost
+    }
 
 
 def test_the_gap_is_the_lanes_own_not_a_fixed_number() -> None:

@@ -99,7 +99,9 @@ def evaluate(watch: ShipmentWatch, now: datetime, thresholds: Thresholds) -> Ver
     just_heard = watch.last_heard_at is not None and now - heard < watch.usual_gap
     if just_heard and watch.status in MOVING and watch.first_carrier_scan_at is not None:
         later.append(heard + watch.usual_gap)
-    elif watch.last_scan_at is not None and watch.first_carrier_scan_at is not None and watch.status in MOVING:
+    elif (
+        watch.last_scan_at is not None and watch.first_carrier_scan_at is not None and watch.status in MOVING
+    ):
         silent = now - watch.last_scan_at
         lost_after = thresholds.lost_international if watch.international else thresholds.lost_domestic
         lost_after = max(lost_after, watch.usual_gap * 2)
