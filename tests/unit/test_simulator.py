@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import TypeAdapter
 
-from ordertrack.carriers.easypost import mapping as easypost
+from ordertrack.carriers.registry import connector
 from ordertrack.eta.calendar import calendar_for
 from ordertrack.orders.schemas import OrderIn
 from ordertrack.shipments.schemas import ShipmentIn
@@ -24,6 +24,8 @@ from ordertrack.tracking.schemas import UnifiedEventIn
 EVENT = TypeAdapter(UnifiedEventIn)
 NO_FAULTS = FaultRates(**dict.fromkeys(FaultRates.names(), 0.0))
 START = datetime(2026, 9, 1, tzinfo=UTC)
+# Every parcel reported as unified events (no carrier-format pushes).
+UNIFIED: dict[str, float] = {"easypost_share": 0.0, "native_share": 0.0, "aftership_share": 0.0}
 
 
 def run(orders: int = 300, seed: int = 4, **changes: object) -> list[dict]:
@@ -62,21 +64,29 @@ def test_records_come_in_time_order_and_every_body_is_valid_input() -> None:
     assert seen == orders
 
 
-def test_easypost_webhooks_read_cleanly_with_the_carriers_estimate() -> None:
-    webhooks = [r for r in run() if r["kind"] == "webhook"]
-    assert webhooks
+def test_pushes_in_carrier_formats_read_cleanly_with_the_carriers_estimate() -> None:
+    webhooks = [r for r in run(orders=400) if r["kind"] == "webhook"]
+    assert {r["carrier"] for r in webhooks} == {
+        "easypost",
+        "aftership",
+        "ups",
+        "fedex",
+        "usps",
+        "dhl",
+        "royalmail",
+    }
     for record in webhooks:
-        reading = easypost.read(json.dumps(record["body"]).encode())
+        reading = connector(record["carrier"]).read(json.dumps(record["body"]).encode())
         assert not reading.messages
         (tracking,) = reading.trackings
-        assert not tracking.messages
-        assert tracking.carrier == "usps" and tracking.estimated_delivery is not None
-        # The whole tracker again each time: at least the scans this push adds.
+        assert not tracking.messages, tracking.messages
+        assert tracking.estimated_delivery is not None
+        # The whole tracking again each time: at least the scans this push adds.
         assert len(tracking.events) >= len(record["event_ids"])
 
 
 def test_without_faults_every_parcel_is_delivered_once_with_no_repeats() -> None:
-    records = run(faults=NO_FAULTS, easypost_share=0.0)
+    records = run(faults=NO_FAULTS, **UNIFIED)
     events = scans(records)
     ids = Counter(e["event_id"] for e in events)
     assert max(ids.values()) == 1
@@ -119,7 +129,7 @@ def test_scan_faults_appear_at_their_rates() -> None:
     ],
 )
 def test_parcel_faults_show_in_the_scans(fault: str, status: str, reason: str | None) -> None:
-    events = scans(run(orders=60, faults=replace(NO_FAULTS, **{fault: 1.0}), easypost_share=0.0))
+    events = scans(run(orders=60, faults=replace(NO_FAULTS, **{fault: 1.0}), **UNIFIED))
     hit = {
         e["tracking_number"]
         for e in events
@@ -129,7 +139,7 @@ def test_parcel_faults_show_in_the_scans(fault: str, status: str, reason: str | 
 
 
 def test_a_failed_attempt_is_followed_by_a_redelivery() -> None:
-    events = scans(run(orders=40, faults=replace(NO_FAULTS, failed_attempt=1.0), easypost_share=0.0))
+    events = scans(run(orders=40, faults=replace(NO_FAULTS, failed_attempt=1.0), **UNIFIED))
     by_parcel: dict[str, list[str]] = {}
     for e in sorted(events, key=lambda e: datetime.fromisoformat(e["occurred_at"])):
         by_parcel.setdefault(e["tracking_number"], []).append(e["status"])
@@ -139,13 +149,13 @@ def test_a_failed_attempt_is_followed_by_a_redelivery() -> None:
 
 
 def test_lost_parcels_go_silent_without_being_delivered() -> None:
-    events = scans(run(orders=50, faults=replace(NO_FAULTS, lost=1.0), easypost_share=0.0))
+    events = scans(run(orders=50, faults=replace(NO_FAULTS, lost=1.0), **UNIFIED))
     assert not [e for e in events if e["status"] in ("delivered", "out_for_delivery")]
     assert len({e["tracking_number"] for e in events}) == 50
 
 
 def test_customs_holds_only_on_parcels_that_cross_a_border() -> None:
-    records = run(orders=200, faults=replace(NO_FAULTS, customs_hold=1.0), easypost_share=0.0)
+    records = run(orders=200, faults=replace(NO_FAULTS, customs_hold=1.0), **UNIFIED)
     held = {e["tracking_number"] for e in scans(records) if e.get("reason") == "customs_hold"}
     shipments = {
         r["shipment"]["tracking_number"]: r["order_number"] for r in records if r["kind"] == "shipment"
@@ -187,7 +197,7 @@ def test_recycled_numbers_reuse_an_old_parcels_number_after_the_ingest_window() 
 
 
 def test_deliveries_and_pickups_happen_on_business_days_only() -> None:
-    for e in scans(run(orders=300, faults=NO_FAULTS, easypost_share=0.0)):
+    for e in scans(run(orders=300, faults=NO_FAULTS, **UNIFIED)):
         # Position 01 of every journey is the pickup at the warehouse.
         if e["status"] == "delivered" or e["event_id"].endswith("-01"):
             local = datetime.fromisoformat(e["occurred_at"])

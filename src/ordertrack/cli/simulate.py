@@ -110,6 +110,9 @@ def simulate(
         Path | None, typer.Option("--ack-log", help="with --to: one line per acknowledged request")
     ] = None,
     order_prefix: Annotated[str, typer.Option(help="order numbers start with this")] = "SIM-",
+    unified_only: Annotated[
+        bool, typer.Option("--unified-only", help="every scan as unified events, no carrier-format pushes")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Simulate a shop's orders and their carrier journeys, with real-world faults.
@@ -150,6 +153,7 @@ def simulate(
         days=days,
         faults=parse_faults(fault, none=no_faults),
         order_prefix=order_prefix,
+        **({"easypost_share": 0.0, "native_share": 0.0, "aftership_share": 0.0} if unified_only else {}),
     )
     if replay is not None:
         try:

@@ -26,7 +26,7 @@ from typing import Any
 
 from ordertrack.demo.carrier_wording import WORDING
 from ordertrack.demo.scans import tracking_number
-from ordertrack.simulate import journeys
+from ordertrack.simulate import formats, journeys
 from ordertrack.simulate.journeys import FaultRates, Journey, Scan
 from ordertrack.simulate.network import City, Destinations, Warehouse, warehouses
 from ordertrack.simulate.records import Record
@@ -75,6 +75,8 @@ class SimConfig:
     warehouses: tuple[Warehouse, ...] | None = None
     push_minutes: int = 15  # carriers push what they scanned this often
     easypost_share: float = 0.3  # USPS parcels reported through EasyPost webhooks
+    native_share: float = 0.25  # other parcels pushed in their carrier's own format, where it has one
+    aftership_share: float = 0.3  # DPD parcels (no connector of their own) pushed through AfterShip
     recycle_after_days: int = 61  # a number is reused only after this long (ingest's window: 60)
     products: tuple[tuple[str, str, Decimal], ...] = PRODUCTS  # (sku, name, unit price)
     ship_from_warehouse: bool = False  # name the warehouse on shipments (a shop that keeps stock)
@@ -86,15 +88,17 @@ class _Report:
 
     arrives: datetime
     event: dict[str, Any]
-    via_easypost: str | None  # tracker key when reported through EasyPost
+    via: str | None  # tracker key when pushed in a carrier's or aggregator's own format
 
 
 @dataclass
 class _Tracker:
-    """What EasyPost has heard about one parcel so far."""
+    """What a carrier or aggregator pushing its own format has reported about one parcel so far
+    (it sends the whole tracking again on every update)."""
 
     number: str
     carrier: str
+    push_format: str  # connector slug: easypost, aftership, ups, fedex, usps, dhl, royalmail
     estimate: date
     details: list[dict[str, Any]] = field(default_factory=list)
     remaining: int = 0  # reports still to come; the tracker is forgotten after the last
@@ -142,15 +146,17 @@ def generate(config: SimConfig) -> Iterator[Record]:
             ),
         ]
         via = None
-        if service.carrier == "usps" and rng.random() < config.easypost_share:
+        push_format = _push_format(rng, service.carrier, config)
+        if push_format is not None:
             via = f"{number}@{index}"
             estimate = journeys.carrier_estimate(rng, trip, town, config.faults)
-            trackers[via] = _Tracker(number, service.carrier, estimate)
+            trackers[via] = _Tracker(number, service.carrier, push_format, estimate)
         reports = _reports(rng, trip, number, index, config.faults, via)
         if via is not None:
             trackers[via].remaining = len(reports)
+        kind = f"push:{push_format}" if push_format else f"scan:{service.carrier}"
         for report in reports:
-            items.append((report.arrives, "scan:easypost" if via else f"scan:{service.carrier}", report))
+            items.append((report.arrives, kind, report))
         for when_, kind, payload in items:
             tie += 1
             heapq.heappush(pending, (when_, tie, kind, payload))
@@ -188,7 +194,7 @@ def _push_records(
     trackers: dict[str, _Tracker],
     record_ids: Iterator[int],
 ) -> Iterator[Record]:
-    if kind != "scan:easypost":
+    if kind.startswith("scan:"):
         for start in range(0, len(batch), MAX_EVENTS_PER_RECORD):
             chunk = batch[start : start + MAX_EVENTS_PER_RECORD]
             yield {
@@ -198,30 +204,49 @@ def _push_records(
                 "events": [report.event for report in chunk],
             }
         return
-    # EasyPost sends the whole tracker again on every update.
+    # Pushes in a carrier's own format carry the whole tracking again on every update.
     touched: dict[str, list[str]] = {}
     for report in batch:
-        assert report.via_easypost is not None
-        tracker = trackers[report.via_easypost]
-        tracker.details.append(_easypost_detail(report.event))
+        assert report.via is not None
+        tracker = trackers[report.via]
+        tracker.details.append(report.event)
         tracker.remaining -= 1
-        touched.setdefault(report.via_easypost, []).append(report.event["event_id"])
+        touched.setdefault(report.via, []).append(report.event["event_id"])
     for key, ids in touched.items():
         tracker = trackers[key]
         yield {
             "id": f"r{next(record_ids):09d}",
             "kind": "webhook",
             "at": sent_at.isoformat(),
-            "carrier": "easypost",
+            "carrier": tracker.push_format,
             "event_ids": ids,
-            "body": _easypost_body(tracker, sent_at),
+            "body": _push_body(tracker, sent_at),
         }
         if tracker.remaining <= 0:
             del trackers[key]
 
 
+def _push_format(rng: random.Random, carrier: str, config: SimConfig) -> str | None:
+    """How this parcel's scans reach the shop: None for unified events, else a connector's format."""
+    if carrier == "usps" and rng.random() < config.easypost_share:
+        return "easypost"
+    if carrier == "dpd":
+        return "aftership" if rng.random() < config.aftership_share else None
+    if carrier in formats.NATIVE_FORMATS and rng.random() < config.native_share:
+        return carrier
+    return None
+
+
+def _push_body(tracker: _Tracker, sent_at: datetime) -> dict[str, Any]:
+    if tracker.push_format == "easypost":
+        return _easypost_body(tracker, sent_at)
+    body = formats.encode(tracker.push_format, tracker.number, tracker.details, tracker.estimate)
+    assert isinstance(body, dict)  # every simulated carrier's connector reads JSON
+    return body
+
+
 def _reports(
-    rng: random.Random, trip: Journey, number: str, index: int, faults: FaultRates, easypost: str | None
+    rng: random.Random, trip: Journey, number: str, index: int, faults: FaultRates, via: str | None
 ) -> list[_Report]:
     """The scans as the carrier sends them: some never, some twice, some hours late."""
     reports: list[_Report] = []
@@ -234,9 +259,9 @@ def _reports(
         delay = timedelta(minutes=rng.randint(1, 40))
         if rng.random() < faults.late:
             delay += timedelta(hours=rng.uniform(2, 48))
-        reports.append(_Report(scan.at + delay, event, easypost))
+        reports.append(_Report(scan.at + delay, event, via))
         if rng.random() < faults.duplicate:
-            reports.append(_Report(scan.at + delay + timedelta(minutes=rng.randint(5, 180)), event, easypost))
+            reports.append(_Report(scan.at + delay + timedelta(minutes=rng.randint(5, 180)), event, via))
     return reports
 
 
@@ -297,7 +322,7 @@ def _easypost_detail(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def _easypost_body(tracker: _Tracker, sent_at: datetime) -> dict[str, Any]:
-    latest = tracker.details[-1]
+    latest = _easypost_detail(tracker.details[-1])
     return {
         "object": "Event",
         "description": "tracker.updated",
@@ -313,7 +338,7 @@ def _easypost_body(tracker: _Tracker, sent_at: datetime) -> dict[str, Any]:
                 "object": "CarrierDetail",
                 "est_delivery_date_local": tracker.estimate.isoformat(),
             },
-            "tracking_details": list(tracker.details),
+            "tracking_details": [_easypost_detail(event) for event in tracker.details],
         },
     }
 
