@@ -60,6 +60,8 @@ def test_body_that_is_not_json_is_415(client: httpx.Client) -> None:
         ({"placed_at": "yesterday"}, "placed_at"),
         ({"customer": {"email": "not-an-email"}}, "customer.email"),
         ({"customer": {"email": "a@example.com", "phone": "12"}}, "customer.phone"),
+        # A well-formed language tag longer than the 35 characters stored.
+        ({"customer": {"email": "a@example.com", "locale": "en" + "-abcdefgh" * 4}}, "customer.locale"),
         ({"shipping_address": {"line1": "x", "city": "y", "country": "USA"}}, "shipping_address.country"),
         ({"surprise": 1}, "surprise"),
     ],

@@ -27,7 +27,10 @@ class CustomerIn(ApiModel):
     email: EmailStr
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     phone: Phone | None = Field(default=None, description="E.164, e.g. +14155550123")
-    locale: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")] | None = None
+    locale: (
+        Annotated[str, StringConstraints(max_length=35, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")]
+        | None
+    ) = None
 
 
 class CustomerOut(OutModel):
