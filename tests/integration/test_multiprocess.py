@@ -17,6 +17,7 @@ its ``Message-ID`` / ``webhook-id`` (the outbox id), so a repeat would show.
 from __future__ import annotations
 
 import contextlib
+import json
 import signal
 import subprocess
 import sys
@@ -37,6 +38,7 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.routing import Route
 
+from ordertrack.carriers.registry import connector
 from ordertrack.config import Settings
 from ordertrack.db import migrate
 from ordertrack.db.uow import Database
@@ -67,6 +69,12 @@ def lane_of(order_number: str) -> int:
     return zlib.crc32(order_number.encode()) % LANES
 
 
+def pushed_number(record: Record) -> str:
+    """The tracking number a carrier-format push is about, as its connector reads it."""
+    (tracking,) = connector(record["carrier"]).read(json.dumps(record["body"]).encode()).trackings
+    return tracking.tracking_number
+
+
 def split_by_order(records: list[Record]) -> list[list[Record]]:
     """The stream in ``LANES`` lanes; everything about one order stays in one lane, in order.
 
@@ -89,7 +97,7 @@ def split_by_order(records: list[Record]) -> list[list[Record]]:
         elif kind == "shipment":
             lanes[lane_of(record["order_number"])].append(record)
         elif kind == "webhook":
-            lanes[lane_of_parcel(record["body"]["result"]["tracking_code"])].append(record)
+            lanes[lane_of_parcel(pushed_number(record))].append(record)
         else:
             parts: dict[int, list[dict[str, Any]]] = {}
             for event in record["events"]:
