@@ -15,6 +15,7 @@ import typer
 
 from ordertrack.cli.common import DbOption, database_from, ensure_schema, settings_for
 from ordertrack.kit.progress import ProgressBar
+from ordertrack.simulate import generator
 from ordertrack.simulate.generator import SimConfig, generate
 from ordertrack.simulate.journeys import FaultRates
 from ordertrack.simulate.records import Record, read_jsonl, write_jsonl
@@ -153,8 +154,9 @@ def simulate(
         days=days,
         faults=parse_faults(fault, none=no_faults),
         order_prefix=order_prefix,
-        **({"easypost_share": 0.0, "native_share": 0.0, "aftership_share": 0.0} if unified_only else {}),
     )
+    if unified_only:
+        config = generator.unified_only(config)
     if replay is not None:
         try:
             records: Iterable[Record] = list(read_jsonl(replay))

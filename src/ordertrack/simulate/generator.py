@@ -19,7 +19,7 @@ import heapq
 import random
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -102,6 +102,11 @@ class _Tracker:
     estimate: date
     details: list[dict[str, Any]] = field(default_factory=list)
     remaining: int = 0  # reports still to come; the tracker is forgotten after the last
+
+
+def unified_only(config: SimConfig) -> SimConfig:
+    """The same run with every parcel reporting unified events (no carrier-format pushes)."""
+    return replace(config, easypost_share=0.0, native_share=0.0, aftership_share=0.0)
 
 
 def generate(config: SimConfig) -> Iterator[Record]:

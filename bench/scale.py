@@ -1,0 +1,347 @@
+"""Scale: does ordertrack stay as fast with a million shipments as with ten thousand?
+
+    python bench/scale.py [--pg URL] [--small 10000] [--large 1000000] [--duration 25]
+
+For each size, a fresh PostgreSQL database on the same server gets one merchant and that
+many simulated orders (one shipment each, ~17 scans each with the simulator's faults),
+written by ``ordertrack.simulate.bulk.load`` from ``simulate.generator.generate`` (the
+generator runs in a child process). Then, on that database:
+
+- tracking lookup over HTTP (concurrency 16, random known numbers), p50/p99;
+- batched ingest over HTTP (100 events per request, 20 parcels each, 4 in flight), events/s;
+- bytes of ``tracking_events`` (table, TOAST and indexes) per stored event;
+- one delay-detection pass as the worker job runs it, with exactly 1% of the shipments due:
+  the first pass (which also makes the promises the bulk load leaves to the worker) and a
+  second one over the same shipments; milliseconds per due shipment.
+
+The JSON report (stdout, and ``bench/results/scale-<date>-<large>.json``) ends with the ratios
+large:small. Targets: lookup p99 ratio < 1.5, ingest rate ratio > 0.7, detection ratio ~ 1.
+Progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import platform
+import random
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from ordertrack.db.uow import Database
+from ordertrack.simulate import bulk
+from ordertrack.simulate.generator import SimConfig, generate, unified_only
+from ordertrack.simulate.records import Record
+from ordertrack.worker import jobs
+
+import loadgen
+import lookup
+from benchdb import DEFAULT_SERVER, Tenant, analyze, create_tenant, fresh_database, migrated
+from events import EventStream
+from ingest import BATCH_CONCURRENCY, BATCH_SIZE, PARCELS_PER_BATCH, BatchFeed, drive_ingest
+from plan import FULL
+from servers import ORDERTRACK_APP, ordertrack_env, serve
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SIM_DAYS = 90  # long enough for carriers to recycle numbers (after 61 days)
+DUE_SHARE = 0.01
+LOOKUP_POOL = 5000
+INGEST_POOL = 2000
+RECORDS_PER_PIPE_ITEM = 2000
+READERS = 2  # processes running bulk.prepare (the reading of scans is the costliest stage)
+UNIFIED_ONLY = True
+TARGETS = {"lookup_p99": "< 1.5", "ingest_events_per_s": "> 0.7", "detection_ms_per_due": "~ 1"}
+
+
+def progress(message: str) -> None:
+    print(f"[scale {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def simulation(orders: int) -> SimConfig:
+    """The same shape of run at every size: the stream ends a week before today."""
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    config = SimConfig(seed=1, orders=orders, start=today - timedelta(days=SIM_DAYS + 7), days=SIM_DAYS)
+    # Unified events only: carrier-format pushes resend each parcel's whole history, which
+    # multiplies the scans to read by ~4 without adding a stored row (connectors have their
+    # own tests and the multi-process run covers pushes end to end).
+    return unified_only(config) if UNIFIED_ONLY else config
+
+
+def _generate(config: SimConfig, outs: list[Any]) -> None:
+    """Batches of records, dealt to the readers in turn."""
+    batch: list[Record] = []
+    turn = 0
+    for record in generate(config):
+        batch.append(record)
+        if len(batch) >= RECORDS_PER_PIPE_ITEM:
+            outs[turn % len(outs)].put(batch)
+            batch, turn = [], turn + 1
+    outs[turn % len(outs)].put(batch)
+    for out in outs:
+        out.put(None)
+
+
+def _prepare(merchant_id: str, into: Any, out: Any) -> None:
+    while (batch := into.get()) is not None:
+        out.put(list(bulk.prepare(merchant_id, batch)))
+    out.put(None)
+
+
+def generated(config: SimConfig, merchant_id: str, budget: float | None = None) -> Iterator[bulk.Prepared]:
+    """The generator's records, made in one child process and read (``bulk.prepare``) in two
+    more, batch by batch in turn, and played here in stream order: generating, reading,
+    playing and PostgreSQL share the two cores instead of waiting on each other."""
+    context = multiprocessing.get_context("fork")
+    inputs = [context.Queue(maxsize=8) for _ in range(READERS)]
+    outputs = [context.Queue(maxsize=8) for _ in range(READERS)]
+    children = [context.Process(target=_generate, args=(config, inputs), daemon=True)]
+    children += [
+        context.Process(target=_prepare, args=(merchant_id, into, out), daemon=True)
+        for into, out in zip(inputs, outputs, strict=True)
+    ]
+    for child in children:
+        child.start()
+    deadline = time.monotonic() + budget if budget is not None else None
+    try:
+        turn = 0
+        while (batch := outputs[turn % READERS].get()) is not None:
+            yield from batch
+            turn += 1
+            if deadline is not None and time.monotonic() > deadline:
+                progress("population time budget spent: the stream is cut here")
+                return
+    finally:
+        for child in children:
+            child.join(timeout=5)
+            if child.is_alive():
+                child.terminate()
+
+
+def populate(db: Database, tenant: Tenant, orders: int, budget: float | None = None) -> dict[str, Any]:
+    last = [0.0]
+
+    def report(r: bulk.BulkReport) -> None:
+        if r.seconds - last[0] >= 60:
+            last[0] = r.seconds
+            progress(
+                f"  {r.orders:,} orders, {r.events_stored:,} events in {r.seconds:,.0f}s"
+                f" ({r.orders / r.seconds:,.0f} orders/s)"
+            )
+
+    result = bulk.load(
+        db, tenant.merchant_id, generated(simulation(orders), tenant.merchant_id, budget), progress=report
+    )
+    seconds = result.seconds
+    return {
+        **result.as_dict(),
+        "orders_per_s": round(result.orders / seconds, 1),
+        "events_per_s": round(result.events_stored / seconds, 1),
+    }
+
+
+def sample_numbers(db: Database, merchant_id: str, count: int, seed: int) -> list[str]:
+    with db.engine.connect() as conn:
+        numbers = sorted(
+            set(
+                conn.scalars(
+                    text("SELECT tracking_number FROM parcels WHERE merchant_id = :m"), {"m": merchant_id}
+                )
+            )
+        )
+    return random.Random(seed).sample(numbers, min(count, len(numbers)))
+
+
+def measure_lookup(port: int, tenant: Tenant, numbers: list[str], duration: float) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {tenant.api_key}"}
+    requests = [loadgen.encode_request("GET", lookup.LOOKUP_PATH.format(n), headers=headers) for n in numbers]
+    pick = random.Random(1)
+    result = loadgen.run(
+        loadgen.closed_loop(
+            port,
+            lambda: pick.choice(requests),
+            concurrency=lookup.CONCURRENCY,
+            warmup=FULL.warmup,
+            duration=duration,
+            accept=loadgen.expect_status(200),
+        )
+    )
+    return result.summary()
+
+
+def measure_ingest(port: int, tenant: Tenant, numbers: list[str], duration: float) -> dict[str, Any]:
+    feed = BatchFeed(EventStream("scale"), numbers, PARCELS_PER_BATCH)
+    plan = FULL.__class__(**{**vars(FULL), "duration": duration})
+    result = drive_ingest(port, tenant.api_key, feed, BATCH_SIZE, BATCH_CONCURRENCY, plan)
+    return {"events_per_request": BATCH_SIZE, **result.summary(BATCH_SIZE)}
+
+
+def bytes_per_event(db: Database) -> dict[str, Any]:
+    with db.engine.connect() as conn:
+        size = conn.scalar(text("SELECT pg_total_relation_size('tracking_events')"))
+        table = conn.scalar(text("SELECT pg_relation_size('tracking_events')"))
+        count = conn.scalar(text("SELECT count(*) FROM tracking_events"))
+    return {
+        "events": count,
+        "total_bytes": size,
+        "heap_bytes": table,
+        "bytes_per_event": round(size / count, 1),
+    }
+
+
+def detection_pass(db: Database, merchant_id: str, rounds: int = 2) -> dict[str, Any]:
+    """Exactly 1% of the shipments due; each round times the worker's check job until all are done."""
+    with db.engine.begin() as conn:
+        ids = list(
+            conn.scalars(
+                text("SELECT id FROM shipments WHERE merchant_id = :m ORDER BY id"), {"m": merchant_id}
+            )
+        )
+    due = sorted(random.Random(2).sample(ids, max(1, round(len(ids) * DUE_SHARE))))
+    now = datetime.now(UTC)
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE shipments SET next_check_at = :later"), {"later": now + timedelta(days=30)})
+    analyze_shipments(db)
+    figures = []
+    for _ in range(rounds):
+        now = datetime.now(UTC)
+        with db.engine.begin() as conn:
+            conn.execute(
+                text("UPDATE shipments SET next_check_at = :due WHERE id = ANY(:ids)"),
+                {"due": now - timedelta(seconds=1), "ids": due},
+            )
+        started = time.perf_counter()
+        checked = 0
+        while checked < len(due):
+            done = jobs.check_shipments(db, now)
+            if done == 0:
+                break
+            checked += done
+        elapsed = time.perf_counter() - started
+        figures.append(
+            {
+                "due": len(due),
+                "checked": checked,
+                "seconds": round(elapsed, 2),
+                "ms_per_due_shipment": round(elapsed * 1000 / len(due), 3),
+            }
+        )
+    return {"shipments": len(ids), "first_pass": figures[0], "second_pass": figures[-1]}
+
+
+def analyze_shipments(db: Database) -> None:
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE shipments"))
+
+
+def measure_size(
+    server_url: str, orders: int, duration: float, budget: float | None = None
+) -> dict[str, Any]:
+    with fresh_database(server_url) as url:
+        db = migrated(url)
+        tenant = create_tenant(db)
+        progress(f"populating {orders:,} orders with bulk.load")
+        figures: dict[str, Any] = {"orders": orders, "population": populate(db, tenant, orders, budget)}
+        progress(f"populated: {json.dumps(figures['population'])}")
+        started = time.perf_counter()
+        analyze(url)
+        figures["vacuum_analyze_seconds"] = round(time.perf_counter() - started, 1)
+        figures["storage"] = bytes_per_event(db)
+        progress(f"storage: {figures['storage']}")
+        numbers = sample_numbers(db, tenant.merchant_id, LOOKUP_POOL + INGEST_POOL, seed=orders)
+        cut = min(LOOKUP_POOL, len(numbers) // 2)  # lookups and ingest get parcels of their own
+        with serve(ORDERTRACK_APP, ordertrack_env(url)) as server:
+            progress("lookup over HTTP")
+            figures["lookup"] = measure_lookup(server.port, tenant, numbers[:cut], duration)
+            progress(f"lookup: {figures['lookup']}")
+            progress("batched ingest over HTTP")
+            figures["ingest"] = measure_ingest(server.port, tenant, numbers[cut:], duration)
+            progress(f"ingest: {figures['ingest']}")
+        progress("delay detection with 1% due")
+        figures["detection"] = detection_pass(db, tenant.merchant_id)
+        progress(f"detection: {figures['detection']}")
+        db.dispose()
+    return figures
+
+
+def ratios(small: dict[str, Any], large: dict[str, Any]) -> dict[str, Any]:
+    def ratio(a: float, b: float) -> float:
+        return round(a / b, 3) if b else float("nan")
+
+    return {
+        "lookup_p50": ratio(large["lookup"]["p50_ms"], small["lookup"]["p50_ms"]),
+        "lookup_p99": ratio(large["lookup"]["p99_ms"], small["lookup"]["p99_ms"]),
+        "ingest_events_per_s": ratio(large["ingest"]["events_per_s"], small["ingest"]["events_per_s"]),
+        "bytes_per_event": ratio(large["storage"]["bytes_per_event"], small["storage"]["bytes_per_event"]),
+        "detection_ms_per_due_first_pass": ratio(
+            large["detection"]["first_pass"]["ms_per_due_shipment"],
+            small["detection"]["first_pass"]["ms_per_due_shipment"],
+        ),
+        "detection_ms_per_due": ratio(
+            large["detection"]["second_pass"]["ms_per_due_shipment"],
+            small["detection"]["second_pass"]["ms_per_due_shipment"],
+        ),
+        "targets": TARGETS,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--pg", default=DEFAULT_SERVER)
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--large", type=int, default=1_000_000)
+    parser.add_argument("--duration", type=float, default=FULL.duration, help="seconds timed per HTTP phase")
+    parser.add_argument(
+        "--populate-minutes",
+        type=float,
+        help="stop loading the large database after this long and measure what is there"
+        " (its population figures say how many orders it reached)",
+    )
+    parser.add_argument(
+        "--with-pushes", action="store_true", help="keep the carrier-format pushes in the stream"
+    )
+    args = parser.parse_args()
+    global UNIFIED_ONLY
+    UNIFIED_ONLY = not args.with_pushes
+    started = time.perf_counter()
+    report: dict[str, Any] = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "system": platform.platform(),
+        },
+        "simulation": {
+            "days": SIM_DAYS,
+            "seed": 1,
+            "due_share": DUE_SHARE,
+            "unified_only": not args.with_pushes,
+        },
+    }
+    sizes = {}
+    for name, orders in (("small", args.small), ("large", args.large)):
+        progress(f"=== {name}: {orders:,} orders")
+        budget = args.populate_minutes * 60 if args.populate_minutes and name == "large" else None
+        sizes[name] = measure_size(args.pg, orders, args.duration, budget)
+    report["sizes"] = sizes
+    reached = sizes["large"]["population"]["orders"]
+    report["large_complete"] = reached >= args.large
+    report["ratios_large_to_small"] = ratios(sizes["small"], sizes["large"])
+    report["total_seconds"] = round(time.perf_counter() - started, 1)
+    document = json.dumps(report, indent=2, default=str)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"scale-{datetime.now(UTC):%Y-%m-%d}-{reached}.json").write_text(document + "\n")
+    print(document)
+
+
+if __name__ == "__main__":
+    main()
