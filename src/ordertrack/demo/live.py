@@ -99,9 +99,7 @@ def restock(client: httpx.Client, skus: set[str], quantity: int, round_: int) ->
     return received
 
 
-def start(
-    base_url: str, api_key: str, settings: LiveSettings | None = None
-) -> threading.Event:
+def start(base_url: str, api_key: str, settings: LiveSettings | None = None) -> threading.Event:
     """Run the demo's simulated carriers (and supplier deliveries) in daemon threads; set the
     returned event to stop them."""
     from ordertrack.simulate import http
