@@ -90,8 +90,6 @@ class Journey:
     service: Service
     label_at: datetime
     scans: list[Scan] = field(default_factory=list)
-    faults: list[str] = field(default_factory=list)
-    carrier_estimate: date | None = None
     delivered_on: date | None = None
 
 
@@ -179,7 +177,7 @@ def journey(
     """The true scans of one parcel from its label to its end (delivery, return, or silence)."""
     international = origin.city.country != destination.country
     trouble = _draw_trouble(rng, faults, international)
-    result = Journey(service=service, label_at=label_at, faults=list(trouble))
+    result = Journey(service=service, label_at=label_at)
     clock = _Clock(rng, label_at)
     clock.scan("label", E.info_received, origin.city)
     clock.wait(1, 4)
