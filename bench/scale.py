@@ -56,6 +56,7 @@ DUE_SHARE = 0.01
 LOOKUP_POOL = 5000
 INGEST_POOL = 2000
 RECORDS_PER_PIPE_ITEM = 2000
+CHUNK_ORDERS = 50_000  # per transaction: ~3.5 GB in the loader, each parcel reloaded less often
 READERS = 2  # processes running bulk.prepare (the reading of scans is the costliest stage)
 UNIFIED_ONLY = True
 TARGETS = {"lookup_p99": "< 1.5", "ingest_events_per_s": "> 0.7", "detection_ms_per_due": "~ 1"}
@@ -137,7 +138,11 @@ def populate(db: Database, tenant: Tenant, orders: int, budget: float | None = N
             )
 
     result = bulk.load(
-        db, tenant.merchant_id, generated(simulation(orders), tenant.merchant_id, budget), progress=report
+        db,
+        tenant.merchant_id,
+        generated(simulation(orders), tenant.merchant_id, budget),
+        progress=report,
+        chunk_orders=CHUNK_ORDERS,
     )
     seconds = result.seconds
     return {

@@ -3,8 +3,10 @@
 ``ordertrack simulate --to-db`` writes a million orders with twenty scans each; through the
 services that is tens of millions of statements. This loader reads the stream in chunks of
 orders (with the records interleaved between them), plays each chunk in memory with the
-services' own rules and pure functions, and writes the chunk's new rows in bulk: PostgreSQL
-COPY, SQLite executemany. One chunk is one transaction.
+services' own rules and pure functions, and writes the chunk's rows in bulk: on PostgreSQL
+COPY for new rows and one UPDATE from a COPY-filled temporary table per table for changed
+ones, on SQLite executemany. One chunk is one transaction. Larger chunks cost memory and save
+time: a parcel still travelling is read and rewritten once per chunk that has news of it.
 
 What is the same as the services (the equivalence test compares both paths):
 
@@ -56,7 +58,7 @@ from typing import Any, NamedTuple
 
 from psycopg.types.json import Jsonb
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import ColumnElement, Connection, Table, any_, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Connection, Table, any_, bindparam, func, select, text, update
 from sqlalchemy.dialects import postgresql
 
 from ordertrack.carriers import intake, registry
@@ -122,7 +124,7 @@ def load(
     records: Iterable[Record | Prepared],
     *,
     progress: Callable[[BulkReport], None] | None = None,
-    chunk_orders: int = 5000,
+    chunk_orders: int = 20_000,
     recycle_window: timedelta = RECYCLE_WINDOW,
 ) -> BulkReport:
     """Write ``records`` (in stream order) for the merchant; a chunk of orders per transaction.
@@ -993,14 +995,13 @@ class _Chunk:
         if self.conn.dialect.name != "postgresql":
             self.conn.execute(table.insert(), [{c: row.get(c) for c in columns} for row in rows])
             return
-        raw = self.conn.connection.driver_connection
-        assert raw is not None
-        with raw.cursor().copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-            for row in rows:
-                copy.write_row([_copy_value(row.get(c)) for c in columns])
+        self._copy(table.name, columns, rows)
 
     def _update(self, table: Table | Any, rows: list[dict[str, Any]], columns: Sequence[str]) -> None:
         if not rows:
+            return
+        if self.conn.dialect.name == "postgresql":
+            self._update_from_copy(table, rows, columns)
             return
         statement = (
             update(table)
@@ -1008,6 +1009,35 @@ class _Chunk:
             .values({c: bindparam(f"b_{c}") for c in columns})
         )
         self.conn.execute(statement, [{f"b_{k}": row[k] for k in ("id", *columns)} for row in rows])
+
+    def _update_from_copy(
+        self, table: Table | Any, rows: list[dict[str, Any]], columns: Sequence[str]
+    ) -> None:
+        """One UPDATE ... FROM a temporary table filled by COPY. A chunk changes tens of thousands
+        of rows; a statement each took about a sixth of the loader's time."""
+        changes = f"bulk_changes_{table.name}"
+        names = ("id", *columns)
+        self.conn.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE {changes} ON COMMIT DROP AS"
+            f" SELECT {', '.join(names)} FROM {table.name} WITH NO DATA"
+        )
+        self._copy(changes, names, rows)
+        assignments = ", ".join(f"{c} = changes.{c}" for c in columns)
+        self.conn.execute(
+            text(
+                f"UPDATE {table.name} AS target SET {assignments} FROM {changes} AS changes"
+                " WHERE target.id = changes.id AND target.merchant_id = :merchant"
+            ),
+            {"merchant": self.merchant_id},
+        )
+        self.conn.exec_driver_sql(f"DROP TABLE {changes}")
+
+    def _copy(self, table_name: str, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
+        raw = self.conn.connection.driver_connection
+        assert raw is not None
+        with raw.cursor().copy(f"COPY {table_name} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            for row in rows:
+                copy.write_row([_copy_value(row.get(c)) for c in columns])
 
 
 def _identity(raw: Any) -> tuple[str, str, str] | None:
