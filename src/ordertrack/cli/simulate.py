@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -69,6 +69,19 @@ def _counted(records: Iterable[Record], bar: ProgressBar) -> Iterator[Record]:
             events += len(record.get("event_ids", ()))
         bar.update(orders, f"{events:,} scans")
         yield record
+    bar.finish(f"{events:,} scans")
+
+
+def _counted_prepared(items: Iterable[Any], bar: ProgressBar) -> Iterator[Any]:
+    """``_counted`` for records already read (``bulk.Prepared``)."""
+    orders = events = 0
+    for item in items:
+        if item.kind == "order":
+            orders += 1
+        elif item.body is not None and item.kind != "shipment":
+            events += len(item.body)
+        bar.update(orders, f"{events:,} scans")
+        yield item
     bar.finish(f"{events:,} scans")
 
 
@@ -170,14 +183,15 @@ def simulate(
         records = generate(config)
         total = orders
     bar = ProgressBar("orders", total, "orders")
+    if to_db:
+        _load(config, bar, db, merchant_id)
+        return
     stream = _counted(records, bar)
     if out is not None:
         count = write_jsonl(out, stream)
         typer.echo(f"wrote {count:,} records to {out}")
-    elif to is not None:
-        _send(stream, to, api_key or "", batch, ack_log, speed, simulated_start)
     else:
-        _load(stream, db, merchant_id)
+        _send(stream, to or "", api_key or "", batch, ack_log, speed, simulated_start)
 
 
 def _send(
@@ -214,9 +228,9 @@ def _send(
         raise typer.Exit(1)
 
 
-def _load(stream: Iterable[Record], db: str | None, merchant_id: str | None) -> None:
+def _load(config: SimConfig, bar: ProgressBar, db: str | None, merchant_id: str | None) -> None:
     from ordertrack.merchants import service as merchants_service
-    from ordertrack.simulate import bulk
+    from ordertrack.simulate import bulk, pipeline
 
     database = database_from(settings_for(db))
     ensure_schema(database)
@@ -227,6 +241,8 @@ def _load(stream: Iterable[Record], db: str | None, merchant_id: str | None) -> 
         merchant_id = created.merchant_id
         typer.echo(f"merchant {merchant_id} (Simulated Shop), API key (shown once): {created.api_key}")
     started = time.monotonic()
+    # Made and read in child processes while this one writes (simulate/pipeline.py).
+    stream = _counted_prepared(pipeline.prepared(config, merchant_id), bar)
     report = bulk.load(database, merchant_id, stream)
     typer.echo(
         f"stored {report.orders:,} orders, {report.shipments:,} shipments, {report.events_stored:,} scans "

@@ -11,6 +11,8 @@ from sqlalchemy import select
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.eta.model import DeliveryEstimate
 from ordertrack.kit.ids import new_id
+from ordertrack.shipments.model import Parcel
+from ordertrack.tracking.status import ShipmentStatus
 
 
 def record_estimate(
@@ -78,20 +80,30 @@ def estimates_for_parcels(
     return found
 
 
+# Every status but delivered and returned, named so that an index on status can serve them.
+OPEN_STATUSES = frozenset(ShipmentStatus) - {ShipmentStatus.delivered, ShipmentStatus.returned}
+
+
 def parcels_past_estimate(uow: UnitOfWork, merchant_id: str, today: date) -> dict[str, date]:
-    """Parcels whose newest estimate's last day is before ``today`` (late, unless delivered:
-    the caller knows which are), with that day."""
-    candidates = {
-        parcel_id
-        for (parcel_id,) in uow.session.execute(
-            select(DeliveryEstimate.parcel_id)
-            .where(DeliveryEstimate.merchant_id == merchant_id, DeliveryEstimate.latest < today)
-            .distinct()
+    """Parcels still on their way whose newest estimate's last day is before ``today``, with
+    that day. Read from the parcels not yet delivered or returned (indexed by status), so the
+    cost follows the parcels in flight, not the merchant's whole history."""
+    newest: dict[str, tuple[datetime, str, date]] = {}
+    for parcel_id, recorded_at, estimate_id, latest in uow.session.execute(
+        select(
+            DeliveryEstimate.parcel_id,
+            DeliveryEstimate.recorded_at,
+            DeliveryEstimate.id,
+            DeliveryEstimate.latest,
         )
-    }
-    late: dict[str, date] = {}
-    for parcel_id, rows in estimates_for_parcels(uow, merchant_id, candidates).items():
-        newest = max(rows, key=lambda row: (row.recorded_at, row.id))
-        if newest.latest < today:
-            late[parcel_id] = newest.latest
-    return late
+        .join(Parcel, Parcel.id == DeliveryEstimate.parcel_id)
+        .where(
+            Parcel.merchant_id == merchant_id,
+            Parcel.status.in_(sorted(OPEN_STATUSES)),
+            DeliveryEstimate.merchant_id == merchant_id,
+        )
+    ):
+        seen = newest.get(parcel_id)
+        if seen is None or (recorded_at, estimate_id) > seen[:2]:
+            newest[parcel_id] = (recorded_at, estimate_id, latest)
+    return {parcel_id: latest for parcel_id, (_, _, latest) in newest.items() if latest < today}

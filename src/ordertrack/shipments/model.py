@@ -21,6 +21,7 @@ class Shipment(Base):
         Index("ix_shipments_merchant_id_id", "merchant_id", "id"),
         Index("ix_shipments_order_id", "order_id"),
         Index("ix_shipments_next_check_at", "next_check_at"),
+        Index("ix_shipments_merchant_status", "merchant_id", "status"),
     )
 
     id: Mapped[str] = id_column()
@@ -67,6 +68,7 @@ class Parcel(Base):
         Index("ix_parcels_merchant_tracking", "merchant_id", "tracking_number", "carrier"),
         Index("ix_parcels_shipment_id", "shipment_id"),
         Index("ix_parcels_next_poll_at", "next_poll_at"),
+        Index("ix_parcels_merchant_status", "merchant_id", "status"),
     )
 
     id: Mapped[str] = id_column()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, union, update
 from sqlalchemy.orm import selectinload
 
 from ordertrack.carriers import polling as carriers_polling
@@ -356,34 +356,38 @@ def shipments_needing_attention(
     for ``stalled_after``, and undelivered shipments with a parcel in ``late_parcels`` (past its
     promised day); the longest-silent first. Read-only."""
     late = dict(late_parcels or {})
+    late_shipments = select(Parcel.shipment_id).where(
+        Parcel.merchant_id == merchant_id, Parcel.id.in_(sorted(late) or [""])
+    )
+    # Only shipments whose status could qualify are looked at (indexed by status): the cost
+    # follows the shipments in trouble or in transit, not every shipment ever sent.
+    candidates = union(
+        select(Shipment.id).where(
+            Shipment.merchant_id == merchant_id, Shipment.status.in_(NEEDS_HUMAN + MAY_STALL)
+        ),
+        late_shipments,
+    )
     last_scan = (
-        select(Parcel.shipment_id, func.max(Parcel.last_event_at).label("last_scan_at"))
-        .where(Parcel.merchant_id == merchant_id)
-        .group_by(Parcel.shipment_id)
-        .subquery()
+        select(func.max(Parcel.last_event_at))
+        .where(Parcel.shipment_id == Shipment.id)
+        .correlate(Shipment)
+        .scalar_subquery()
     )
     cutoff = now - stalled_after
     rows = uow.session.execute(
-        select(Shipment, Order.number, last_scan.c.last_scan_at)
+        select(Shipment, Order.number, last_scan.label("last_scan_at"))
         .join(Order, Order.id == Shipment.order_id)
-        .join(last_scan, last_scan.c.shipment_id == Shipment.id)
         .where(
             Shipment.merchant_id == merchant_id,
+            Shipment.id.in_(candidates),
             or_(
                 Shipment.status.in_(NEEDS_HUMAN),
-                and_(Shipment.status.in_(MAY_STALL), last_scan.c.last_scan_at < cutoff),
-                and_(
-                    Shipment.status.not_in(FINAL_STATUSES),
-                    Shipment.id.in_(
-                        select(Parcel.shipment_id).where(
-                            Parcel.merchant_id == merchant_id, Parcel.id.in_(sorted(late) or [""])
-                        )
-                    ),
-                ),
+                and_(Shipment.status.in_(MAY_STALL), last_scan < cutoff),
+                and_(Shipment.status.not_in(FINAL_STATUSES), Shipment.id.in_(late_shipments)),
             ),
         )
         .options(selectinload(Shipment.parcels))
-        .order_by(last_scan.c.last_scan_at.asc(), Shipment.id)
+        .order_by(last_scan.asc(), Shipment.id)
         .limit(limit)
     ).all()
     return [

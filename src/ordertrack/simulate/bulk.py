@@ -6,7 +6,9 @@ orders (with the records interleaved between them), plays each chunk in memory w
 services' own rules and pure functions, and writes the chunk's rows in bulk: on PostgreSQL
 COPY for new rows and one UPDATE from a COPY-filled temporary table per table for changed
 ones, on SQLite executemany. One chunk is one transaction. Larger chunks cost memory and save
-time: a parcel still travelling is read and rewritten once per chunk that has news of it.
+time: a parcel still travelling is read and rewritten once per chunk that has news of it. The
+default, 50,000 orders, holds about 3.5 GB in the loading process at the density of a million
+orders over 90 days.
 
 What is the same as the services (the equivalence test compares both paths):
 
@@ -124,7 +126,7 @@ def load(
     records: Iterable[Record | Prepared],
     *,
     progress: Callable[[BulkReport], None] | None = None,
-    chunk_orders: int = 20_000,
+    chunk_orders: int = 50_000,
     recycle_window: timedelta = RECYCLE_WINDOW,
 ) -> BulkReport:
     """Write ``records`` (in stream order) for the merchant; a chunk of orders per transaction.

@@ -10,9 +10,11 @@ from fastapi.responses import RedirectResponse, Response
 
 from ordertrack.api.transactions import in_transaction
 from ordertrack.attention import service as attention_service
+from ordertrack.attention.model import AttentionItem
 from ordertrack.carriers.registry import connectors
 from ordertrack.carriers.tracking_numbers import CARRIER_NAMES
 from ordertrack.customers import service as customers_service
+from ordertrack.db.uow import UnitOfWork
 from ordertrack.eta import service as eta_service
 from ordertrack.inventory import service as inventory_service
 from ordertrack.kit.clock import utcnow
@@ -172,15 +174,23 @@ def cancel(order_ref: str, request: Request, posted: tuple[Staff, Form] = Depend
     return RedirectResponse(f"/dashboard/orders/{order_id}", status_code=303)
 
 
+def read_attention(
+    uow: UnitOfWork, merchant_id: str, now: datetime
+) -> tuple[list[tuple[AttentionItem, str]], list[shipments_service.AttentionItem]]:
+    """What the attention page shows: the open alerts, and the shipments whose status or
+    silence or passed promise needs a human."""
+    late = eta_service.parcels_past_estimate(uow, merchant_id, now.date())
+    items = shipments_service.shipments_needing_attention(
+        uow, merchant_id, now=now, stalled_after=STALLED_AFTER, late_parcels=late
+    )
+    return attention_service.open_items_with_orders(uow, merchant_id), items
+
+
 @router.get("/attention")
 def attention(request: Request, staff: Staff = Depends(current_staff)) -> Response:
     now = utcnow()
     with database(request).uow(write=False) as uow:
-        late = eta_service.parcels_past_estimate(uow, staff.merchant_id, now.date())
-        items = shipments_service.shipments_needing_attention(
-            uow, staff.merchant_id, now=now, stalled_after=STALLED_AFTER, late_parcels=late
-        )
-        alerts = attention_service.open_items_with_orders(uow, staff.merchant_id)
+        alerts, items = read_attention(uow, staff.merchant_id, now)
     return page(
         request,
         staff,
