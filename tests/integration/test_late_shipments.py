@@ -15,9 +15,8 @@ from tests.integration.scenario import WINDOW, event, place_order, ship
 def attention(db: Database, merchant: str) -> list[shipments_service.AttentionItem]:
     now = utcnow()
     with db.uow(write=False) as uow:
-        late = eta_service.parcels_past_estimate(uow, merchant, now.date())
         return shipments_service.shipments_needing_attention(
-            uow, merchant, now=now, stalled_after=timedelta(days=3), late_parcels=late
+            uow, merchant, now=now, stalled_after=timedelta(days=3), today=now.date()
         )
 
 

@@ -11,8 +11,6 @@ from sqlalchemy import select
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.eta.model import DeliveryEstimate
 from ordertrack.kit.ids import new_id
-from ordertrack.shipments.model import Parcel
-from ordertrack.tracking.status import ShipmentStatus
 
 
 def record_estimate(
@@ -78,32 +76,3 @@ def estimates_for_parcels(
     ):
         found[row.parcel_id].append(row)
     return found
-
-
-# Every status but delivered and returned, named so that an index on status can serve them.
-OPEN_STATUSES = frozenset(ShipmentStatus) - {ShipmentStatus.delivered, ShipmentStatus.returned}
-
-
-def parcels_past_estimate(uow: UnitOfWork, merchant_id: str, today: date) -> dict[str, date]:
-    """Parcels still on their way whose newest estimate's last day is before ``today``, with
-    that day. Read from the parcels not yet delivered or returned (indexed by status), so the
-    cost follows the parcels in flight, not the merchant's whole history."""
-    newest: dict[str, tuple[datetime, str, date]] = {}
-    for parcel_id, recorded_at, estimate_id, latest in uow.session.execute(
-        select(
-            DeliveryEstimate.parcel_id,
-            DeliveryEstimate.recorded_at,
-            DeliveryEstimate.id,
-            DeliveryEstimate.latest,
-        )
-        .join(Parcel, Parcel.id == DeliveryEstimate.parcel_id)
-        .where(
-            Parcel.merchant_id == merchant_id,
-            Parcel.status.in_(sorted(OPEN_STATUSES)),
-            DeliveryEstimate.merchant_id == merchant_id,
-        )
-    ):
-        seen = newest.get(parcel_id)
-        if seen is None or (recorded_at, estimate_id) > seen[:2]:
-            newest[parcel_id] = (recorded_at, estimate_id, latest)
-    return {parcel_id: latest for parcel_id, (_, _, latest) in newest.items() if latest < today}

@@ -18,7 +18,7 @@ from ordertrack.carriers.tracking_numbers import validate_tracking_number
 from ordertrack.db.reader import Reader
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.eta import promises
-from ordertrack.eta.model import EddRevision
+from ordertrack.eta.model import DeliveryEstimate, EddRevision
 from ordertrack.eta.schemas import EstimateRevisionOut, estimate_out
 from ordertrack.inventory import service as inventory_service
 from ordertrack.kit.clock import utcnow
@@ -330,6 +330,8 @@ def order_ids_with_tracking_number(uow: UnitOfWork, merchant_id: str, tracking_n
 # which a long silence from the carrier is itself a problem.
 NEEDS_HUMAN = (ShipmentStatus.exception, ShipmentStatus.failed_attempt, ShipmentStatus.returning)
 MAY_STALL = (ShipmentStatus.in_transit,)
+# Every status but delivered and returned, named so that an index on status can serve them.
+OPEN_STATUSES = frozenset(ShipmentStatus) - FINAL_STATUSES
 
 
 @dataclass(frozen=True)
@@ -349,23 +351,41 @@ def shipments_needing_attention(
     *,
     now: datetime,
     stalled_after: timedelta,
-    late_parcels: Mapping[str, date] | None = None,
+    today: date,
     limit: int = 200,
 ) -> list[AttentionItem]:
     """Shipments in exception, failed attempt or returning, shipments in transit with no scan
-    for ``stalled_after``, and undelivered shipments with a parcel in ``late_parcels`` (past its
-    promised day); the longest-silent first. Read-only."""
-    late = dict(late_parcels or {})
-    late_shipments = select(Parcel.shipment_id).where(
-        Parcel.merchant_id == merchant_id, Parcel.id.in_(sorted(late) or [""])
+    for ``stalled_after``, and undelivered shipments with a parcel on its way whose newest
+    delivery estimate ended before ``today``; the longest-silent first. Read-only.
+
+    Everything is chosen in SQL from what can qualify (shipments and parcels indexed by
+    status), so the cost follows the parcels in flight, not every shipment ever sent, and no
+    list of ids is bound, however many parcels are late.
+    """
+    newest_latest = (
+        select(DeliveryEstimate.latest)
+        .where(DeliveryEstimate.parcel_id == Parcel.id)
+        .order_by(DeliveryEstimate.recorded_at.desc(), DeliveryEstimate.id.desc())
+        .limit(1)
+        .correlate(Parcel)
+        .scalar_subquery()
     )
-    # Only shipments whose status could qualify are looked at (indexed by status): the cost
-    # follows the shipments in trouble or in transit, not every shipment ever sent.
+    open_parcels = (
+        select(Parcel.shipment_id, newest_latest.label("promised"))
+        .where(Parcel.merchant_id == merchant_id, Parcel.status.in_(sorted(OPEN_STATUSES)))
+        .subquery()
+    )
+    late = (
+        select(open_parcels.c.shipment_id, func.min(open_parcels.c.promised).label("late_since"))
+        .where(open_parcels.c.promised < today)
+        .group_by(open_parcels.c.shipment_id)
+        .subquery()
+    )
     candidates = union(
         select(Shipment.id).where(
             Shipment.merchant_id == merchant_id, Shipment.status.in_(NEEDS_HUMAN + MAY_STALL)
         ),
-        late_shipments,
+        select(late.c.shipment_id),
     )
     last_scan = (
         select(func.max(Parcel.last_event_at))
@@ -375,15 +395,16 @@ def shipments_needing_attention(
     )
     cutoff = now - stalled_after
     rows = uow.session.execute(
-        select(Shipment, Order.number, last_scan.label("last_scan_at"))
+        select(Shipment, Order.number, last_scan.label("last_scan_at"), late.c.late_since)
         .join(Order, Order.id == Shipment.order_id)
+        .outerjoin(late, late.c.shipment_id == Shipment.id)
         .where(
             Shipment.merchant_id == merchant_id,
             Shipment.id.in_(candidates),
             or_(
                 Shipment.status.in_(NEEDS_HUMAN),
                 and_(Shipment.status.in_(MAY_STALL), last_scan < cutoff),
-                and_(Shipment.status.not_in(FINAL_STATUSES), Shipment.id.in_(late_shipments)),
+                and_(Shipment.status.not_in(FINAL_STATUSES), late.c.late_since.is_not(None)),
             ),
         )
         .options(selectinload(Shipment.parcels))
@@ -396,9 +417,9 @@ def shipments_needing_attention(
             order_number=number,
             last_scan_at=last,
             stalled=shipment.status in MAY_STALL and last is not None and last < cutoff,
-            late_since=min((late[p.id] for p in shipment.parcels if p.id in late), default=None),
+            late_since=late_since,
         )
-        for shipment, number, last in rows
+        for shipment, number, last, late_since in rows
     ]
 
 

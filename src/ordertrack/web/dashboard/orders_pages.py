@@ -15,7 +15,6 @@ from ordertrack.carriers.registry import connectors
 from ordertrack.carriers.tracking_numbers import CARRIER_NAMES
 from ordertrack.customers import service as customers_service
 from ordertrack.db.uow import UnitOfWork
-from ordertrack.eta import service as eta_service
 from ordertrack.inventory import service as inventory_service
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import OrdertrackError
@@ -179,9 +178,8 @@ def read_attention(
 ) -> tuple[list[tuple[AttentionItem, str]], list[shipments_service.AttentionItem]]:
     """What the attention page shows: the open alerts, and the shipments whose status or
     silence or passed promise needs a human."""
-    late = eta_service.parcels_past_estimate(uow, merchant_id, now.date())
     items = shipments_service.shipments_needing_attention(
-        uow, merchant_id, now=now, stalled_after=STALLED_AFTER, late_parcels=late
+        uow, merchant_id, now=now, stalled_after=STALLED_AFTER, today=now.date()
     )
     return attention_service.open_items_with_orders(uow, merchant_id), items
 
