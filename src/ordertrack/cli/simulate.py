@@ -58,31 +58,32 @@ def pacer(
     return wait
 
 
-def _counted(records: Iterable[Record], bar: ProgressBar) -> Iterator[Record]:
-    orders = events = 0
-    for record in records:
-        if record["kind"] == "order":
-            orders += 1
-        elif record["kind"] == "events":
-            events += len(record["events"])
-        elif record["kind"] == "webhook":
-            events += len(record.get("event_ids", ()))
-        bar.update(orders, f"{events:,} scans")
-        yield record
-    bar.finish(f"{events:,} scans")
-
-
-def _counted_prepared(items: Iterable[Any], bar: ProgressBar) -> Iterator[Any]:
-    """``_counted`` for records already read (``bulk.Prepared``)."""
+def _counted(
+    items: Iterable[Any], bar: ProgressBar, counts: Callable[[Any], tuple[int, int]]
+) -> Iterator[Any]:
+    """``items`` passed through, the bar moved by ``counts(item)``: (orders, scans) in it."""
     orders = events = 0
     for item in items:
-        if item.kind == "order":
-            orders += 1
-        elif item.body is not None and item.kind != "shipment":
-            events += len(item.body)
+        more_orders, more_events = counts(item)
+        orders, events = orders + more_orders, events + more_events
         bar.update(orders, f"{events:,} scans")
         yield item
     bar.finish(f"{events:,} scans")
+
+
+def _record_counts(record: Record) -> tuple[int, int]:
+    if record["kind"] == "events":
+        return 0, len(record["events"])
+    if record["kind"] == "webhook":
+        return 0, len(record.get("event_ids", ()))
+    return int(record["kind"] == "order"), 0
+
+
+def _prepared_counts(item: Any) -> tuple[int, int]:
+    """The same for records already read (``bulk.Prepared``)."""
+    if item.kind in ("events", "webhook") and item.body is not None:
+        return 0, len(item.body)
+    return int(item.kind == "order"), 0
 
 
 def simulate(
@@ -186,7 +187,7 @@ def simulate(
     if to_db:
         _load(config, bar, db, merchant_id)
         return
-    stream = _counted(records, bar)
+    stream = _counted(records, bar, _record_counts)
     if out is not None:
         count = write_jsonl(out, stream)
         typer.echo(f"wrote {count:,} records to {out}")
@@ -242,7 +243,7 @@ def _load(config: SimConfig, bar: ProgressBar, db: str | None, merchant_id: str 
         typer.echo(f"merchant {merchant_id} (Simulated Shop), API key (shown once): {created.api_key}")
     started = time.monotonic()
     # Made and read in child processes while this one writes (simulate/pipeline.py).
-    stream = _counted_prepared(pipeline.prepared(config, merchant_id), bar)
+    stream = _counted(pipeline.prepared(config, merchant_id), bar, _prepared_counts)
     report = bulk.load(database, merchant_id, stream)
     typer.echo(
         f"stored {report.orders:,} orders, {report.shipments:,} shipments, {report.events_stored:,} scans "

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, func, or_, select, union, update
 from sqlalchemy.orm import selectinload
@@ -529,39 +529,34 @@ def parcels_for_tracking_numbers(
     return refs
 
 
+def state_columns(state: TrackingState) -> dict[str, Any]:
+    """The parcel columns that cache its tracking state (see ``shipments.model.Parcel``)."""
+    last = state.last_key
+    return {
+        "status": str(state.status),
+        "reason": state.reason,
+        "delivered_at": state.delivered_at,
+        "last_event_at": last[0] if last else None,
+        "last_event_rank": last[1] if last else None,
+        "last_event_key": last[2] if last else None,
+        "event_count": state.event_count,
+    }
+
+
 def save_parcel_states(uow: UnitOfWork, merchant_id: str, states: Mapping[str, TrackingState]) -> None:
     if not states:
         return
     now = utcnow()
+    columns = list(state_columns(next(iter(states.values()))))
     statement = (
         update(Parcel)
         .where(Parcel.id == bindparam("b_id"), Parcel.merchant_id == merchant_id)
-        .values(
-            status=bindparam("b_status"),
-            reason=bindparam("b_reason"),
-            delivered_at=bindparam("b_delivered_at"),
-            last_event_at=bindparam("b_last_at"),
-            last_event_rank=bindparam("b_last_rank"),
-            last_event_key=bindparam("b_last_key"),
-            event_count=bindparam("b_count"),
-            updated_at=now,
-        )
+        .values({**{c: bindparam(f"b_{c}") for c in columns}, "updated_at": now})
     )
-    params = []
-    for parcel_id, state in states.items():
-        last = state.last_key
-        params.append(
-            {
-                "b_id": parcel_id,
-                "b_status": str(state.status),
-                "b_reason": state.reason,
-                "b_delivered_at": state.delivered_at,
-                "b_last_at": last[0] if last else None,
-                "b_last_rank": last[1] if last else None,
-                "b_last_key": last[2] if last else None,
-                "b_count": state.event_count,
-            }
-        )
+    params = [
+        {"b_id": parcel_id, **{f"b_{c}": v for c, v in state_columns(state).items()}}
+        for parcel_id, state in states.items()
+    ]
     uow.session.connection().execute(statement, params)
 
 

@@ -950,18 +950,8 @@ class _Chunk:
 
         new_parcels, changed_parcels = [], []
         for parcel_id, parcel in self.parcels.items():
-            state = parcel_states[parcel_id]
-            last = state.last_key
-            columns: dict[str, Any] = {
-                "status": str(state.status),
-                "reason": state.reason,
-                "delivered_at": state.delivered_at,
-                "last_event_at": last[0] if last else None,
-                "last_event_rank": last[1] if last else None,
-                "last_event_key": last[2] if last else None,
-                "event_count": state.event_count,
-                "updated_at": parcel.touched_at or parcel.created_at,
-            }
+            columns = shipments_service.state_columns(parcel_states[parcel_id])
+            columns["updated_at"] = parcel.touched_at or parcel.created_at
             if parcel.row is not None:
                 new_parcels.append({**parcel.row, **columns})
             elif parcel.touched_at is not None:

@@ -4,8 +4,7 @@ Generating the records, reading them (``bulk.prepare``: schemas, scan checks, de
 and playing them against the database each cost about as much Python CPU. Here the
 generator runs in one child process and deals batches of records in turn to ``readers``
 more, which read them; the caller gets the prepared items back in stream order and plays
-them while the next ones are made. On two cores this loads a million orders about twice as
-fast as doing every stage in one process (docs/performance.md, "Scale").
+them while the next ones are made, so the stages share the cores instead of taking turns.
 
 Each reader remembers the carrier event ids it has read; a repeat that another reader saw
 first is read again and then dropped by the loader as a duplicate (same dedupe key), so the
