@@ -42,9 +42,10 @@ class SeededParcel:
     tracking_number: str
 
 
-def fresh_database(server_url: str) -> contextlib.AbstractContextManager[str]:
-    """Create ``ordertrack_bench_<hex>`` on the server, yield its URL, drop it afterwards."""
-    return scratch_postgres_database(server_url, prefix="ordertrack_bench")
+def fresh_database(server_url: str, keep: bool = False) -> contextlib.AbstractContextManager[str]:
+    """Create ``ordertrack_bench_<hex>`` on the server, yield its URL, drop it afterwards
+    (unless ``keep``)."""
+    return scratch_postgres_database(server_url, prefix="ordertrack_bench", keep=keep)
 
 
 def libpq_url(url: str) -> str:

@@ -56,6 +56,7 @@ DUE_SHARE = 0.01
 LOOKUP_POOL = 5000
 INGEST_POOL = 2000
 UNIFIED_ONLY = True
+PG_SETTINGS = ("shared_buffers", "max_wal_size", "effective_cache_size", "work_mem")
 TARGETS = {
     "lookup_p99": "< 1.5",
     "ingest_events_per_s": "> 0.7",
@@ -228,10 +229,22 @@ def analyze_shipments(db: Database) -> None:
         conn.execute(text("VACUUM ANALYZE shipments"))
 
 
+def server_settings(server_url: str) -> dict[str, str]:
+    """The PostgreSQL settings that decide how much of a large database stays in memory."""
+    db = Database(server_url)
+    try:
+        with db.engine.connect() as conn:
+            return {name: conn.execute(text(f"SHOW {name}")).scalar_one() for name in PG_SETTINGS}
+    finally:
+        db.dispose()
+
+
 def measure_size(
-    server_url: str, orders: int, duration: float, budget: float | None = None
+    server_url: str, orders: int, duration: float, budget: float | None = None, keep: bool = False
 ) -> dict[str, Any]:
-    with fresh_database(server_url) as url:
+    with fresh_database(server_url, keep=keep) as url:
+        if keep:
+            progress(f"this database is kept afterwards: {url}")
         db = migrated(url)
         tenant = create_tenant(db)
         progress(f"populating {orders:,} orders with bulk.load")
@@ -308,6 +321,9 @@ def main() -> None:
     parser.add_argument(
         "--with-pushes", action="store_true", help="keep the carrier-format pushes in the stream"
     )
+    parser.add_argument(
+        "--keep-large", action="store_true", help="keep the large database (its URL goes to stderr)"
+    )
     args = parser.parse_args()
     global UNIFIED_ONLY
     UNIFIED_ONLY = not args.with_pushes
@@ -325,12 +341,14 @@ def main() -> None:
             "due_share": DUE_SHARE,
             "unified_only": not args.with_pushes,
         },
+        "postgres": server_settings(args.pg),
     }
     sizes = {}
     for name, orders in (("small", args.small), ("large", args.large)):
         progress(f"=== {name}: {orders:,} orders")
         budget = args.populate_minutes * 60 if args.populate_minutes and name == "large" else None
-        sizes[name] = measure_size(args.pg, orders, args.duration, budget)
+        keep = args.keep_large and name == "large"
+        sizes[name] = measure_size(args.pg, orders, args.duration, budget, keep)
     report["sizes"] = sizes
     reached = sizes["large"]["population"]["orders"]
     report["large_complete"] = reached >= args.large
