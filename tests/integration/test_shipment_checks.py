@@ -196,3 +196,40 @@ def test_promises_learn_from_the_merchants_own_deliveries_on_the_lane(db: Databa
         revision = uow.session.scalars(select(EddRevision).where(EddRevision.shipment_id == shipment)).one()
     assert revision.reason.startswith("learned from 32 deliveries on acme_post")
     assert revision.latest <= (now + timedelta(days=14)).date()  # a few business days, not weeks
+
+
+def test_promises_learn_only_from_the_newest_deliveries(db: Database, make_merchant, monkeypatch) -> None:
+    """The history is the newest ``HISTORY_DEPTH`` deliveries, their transit measured from the
+    first carrier scan (these shipments record no hand-off)."""
+    merchant = make_merchant().merchant_id
+    now = utcnow()
+    for i in range(30):  # older deliveries: two weeks on the road
+        number = f"SLOW{i:04d}"
+        ship(db, merchant, place_order(db, merchant, f"S{i}"), number)
+        ingest(
+            db,
+            merchant,
+            [
+                event(number, now - timedelta(days=30), "in_transit"),
+                event(number, now - timedelta(days=30 - 14), "delivered"),
+            ],
+        )
+    for i in range(32):  # the newest: two days
+        number = f"FAST{i:04d}"
+        ship(db, merchant, place_order(db, merchant, f"F{i}"), number)
+        ingest(
+            db,
+            merchant,
+            [
+                event(number, now - timedelta(days=4), "in_transit"),
+                event(number, now - timedelta(days=2), "delivered"),
+            ],
+        )
+    monkeypatch.setattr(promises, "HISTORY_DEPTH", 32)
+    promises.forget_history()
+    shipment = ship(db, merchant, place_order(db, merchant, "NEW2"), "FAST9999")
+    with db.uow(write=False) as uow:
+        revision = uow.session.scalars(select(EddRevision).where(EddRevision.shipment_id == shipment)).one()
+    assert revision.reason.startswith("learned from 32 deliveries on acme_post"), revision.reason
+    assert revision.latest <= (now + timedelta(days=7)).date()  # the two-week deliveries left out
+    promises.forget_history()

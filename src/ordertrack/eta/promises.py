@@ -114,11 +114,27 @@ def learned_history(uow: UnitOfWork, merchant_id: str) -> TransitHistory:
     warehouses = {
         w.code: w for w in uow.session.scalars(select(Warehouse).where(Warehouse.merchant_id == merchant_id))
     }
-    # The carrier had a parcel from its hand-off, else from its first carrier scan.
+    # The newest deliveries (index on merchant and delivery time), then only their scans: the
+    # carrier had a parcel from its hand-off, else from its first carrier scan.
+    newest = (
+        select(Shipment.id)
+        .where(
+            Shipment.merchant_id == merchant_id,
+            Shipment.status == "delivered",
+            Shipment.delivered_at.is_not(None),
+        )
+        .order_by(Shipment.delivered_at.desc(), Shipment.id.desc())
+        .limit(HISTORY_DEPTH)
+        .cte("newest_deliveries")
+    )
     first_scan = (
         select(Parcel.shipment_id, func.min(TrackingEvent.occurred_at).label("at"))
         .join(TrackingEvent, TrackingEvent.parcel_id == Parcel.id)
-        .where(Parcel.merchant_id == merchant_id, TrackingEvent.status != "info_received")
+        .where(
+            Parcel.merchant_id == merchant_id,
+            Parcel.shipment_id.in_(select(newest.c.id)),
+            TrackingEvent.status != "info_received",
+        )
         .group_by(Parcel.shipment_id)
         .subquery()
     )
@@ -134,15 +150,10 @@ def learned_history(uow: UnitOfWork, merchant_id: str) -> TransitHistory:
             Order.ship_country,
             Order.ship_region,
         )
+        .join(newest, newest.c.id == Shipment.id)
         .join(Order, Order.id == Shipment.order_id)
         .outerjoin(first_scan, first_scan.c.shipment_id == Shipment.id)
-        .where(
-            Shipment.merchant_id == merchant_id,
-            Shipment.status == "delivered",
-            Shipment.delivered_at.is_not(None),
-        )
-        .order_by(Shipment.delivered_at.desc())
-        .limit(HISTORY_DEPTH)
+        .order_by(Shipment.delivered_at.desc(), Shipment.id.desc())
     ).all()
     for carrier, service, code, created_at, handed_over_at, delivered_at, placed_at, country, region in rows:
         if delivered_at is None:

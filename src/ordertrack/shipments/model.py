@@ -22,6 +22,7 @@ class Shipment(Base):
         Index("ix_shipments_order_id", "order_id"),
         Index("ix_shipments_next_check_at", "next_check_at"),
         Index("ix_shipments_merchant_status", "merchant_id", "status"),
+        Index("ix_shipments_merchant_delivered", "merchant_id", "delivered_at"),
     )
 
     id: Mapped[str] = id_column()
