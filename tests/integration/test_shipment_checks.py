@@ -46,6 +46,14 @@ def shipment_row(db: Database, shipment_id: str) -> Shipment:
         return row
 
 
+def deliver(
+    db: Database, merchant: str, ref: str, number: str, scanned: datetime, delivered: datetime
+) -> None:
+    """An order shipped as ``number``, scanned in transit at ``scanned`` and delivered at ``delivered``."""
+    ship(db, merchant, place_order(db, merchant, ref), number)
+    ingest(db, merchant, [event(number, scanned, "in_transit"), event(number, delivered, "delivered")])
+
+
 def test_a_stall_opens_stalled_and_the_next_scan_closes_it(db: Database, make_merchant) -> None:
     merchant = make_merchant().merchant_id
     shipment = ship(db, merchant, place_order(db, merchant), "CHECK0001")
@@ -179,15 +187,13 @@ def test_promises_learn_from_the_merchants_own_deliveries_on_the_lane(db: Databa
     merchant = make_merchant().merchant_id
     now = utcnow()
     for i in range(32):  # each handed over a week ago, delivered within days, on the same lane
-        number = f"LEARN{i:04d}"
-        ship(db, merchant, place_order(db, merchant, f"L{i}"), number)
-        ingest(
+        deliver(
             db,
             merchant,
-            [
-                event(number, now - timedelta(days=7), "in_transit"),
-                event(number, now - timedelta(days=7 - 2 - i % 3), "delivered"),
-            ],
+            f"L{i}",
+            f"LEARN{i:04d}",
+            now - timedelta(days=7),
+            now - timedelta(days=7 - 2 - i % 3),
         )
     promises.forget_history()
     order = place_order(db, merchant, "NEW1")
@@ -204,27 +210,9 @@ def test_promises_learn_only_from_the_newest_deliveries(db: Database, make_merch
     merchant = make_merchant().merchant_id
     now = utcnow()
     for i in range(30):  # older deliveries: two weeks on the road
-        number = f"SLOW{i:04d}"
-        ship(db, merchant, place_order(db, merchant, f"S{i}"), number)
-        ingest(
-            db,
-            merchant,
-            [
-                event(number, now - timedelta(days=30), "in_transit"),
-                event(number, now - timedelta(days=30 - 14), "delivered"),
-            ],
-        )
+        deliver(db, merchant, f"S{i}", f"SLOW{i:04d}", now - timedelta(days=30), now - timedelta(days=16))
     for i in range(32):  # the newest: two days
-        number = f"FAST{i:04d}"
-        ship(db, merchant, place_order(db, merchant, f"F{i}"), number)
-        ingest(
-            db,
-            merchant,
-            [
-                event(number, now - timedelta(days=4), "in_transit"),
-                event(number, now - timedelta(days=2), "delivered"),
-            ],
-        )
+        deliver(db, merchant, f"F{i}", f"FAST{i:04d}", now - timedelta(days=4), now - timedelta(days=2))
     monkeypatch.setattr(promises, "HISTORY_DEPTH", 32)
     promises.forget_history()
     shipment = ship(db, merchant, place_order(db, merchant, "NEW2"), "FAST9999")

@@ -225,13 +225,7 @@ def usual_gaps(uow: UnitOfWork, merchant_id: str) -> dict[str | None, timedelta]
     cached = _gaps.get(merchant_id)
     if cached is not None and clock.monotonic() - cached[0] < GAPS_TTL_SECONDS:
         return cached[1]
-    recent = (
-        select(Shipment.id)
-        .where(Shipment.merchant_id == merchant_id, Shipment.status == "delivered")
-        .order_by(Shipment.delivered_at.desc())
-        .limit(GAPS_FROM_SHIPMENTS)
-        .subquery()
-    )
+    recent = promises.newest_deliveries(merchant_id, GAPS_FROM_SHIPMENTS).subquery()
     rows = uow.session.execute(
         select(Parcel.id, Parcel.carrier, TrackingEvent.occurred_at, TrackingEvent.status)
         .join(TrackingEvent, TrackingEvent.parcel_id == Parcel.id)

@@ -20,7 +20,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from babel.core import get_global
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from ordertrack.carriers.zones import zone_for
@@ -105,6 +105,21 @@ def forget_history() -> None:
     _learned.clear()
 
 
+def newest_deliveries(merchant_id: str, limit: int) -> Select[str]:
+    """The ids of the merchant's ``limit`` newest delivered shipments, as a query to nest (the
+    index on merchant and delivery time serves it): what its deliveries teach comes from these."""
+    return (
+        select(Shipment.id)
+        .where(
+            Shipment.merchant_id == merchant_id,
+            Shipment.status == "delivered",
+            Shipment.delivered_at.is_not(None),
+        )
+        .order_by(Shipment.delivered_at.desc(), Shipment.id.desc())
+        .limit(limit)
+    )
+
+
 def learned_history(uow: UnitOfWork, merchant_id: str) -> TransitHistory:
     """Transit times of the merchant's newest deliveries, per lane and leg (cached a while)."""
     cached = _learned.get(merchant_id)
@@ -116,17 +131,7 @@ def learned_history(uow: UnitOfWork, merchant_id: str) -> TransitHistory:
     }
     # The newest deliveries (index on merchant and delivery time), then only their scans: the
     # carrier had a parcel from its hand-off, else from its first carrier scan.
-    newest = (
-        select(Shipment.id)
-        .where(
-            Shipment.merchant_id == merchant_id,
-            Shipment.status == "delivered",
-            Shipment.delivered_at.is_not(None),
-        )
-        .order_by(Shipment.delivered_at.desc(), Shipment.id.desc())
-        .limit(HISTORY_DEPTH)
-        .cte("newest_deliveries")
-    )
+    newest = newest_deliveries(merchant_id, HISTORY_DEPTH).cte("newest_deliveries")
     first_scan = (
         select(Parcel.shipment_id, func.min(TrackingEvent.occurred_at).label("at"))
         .join(TrackingEvent, TrackingEvent.parcel_id == Parcel.id)
