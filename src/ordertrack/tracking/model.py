@@ -12,12 +12,44 @@ from ordertrack.db.base import Base, merchant_column
 
 EventId = BigInteger().with_variant(Integer(), "sqlite")
 
+# Every column the tracking views, the shipment checks and the delivery-date history read of
+# a parcel's events, besides the index's keys (parcel, occurred_at).
+TIMELINE_COLUMNS = (
+    "merchant_id",
+    "id",
+    "utc_offset_minutes",
+    "timezone",
+    "status",
+    "reason",
+    "code",
+    "description",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "latitude",
+    "longitude",
+    "carrier",
+    "source",
+    "event_id",
+    "received_at",
+    "dedupe_key",
+)
+
 
 class TrackingEvent(Base):
     __tablename__ = "tracking_events"
     __table_args__ = (
         UniqueConstraint("merchant_id", "dedupe_key"),
-        Index("ix_tracking_events_parcel", "parcel_id", "occurred_at"),
+        # A parcel's timeline is read from this index alone on PostgreSQL (an index-only scan):
+        # its events sit together in a leaf or two, where in the table they are spread over as
+        # many pages as the parcel has scans, each written on a different day.
+        Index(
+            "ix_tracking_events_parcel_timeline",
+            "parcel_id",
+            "occurred_at",
+            postgresql_include=TIMELINE_COLUMNS,
+        ),
         Index("ix_tracking_events_merchant_tracking", "merchant_id", "tracking_number", "carrier"),
     )
 
