@@ -230,3 +230,65 @@ def test_every_field_of_an_event_is_stored_as_sent(db: Database, make_merchant) 
     assert full.raw == sent
     assert (minimal.event_id, minimal.reason, minimal.city, minimal.latitude, minimal.timezone) == (None,) * 5
     assert minimal.utc_offset_minutes == 0
+
+
+def _wide_text(rng: random.Random, length: int) -> str:
+    """Characters of 4 bytes in UTF-8, random so that no compression can shrink them."""
+    return "".join(chr(rng.randrange(0x20000, 0x2A6DF)) for _ in range(length))
+
+
+def test_the_widest_event_the_schema_allows_is_stored_and_shown(db: Database, make_merchant) -> None:
+    """Every text at its length limit in 4-byte characters: the description is shortened to fit
+    the timeline index's entry, everything else is stored as sent."""
+    tenant = make_merchant()
+    rng = random.Random(8)
+    order_id = place_order(db, tenant.merchant_id)
+    ship(db, tenant.merchant_id, order_id, "WIDE-" + "9" * 59)
+    widest = event(
+        "WIDE-" + "9" * 59,
+        NOW - timedelta(hours=1),
+        "exception",
+        carrier="acme_post",
+        event_id=_wide_text(rng, 128),
+        code=_wide_text(rng, 64),
+        reason="r" * 64,
+        source="s" * 32,
+        description=_wide_text(rng, 500),
+        location={
+            "city": _wide_text(rng, 120),
+            "region": _wide_text(rng, 120),
+            "postal_code": _wide_text(rng, 20),
+            "country": "US",
+            "timezone": "America/Argentina/ComodRivadavia",
+        },
+    )
+    result = ingest(db, tenant.merchant_id, [widest])
+    assert (result.accepted, result.rejected) == (1, [])
+    with db.uow(write=False) as uow:
+        stored = uow.session.scalars(select(TrackingEvent)).one()
+    loc = widest["location"]
+    assert (stored.event_id, stored.code, stored.city, stored.region, stored.postal_code) == (
+        widest["event_id"],
+        widest["code"],
+        loc["city"],
+        loc["region"],
+        loc["postal_code"],
+    )
+    texts = (stored.event_id, stored.code, stored.city, stored.region, stored.postal_code, stored.description)
+    assert sum(len(text.encode()) for text in texts) <= 2000
+    assert stored.description.endswith("\u2026")
+    assert widest["description"].startswith(stored.description[:-1])
+    assert stored.raw == widest
+    shown = lookup(db, tenant.merchant_id, widest["tracking_number"])
+    assert [e.description for e in shown.events] == [stored.description]
+
+
+def test_a_description_that_fits_is_kept_whole(db: Database, make_merchant) -> None:
+    tenant = make_merchant()
+    rng = random.Random(9)
+    ascii_long = event("1Z901", NOW - timedelta(hours=2), "in_transit", description="x" * 500, event_id="e" * 128)
+    wide_short = event("1Z902", NOW - timedelta(hours=2), "in_transit", description=_wide_text(rng, 300))
+    ingest(db, tenant.merchant_id, [ascii_long, wide_short])
+    with db.uow(write=False) as uow:
+        stored = dict(uow.session.execute(select(TrackingEvent.tracking_number, TrackingEvent.description)).all())
+    assert stored == {"1Z901": "x" * 500, "1Z902": wide_short["description"]}

@@ -117,6 +117,28 @@ def dedupe_key(event: UnifiedEventIn) -> str:
     return hashlib.sha256("\x1f".join(basis).encode()).hexdigest()
 
 
+# A parcel's timeline is read from one index that carries its texts (migration 0012), and
+# PostgreSQL refuses an index entry over 2,704 bytes. The schema caps every text in characters;
+# in UTF-8 all but the description take at most 1,808 bytes together. The description is
+# shortened, with an ellipsis, when the event's texts would pass TEXT_BYTES: never in ASCII,
+# only for a long description in a script of 2 to 4 bytes per character.
+TEXT_BYTES = 2000
+ELLIPSIS = "\u2026"
+
+
+def fitted_description(event: UnifiedEventIn) -> str | None:
+    """The event's description, shortened if needed so that its texts fit TEXT_BYTES in UTF-8."""
+    if event.description is None:
+        return None
+    loc = event.location
+    texts = (event.event_id, event.code) + ((loc.city, loc.region, loc.postal_code) if loc else ())
+    room = TEXT_BYTES - sum(len(text.encode()) for text in texts if text)
+    encoded = event.description.encode()
+    if len(encoded) <= room:
+        return event.description
+    return encoded[: room - len(ELLIPSIS.encode())].decode(errors="ignore") + ELLIPSIS
+
+
 def _row(merchant_id: str, event: UnifiedEventIn, raw: Any, received_at: datetime) -> dict[str, Any]:
     offset = event.occurred_at.utcoffset() or timedelta(0)
     loc = event.location
@@ -134,7 +156,7 @@ def _row(merchant_id: str, event: UnifiedEventIn, raw: Any, received_at: datetim
         "status": str(event.status),
         "reason": event.reason,
         "code": event.code,
-        "description": event.description,
+        "description": fitted_description(event),
         "city": loc.city if loc else None,
         "region": loc.region if loc else None,
         "postal_code": loc.postal_code if loc else None,
