@@ -1,6 +1,7 @@
 """Cold lookups on a database larger than memory: the timeline index against the plain one.
 
-    python bench/cold_lookup.py URL [--numbers 5000] [--duration 25] [--compare-plain-index] [--no-restart]
+    python bench/cold_lookup.py URL [--numbers 5000] [--duration 25] [--seed 1]
+        [--compare-plain-index] [--no-restart]
 
 On a populated database (``bench/scale.py --keep-large`` prints its URL), for the merchant
 with the most parcels: PostgreSQL is restarted and the OS page cache dropped (both need root
@@ -82,7 +83,7 @@ def tenant_of_largest_merchant(db: Database) -> Tenant:
     return Tenant(merchant_id=merchant_id, api_key=api_key)
 
 
-def pool(db: Database, merchant_id: str, count: int) -> list[str]:
+def pool(db: Database, merchant_id: str, count: int, seed: int) -> list[str]:
     with db.engine.connect() as conn:
         numbers = sorted(
             set(
@@ -91,7 +92,7 @@ def pool(db: Database, merchant_id: str, count: int) -> list[str]:
                 )
             )
         )
-    return random.Random(20261202).sample(numbers, min(count, len(numbers)))
+    return random.Random(seed).sample(numbers, min(count, len(numbers)))
 
 
 def index_sizes(db: Database) -> dict[str, int]:
@@ -158,6 +159,7 @@ def main() -> None:
     )
     parser.add_argument("url", help="SQLAlchemy URL of a populated PostgreSQL database")
     parser.add_argument("--numbers", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=1, help="another seed, other numbers")
     parser.add_argument("--duration", type=float, default=FULL.duration)
     parser.add_argument("--compare-plain-index", action="store_true")
     parser.add_argument(
@@ -170,7 +172,7 @@ def main() -> None:
     if TIMELINE not in index_sizes(db):
         sys.exit(f"{TIMELINE} is missing: upgrade the database to head first")
     tenant = tenant_of_largest_merchant(db)
-    numbers = pool(db, tenant.merchant_id, args.numbers)
+    numbers = pool(db, tenant.merchant_id, args.numbers, args.seed)
     with db.engine.connect() as conn:
         events = conn.scalar(text("SELECT count(*) FROM tracking_events"))
     db.dispose()

@@ -286,9 +286,13 @@ def test_the_widest_event_the_schema_allows_is_stored_and_shown(db: Database, ma
 def test_a_description_that_fits_is_kept_whole(db: Database, make_merchant) -> None:
     tenant = make_merchant()
     rng = random.Random(9)
-    ascii_long = event("1Z901", NOW - timedelta(hours=2), "in_transit", description="x" * 500, event_id="e" * 128)
+    ascii_long = event(
+        "1Z901", NOW - timedelta(hours=2), "in_transit", description="x" * 500, event_id="e" * 128
+    )
     wide_short = event("1Z902", NOW - timedelta(hours=2), "in_transit", description=_wide_text(rng, 300))
     ingest(db, tenant.merchant_id, [ascii_long, wide_short])
     with db.uow(write=False) as uow:
-        stored = dict(uow.session.execute(select(TrackingEvent.tracking_number, TrackingEvent.description)).all())
+        stored = dict(
+            uow.session.execute(select(TrackingEvent.tracking_number, TrackingEvent.description)).all()
+        )
     assert stored == {"1Z901": "x" * 500, "1Z902": wide_short["description"]}
