@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import subprocess
 import sys
 import time
@@ -37,7 +36,7 @@ from ordertrack.tracking.model import TIMELINE_COLUMNS
 
 from benchdb import Tenant
 from plan import FULL
-from scale import measure_lookup
+from scale import measure_lookup, sample_numbers
 from servers import ORDERTRACK_APP, ordertrack_env, serve
 
 TIMELINE = "ix_tracking_events_parcel_timeline"
@@ -81,18 +80,6 @@ def tenant_of_largest_merchant(db: Database) -> Tenant:
         api_key = merchants_service.issue_api_key(uow, merchant_id, "cold lookup bench")
         uow.commit()
     return Tenant(merchant_id=merchant_id, api_key=api_key)
-
-
-def pool(db: Database, merchant_id: str, count: int, seed: int) -> list[str]:
-    with db.engine.connect() as conn:
-        numbers = sorted(
-            set(
-                conn.scalars(
-                    text("SELECT tracking_number FROM parcels WHERE merchant_id = :m"), {"m": merchant_id}
-                )
-            )
-        )
-    return random.Random(seed).sample(numbers, min(count, len(numbers)))
 
 
 def index_sizes(db: Database) -> dict[str, int]:
@@ -172,7 +159,7 @@ def main() -> None:
     if TIMELINE not in index_sizes(db):
         sys.exit(f"{TIMELINE} is missing: upgrade the database to head first")
     tenant = tenant_of_largest_merchant(db)
-    numbers = pool(db, tenant.merchant_id, args.numbers, args.seed)
+    numbers = sample_numbers(db, tenant.merchant_id, args.numbers, args.seed)
     with db.engine.connect() as conn:
         events = conn.scalar(text("SELECT count(*) FROM tracking_events"))
     db.dispose()
