@@ -16,7 +16,14 @@ import pytest
 from ordertrack.config import Settings
 from ordertrack.db.uow import Database
 from ordertrack.merchants import service as merchants_service
-from tests.support import LiveServer, fresh_postgres_database, migrated_database, sqlite_url, wipe
+from tests.support import (
+    LiveServer,
+    ServeProcess,
+    fresh_postgres_database,
+    migrated_database,
+    sqlite_url,
+    wipe,
+)
 
 # The local SMTP relay, webhook receiver and SMS API (fixtures relay, receiver, provider).
 pytest_plugins = ["tests.notifications.servers"]
@@ -104,6 +111,26 @@ def server(db: Database, backend: str, _servers: dict[str, LiveServer]) -> LiveS
         )
         _servers[backend] = LiveServer(db, settings).__enter__()
     return _servers[backend]
+
+
+@pytest.fixture(scope="session")
+def _served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ServeProcess]]:
+    processes: dict[str, ServeProcess] = {}
+    yield processes
+    for process in processes.values():
+        process.__exit__(None, None, None)
+
+
+@pytest.fixture
+def served(
+    db: Database, backend: str, _served: dict[str, ServeProcess], tmp_path_factory: pytest.TempPathFactory
+) -> ServeProcess:
+    """``ordertrack serve`` in its own process on the test's database (one per backend per session)."""
+    if backend not in _served:
+        url = db.url.render_as_string(hide_password=False)
+        workdir = tmp_path_factory.mktemp(f"serve-{backend}")
+        _served[backend] = ServeProcess(url, workdir, secret=TEST_SECRET).__enter__()
+    return _served[backend]
 
 
 @pytest.fixture
