@@ -189,3 +189,91 @@ def test_olist_band_says_whether_a_holiday_lies_between_the_moment_and_the_promi
     )
     # A promise already past at the moment keeps the bare band.
     assert olist.engine_inputs(late, "approval").lane.band == "promise-passed"  # type: ignore[union-attr]
+
+
+SMALL_HISTORY_COLUMNS = [
+    "order_id",
+    "order_status",
+    "order_purchase_timestamp",
+    "order_approved_at",
+    "order_delivered_carrier_date",
+    "order_delivered_customer_date",
+    "order_estimated_delivery_date",
+]
+
+
+def small_history(path: Path) -> Path:
+    """Forty delivered orders in autumn 2017, a week or so each: enough for the engine to learn a lane."""
+    rows = []
+    for n in range(40):
+        day = 1 + n % 28
+        rows.append(
+            {
+                "order_id": f"h{n}",
+                "order_status": "delivered",
+                "order_purchase_timestamp": f"2017-09-{day:02d} 10:00:00",
+                "order_approved_at": f"2017-09-{day:02d} 11:00:00",
+                "order_delivered_carrier_date": f"2017-09-{day:02d} 18:00:00",
+                "order_delivered_customer_date": f"2017-10-{day:02d} 12:00:00",
+                "order_estimated_delivery_date": f"2017-10-{day:02d} 00:00:00",
+            }
+        )
+    return write(path, SMALL_HISTORY_COLUMNS, rows)
+
+
+def test_predict_accepts_orders_without_delivery_or_status_columns(tmp_path: Path) -> None:
+    # Orders still to deliver: a file from a shop has no delivery date, and no final status, to give.
+    columns = [c for c in SMALL_HISTORY_COLUMNS if c not in ("order_status", "order_delivered_customer_date")]
+    orders = write(
+        tmp_path / "orders.csv",
+        columns,
+        [
+            {
+                "order_id": "p1",
+                "order_purchase_timestamp": "2017-11-06 09:00:00",
+                "order_approved_at": "2017-11-06 09:30:00",
+                "order_delivered_carrier_date": "",
+                "order_estimated_delivery_date": "2017-12-06 00:00:00",
+            }
+        ],
+    )
+    out = tmp_path / "out.csv"
+    result = runner.invoke(
+        app,
+        ["edd", "predict", "--history", str(small_history(tmp_path / "history.csv")),
+         "--orders", str(orders), "--out", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    [estimate] = predictions(out)
+    assert estimate["order_id"] == "p1"
+    assert "2017-11-06" < estimate["earliest"] <= estimate["most_likely"] <= estimate["latest"]
+
+
+def test_backtest_still_needs_the_delivery_column_it_scores_against(tmp_path: Path) -> None:
+    history = small_history(tmp_path / "history.csv")
+    columns = [c for c in SMALL_HISTORY_COLUMNS if c != "order_delivered_customer_date"]
+    orders = write(tmp_path / "orders.csv", columns, [])
+    result = runner.invoke(app, ["edd", "backtest", "--history", str(history), "--orders", str(orders)])
+    assert result.exit_code == 2, result.output
+    assert "missing column(s) order_delivered_customer_date" in result.output
+
+
+def test_history_without_delivery_column_is_refused_by_predict(tmp_path: Path) -> None:
+    # The history is what the engine learns from: without deliveries there is nothing to learn.
+    columns = [c for c in SMALL_HISTORY_COLUMNS if c != "order_delivered_customer_date"]
+    history = write(tmp_path / "history.csv", columns, [])
+    result = runner.invoke(
+        app,
+        [
+            "edd",
+            "predict",
+            "--history",
+            str(history),
+            "--orders",
+            str(history),
+            "--out",
+            str(tmp_path / "o.csv"),
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert "missing column(s) order_delivered_customer_date" in result.output

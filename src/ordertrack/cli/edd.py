@@ -26,7 +26,7 @@ FormatOption = Annotated[str, typer.Option("--format", help="file format: olist"
 AtOption = Annotated[str, typer.Option("--at", help="prediction moment: approval or handoff")]
 
 
-def _load(path: Path, option: str, file_format: str) -> list[olist.OlistOrder]:
+def _load(path: Path, option: str, file_format: str, *, with_outcome: bool = True) -> list[olist.OlistOrder]:
     if file_format not in FORMATS:
         raise typer.BadParameter(
             f"unknown format {file_format!r}; known: {', '.join(FORMATS)}", param_hint="--format"
@@ -34,7 +34,7 @@ def _load(path: Path, option: str, file_format: str) -> list[olist.OlistOrder]:
     if not path.is_file():
         raise typer.BadParameter(f"no such file: {path}", param_hint=option)
     try:
-        return olist.read_orders(path)
+        return olist.read_orders(path, with_outcome=with_outcome)
     except (olist.OlistFormatError, UnicodeDecodeError) as error:
         raise typer.BadParameter(str(error), param_hint=option) from None
 
@@ -75,8 +75,9 @@ def predict(
     """Estimate delivery windows for orders, learning from the history file."""
     moment = _moment(at)
     history_rows = _load(history, "--history", file_format)
-    # Whatever the orders file says about actual deliveries is not an input.
-    order_rows = [row.without_truth() for row in _load(orders, "--orders", file_format)]
+    # The orders to estimate are not delivered yet: their status and delivery columns may be absent,
+    # and whatever they say about actual deliveries is not an input.
+    order_rows = [row.without_truth() for row in _load(orders, "--orders", file_format, with_outcome=False)]
     run = olist.predict(history_rows, order_rows, moment, progress=_ProgressLine("predict"))
     _report_skipped(dict(run.skipped))
     try:

@@ -28,6 +28,9 @@ REQUIRED_COLUMNS = (
     "order_delivered_customer_date",
     "order_estimated_delivery_date",
 )
+# What happened to the order after the moment: the truth a backtest scores against. A file of orders
+# to predict has not been delivered yet, so it may leave these columns out.
+OUTCOME_COLUMNS = ("order_status", "order_delivered_customer_date")
 # Olist's timestamps are naive local times of Sao Paulo; the marketplace is Brazilian throughout.
 OLIST_TIMEZONE = "America/Sao_Paulo"
 OLIST_COUNTRY = "BR"
@@ -120,11 +123,16 @@ class BacktestReport:
         }
 
 
-def read_orders(path: Path) -> list[OlistOrder]:
-    """Every row of an Olist orders CSV; raises OlistFormatError for a file in another shape."""
+def read_orders(path: Path, *, with_outcome: bool = True) -> list[OlistOrder]:
+    """Every row of an Olist orders CSV; raises OlistFormatError for a file in another shape.
+
+    Without `with_outcome` the status and delivery columns may be absent (orders still to deliver)."""
+    required = (
+        REQUIRED_COLUMNS if with_outcome else tuple(c for c in REQUIRED_COLUMNS if c not in OUTCOME_COLUMNS)
+    )
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
-        missing = [column for column in REQUIRED_COLUMNS if column not in (reader.fieldnames or [])]
+        missing = [column for column in required if column not in (reader.fieldnames or [])]
         if missing:
             raise OlistFormatError(f"{path}: missing column(s) {', '.join(missing)}")
         return [_order_from_row(row, path, line) for line, row in enumerate(reader, start=2)]
@@ -135,11 +143,11 @@ def _order_from_row(row: dict[str, str], path: Path, line: int) -> OlistOrder:
         promised = _timestamp(row["order_estimated_delivery_date"])
         return OlistOrder(
             order_id=row["order_id"],
-            status=(row["order_status"] or "").strip(),
+            status=(row.get("order_status") or "").strip(),
             purchased_at=_timestamp(row["order_purchase_timestamp"]),
             approved_at=_timestamp(row["order_approved_at"]),
             handed_off_at=_timestamp(row["order_delivered_carrier_date"]),
-            delivered_at=_timestamp(row["order_delivered_customer_date"]),
+            delivered_at=_timestamp(row.get("order_delivered_customer_date")),
             promised_on=promised.date() if promised else None,
         )
     except ValueError as error:
