@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 
 import httpx
 import pytest
 
+from ordertrack.web.tokens import tracking_token
+from tests.conftest import TEST_SECRET
 from tests.integration.scenario import order_payload
 
 
@@ -243,3 +246,42 @@ def test_a_tracking_number_with_a_wrong_check_digit_is_422(
         f"/api/v1/orders/{order['id']}/shipments", json={"carrier": carrier, "tracking_number": valid}
     )
     assert accepted.status_code == 201, accepted.text
+
+
+# --- signed tokens and cookies ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/track/ord_x.a98.%C3%A9",
+        "/track/%C3%A9.a98.abc",
+        "/track/ord_x.%C3%A9.abc",
+        "/notifications/unsubscribe/abc.%C3%A9",
+        "/notifications/unsubscribe/%C3%A9.abc",
+    ],
+)
+def test_a_signed_link_with_non_ascii_text_is_404(client: httpx.Client, path: str) -> None:
+    assert client.get(path).status_code == 404
+    if path.startswith("/notifications/"):
+        assert client.post(path).status_code == 404
+
+
+def test_a_staff_session_cookie_with_non_ascii_gets_the_login_page(client: httpx.Client) -> None:
+    for value in ["abc.\u00e9", "\u00e9.abc", "\u00e9"]:
+        response = client.get(
+            "/dashboard/orders", headers={"cookie": f"ot_staff={value}".encode()}, follow_redirects=False
+        )
+        assert response.status_code == 303, response.text
+        assert response.headers["location"].startswith("/dashboard/login")
+        login = client.get("/dashboard/login", headers={"cookie": f"ot_staff={value}".encode()})
+        assert login.status_code == 200, login.text
+
+
+def test_an_email_proof_cookie_with_non_ascii_shows_the_page_without_the_name(client: httpx.Client) -> None:
+    order = client.post("/api/v1/orders", json=order_payload()).json()
+    page = f"/track/{tracking_token(TEST_SECRET, order['id'])}"
+    forged = f"{order['id']}.{int(time.time()) + 600:x}.\u00e9"
+    response = client.get(page, headers={"cookie": f"ot_email_proof={forged}".encode()})
+    assert response.status_code == 200, response.text
+    assert order_payload()["customer"]["name"] not in response.text

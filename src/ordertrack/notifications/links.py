@@ -22,7 +22,8 @@ def unsubscribe_token(secret: str, merchant_id: str, channel: str, address: str)
 def read_unsubscribe_token(secret: str, token: str) -> tuple[str, str, str] | None:
     """(merchant id, channel, address), or None for a token this server did not sign."""
     payload, _, signature = token.partition(".")
-    if not payload or not hmac.compare_digest(signature, _sign(secret, payload)):
+    # Bytes, not str: compare_digest raises on non-ASCII text, and a link is typed by anyone.
+    if not payload or not hmac.compare_digest(signature.encode(), _sign(secret, payload).encode()):
         return None
     try:
         merchant_id, channel, address = (

@@ -42,7 +42,8 @@ def read_tracking_token(secret: str, token: str, *, today: date | None = None) -
     expires, _, signature = rest.partition(".")
     if not order_id or not expires or not signature:
         return None
-    if not hmac.compare_digest(signature, _sign(secret, order_id, expires)):
+    # Bytes, not str: compare_digest raises on non-ASCII text, and a link is typed by anyone.
+    if not hmac.compare_digest(signature.encode(), _sign(secret, order_id, expires).encode()):
         return None
     try:
         expiry = _EPOCH + timedelta(days=int(expires, 16))

@@ -70,7 +70,8 @@ def read_session(secret: str, value: str | None, *, now: datetime) -> SessionCla
     if not value or len(value) > 1000 or value.count(".") != 1:
         return None
     payload, signature = value.split(".")
-    if not hmac.compare_digest(signature, _mac(secret, "session", payload)):
+    # Bytes, not str: compare_digest raises on non-ASCII text, and a cookie is whatever is sent.
+    if not hmac.compare_digest(signature.encode(), _mac(secret, "session", payload).encode()):
         return None
     try:
         data = json.loads(_unb64(payload))

@@ -38,6 +38,7 @@ def proves_email(secret: str, cookie: str | None, order_id: str, *, now: float) 
         return False
     return (
         proven_id == order_id
-        and hmac.compare_digest(signature, _sign(secret, order_id, expires))
+        # Bytes, not str: compare_digest raises on non-ASCII text, and a cookie is whatever is sent.
+        and hmac.compare_digest(signature.encode(), _sign(secret, order_id, expires).encode())
         and now <= expires
     )
