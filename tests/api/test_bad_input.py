@@ -61,6 +61,9 @@ def test_body_that_is_not_json_is_415(client: httpx.Client) -> None:
         ({"currency": "dollars"}, "currency"),
         ({"placed_at": "2026-11-01T09:30:00"}, "placed_at"),
         ({"placed_at": "yesterday"}, "placed_at"),
+        # Instants whose UTC form falls outside the years 1 to 9999 that dates can hold.
+        ({"placed_at": "9999-12-31T23:00:00-12:00"}, "placed_at"),
+        ({"placed_at": "0001-01-01T00:00:00+14:00"}, "placed_at"),
         ({"customer": {"email": "not-an-email"}}, "customer.email"),
         ({"customer": {"email": "a@example.com", "phone": "12"}}, "customer.phone"),
         # A well-formed language tag longer than the 35 characters stored.
@@ -153,6 +156,8 @@ def good_event(**change: object) -> dict:
         {"status": "teleported"},
         {"occurred_at": "2026-11-01T10:00:00"},
         {"occurred_at": 12},
+        {"occurred_at": "9999-12-31T23:00:00-12:00"},
+        {"occurred_at": "0001-01-01T00:00:00+14:00"},
         {"tracking_number": None},
         {"carrier": "U P S!"},
         {"location": {"timezone": "Mars/Olympus_Mons"}},
@@ -173,6 +178,7 @@ def test_bad_event_is_rejected_alone_and_the_rest_is_kept(client: httpx.Client, 
     ("bad", "field"),
     [
         ({"occurred_at": "2026-11-01T10:00:00"}, "occurred_at"),
+        ({"occurred_at": "9999-12-31T23:00:00-12:00"}, "occurred_at"),
         ({"status": "teleported"}, "status"),
         ({"tracking_number": 7}, "tracking_number"),
     ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -95,9 +96,20 @@ def _iso_text(value: Any) -> Any:
     return value
 
 
+def _within_utc_years(value: datetime) -> datetime:
+    # 9999-12-31T23:00:00-12:00 is a valid timestamp whose UTC form is in the year 10000,
+    # which no datetime (nor database column) can hold.
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("must fall within the years 1 to 9999 once converted to UTC") from None
+    return value
+
+
 # An instant as ISO 8601 text with its offset: numbers (whose epoch and unit are a guess)
-# and naive times (whose zone is a guess) are refused.
-Instant = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
+# and naive times (whose zone is a guess) are refused, and so are instants that cannot be
+# stored in UTC.
+Instant = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_within_utc_years)]
 
 
 def format_amount(value: Decimal) -> str:
