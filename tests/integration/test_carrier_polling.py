@@ -17,10 +17,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ordertrack.carriers import polling
+from ordertrack.config import Settings
 from ordertrack.db.uow import Database
 from ordertrack.shipments import service as shipments_service
 from ordertrack.shipments.model import Parcel
 from ordertrack.shipments.schemas import ShipmentIn
+from ordertrack.tracking.model import TrackingEvent
+from ordertrack.worker.jobs import poll_carriers
 from tests.integration.scenario import WINDOW, place_order
 from tests.support import free_port
 
@@ -106,19 +109,22 @@ def test_a_due_parcel_is_polled_ingested_and_rescheduled_until_delivered(
 
     carrier.events = [("2026-11-20T09:10:00+01:00", "transit", "Processed at LEIPZIG - GERMANY", "Leipzig")]
     first = datetime.now(UTC)
-    assert polling.run_polling(db, first) == 1 and carrier.requests == [NUMBER]
+    assert polling.run_polling(db, first, recycle_window=WINDOW) == 1 and carrier.requests == [NUMBER]
     polled = parcel(db, merchant)
     assert polled.status == "in_transit" and polled.last_polled_at is not None
     assert polled.next_poll_at is not None and polled.next_poll_at > first + timedelta(minutes=30)
 
     # Not due again yet: nothing is asked.
-    assert polling.run_polling(db, first + timedelta(minutes=5)) == 0 and len(carrier.requests) == 1
+    assert (
+        polling.run_polling(db, first + timedelta(minutes=5), recycle_window=WINDOW) == 0
+        and len(carrier.requests) == 1
+    )
 
     carrier.events.append(
         ("2026-11-21T14:02:00+01:00", "delivered", "Delivered - Signed for by: M. Muller", "Berlin")
     )
     later = polled.next_poll_at + timedelta(seconds=1)
-    assert polling.run_polling(db, later) == 1 and len(carrier.requests) == 2
+    assert polling.run_polling(db, later, recycle_window=WINDOW) == 1 and len(carrier.requests) == 2
     done = parcel(db, merchant)
     assert done.status == "delivered" and done.next_poll_at is None  # delivered: no more polls
 
@@ -138,6 +144,34 @@ def test_a_carrier_that_refuses_the_key_is_retried_later_and_nothing_breaks(
         )
         uow.commit()
     now = datetime.now(UTC)
-    assert polling.run_polling(db, now) == 0
+    assert polling.run_polling(db, now, recycle_window=WINDOW) == 0
     retry_at = parcel(db, merchant).next_poll_at
     assert retry_at is not None and retry_at >= now + polling.RETRY_AFTER_FAILURE - timedelta(seconds=1)
+
+
+def test_polling_matches_answers_with_the_configured_recycle_window(
+    db: Database, make_merchant, fake_dhl
+) -> None:
+    carrier, base_url = fake_dhl
+    merchant = make_merchant().merchant_id
+    with db.uow() as uow:
+        polling.save_account(uow, merchant, "dhl", {"base_url": base_url, "api_key": API_KEY})
+        uow.commit()
+    order = place_order(db, merchant)
+    with db.uow() as uow:
+        shipments_service.create_shipment(
+            uow, merchant, order, ShipmentIn(carrier="dhl", tracking_number=NUMBER), recycle_window=WINDOW
+        )
+        uow.commit()
+    # The number's previous life: a scan ten days before this parcel existed. Inside the default
+    # 60 days it would be taken for this parcel's; this server keeps numbers apart after 5 days.
+    now = datetime.now(UTC)
+    old_scan = (now - timedelta(days=10)).isoformat(timespec="seconds")
+    carrier.events = [(old_scan, "transit", "Processed at LEIPZIG - GERMANY", "Leipzig")]
+    settings = Settings(recycle_window_days=5)
+
+    assert poll_carriers(db, settings, now) == 1 and carrier.requests == [NUMBER]
+    with db.uow(write=False) as uow:
+        [stored] = uow.session.query(TrackingEvent).filter(TrackingEvent.merchant_id == merchant).all()
+        assert stored.parcel_id is None
+    assert parcel(db, merchant).status != "in_transit"

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import threading
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from ordertrack.api.idempotency import IdempotencyRecord, run_idempotent
+from ordertrack.config import Settings
 from ordertrack.db.uow import Database
 from ordertrack.kit.clock import utcnow
-from ordertrack.worker.jobs import IDEMPOTENCY_KEY_TTL, run_due_jobs
+from ordertrack.worker.jobs import IDEMPOTENCY_KEY_TTL, Job, run_due_jobs, start_in_thread
 
 
 def store_answer(db: Database, merchant_id: str, key: str) -> None:
@@ -27,26 +29,50 @@ def test_stored_idempotent_answers_expire_after_a_day(db: Database, make_merchan
         old.created_at = utcnow() - IDEMPOTENCY_KEY_TTL - timedelta(minutes=1)
         uow.commit()
 
-    done = run_due_jobs(db, {}, utcnow())
+    done = run_due_jobs(db, Settings(), {}, utcnow())
     assert done["expire_idempotency_keys"] == 1
     with db.uow(write=False) as uow:
         assert [r.key for r in uow.session.scalars(select(IdempotencyRecord))] == ["fresh"]
 
 
 def test_a_job_waits_for_its_interval(db: Database) -> None:
+    settings = Settings()
     last_run: dict = {}
     now = utcnow()
-    assert set(run_due_jobs(db, last_run, now)) == {
+    assert set(run_due_jobs(db, settings, last_run, now)) == {
         "expire_idempotency_keys",
         "poll_carriers",
         "deliver_notifications",
         "check_shipments",
     }
-    assert run_due_jobs(db, last_run, now + timedelta(seconds=3)) == {}
-    assert set(run_due_jobs(db, last_run, now + timedelta(seconds=10))) == {"deliver_notifications"}
-    assert set(run_due_jobs(db, last_run, now + timedelta(seconds=30))) == {
+    assert run_due_jobs(db, settings, last_run, now + timedelta(seconds=3)) == {}
+    assert set(run_due_jobs(db, settings, last_run, now + timedelta(seconds=10))) == {"deliver_notifications"}
+    assert set(run_due_jobs(db, settings, last_run, now + timedelta(seconds=30))) == {
         "deliver_notifications",
         "check_shipments",
     }
-    assert "poll_carriers" in run_due_jobs(db, last_run, now + timedelta(minutes=1))
-    assert "expire_idempotency_keys" in run_due_jobs(db, last_run, now + timedelta(minutes=11))
+    assert "poll_carriers" in run_due_jobs(db, settings, last_run, now + timedelta(minutes=1))
+    assert "expire_idempotency_keys" in run_due_jobs(db, settings, last_run, now + timedelta(minutes=11))
+
+
+def test_the_embedded_worker_runs_its_jobs_with_the_settings_it_was_given(db: Database) -> None:
+    # `serve` hands its own settings to the worker it embeds: the same object, not a second reading
+    # of the environment that could disagree with the server's.
+    server_settings = Settings(recycle_window_days=7)
+    seen: list[Settings] = []
+    ran = threading.Event()
+
+    def record(db: Database, settings: Settings, now: datetime) -> int:
+        seen.append(settings)
+        ran.set()
+        return 0
+
+    thread, stop = start_in_thread(
+        db, server_settings, tick_seconds=0.01, jobs=(Job("record", timedelta(0), record),)
+    )
+    try:
+        assert ran.wait(timeout=10)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert seen and all(settings is server_settings for settings in seen)

@@ -156,7 +156,7 @@ async def poll_once(
     db: Database,
     now: datetime | None = None,
     *,
-    recycle_window: timedelta = timedelta(days=60),
+    recycle_window: timedelta,
     transport: httpx.AsyncBaseTransport | None = None,
     sessions: dict[AccountConfig, CarrierHttp] | None = None,
 ) -> PollReport:
@@ -257,17 +257,21 @@ class _Poller:
         self.sessions: dict[AccountConfig, CarrierHttp] = {}
         self.lock = threading.Lock()
 
-    def run(self, db: Database, now: datetime) -> int:
+    def run(self, db: Database, now: datetime, recycle_window: timedelta) -> int:
         with self.lock:
-            return self.loop.run_until_complete(poll_once(db, now, sessions=self.sessions)).total()
+            round_ = poll_once(db, now, recycle_window=recycle_window, sessions=self.sessions)
+            return self.loop.run_until_complete(round_).total()
 
 
 _POLLER: _Poller | None = None
 
 
-def run_polling(db: Database, now: datetime) -> int:
-    """The worker's entry point: one polling round, its stored event count."""
+def run_polling(db: Database, now: datetime, *, recycle_window: timedelta) -> int:
+    """The worker's entry point: one polling round, its stored event count.
+
+    ``recycle_window`` is the server's (``Settings.recycle_window_days``): a polled answer is
+    matched to parcels exactly as a pushed one is."""
     global _POLLER  # noqa: PLW0603 - one poller per process, made on first use
     if _POLLER is None:
         _POLLER = _Poller()
-    return _POLLER.run(db, now)
+    return _POLLER.run(db, now, recycle_window)

@@ -104,7 +104,7 @@ def serve(
         typer.echo("")
     stops: list[threading.Event] = []
     if not no_worker:
-        stops.append(start_in_thread(database)[1])
+        stops.append(start_in_thread(database, settings)[1])
     if demo and not no_live:
         from ordertrack.demo import live
 
@@ -133,12 +133,13 @@ def worker(db: DbOption = None) -> None:
     from ordertrack.worker.jobs import run_forever
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    database = database_from(settings_for(db))
+    settings = settings_for(db)
+    database = database_from(settings)
     ensure_schema(database)
     stop = threading.Event()
     typer.echo("worker running; Ctrl-C to stop", err=True)
     try:
-        run_forever(database, stop)
+        run_forever(database, settings, stop)
     except KeyboardInterrupt:
         stop.set()
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 
 from ordertrack.api.idempotency import IdempotencyRecord
+from ordertrack.config import Settings
 from ordertrack.db.uow import Database, UnitOfWork
 from ordertrack.kit.clock import utcnow
 
@@ -32,15 +33,19 @@ def expire_idempotency_keys(uow: UnitOfWork, now: datetime) -> int:
 
 @dataclass(frozen=True)
 class Job:
+    """A job run every `every`; it gets the process's one `Settings` (the server's, in `serve`)."""
+
     name: str
     every: timedelta
-    run: Callable[[Database, datetime], int]
+    run: Callable[[Database, Settings, datetime], int]
 
 
-def in_one_transaction(work: Callable[[UnitOfWork, datetime], int]) -> Callable[[Database, datetime], int]:
+def in_one_transaction(
+    work: Callable[[UnitOfWork, datetime], int],
+) -> Callable[[Database, Settings, datetime], int]:
     """A job that is all database work: one transaction, committed at the end."""
 
-    def run(db: Database, now: datetime) -> int:
+    def run(db: Database, settings: Settings, now: datetime) -> int:
         with db.uow() as uow:
             done = work(uow, now)
             uow.commit()
@@ -49,28 +54,25 @@ def in_one_transaction(work: Callable[[UnitOfWork, datetime], int]) -> Callable[
     return run
 
 
-def poll_carriers(db: Database, now: datetime) -> int:
+def poll_carriers(db: Database, settings: Settings, now: datetime) -> int:
     """Ask the carriers about due parcels; the calls run outside any transaction."""
     from ordertrack.carriers.polling import run_polling  # noqa: PLC0415
 
-    return run_polling(db, now)
+    return run_polling(db, now, recycle_window=timedelta(days=settings.recycle_window_days))
 
 
-def deliver_notifications(db: Database, now: datetime) -> int:
+def deliver_notifications(db: Database, settings: Settings, now: datetime) -> int:
     """Send what the outbox holds; channels are configured by ORDERTRACK_SMTP_URL and the rest."""
-    from ordertrack.config import Settings  # noqa: PLC0415
     from ordertrack.notifications.delivery import run_delivery  # noqa: PLC0415
 
-    return run_delivery(db, Settings(), now)
+    return run_delivery(db, settings, now)
 
 
-def check_shipments(db: Database, now: datetime) -> int:
+def check_shipments(db: Database, settings: Settings, now: datetime) -> int:
     """Revise promises and open or close attention items of the shipments due for a check."""
     from ordertrack.attention.rules import Thresholds  # noqa: PLC0415
     from ordertrack.attention.service import CHECK_BATCH, run_checks  # noqa: PLC0415
-    from ordertrack.config import Settings  # noqa: PLC0415
 
-    settings = Settings()
     thresholds = Thresholds(
         lost_domestic=timedelta(days=settings.lost_after_days_domestic),
         lost_international=timedelta(days=settings.lost_after_days_international),
@@ -93,23 +95,36 @@ JOBS: tuple[Job, ...] = (
 )
 
 
-def run_due_jobs(db: Database, last_run: dict[str, datetime], now: datetime) -> dict[str, int]:
+def run_due_jobs(
+    db: Database,
+    settings: Settings,
+    last_run: dict[str, datetime],
+    now: datetime,
+    jobs: Sequence[Job] = JOBS,
+) -> dict[str, int]:
     """Run each job whose interval has passed; what each one did, by name."""
     done: dict[str, int] = {}
-    for job in JOBS:
+    for job in jobs:
         previous = last_run.get(job.name)
         if previous is not None and now - previous < job.every:
             continue
-        done[job.name] = job.run(db, now)
+        done[job.name] = job.run(db, settings, now)
         last_run[job.name] = now
     return done
 
 
-def run_forever(db: Database, stop: threading.Event, tick_seconds: float = 5.0) -> None:
+def run_forever(
+    db: Database,
+    settings: Settings,
+    stop: threading.Event,
+    tick_seconds: float = 5.0,
+    jobs: Sequence[Job] = JOBS,
+) -> None:
+    """Run the jobs until `stop` is set, with the settings the process was started with."""
     last_run: dict[str, datetime] = {}
     while not stop.is_set():
         try:
-            for name, count in run_due_jobs(db, last_run, utcnow()).items():
+            for name, count in run_due_jobs(db, settings, last_run, utcnow(), jobs).items():
                 if count:
                     log.info("%s: %d rows", name, count)
         except Exception:  # a failed round is logged and retried next tick, never fatal
@@ -117,8 +132,16 @@ def run_forever(db: Database, stop: threading.Event, tick_seconds: float = 5.0) 
         stop.wait(tick_seconds)
 
 
-def start_in_thread(db: Database) -> tuple[threading.Thread, threading.Event]:
+def start_in_thread(
+    db: Database, settings: Settings, *, tick_seconds: float = 5.0, jobs: Sequence[Job] = JOBS
+) -> tuple[threading.Thread, threading.Event]:
+    """The embedded worker of `ordertrack serve`: the server's own settings, not a second reading."""
     stop = threading.Event()
-    thread = threading.Thread(target=run_forever, args=(db, stop), name="ordertrack-worker", daemon=True)
+    thread = threading.Thread(
+        target=run_forever,
+        args=(db, settings, stop, tick_seconds, jobs),
+        name="ordertrack-worker",
+        daemon=True,
+    )
     thread.start()
     return thread, stop
