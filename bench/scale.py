@@ -36,6 +36,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from ordertrack.config import Settings
 from ordertrack.db.uow import Database
 from ordertrack.simulate import bulk, pipeline
 from ordertrack.simulate.generator import SimConfig, unified_only
@@ -191,7 +192,7 @@ def detection_pass(
         started = time.perf_counter()
         checked = 0
         while checked < len(due):
-            done = jobs.check_shipments(db, now)
+            done = jobs.check_shipments(db, Settings(), now)
             if done == 0:
                 break
             checked += done
