@@ -18,8 +18,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ORDERTRACK_", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
-    # Base of the links ordertrack prints and sends (label QR codes, emails).
+    # Base of the links ordertrack prints and sends (label QR codes, emails, webhook URLs).
+    # Unset, ``serve`` uses the host and port it listens on; other commands use this default.
     public_url: str = "http://127.0.0.1:8000"
+    # The proxies whose X-Forwarded-For / -Proto ``serve`` believes: comma-separated addresses
+    # or networks ("10.0.0.5,10.1.0.0/16"), or "*" for any. Empty: none, the peer address counts.
+    forwarded_allow_ips: str = ""
     # Signs tracking-page links; generated once and kept in var_dir when not given.
     secret_key: SecretStr | None = None
     var_dir: Path = Path("./var")

@@ -77,12 +77,14 @@ def serve(
     import uvicorn
 
     from ordertrack.api.app import create_app
+    from ordertrack.cli import serving
     from ordertrack.worker.jobs import start_in_thread
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    settings = settings_for(db)
+    settings, links_note = serving.with_public_url(settings_for(db), host, port)
     database = database_from(settings)
     ensure_schema(database)
+    base = settings.public_url.rstrip("/")
     if demo:
         from ordertrack.demo.seed import seed_demo
         from ordertrack.demo.staff import ensure_demo_staff
@@ -94,13 +96,10 @@ def serve(
         typer.echo("")
         typer.echo(f"  Demo merchant: {seeded.merchant_name} ({seeded.merchant_id})")
         typer.echo(f"  API key:       {seeded.api_key}")
-        typer.echo(
-            f"  Try:           curl -H 'Authorization: Bearer {seeded.api_key}' "
-            f"http://{host}:{port}/api/v1/orders"
-        )
-        typer.echo(f"  Dashboard:     http://{host}:{port}/dashboard/login")
+        typer.echo(f"  Try:           curl -H 'Authorization: Bearer {seeded.api_key}' {base}/api/v1/orders")
+        typer.echo(f"  Dashboard:     {base}/dashboard/login")
         typer.echo(f"  Staff login:   {login.email} / {login.password} (demo password)")
-        typer.echo(f"  Pick list:     http://{host}:{port}/api/v1/warehouses/RNO1/pick-list (same key)")
+        typer.echo(f"  Pick list:     {base}/api/v1/warehouses/RNO1/pick-list (same key)")
         typer.echo("")
     stops: list[threading.Event] = []
     if not no_worker:
@@ -119,8 +118,15 @@ def serve(
     try:
         # The live demo's own requests would drown the access log.
         access_log = not (demo and not no_live)
+        typer.echo(f"  ordertrack serving on {serving.served_url(host, port)}: {links_note}", err=True)
         uvicorn.run(
-            create_app(settings, database), host=host, port=port, log_level="info", access_log=access_log
+            create_app(settings, database),
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=access_log,
+            log_config=serving.log_config(),
+            **serving.proxy_options(settings),
         )
     finally:
         for stop in stops:
