@@ -15,6 +15,7 @@ from ordertrack.db.uow import Database
 from ordertrack.staff import service as staff_service
 from ordertrack.staff.model import StaffUser
 from ordertrack.web.dashboard import sessions
+from ordertrack.web.dashboard.throttle import LoginThrottle
 from tests.conftest import TEST_SECRET, Tenant
 from tests.support import LiveServer
 
@@ -261,23 +262,49 @@ def test_bad_input_gets_a_4xx_page_never_a_500(server: LiveServer, db: Database,
         assert answer.status_code == 415
 
 
-def test_login_is_rate_limited_per_email(server: LiveServer, db: Database, make_merchant) -> None:
+def _from(server: LiveServer, address: str) -> httpx.Client:
+    """A client whose connections leave from ``address`` (any 127.x address reaches the server)."""
+    transport = httpx.HTTPTransport(local_address=address)
+    return httpx.Client(base_url=server.base_url, transport=transport, timeout=30)
+
+
+def _try_password(http: httpx.Client, email: str, password: str) -> httpx.Response:
+    token = _csrf(http.get("/dashboard/login").text)
+    return http.post("/dashboard/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def test_a_guesser_slows_down_but_never_locks_the_owner_out(
+    server: LiveServer, db: Database, make_merchant
+) -> None:
+    server.server.config.app.state.dashboard_login_throttle = LoginThrottle()
+    make_staff(db, make_merchant("Acme").merchant_id, email="owner@example.com")
+    with _from(server, "127.0.0.2") as guesser:
+        answers = [_try_password(guesser, "owner@example.com", f"guess number {n}") for n in range(8)]
+    assert [a.status_code for a in answers] == [401] * 3 + [429] * 5
+    assert answers[-1].headers["Retry-After"] == "1" and "Wait 1 second" in answers[-1].text
+    with _from(server, "127.0.0.1") as owner:
+        assert _try_password(owner, "owner@example.com", PASSWORD).status_code == 303
+
+
+def test_the_wait_grows_with_each_failure_and_the_password_is_not_checked_meanwhile(
+    server: LiveServer, db: Database, make_merchant
+) -> None:
+    clock = [1000.0]
+    server.server.config.app.state.dashboard_login_throttle = LoginThrottle(clock=lambda: clock[0])
     make_staff(db, make_merchant("Acme").merchant_id, email="limited@example.com")
     with server.client() as http:
-        token = _csrf(http.get("/dashboard/login").text)
-        codes = [
-            http.post(
-                "/dashboard/login",
-                data={"email": "limited@example.com", "password": "wrong guess!", "csrf_token": token},
-            ).status_code
-            for _ in range(6)
-        ]
-        right = http.post(
-            "/dashboard/login",
-            data={"email": "limited@example.com", "password": PASSWORD, "csrf_token": token},
-        )
-    assert codes == [401] * 5 + [429]
-    assert right.status_code == 429
+        for _ in range(3):
+            assert _try_password(http, "limited@example.com", "wrong guess!").status_code == 401
+        waits = []
+        for _ in range(4):
+            held = _try_password(http, "limited@example.com", PASSWORD)  # even the right one waits
+            assert held.status_code == 429
+            waits.append(int(held.headers["Retry-After"]))
+            clock[0] += waits[-1]
+            assert _try_password(http, "limited@example.com", "wrong guess!").status_code == 401
+        assert waits == [1, 2, 4, 8]
+        clock[0] += 16
+        assert _try_password(http, "limited@example.com", PASSWORD).status_code == 303
 
 
 def test_api_keys_are_created_once_shown_and_revoked(server: LiveServer, db: Database, make_merchant) -> None:

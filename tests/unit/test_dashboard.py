@@ -75,22 +75,63 @@ def test_unreadable_forms_are_client_errors() -> None:
         parse_form("application/x-www-form-urlencoded", b"a=1\x00").text("a")
 
 
-def test_throttle_blocks_an_email_after_too_many_failures_and_forgets_later() -> None:
+def test_the_wait_doubles_with_each_failure_for_an_email_past_its_free_tries() -> None:
     clock = [0.0]
-    throttle = LoginThrottle(window=60, per_address=100, per_email=3, clock=lambda: clock[0])
+    throttle = LoginThrottle(email_free=3, address_free=100, clock=lambda: clock[0])
     for _ in range(3):
-        assert not throttle.blocked("1.2.3.4", "a@x")
+        assert throttle.wait_seconds("1.2.3.4", "a@x") == 0
         throttle.failed("1.2.3.4", "a@x")
-    assert throttle.blocked("1.2.3.4", "a@x")
-    assert throttle.blocked("5.6.7.8", "a@x")  # from anywhere
-    assert not throttle.blocked("1.2.3.4", "b@x")
-    clock[0] = 61
-    assert not throttle.blocked("1.2.3.4", "a@x")
+    waits = []
+    for _ in range(5):
+        waits.append(throttle.wait_seconds("1.2.3.4", "a@x"))
+        clock[0] += waits[-1]
+        throttle.failed("1.2.3.4", "a@x")
+    assert waits == [1, 2, 4, 8, 16]
+    assert throttle.wait_seconds("1.2.3.4", "b@x") == 0  # another email is not slowed
 
 
-def test_throttle_blocks_an_address_trying_many_emails() -> None:
-    throttle = LoginThrottle(window=60, per_address=4, per_email=100, clock=lambda: 0.0)
+def test_guessing_an_email_never_keeps_its_owner_out_from_a_clean_address() -> None:
+    clock = [0.0]
+    throttle = LoginThrottle(email_free=3, clock=lambda: clock[0])
+    for n in range(200):  # a guesser on many addresses, each waiting after its first wrong try
+        throttle.failed(f"10.0.{n // 250}.{n % 250}", "owner@x")
+    assert throttle.wait_seconds("10.0.0.7", "owner@x") == 15 * 60  # the cap, not a lockout
+    assert throttle.wait_seconds("192.0.2.1", "owner@x") == 0  # the owner's desk: no wait at all
+
+
+def test_the_wait_is_capped_and_failures_are_forgotten_after_their_window() -> None:
+    clock = [0.0]
+    throttle = LoginThrottle(email_free=3, email_window=600, max_delay=60, clock=lambda: clock[0])
+    for _ in range(20):
+        throttle.failed("1.2.3.4", "a@x")
+    assert throttle.wait_seconds("1.2.3.4", "a@x") == 60
+    clock[0] = 601
+    assert throttle.wait_seconds("1.2.3.4", "a@x") == 0
+
+
+def test_a_success_forgives_its_own_address_but_not_the_guessers() -> None:
+    throttle = LoginThrottle(email_free=1, clock=lambda: 0.0)
+    throttle.failed("1.2.3.4", "a@x")
+    throttle.failed("5.6.7.8", "a@x")
+    throttle.succeeded("1.2.3.4", "a@x")
+    assert throttle.wait_seconds("1.2.3.4", "a@x") == 0
+    assert throttle.wait_seconds("5.6.7.8", "a@x") > 0
+
+
+def test_an_address_trying_many_emails_waits_longer_and_longer() -> None:
+    clock = [0.0]
+    throttle = LoginThrottle(address_free=4, email_free=100, clock=lambda: clock[0])
     for n in range(4):
+        assert throttle.wait_seconds("1.2.3.4", f"{n}@x") == 0
         throttle.failed("1.2.3.4", f"{n}@x")
-    assert throttle.blocked("1.2.3.4", "new@x")
-    assert not throttle.blocked("9.9.9.9", "new@x")
+    assert throttle.wait_seconds("1.2.3.4", "new@x") == 1
+    throttle.failed("1.2.3.4", "new@x")
+    assert throttle.wait_seconds("1.2.3.4", "other@x") == 2
+    assert throttle.wait_seconds("9.9.9.9", "new@x") == 0
+
+
+def test_the_throttle_remembers_a_bounded_number_of_keys() -> None:
+    throttle = LoginThrottle(max_keys=30, clock=lambda: 0.0)
+    for n in range(1000):
+        throttle.failed(f"10.0.{n // 250}.{n % 250}", f"{n}@x")
+    assert len(throttle._failures) <= 30

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ordertrack.api.transactions import in_transaction
 from ordertrack.kit.clock import utcnow
-from ordertrack.kit.errors import OrdertrackError
 from ordertrack.staff import service as staff_service
 from ordertrack.staff.model import StaffUser
 from ordertrack.web.dashboard import fulfilment, orders_pages, sessions, settings_pages
@@ -29,11 +30,6 @@ from ordertrack.web.dashboard.throttle import LoginThrottle
 
 router = APIRouter(include_in_schema=False)
 auth = APIRouter(prefix="/dashboard", route_class=DashboardRoute)
-
-
-class TooManyAttempts(OrdertrackError):
-    status_code = 429
-    code = "too_many_attempts"
 
 
 def _throttle(request: Request) -> LoginThrottle:
@@ -103,8 +99,17 @@ def login(request: Request, form: Form = Depends(read_form)) -> Response:
     password = form.get("password")
     address = request.client.host if request.client else "unknown"
     throttle = _throttle(request)
-    if throttle.blocked(address, email):
-        raise TooManyAttempts("Too many failed sign-in attempts. Wait 15 minutes and try again.")
+    wait = math.ceil(throttle.wait_seconds(address, email))
+    if wait > 0:
+        # The password is not even checked while the wait lasts: guessing gains nothing.
+        response = _login_page(
+            request,
+            error=f"Too many failed sign-in attempts. Wait {_duration(wait)} and try again.",
+            email=email,
+            status_code=429,
+        )
+        response.headers["Retry-After"] = str(wait)
+        return response
     now = utcnow()
     try:
         user_id, version = in_transaction(
@@ -114,7 +119,7 @@ def login(request: Request, form: Form = Depends(read_form)) -> Response:
     except staff_service.LoginFailed as failed:
         throttle.failed(address, email)
         return _login_page(request, error=failed.message, email=email, status_code=401)
-    throttle.succeeded(email)
+    throttle.succeeded(address, email)
     response = RedirectResponse(_safe_next(form.get("next")), status_code=303)
     response.set_cookie(
         sessions.SESSION_COOKIE,
@@ -127,6 +132,13 @@ def login(request: Request, form: Form = Depends(read_form)) -> Response:
     )
     response.delete_cookie(sessions.LOGIN_COOKIE, path="/dashboard")
     return response
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def _signed_in(user: StaffUser) -> tuple[str, int]:
