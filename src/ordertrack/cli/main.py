@@ -143,6 +143,12 @@ def worker(db: DbOption = None) -> None:
     database = database_from(settings)
     ensure_schema(database)
     stop = threading.Event()
+    if "public_url" not in settings.model_fields_set:
+        typer.echo(
+            f"links in messages point to {settings.public_url}: set ORDERTRACK_PUBLIC_URL to the "
+            "address shoppers reach the server on",
+            err=True,
+        )
     typer.echo("worker running; Ctrl-C to stop", err=True)
     try:
         run_forever(database, settings, stop)
