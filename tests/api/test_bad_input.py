@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from ordertrack.web.tokens import tracking_token
+from tests.api.test_carriers_api import webhook_url
 from tests.conftest import TEST_SECRET
 from tests.integration.scenario import order_payload
 
@@ -291,3 +292,25 @@ def test_an_email_proof_cookie_with_non_ascii_shows_the_page_without_the_name(cl
     response = client.get(page, headers={"cookie": f"ot_email_proof={forged}".encode()})
     assert response.status_code == 200, response.text
     assert order_payload()["customer"]["name"] not in response.text
+
+
+# --- carrier webhooks -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "header",
+    [b"t=\xb2,v1=ab", "t=\u0661\u0667\u0660\u0660,v1=ab".encode(), f"t={'9' * 5000},v1=ab".encode()],
+    ids=["latin1_superscript_digit", "utf8_arabic_indic_digits", "five_thousand_digits"],
+)
+def test_a_shippo_signature_time_that_is_not_ascii_digits_is_401(
+    client: httpx.Client, server, header: bytes
+) -> None:
+    path, token = webhook_url(client, "shippo", "shippo-secret")
+    with httpx.Client(base_url=server.base_url) as anonymous:
+        response = anonymous.post(
+            path,
+            params={"token": token},
+            content=b'{"event": "track_updated", "data": {}}',
+            headers={"content-type": "application/json", "shippo-auth-signature": header},
+        )
+    assert_error(response, 401, "bad_signature")

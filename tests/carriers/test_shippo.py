@@ -230,8 +230,25 @@ def test_webhook_signed_with_the_secret_is_accepted():
         (BODY, {}),
         (BODY, _signed(BODY, at=NOW - 301)),
         (BODY, {"shippo-auth-signature": "garbage"}),
+        (
+            BODY,
+            {"shippo-auth-signature": "t=\u0661\u0667\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0660,v1=ab"},
+        ),
+        (BODY, {"shippo-auth-signature": "t=\u00b2,v1=ab"}),
+        (BODY, {"shippo-auth-signature": f"t={'9' * 5000},v1=ab"}),
+        (BODY, {"shippo-auth-signature": f"t={int(NOW)},v1=\u00e9\u00e9"}),
     ],
-    ids=["tampered_body", "wrong_secret", "missing_header", "replayed_old_timestamp", "malformed_header"],
+    ids=[
+        "tampered_body",
+        "wrong_secret",
+        "missing_header",
+        "replayed_old_timestamp",
+        "malformed_header",
+        "arabic_indic_digits",
+        "superscript_digit",
+        "five_thousand_digits",
+        "non_ascii_signature",
+    ],
 )
 def test_webhook_signature_problems_are_refused(body, headers):
     with pytest.raises(BadSignature):

@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping
 
 from ordertrack.carriers.registry import BadSignature
 
 TOLERANCE_SECONDS = 5 * 60
 HEADER = "shippo-auth-signature"
+# ASCII digits only, and few enough to be a time: str.isdigit() also accepts "²" and "١٢٣",
+# and int() refuses more than 4,300 digits.
+_UNIX_SECONDS = re.compile(r"[0-9]{1,12}")
 
 
 def verify(body: bytes, headers: Mapping[str, str], secret: str, *, now: float) -> None:
@@ -30,7 +34,7 @@ def verify(body: bytes, headers: Mapping[str, str], secret: str, *, now: float) 
         raise BadSignature(f"Shippo webhook without the {HEADER} header")
     fields = dict(part.strip().split("=", 1) for part in given.split(",") if "=" in part)
     stamp, signature = fields.get("t", ""), fields.get("v1", "")
-    if not stamp.isdigit() or not signature:
+    if not _UNIX_SECONDS.fullmatch(stamp) or not signature:
         raise BadSignature(f"Shippo {HEADER} header {given!r} lacks t=<seconds> and v1=<hex>")
     if abs(now - int(stamp)) > TOLERANCE_SECONDS:
         raise BadSignature(
