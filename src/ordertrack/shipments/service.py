@@ -756,14 +756,33 @@ def parcel_for_tracking_link(uow: UnitOfWork, parcel_id: str) -> Parcel | None:
     return uow.session.scalars(select(Parcel).where(Parcel.id == parcel_id)).first()
 
 
+class TrackingNumberShared(Conflict):
+    """More than one merchant holds the number: by number alone it names nobody's parcel."""
+
+    code = "tracking_number_shared"
+
+
 def newest_parcel_with_number(
     uow: UnitOfWork, tracking_number: str, merchant_id: str | None = None
 ) -> Parcel | None:
-    """The newest parcel carrying this tracking number, of one merchant or of any."""
+    """The newest parcel carrying this tracking number, of one merchant or of any.
+
+    Any merchant can type any number into a shipment, so "of any" answers only when a
+    single merchant holds the number; otherwise it raises :class:`TrackingNumberShared`
+    (a merchant who copied another's number must not take over its public page).
+    """
     query = select(Parcel).where(Parcel.tracking_number == tracking_number)
     if merchant_id is not None:
         query = query.where(Parcel.merchant_id == merchant_id)
+    elif merchants_holding_number(uow, tracking_number) > 1:
+        raise TrackingNumberShared(f"tracking number {tracking_number!r} is held by more than one merchant")
     return uow.session.scalars(query.order_by(Parcel.created_at.desc(), Parcel.id.desc()).limit(1)).first()
+
+
+def merchants_holding_number(uow: UnitOfWork, tracking_number: str) -> int:
+    """How many merchants have a parcel with this number: 0, 1, or 2 for "more than one"."""
+    holders = select(Parcel.merchant_id).where(Parcel.tracking_number == tracking_number).distinct().limit(2)
+    return len(uow.session.scalars(holders).all())
 
 
 def parcel_ids_of_order(uow: UnitOfWork, merchant_id: str, order_id: str) -> list[str]:

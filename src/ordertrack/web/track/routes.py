@@ -52,6 +52,12 @@ NOT_FOUND = N_(
     "Check the order number and the email address or postal code, then try again."
 )
 PARCEL_NOT_FOUND = N_("We couldn't find a parcel with that tracking number. Check the number and try again.")
+PARCEL_SHARED = N_(
+    "This tracking number alone isn't enough to find your parcel. "
+    "Enter your order number and the email address you ordered with, "
+    "or track it from the store's own website."
+)
+SHARED = "shared"  # the generic lookup found the number at more than one store
 
 
 def _db(request: Request) -> Database:
@@ -65,7 +71,8 @@ def _secret(request: Request) -> str:
 def _limiter(request: Request) -> LookupLimiter:
     limiter = getattr(request.app.state, "track_lookup_limiter", None)
     if limiter is None:
-        limiter = request.app.state.track_lookup_limiter = LookupLimiter()
+        settings = request.app.state.settings
+        limiter = request.app.state.track_lookup_limiter = LookupLimiter.from_settings(settings)
     return limiter  # type: ignore[no-any-return]
 
 
@@ -99,12 +106,20 @@ def _lookup_page(
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
+    ask_for_order: bool = False,
 ) -> HTMLResponse:
     action = f"/track/store/{store.merchant_id}" if store else "/track"
     response = render(
         request,
         "track/lookup.html",
-        {"store": store, "action": action, "notice": notice, "errors": errors or {}, "form": form or {}},
+        {
+            "store": store,
+            "action": action,
+            "notice": notice,
+            "errors": errors or {},
+            "form": form or {},
+            "ask_for_order": ask_for_order,
+        },
         status_code=status_code,
     )
     response.headers.update(headers or {})
@@ -234,12 +249,20 @@ async def _lookup_parcel(request: Request, store: StoreFacts | None, number: str
 
     def find() -> str | None:
         with _db(request).uow(write=False) as uow:
-            parcel = shipments_service.newest_parcel_with_number(
-                uow, number, store.merchant_id if store else None
-            )
+            try:
+                parcel = shipments_service.newest_parcel_with_number(
+                    uow, number, store.merchant_id if store else None
+                )
+            except shipments_service.TrackingNumberShared:
+                return SHARED
             return parcel.id if parcel else None
 
     parcel_id = await run_in_threadpool(find)
+    if parcel_id == SHARED:
+        # Only the generic page gets here: say nothing of which stores hold the number.
+        return _lookup_page(
+            request, None, notice=PARCEL_SHARED, form={"tracking_number": number}, ask_for_order=True
+        )
     if parcel_id is None:
         return _lookup_page(
             request, store, status_code=404, notice=PARCEL_NOT_FOUND, form={"tracking_number": number}
