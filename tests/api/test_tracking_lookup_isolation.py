@@ -55,7 +55,6 @@ def opened(answer: httpx.Response) -> str | None:
 def test_a_number_copied_by_another_merchant_no_longer_opens_by_number_alone(
     server: LiveServer, client: httpx.Client, make_merchant: Callable[[str], Tenant]
 ) -> None:
-    honest = client.tenant  # type: ignore[attr-defined]
     ship(client, "A-1", "in_transit", hours_ago=5)
     forger = make_merchant("Forger Goods")
     with server.client(forger.api_key) as forger_api:
