@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import time
 from datetime import UTC, datetime
@@ -314,3 +317,43 @@ def test_a_shippo_signature_time_that_is_not_ascii_digits_is_401(
             headers={"content-type": "application/json", "shippo-auth-signature": header},
         )
     assert_error(response, 401, "bad_signature")
+
+
+def _signed_for(carrier: str, body: bytes, secret: str) -> dict[str, str]:
+    """The signature header each sender puts on its push (see carriers/<x>/webhook.py)."""
+    if carrier == "aftership":
+        digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+        return {"aftership-hmac-sha256": base64.b64encode(digest).decode()}
+    if carrier == "easypost":
+        hexdigest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        return {"x-hmac-signature": f"hmac-sha256-hex={hexdigest}"}
+    stamp = str(int(time.time()))
+    hexdigest = hmac.new(secret.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return {"shippo-auth-signature": f"t={stamp},v1={hexdigest}"}
+
+
+@pytest.mark.parametrize("carrier", ["aftership", "easypost", "shippo"])
+@pytest.mark.parametrize("body", [b'{"msg": {"tracking_number": [truncated', b"\xff\xfe", b"[]"])
+def test_a_correctly_signed_but_unreadable_push_is_quarantined_with_202(
+    client: httpx.Client, server, carrier: str, body: bytes
+) -> None:
+    path, token = webhook_url(client, carrier, "whsec-of-the-shop")
+    with httpx.Client(base_url=server.base_url) as anonymous:
+        response = anonymous.post(
+            path,
+            params={"token": token},
+            content=body,
+            headers={"content-type": "application/json", **_signed_for(carrier, body, "whsec-of-the-shop")},
+        )
+        forged = anonymous.post(
+            path,
+            params={"token": token},
+            content=body,
+            headers={"content-type": "application/json", **_signed_for(carrier, body, "not-the-secret")},
+        )
+    assert response.status_code == 202, response.text
+    assert response.json()["state"] == "quarantined"
+    assert_error(forged, 401, "bad_signature")
+    listed = client.get("/api/v1/carriers/quarantine").json()["items"]
+    assert [(p["id"], p["carrier"]) for p in listed] == [(response.json()["payload_id"], carrier)]
+    assert client.get(f"/api/v1/carriers/quarantine/{listed[0]['id']}").status_code == 200
