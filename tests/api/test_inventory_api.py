@@ -79,6 +79,35 @@ def test_stock_errors_are_clear(client: httpx.Client) -> None:
     assert client.get(f"/api/v1/orders/{order['id']}").json()["shipments"] == []
 
 
+def test_stock_beyond_what_a_level_holds_is_the_same_422_on_every_database(client: httpx.Client) -> None:
+    client.post(
+        "/api/v1/warehouses",
+        json={"code": "AUS1", "name": "Austin", "country": "US", "timezone": "America/Chicago"},
+    )
+    assert client.put("/api/v1/stock/AUS1/TENT", json={"on_hand": 1_000_000_000}).status_code == 200
+    receipt = {"quantity": 1_000_000_000}
+    assert client.post("/api/v1/stock/AUS1/TENT/receipts", json=receipt).status_code == 200
+    too_much = [
+        client.post("/api/v1/stock/AUS1/TENT/receipts", json=receipt),
+        client.post("/api/v1/stock/AUS1/TENT/adjustments", json={"delta": 147_483_648, "reason": "found"}),
+    ]
+    for response in too_much:
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert error["code"] == "stock_out_of_range" and "2,147,483,647" in error["message"]
+    over_the_request_bound = client.put("/api/v1/stock/AUS1/TENT", json={"on_hand": 1_000_000_001})
+    assert (over_the_request_bound.status_code, over_the_request_bound.json()["error"]["code"]) == (
+        422,
+        "validation_error",
+    )
+    tent = client.get("/api/v1/stock?sku=TENT").json()["items"][0]
+    assert tent["on_hand"] == 2_000_000_000
+    assert [m["on_hand_delta"] for m in client.get("/api/v1/stock/movements?sku=TENT").json()["items"]] == [
+        1_000_000_000,
+        1_000_000_000,
+    ]
+
+
 def test_pick_list_shows_what_to_pick_where_and_for_which_orders(client: httpx.Client) -> None:
     client.post(
         "/api/v1/warehouses",

@@ -17,6 +17,13 @@ from ordertrack.kit.errors import Conflict, Unprocessable
 # Beyond this many candidate warehouses the exact search gives way to a greedy one.
 EXACT_SEARCH_LIMIT = 12
 
+# The most units one request or import row may carry: a count, a receipt, a threshold, an
+# adjustment either way. Far beyond any real shelf, well inside the columns.
+MAX_QUANTITY = 1_000_000_000
+# The most a level may hold: stock columns are 32-bit INTEGER on PostgreSQL. SQLite would
+# store more and PostgreSQL would fail the statement, so the rule refuses it on both first.
+MAX_ON_HAND = 2_147_483_647
+
 
 class MovementKind(StrEnum):
     receipt = "receipt"
@@ -32,6 +39,10 @@ class InsufficientStock(Conflict):
 
 class InvalidMovement(Unprocessable):
     code = "invalid_stock_movement"
+
+
+class StockOutOfRange(Unprocessable):
+    code = "stock_out_of_range"
 
 
 @dataclass(frozen=True)
@@ -67,11 +78,18 @@ def movement_delta(kind: MovementKind, quantity: int) -> Delta:
 
 
 def apply_movement(level: Level, kind: MovementKind, quantity: int) -> Level:
-    """The level after the movement, or an error if it would break 0 <= reserved <= on_hand."""
+    """The level after the movement, or an error if it would break 0 <= reserved <= on_hand
+    or hold more than :data:`MAX_ON_HAND`."""
     if kind != MovementKind.adjustment and quantity <= 0:
         raise InvalidMovement(f"a {kind} moves a positive quantity, not {quantity}")
     delta = movement_delta(kind, quantity)
     after = Level(level.on_hand + delta.on_hand, level.reserved + delta.reserved)
+    if after.on_hand > MAX_ON_HAND:
+        raise StockOutOfRange(
+            f"{kind} of {quantity} would make {after.on_hand:,} on hand;"
+            f" a stock level holds at most {MAX_ON_HAND:,}",
+            details={"on_hand": level.on_hand, "quantity": quantity, "max_on_hand": MAX_ON_HAND},
+        )
     if after.reserved < 0:
         raise InvalidMovement(f"cannot release {quantity}: only {level.reserved} reserved")
     if after.on_hand < after.reserved:

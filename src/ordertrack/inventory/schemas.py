@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
 
+from ordertrack.inventory.rules import MAX_QUANTITY
 from ordertrack.kit.schema import ApiModel, CountryCode, OutModel, ShortText, Text
 from ordertrack.tracking.schemas import TimeZoneName
 
@@ -57,8 +58,8 @@ Reason = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 
 
 class StockSetIn(ApiModel):
-    on_hand: int = Field(ge=0, le=1_000_000_000)
-    low_stock_threshold: int | None = Field(default=None, ge=0, le=1_000_000_000)
+    on_hand: int = Field(ge=0, le=MAX_QUANTITY)
+    low_stock_threshold: int | None = Field(default=None, ge=0, le=MAX_QUANTITY)
     location: Annotated[str, StringConstraints(min_length=1, max_length=40)] | None = Field(
         default=None, description="bin location in the warehouse, e.g. A-01-03"
     )
@@ -66,12 +67,12 @@ class StockSetIn(ApiModel):
 
 
 class StockReceiptIn(ApiModel):
-    quantity: int = Field(ge=1, le=1_000_000_000)
+    quantity: int = Field(ge=1, le=MAX_QUANTITY)
     reason: Reason | None = None
 
 
 class StockAdjustmentIn(ApiModel):
-    delta: int = Field(ge=-1_000_000_000, le=1_000_000_000)
+    delta: int = Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY)
     reason: Reason
 
 
