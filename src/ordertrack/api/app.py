@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ordertrack import __version__
 from ordertrack.api.auth import ApiKeyCache
 from ordertrack.api.errors import error_response, install_error_handlers
+from ordertrack.api.options import AllowedMethods
 from ordertrack.attention.routes import router as attention_router
 from ordertrack.carriers.routes import router as carriers_router
 from ordertrack.catalog.routes import router as catalog_router
@@ -154,6 +155,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    app.add_middleware(AllowedMethods)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     app.add_middleware(RejectNulInUrl)
     return app
