@@ -138,12 +138,115 @@ def test_stock_import_sets_counts_with_progress_and_refuses_a_bad_file_whole(wor
     )
     imported = ordertrack("stock", "import", str(good), "--merchant", created["merchant_id"], cwd=workdir)
     assert imported.returncode == 0, imported.stderr
-    assert "imported 1200 stock levels" in imported.stdout
+    assert "imported 1200 stock levels: 1200 new" in imported.stdout
+    assert "importing stock [########################] 1,200/1,200" in imported.stderr
     with db.uow(write=False) as uow:
         levels = inventory.list_stock(uow, created["merchant_id"], sku=None, warehouse=None, low=None)
         assert len(levels) == 1200 and sum(level.on_hand for level, _ in levels) == sum(range(1200))
         assert not any(level.sku == "TENT" for level, _ in levels)  # the refused file left nothing
     db.dispose()
+
+
+def merchant_with_warehouse(workdir: Path) -> str:
+    from ordertrack.db.uow import Database
+    from ordertrack.inventory import service as inventory
+    from ordertrack.inventory.schemas import WarehouseIn
+
+    created = json.loads(ordertrack("merchants", "create", "--name", "Acme", "--json", cwd=workdir).stdout)
+    db = Database(f"sqlite:///{workdir / 'var' / 'cli.db'}")
+    with db.uow() as uow:
+        inventory.create_warehouse(
+            uow,
+            created["merchant_id"],
+            WarehouseIn(code="AUS1", name="Austin", country="US", timezone="America/Chicago"),
+        )
+        uow.commit()
+    db.dispose()
+    return str(created["merchant_id"])
+
+
+def stock_levels(workdir: Path, merchant: str) -> dict[str, int]:
+    from ordertrack.db.uow import Database
+    from ordertrack.inventory import service as inventory
+
+    db = Database(f"sqlite:///{workdir / 'var' / 'cli.db'}")
+    with db.uow(write=False) as uow:
+        levels = inventory.list_stock(uow, merchant, sku=None, warehouse=None, low=None)
+    db.dispose()
+    return {level.sku: level.on_hand for level, _ in levels}
+
+
+def test_stock_import_is_all_or_nothing_when_a_late_row_cannot_be_applied(workdir: Path) -> None:
+    from ordertrack.db.uow import Database
+    from ordertrack.orders import service as orders_service
+    from ordertrack.orders.schemas import OrderIn
+    from tests.integration.scenario import order_payload
+
+    merchant = merchant_with_warehouse(workdir)
+    db = Database(f"sqlite:///{workdir / 'var' / 'cli.db'}")
+    with db.uow() as uow:
+        order = orders_service.place_order(
+            uow,
+            merchant,
+            OrderIn.model_validate(order_payload(lines=[{"sku": "TENT", "quantity": 3, "unit_price": "10"}])),
+        )
+        orders_service.confirm_order(uow, merchant, order.id)  # 3 backordered: nothing in stock yet
+        uow.commit()
+    db.dispose()
+    first = workdir / "first.csv"
+    first.write_text("warehouse,sku,on_hand\nAUS1,TENT,5\n")
+    assert ordertrack("stock", "import", str(first), "--merchant", merchant, cwd=workdir).returncode == 0
+    # Line 552 of 601 counts TENT under the 3 units its order holds.
+    lines = [f"AUS1,SKU-{i},{i}" for i in range(600)]
+    lines[550] = "AUS1,TENT,2"
+    recount = workdir / "recount.csv"
+    recount.write_text("warehouse,sku,on_hand\n" + "\n".join(lines) + "\n")
+    refused = ordertrack("stock", "import", str(recount), "--merchant", merchant, cwd=workdir)
+    assert refused.returncode == 1
+    assert "recount.csv:552: AUS1/TENT: 3 reserved;" in refused.stderr
+    assert "nothing imported" in refused.stderr
+    assert stock_levels(workdir, merchant) == {"TENT": 5}
+
+
+def test_stock_import_names_bad_rows_and_unreadable_files_without_a_traceback(workdir: Path) -> None:
+    merchant = merchant_with_warehouse(workdir)
+    cases = {
+        "signs.csv": (
+            "warehouse,sku,on_hand\nAUS1,A,1_000\nAUS1,B,+5\nAUS1,C,\u0663\nAUS1,D,1000000001\n".encode(),
+            [
+                "signs.csv:2:",
+                "signs.csv:3:",
+                "signs.csv:4:",
+                "signs.csv:5: on_hand must be at most 1,000,000,000",
+            ],
+        ),
+        "latin1.csv": (
+            "warehouse,sku,on_hand\nAUS1,CAFÉ,1\n".encode("cp1252"),
+            ["latin1.csv:2: not UTF-8 text"],
+        ),
+        "long.csv": (
+            ("warehouse,sku,on_hand\nAUS1," + "S" * 300_000 + ",1\n").encode(),
+            ["long.csv:2: cannot be read as CSV"],
+        ),
+        "many.csv": (
+            ("warehouse,sku,on_hand\n" + "".join(f"AUS1,S{i},x\n" for i in range(80))).encode(),
+            ["many.csv:51:", "... and 30 more bad lines"],
+        ),
+    }
+    for name, (data, expected) in cases.items():
+        path = workdir / name
+        path.write_bytes(data)
+        result = ordertrack("stock", "import", str(path), "--merchant", merchant, cwd=workdir)
+        assert result.returncode == 1, (name, result.stdout)
+        assert "Traceback" not in result.stderr
+        for text in expected:
+            assert text in result.stderr, (name, result.stderr)
+        assert "nothing imported" in result.stderr and len(result.stderr) < 10_000
+    unknown = ordertrack(
+        "stock", "import", str(workdir / "signs.csv"), "--merchant", "mer_nobody", cwd=workdir
+    )
+    assert (unknown.returncode, "no merchant 'mer_nobody'" in unknown.stderr) == (1, True)
+    assert stock_levels(workdir, merchant) == {}
 
 
 def test_labels_print_writes_the_labels_waiting_at_a_warehouse_with_progress(workdir: Path) -> None:

@@ -9,9 +9,12 @@ import pytest
 from sqlalchemy import func, select
 
 from ordertrack.db.uow import Database
+from ordertrack.inventory import count_import
 from ordertrack.inventory import service as inventory
 from ordertrack.inventory.model import Backorder, Reservation, StockAlert, StockLevel
+from ordertrack.inventory.rules import MAX_ON_HAND, StockOutOfRange
 from ordertrack.inventory.schemas import WarehouseIn
+from ordertrack.inventory.stock_csv import StockRow
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.schemas import OrderIn
 from tests.integration.scenario import order_payload, ship
@@ -278,4 +281,171 @@ def test_fifty_concurrent_confirmations_never_oversell_ten_units(
             select(func.count()).select_from(Backorder).where(Backorder.merchant_id == m)
         )
     assert waiting == 40
+    assert_levels_equal_ledger(db, m)
+
+
+# --- bounds ---------------------------------------------------------------------------------
+
+
+def test_stock_beyond_what_a_level_holds_is_refused_before_the_database_sees_it(
+    db: Database, make_merchant
+) -> None:
+    m = make_merchant().merchant_id
+    warehouse(db, m, "EAST")
+    stock(db, m, "EAST", TENT, 1_000_000_000)
+    receive(db, m, "EAST", TENT, 1_000_000_000)
+    refused = [
+        lambda uow: inventory.receive_stock(uow, m, "EAST", TENT, 1_000_000_000, actor="test"),
+        lambda uow: inventory.adjust_stock(uow, m, "EAST", TENT, 147_483_648, actor="test", reason="found"),
+        lambda uow: inventory.set_stock(uow, m, "EAST", TENT, MAX_ON_HAND + 1, actor="test"),
+    ]
+    for change in refused:
+        with db.uow() as uow, pytest.raises(StockOutOfRange) as caught:
+            change(uow)
+        assert caught.value.code == "stock_out_of_range" and "2,147,483,647" in caught.value.message
+    adjusted = 147_483_647  # exactly to the top is allowed
+    with db.uow() as uow:
+        inventory.adjust_stock(uow, m, "EAST", TENT, adjusted, actor="test", reason="found")
+        uow.commit()
+    assert levels(db, m)[("EAST", TENT)] == (MAX_ON_HAND, 0)
+    assert_levels_equal_ledger(db, m)
+
+
+# --- many counts at once --------------------------------------------------------------------
+
+
+def import_counts(db: Database, merchant_id: str, rows: list[StockRow]) -> count_import.CountSummary:
+    with db.uow() as uow:
+        plan = count_import.plan_counts(uow, merchant_id, rows)
+        assert plan.problems == []
+        summary = count_import.apply_counts(uow, plan, actor="test", reason="import")
+        uow.commit()
+    return summary
+
+
+def outcome(db: Database, merchant_id: str) -> dict[str, object]:
+    """Everything a count touches, comparable between two merchants."""
+    with db.uow(write=False) as uow:
+        codes = {w.id: w.code for w in inventory.list_warehouses(uow, merchant_id)}
+        level_rows = uow.session.scalars(select(StockLevel).where(StockLevel.merchant_id == merchant_id))
+        return {
+            "levels": sorted(
+                (
+                    codes[lv.warehouse_id],
+                    lv.sku,
+                    lv.on_hand,
+                    lv.reserved,
+                    lv.low_stock_threshold,
+                    lv.below_threshold,
+                    lv.location,
+                )
+                for lv in level_rows
+            ),
+            "ledger": sorted(
+                (codes[w], s, sums) for (w, s), sums in inventory.ledger_sums(uow, merchant_id).items()
+            ),
+            "alerts": sorted(
+                (codes[a.warehouse_id], a.sku, a.available, a.threshold)
+                for a in uow.session.scalars(select(StockAlert).where(StockAlert.merchant_id == merchant_id))
+            ),
+            "backordered": sorted(
+                (b.sku, b.quantity)
+                for b in uow.session.scalars(select(Backorder).where(Backorder.merchant_id == merchant_id))
+            ),
+        }
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_a_count_import_ends_where_the_same_counts_one_by_one_end(
+    db: Database, make_merchant, seed: int
+) -> None:
+    rng = random.Random(seed)
+    skus = [TENT, MUG, "STOVE", "LAMP"]
+    merchants = [make_merchant("One by one").merchant_id, make_merchant("Imported").merchant_id]
+    first_counts = [
+        (code, sku, rng.randint(0, 6), rng.choice([None, 2, 4])) for code in ("EAST", "WEST") for sku in skus
+    ]
+    orders = [(f"O{i}", [(rng.choice(skus), rng.randint(1, 5))]) for i in range(6)]
+    recounts = [
+        (code, sku, rng.randint(0, 9), rng.choice([None, 1, 5]), rng.choice([None, f"A-{n}"]))
+        for n, (code, sku) in enumerate((c, s) for c in ("EAST", "WEST") for s in skus)
+        if rng.random() < 0.8
+    ]
+    for index, m in enumerate(merchants):
+        for code in ("EAST", "WEST"):
+            warehouse(db, m, code)
+        for code, sku, on_hand, threshold in first_counts:
+            stock(db, m, code, sku, on_hand, threshold)
+        for number, lines in orders:
+            confirm(db, m, place(db, m, number, lines, placed_at=f"2026-11-0{1 + int(number[1:])}T09:00:00Z"))
+        # Recounts never go under what is reserved: that is refused, tested below.
+        reserved = {key: held for key, (_, held) in levels(db, m).items()}
+        rows = [
+            StockRow(line, code, sku, max(on_hand, reserved.get((code, sku), 0)), threshold, location)
+            for line, (code, sku, on_hand, threshold, location) in enumerate(recounts, start=2)
+        ]
+        if index == 0:
+            with db.uow() as uow:
+                for row in rows:
+                    inventory.set_stock(
+                        uow,
+                        m,
+                        row.warehouse,
+                        row.sku,
+                        row.on_hand,
+                        threshold=row.low_stock_threshold,
+                        location=row.location,
+                        actor="test",
+                    )
+                uow.commit()
+        else:
+            import_counts(db, m, rows)
+        assert_levels_equal_ledger(db, m)
+    assert outcome(db, merchants[0]) == outcome(db, merchants[1])
+
+
+def test_a_count_import_names_every_row_it_cannot_apply_and_writes_nothing(
+    db: Database, make_merchant
+) -> None:
+    m = make_merchant().merchant_id
+    warehouse(db, m, "EAST")
+    stock(db, m, "EAST", TENT, 5)
+    stock(db, m, "EAST", "LAMP", 7)
+    confirm(db, m, place(db, m, "1", [(TENT, 3)]))
+    before = outcome(db, m)
+    rows = [StockRow(line, "EAST", f"SKU-{line}", line, None) for line in range(2, 600)]
+    rows += [StockRow(600, "EAST", TENT, 2, None), StockRow(601, "NOWHERE", MUG, 1, None)]
+    with db.uow() as uow:
+        plan = count_import.plan_counts(uow, m, rows)
+    assert [(p.line, p.message) for p in plan.problems] == [
+        (600, "EAST/TENT-2P: 3 reserved; adjustment of -3 would leave 2 on hand under 3 reserved"),
+        (601, "merchant has no warehouse 'NOWHERE'"),
+    ]
+    with db.uow() as uow, pytest.raises(ValueError):
+        count_import.apply_counts(uow, plan, actor="test", reason="import")
+    assert outcome(db, m) == before
+
+
+def test_counting_again_what_was_imported_changes_nothing(db: Database, make_merchant) -> None:
+    m = make_merchant().merchant_id
+    warehouse(db, m, "EAST")
+    rows = [StockRow(line, "EAST", f"SKU-{line}", line % 4, 2, "B-1") for line in range(2, 40)]
+    first = import_counts(db, m, rows)
+    assert (first.created, first.movements, first.alerts) == (38, 29, 18)  # counts 0 and 1 fall under 2
+    again = import_counts(db, m, rows)
+    assert (again.created, again.changed, again.unchanged, again.movements, again.alerts) == (0, 0, 38, 0, 0)
+    with db.uow(write=False) as uow:
+        assert len(inventory.list_movements(uow, m, sku=None, warehouse=None, limit=500)) == 29
+
+
+def test_imported_units_fill_backorders_oldest_order_first(db: Database, make_merchant) -> None:
+    m = make_merchant().merchant_id
+    warehouse(db, m, "EAST")
+    newer = place(db, m, "2", [(TENT, 2)], placed_at="2026-11-02T09:00:00Z")
+    older = place(db, m, "1", [(TENT, 2)], placed_at="2026-11-01T09:00:00Z")
+    confirm(db, m, newer)
+    confirm(db, m, older)
+    summary = import_counts(db, m, [StockRow(2, "EAST", TENT, 3, None)])
+    assert summary.backordered_skus_filled == 1
+    assert held(db, m, older) == {f"EAST:{TENT}": 2} and backordered(db, newer) == {TENT: 1}
     assert_levels_equal_ledger(db, m)

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from ordertrack.cli.common import DbOption, database_for, ensure_schema
-from ordertrack.inventory import service as inventory_service
-from ordertrack.inventory.stock_csv import RowError, read_stock_csv
+from ordertrack.inventory import count_import
+from ordertrack.inventory.stock_csv import RowError, read_stock_file
 from ordertrack.kit.errors import OrdertrackError
+from ordertrack.kit.progress import ProgressBar
+from ordertrack.merchants import service as merchants_service
 
 app = typer.Typer(help="Stock levels.", no_args_is_help=True)
 
-BATCH = 500
+# Bad lines named one by one; beyond this many the rest are counted.
+SHOWN_ERRORS = 50
+ACTOR = "cli:stock-import"
 
 
 @app.command("import")
@@ -25,57 +30,69 @@ def import_stock(
             exists=True,
             dir_okay=False,
             readable=True,
-            help="CSV: warehouse,sku,on_hand[,low_stock_threshold]",
+            help="CSV (UTF-8): warehouse,sku,on_hand[,low_stock_threshold][,location]",
         ),
     ],
     merchant: Annotated[str, typer.Option("--merchant", help="the merchant id whose stock this is")],
     db: DbOption = None,
 ) -> None:
-    """Set on-hand counts (and low-stock thresholds) from a CSV file; a file with any bad
-    line imports nothing."""
-    with file.open(newline="", encoding="utf-8-sig") as handle:
-        rows, errors = read_stock_csv(handle)
+    """Set on-hand counts (and low-stock thresholds, bin locations) from a CSV file.
+
+    The whole file is checked first and applied in one transaction: a file with any bad
+    line names every bad line and imports nothing. Exit status 0 when imported, 1 when
+    nothing was imported, 2 for a usage error.
+    """
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        _refuse(f"{file}: cannot be read: {error.strerror or error}")
+    rows, errors = read_stock_file(data)
     database = database_for(db)
     ensure_schema(database)
-    with database.uow(write=False) as uow:
-        known = {w.code for w in inventory_service.list_warehouses(uow, merchant)}
-    errors += [
-        RowError(r.line, f"merchant has no warehouse {r.warehouse!r}")
-        for r in rows
-        if r.warehouse not in known
-    ]
-    errors.sort(key=lambda e: e.line)
-    if errors:
-        for error in errors[:50]:
-            typer.echo(f"{file}:{error.line}: {error.message}", err=True)
-        if len(errors) > 50:
-            typer.echo(f"... and {len(errors) - 50} more", err=True)
-        typer.echo("nothing imported: fix the lines above and run again", err=True)
-        raise typer.Exit(1)
-    done = 0
-    with typer.progressbar(length=len(rows), label="importing stock", file=None) as progress:
-        for start in range(0, len(rows), BATCH):
-            chunk = rows[start : start + BATCH]
-            try:
-                with database.uow() as uow:
-                    for row in chunk:
-                        inventory_service.set_stock(
-                            uow,
-                            merchant,
-                            row.warehouse,
-                            row.sku,
-                            row.on_hand,
-                            threshold=row.low_stock_threshold,
-                            actor="cli:stock-import",
-                            reason=f"import {file.name}",
-                        )
-                    uow.commit()
-            except OrdertrackError as error:
-                typer.echo(f"\n{file}: rows {chunk[0].line}-{chunk[-1].line}: {error.message}", err=True)
-                typer.echo(
-                    f"{done} rows imported before this batch; this batch and later ones were not", err=True
-                )
-                raise typer.Exit(1) from None
-            done += len(chunk)
-            progress.update(len(chunk))
-    typer.echo(f"imported {done} stock levels")
+    try:
+        with database.uow() as uow:
+            if not merchants_service.merchant_name(uow, merchant):
+                _refuse(f"no merchant {merchant!r}: give the id 'ordertrack merchants create' printed")
+            plan = count_import.plan_counts(uow, merchant, rows)
+            errors = sorted(errors + plan.problems, key=lambda e: e.line)
+            if errors:
+                _report(file, errors)
+            if not plan.changes:
+                typer.echo(f"{file} has no stock rows: nothing changed")
+                return
+            progress = ProgressBar("importing stock", len(plan.changes), "rows")
+            summary = count_import.apply_counts(
+                uow,
+                plan,
+                actor=ACTOR,
+                reason=f"import {file.name}",
+                progress=progress.update,
+            )
+            progress.finish()
+            uow.commit()
+    except (OrdertrackError, SQLAlchemyError) as error:
+        message = error.message if isinstance(error, OrdertrackError) else str(error).splitlines()[0]
+        _refuse(f"{file}: the database refused the import ({message}); nothing was imported")
+    typer.echo(
+        f"imported {summary.levels} stock levels: {summary.created} new, {summary.changed} changed,"
+        f" {summary.unchanged} already right; {summary.movements} ledger movements,"
+        f" {summary.alerts} low-stock alerts"
+        + (
+            f", backorders filled for {summary.backordered_skus_filled} SKUs"
+            if summary.backordered_skus_filled
+            else ""
+        )
+    )
+
+
+def _report(file: Path, errors: list[RowError]) -> NoReturn:
+    for error in errors[:SHOWN_ERRORS]:
+        typer.echo(f"{file}:{error.line}: {error.message}", err=True)
+    if len(errors) > SHOWN_ERRORS:
+        typer.echo(f"... and {len(errors) - SHOWN_ERRORS} more bad lines", err=True)
+    _refuse("nothing imported: fix the lines above and run again")
+
+
+def _refuse(message: str) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(1)
