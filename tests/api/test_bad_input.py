@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import time
 from datetime import UTC, datetime
 
@@ -213,6 +214,42 @@ def test_bad_query_parameters_are_422(client: httpx.Client) -> None:
     assert_error(
         client.get("/api/v1/tracking/events?cursor=" + "eyJhZnRlciI6Im9yZF94In0"), 422, "invalid_cursor"
     )
+    assert_error(client.get("/api/v1/tracking/events?tracking_number=!&cursor=x"), 422, "invalid_cursor")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/orders",
+        "/api/v1/products",
+        "/api/v1/shipments",
+        "/api/v1/attention",
+        "/api/v1/tracking/events",
+    ],
+)
+def test_any_cursor_of_the_declared_form_is_a_place_in_the_list(client: httpx.Client, path: str) -> None:
+    declared = client.get("/openapi.json").json()["paths"][path]["get"]["parameters"]
+    pattern = next(p["schema"] for p in declared if p["name"] == "cursor")["pattern"]
+    cursor = "4" * 18 if path.endswith("/events") else "zzz_" + "0" * 26
+    assert re.fullmatch(pattern, cursor) and re.fullmatch(pattern, "")
+    for value in (cursor, ""):
+        response = client.get(path, params={"cursor": value})
+        assert response.status_code == 200, response.text
+        assert response.json()["next_cursor"] is None
+
+
+def test_a_cursor_walks_every_order_once(client: httpx.Client) -> None:
+    for number in range(5):
+        client.post("/api/v1/orders", json=order_payload(f"W-{number}"))
+    seen, cursor = [], None
+    while True:
+        page = client.get(
+            "/api/v1/orders", params={"limit": 2, **({"cursor": cursor} if cursor else {})}
+        ).json()
+        seen += [o["number"] for o in page["items"]]
+        if (cursor := page["next_cursor"]) is None:
+            break
+    assert sorted(seen) == [f"W-{n}" for n in range(5)]
 
 
 def test_body_over_the_size_limit_is_413(client: httpx.Client) -> None:

@@ -20,13 +20,17 @@ def test_ids_carry_their_type_and_sort_by_creation_time() -> None:
     assert len(set(later)) == 50
 
 
-def test_cursor_round_trips_and_rejects_forgeries() -> None:
-    assert decode_cursor(encode_cursor("ord_abc")) == "ord_abc"
-    assert decode_cursor(encode_cursor(42)) == 42
-    assert decode_cursor(None) is None
-    for bad in ("!!!", "e30", encode_cursor("")):
+def test_cursor_round_trips_and_rejects_what_no_page_could_end_with() -> None:
+    last = new_id("ord")
+    assert decode_cursor(encode_cursor(last)) == last
+    assert decode_cursor(encode_cursor(42), numbered=True) == 42
+    assert decode_cursor(None) is None and decode_cursor("") is None
+    for bad in ("!!!", "e30", "ord_abc", "eyJhZnRlciI6Im9yZF94In0", last + "\n", last.upper(), "42"):
         with pytest.raises(InvalidCursor):
             decode_cursor(bad)
+    for bad in ("0", "-1", "1" * 19, last, "42\n"):
+        with pytest.raises(InvalidCursor):
+            decode_cursor(bad, numbered=True)
 
 
 def test_tracking_numbers_are_stored_in_one_canonical_form() -> None:

@@ -12,6 +12,7 @@ from ordertrack.api.transactions import json_response
 from ordertrack.attention import service
 from ordertrack.attention.schemas import AttentionPage, KindName, item_out
 from ordertrack.db.uow import Database
+from ordertrack.kit.pagination import Cursor
 from ordertrack.kit.schema import error_responses
 
 router = APIRouter(prefix="/api/v1", tags=["attention"])
@@ -24,7 +25,7 @@ def list_attention(
     order_id: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
     shipment_id: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Cursor = None,
     merchant_id: str = Depends(current_merchant),
     db: Database = Depends(get_db),
 ) -> Response:

@@ -35,7 +35,7 @@ from ordertrack.carriers.schemas import (
 from ordertrack.carriers.tracking_numbers import CARRIER_NAMES, detect_carriers
 from ordertrack.db.uow import Database, UnitOfWork
 from ordertrack.kit.errors import NotFound, Unauthorized, Unprocessable
-from ordertrack.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from ordertrack.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Cursor
 from ordertrack.kit.schema import error_responses, normalise_tracking_number
 
 router = APIRouter(prefix="/api/v1/carriers", tags=["carriers"])
@@ -230,7 +230,7 @@ def list_quarantine(
         list[PayloadState] | None,
         Query(description="default: quarantined and partial (what still needs a look)"),
     ] = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Response:
     """Carrier payloads that could not be read (or not wholly), newest first."""

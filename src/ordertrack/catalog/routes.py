@@ -12,7 +12,7 @@ from ordertrack.api.transactions import idempotent_write
 from ordertrack.catalog import service
 from ordertrack.catalog.schemas import ProductIn, ProductOut, ProductPage
 from ordertrack.db.uow import Database
-from ordertrack.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from ordertrack.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Cursor
 from ordertrack.kit.schema import error_responses
 
 router = APIRouter(prefix="/api/v1/products", tags=["catalog"])
@@ -39,7 +39,7 @@ def list_products(
     merchant_id: str = Depends(current_merchant),
     db: Database = Depends(get_db),
     sku: Annotated[str | None, Query(max_length=64)] = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> ProductPage:
     with db.uow(write=False) as uow:

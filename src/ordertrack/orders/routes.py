@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from ordertrack.api.auth import current_merchant, get_db
 from ordertrack.api.transactions import idempotent_write, json_response
 from ordertrack.db.uow import Database
-from ordertrack.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from ordertrack.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Cursor
 from ordertrack.kit.schema import error_responses
 from ordertrack.orders import service
 from ordertrack.orders.schemas import OrderIn, OrderOut, OrderPage, OrderSummary
@@ -41,7 +41,7 @@ def list_orders(
     db: Database = Depends(get_db),
     status: OrderStatus | None = None,
     attention: bool | None = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Response:
     with db.uow(write=False) as uow:

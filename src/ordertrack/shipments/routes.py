@@ -12,7 +12,7 @@ from ordertrack.api.auth import current_merchant, get_db
 from ordertrack.api.transactions import idempotent_write, json_response
 from ordertrack.db.uow import Database
 from ordertrack.eta import promises
-from ordertrack.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from ordertrack.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Cursor
 from ordertrack.kit.schema import error_responses
 from ordertrack.shipments import service
 from ordertrack.shipments.schemas import ShipmentIn, ShipmentOut, ShipmentPage
@@ -50,7 +50,7 @@ def list_shipments(
     status: ShipmentStatus | None = None,
     carrier: Annotated[str | None, Query(max_length=40)] = None,
     order_id: Annotated[str | None, Query(max_length=32)] = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Response:
     with db.uow(write=False) as uow:

@@ -12,7 +12,7 @@ from ordertrack.api.auth import current_merchant, get_db
 from ordertrack.api.transactions import idempotent_write, json_response
 from ordertrack.db.uow import Database
 from ordertrack.kit.clock import utcnow
-from ordertrack.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from ordertrack.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, NumberCursor, decode_cursor
 from ordertrack.kit.schema import error_responses, normalise_tracking_number
 from ordertrack.tracking import service
 from ordertrack.tracking.schemas import EventBatchIn, EventPage, IngestResultOut, TrackingOut
@@ -61,9 +61,10 @@ def list_events(
     tracking_number: Annotated[str | None, Query(max_length=80)] = None,
     status: EventStatus | None = None,
     unmatched: Annotated[bool | None, Query(description="only events no shipment claims yet")] = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: NumberCursor = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Response:
+    decode_cursor(cursor, numbered=True)  # a malformed cursor is refused whatever the filter
     number = _number_or_none(tracking_number)
     if tracking_number is not None and number is None:
         return json_response(EventPage(items=[], next_cursor=None))  # no such number can exist
