@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     # How long a verified API key stays in the in-process cache, in seconds.
     api_key_cache_seconds: float = Field(default=30.0, ge=0)
+    # Shoppers' lookups on the tracking page, per client address: a burst of this many, then
+    # this many a minute. Raise them when many shoppers share one address (an office network).
+    track_lookup_burst: int = Field(default=10, ge=1)
+    track_lookups_per_minute: float = Field(default=10, gt=0)
     # Email: "smtp://user:pass@host:port" ("smtps://" for TLS, "?starttls=1"); unset = no email.
     smtp_url: SecretStr | None = None
     mail_from: str = "ordertrack@localhost"

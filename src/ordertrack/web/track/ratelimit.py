@@ -4,7 +4,8 @@ Each client (IP address) holds a bucket of ``capacity`` lookups that refills at 
 a minute. It lives in the serving process: several processes behind a load balancer each
 allow that much, which still bounds guessing; a shared store would be needed for an exact
 global limit. The number of remembered clients is capped so a flood of addresses cannot
-grow memory without bound (a full bucket is the same as a forgotten one).
+grow memory without bound (a full bucket is the same as a forgotten one). The operator sets
+the burst and the rate (``ORDERTRACK_TRACK_LOOKUP_BURST``, ``ORDERTRACK_TRACK_LOOKUPS_PER_MINUTE``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ordertrack.config import Settings
 
 
 class LookupLimiter:
@@ -32,6 +37,11 @@ class LookupLimiter:
         self.clock = clock
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # key -> (tokens, at)
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LookupLimiter:
+        """The limiter the operator configured."""
+        return cls(per_minute=settings.track_lookups_per_minute, capacity=settings.track_lookup_burst)
 
     def _tokens(self, key: str, now: float) -> float:
         tokens, at = self._buckets.get(key, (self.capacity, now))
