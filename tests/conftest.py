@@ -113,6 +113,12 @@ def server(db: Database, backend: str, _servers: dict[str, LiveServer]) -> LiveS
     return _servers[backend]
 
 
+# Every test's browser and client reach the shared process from 127.0.0.1, so it allows more
+# shopper lookups than the shipped limit, as an operator whose shoppers share one address would
+# set it. The limit itself is tested on a process of its own.
+SERVED_ENV = {"ORDERTRACK_TRACK_LOOKUP_BURST": "1000"}
+
+
 @pytest.fixture(scope="session")
 def _served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ServeProcess]]:
     processes: dict[str, ServeProcess] = {}
@@ -129,8 +135,17 @@ def served(
     if backend not in _served:
         url = db.url.render_as_string(hide_password=False)
         workdir = tmp_path_factory.mktemp(f"serve-{backend}")
-        _served[backend] = ServeProcess(url, workdir, secret=TEST_SECRET).__enter__()
+        _served[backend] = ServeProcess(url, workdir, secret=TEST_SECRET, env=SERVED_ENV).__enter__()
     return _served[backend]
+
+
+@pytest.fixture
+def served_client(served: ServeProcess, make_merchant: Callable[[str], Tenant]) -> Iterator[httpx.Client]:
+    """An HTTP client authenticated as a fresh merchant, talking to ``ordertrack serve``."""
+    tenant = make_merchant("Acme Outfitters")
+    with served.client(tenant.api_key) as http:
+        http.tenant = tenant  # type: ignore[attr-defined]
+        yield http
 
 
 @pytest.fixture

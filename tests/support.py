@@ -18,6 +18,7 @@ import pypdfium2
 import uvicorn
 import zxingcpp
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from ordertrack.api.app import create_app
 from ordertrack.config import Settings
@@ -40,6 +41,21 @@ def migrated_database(url: str) -> Database:
 
 def wipe(db: Database) -> None:
     """Empty every table (keeping the schema) so each test starts from nothing."""
+    for attempt in range(1, 6):
+        try:
+            _empty_tables(db)
+            return
+        except OperationalError as error:
+            # A running ``ordertrack serve`` (its worker, an open page's updates) may be reading
+            # these tables: PostgreSQL ends a deadlock by failing one side, SQLite says it is
+            # locked. Either way the reader is done a moment later.
+            busy = getattr(error.orig, "sqlstate", None) == "40P01" or "database is locked" in str(error)
+            if not busy or attempt == 5:
+                raise
+            time.sleep(0.2 * attempt)
+
+
+def _empty_tables(db: Database) -> None:
     tables = [t.name for t in reversed(metadata.sorted_tables)]
     with db.engine.begin() as conn:
         if db.is_sqlite:

@@ -1,8 +1,10 @@
-"""Real-browser tests: Python Playwright driving Debian's chromium against the app on 127.0.0.1.
+"""Real-browser tests: Python Playwright driving Debian's chromium against ``ordertrack serve``
+on 127.0.0.1 (the ``served`` process, see tests/conftest.py).
 
 ``browser`` is one headless chromium per test module. ``page`` is a fresh page in its own
 context (cookies do not leak between tests). ``screenshot`` saves a PNG under
-``tests/artifacts/`` (git-ignored). ``axe_audit`` runs axe-core (bundled with the
+``tests/artifacts/`` (git-ignored); ``screenshots`` saves the page at both widths every page
+test looks at, 1280 px and 360 px. ``axe_audit`` runs axe-core (bundled with the
 axe-playwright-python test dependency, served from disk, never fetched) and returns the
 serious and critical violations.
 """
@@ -68,6 +70,25 @@ def screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{re.sub(r'[^a-z0-9_-]+', '-', name.lower())}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# The desktop and the phone screen every page test is seen at.
+WIDTHS = ((1280, 900), (360, 740))
+
+
+def screenshots(page: Any, name: str) -> list[Path]:
+    """The page as it stands, saved 1280 px and 360 px wide; it must not scroll sideways at 360."""
+    size = page.viewport_size
+    saved = []
+    try:
+        for width, height in WIDTHS:
+            page.set_viewport_size({"width": width, "height": height})
+            saved.append(screenshot(page, f"{name}-{width}"))
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll_width <= width, f"{name} scrolls sideways at {width} px ({scroll_width} px wide)"
+    finally:
+        page.set_viewport_size(size)
+    return saved
 
 
 def axe_audit(page: Any) -> list[dict[str, Any]]:

@@ -1,4 +1,5 @@
-"""The merchant dashboard in a real browser: sign in, find, ship, print; CSRF, escaping, a11y."""
+"""The merchant dashboard in a real browser, against ``ordertrack serve`` in its own process:
+sign in, find, ship, print; CSRF, escaping, a11y; on both databases."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ import pytest
 
 from ordertrack.db.uow import Database
 from ordertrack.staff import service as staff_service
-from tests.browser.conftest import axe_audit, screenshot
+from tests.browser.conftest import axe_audit, screenshot, screenshots
 from tests.integration.scenario import order_payload
-from tests.support import LiveServer, barcodes
+from tests.support import ServeProcess, barcodes
 
 pytestmark = pytest.mark.browser
 
@@ -82,8 +83,8 @@ def _prepare(db: Database, client: httpx.Client) -> str:
     return order_id
 
 
-def _sign_in(page: Any, server: LiveServer) -> None:
-    page.goto(f"{server.base_url}/dashboard/orders")
+def _sign_in(page: Any, served: ServeProcess) -> None:
+    page.goto(f"{served.base_url}/dashboard/orders")
     assert "/dashboard/login" in page.url
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
@@ -92,12 +93,14 @@ def _sign_in(page: Any, server: LiveServer) -> None:
 
 
 def test_staff_finds_an_order_by_tracking_number_ships_it_and_prints_a_valid_label(
-    page: Any, server: LiveServer, db: Database, client: httpx.Client
+    page: Any, served: ServeProcess, db: Database, served_client: httpx.Client, backend: str
 ) -> None:
-    _prepare(db, client)
-    _sign_in(page, server)
+    _prepare(db, served_client)
+    _sign_in(page, served)
     page.get_by_label("Order number, customer email or tracking number").fill(SHIPPED_NUMBER.lower())
     page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="#A-1001").wait_for()
+    screenshots(page, f"dashboard-search-by-tracking-number-{backend}")
     page.get_by_role("link", name="#A-1001").click()
     page.get_by_role("link", name="Create shipment").click()
     page.get_by_label("Units of TENT-2P to ship").fill("0")
@@ -111,37 +114,39 @@ def test_staff_finds_an_order_by_tracking_number_ships_it_and_prints_a_valid_lab
     page.get_by_text("Shipment created.").wait_for()
     issued = re.findall(r"\bOT\d{10}[0-9A-Z]\b", page.inner_text("main"))
     assert issued, "the new parcel's ordertrack-issued tracking number is on the page"
+    screenshots(page, f"dashboard-shipment-created-{backend}")
     href = page.get_by_role("status").get_by_role("link", name="label (PDF)").get_attribute("href")
-    label = page.request.get(f"{server.base_url}{href}")
+    label = page.request.get(f"{served.base_url}{href}")
     assert label.status == 200 and label.headers["content-type"] == "application/pdf"
     pdf = label.body()
     assert pdf.startswith(b"%PDF")
     assert ("Code128", issued[0]) in barcodes(pdf)
-    slip = page.request.get(f"{server.base_url}{href.replace('label.pdf', 'packing-slip.pdf')}")
+    slip = page.request.get(f"{served.base_url}{href.replace('label.pdf', 'packing-slip.pdf')}")
     assert slip.status == 200 and slip.body().startswith(b"%PDF")
 
 
 def test_a_form_post_without_the_csrf_token_is_refused(
-    page: Any, server: LiveServer, db: Database, client: httpx.Client
+    page: Any, served: ServeProcess, db: Database, served_client: httpx.Client, backend: str
 ) -> None:
-    order_id = _prepare(db, client)
-    _sign_in(page, server)
+    order_id = _prepare(db, served_client)
+    _sign_in(page, served)
     for target in (f"/dashboard/orders/{order_id}/confirm", "/dashboard/settings/api-keys"):
-        refused = page.request.post(f"{server.base_url}{target}", form={"label": "no token"})
+        refused = page.request.post(f"{served.base_url}{target}", form={"label": "no token"})
         assert refused.status == 403, target
         assert "did not come from this dashboard" in refused.text()
-    page.goto(f"{server.base_url}/dashboard/settings")
+    page.goto(f"{served.base_url}/dashboard/settings")
     assert page.locator("text=no token").count() == 0  # no key was created
+    screenshots(page, f"dashboard-settings-after-forged-posts-{backend}")
 
 
 def test_a_carrier_description_with_a_script_shows_as_text(
-    page: Any, server: LiveServer, db: Database, client: httpx.Client
+    page: Any, served: ServeProcess, db: Database, served_client: httpx.Client, backend: str
 ) -> None:
-    order_id = _prepare(db, client)
+    order_id = _prepare(db, served_client)
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    _sign_in(page, server)
-    page.goto(f"{server.base_url}/dashboard/orders/{order_id}")
+    _sign_in(page, served)
+    page.goto(f"{served.base_url}/dashboard/orders/{order_id}")
     timeline = page.locator("ol.timeline")
     assert HOSTILE in timeline.inner_text()
     assert page.locator("ol.timeline script").count() == 0
@@ -159,6 +164,7 @@ def test_a_carrier_description_with_a_script_shows_as_text(
     # The order's messages: what was queued, to whom, through which channel, and the result.
     messages = page.locator("#notifications + table").inner_text()
     assert "shipped" in messages and "email" in messages and "pending" in messages
+    screenshots(page, f"dashboard-order-hostile-scan-{backend}")
 
 
 PAGES = [
@@ -176,19 +182,19 @@ def test_dashboard_pages_pass_axe_and_are_captured(
     screen: str,
     page: Any,
     phone_page: Any,
-    server: LiveServer,
+    served: ServeProcess,
     db: Database,
-    client: httpx.Client,
+    served_client: httpx.Client,
     backend: str,
 ) -> None:
-    order_id = _prepare(db, client)
+    order_id = _prepare(db, served_client)
     tab = page if screen == "desktop" else phone_page
-    tab.goto(f"{server.base_url}/dashboard/login")
+    tab.goto(f"{served.base_url}/dashboard/login")
     assert axe_audit(tab) == [], "login page"
     screenshot(tab, f"dashboard-login-{screen}-{backend}")
-    _sign_in(tab, server)
+    _sign_in(tab, served)
     for name, path in PAGES:
-        tab.goto(server.base_url + path.format(order_id=order_id))
+        tab.goto(served.base_url + path.format(order_id=order_id))
         assert tab.locator("h1").count() == 1, name
         violations = axe_audit(tab)
         assert violations == [], (name, [(v["id"], v["help"]) for v in violations])
@@ -196,7 +202,7 @@ def test_dashboard_pages_pass_axe_and_are_captured(
             width = tab.evaluate("document.documentElement.scrollWidth")
             assert width <= 360, (name, width)
         screenshot(tab, f"dashboard-{name}-{screen}-{backend}")
-    tab.goto(f"{server.base_url}/dashboard/attention")
+    tab.goto(f"{served.base_url}/dashboard/attention")
     assert "#A-1001" in tab.inner_text("main")
-    tab.goto(f"{server.base_url}/dashboard/inventory")
+    tab.goto(f"{served.base_url}/dashboard/inventory")
     assert tab.locator("tr.low").count() == 1

@@ -1,4 +1,4 @@
-"""The browser harness itself: chromium starts and the server's own assets load."""
+"""The browser harness itself: chromium starts and ``ordertrack serve`` serves its own assets."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ from typing import Any
 
 import pytest
 
+from tests.support import ServeProcess
+
 pytestmark = pytest.mark.browser
 
 
-def test_chromium_loads_the_stylesheet_from_the_server(page: Any, server) -> None:
-    response = page.goto(f"{server.base_url}/static/site.css")
+def test_chromium_loads_the_stylesheet_from_the_server(page: Any, served: ServeProcess) -> None:
+    response = page.goto(f"{served.base_url}/static/site.css")
     assert response is not None and response.status == 200
     assert "--brand" in page.content()
