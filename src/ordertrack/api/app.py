@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -24,6 +25,7 @@ from ordertrack.documents.routes import batch_router as documents_batch_router
 from ordertrack.documents.routes import router as documents_router
 from ordertrack.inventory.routes import router as inventory_router
 from ordertrack.kit.schema import error_responses
+from ordertrack.live.listener import PostgresListener
 from ordertrack.notifications.routes import pages as notification_pages
 from ordertrack.notifications.routes import router as notifications_router
 from ordertrack.orders.routes import router as orders_router
@@ -32,6 +34,7 @@ from ordertrack.tracking.routes import router as tracking_router
 from ordertrack.tracking.schemas import UnifiedEventIn
 from ordertrack.web.dashboard.routes import router as dashboard_pages
 from ordertrack.web.pages import STATIC
+from ordertrack.web.track.live import router as track_live
 from ordertrack.web.track.routes import router as track_pages
 
 
@@ -100,7 +103,17 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Live pages: this process's hub serves its open pages; on PostgreSQL one listener
+        # per process hears every process's committed changes and feeds the hub.
+        db.hub.attach(asyncio.get_running_loop())
+        listener = None if db.is_sqlite else PostgresListener(db.url, db.hub)
+        if listener is not None:
+            listener.start()
+        _app.state.live_listener = listener
         yield
+        db.hub.close()
+        if listener is not None:
+            await listener.stop()
         await db.reader.close()
 
     app = FastAPI(
@@ -134,6 +147,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     app.include_router(notification_pages)
     app.include_router(track_pages)
+    app.include_router(track_live)
     app.include_router(dashboard_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

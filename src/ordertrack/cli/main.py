@@ -126,6 +126,9 @@ def serve(
             log_level="info",
             access_log=access_log,
             log_config=serving.log_config(),
+            # Open event streams would hold the stop for up to 10 minutes: cut them after 2 s
+            # (live pages reconnect by themselves; WebSockets are closed at once anyway).
+            timeout_graceful_shutdown=2,
             **serving.proxy_options(settings),
         )
     finally:

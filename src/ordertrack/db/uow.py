@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from types import TracebackType
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from ordertrack.db.engine import is_sqlite, make_engine, normalise_url
 from ordertrack.db.reader import PostgresReader, Reader, ThreadedReader
+from ordertrack.live.hub import Hub
+from ordertrack.live.listener import CHANNEL, payloads
 
 
 class Database:
@@ -28,11 +31,14 @@ class Database:
         # One writer at a time inside this process; across processes SQLite's lock queues them.
         self._sqlite_writer = threading.Lock() if self.is_sqlite else None
         self.reader: Reader = ThreadedReader(self.read_engine) if self.is_sqlite else PostgresReader(self.url)
+        # This process's open tracking pages. SQLite has one process: commits publish here
+        # directly. PostgreSQL commits notify, and the process's listener publishes here.
+        self.hub = Hub()
 
     def uow(self, *, write: bool = True) -> UnitOfWork:
         if write:
-            return UnitOfWork(self._write_sessions, self._sqlite_writer)
-        return UnitOfWork(self._read_sessions, None)
+            return UnitOfWork(self._write_sessions, self._sqlite_writer, self.hub, notify=not self.is_sqlite)
+        return UnitOfWork(self._read_sessions, None, self.hub, notify=False)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -41,13 +47,24 @@ class Database:
 
 
 class UnitOfWork:
-    """One transaction. Leaving the block without ``commit()`` rolls everything back."""
+    """One transaction. Leaving the block without ``commit()`` rolls everything back.
+
+    It also collects one fact for the shopper's live pages: which orders and parcels now
+    look different (:meth:`record_page_change`). They are told only once committed: on
+    PostgreSQL by ``pg_notify`` inside the transaction (delivered on commit, dropped on
+    rollback, heard by every process), on SQLite by the in-process hub after the commit.
+    """
 
     session: Session
 
-    def __init__(self, factory: sessionmaker[Session], lock: threading.Lock | None) -> None:
+    def __init__(
+        self, factory: sessionmaker[Session], lock: threading.Lock | None, hub: Hub, *, notify: bool
+    ) -> None:
         self._factory = factory
         self._lock = lock
+        self._hub = hub
+        self._notify = notify
+        self.page_changes: set[str] = set()
 
     def __enter__(self) -> UnitOfWork:
         if self._lock is not None:
@@ -69,8 +86,22 @@ class UnitOfWork:
             if self._lock is not None:
                 self._lock.release()
 
+    def record_page_change(self, *, order_id: str | None = None, parcel_ids: Iterable[str] = ()) -> None:
+        """What this order's or these parcels' tracking pages show has changed."""
+        if order_id is not None:
+            self.page_changes.add(order_id)
+        self.page_changes.update(parcel_ids)
+
     def commit(self) -> None:
+        changes, self.page_changes = self.page_changes, set()
+        if changes and self._notify:
+            for payload in payloads(changes):
+                self.session.execute(
+                    text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload}
+                )
         self.session.commit()
+        if changes and not self._notify:
+            self._hub.publish(changes)
 
     def flush(self) -> None:
         self.session.flush()

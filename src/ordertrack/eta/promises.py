@@ -314,6 +314,7 @@ def refresh_order_promise(
         combined.most_likely,
     )
     uow.session.add(_revision(merchant_id, order.id, None, combined, stage, delayed, now))
+    uow.record_page_change(order_id=order.id)
 
 
 def _shipped_units(uow: UnitOfWork, merchant_id: str, order_id: str) -> int:

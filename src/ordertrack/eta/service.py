@@ -58,6 +58,7 @@ def record_estimate(
             recorded_at=recorded_at,
         )
     )
+    uow.record_page_change(parcel_ids=[parcel_id])
     return "first" if newest is None else "revised"
 
 

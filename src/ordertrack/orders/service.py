@@ -183,14 +183,15 @@ def _derive(order: Order, shipments: list[ShipmentFacts]) -> DerivedOrder:
 
 def _rederive(uow: UnitOfWork, merchant_id: str, order: Order) -> None:
     facts = shipments_service.shipment_facts(uow, merchant_id, [order.id]).get(order.id, [])
-    _store(order, _derive(order, facts))
+    _store(uow, order, _derive(order, facts))
 
 
-def _store(order: Order, derived: DerivedOrder) -> None:
+def _store(uow: UnitOfWork, order: Order, derived: DerivedOrder) -> None:
     if (order.status, order.attention) != (derived.status, derived.attention):
         order.status = derived.status
         order.attention = derived.attention
         order.updated_at = utcnow()
+        uow.record_page_change(order_id=order.id)
 
 
 def mark_confirmed(order: Order, now: datetime) -> None:
@@ -209,7 +210,7 @@ def confirm_order(uow: UnitOfWork, merchant_id: str, id_or_number: str, *, actor
     facts = shipments_service.shipment_facts(uow, merchant_id, [order.id]).get(order.id, [])
     first_hold = order.confirmed_at is None
     order.confirmed_at = utcnow()
-    _store(order, _derive(order, facts))
+    _store(uow, order, _derive(order, facts))
     inventory_service.reserve_order(uow, merchant_id, order, actor=actor, first_hold=first_hold)
     notifications_service.enqueue(
         uow,
@@ -245,7 +246,7 @@ def refresh_order_status(uow: UnitOfWork, merchant_id: str, order_ids: Iterable[
     ).all()
     facts = shipments_service.shipment_facts(uow, merchant_id, ids)
     for order in orders:
-        _store(order, _derive(order, facts.get(order.id, [])))
+        _store(uow, order, _derive(order, facts.get(order.id, [])))
 
 
 def order_view(uow: UnitOfWork, merchant_id: str, order: Order) -> OrderOut:

@@ -149,6 +149,7 @@ def create_shipment(
         recycle_window=recycle_window,
     )
     orders_service.refresh_order_status(uow, merchant_id, [order.id])
+    uow.record_page_change(order_id=order.id)  # the order's page gains a shipment
     carriers_polling.start_polling(uow, merchant_id, data.carrier, [p.id for p in shipment.parcels])
     # The promise the "shipped" message carries, made now (the checks revise it later).
     promises.refresh_shipment_promises(uow, merchant_id, [shipment.id], now=now, stage="shipped")
@@ -558,6 +559,8 @@ def save_parcel_states(uow: UnitOfWork, merchant_id: str, states: Mapping[str, T
         for parcel_id, state in states.items()
     ]
     uow.session.connection().execute(statement, params)
+    # Every new scan, from any source, lands here: the parcels' tracking pages change.
+    uow.record_page_change(parcel_ids=states)
 
 
 def refresh_shipments(uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[str]) -> None:

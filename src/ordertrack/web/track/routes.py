@@ -1,4 +1,5 @@
-"""The shopper's tracking pages (``/track``): lookup, the order's page, its live updates.
+"""The shopper's tracking pages (``/track``): lookup, the order's page and the part of it that
+changes (its live updates are in :mod:`live`).
 
 Thin edges: parse and check the input, call :mod:`reading` (which goes through the features'
 services), render. Every bad input answers a page with a 4xx status, never a 500.
@@ -6,16 +7,14 @@ services), render. Every bad input answers a page with a 4xx status, never a 500
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import re
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ordertrack.api.transactions import in_transaction
@@ -36,12 +35,6 @@ from ordertrack.web.track.view import StoreFacts
 from ordertrack.web.track.words import N_
 
 router = APIRouter(include_in_schema=False)
-
-# How often an open page's stream asks the database whether anything changed, and for how
-# long one stream lives (EventSource reconnects by itself, resuming from Last-Event-ID).
-POLL_SECONDS = 1.5
-STREAM_SECONDS = 600
-HEARTBEAT_SECONDS = 15
 
 _MERCHANT_ID = re.compile(r"^mer_[0-9a-z]{26}$")
 _TRACKING_NUMBER = re.compile(r"^[A-Z0-9-]{3,64}$")
@@ -405,46 +398,3 @@ def order_fragment(request: Request, token: str) -> HTMLResponse:
     response = render(request, "track/fragment.html", context)
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-@router.get("/track/{token}/events")
-async def order_events(request: Request, token: str) -> Response:
-    """Server-sent events: ``update`` whenever the order's tracking changed, whichever process
-    stored the change (each stream polls the database cheaply; nothing is shared in memory)."""
-    subject = await run_in_threadpool(_subject, request, token)
-    if subject is None:
-        return Response(
-            "no such tracking link\n", status_code=404, media_type="text/plain", headers=SECURITY_HEADERS
-        )
-    db = _db(request)
-
-    def current() -> str:
-        with db.uow(write=False) as uow:
-            return reading.change_marker(uow, subject)
-
-    seen = (request.headers.get("last-event-id") or request.query_params.get("since") or "")[:100]
-    if not seen:
-        seen = await run_in_threadpool(current)
-
-    async def stream() -> AsyncIterator[str]:
-        nonlocal seen
-        yield f"retry: 2000\n: tracking {subject.order_id or subject.parcel_id}\n\n"
-        started = last_sent = time.monotonic()
-        while time.monotonic() - started < STREAM_SECONDS:
-            if await request.is_disconnected():
-                return
-            marker = await run_in_threadpool(current)
-            if marker != seen:
-                seen = marker
-                last_sent = time.monotonic()
-                yield f"id: {marker}\nevent: update\ndata: {marker}\n\n"
-            elif time.monotonic() - last_sent > HEARTBEAT_SECONDS:
-                last_sent = time.monotonic()
-                yield ": still here\n\n"
-            await asyncio.sleep(POLL_SECONDS)
-
-    return StreamingResponse(
-        stream(),
-        media_type="text/event-stream",
-        headers={**SECURITY_HEADERS, "Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-    )

@@ -1,0 +1,1 @@
+"""Live tracking pages: committed changes wake the streams of the pages that show them."""
