@@ -6,7 +6,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/ordertrack.db"
@@ -49,6 +49,16 @@ class Settings(BaseSettings):
     sms_account: str | None = None
     sms_token: SecretStr | None = None
     sms_from: str | None = None
+    # Outgoing requests (merchant webhooks, carrier polling) reach public addresses only.
+    # Private networks listed here may be reached too, for the whole process: an own receiver
+    # on the LAN ("10.1.2.0/24"), or "127.0.0.0/8" in development and tests. Comma-separated.
+    outgoing_allowed_networks: str = ""
+    # Development switch: merchant webhook endpoints may be plain http:// (production: https).
+    webhooks_allow_http: bool = False
+    # Operator-only: a carrier's API root by connector slug, in place of the connector's own,
+    # as JSON ('{"dhl": "http://127.0.0.1:9000"}'), for fake carriers in development and tests.
+    # Merchants only choose production or sandbox. The address rule above still applies.
+    carrier_base_urls: dict[str, str] = Field(default_factory=dict)
     # Shipment alerts: a parcel silent this long is likely lost (at home / abroad), and a label
     # with no carrier scan after this many business days was not picked up.
     lost_after_days_domestic: float = Field(default=7, gt=0)
@@ -58,6 +68,22 @@ class Settings(BaseSettings):
     test_postgres_url: str | None = None
     # CI switch: fail, instead of skip, when the PostgreSQL tests cannot run.
     require_postgres_tests: bool = False
+
+    @field_validator("outgoing_allowed_networks")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        from ordertrack.kit.outgoing import parse_networks  # noqa: PLC0415 - keeps httpx out of config
+
+        parse_networks(value)  # ValueError: not a network
+        return value
+
+    @field_validator("carrier_base_urls")
+    @classmethod
+    def _carrier_roots(cls, value: dict[str, str]) -> dict[str, str]:
+        for slug, url in value.items():
+            if not url.startswith(("https://", "http://")) or len(url.split("/")[2]) == 0:
+                raise ValueError(f"the base URL for {slug!r} must be an http(s) URL, not {url!r}")
+        return {slug.lower(): url for slug, url in value.items()}
 
     def resolved_secret_key(self) -> str:
         """The configured secret, or one generated on first use and kept in ``var_dir``."""
