@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -170,3 +171,101 @@ def test_mutated_payloads_never_raise(data: st.DataObject) -> None:
     cut = data.draw(st.integers(0, len(mutated)))
     assert isinstance(read(mutated), Reading)
     assert isinstance(read(mutated[:cut]), Reading)
+
+
+def ups_package(*activities: dict) -> bytes:
+    """A Track API answer for one package holding these activities (UPS lists newest first)."""
+    return json.dumps(
+        {
+            "trackResponse": {
+                "shipment": [
+                    {
+                        "inquiryNumber": "1Z999AA10123456784",
+                        "package": [{"trackingNumber": "1Z999AA10123456784", "activity": list(activities)}],
+                    }
+                ]
+            }
+        }
+    ).encode()
+
+
+def label_created(day: str, clock: str, address: dict | None) -> dict:
+    """UPS's "label created" activity: manifest type M, code MP, written where the label was made."""
+    return {
+        "date": day,
+        "time": clock,
+        **({"location": {"address": address}} if address is not None else {}),
+        "status": {
+            "type": "M",
+            "code": "MP",
+            "statusCode": "003",
+            "description": "Shipper created a label, UPS has not received the package yet. ",
+        },
+    }
+
+
+def origin_scan(day: str, clock: str, city: str, state: str) -> dict:
+    return {
+        "date": day,
+        "time": clock,
+        "location": {"address": {"city": city, "stateProvince": state, "countryCode": "US"}},
+        "status": {"type": "I", "code": "OR", "statusCode": "005", "description": "Origin Scan"},
+    }
+
+
+def test_label_created_with_only_a_country_takes_the_zone_of_the_packages_scan_there() -> None:
+    payload = ups_package(
+        origin_scan("20240305", "203000", "SALT LAKE CITY", "UT"),
+        label_created("20240305", "101500", {"countryCode": "US"}),
+    )
+    (tracking,) = read(payload).trackings
+    label, origin = tracking.events
+    assert label.status == "info_received"
+    # Salt Lake City's zone, not New York's: the label was most likely made near the first scan.
+    assert label.occurred_at.isoformat() == "2024-03-05T10:15:00-07:00"
+    assert label.time_precision == "approximate"
+    assert label.location is not None
+    assert (label.location.country, label.location.timezone) == ("US", "America/Denver")
+    assert origin.time_precision == "exact"
+    assert "bad_time" not in [m.code for m in tracking.messages]
+
+
+def test_label_created_alone_in_a_country_of_several_zones_is_read_in_its_principal_zone() -> None:
+    (tracking,) = read(ups_package(label_created("20240305", "101500", {"countryCode": "CA"}))).trackings
+    (label,) = tracking.events
+    assert label.occurred_at.isoformat() == "2024-03-05T10:15:00-05:00"  # Toronto
+    assert label.time_precision == "approximate"
+
+
+def test_label_created_without_any_place_is_kept_as_an_approximate_utc_time() -> None:
+    (tracking,) = read(ups_package(label_created("20240305", "101500", None))).trackings
+    (label,) = tracking.events
+    assert label.occurred_at.isoformat() == "2024-03-05T10:15:00+00:00"
+    assert label.time_precision == "approximate"
+    assert label.location is None
+
+
+def test_a_country_with_one_zone_places_the_time_exactly() -> None:
+    (tracking,) = read(ups_package(label_created("20240305", "101500", {"countryCode": "GB"}))).trackings
+    (label,) = tracking.events
+    assert label.occurred_at.isoformat() == "2024-03-05T10:15:00+00:00"  # Europe/London in winter
+    assert label.time_precision == "exact"
+    assert label.location is not None and label.location.timezone == "Europe/London"
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    countries=st.lists(st.sampled_from(["US", "CA", "AU", "BR", "GB", "ZZ", None]), min_size=1, max_size=6),
+    day=st.dates(min_value=date(2000, 1, 1), max_value=date(2037, 12, 31)),
+)
+def test_no_scan_is_dropped_for_want_of_a_time_zone(countries: list[str | None], day: date) -> None:
+    activities = [
+        label_created(day.strftime("%Y%m%d"), f"{n % 24:02d}0000", {"countryCode": c} if c else None)
+        for n, c in enumerate(countries)
+    ]
+    (tracking,) = read(ups_package(*activities)).trackings
+    assert len(tracking.events) == len(activities)
+    assert "bad_time" not in [m.code for m in tracking.messages]
+    for event in tracking.events:
+        placed = event.location is not None and event.location.country in ("GB",)
+        assert event.time_precision == ("exact" if placed else "approximate")

@@ -152,6 +152,7 @@ def unified_events(tracking: CarrierTracking, source: str) -> list[dict[str, Any
                     ("carrier", tracking.carrier),
                     ("event_id", _cut(event.event_id, 128)),
                     ("occurred_at", event.occurred_at.isoformat()),
+                    ("time_precision", event.time_precision if event.time_precision != "exact" else None),
                     ("status", str(event.status)),
                     ("reason", event.reason),
                     ("code", _cut(event.code, 64)),

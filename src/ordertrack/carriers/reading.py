@@ -12,15 +12,19 @@ placeholder like ``"string"``), local times made aware with the right zone, and 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Literal
 
-from ordertrack.carriers.zones import zone_for
+from ordertrack.carriers.zones import principal_zone, zone_for
 from ordertrack.kit.schema import normalise_tracking_number
 from ordertrack.tracking.schemas import zone
 from ordertrack.tracking.status import EventFact, EventStatus, ShipmentStatus, derive_tracking_state
+
+# How sure a scan's instant is. "approximate": the carrier wrote a local time with no offset at a
+# place whose zone is unknown; the wall clock is the carrier's, the instant may be off by hours.
+TimePrecision = Literal["exact", "approximate"]
 
 # Vendor documentation examples fill fields with these; they are not data.
 PLACEHOLDERS = frozenset({"string", "null", "none", "n/a", "na", "undefined", "tbd", "-", "--"})
@@ -72,10 +76,12 @@ class CarrierEvent:
     description: str | None = None  # the carrier's own text
     location: Location | None = None
     event_id: str | None = None  # the carrier's id of this event, when it has one
+    time_precision: TimePrecision = "exact"
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "occurred_at": self.occurred_at.isoformat(),
+            "time_precision": self.time_precision,
             "status": str(self.status),
             "reason": self.reason,
             "code": self.code,
@@ -351,6 +357,34 @@ def parse_local_time(
     zone comes from, in order: the text's own offset, ``offset``, the IANA zone of ``place``.
     A time with none of them is refused (a message, no guess), as is a placeholder.
     """
+    found = parse_scan_time(notes, where, value, formats=formats, offset=offset, place=place)
+    if isinstance(found, UnplacedTime):
+        notes.add("bad_time", f"{found.raw!r} has no offset and its location has no known time zone", where)
+        return None
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class UnplacedTime:
+    """A scan's wall-clock time that neither the payload nor the scan's place puts in a zone."""
+
+    wall: datetime  # naive: what the carrier's clock showed
+    raw: str
+
+
+def parse_scan_time(
+    notes: Notes,
+    where: str,
+    value: object,
+    *,
+    formats: Iterable[str] = (),
+    offset: object = None,
+    place: Location | None = None,
+) -> datetime | UnplacedTime | None:
+    """As :func:`parse_local_time`, but a time no zone can be found for is kept as an
+    :class:`UnplacedTime` for :func:`place_scan_times` to place once the parcel's other scans
+    are read: a scan is never dropped for lacking a zone (UPS writes "label created" with only
+    a country)."""
     raw = text(value)
     if raw is None:
         notes.add("bad_time", f"no usable time in {value!r}", where)
@@ -365,11 +399,64 @@ def parse_local_time(
     if fixed is not None:
         return parsed.replace(tzinfo=fixed)
     if place is not None and place.timezone is not None:
-        local = zone(place.timezone)
-        # fold=0: an ambiguous wall time (autumn change) is read as the first occurrence.
-        return parsed.replace(tzinfo=local).astimezone(local)
-    notes.add("bad_time", f"{raw!r} has no offset and its location has no known time zone", where)
-    return None
+        return _on_local_clock(parsed, place.timezone)
+    return UnplacedTime(parsed, raw)
+
+
+def _on_local_clock(wall: datetime, zone_name: str) -> datetime:
+    local = zone(zone_name)
+    # fold=0: an ambiguous wall time (autumn change) is read as the first occurrence.
+    return wall.replace(tzinfo=local).astimezone(local)
+
+
+@dataclass(frozen=True, slots=True)
+class UnplacedScan:
+    """A scan read in full but for its instant: the event to be, with its wall-clock time."""
+
+    time: UnplacedTime
+    event: CarrierEvent  # its occurred_at is a stand-in until placed
+
+
+def place_scan_times(scans: Sequence[CarrierEvent | UnplacedScan]) -> list[CarrierEvent]:
+    """Every scan of one parcel with an instant; those without a zone marked approximate.
+
+    A scan whose local time has no zone takes, in order: the zone of the parcel's scan in the
+    same country (any country when the scan has none) nearest to it on the clock; else its
+    country's principal zone (``zone.tab``'s first); else UTC. Its wall clock stays the
+    carrier's, so it reads as written; only the instant is uncertain, by the span of the
+    country's zones (a few hours in the US) or, with no country at all, up to half a day.
+    """
+    placed = [scan for scan in scans if isinstance(scan, CarrierEvent)]
+    result: list[CarrierEvent] = []
+    for scan in scans:
+        if isinstance(scan, CarrierEvent):
+            result.append(scan)
+            continue
+        place = scan.event.location
+        country = place.country if place else None
+        zone_name = _nearest_zone(scan.time.wall, country, placed) or principal_zone(country)
+        if zone_name is None:
+            occurred_at = scan.time.wall.replace(tzinfo=UTC)
+        else:
+            occurred_at = _on_local_clock(scan.time.wall, zone_name)
+            place = replace(place or Location(), timezone=zone_name)
+        result.append(
+            replace(scan.event, occurred_at=occurred_at, location=place, time_precision="approximate")
+        )
+    return result
+
+
+def _nearest_zone(wall: datetime, country: str | None, placed: Sequence[CarrierEvent]) -> str | None:
+    """The zone of the placed scan in ``country`` whose local clock is nearest ``wall``."""
+    candidates = [
+        (abs(event.occurred_at.replace(tzinfo=None) - wall), event.location.timezone)
+        for event in placed
+        if event.location is not None
+        and event.location.timezone is not None
+        and event.time_precision == "exact"
+        and (country is None or event.location.country == country)
+    ]
+    return min(candidates)[1] if candidates else None
 
 
 def _parse(raw: str, formats: Iterable[str]) -> datetime | None:

@@ -58,11 +58,10 @@ def _by_region(table: dict[str, str]) -> dict[str, str]:
     return {region: zone for zone, regions in table.items() for region in regions.split()}
 
 
+# Each table lists its most populous zone first.
+_REGION_TABLES = {"US": _US_REGIONS, "CA": _CA_REGIONS, "AU": _AU_REGIONS, "BR": _BR_REGIONS}
 REGION_ZONES: dict[str, dict[str, str]] = {
-    "US": _by_region(_US_REGIONS),
-    "CA": _by_region(_CA_REGIONS),
-    "AU": _by_region(_AU_REGIONS),
-    "BR": _by_region(_BR_REGIONS),
+    country: _by_region(table) for country, table in _REGION_TABLES.items()
 }
 
 
@@ -98,5 +97,21 @@ def zone_for(
     country = country.upper()
     if country in REGION_ZONES:
         return REGION_ZONES[country].get(region.strip().upper()) if region else None
+    zones = _zones_by_country().get(country, ())
+    return zones[0] if zones else None
+
+
+def principal_zone(country: str | None) -> str | None:
+    """The country's most populous zone, even where it has several; None for an unknown country.
+
+    Only for a time already marked approximate: in the US it puts a Denver scan two hours off.
+    ``zone.tab`` lists the four countries of the region tables from their eastern edge (Lord Howe,
+    Noronha, St John's), so their tables' first zone is taken instead.
+    """
+    if country is None:
+        return None
+    country = country.upper()
+    if country in _REGION_TABLES:
+        return next(iter(_REGION_TABLES[country]))
     zones = _zones_by_country().get(country, ())
     return zones[0] if zones else None

@@ -19,6 +19,7 @@ TIMELINE_COLUMNS = (
     "id",
     "utc_offset_minutes",
     "timezone",
+    "time_precision",
     "status",
     "reason",
     "code",
@@ -67,6 +68,9 @@ class TrackingEvent(Base):
     # The offset the event was reported with, kept so local time can be shown honestly.
     utc_offset_minutes: Mapped[int]
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # "exact", or "approximate" when the carrier wrote a local time without an offset at a place
+    # whose zone is unknown: the wall clock is the carrier's, the instant may be hours off.
+    time_precision: Mapped[str] = mapped_column(String(12), default="exact", server_default="exact")
     status: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(String(64))
     code: Mapped[str | None] = mapped_column(String(64))

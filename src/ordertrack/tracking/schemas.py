@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from typing import Annotated, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, available_timezones
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema
 
 from ordertrack.eta.schemas import EstimateOut
 from ordertrack.kit.schema import (
@@ -28,17 +28,25 @@ def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+# The zones of the tz database this server has, declared as the list they are, so the
+# OpenAPI document names exactly the values the server takes.
+ZONE_NAMES = frozenset(available_timezones())
+
+
 def _iana_zone(value: str) -> str:
-    try:
-        zone(value)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(f"unknown IANA time zone {value!r}") from None
+    if value not in ZONE_NAMES:
+        raise ValueError(f"unknown IANA time zone {value!r}")
     return value
 
 
-TimeZoneName = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_iana_zone)]
+TimeZoneName = Annotated[
+    str,
+    AfterValidator(_iana_zone),
+    WithJsonSchema({"type": "string", "enum": sorted(ZONE_NAMES), "description": "an IANA time zone"}),
+]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Reason = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,64}$")]
+TimePrecision = Literal["exact", "approximate"]
 
 
 class LocationIn(ApiModel):
@@ -62,6 +70,13 @@ class UnifiedEventIn(ApiModel):
         default=None, description="the carrier's own id of this event, when it has one"
     )
     occurred_at: Instant = Field(description="when it happened, with the UTC offset it happened at")
+    time_precision: TimePrecision = Field(
+        default="exact",
+        description=(
+            "approximate when the source knew only the local wall clock, not its zone: occurred_at"
+            " then reads that clock in a likely zone and may be a few hours off"
+        ),
+    )
     status: EventStatus
     reason: Reason | None = Field(default=None, description="sub-status, e.g. damaged, customs_hold")
     code: Code | None = Field(default=None, description="the carrier's raw code")
@@ -104,6 +119,13 @@ class EventOut(OutModel):
     occurred_at: datetime = Field(description="the instant, in UTC")
     local_time: str = Field(description="the same instant as the wall clock showed where it happened")
     timezone: str = Field(description="IANA zone, or the UTC offset reported when no zone is known")
+    time_precision: TimePrecision = Field(
+        description=(
+            "exact, or approximate when the carrier wrote a local time without a zone where its"
+            " place has several (UPS 'label created' with only a country): local_time is the"
+            " carrier's wall clock, occurred_at and timezone a likely reading, possibly hours off"
+        )
+    )
     status: EventStatus
     reason: str | None
     code: str | None

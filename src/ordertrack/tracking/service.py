@@ -94,6 +94,14 @@ def _implausible_time(occurred_at: datetime, received_at: datetime) -> str | Non
     return None
 
 
+def _identity_time(event: UnifiedEventIn) -> str:
+    """The instant, or for an approximate time the carrier's wall clock: a later poll may place
+    the same scan in another zone (the parcel's new scans suggest one), and it is the same scan."""
+    if event.time_precision == "approximate":
+        return "wall " + event.occurred_at.replace(tzinfo=None).isoformat()
+    return event.occurred_at.astimezone(UTC).isoformat()
+
+
 def dedupe_key(event: UnifiedEventIn) -> str:
     """The event's identity: the carrier's own id, else a hash of what makes it this event."""
     basis: tuple[str, ...]
@@ -110,7 +118,7 @@ def dedupe_key(event: UnifiedEventIn) -> str:
             "content",
             event.carrier,
             event.tracking_number,
-            event.occurred_at.astimezone(UTC).isoformat(),
+            _identity_time(event),
             event.code or event.status,
             *(part.casefold() for part in place),
         )
@@ -153,6 +161,7 @@ def _row(merchant_id: str, event: UnifiedEventIn, raw: Any, received_at: datetim
         "occurred_at": event.occurred_at.astimezone(UTC),
         "utc_offset_minutes": int(offset.total_seconds() // 60),
         "timezone": loc.timezone if loc else None,
+        "time_precision": event.time_precision,
         "status": str(event.status),
         "reason": event.reason,
         "code": event.code,
@@ -406,6 +415,7 @@ class EventRow(NamedTuple):
     occurred_at: datetime
     utc_offset_minutes: int
     timezone: str | None
+    time_precision: str
     status: str
     reason: str | None
     code: str | None
@@ -443,6 +453,7 @@ def _event_out(event: EventRow | TrackingEvent) -> dict[str, Any]:
         occurred_at=event.occurred_at,
         local_time=local,
         timezone=label,
+        time_precision=event.time_precision,
         status=event.status,
         reason=event.reason,
         code=event.code,

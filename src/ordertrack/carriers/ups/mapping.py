@@ -12,7 +12,7 @@ import binascii
 import json
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ordertrack.carriers.codes import CodeTable, Meaning
@@ -24,11 +24,15 @@ from ordertrack.carriers.reading import (
     Message,
     Notes,
     Reading,
+    UnplacedScan,
+    UnplacedTime,
     dig,
     items,
     location,
     parse_day,
     parse_local_time,
+    parse_scan_time,
+    place_scan_times,
     sorted_events,
     text,
     tracking_number,
@@ -59,6 +63,9 @@ TABLES_BY_TYPE: dict[str, tuple[CodeTable, ...]] = {
     "W": (codes.FREIGHT_ACTIVITY, codes.FREIGHT_EXCEPTIONS),
 }
 DEFAULT_TABLES = (codes.MOVEMENT_SCANS, codes.DELIVERY_CODES, codes.MAIL_INNOVATIONS)
+
+# The instant of a scan not placed yet; place_scan_times replaces it.
+_STAND_IN = datetime(1970, 1, 1, tzinfo=UTC)
 
 # Statuses that need a "why"; a reason from the activity code fills one the status lacks.
 EXPLAINED = frozenset({EventStatus.exception, EventStatus.failed_attempt, EventStatus.returning})
@@ -149,11 +156,13 @@ def _read_package(package: object, shipment: Mapping[str, Any], where: str) -> C
         number = tracking_number(shipment.get("inquiryNumber"))
     if number is None:
         return None
-    events = [
-        event
+    scans = [
+        scan
         for a, activity in enumerate(items(package.get("activity")))
-        if (event := _read_activity(notes, activity, f"{where}.activity[{a}]")) is not None
+        if (scan := _read_activity(notes, activity, f"{where}.activity[{a}]")) is not None
     ]
+    # A scan with only a country ("label created", US) takes a zone from the package's others.
+    events = place_scan_times(scans)
     destination = _destination(package)
     info = package.get("deliveryInformation")
     return CarrierTracking(
@@ -168,7 +177,7 @@ def _read_package(package: object, shipment: Mapping[str, Any], where: str) -> C
     )
 
 
-def _read_activity(notes: Notes, activity: object, where: str) -> CarrierEvent | None:
+def _read_activity(notes: Notes, activity: object, where: str) -> CarrierEvent | UnplacedScan | None:
     if not isinstance(activity, Mapping):
         notes.add("bad_value", "an activity is not an object", where)
         return None
@@ -179,7 +188,7 @@ def _read_activity(notes: Notes, activity: object, where: str) -> CarrierEvent |
         postal_code=dig(address, "postalCode"),
         country=dig(address, "countryCode") or dig(address, "country"),
     )
-    occurred_at = parse_local_time(
+    occurred_at = parse_scan_time(
         notes,
         f"{where}.date",
         _joined(activity.get("date"), activity.get("time")),
@@ -196,14 +205,15 @@ def _read_activity(notes: Notes, activity: object, where: str) -> CarrierEvent |
         part or ""
         for part in (text(dig(status, "type")), text(dig(status, "code")), text(dig(status, "statusCode")))
     )
-    return CarrierEvent(
-        occurred_at=occurred_at,
+    event = CarrierEvent(
+        occurred_at=occurred_at if isinstance(occurred_at, datetime) else _STAND_IN,
         status=meaning[0],
         reason=meaning[1],
         code=raw_code if raw_code.strip("/") else None,
         description=text(dig(status, "description")),
         location=place,
     )
+    return UnplacedScan(occurred_at, event) if isinstance(occurred_at, UnplacedTime) else event
 
 
 def _joined(day: object, clock: object) -> str | None:

@@ -28,6 +28,7 @@ class TimelineEntry:
     status: str | None = None
     tracking_number: str | None = None
     place: str | None = None
+    approximate: bool = False  # a carrier's local time without a zone: the zone shown is a likely one
 
 
 def _zone_of(name: str | None) -> ZoneInfo | None:
@@ -100,6 +101,7 @@ def order_timeline(
                 status=event.status,
                 tracking_number=number,
                 place=_place(event),
+                approximate=event.time_precision == "approximate",
             )
         )
     entries.sort(key=lambda e: (e.at, _RANK[e.kind]))

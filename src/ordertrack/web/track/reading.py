@@ -61,6 +61,7 @@ def _scan(event: EventOut) -> ScanFacts:
         occurred_at=event.occurred_at,
         local_time=datetime.fromisoformat(event.local_time),
         zone=event.timezone,
+        approximate=event.time_precision == "approximate",
         status=str(event.status),
         reason=event.reason,
         description=event.description,

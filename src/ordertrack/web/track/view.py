@@ -36,6 +36,9 @@ class ScanFacts:
     status: str
     reason: str | None = None
     description: str | None = None
+    # The carrier gave a wall clock without its zone: local_time reads as written, the instant
+    # behind it is a likely one (tracking.schemas.EventOut.time_precision).
+    approximate: bool = False
     city: str | None = None
     region: str | None = None
     postal_code: str | None = None
@@ -129,6 +132,7 @@ class ScanView:
     text: str  # the carrier's description, shown as text
     fallback: str  # a message id, used when the carrier gave no description
     place: str | None
+    approximate: bool = False  # shown as "about" the carrier's local time, with no zone
 
 
 @dataclass(frozen=True)
@@ -219,6 +223,7 @@ def scan_view(scan: ScanFacts) -> ScanView:
         text=(scan.description or "").strip(),
         fallback=SCAN_WORDS.get(scan.status, SCAN_WORDS["in_transit"]),
         place=place_text(scan.city, scan.region, scan.country, scan.postal_code),
+        approximate=scan.approximate,
     )
 
 
