@@ -151,19 +151,36 @@ def test_unknown_codes_are_counted_where_the_merchant_can_see_them(client: httpx
 def test_polling_accounts_keep_their_secrets_and_refuse_what_cannot_be_polled(client: httpx.Client) -> None:
     saved = client.put(
         "/api/v1/carriers/ups/account",
-        json={"base_url": "https://wwwcie.ups.com", "client_id": "id", "client_secret": "shh"},
+        json={"environment": "sandbox", "client_id": "id", "client_secret": "shh"},
     )
     assert saved.status_code == 200, saved.text
     assert saved.json()["has_client_secret"] is True and "shh" not in saved.text
-    assert client.get("/api/v1/carriers/ups/account").json()["base_url"] == "https://wwwcie.ups.com"
-    pushed_only = client.put(
-        "/api/v1/carriers/aftership/account", json={"base_url": "https://api.aftership.com"}
-    )
+    shown = client.get("/api/v1/carriers/ups/account").json()
+    assert (shown["environment"], shown["base_url"]) == ("sandbox", "https://wwwcie.ups.com")
+    pushed_only = client.put("/api/v1/carriers/aftership/account", json={"api_key": "k"})
     assert pushed_only.status_code == 422 and pushed_only.json()["error"]["code"] == "carrier_not_pollable"
-    assert client.put("/api/v1/carriers/nope/account", json={"base_url": "https://x.test"}).status_code == 404
+    assert client.put("/api/v1/carriers/nope/account", json={}).status_code == 404
     assert client.get("/api/v1/carriers/fedex/account").status_code == 404
-    bad_url = client.put("/api/v1/carriers/ups/account", json={"base_url": "ftp://x"})
-    assert bad_url.status_code == 422
+    unknown = client.put("/api/v1/carriers/ups/account", json={"environment": "staging"})
+    assert unknown.status_code == 422
+
+
+def test_an_account_is_production_unless_it_says_sandbox(client: httpx.Client) -> None:
+    saved = client.put("/api/v1/carriers/dhl/account", json={"api_key": "k"}).json()
+    assert (saved["environment"], saved["base_url"]) == ("production", "https://api-eu.dhl.com")
+
+
+def test_a_merchant_cannot_aim_the_poller_at_an_address(client: httpx.Client) -> None:
+    """The poller once fetched any base_url and kept the answer readable in the quarantine."""
+    for base_url in ("http://127.0.0.1:8000/any/path?x=", "https://onlinetools.ups.com"):
+        refused = client.put(
+            "/api/v1/carriers/ups/account",
+            json={"base_url": base_url, "client_id": "id", "client_secret": "shh"},
+        )
+        assert refused.status_code == 422, refused.text
+        error = refused.json()["error"]
+        assert error["code"] == "carrier_base_url_not_accepted" and "environment" in error["message"]
+    assert client.get("/api/v1/carriers/ups/account").status_code == 404  # nothing was saved
 
 
 def test_an_xml_carrier_pushes_xml_and_is_read(client: httpx.Client, server) -> None:

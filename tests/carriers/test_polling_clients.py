@@ -34,12 +34,14 @@ from ordertrack.carriers.http import (
     CarrierAuthFailed,
     CarrierHttp,
     CarrierRequestRefused,
+    CarrierTargetRefused,
     CarrierUnavailable,
     TokenBucket,
     TrackingClient,
 )
 from ordertrack.carriers.ups.client import make_client as make_ups_client
 from ordertrack.carriers.usps.client import make_client as make_usps_client
+from ordertrack.kit.outgoing import OutgoingPolicy, parse_networks
 from tests.carriers.samples import sample
 
 T = TypeVar("T")
@@ -56,6 +58,9 @@ FEDEX_TRACK = "/track/v1/trackingnumbers"
 USPS_TRACK = "/tracking/v3/tracking/"
 DHL_TRACK = "/track/shipments"
 TOKEN_PATHS = frozenset({"/security/v1/oauth/token", "/oauth/token", "/oauth2/v3/token"})
+# The operator's development setting that lets the poller reach the fake carrier on 127.0.0.1
+# (ORDERTRACK_OUTGOING_ALLOWED_NETWORKS); production reaches public addresses only.
+LOCAL_CARRIERS = OutgoingPolicy(allowed_networks=parse_networks("127.0.0.0/8"))
 
 
 # --- the fake carrier -------------------------------------------------------------------------
@@ -255,6 +260,7 @@ def account(carrier: str, base_url: str, **overrides: Any) -> CarrierAccount:
 
 
 def session(acct: CarrierAccount, clock: FakeClock, **options: Any) -> CarrierHttp:
+    options = {"outgoing": LOCAL_CARRIERS} | options
     return CarrierHttp(
         acct, clock=clock.monotonic, sleep=clock.sleep, now=clock.wall, rng=random.Random(7), **options
     )
@@ -535,6 +541,29 @@ def test_a_carrier_that_does_not_answer_is_unavailable_after_retries() -> None:
 
     assert raised.value.status is None
     assert len(clock.sleeps) == 2
+
+
+def test_a_carrier_root_on_a_loopback_address_is_refused_at_once_without_a_request(server: Server) -> None:
+    serve_ups(server.carrier)
+    clock = FakeClock()
+    production = session(account("ups", server.base_url), clock, outgoing=OutgoingPolicy())
+
+    with pytest.raises(CarrierTargetRefused, match="loopback"):
+        run(fetch_with(make_ups_client, production, [UPS_NUMBER]))
+
+    assert server.carrier.seen == [] and clock.sleeps == []  # no call, and no retry either
+
+
+def test_a_redirect_from_the_carrier_is_not_followed(server: Server) -> None:
+    elsewhere = server.base_url + "/internal/admin"
+    server.carrier.route(DHL_TRACK, Canned(302, b"", {"Location": elsewhere}))
+    clock = FakeClock()
+
+    with pytest.raises(CarrierRequestRefused) as refused:
+        run(fetch_with(make_dhl_client, session(account("dhl", server.base_url), clock), [DHL_NUMBER]))
+
+    assert refused.value.status == 302
+    assert [seen.path for seen in server.carrier.seen] == [DHL_TRACK]
 
 
 def test_a_dropped_connection_is_retried() -> None:

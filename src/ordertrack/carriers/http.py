@@ -10,7 +10,8 @@ each carrier's ``client.py`` is only paths, headers and bodies:
   jitter spreads a herd of retries evenly instead of in synchronised waves), honouring a
   ``Retry-After`` the carrier sends;
 - OAuth 2 client-credentials tokens (RFC 6749 section 4.4) cached until shortly before they
-  expire, and fetched again once when the carrier answers 401 anyway (a token revoked early).
+  expire, and fetched again once when the carrier answers 401 anyway (a token revoked early);
+- connections only to public addresses (:mod:`ordertrack.kit.outgoing`), no redirects followed.
 
 Time, randomness and the transport are injected so tests replay carriers without waiting
 and without patching.
@@ -31,6 +32,7 @@ from typing import Any, Literal, Protocol
 import httpx
 
 from ordertrack.kit.errors import OrdertrackError
+from ordertrack.kit.outgoing import OutgoingPolicy, TargetRefused
 from ordertrack.kit.retry_after import retry_after_seconds
 
 log = logging.getLogger("ordertrack.carriers.http")
@@ -101,6 +103,12 @@ class CarrierRequestRefused(CarrierError):
     code = "carrier_request_refused"
 
 
+class CarrierTargetRefused(CarrierError):
+    """The carrier's host resolved to an address outgoing requests may not reach."""
+
+    code = "carrier_target_not_allowed"
+
+
 # --- configuration ----------------------------------------------------------------------------
 
 
@@ -109,7 +117,9 @@ class CarrierAccount:
     """One merchant's access to one carrier: where to call and with what."""
 
     carrier: str  # the connector slug, e.g. "ups"
-    base_url: str  # production or the carrier's sandbox; per merchant
+    # The connector's production or sandbox root (or the operator's override), never text a
+    # merchant typed: see ordertrack.carriers.environments.
+    base_url: str
     client_id: str | None = None
     client_secret: str | None = field(default=None, repr=False)
     api_key: str | None = field(default=None, repr=False)
@@ -206,6 +216,7 @@ class CarrierHttp:
         account: CarrierAccount,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
+        outgoing: OutgoingPolicy | None = None,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         backoff_base: float = BACKOFF_BASE_SECONDS,
         backoff_cap: float = BACKOFF_CAP_SECONDS,
@@ -226,7 +237,13 @@ class CarrierHttp:
         self._sleep = sleep
         self._clock = clock
         self._now = now
-        self._client = httpx.AsyncClient(transport=transport, timeout=account.timeout_seconds)
+        # Without a transport of the test's, connections go only where ``outgoing`` allows
+        # (public addresses by default); redirects are never followed.
+        if transport is None:
+            transport = (outgoing or OutgoingPolicy()).transport()
+        self._client = httpx.AsyncClient(
+            transport=transport, timeout=account.timeout_seconds, follow_redirects=False
+        )
         self.limiter = TokenBucket(
             account.requests_per_second or FALLBACK_REQUESTS_PER_SECOND, clock=clock, sleep=sleep
         )
@@ -390,6 +407,10 @@ class CarrierHttp:
                 response = await self._client.request(
                     method, url, headers=headers, params=params, json=json, data=data
                 )
+            except TargetRefused as error:  # asking again resolves to the same refusal
+                raise CarrierTargetRefused(
+                    f"{self.carrier}: {error.message}", carrier=self.carrier
+                ) from error
             except httpx.TransportError as error:
                 if attempt == self.max_attempts:
                     raise CarrierUnavailable(

@@ -80,7 +80,9 @@ class CarrierAccount(Base):
 
     merchant_id: Mapped[str] = mapped_column(String(32), ForeignKey("merchants.id"), primary_key=True)
     carrier: Mapped[str] = mapped_column(String(40), primary_key=True)
-    base_url: Mapped[str] = mapped_column(String(300))
+    # "production" or "sandbox": which of the connector's API roots is called. Never a URL, so
+    # a merchant cannot aim the poller anywhere (migration 0013 replaced the free-text base_url).
+    environment: Mapped[str] = mapped_column(String(16), default="production", server_default="production")
     client_id: Mapped[str | None] = mapped_column(String(300))
     client_secret: Mapped[str | None] = mapped_column(String(300))
     api_key: Mapped[str | None] = mapped_column(String(300))

@@ -23,6 +23,7 @@ import httpx
 from sqlalchemy import select, update
 
 from ordertrack.carriers import intake
+from ordertrack.carriers.environments import CarrierTargets
 from ordertrack.carriers.http import CarrierAccount as AccountConfig
 from ordertrack.carriers.http import CarrierError, CarrierHttp
 from ordertrack.carriers.model import CarrierAccount
@@ -140,10 +141,10 @@ def claim_due(uow: UnitOfWork, now: datetime, limit: int = CLAIM_LIMIT) -> list[
     return due
 
 
-def _account_config(row: CarrierAccount) -> AccountConfig:
+def _account_config(row: CarrierAccount, targets: CarrierTargets) -> AccountConfig:
     return AccountConfig(
         carrier=row.carrier,
-        base_url=row.base_url,
+        base_url=targets.base_url(row.carrier, row.environment),
         client_id=row.client_id,
         client_secret=row.client_secret,
         api_key=row.api_key,
@@ -159,17 +160,22 @@ async def poll_once(
     recycle_window: timedelta,
     transport: httpx.AsyncBaseTransport | None = None,
     sessions: dict[AccountConfig, CarrierHttp] | None = None,
+    targets: CarrierTargets | None = None,
 ) -> PollReport:
     """One round: claim due parcels, ask their carriers, store the answers, reschedule.
 
     ``sessions`` keeps one :class:`CarrierHttp` per account across rounds (its OAuth token
-    and rate limiter with it); without it each round opens and closes its own.
+    and rate limiter with it); without it each round opens and closes its own. ``targets``:
+    the connectors' own API roots and public addresses only, unless the operator said more.
     """
+    targets = targets or CarrierTargets()
     now = now or utcnow()
     with db.uow() as uow:
         due = claim_due(uow, now)
         keys = {(p.merchant_id, p.carrier) for p in due}
-        accounts = {key: _account_config(row) for key in keys if (row := get_account(uow, *key)) is not None}
+        accounts = {
+            key: _account_config(row, targets) for key in keys if (row := get_account(uow, *key)) is not None
+        }
         uow.commit()
     report = PollReport(parcels=len(due))
     groups: dict[tuple[str, str], list[DueParcel]] = defaultdict(list)
@@ -183,12 +189,14 @@ async def poll_once(
         numbers = sorted({p.tracking_number for p in parcels})
         try:
             if sessions is None:
-                async with CarrierHttp(account, transport=transport) as http:
+                async with CarrierHttp(account, transport=transport, outgoing=targets.outgoing) as http:
                     bodies = await module.make_client(http).fetch(numbers)
             else:
                 kept = sessions.get(account)
                 if kept is None:
-                    kept = sessions[account] = CarrierHttp(account, transport=transport)
+                    kept = sessions[account] = CarrierHttp(
+                        account, transport=transport, outgoing=targets.outgoing
+                    )
                 bodies = await module.make_client(kept).fetch(numbers)
         except CarrierError as error:
             log.warning("polling %s for merchant %s failed: %s", carrier, merchant_id, error)
@@ -257,16 +265,22 @@ class _Poller:
         self.sessions: dict[AccountConfig, CarrierHttp] = {}
         self.lock = threading.Lock()
 
-    def run(self, db: Database, now: datetime, recycle_window: timedelta) -> int:
+    def run(
+        self, db: Database, now: datetime, recycle_window: timedelta, targets: CarrierTargets | None = None
+    ) -> int:
         with self.lock:
-            round_ = poll_once(db, now, recycle_window=recycle_window, sessions=self.sessions)
+            round_ = poll_once(
+                db, now, recycle_window=recycle_window, sessions=self.sessions, targets=targets
+            )
             return self.loop.run_until_complete(round_).total()
 
 
 _POLLER: _Poller | None = None
 
 
-def run_polling(db: Database, now: datetime, *, recycle_window: timedelta) -> int:
+def run_polling(
+    db: Database, now: datetime, *, recycle_window: timedelta, targets: CarrierTargets | None = None
+) -> int:
     """The worker's entry point: one polling round, its stored event count.
 
     ``recycle_window`` is the server's (``Settings.recycle_window_days``): a polled answer is
@@ -274,4 +288,4 @@ def run_polling(db: Database, now: datetime, *, recycle_window: timedelta) -> in
     global _POLLER  # noqa: PLW0603 - one poller per process, made on first use
     if _POLLER is None:
         _POLLER = _Poller()
-    return _POLLER.run(db, now, recycle_window)
+    return _POLLER.run(db, now, recycle_window, targets)

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from ordertrack.api.auth import bearer, current_merchant, get_db
 from ordertrack.api.transactions import in_transaction, json_response
 from ordertrack.carriers import intake, polling
+from ordertrack.carriers.environments import connector_base_url
 from ordertrack.carriers.model import CarrierAccount, CarrierPayload
 from ordertrack.carriers.registry import connector, connectors
 from ordertrack.carriers.schemas import (
@@ -307,7 +308,8 @@ def list_unknown_codes(
 def _account_out(row: CarrierAccount) -> CarrierAccountOut:
     return CarrierAccountOut(
         carrier=row.carrier,
-        base_url=row.base_url,
+        environment=row.environment,
+        base_url=connector_base_url(row.carrier, row.environment),
         client_id=row.client_id,
         has_client_secret=bool(row.client_secret),
         has_api_key=bool(row.api_key),
@@ -326,12 +328,22 @@ def save_account(
     db: Database = Depends(get_db),
 ) -> Response:
     """Credentials for polling a carrier's tracking API; the merchant's open parcels of that
-    carrier are polled from now on. Secrets are never shown again."""
-    slug = carrier.lower()
-    return json_response(
-        in_transaction(
-            db, lambda uow: _account_out(polling.save_account(uow, merchant_id, slug, data.model_dump()))
+    carrier are polled from now on. Secrets are never shown again.
+
+    ``environment`` chooses the carrier's production API or its sandbox; the addresses are the
+    connector's own. A ``base_url`` is refused (422 ``carrier_base_url_not_accepted``).
+    """
+    slug = connector(carrier).slug  # 404 unknown_carrier first
+    if data.base_url is not None:
+        raise BaseUrlNotAccepted(
+            "base_url is no longer accepted: ordertrack calls the carrier's own API; "
+            'choose "environment": "production" or "sandbox"'
         )
+    fields = data.model_dump(exclude={"base_url"})
+    if polling.client_module(slug) is not None:
+        connector_base_url(slug, data.environment)  # 422 carrier_has_no_sandbox
+    return json_response(
+        in_transaction(db, lambda uow: _account_out(polling.save_account(uow, merchant_id, slug, fields)))
     )
 
 
@@ -348,3 +360,7 @@ def get_account(
 
 class AccountNotFound(NotFound):
     code = "carrier_account_not_found"
+
+
+class BaseUrlNotAccepted(Unprocessable):
+    code = "carrier_base_url_not_accepted"

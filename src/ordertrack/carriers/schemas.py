@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
@@ -107,8 +107,16 @@ class UnknownCodeList(OutModel):
 
 
 class CarrierAccountIn(ApiModel):
-    base_url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_length=300)] = Field(
-        description="the carrier's API root (production or its sandbox)"
+    environment: Literal["production", "sandbox"] = Field(
+        default="production",
+        description="which of the carrier's APIs to call: its production API or its sandbox "
+        "(test credentials and canned answers); ordertrack knows both addresses",
+    )
+    base_url: str | None = Field(
+        default=None,
+        json_schema_extra={"deprecated": True},
+        description="no longer accepted: answered 422 carrier_base_url_not_accepted; "
+        "choose environment instead",
     )
     client_id: Annotated[str, StringConstraints(min_length=1, max_length=300)] | None = None
     client_secret: Annotated[str, StringConstraints(min_length=1, max_length=300)] | None = None
@@ -120,7 +128,8 @@ class CarrierAccountIn(ApiModel):
 
 class CarrierAccountOut(OutModel):
     carrier: str
-    base_url: str
+    environment: str = Field(description="production or sandbox")
+    base_url: str = Field(description="the carrier API root this environment calls (the connector's own)")
     client_id: str | None
     has_client_secret: bool
     has_api_key: bool

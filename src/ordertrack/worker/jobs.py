@@ -56,9 +56,11 @@ def in_one_transaction(
 
 def poll_carriers(db: Database, settings: Settings, now: datetime) -> int:
     """Ask the carriers about due parcels; the calls run outside any transaction."""
+    from ordertrack.carriers.environments import CarrierTargets  # noqa: PLC0415
     from ordertrack.carriers.polling import run_polling  # noqa: PLC0415
 
-    return run_polling(db, now, recycle_window=timedelta(days=settings.recycle_window_days))
+    window = timedelta(days=settings.recycle_window_days)
+    return run_polling(db, now, recycle_window=window, targets=CarrierTargets.from_settings(settings))
 
 
 def deliver_notifications(db: Database, settings: Settings, now: datetime) -> int:

@@ -14,6 +14,9 @@ from collections.abc import Sequence
 from ordertrack.carriers.http import CarrierAuthFailed, CarrierHttp, TrackingClient
 
 PRODUCTION_BASE_URL = "https://api-eu.dhl.com"
+# The sandbox of the same API (developer.dhl.com, "Test" environment): canned answers for
+# DHL's sample numbers, its own test API key.
+SANDBOX_BASE_URL = "https://api-test.dhl.com"
 REQUESTS_PER_SECOND = 1.0  # the starter service level's "maximum calls per second"
 
 

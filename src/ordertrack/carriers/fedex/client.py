@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from ordertrack.carriers.http import CarrierHttp, OAuthClientCredentials, TrackingClient, chunks
 
 PRODUCTION_BASE_URL = "https://apis.fedex.com"
-TEST_BASE_URL = "https://apis-sandbox.fedex.com"
+SANDBOX_BASE_URL = "https://apis-sandbox.fedex.com"
 # Far below 140/s: one merchant's polling shares the project quota with its shipping calls.
 REQUESTS_PER_SECOND = 10.0
 BATCH_SIZE = 30  # the Track API's documented maximum of trackingInfo entries

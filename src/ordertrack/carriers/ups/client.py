@@ -19,7 +19,7 @@ from urllib.parse import quote
 from ordertrack.carriers.http import CarrierHttp, OAuthClientCredentials, TrackingClient
 
 PRODUCTION_BASE_URL = "https://onlinetools.ups.com"
-TEST_BASE_URL = "https://wwwcie.ups.com"  # UPS's Customer Integration Environment
+SANDBOX_BASE_URL = "https://wwwcie.ups.com"  # UPS's Customer Integration Environment
 # UPS publishes no per-second figure for the Track API; stay well below anything abusive.
 REQUESTS_PER_SECOND = 5.0
 TRANSACTION_SOURCE = "ordertrack"

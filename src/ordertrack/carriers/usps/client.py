@@ -16,7 +16,7 @@ from urllib.parse import quote
 from ordertrack.carriers.http import CarrierHttp, OAuthClientCredentials, TrackingClient
 
 PRODUCTION_BASE_URL = "https://apis.usps.com"
-TEST_BASE_URL = "https://apis-tem.usps.com"
+SANDBOX_BASE_URL = "https://apis-tem.usps.com"
 # The default quota: 60 requests an hour. Merchants with a raised quota set their own rate.
 REQUESTS_PER_SECOND = 60 / 3600
 
