@@ -3,6 +3,7 @@ previews, dead letters, and the unsubscribe link that works without a login."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import httpx
@@ -107,10 +108,12 @@ def test_a_shopper_subscribes_to_text_updates_from_the_tracking_page(client: htt
     order = shipped_order(client)
     page = f"/track/{tracking_token(TEST_SECRET, order['id'])}"
     with httpx.Client(base_url=server.base_url) as shopper:
-        wrong = shopper.post(f"{page}/sms", data={"phone": "12"})
+        shopper.post(f"{page}/proof", data={"email": "ann@example.com"})  # the link alone is not enough
+        form_token = re.search(r'name="form_token" value="([^"]+)"', shopper.get(page).text).group(1)  # type: ignore[union-attr]
+        wrong = shopper.post(f"{page}/sms", data={"phone": "12", "form_token": form_token})
         assert wrong.status_code == 303 and "sms=invalid" in wrong.headers["location"]
         assert "does not look like a mobile number" in shopper.get(wrong.headers["location"]).text
-        done = shopper.post(f"{page}/sms", data={"phone": "(650) 253-0000"})
+        done = shopper.post(f"{page}/sms", data={"phone": "(650) 253-0000", "form_token": form_token})
         assert done.status_code == 303 and "sms=subscribed" in done.headers["location"]
         assert shopper.post("/track/ord_x.1.forged/sms", data={"phone": "6502530000"}).status_code == 404
     client.post(

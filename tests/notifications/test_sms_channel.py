@@ -25,7 +25,10 @@ from ordertrack.notifications.channels.sms import (
     GSM7_EXTENSION,
     quiet_hours_release_everywhere,
     recipient_zones,
+    signed_by_twilio,
+    twilio_signature,
 )
+from ordertrack.notifications.rules import is_stop_request
 from tests.notifications.servers import ACCOUNT, TOKEN, Provider
 
 TRACKING_URL = "https://track.loja.example/t/Zm9vYmFy-0123456789"
@@ -293,3 +296,40 @@ def test_a_text_to_a_number_of_unknown_zone_waits_until_morning_everywhere_it_ma
     assert quiet_hours_release_everywhere(datetime(2026, 11, 23, 23, 0, tzinfo=UTC), ()) == datetime(
         2026, 11, 24, 8, 0, tzinfo=UTC
     )  # nothing known: UTC
+
+
+def test_the_inbound_signature_matches_twilios_published_vector() -> None:
+    # twilio-php's RequestValidatorTest: auth token "12345", this URL and these parameters.
+    url = "https://mycompany.com/myapp.php?foo=1&bar=2"
+    params = {
+        "CallSid": "CA1234567890ABCDE",
+        "Caller": "+14158675309",
+        "Digits": "1234",
+        "From": "+14158675309",
+        "To": "+18005551212",
+    }
+    assert twilio_signature("12345", url, params) == "RSOYDt4T1cUTdK1PDd93/VVr8B8="
+    assert signed_by_twilio("12345", url, params, "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
+    assert not signed_by_twilio("12345", url, {**params, "Digits": "9999"}, "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
+    assert not signed_by_twilio("other", url, params, "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
+    assert not signed_by_twilio("12345", url, params, None)
+
+
+@pytest.mark.parametrize(
+    "body", ["STOP", "stop", " Stop. ", "UNSUBSCRIBE", "cancel", "Parar!", "sair", "BAJA"]
+)
+def test_stop_words_stop_texts(body: str) -> None:
+    assert is_stop_request(body)
+
+
+@pytest.mark.parametrize("body", ["", "Where is my parcel?", "stop sending at night please", "START", "HELP"])
+def test_other_replies_do_not_stop_texts(body: str) -> None:
+    assert not is_stop_request(body)
+
+
+def test_the_footer_is_kept_whole_after_the_link_when_the_text_is_cut() -> None:
+    link = "https://track.example.com/track/t/8f3Kq2LmZx7Wd4Rv9Bn1Pc6Ys0Hj5Ta"
+    fitted = fit_sms("word " * 100 + link, footer="\nReply STOP to opt out")
+    assert fitted.endswith("... " + link + "\nReply STOP to opt out")
+    assert segments(fitted) <= 2
+    assert fit_sms("short " + link, footer="\nReply STOP") == "short " + link + "\nReply STOP"

@@ -104,6 +104,35 @@ def test_default_sms_stays_in_gsm7_so_two_segments_hold_306_characters(trigger: 
     assert all(c in GSM_BASIC or c in GSM_EXTENSION for c in text), text
 
 
+OPT_OUT = {
+    "en": "Reply STOP to opt out",
+    "es": "Para no recibir SMS, responde STOP",
+    "pt_BR": "Responda STOP para sair",
+}
+
+
+@pytest.mark.parametrize(("trigger", "locale"), SMS_CASES)
+def test_every_default_sms_ends_with_how_to_stop_texts(trigger: Trigger, locale: str) -> None:
+    context = long_context(trigger, locale)
+    text = render(context, Channel.sms).text
+    assert text.endswith("\n" + OPT_OUT[locale]), text
+    assert context.tracking_url in text and sms_segments(text) <= 2
+
+
+def test_a_merchant_sms_without_stop_still_ends_with_the_opt_out_and_fits() -> None:
+    context = sample_context(Trigger.shipped, "es")
+    own = TemplateSource(None, "{{ store_name }}: " + "enviado, " * 60 + "{{ tracking_url }}", None)
+    text = render(context, Channel.sms, own).text
+    assert text.endswith(context.tracking_url + "\n" + OPT_OUT["es"]), text
+    assert sms_segments(text) <= 2 and "..." in text
+
+
+def test_a_merchant_sms_that_names_stop_is_not_given_a_second_line() -> None:
+    own = TemplateSource(None, "Shipped: {{ tracking_url }} (text STOP to end these)", None)
+    text = render(sample_context(Trigger.shipped, "en"), Channel.sms, own).text
+    assert text.count("STOP") == 1
+
+
 def test_sms_segment_counter_counts_ucs2_and_gsm7() -> None:
     assert sms_segments("a" * 160) == 1
     assert sms_segments("a" * 161) == 2

@@ -4,9 +4,11 @@ the shopper's unsubscribe page, which works without a login."""
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from ordertrack.api.auth import current_merchant, get_db
 from ordertrack.api.transactions import in_transaction, json_response
@@ -14,7 +16,8 @@ from ordertrack.db.uow import Database, UnitOfWork
 from ordertrack.inventory import service as inventory_service
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.schema import error_responses
-from ordertrack.notifications import delivery, service, templates
+from ordertrack.notifications import delivery, rules, service, templates
+from ordertrack.notifications.channels import sms as sms_channel
 from ordertrack.notifications.channels.webhook import new_webhook_secret
 from ordertrack.notifications.links import read_unsubscribe_token
 from ordertrack.notifications.model import Notification, NotificationTemplate, WebhookEndpoint
@@ -299,3 +302,38 @@ def unsubscribe(token: Annotated[str, Path(max_length=600)], request: Request) -
     merchant_id, channel, address = found
     in_transaction(request.app.state.db, lambda uow: service.opt_out(uow, merchant_id, channel, address))
     return render(request, "notifications/unsubscribe.html", {"valid": True, "done": True, "token": token})
+
+
+# --- replies to our texts (the provider's inbound webhook, no login) ----------------------------
+
+_EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+@pages.post("/notifications/sms/inbound")
+async def sms_inbound(request: Request) -> Response:
+    """A text sent to our number, pushed by the provider (Twilio's "A message comes in").
+
+    STOP (or END, CANCEL, UNSUBSCRIBE, QUIT, PARAR, SAIR, BAJA...) stops every store's texts to
+    the sender: they all send from this one number. The request must carry the provider's
+    signature over our public URL (403 otherwise); with SMS off there is nothing here (404).
+    Twilio answers its standard keywords itself, so the reply is empty TwiML.
+    """
+    settings = request.app.state.settings
+    if settings.sms_token is None:
+        return Response("SMS is not configured\n", status_code=404, media_type="text/plain")
+    body = (await request.body())[:20_000]
+    params = {name: values[0] for name, values in parse_qs(body.decode("utf-8", errors="replace")).items()}
+    url = (
+        settings.public_url.rstrip("/")
+        + request.url.path
+        + (f"?{request.url.query}" if request.url.query else "")
+    )
+    token = settings.sms_token.get_secret_value()
+    if not sms_channel.signed_by_twilio(token, url, params, request.headers.get("x-twilio-signature")):
+        return Response("bad signature\n", status_code=403, media_type="text/plain")
+    sender = params.get("From", "")
+    if sender and rules.is_stop_request(params.get("Body", "")):
+        await run_in_threadpool(
+            in_transaction, request.app.state.db, lambda uow: service.stop_sms_everywhere(uow, sender)
+        )
+    return Response(_EMPTY_TWIML, media_type="text/xml")

@@ -44,6 +44,16 @@ _OUTDATED_BY = {
     "needs_attention": {"delivered", "returned"},
 }
 
+# An order past these has nothing left to text about: no SMS sign-up is offered for it.
+FINISHED_ORDER_STATUSES = frozenset({"delivered", "partially_returned", "returned", "cancelled"})
+# Numbers texted about one order at once: the shopper and a household member or two, never a list.
+SMS_NUMBERS_PER_ORDER = 3
+# Words that stop texts when sent back to our number (CTIA's STOP, END, CANCEL, UNSUBSCRIBE, QUIT,
+# and Twilio's STOPALL, OPTOUT, REVOKE), plus the Spanish and Portuguese ones shoppers write.
+SMS_STOP_WORDS = frozenset(
+    {"STOP", "STOPALL", "END", "CANCEL", "UNSUBSCRIBE", "QUIT", "OPTOUT", "REVOKE", "PARAR", "SAIR", "BAJA"}
+)
+
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=2)
@@ -89,3 +99,14 @@ def retry_delay(attempts: int, rng: random.Random | None = None) -> timedelta:
     ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
     fraction = (rng or random).random()
     return max(timedelta(seconds=1), ceiling * fraction)
+
+
+def sms_signup_open(order_status: str) -> bool:
+    """Text updates are offered while the order still has news to come."""
+    return order_status not in FINISHED_ORDER_STATUSES
+
+
+def is_stop_request(body: str) -> bool:
+    """True when a text sent back to us asks to stop ("stop", " STOP. ", "Parar!")."""
+    word = "".join(char for char in body.strip().upper() if char.isalnum())
+    return word in SMS_STOP_WORDS

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ordertrack.customers import service as customers_service
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.kit.clock import utcnow
-from ordertrack.kit.errors import NotFound, Unprocessable
+from ordertrack.kit.errors import Conflict, NotFound, Unprocessable
 from ordertrack.kit.ids import new_id
 from ordertrack.notifications import rules
 from ordertrack.notifications.model import (
@@ -31,6 +31,7 @@ from ordertrack.notifications.model import (
     ShopperPreference,
     WebhookEndpoint,
 )
+from ordertrack.orders import service as orders_service
 from ordertrack.staff.model import StaffUser
 
 DEFAULT_LOCALE = "en"
@@ -290,8 +291,31 @@ def opt_out(uow: UnitOfWork, merchant_id: str, channel: str, address: str) -> No
         row.opted_out, row.updated_at = True, utcnow()
 
 
+class SmsSignupClosed(Conflict):
+    """The order is finished (delivered, returned or cancelled): nothing left to text about."""
+
+    code = "sms_signup_closed"
+
+
+class TooManySmsNumbers(Conflict):
+    code = "sms_numbers_limit"
+
+
 def subscribe_sms(uow: UnitOfWork, merchant_id: str, order_id: str, phone: str) -> None:
-    """A shopper asks for text updates about one order (from the tracking page)."""
+    """A shopper asks for text updates about one order (from the tracking page).
+
+    Refused for a finished order (:class:`SmsSignupClosed`) and past
+    ``rules.SMS_NUMBERS_PER_ORDER`` numbers (:class:`TooManySmsNumbers`); the caller has
+    already checked that the asker proved the order's email.
+    """
+    order = orders_service.orders_by_id(uow, merchant_id, [order_id]).get(order_id)
+    if order is None:
+        raise orders_service.OrderNotFound(f"no order {order_id!r}")
+    if not rules.sms_signup_open(order.status):
+        raise SmsSignupClosed(f"order {order.number} is {order.status}: no more texts to send about it")
+    others = [number for number in sms_numbers(uow, merchant_id, order_id) if number != phone]
+    if len(others) >= rules.SMS_NUMBERS_PER_ORDER:
+        raise TooManySmsNumbers(f"order {order.number} already texts {len(others)} numbers")
     row = uow.session.get(ShopperPreference, (merchant_id, "sms", phone))
     if row is None:
         uow.session.add(
@@ -306,3 +330,60 @@ def subscribe_sms(uow: UnitOfWork, merchant_id: str, order_id: str, phone: str) 
         )
     else:
         row.opted_out, row.order_id, row.updated_at = False, order_id, utcnow()
+
+
+def sms_numbers(uow: UnitOfWork, merchant_id: str, order_id: str) -> list[str]:
+    """The numbers texted about this order now."""
+    return list(
+        uow.session.scalars(
+            select(ShopperPreference.address)
+            .where(
+                ShopperPreference.merchant_id == merchant_id,
+                ShopperPreference.channel == "sms",
+                ShopperPreference.order_id == order_id,
+                ShopperPreference.opted_out.is_(False),
+            )
+            .order_by(ShopperPreference.address)
+        )
+    )
+
+
+def stop_sms(uow: UnitOfWork, merchant_id: str, order_id: str, phone: str) -> bool:
+    """The shopper stops texts to ``phone`` about this order (from the tracking page).
+
+    Texts already queued for it are dropped too. False when the number was not subscribed.
+    """
+    row = uow.session.get(ShopperPreference, (merchant_id, "sms", phone))
+    if row is None or row.order_id != order_id or row.opted_out:
+        return False
+    row.opted_out, row.updated_at = True, utcnow()
+    _drop_queued_texts(uow, phone, merchant_id)
+    return True
+
+
+def stop_sms_everywhere(uow: UnitOfWork, phone: str) -> int:
+    """The holder of ``phone`` texted STOP to our number: no store texts it again.
+
+    Every merchant sends from the same number, so the reply stops them all, and texts
+    already queued are dropped. How many subscriptions were stopped.
+    """
+    stopped = uow.session.execute(
+        update(ShopperPreference)
+        .where(
+            ShopperPreference.channel == "sms",
+            ShopperPreference.address == phone,
+            ShopperPreference.opted_out.is_(False),
+        )
+        .values(opted_out=True, updated_at=utcnow())
+    ).rowcount
+    _drop_queued_texts(uow, phone)
+    return int(stopped or 0)
+
+
+def _drop_queued_texts(uow: UnitOfWork, phone: str, merchant_id: str | None = None) -> None:
+    query = update(Notification).where(
+        Notification.channel == "sms", Notification.recipient == phone, Notification.state == "pending"
+    )
+    if merchant_id is not None:
+        query = query.where(Notification.merchant_id == merchant_id)
+    uow.session.execute(query.values(state="suppressed", last_error="the recipient stopped text messages"))

@@ -487,6 +487,21 @@ def sms_typography(text: str) -> str:
     return text.translate(_SMS_TYPOGRAPHY)
 
 
+_STOP_WORD = re.compile(r"\bSTOP\b")
+
+
+def with_sms_opt_out(text: str, locale: str) -> str:
+    """The text fitted to two segments and ending with how to stop texts ("Reply STOP to opt
+    out"), also when a merchant's own template forgot it (CTIA: every recurring text says how
+    to stop). A text that already names STOP is only fitted."""
+    from ordertrack.notifications.channels.sms import fit_sms
+    from ordertrack.notifications.default_templates import sms_opt_out
+
+    if _STOP_WORD.search(text):
+        return fit_sms(text)
+    return fit_sms(text, footer="\n" + sms_opt_out(supported_locale(locale)))
+
+
 def default_template(trigger: Trigger, channel: Channel, locale: str) -> TemplateSource:
     """Our copy for one trigger, channel and language; merchants start from it."""
     from ordertrack.notifications.default_templates import compose
@@ -506,8 +521,8 @@ def render(
     source = source or default_template(context.trigger, channel, locale)
     text_vars = template_variables(context, html=False)
     if channel is Channel.sms:
-        text = _render_part(source.text, "sms text", text_vars, locale, html=False)
-        return RenderedMessage(subject=None, text=sms_typography(text.strip()), html=None)
+        text = sms_typography(_render_part(source.text, "sms text", text_vars, locale, html=False).strip())
+        return RenderedMessage(subject=None, text=with_sms_opt_out(text, locale), html=None)
     if channel is not Channel.email:
         raise TemplateError(f"{channel} messages are not rendered from templates")
     subject = None

@@ -14,7 +14,11 @@ recipient's own time zone.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from urllib.parse import quote
@@ -124,6 +128,25 @@ async def send_sms(
     )
 
 
+def twilio_signature(token: str, url: str, params: Mapping[str, str]) -> str:
+    """``X-Twilio-Signature`` of a request Twilio makes to ``url`` with form ``params``.
+
+    Twilio ("Webhooks security"): the full URL as Twilio called it, then every POST
+    parameter's name and value, sorted by name, appended without separators; HMAC-SHA1 with
+    the account's auth token; base64.
+    """
+    signed = url + "".join(f"{name}{params[name]}" for name in sorted(params))
+    digest = hmac.new(token.encode(), signed.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+def signed_by_twilio(token: str, url: str, params: Mapping[str, str], signature: str | None) -> bool:
+    """Whether an inbound request carries the signature only our provider account can make."""
+    if not signature or len(signature) > 100:
+        return False
+    return hmac.compare_digest(twilio_signature(token, url, params).encode(), signature.encode())
+
+
 def normalise_phone(raw: str, default_region: str | None) -> str:
     """The number in E.164 (``+5511987654321``), or :class:`InvalidPhoneNumber`.
 
@@ -173,8 +196,10 @@ def segments(body: str) -> int:
     return count
 
 
-def fit_sms(body: str, max_segments: int = 2) -> str:
+def fit_sms(body: str, max_segments: int = 2, footer: str = "") -> str:
     """The body, shortened at a word boundary with an ellipsis to fit ``max_segments``.
+
+    ``footer`` (the opt-out line) is added at the very end and never shortened.
 
     The last URL in the body is taken as the tracking link: it is kept whole and put at the
     end, after the shortened text, because a cut link is worse than no message. The rest of
@@ -185,8 +210,8 @@ def fit_sms(body: str, max_segments: int = 2) -> str:
     """
     if max_segments < 1:
         raise ValueError("max_segments must be at least 1")
-    if segments(body) <= max_segments:
-        return body
+    if segments(body + footer) <= max_segments:
+        return body + footer
     links = list(_URL.finditer(body))
     if links:
         link = links[-1]
@@ -194,11 +219,11 @@ def fit_sms(body: str, max_segments: int = 2) -> str:
         before, after = body[: link.start()], body[link.end() :]
         separator = "\n" if before.endswith("\n") else " "
         text = (before.rstrip() + " " + after.strip()).strip() if after.strip() else before.rstrip()
-        tail = separator + url
-        if segments(url) > max_segments:
+        tail = separator + url + footer
+        if segments(url + footer) > max_segments:
             raise ValueError("the link alone is longer than the allowed segments")
     else:
-        text, tail = body, ""
+        text, tail = body, footer
     for end in reversed([match.end() for match in _WORD.finditer(text)]):
         candidate = _shortened(text[:end].rstrip(), tail)
         if segments(candidate) <= max_segments:

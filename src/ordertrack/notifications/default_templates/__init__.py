@@ -163,3 +163,9 @@ def compose(trigger: Trigger, channel: Channel, locale: str) -> TemplateSource:
         text=_text(trigger, words, copy),
         html=_html(trigger, words, copy, locale),
     )
+
+
+def sms_opt_out(locale: str) -> str:
+    """The opt-out line every text ends with, in a supported locale ("Reply STOP to opt out")."""
+    words, _copies = _language(locale)
+    return words.sms_opt_out

@@ -16,6 +16,7 @@ WORDS = Words(
     unsubscribe="Unsubscribe from delivery updates",
     staff_footer="You receive this alert as a member of the {{ store_name }} team.",
     manage="Manage alerts",
+    sms_opt_out="Reply STOP to opt out",
     exception_advice={
         "address_issue": "The carrier could not deliver order {{ order_number }} because of a problem with "
         "the address. Please contact {{ store_name }} to confirm your address so the parcel can continue.",

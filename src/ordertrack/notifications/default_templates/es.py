@@ -16,6 +16,7 @@ WORDS = Words(
     unsubscribe="Dejar de recibir estas actualizaciones",
     staff_footer="Recibes esta alerta como miembro del equipo de {{ store_name }}.",
     manage="Gestionar alertas",
+    sms_opt_out="Para no recibir SMS, responde STOP",
     exception_advice={
         "address_issue": "El transportista no pudo entregar el pedido {{ order_number }} por un problema "
         "con la dirección. Ponte en contacto con {{ store_name }} para confirmar tu dirección y que el "

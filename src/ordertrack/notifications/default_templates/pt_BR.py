@@ -16,6 +16,7 @@ WORDS = Words(
     unsubscribe="Não quero mais receber estas atualizações",
     staff_footer="Você recebe este alerta como membro da equipe {{ store_name }}.",
     manage="Gerenciar alertas",
+    sms_opt_out="Responda STOP para sair",
     exception_advice={
         "address_issue": "A transportadora não conseguiu entregar o pedido {{ order_number }} por um "
         "problema no endereço. Entre em contato com a {{ store_name }} para confirmar o seu endereço e "

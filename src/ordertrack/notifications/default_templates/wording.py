@@ -38,5 +38,6 @@ class Words:
     unsubscribe: str
     staff_footer: str
     manage: str
+    sms_opt_out: str  # ends every text, whoever wrote the template; GSM-7 characters only
     exception_advice: dict[str, str]  # reason -> what the shopper can do
     exception_other: str

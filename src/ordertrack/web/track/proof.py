@@ -4,6 +4,12 @@ The tracking link itself may travel far (it is printed as a QR code on the parce
 never shows the shopper's name. A lookup by order number *and email* sets this cookie for
 that order; while it is valid the page greets the shopper by name. A lookup by postal code
 or tracking number, or a link opened elsewhere, shows no name.
+
+The same proof is what lets a visitor manage text updates for the order (sign a number up,
+see and stop the numbers texted): the link alone, printed on the label, is not enough. The
+SMS forms carry :func:`form_token`, an HMAC of the proof cookie itself, so a form posted from
+another site (which can neither read the HttpOnly cookie nor, with SameSite=Lax, send it) is
+refused even by a browser that ignores SameSite.
 """
 
 from __future__ import annotations
@@ -42,3 +48,13 @@ def proves_email(secret: str, cookie: str | None, order_id: str, *, now: float) 
         and hmac.compare_digest(signature.encode(), _sign(secret, order_id, expires).encode())
         and now <= expires
     )
+
+
+def form_token(secret: str, cookie: str) -> str:
+    """The hidden field of the SMS forms, bound to this browser's proof cookie."""
+    digest = hmac.new(secret.encode(), f"sms-form:{cookie}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
+
+
+def form_token_matches(secret: str, cookie: str, given: str | None) -> bool:
+    return bool(given) and hmac.compare_digest(form_token(secret, cookie), (given or "")[:64])

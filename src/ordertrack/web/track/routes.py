@@ -22,13 +22,14 @@ from ordertrack.customers import service as customers_service
 from ordertrack.db.uow import Database
 from ordertrack.kit.errors import NotFound
 from ordertrack.merchants import service as merchants_service
+from ordertrack.notifications import rules as notification_rules
 from ordertrack.notifications import service as notifications_service
 from ordertrack.notifications.channels.sms import normalise_phone
 from ordertrack.orders import service as orders_service
 from ordertrack.shipments import service as shipments_service
 from ordertrack.web.pages import SECURITY_HEADERS, locale_for, render
 from ordertrack.web.tokens import read_tracking_token, tracking_token
-from ordertrack.web.track import proof, reading, theme
+from ordertrack.web.track import proof, reading, sms_signup, theme
 from ordertrack.web.track.ratelimit import LookupLimiter
 from ordertrack.web.track.times import scan_time, zone_label
 from ordertrack.web.track.view import StoreFacts
@@ -352,40 +353,211 @@ def order_page(request: Request, token: str) -> HTMLResponse:
     context = _page_context(request, token, subject) if subject else None
     if context is None:
         return _link_not_found(request)
-    sms_state = request.query_params.get("sms")
-    context["sms_state"] = sms_state if sms_state in ("subscribed", "invalid") else None
-    response = render(request, "track/order.html", context)
+    return _order_response(request, subject, context, request.query_params.get("sms"))
+
+
+def _order_response(
+    request: Request,
+    subject: reading.Subject,
+    context: dict[str, Any],
+    sms_state: str | None,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The order's page, with its text-updates section as this visitor may see it."""
+    if subject.order_id is not None:
+        context.update(_sms_context(request, subject.merchant_id, subject.order_id))
+    context["sms_state"] = sms_state if sms_state in SMS_STATES else None
+    response = render(request, "track/order.html", context, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
+    response.headers.update(headers or {})
     return response
+
+
+# --- text message updates -----------------------------------------------------------------------
+#
+# The link is printed on the label, so holding it proves nothing: signing a number up, seeing the
+# numbers and stopping them all need the email proof (proof.py) and a form token bound to it, and
+# every post must come from this site. Sign-ups are bounded per order and per number
+# (sms_signup.py), an order texts at most three numbers, and a finished order offers none.
+
+# What the page may say after a post (?sms=...), each a sentence in order.html.
+SMS_STATES = frozenset(
+    {"subscribed", "invalid", "stopped", "full", "closed", "limited", "proven", "wrong_email", "expired"}
+)
+
+
+def _sms_limits(request: Request) -> sms_signup.SignupLimits:
+    limits = getattr(request.app.state, "track_sms_limits", None)
+    if limits is None:
+        limits = request.app.state.track_sms_limits = sms_signup.SignupLimits()
+    return limits  # type: ignore[no-any-return]
+
+
+def _proof_cookie(request: Request, order_id: str) -> str | None:
+    """This browser's email proof for the order, when it holds a valid one."""
+    cookie = request.cookies.get(proof.COOKIE)
+    if proof.proves_email(_secret(request), cookie, order_id, now=time.time()):
+        return cookie
+    return None
+
+
+def _sms_context(request: Request, merchant_id: str, order_id: str) -> dict[str, Any]:
+    cookie = _proof_cookie(request, order_id)
+    with _db(request).uow(write=False) as uow:
+        order = orders_service.order_for_tracking_link(uow, order_id)
+        numbers = notifications_service.sms_numbers(uow, merchant_id, order_id) if cookie else []
+    return {
+        "sms_open": order is not None and notification_rules.sms_signup_open(order.status),
+        "sms_proven": cookie is not None,
+        "sms_numbers": [(number, sms_signup.masked(number)) for number in numbers],
+        "sms_full": len(numbers) >= notification_rules.SMS_NUMBERS_PER_ORDER,
+        "sms_limit": notification_rules.SMS_NUMBERS_PER_ORDER,
+        "sms_form_token": proof.form_token(_secret(request), cookie) if cookie else "",
+    }
+
+
+def _from_this_site(request: Request) -> bool:
+    here = f"{request.url.scheme}://{request.url.netloc}"
+    return sms_signup.same_origin(request.headers.get("origin"), here, request.app.state.settings.public_url)
+
+
+async def _sms_form(request: Request) -> dict[str, str]:
+    body = (await request.body())[:2000]
+    fields = parse_qs(body.decode("utf-8", errors="replace"))
+    return {name: (values[0] if values else "") for name, values in fields.items()}
+
+
+def _refused(
+    request: Request, token: str, subject: reading.Subject, state: str, status: int, wait: int = 0
+) -> Response:
+    """The page again with a 4xx status: a forged or stale form (403), too many tries (429)."""
+    context = _page_context(request, token, subject)
+    if context is None:
+        return _link_not_found(request)
+    headers = {"Retry-After": str(max(wait, 1))} if status == 429 else None
+    return _order_response(request, subject, context, state, status_code=status, headers=headers)
+
+
+def _back(token: str, state: str) -> RedirectResponse:
+    return RedirectResponse(f"/track/{token}?sms={state}#sms-heading", status_code=303)
+
+
+@router.post("/track/{token}/proof")
+async def prove_email(request: Request, token: str) -> Response:
+    """The visitor types the order's email to manage text updates (the link alone is not enough)."""
+    subject = await run_in_threadpool(_subject, request, token)
+    if subject is None or subject.order_id is None:
+        return _link_not_found(request)
+    if not _from_this_site(request):
+        return await run_in_threadpool(_refused, request, token, subject, "expired", 403)
+    order_id = subject.order_id
+    if not _limiter(request).take(_client_key(request)):
+        wait = _limiter(request).retry_after(_client_key(request))
+        return await run_in_threadpool(_refused, request, token, subject, "limited", 429, wait)
+    wait = _sms_limits(request).take_proof(order_id)
+    if wait:
+        return await run_in_threadpool(_refused, request, token, subject, "limited", 429, wait)
+    email = " ".join((await _sms_form(request)).get("email", "").split())[:254]
+    if not await run_in_threadpool(_order_email_is, _db(request), order_id, email):
+        return _back(token, "wrong_email")
+    secret = _secret(request)
+    response = _back(token, "proven")
+    response.set_cookie(
+        proof.COOKIE,
+        proof.email_proof(secret, order_id, now=time.time()),
+        max_age=proof.LIFETIME_SECONDS,
+        path="/track",
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+def _order_email_is(db: Database, order_id: str, email: str) -> bool:
+    with db.uow(write=False) as uow:
+        order = orders_service.order_for_tracking_link(uow, order_id)
+        if order is None or not order.customer_id or "@" not in email:
+            return False
+        customer = customers_service.get_customers(uow, order.merchant_id, {order.customer_id}).get(
+            order.customer_id
+        )
+        known = (customer.email if customer else "").lower()
+    return bool(known) and hmac.compare_digest(known.encode(), email.lower().encode())
 
 
 @router.post("/track/{token}/sms")
 async def subscribe_sms(request: Request, token: str) -> Response:
-    """The shopper asks for text updates about this order; the number is checked (E.164)."""
-    subject = _subject(request, token)
+    """The email-proven shopper asks for text updates about this order; the number is checked (E.164)."""
+    subject = await run_in_threadpool(_subject, request, token)
     if subject is None or subject.order_id is None:
         return _link_not_found(request)
-    body = (await request.body())[:2000]
-    phone = (parse_qs(body.decode("utf-8", errors="replace")).get("phone") or [""])[0]
     order_id = subject.order_id
+    form = await _sms_form(request)
+    cookie = _proof_cookie(request, order_id)
+    if (
+        not _from_this_site(request)
+        or cookie is None
+        or not proof.form_token_matches(_secret(request), cookie, form.get("form_token"))
+    ):
+        return await run_in_threadpool(_refused, request, token, subject, "expired", 403)
+    phone = form.get("phone", "")[:64]
 
     def work() -> str:
         with _db(request).uow(write=False) as uow:
             order = orders_service.order_for_tracking_link(uow, order_id)
-            region = order.ship_country if order is not None else None
+            if order is None or not notification_rules.sms_signup_open(order.status):
+                return "closed"
+            region = order.ship_country
         try:
             number = normalise_phone(phone, region)
         except ValueError:
             return "invalid"
-        in_transaction(
-            _db(request),
-            lambda uow: notifications_service.subscribe_sms(uow, subject.merchant_id, order_id, number),
-        )
+        if wait := _sms_limits(request).take_signup(order_id, number):
+            return f"limited:{wait}"
+        try:
+            in_transaction(
+                _db(request),
+                lambda uow: notifications_service.subscribe_sms(uow, subject.merchant_id, order_id, number),
+            )
+        except notifications_service.SmsSignupClosed:
+            return "closed"
+        except notifications_service.TooManySmsNumbers:
+            return "full"
         return "subscribed"
 
     state = await run_in_threadpool(work)
-    return RedirectResponse(f"/track/{token}?sms={state}#sms-heading", status_code=303)
+    if state.startswith("limited:"):
+        wait = int(state.partition(":")[2])
+        return await run_in_threadpool(_refused, request, token, subject, "limited", 429, wait)
+    return _back(token, state)
+
+
+@router.post("/track/{token}/sms/stop")
+async def stop_sms(request: Request, token: str) -> Response:
+    """The email-proven shopper stops texts to one of the order's numbers."""
+    subject = await run_in_threadpool(_subject, request, token)
+    if subject is None or subject.order_id is None:
+        return _link_not_found(request)
+    order_id = subject.order_id
+    form = await _sms_form(request)
+    cookie = _proof_cookie(request, order_id)
+    if (
+        not _from_this_site(request)
+        or cookie is None
+        or not proof.form_token_matches(_secret(request), cookie, form.get("form_token"))
+    ):
+        return await run_in_threadpool(_refused, request, token, subject, "expired", 403)
+    phone = form.get("phone", "")[:64]
+    await run_in_threadpool(
+        in_transaction,
+        _db(request),
+        lambda uow: notifications_service.stop_sms(uow, subject.merchant_id, order_id, phone),
+    )
+    return _back(token, "stopped")
 
 
 @router.get("/track/{token}/timeline")
