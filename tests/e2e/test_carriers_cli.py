@@ -74,7 +74,17 @@ def test_parse_prints_the_unified_reading_as_json(tmp_path: Path) -> None:
         ("in_transit", "2026-11-18T21:40:00-06:00", "Memphis"),
         ("delivered", "2026-11-19T10:12:00-06:00", "Austin"),
     ]
-    assert set(reading["events"][0]) == {"occurred_at", "status", "reason", "code", "description", "location"}
+    assert set(reading["events"][0]) == {
+        "occurred_at",
+        "time_precision",
+        "status",
+        "reason",
+        "code",
+        "description",
+        "location",
+    }
+    # FedEx gives each scan's UTC offset, so the times are exact.
+    assert {e["time_precision"] for e in reading["events"]} == {"exact"}
 
 
 def test_parse_reads_a_recorded_ups_answer_when_the_samples_are_here(tmp_path: Path) -> None:

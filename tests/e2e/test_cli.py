@@ -6,15 +6,14 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from ordertrack.db import migrate
-from tests.support import free_port
+from tests.conftest import TEST_SECRET
+from tests.support import ServeProcess
 
 
 def ordertrack(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -34,44 +33,11 @@ def workdir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def served(workdir: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """``ordertrack serve --demo`` on an empty database, in its own process."""
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ordertrack",
-            "serve",
-            "--demo",
-            "--port",
-            str(port),
-            "--db",
-            f"sqlite:///{workdir / 'demo.db'}",
-        ],
-        cwd=workdir,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"serve exited early: {process.stdout.read() if process.stdout else ''}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("serve did not answer within 60 s")
-            time.sleep(0.2)
-        yield base, process
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+def demo(workdir: Path) -> Iterator[ServeProcess]:
+    """``ordertrack serve --demo --no-live`` on an empty database file, in its own process."""
+    url = f"sqlite:///{workdir / 'demo.db'}"
+    with ServeProcess(url, workdir, secret=TEST_SECRET, args=["--demo", "--no-live"]) as process:
+        yield process
 
 
 def test_db_upgrade_then_merchants_create_prints_a_working_key(workdir: Path) -> None:
@@ -94,17 +60,12 @@ def test_bad_database_url_is_a_clear_usage_error(workdir: Path) -> None:
     assert "unsupported database URL" in result.stderr
 
 
-def test_serve_creates_the_schema_of_an_empty_database_and_seeds_the_demo(served) -> None:
-    base, process = served
-    assert process.stdout is not None
-    key = None
-    deadline = time.monotonic() + 10
-    while key is None and time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if "API key:" in line:
-            key = line.split("API key:")[1].strip()
-    assert key and key.startswith("otk_")
-    orders = httpx.get(f"{base}/api/v1/orders?limit=200", headers={"Authorization": f"Bearer {key}"}).json()
+def test_serve_creates_the_schema_of_an_empty_database_and_seeds_the_demo(demo: ServeProcess) -> None:
+    # The key is printed before the server answers, so it is in the log by now.
+    key = next(line.split("API key:")[1].strip() for line in demo.log().splitlines() if "API key:" in line)
+    assert key.startswith("otk_")
+    with demo.client(key) as http:
+        orders = http.get("/api/v1/orders", params={"limit": 200}).json()
     assert len(orders["items"]) >= 20
     statuses = {o["status"] for o in orders["items"]}
     assert {"pending", "processing", "shipped", "delivered", "cancelled"} <= statuses

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import threading
 import time
 from collections import Counter
 from pathlib import Path
 
 import httpx
 
-from tests.support import free_port
+from tests.conftest import TEST_SECRET
+from tests.support import ServeProcess
 
 MOVED_ON = {"in_transit", "out_for_delivery", "delivered", "failed_attempt", "exception", "returning"}
 
@@ -40,29 +38,13 @@ def _live_shipments(base: str, key: str) -> dict[str, tuple[str, int]]:
 
 
 def test_the_demo_shows_parcels_moving_on_in_accelerated_time(tmp_path: Path) -> None:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ordertrack", "serve", "--demo", "--port", str(port)]
-        + ["--db", f"sqlite:///{tmp_path / 'demo.db'}", "--demo-speed", "4000"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    printed: list[str] = []
-    assert process.stdout is not None
-    reader = threading.Thread(target=lambda: printed.extend(process.stdout), daemon=True)  # type: ignore[arg-type]
-    reader.start()
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        key = None
-        while key is None:
-            assert process.poll() is None, "".join(printed)
-            assert time.monotonic() < deadline, "serve --demo printed no API key within 60 s"
-            key = next((line.split("API key:")[1].strip() for line in printed if "API key:" in line), None)
-            time.sleep(0.2)
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    with ServeProcess(url, tmp_path, secret=TEST_SECRET, args=["--demo", "--demo-speed", "4000"]) as demo:
+        # Both are printed before the server answers.
+        printed = demo.log().splitlines()
+        key = next(line.split("API key:")[1].strip() for line in printed if "API key:" in line)
         assert any("Live:" in line for line in printed)
+        base = demo.base_url
         # Within a minute the backlog is in and the replay is moving parcels on.
         first: dict[str, tuple[str, int]] = {}
         deadline = time.monotonic() + 60
@@ -82,6 +64,3 @@ def test_the_demo_shows_parcels_moving_on_in_accelerated_time(tmp_path: Path) ->
         assert progressed, "no live parcel got a new scan in 12 s at 4000x"
         statuses = Counter(status for status, _ in later.values())
         assert statuses["delivered"] + statuses["out_for_delivery"] > 0, statuses
-    finally:
-        process.terminate()
-        process.wait(timeout=20)

@@ -1,4 +1,5 @@
-"""``ordertrack simulate`` as a user runs it: to a file, to a running server, to the database."""
+"""``ordertrack simulate`` as a user runs it: to a file, to ``ordertrack serve`` running in its own
+process, to the database."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -15,6 +17,8 @@ from sqlalchemy import func, select
 from ordertrack.db.uow import Database
 from ordertrack.simulate.records import event_ids, read_jsonl
 from ordertrack.tracking.model import TrackingEvent
+from tests.conftest import Tenant
+from tests.support import ServeProcess
 
 START = "2026-06-01T00:00:00+00:00"
 
@@ -61,11 +65,11 @@ def test_bad_arguments_are_usage_errors_that_say_what_is_wrong(
 
 
 def test_to_a_server_every_scan_is_stored_once_and_acknowledged(
-    tmp_path: Path, server, make_merchant, db: Database
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, served: ServeProcess, make_merchant: Callable[[str], Tenant], db: Database
+) -> None:
     tenant = make_merchant("Sim Shop")
     result = simulate(
-        "--orders", "60", "--seed", "3", "--start", START, "--to", server.base_url,
+        "--orders", "60", "--seed", "3", "--start", START, "--to", served.base_url,
         "--api-key", tenant.api_key, "--ack-log", "acks.jsonl", "--batch", "50",
         cwd=tmp_path,
     )  # fmt: skip
@@ -94,7 +98,7 @@ def test_to_a_server_every_scan_is_stored_once_and_acknowledged(
     }
     assert unified == expected - webhook_ids
     orders = httpx.get(
-        f"{server.base_url}/api/v1/orders",
+        f"{served.base_url}/api/v1/orders",
         params={"limit": 100},
         headers={"Authorization": f"Bearer {tenant.api_key}"},
     ).json()["items"]
