@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import text
 
 from ordertrack.db.uow import Database
+from ordertrack.kit.outgoing import OutgoingPolicy, parse_networks
 from ordertrack.notifications import service as notifications_service
 from ordertrack.notifications.channels.webhook import new_webhook_secret
 
@@ -51,7 +52,12 @@ class Pools:
 def prepare(db: Database, tenant: Tenant, plan: Plan) -> Pools:
     with db.uow() as uow:
         endpoint = notifications_service.add_endpoint(
-            uow, tenant.merchant_id, "http://127.0.0.1:9/hooks", [], new_webhook_secret()
+            uow,
+            tenant.merchant_id,
+            "http://127.0.0.1:9/hooks",
+            [],
+            new_webhook_secret(),
+            outgoing=OutgoingPolicy(allowed_networks=parse_networks("127.0.0.0/8"), allow_http=True),
         )
         uow.commit()
     per_phase = plan.notify_messages // 2  # two messages per shipment

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 import httpx
 
 from ordertrack.db.uow import Database
+from ordertrack.kit.outgoing import OutgoingPolicy, parse_networks
 from ordertrack.notifications import templates
 from ordertrack.notifications.channels import RenderedEmail, SmtpConfig, send_email, send_webhook
 from ordertrack.notifications.channels.webhook import new_webhook_secret
@@ -28,6 +29,8 @@ from ordertrack.notifications.delivery import SEND_CONCURRENCY, Channels, delive
 
 PUBLIC_URL = "https://shop.example"
 SECRET = "bench-secret-for-links-and-unsubscribe"
+# The bench's receiver is on 127.0.0.1 over http: a developer's outgoing settings.
+LOCAL_RECEIVER = OutgoingPolicy(allowed_networks=parse_networks("127.0.0.0/8"), allow_http=True)
 IDLE_ROUNDS = 3
 
 
@@ -37,7 +40,9 @@ def smtp(port: int) -> SmtpConfig:
 
 async def work(url: str, smtp_port: int) -> None:
     db = Database(url)
-    channels = Channels(smtp=smtp(smtp_port), sms=None, public_url=PUBLIC_URL, secret=SECRET)
+    channels = Channels(
+        smtp=smtp(smtp_port), sms=None, public_url=PUBLIC_URL, secret=SECRET, outgoing=LOCAL_RECEIVER
+    )
     idle = 0
     while idle < IDLE_ROUNDS:
         report = await deliver_due(db, channels)
@@ -73,12 +78,13 @@ async def bare(count: int, smtp_port: int, hook_url: str) -> float:
                     timestamp=datetime.now(UTC),
                     payload=payload,
                     client=client,
+                    policy=LOCAL_RECEIVER,
                 )
             else:
                 await send_email(config, f"shopper{i}@example.com", message, message_id=f"bare_{i}")
 
     started = time.perf_counter()
-    async with httpx.AsyncClient(timeout=15) as client:
+    async with httpx.AsyncClient(timeout=15, transport=LOCAL_RECEIVER.transport()) as client:
         await asyncio.gather(*(one(i, client) for i in range(count)))
     return time.perf_counter() - started
 

@@ -1,17 +1,52 @@
 """Notification endpoints over HTTP: the log, switches, webhook endpoints, templates,
-previews, dead letters, and the unsubscribe link that works without a login."""
+previews, dead letters, and the unsubscribe link that works without a login.
+
+Webhook endpoints are checked when registered: https, on a host whose every address is public.
+The shared test server runs with production's rule; ``dev_client`` talks to one started with
+a developer's settings (127.0.0.0/8 and plain http allowed)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
 import httpx
+import pytest
 
+from ordertrack.config import Settings
+from ordertrack.db.uow import Database
 from ordertrack.notifications.links import unsubscribe_url
 from ordertrack.web.tokens import tracking_token
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, Tenant
 from tests.integration.scenario import order_payload
+from tests.support import LiveServer
+
+
+@pytest.fixture(scope="module")
+def _dev_servers() -> Iterator[dict[str, LiveServer]]:
+    servers: dict[str, LiveServer] = {}
+    yield servers
+    for server in servers.values():
+        server.__exit__(None, None, None)
+
+
+@pytest.fixture
+def dev_client(
+    db: Database, backend: str, _dev_servers: dict[str, LiveServer], make_merchant: Callable[[str], Tenant]
+) -> Iterator[httpx.Client]:
+    """A merchant's client on a server with the development settings for outgoing requests."""
+    if backend not in _dev_servers:
+        settings = Settings(
+            database_url=db.url.render_as_string(hide_password=False),
+            api_key_cache_seconds=0,
+            secret_key=TEST_SECRET,
+            outgoing_allowed_networks="127.0.0.0/8",
+            webhooks_allow_http=True,
+        )
+        _dev_servers[backend] = LiveServer(db, settings).__enter__()
+    with _dev_servers[backend].client(make_merchant("Acme Outfitters").api_key) as http:
+        yield http
 
 
 def shipped_order(client: httpx.Client) -> dict:
@@ -23,10 +58,11 @@ def shipped_order(client: httpx.Client) -> dict:
     return order
 
 
-def test_the_order_log_lists_what_is_queued_for_whom(client: httpx.Client) -> None:
+def test_the_order_log_lists_what_is_queued_for_whom(dev_client: httpx.Client) -> None:
+    client = dev_client
     created = client.post(
         "/api/v1/notifications/webhook-endpoints",
-        json={"url": "https://hooks.example/ot", "event_types": ["shipment.shipped"]},
+        json={"url": "http://127.0.0.1:9/ot", "event_types": ["shipment.shipped"]},
     )
     assert created.status_code == 201 and created.json()["secret"].startswith("whsec_")
     order = shipped_order(client)
@@ -38,6 +74,39 @@ def test_the_order_log_lists_what_is_queued_for_whom(client: httpx.Client) -> No
     listed = client.get("/api/v1/notifications/webhook-endpoints").json()["items"]
     assert "secret" not in listed[0] and listed[0]["event_types"] == ["shipment.shipped"]
     assert client.get("/api/v1/orders/nope/notifications").status_code == 404
+
+
+# Each of these was registered, and then posted to by the worker, before the check existed.
+INSIDE_OR_MALFORMED = [
+    "http://[/",
+    "https://127.0.0.1/hooks",
+    "https://localhost/hooks",
+    "https://[::1]/hooks",
+    "https://[::ffff:127.0.0.1]/hooks",
+    "https://10.0.0.5/hooks",
+    "https://192.168.1.20/hooks",
+    "https://169.254.169.254/latest/meta-data/",
+    "https://0.0.0.0/hooks",
+    "https://2130706433/hooks",  # 127.0.0.1 as one number
+    "ftp://127.0.0.1/hooks",
+    "http://127.0.0.1:8000/api/v1/orders",  # plain http, and this machine
+]
+
+
+def test_webhook_endpoints_inside_the_network_or_malformed_are_refused(client: httpx.Client) -> None:
+    for url in INSIDE_OR_MALFORMED:
+        refused = client.post("/api/v1/notifications/webhook-endpoints", json={"url": url})
+        assert refused.status_code == 422, (url, refused.text)
+        assert refused.json()["error"]["code"] == "webhook_url_not_allowed", url
+    assert client.get("/api/v1/notifications/webhook-endpoints").json()["items"] == []
+
+
+def test_a_developers_settings_open_loopback_and_http_but_nothing_else(dev_client: httpx.Client) -> None:
+    path = "/api/v1/notifications/webhook-endpoints"
+    assert dev_client.post(path, json={"url": "http://127.0.0.1:9/hooks"}).status_code == 201
+    for url in ("https://169.254.169.254/latest/meta-data/", "https://10.0.0.5/hooks", "http://[/"):
+        refused = dev_client.post(path, json={"url": url})
+        assert refused.status_code == 422 and refused.json()["error"]["code"] == "webhook_url_not_allowed"
 
 
 def test_switching_a_trigger_off_stops_its_messages(client: httpx.Client) -> None:

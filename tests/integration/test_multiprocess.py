@@ -157,6 +157,9 @@ def process_environment(sinks: Sinks, var_dir: Path) -> dict[str, str]:
         "ORDERTRACK_MAIL_FROM": "shop@shop.example",
         "ORDERTRACK_SECRET_KEY": "multiprocess-test-secret-of-32-chars!",
         "ORDERTRACK_VAR_DIR": str(var_dir),
+        # The webhook sink is on 127.0.0.1 over http: a developer's settings, not production's.
+        "ORDERTRACK_OUTGOING_ALLOWED_NETWORKS": "127.0.0.0/8",
+        "ORDERTRACK_WEBHOOKS_ALLOW_HTTP": "true",
     }
 
 

@@ -22,6 +22,7 @@ from ordertrack.notifications.delivery import Channels, deliver_due
 from ordertrack.notifications.model import Notification, WebhookEndpoint
 from tests.conftest import TEST_SECRET
 from tests.integration.scenario import event, ingest, place_order, ship
+from tests.notifications.servers import LOCAL_TARGETS
 
 
 def channels(port: int) -> Channels:
@@ -30,6 +31,7 @@ def channels(port: int) -> Channels:
         sms=None,
         public_url="https://shop.example",
         secret=TEST_SECRET,
+        outgoing=LOCAL_TARGETS,  # the webhook receiver is on 127.0.0.1
     )
 
 

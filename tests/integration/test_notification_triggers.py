@@ -32,7 +32,7 @@ from ordertrack.orders import service as orders_service
 from ordertrack.staff import service as staff_service
 from tests.conftest import TEST_SECRET
 from tests.integration.scenario import WINDOW, place_order, ship
-from tests.notifications.servers import Provider, Receiver, Relay
+from tests.notifications.servers import LOCAL_TARGETS, Provider, Receiver, Relay
 
 UPS = "1Z5R89390357567127"
 SHOPPER = "ann@example.com"
@@ -64,6 +64,7 @@ def channels(relay_port: int, sms: SmsConfig | None) -> Channels:
         sms=sms,
         public_url="https://shop.example",
         secret=TEST_SECRET,
+        outgoing=LOCAL_TARGETS,  # the webhook receiver is on 127.0.0.1
     )
 
 
@@ -123,7 +124,7 @@ def add_staff(db: Database, merchant: str, email: str, *, disabled: bool = False
 def add_endpoint(db: Database, merchant: str, url: str) -> str:
     secret = new_webhook_secret()
     with db.uow() as uow:
-        notifications_service.add_endpoint(uow, merchant, url, [], secret)
+        notifications_service.add_endpoint(uow, merchant, url, [], secret, outgoing=LOCAL_TARGETS)
         uow.commit()
     return secret
 

@@ -39,11 +39,15 @@ WORKER = textwrap.dedent(
     import asyncio, sys
     from datetime import timedelta
     from ordertrack.db.uow import Database
+    from ordertrack.kit.outgoing import OutgoingPolicy, parse_networks
     from ordertrack.notifications.delivery import Channels, deliver_due
 
     async def main(url, lease_seconds, batch):
         db = Database(url)
-        channels = Channels(smtp=None, sms=None, public_url="https://shop.example", secret="s" * 32)
+        local = OutgoingPolicy(allowed_networks=parse_networks("127.0.0.0/8"), allow_http=True)
+        channels = Channels(
+            smtp=None, sms=None, public_url="https://shop.example", secret="s" * 32, outgoing=local
+        )
         idle = 0
         while idle < 3:
             report = await deliver_due(db, channels, lease=timedelta(seconds=lease_seconds), limit=batch)

@@ -17,11 +17,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ordertrack.kit.outgoing import OutgoingPolicy, parse_networks
 from ordertrack.notifications.channels import SmsConfig
 from tests.notifications import local_http_server
 from tests.support import free_port
 
 ACCOUNT, TOKEN = "AC0123456789abcdef0123456789abcdef", "auth-token-xyz"
+
+# What a development setup allows (ORDERTRACK_OUTGOING_ALLOWED_NETWORKS=127.0.0.0/8 and
+# ORDERTRACK_WEBHOOKS_ALLOW_HTTP=true): webhooks to the local stand-ins below. Production
+# allows neither.
+LOCAL_TARGETS = OutgoingPolicy(allowed_networks=parse_networks("127.0.0.0/8"), allow_http=True)
 
 
 class Relay:

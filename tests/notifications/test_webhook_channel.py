@@ -18,8 +18,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ordertrack.kit.outgoing import OutgoingPolicy, parse_networks
 from ordertrack.notifications.channels import DeliveryFailed, new_webhook_secret, send_webhook, sign
 from tests.notifications import local_http_server
+from tests.notifications.servers import LOCAL_TARGETS
 from tests.support import free_port
 
 PAYLOAD: dict[str, Any] = {
@@ -69,10 +71,17 @@ def endpoint() -> Iterator[Endpoint]:
 
 
 def deliver(
-    url: str, secret: str, *, timestamp: datetime | None = None, message_id: str = "msg_2KWPBgLlAfxdpx"
+    url: str,
+    secret: str,
+    *,
+    timestamp: datetime | None = None,
+    message_id: str = "msg_2KWPBgLlAfxdpx",
+    policy: OutgoingPolicy = LOCAL_TARGETS,
 ) -> int:
+    """One delivery as the worker makes it: through the policy's guarded transport."""
+
     async def run() -> int:
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(transport=policy.transport()) as client:
             return await send_webhook(
                 url,
                 secret,
@@ -80,6 +89,7 @@ def deliver(
                 timestamp=timestamp or datetime.now(UTC),
                 payload=PAYLOAD,
                 client=client,
+                policy=policy,
             )
 
     return asyncio.run(run())
@@ -186,3 +196,53 @@ def test_malformed_secret_is_a_permanent_failure(secret: str) -> None:
     with pytest.raises(DeliveryFailed) as failure:
         deliver("http://127.0.0.1:9/hooks", secret)
     assert not failure.value.transient
+
+
+# --- where a delivery may go ------------------------------------------------------------------
+
+
+def test_an_endpoint_on_a_loopback_address_is_refused_at_send_time_and_never_called(
+    endpoint: Endpoint,
+) -> None:
+    production = OutgoingPolicy(allow_http=True)  # even with http allowed: not this machine
+    with pytest.raises(DeliveryFailed, match="loopback") as failure:
+        deliver(endpoint.url, endpoint.receiver.secret, policy=production)
+    assert not failure.value.transient  # a dead letter the merchant sees, not retries
+    assert endpoint.receiver.headers == []
+
+
+def test_plain_http_is_refused_without_the_development_switch(endpoint: Endpoint) -> None:
+    no_http = OutgoingPolicy(allowed_networks=parse_networks("127.0.0.0/8"))
+    with pytest.raises(DeliveryFailed, match="https") as failure:
+        deliver(endpoint.url, endpoint.receiver.secret, policy=no_http)
+    assert not failure.value.transient
+    assert endpoint.receiver.headers == []
+
+
+def test_a_malformed_url_is_a_permanent_failure() -> None:
+    with pytest.raises(DeliveryFailed, match="not a valid URL") as failure:
+        deliver("http://[/", new_webhook_secret())
+    assert not failure.value.transient
+
+
+def test_a_name_rebound_between_the_check_and_the_connection_is_refused(endpoint: Endpoint) -> None:
+    port = endpoint.url.rsplit(":", 1)[1].split("/")[0]
+    asked: list[str] = []
+
+    def rebinding(host: str, _port: int) -> list[str]:
+        # The check before sending sees a public address; the connection would see loopback.
+        asked.append(host)
+        return ["93.184.215.14"] if len(asked) == 1 else ["127.0.0.1"]
+
+    policy = OutgoingPolicy(allow_http=True, resolver=rebinding)
+    with pytest.raises(DeliveryFailed, match="127.0.0.1, a loopback address") as failure:
+        deliver(f"http://hooks.test:{port}/hooks", endpoint.receiver.secret, policy=policy)
+    assert not failure.value.transient
+    assert asked == ["hooks.test", "hooks.test"] and endpoint.receiver.headers == []
+
+
+def test_a_name_that_does_not_resolve_at_send_time_is_retried() -> None:
+    policy = OutgoingPolicy(resolver=lambda host, port: [])
+    with pytest.raises(DeliveryFailed) as failure:
+        deliver("https://hooks.test/hooks", new_webhook_secret(), policy=policy)
+    assert failure.value.transient

@@ -32,6 +32,7 @@ from ordertrack.db.uow import Database, UnitOfWork
 from ordertrack.eta import service as eta_service
 from ordertrack.eta.model import DeliveryEstimate, EddRevision
 from ordertrack.kit.clock import utcnow
+from ordertrack.kit.outgoing import OutgoingPolicy
 from ordertrack.merchants import service as merchants_service
 from ordertrack.notifications import rules, templates
 from ordertrack.notifications import service as notifications_service
@@ -71,6 +72,9 @@ class Channels:
     public_url: str
     secret: str
     transport: httpx.AsyncBaseTransport | None = None
+    # Where merchant webhooks may go (public https unless the operator said more); with no
+    # test transport, webhooks connect through its guarded transport (DNS rebinding).
+    outgoing: OutgoingPolicy = field(default_factory=OutgoingPolicy)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Channels:
@@ -87,7 +91,13 @@ class Channels:
                 token=settings.sms_token.get_secret_value(),
                 from_number=settings.sms_from,
             )
-        return cls(smtp=smtp, sms=sms, public_url=settings.public_url, secret=settings.resolved_secret_key())
+        return cls(
+            smtp=smtp,
+            sms=sms,
+            public_url=settings.public_url,
+            secret=settings.resolved_secret_key(),
+            outgoing=webhook_channel.endpoint_policy(settings),
+        )
 
 
 @dataclass
@@ -170,16 +180,22 @@ async def deliver_due(
         queues.setdefault((prepared.channel, prepared.recipient), []).append(prepared)
     gate = asyncio.Semaphore(SEND_CONCURRENCY)
 
-    async def deliver_queue(client: httpx.AsyncClient, queue: list[Prepared]) -> None:
+    async def deliver_queue(
+        client: httpx.AsyncClient, hooks: httpx.AsyncClient, queue: list[Prepared]
+    ) -> None:
         for prepared in queue:
             async with gate:
-                outcome = await _send(prepared, channels, client, now)
+                outcome = await _send(prepared, channels, client, now, hooks)
             with db.uow() as uow:
                 _record(uow, prepared.id, outcome, now, rng, report)
                 uow.commit()
 
-    async with httpx.AsyncClient(transport=channels.transport, timeout=15) as client:
-        await asyncio.gather(*(deliver_queue(client, queue) for queue in queues.values()))
+    hooks_transport = channels.transport or channels.outgoing.transport()
+    async with (
+        httpx.AsyncClient(transport=channels.transport, timeout=15) as client,
+        httpx.AsyncClient(transport=hooks_transport, timeout=15) as hooks,
+    ):
+        await asyncio.gather(*(deliver_queue(client, hooks, queue) for queue in queues.values()))
     return report
 
 
@@ -450,7 +466,9 @@ def _estimates(
     return current, previous
 
 
-async def _send(prepared: Prepared, channels: Channels, client: httpx.AsyncClient, now: datetime) -> Outcome:
+async def _send(
+    prepared: Prepared, channels: Channels, client: httpx.AsyncClient, now: datetime, hooks: httpx.AsyncClient
+) -> Outcome:
     if prepared.stale:
         return Outcome("suppressed", error="no longer true when its turn came")
     if prepared.error:
@@ -504,7 +522,13 @@ async def _send(prepared: Prepared, channels: Channels, client: httpx.AsyncClien
             url, secret = prepared.webhook
             payload = templates.webhook_payload(context, rules.WEBHOOK_EVENTS[prepared.trigger])
             status = await webhook_channel.send_webhook(
-                url, secret, message_id=prepared.id, timestamp=now, payload=payload, client=client
+                url,
+                secret,
+                message_id=prepared.id,
+                timestamp=now,
+                payload=payload,
+                client=hooks,
+                policy=channels.outgoing,
             )
             return Outcome("sent", provider_id=str(status))
     except DeliveryFailed as failure:

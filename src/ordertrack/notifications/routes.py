@@ -18,7 +18,7 @@ from ordertrack.kit.clock import utcnow
 from ordertrack.kit.schema import error_responses
 from ordertrack.notifications import delivery, rules, service, templates
 from ordertrack.notifications.channels import sms as sms_channel
-from ordertrack.notifications.channels.webhook import new_webhook_secret
+from ordertrack.notifications.channels.webhook import endpoint_policy, new_webhook_secret
 from ordertrack.notifications.links import read_unsubscribe_token
 from ordertrack.notifications.model import Notification, NotificationTemplate, WebhookEndpoint
 from ordertrack.notifications.schemas import (
@@ -32,6 +32,7 @@ from ordertrack.notifications.schemas import (
     SettingIn,
     SettingList,
     SettingOut,
+    TemplateChannel,
     TemplateIn,
     TemplateOut,
     TriggerName,
@@ -118,13 +119,22 @@ def put_setting(
 
 @router.post("/notifications/webhook-endpoints", response_model=NewWebhookEndpointOut, status_code=201)
 def add_endpoint(
-    data: WebhookEndpointIn, merchant_id: str = Depends(current_merchant), db: Database = Depends(get_db)
+    data: WebhookEndpointIn,
+    request: Request,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
 ) -> Response:
-    """Register a URL for signed events (Standard Webhooks); its secret is shown once."""
+    """Register a URL for signed events (Standard Webhooks); its secret is shown once.
+
+    The URL must be https on a host whose every address is public (422
+    ``webhook_url_not_allowed`` otherwise)."""
     secret = new_webhook_secret()
+    outgoing = endpoint_policy(request.app.state.settings)
 
     def work(uow: UnitOfWork) -> NewWebhookEndpointOut:
-        row = service.add_endpoint(uow, merchant_id, data.url, list(data.event_types), secret)
+        row = service.add_endpoint(
+            uow, merchant_id, data.url, list(data.event_types), secret, outgoing=outgoing
+        )
         return NewWebhookEndpointOut(**_endpoint_out(row).model_dump(), secret=secret)
 
     return json_response(in_transaction(db, work), 201)
@@ -155,7 +165,7 @@ def remove_endpoint(
 )
 def save_template(
     trigger: TriggerName,
-    channel: ChannelName,
+    channel: TemplateChannel,
     locale: LocaleName,
     data: TemplateIn,
     merchant_id: str = Depends(current_merchant),
@@ -188,7 +198,7 @@ def save_template(
 )
 def get_template(
     trigger: TriggerName,
-    channel: ChannelName,
+    channel: TemplateChannel,
     locale: LocaleName,
     merchant_id: str = Depends(current_merchant),
     db: Database = Depends(get_db),

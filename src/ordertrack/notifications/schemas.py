@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StrictBool, StringConstraints
 
-from ordertrack.kit.schema import ApiModel, OutModel
+from ordertrack.kit.schema import ApiModel, OutModel, declaring
 
 TriggerName = Literal[
     "order_confirmed",
@@ -22,6 +22,15 @@ TriggerName = Literal[
     "needs_attention",
 ]
 ChannelName = Literal["email", "sms", "webhook"]
+# Webhooks carry JSON: only email and SMS have templates.
+TemplateChannel = Literal["email", "sms"]
+# Staff alerts go by email and webhook, never by SMS (notifications.rules.STAFF_TRIGGERS).
+NO_STAFF_ALERT_BY_SMS = {
+    "not": {
+        "properties": {"trigger": {"enum": ["low_stock", "needs_attention"]}, "channel": {"const": "sms"}},
+        "required": ["trigger", "channel"],
+    }
+}
 LocaleName = Literal["en", "pt_BR", "es"]
 
 
@@ -45,9 +54,11 @@ class NotificationList(OutModel):
 
 
 class SettingIn(ApiModel):
+    model_config = ConfigDict(json_schema_extra=declaring(NO_STAFF_ALERT_BY_SMS))
+
     trigger: TriggerName
     channel: ChannelName
-    enabled: bool
+    enabled: StrictBool
 
 
 class SettingOut(OutModel):
@@ -61,7 +72,10 @@ class SettingList(OutModel):
 
 
 class WebhookEndpointIn(ApiModel):
-    url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_length=500)]
+    url: Annotated[str, StringConstraints(min_length=1, max_length=500)] = Field(
+        description="https, on a host whose every address is public; anything else is answered "
+        "422 webhook_url_not_allowed"
+    )
     event_types: list[
         Literal[
             "order.confirmed",
@@ -108,6 +122,8 @@ class TemplateOut(OutModel):
 
 
 class PreviewIn(ApiModel):
+    model_config = ConfigDict(json_schema_extra=declaring(NO_STAFF_ALERT_BY_SMS))
+
     trigger: TriggerName
     channel: Literal["email", "sms"]
     locale: LocaleName = "en"

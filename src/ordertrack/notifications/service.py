@@ -24,6 +24,7 @@ from ordertrack.db.uow import UnitOfWork
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict, NotFound, Unprocessable
 from ordertrack.kit.ids import new_id
+from ordertrack.kit.outgoing import OutgoingPolicy, TargetRefused
 from ordertrack.notifications import rules
 from ordertrack.notifications.model import (
     Notification,
@@ -243,9 +244,26 @@ def set_setting(uow: UnitOfWork, merchant_id: str, trigger: str, channel: str, e
         row.enabled = enabled
 
 
+class WebhookUrlNotAllowed(Unprocessable):
+    code = "webhook_url_not_allowed"
+
+
 def add_endpoint(
-    uow: UnitOfWork, merchant_id: str, url: str, event_types: list[str], secret: str
+    uow: UnitOfWork,
+    merchant_id: str,
+    url: str,
+    event_types: list[str],
+    secret: str,
+    *,
+    outgoing: OutgoingPolicy,
 ) -> WebhookEndpoint:
+    """Register a merchant endpoint once its URL passes ``outgoing``: https (http only where the
+    operator allows it) and a host whose every address is public. The worker checks again at
+    each send; this check tells the merchant now, not after the first event."""
+    try:
+        outgoing.check_url(url)  # before any query: no transaction waits on the name lookup
+    except TargetRefused as exc:
+        raise WebhookUrlNotAllowed(f"{url!r} cannot receive webhooks: {exc.message}") from None
     endpoint = WebhookEndpoint(
         id=new_id("whe"),
         merchant_id=merchant_id,

@@ -7,6 +7,11 @@ against its clock to refuse replays) and ``webhook-signature`` (``v1,`` and the 
 HMAC-SHA256 of ``{id}.{timestamp}.{body}``, keyed with the base64-decoded part of the
 ``whsec_`` secret). Several space-separated signatures may be sent during a key rotation;
 this channel signs with one secret per endpoint.
+
+Endpoints are typed by merchants, so where a delivery may go is checked twice: when the
+endpoint is registered and again at every send (:mod:`ordertrack.kit.outgoing`): https only,
+every address of the host public, and the connection made by a transport that vets the
+address it connects to, so a name rebound to a private address after registration is refused.
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ from typing import Any
 
 import httpx
 
+from ordertrack.config import Settings
 from ordertrack.kit.clock import ensure_aware
+from ordertrack.kit.outgoing import OutgoingPolicy, TargetRefused, TargetUnresolved, parse_networks
 from ordertrack.notifications.channels.errors import DeliveryFailed, classify_http_status, retry_after_seconds
 
 SECRET_PREFIX = "whsec_"
@@ -33,6 +40,15 @@ SECRET_BYTES = 32
 MIN_SECRET_BYTES = 16
 DEFAULT_TIMEOUT_SECONDS = 15.0
 USER_AGENT = "ordertrack-webhooks/1"
+
+
+def endpoint_policy(settings: Settings) -> OutgoingPolicy:
+    """Where merchant endpoints may point in this process: public https, unless the operator
+    allowed private networks or plain http (development)."""
+    return OutgoingPolicy(
+        allowed_networks=parse_networks(settings.outgoing_allowed_networks),
+        allow_http=settings.webhooks_allow_http,
+    )
 
 
 def new_webhook_secret() -> str:
@@ -64,6 +80,7 @@ async def send_webhook(
     timestamp: datetime,
     payload: dict[str, Any],
     client: httpx.AsyncClient,
+    policy: OutgoingPolicy,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
 ) -> int:
     """POST one signed event to a merchant endpoint and return the 2xx status it answered.
@@ -72,12 +89,21 @@ async def send_webhook(
     in the reference libraries), so a retry is signed afresh with the same ``message_id``.
     Redirects are not followed: a signed delivery goes only where the merchant registered it.
     The response body is never read, so a misbehaving endpoint cannot make the worker buffer it.
+    ``url`` is checked against ``policy`` first (scheme, every resolved address); ``client``
+    should carry ``policy.transport()``, which checks again at connect time (DNS rebinding).
 
     Raises :class:`DeliveryFailed`: transient for transport errors, timeouts, 408, 429 and 5xx
-    (``retry_after`` from ``Retry-After``); permanent for 410 Gone (the endpoint is retired:
-    the caller may disable it, see ``status``), any other 4xx and 3xx, and a malformed secret.
+    (``retry_after`` from ``Retry-After``) and a host that does not resolve; permanent for 410
+    Gone (the endpoint is retired: the caller may disable it, see ``status``), any other 4xx and
+    3xx, a malformed secret, and a URL or address the policy refuses.
     """
     ensure_aware(timestamp, "timestamp")
+    try:
+        await policy.check_url_async(url)
+    except TargetUnresolved as exc:
+        raise DeliveryFailed(f"webhook endpoint unreachable: {exc.message}", transient=True) from exc
+    except TargetRefused as exc:
+        raise DeliveryFailed(f"webhook URL not allowed: {exc.message}", transient=False) from exc
     seconds = int(timestamp.timestamp())
     try:
         body = encode_payload(payload)
@@ -97,6 +123,8 @@ async def send_webhook(
         ) as response:
             status = response.status_code
             retry_after = retry_after_seconds(response)
+    except TargetRefused as exc:  # the transport's own check, at connect time
+        raise DeliveryFailed(f"webhook URL not allowed: {exc.message}", transient=False) from exc
     except httpx.TransportError as exc:  # connect/read timeouts, refused and reset connections
         raise DeliveryFailed(
             f"webhook endpoint unreachable: {type(exc).__name__}: {exc}", transient=True
