@@ -48,8 +48,8 @@ def import_stock(
         _refuse(f"{file}: cannot be read: {error.strerror or error}")
     rows, errors = read_stock_file(data)
     database = database_for(db)
-    ensure_schema(database)
     try:
+        ensure_schema(database)
         with database.uow() as uow:
             if not merchants_service.merchant_name(uow, merchant):
                 _refuse(f"no merchant {merchant!r}: give the id 'ordertrack merchants create' printed")
@@ -72,7 +72,7 @@ def import_stock(
             uow.commit()
     except (OrdertrackError, SQLAlchemyError) as error:
         message = error.message if isinstance(error, OrdertrackError) else str(error).splitlines()[0]
-        _refuse(f"{file}: the database refused the import ({message}); nothing was imported")
+        _refuse(f"{file}: nothing was imported: the database answered: {message}")
     typer.echo(
         f"imported {summary.levels} stock levels: {summary.created} new, {summary.changed} changed,"
         f" {summary.unchanged} already right; {summary.movements} ledger movements,"

@@ -295,22 +295,24 @@ def _insert(uow: UnitOfWork, table: str, columns: Sequence[str], rows: list[tupl
     )
 
 
+# PostgreSQL array types of the rewritten columns, for one UPDATE ... FROM unnest(...) a chunk.
+_REWRITTEN_ARRAYS = ("text[]", "integer[]", "integer[]", "boolean[]", "text[]", "timestamptz[]")
+
+
 def _update_levels(uow: UnitOfWork, rows: list[tuple[Any, ...]]) -> None:
     if not rows:
         return
-    assignments = ", ".join(f"{name} = changes.{name}" for name in _REWRITTEN_COLUMNS[1:])
     if _postgres(uow):
-        connection = uow.session.connection()
-        connection.exec_driver_sql(
-            "CREATE TEMPORARY TABLE stock_count_changes ON COMMIT DROP AS"
-            f" SELECT {', '.join(_REWRITTEN_COLUMNS)} FROM stock_levels WITH NO DATA"
+        # unnest() is estimated at a few rows, so each chunk's levels are found by primary key;
+        # a temporary table of the chunk had each chunk scan every level instead.
+        assignments = ", ".join(f"{name} = changes.{name}" for name in _REWRITTEN_COLUMNS[1:])
+        arrays = ", ".join(f"%s::{kind}" for kind in _REWRITTEN_ARRAYS)
+        uow.session.connection().exec_driver_sql(
+            f"UPDATE stock_levels SET {assignments}"
+            f" FROM unnest({arrays}) AS changes({', '.join(_REWRITTEN_COLUMNS)})"
+            " WHERE stock_levels.id = changes.id",
+            tuple(list(column) for column in zip(*rows, strict=True)),
         )
-        _copy(uow, "stock_count_changes", _REWRITTEN_COLUMNS, rows)
-        connection.exec_driver_sql(
-            f"UPDATE stock_levels SET {assignments} FROM stock_count_changes AS changes"
-            " WHERE stock_levels.id = changes.id"
-        )
-        connection.exec_driver_sql("DROP TABLE stock_count_changes")
         return
     settings = ", ".join(f"{name} = ?" for name in _REWRITTEN_COLUMNS[1:])
     uow.session.connection().exec_driver_sql(
