@@ -108,7 +108,7 @@ def set_stock(
     db: Database = Depends(get_db),
 ) -> Response:
     """Set the counted on-hand quantity (an adjustment in the ledger), the low-stock threshold
-    and the bin location."""
+    and the bin location. Never below what is reserved (409 insufficient_stock)."""
     return _stock_write(
         db,
         merchant_id,
@@ -137,7 +137,8 @@ def receive_stock(
     merchant_id: str = Depends(current_merchant),
     db: Database = Depends(get_db),
 ) -> Response:
-    """Goods arrived: on_hand grows and waiting backorders are filled, oldest order first."""
+    """Goods arrived: on_hand grows and waiting backorders are filled, oldest order first. A
+    level holds at most 2,147,483,647 units (422 stock_out_of_range beyond)."""
     return _stock_write(
         db,
         merchant_id,
@@ -158,7 +159,8 @@ def adjust_stock(
     merchant_id: str = Depends(current_merchant),
     db: Database = Depends(get_db),
 ) -> Response:
-    """Correct on_hand by a signed delta (damage, loss, found stock), with the reason."""
+    """Correct on_hand by a signed delta (damage, loss, found stock), with the reason. A level
+    holds at most 2,147,483,647 units (422 stock_out_of_range beyond)."""
     return _stock_write(
         db,
         merchant_id,
