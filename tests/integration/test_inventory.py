@@ -438,6 +438,30 @@ def test_counting_again_what_was_imported_changes_nothing(db: Database, make_mer
         assert len(inventory.list_movements(uow, m, sku=None, warehouse=None, limit=500)) == 29
 
 
+def test_an_imported_threshold_or_location_alone_leaves_the_count_and_its_time(
+    db: Database, make_merchant
+) -> None:
+    m = make_merchant().merchant_id
+    warehouse(db, m, "EAST")
+    import_counts(db, m, [StockRow(2, "EAST", TENT, 4, None), StockRow(3, "EAST", MUG, 4, None)])
+
+    def stamped() -> dict[str, tuple[object, ...]]:
+        with db.uow(write=False) as uow:
+            return {
+                lv.sku: (lv.on_hand, lv.low_stock_threshold, lv.location, lv.below_threshold, lv.updated_at)
+                for lv, _ in inventory.list_stock(uow, m, sku=None, warehouse=None, low=None)
+            }
+
+    before = stamped()
+    summary = import_counts(
+        db, m, [StockRow(2, "EAST", TENT, 4, 5, "A-1"), StockRow(3, "EAST", MUG, 6, None)]
+    )
+    after = stamped()
+    assert (summary.changed, summary.movements, summary.alerts) == (2, 1, 1)
+    assert after[TENT] == (4, 5, "A-1", True, before[TENT][4])
+    assert after[MUG][:4] == (6, None, None, False) and after[MUG][4] > before[MUG][4]
+
+
 def test_imported_units_fill_backorders_oldest_order_first(db: Database, make_merchant) -> None:
     m = make_merchant().merchant_id
     warehouse(db, m, "EAST")

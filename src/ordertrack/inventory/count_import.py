@@ -46,7 +46,6 @@ class _Current:
     threshold: int | None
     below: bool
     location: str | None
-    updated_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +61,6 @@ class CountChange:
     threshold: int | None
     below: bool
     location: str | None
-    updated_at: datetime | None
     alert: bool
     changed: bool
 
@@ -103,7 +101,7 @@ def plan_counts(uow: UnitOfWork, merchant_id: str, rows: Sequence[StockRow]) -> 
             plan.problems.append(RowError(row.line, f"merchant has no warehouse {row.warehouse!r}"))
             continue
         level = current.get((warehouse_id, row.sku))
-        before = level or _Current("", 0, 0, None, False, None, None)
+        before = level or _Current("", 0, 0, None, False, None)
         delta = row.on_hand - before.on_hand
         try:
             if delta:
@@ -130,7 +128,6 @@ def plan_counts(uow: UnitOfWork, merchant_id: str, rows: Sequence[StockRow]) -> 
                 threshold=threshold,
                 below=below,
                 location=location,
-                updated_at=before.updated_at,
                 alert=below and not before.below,
                 changed=(delta, threshold, below, location)
                 != (0, before.threshold, before.below, before.location),
@@ -153,7 +150,6 @@ def _current_levels(
             _levels.c.low_stock_threshold,
             _levels.c.below_threshold,
             _levels.c.location,
-            _levels.c.updated_at,
         )
         .where(_levels.c.merchant_id == merchant_id, _levels.c.warehouse_id.in_(warehouse_ids))
         .order_by(_levels.c.id)
@@ -226,12 +222,16 @@ def _write_chunk(
     ]
     _insert(uow, _levels.name, _LEVEL_COLUMNS, created)
     # A level whose count stays keeps its updated_at, as with a single count.
-    rewritten = [
-        (c.level_id, c.row.on_hand, c.threshold, c.below, c.location, at if c.delta else stamp(c.updated_at))
-        for c in changes
-        if c.changed and not c.new
-    ]
-    _update_levels(uow, rewritten)
+    for counted in (True, False):
+        _update_levels(
+            uow,
+            [
+                (c.level_id, c.row.on_hand, c.threshold, c.below, c.location)
+                for c in changes
+                if c.changed and not c.new and bool(c.delta) == counted
+            ],
+            at if counted else None,
+        )
     kind = str(MovementKind.adjustment)
     movements = [
         (merchant_id, c.warehouse_id, c.row.sku, kind, c.delta, 0, None, actor, reason, at)
@@ -256,7 +256,7 @@ _LEVEL_COLUMNS = (
     "below_threshold",
     "updated_at",
 )
-_REWRITTEN_COLUMNS = ("id", "on_hand", "low_stock_threshold", "below_threshold", "location", "updated_at")
+_REWRITTEN_COLUMNS = ("id", "on_hand", "low_stock_threshold", "below_threshold", "location")
 _MOVEMENT_COLUMNS = (
     "merchant_id",
     "warehouse_id",
@@ -296,27 +296,31 @@ def _insert(uow: UnitOfWork, table: str, columns: Sequence[str], rows: list[tupl
 
 
 # PostgreSQL array types of the rewritten columns, for one UPDATE ... FROM unnest(...) a chunk.
-_REWRITTEN_ARRAYS = ("text[]", "integer[]", "integer[]", "boolean[]", "text[]", "timestamptz[]")
+_REWRITTEN_ARRAYS = ("text[]", "integer[]", "integer[]", "boolean[]", "text[]")
 
 
-def _update_levels(uow: UnitOfWork, rows: list[tuple[Any, ...]]) -> None:
+def _update_levels(uow: UnitOfWork, rows: list[tuple[Any, ...]], updated_at: Any) -> None:
+    """Rewrite levels by id; ``updated_at`` too unless it is None."""
     if not rows:
         return
+    touched = [] if updated_at is None else [updated_at]
     if _postgres(uow):
         # unnest() is estimated at a few rows, so each chunk's levels are found by primary key;
         # a temporary table of the chunk had each chunk scan every level instead.
         assignments = ", ".join(f"{name} = changes.{name}" for name in _REWRITTEN_COLUMNS[1:])
         arrays = ", ".join(f"%s::{kind}" for kind in _REWRITTEN_ARRAYS)
         uow.session.connection().exec_driver_sql(
-            f"UPDATE stock_levels SET {assignments}"
+            f"UPDATE stock_levels SET {assignments}{', updated_at = %s' if touched else ''}"
             f" FROM unnest({arrays}) AS changes({', '.join(_REWRITTEN_COLUMNS)})"
             " WHERE stock_levels.id = changes.id",
-            tuple(list(column) for column in zip(*rows, strict=True)),
+            (*touched, *(list(column) for column in zip(*rows, strict=True))),
         )
         return
-    settings = ", ".join(f"{name} = ?" for name in _REWRITTEN_COLUMNS[1:])
+    settings = ", ".join(
+        f"{name} = ?" for name in (*_REWRITTEN_COLUMNS[1:], *(["updated_at"] if touched else []))
+    )
     uow.session.connection().exec_driver_sql(
-        f"UPDATE stock_levels SET {settings} WHERE id = ?", [(*row[1:], row[0]) for row in rows]
+        f"UPDATE stock_levels SET {settings} WHERE id = ?", [(*row[1:], *touched, row[0]) for row in rows]
     )
 
 
