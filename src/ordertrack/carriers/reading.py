@@ -422,7 +422,7 @@ def place_scan_times(scans: Sequence[CarrierEvent | UnplacedScan]) -> list[Carri
 
     A scan whose local time has no zone takes, in order: the zone of the parcel's scan in the
     same country (any country when the scan has none) nearest to it on the clock; else its
-    country's principal zone (``zone.tab``'s first); else UTC. Its wall clock stays the
+    country's most populous zone; else UTC. Its wall clock stays the
     carrier's, so it reads as written; only the instant is uncertain, by the span of the
     country's zones (a few hours in the US) or, with no country at all, up to half a day.
     """
