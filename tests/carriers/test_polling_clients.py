@@ -27,6 +27,7 @@ import httpx
 import pytest
 
 from ordertrack.carriers.dhl.client import make_client as make_dhl_client
+from ordertrack.carriers.environments import CarrierTargets, connector_base_url
 from ordertrack.carriers.fedex.client import BATCH_SIZE
 from ordertrack.carriers.fedex.client import make_client as make_fedex_client
 from ordertrack.carriers.http import (
@@ -41,6 +42,7 @@ from ordertrack.carriers.http import (
 )
 from ordertrack.carriers.ups.client import make_client as make_ups_client
 from ordertrack.carriers.usps.client import make_client as make_usps_client
+from ordertrack.config import Settings
 from ordertrack.kit.outgoing import OutgoingPolicy, parse_networks
 from tests.carriers.samples import sample
 
@@ -564,6 +566,34 @@ def test_a_redirect_from_the_carrier_is_not_followed(server: Server) -> None:
 
     assert refused.value.status == 302
     assert [seen.path for seen in server.carrier.seen] == [DHL_TRACK]
+
+
+@pytest.mark.parametrize(
+    ("carrier", "production", "sandbox"),
+    [
+        ("ups", "https://onlinetools.ups.com", "https://wwwcie.ups.com"),
+        ("fedex", "https://apis.fedex.com", "https://apis-sandbox.fedex.com"),
+        ("usps", "https://apis.usps.com", "https://apis-tem.usps.com"),
+        ("dhl", "https://api-eu.dhl.com", "https://api-test.dhl.com"),
+    ],
+)
+def test_every_pollable_carrier_declares_its_production_and_sandbox_roots(
+    carrier: str, production: str, sandbox: str
+) -> None:
+    assert connector_base_url(carrier, "production") == production
+    assert connector_base_url(carrier, "sandbox") == sandbox
+
+
+def test_only_the_operator_overrides_a_carrier_root_for_the_whole_process() -> None:
+    targets = CarrierTargets.from_settings(Settings(carrier_base_urls={"DHL": "http://127.0.0.1:9000"}))
+    assert (
+        targets.base_url("dhl", "production") == targets.base_url("dhl", "sandbox") == "http://127.0.0.1:9000"
+    )
+    assert targets.base_url("ups", "sandbox") == "https://wwwcie.ups.com"
+    assert targets.outgoing == OutgoingPolicy()  # the override opens no network by itself
+    for bad in ("ftp://127.0.0.1/", "127.0.0.1:9000", "http:///track"):
+        with pytest.raises(ValueError, match="carrier_base_urls"):
+            Settings(carrier_base_urls={"dhl": bad})
 
 
 def test_a_dropped_connection_is_retried() -> None:
