@@ -394,3 +394,99 @@ def test_a_correctly_signed_but_unreadable_push_is_quarantined_with_202(
     listed = client.get("/api/v1/carriers/quarantine").json()["items"]
     assert [(p["id"], p["carrier"]) for p in listed] == [(response.json()["payload_id"], carrier)]
     assert client.get(f"/api/v1/carriers/quarantine/{listed[0]['id']}").status_code == 200
+
+
+# --- what the OpenAPI document declares is what the server enforces ---------------------------
+
+
+def declared(client: httpx.Client, name: str) -> dict:
+    return client.get("/openapi.json").json()["components"]["schemas"][name]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"unit_price": "1e3"}, "lines.0.unit_price"),
+        ({"unit_price": "1.23456"}, "lines.0.unit_price"),
+        ({"unit_price": "-1"}, "lines.0.unit_price"),
+        ({"unit_price": ""}, "lines.0.unit_price"),
+        ({"unit_price": True}, "lines.0.unit_price"),
+        ({"unit_price": 1e10}, "lines.0.unit_price"),
+        ({"quantity": True}, "lines.0.quantity"),
+        ({"quantity": "2"}, "lines.0.quantity"),
+    ],
+)
+def test_a_line_that_breaks_the_declared_types_is_422(client: httpx.Client, change: dict, field: str) -> None:
+    payload = order_payload(lines=[{"sku": "A", "quantity": 1, "unit_price": "1.00", **change}])
+    error = assert_error(client.post("/api/v1/orders", json=payload), 422, "validation_error")
+    assert field in [d["field"] for d in error["details"]], error
+
+
+def test_amounts_are_exact_as_strings_and_read_to_four_places_as_numbers(client: httpx.Client) -> None:
+    lines = [
+        {"sku": "A", "quantity": 1, "unit_price": "9999999999.9999"},
+        {"sku": "B", "quantity": 1, "unit_price": 0.1 + 0.2},
+        {"sku": "C", "quantity": 2, "unit_price": 3},
+    ]
+    order = client.post("/api/v1/orders", json=order_payload(lines=lines))
+    assert order.status_code == 201, order.text
+    assert [line["unit_price"] for line in order.json()["lines"]] == ["9999999999.9999", "0.30", "3.00"]
+
+
+def test_a_phone_is_e164_with_separators_dropped(client: httpx.Client) -> None:
+    customer = {"email": "ann@example.com", "phone": "+1 (415) 555-0123"}
+    order = client.post("/api/v1/orders", json=order_payload(customer=customer))
+    assert order.status_code == 201, order.text
+    assert order.json()["customer"]["phone"] == "+14155550123"
+    pattern = declared(client, "CustomerIn")["properties"]["phone"]["anyOf"][0]["pattern"]
+    for wrong in ("14155550123", "+0 415 555 0123", "+1 415", "+1 415 555 0123 x"):
+        assert not re.fullmatch(pattern, wrong)
+        bad = client.post(
+            "/api/v1/orders", json=order_payload(number="P", customer={**customer, "phone": wrong})
+        )
+        assert_error(bad, 422, "validation_error")
+
+
+def test_time_zones_are_declared_as_the_list_the_server_takes(client: httpx.Client) -> None:
+    zones = declared(client, "WarehouseIn")["properties"]["timezone"]["enum"]
+    assert "America/Chicago" in zones and "Mars/Olympus_Mons" not in zones
+    warehouse = {"code": "W1", "name": "Main", "country": "US", "timezone": "America/Chicago"}
+    assert client.post("/api/v1/warehouses", json=warehouse).status_code == 201
+    refused = client.post(
+        "/api/v1/warehouses", json={**warehouse, "code": "W2", "timezone": "america/chicago"}
+    )
+    assert_error(refused, 422, "validation_error")
+
+
+def test_text_fields_declare_no_nul_and_not_blank(client: httpx.Client) -> None:
+    city = declared(client, "AddressIn")["properties"]["city"]["pattern"]
+    assert (
+        re.fullmatch(city, "Austin") and not re.fullmatch(city, "\r\n ") and not re.fullmatch(city, "A\x00")
+    )
+    blank = order_payload(shipping_address={"line1": "1 Main St", "city": "\u3000", "country": "US"})
+    error = assert_error(client.post("/api/v1/orders", json=blank), 422, "validation_error")
+    assert "shipping_address.city" in [d["field"] for d in error["details"]]
+
+
+def test_staff_alerts_by_sms_are_declared_impossible(client: httpx.Client) -> None:
+    rule = declared(client, "SettingIn")["not"]
+    assert rule["properties"]["channel"] == {"const": "sms"}
+    assert set(rule["properties"]["trigger"]["enum"]) == {"low_stock", "needs_attention"}
+    body = {"trigger": "low_stock", "channel": "sms", "enabled": False}
+    assert client.put("/api/v1/notifications/settings", json=body).status_code == 422
+    for enabled in (0, "false"):
+        wrong = client.put(
+            "/api/v1/notifications/settings", json={**body, "channel": "email", "enabled": enabled}
+        )
+        assert_error(wrong, 422, "validation_error")
+
+
+def test_templates_exist_for_email_and_sms_only(client: httpx.Client) -> None:
+    assert client.get("/api/v1/notifications/templates/shipped/email/en").status_code == 200
+    assert_error(client.get("/api/v1/notifications/templates/shipped/webhook/en"), 422, "validation_error")
+
+
+def test_accounts_are_declared_for_pollable_carriers_only(client: httpx.Client) -> None:
+    spec = client.get("/openapi.json").json()["paths"]["/api/v1/carriers/{carrier}/account"]["put"]
+    carriers = next(p for p in spec["parameters"] if p["name"] == "carrier")["schema"]["enum"]
+    assert {"ups", "fedex", "usps", "dhl"} <= set(carriers) and "canadapost" not in carriers

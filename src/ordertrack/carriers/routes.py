@@ -37,7 +37,7 @@ from ordertrack.carriers.tracking_numbers import CARRIER_NAMES, detect_carriers
 from ordertrack.db.uow import Database, UnitOfWork
 from ordertrack.kit.errors import NotFound, Unauthorized, Unprocessable
 from ordertrack.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Cursor
-from ordertrack.kit.schema import error_responses, normalise_tracking_number
+from ordertrack.kit.schema import TRACKING_NUMBER_PATTERN, error_responses, normalise_tracking_number
 
 router = APIRouter(prefix="/api/v1/carriers", tags=["carriers"])
 
@@ -70,7 +70,9 @@ def list_connectors(merchant_id: str = Depends(current_merchant)) -> Response:
 
 @router.get("/detect", response_model=DetectionOut, responses=error_responses(422))
 def detect(
-    tracking_number: Annotated[str, Query(min_length=1, max_length=80)],
+    tracking_number: Annotated[
+        str, Query(min_length=1, max_length=80, json_schema_extra={"pattern": TRACKING_NUMBER_PATTERN})
+    ],
     merchant_id: str = Depends(current_merchant),
 ) -> Response:
     """The carriers a tracking number can belong to, most likely first.
@@ -320,9 +322,21 @@ def _account_out(row: CarrierAccount) -> CarrierAccountOut:
     )
 
 
+# Accounts are for the carriers that can be polled (those with a client.py); the document lists them.
+PollableCarrierPath = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=40,
+        description="a carrier whose tracking API can be polled",
+        json_schema_extra={"enum": sorted(s for s in connectors() if polling.client_module(s) is not None)},
+    ),
+]
+
+
 @router.put("/{carrier}/account", response_model=CarrierAccountOut, responses=error_responses(404, 422))
 def save_account(
-    carrier: CarrierPath,
+    carrier: PollableCarrierPath,
     data: CarrierAccountIn,
     merchant_id: str = Depends(current_merchant),
     db: Database = Depends(get_db),
@@ -349,7 +363,7 @@ def save_account(
 
 @router.get("/{carrier}/account", response_model=CarrierAccountOut, responses=error_responses(404))
 def get_account(
-    carrier: CarrierPath, merchant_id: str = Depends(current_merchant), db: Database = Depends(get_db)
+    carrier: PollableCarrierPath, merchant_id: str = Depends(current_merchant), db: Database = Depends(get_db)
 ) -> Response:
     with db.uow(write=False) as uow:
         row = polling.get_account(uow, merchant_id, carrier.lower())

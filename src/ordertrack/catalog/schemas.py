@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from ordertrack.kit.schema import Amount, ApiModel, CountryCode, CurrencyCode, OutModel, PageOut, Sku, Text
+from ordertrack.kit.schema import (
+    Amount,
+    ApiModel,
+    CountryCode,
+    CurrencyCode,
+    Money,
+    OutModel,
+    PageOut,
+    Sku,
+    Text,
+)
 
 
 class ProductIn(ApiModel):
@@ -17,7 +26,7 @@ class ProductIn(ApiModel):
     weight_grams: int | None = Field(default=None, ge=0, le=10_000_000)
     hs_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{4,10}$")] | None = None
     origin_country: CountryCode | None = None
-    price: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=4)
+    price: Money | None = None
     currency: CurrencyCode | None = None
 
 

@@ -32,7 +32,12 @@ class WarehouseIn(ApiModel):
     timezone: TimeZoneName
     cutoff_time: Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] = "14:00"
     processing_days: Annotated[list[int], AfterValidator(_weekdays)] = Field(
-        default_factory=lambda: [1, 2, 3, 4, 5]
+        default_factory=lambda: [1, 2, 3, 4, 5],
+        json_schema_extra={
+            "minItems": 1,
+            "uniqueItems": True,
+            "items": {"type": "integer", "minimum": 1, "maximum": 7},
+        },
     )
     priority: int = Field(default=100, ge=0, le=10_000)
 

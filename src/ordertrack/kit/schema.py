@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
-from decimal import Decimal
-from typing import Annotated, Any
+from decimal import ROUND_HALF_EVEN, Decimal
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -15,7 +17,10 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    PlainValidator,
     StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
     field_validator,
 )
 
@@ -31,10 +36,73 @@ def storable_text(value: str) -> str:
     return value
 
 
+# Declared on every string of an input model that has no pattern of its own (the patterns
+# below admit no NUL), so the OpenAPI document says what storable_text enforces.
+NO_NUL_PATTERN = "^[^\\x00]*$"
+
+
+# The white space input models strip from both ends of a string (pydantic's strip: Unicode
+# White_Space): a required text must have something else in it.
+_WHITE = "\\t\\n\\v\\f\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+NOT_BLANK_PATTERN = f"^[^\\x00]*[^\\x00{_WHITE}][^\\x00]*$"
+
+
+def _declare_no_nul(schema: dict[str, Any]) -> None:
+    if schema.get("type") == "string" and not ({"pattern", "enum", "const", "format"} & schema.keys()):
+        schema["pattern"] = NOT_BLANK_PATTERN if schema.get("minLength", 0) > 0 else NO_NUL_PATTERN
+    for key in ("anyOf", "oneOf", "allOf", "prefixItems"):
+        for part in schema.get(key, ()):
+            _declare_no_nul(part)
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            _declare_no_nul(schema[key])
+    for part in schema.get("properties", {}).values():
+        _declare_no_nul(part)
+
+
+def _input_schema(schema: dict[str, Any], model: type) -> None:
+    _declare_no_nul(schema)
+
+
+def declaring(rules: dict[str, Any]) -> Callable[[dict[str, Any], type], None]:
+    """``json_schema_extra`` for an input model whose rules span fields (``not``, ``if``...)."""
+
+    def declare(schema: dict[str, Any], model: type) -> None:
+        schema.update(rules)
+        _declare_no_nul(schema)
+
+    return declare
+
+
+_JSON_TYPES: dict[type, tuple[type, ...]] = {bool: (bool,), int: (int,), float: (int, float)}
+_JSON_NAMES = {bool: "boolean", int: "integer", float: "number"}
+
+
+def _scalar_kind(annotation: Any) -> type | None:
+    """bool, int or float when a field holds one of them (or null), else None."""
+    if get_origin(annotation) in (Union, UnionType):
+        kinds = [a for a in get_args(annotation) if a is not type(None)]
+        annotation = kinds[0] if len(kinds) == 1 else None
+    return annotation if annotation in _JSON_TYPES else None
+
+
 class ApiModel(BaseModel):
     """Input models refuse unknown fields, so a typo is an error instead of silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra=_input_schema)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _json_type(cls, value: Any, info: ValidationInfo) -> Any:
+        # A JSON true is not the number 1, nor 0 or "0" false: the type is what the document says.
+        kind = _scalar_kind(cls.model_fields[info.field_name].annotation) if info.field_name else None
+        if kind is None or value is None:
+            return value
+        if kind is int and isinstance(value, float) and value.is_integer():
+            return int(value)  # JSON Schema counts 1.0 as an integer
+        if isinstance(value, bool) != (kind is bool) or not isinstance(value, _JSON_TYPES[kind]):
+            raise ValueError(f"must be a JSON {_JSON_NAMES[kind]}")
+        return value
 
     @field_validator("*", mode="after")
     @classmethod
@@ -60,7 +128,7 @@ CountryCode = Annotated[
 CurrencyCode = Annotated[
     str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{3}$", min_length=3, max_length=3)
 ]
-Sku = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\s].*$")]
+Sku = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\s\x00][^\x00\n\r]*$")]
 
 _CARRIER = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,39}$")
 
@@ -74,19 +142,24 @@ def _carrier_slug(value: str) -> str:
 
 CarrierSlug = Annotated[str, StringConstraints(min_length=1, max_length=40), AfterValidator(_carrier_slug)]
 
-_TRACKING = re.compile(r"^[A-Z0-9][A-Z0-9\-]{2,63}$")
+# Letters, digits and '-', 3 to 64 of them once the spaces, tabs and no-break spaces that
+# carriers print between groups are taken out. The pattern is checked here as it is declared.
+_GAP = "[ \\t\\u00a0]"
+TRACKING_NUMBER_PATTERN = f"^{_GAP}*[A-Za-z0-9](?:{_GAP}*[A-Za-z0-9-]){{2,63}}{_GAP}*$"
 
 
 def normalise_tracking_number(value: str) -> str:
     """Carriers print tracking numbers with spaces and mixed case; store one canonical form."""
-    compact = re.sub(r"[\s]+", "", value).upper()
-    if not _TRACKING.match(compact):
+    if not re.fullmatch(TRACKING_NUMBER_PATTERN, value):
         raise ValueError("tracking number must be 3 to 64 letters, digits or '-'")
-    return compact
+    return re.sub(_GAP, "", value).upper()
 
 
 TrackingNumber = Annotated[
-    str, StringConstraints(min_length=1, max_length=80), AfterValidator(normalise_tracking_number)
+    str,
+    StringConstraints(min_length=1, max_length=80),
+    AfterValidator(normalise_tracking_number),
+    Field(json_schema_extra={"pattern": TRACKING_NUMBER_PATTERN}),
 ]
 
 
@@ -110,6 +183,47 @@ def _within_utc_years(value: datetime) -> datetime:
 # and naive times (whose zone is a guess) are refused, and so are instants that cannot be
 # stored in UTC.
 Instant = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_within_utc_years)]
+
+
+# An amount: 14 digits, 4 of them after the point. As a string it is exact and must say so
+# (digits, then at most 4 after a point: no sign, exponent or grouping); a JSON number is a
+# binary float, so it is read to the nearest 0.0001 (0.1 + 0.2 is 0.3).
+MONEY_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,4})?$"
+MONEY_MAX = Decimal("9999999999.9999")
+_MONEY_STEP = Decimal("0.0001")
+_MONEY_ERROR = "must be an amount of at most 10 digits and 4 decimals, e.g. 19.99, not below 0"
+
+
+def _money(value: Any) -> Decimal:
+    if isinstance(value, str):
+        if not re.fullmatch(MONEY_PATTERN, value):
+            raise ValueError(_MONEY_ERROR)
+        return Decimal(value)
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError(_MONEY_ERROR)
+    if not 0 <= value <= (float(MONEY_MAX) if isinstance(value, float) else MONEY_MAX):
+        raise ValueError(_MONEY_ERROR)
+    if isinstance(value, float):
+        return Decimal(value).quantize(_MONEY_STEP, rounding=ROUND_HALF_EVEN)
+    amount = Decimal(value)
+    if amount != amount.quantize(_MONEY_STEP):
+        raise ValueError(_MONEY_ERROR)
+    return amount
+
+
+Money = Annotated[
+    Decimal,
+    PlainValidator(_money),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": MONEY_PATTERN},
+                {"type": "number", "minimum": 0, "maximum": float(MONEY_MAX)},
+            ],
+            "description": 'an amount: a string such as "19.99" (exact), or a JSON number',
+        }
+    ),
+]
 
 
 def format_amount(value: Decimal) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated
 
 from pydantic import Field, StringConstraints
@@ -17,6 +16,7 @@ from ordertrack.kit.schema import (
     CountryCode,
     CurrencyCode,
     Instant,
+    Money,
     OutModel,
     PageOut,
     ShortText,
@@ -26,7 +26,7 @@ from ordertrack.kit.schema import (
 from ordertrack.orders.status import OrderStatus
 from ordertrack.shipments.schemas import ShipmentOut
 
-OrderNumber = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\s/]+$")]
+OrderNumber = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\s/\x00]+$")]
 
 
 class AddressIn(ApiModel):
@@ -53,7 +53,7 @@ class OrderLineIn(ApiModel):
     sku: Sku
     name: Text | None = None
     quantity: int = Field(ge=1, le=1_000_000)
-    unit_price: Decimal = Field(ge=0, max_digits=14, decimal_places=4)
+    unit_price: Money
 
 
 class OrderIn(ApiModel):

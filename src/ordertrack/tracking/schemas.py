@@ -54,8 +54,8 @@ class LocationIn(ApiModel):
     region: ShortText | None = None
     postal_code: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = None
     country: CountryCode | None = None
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
+    latitude: float | None = Field(default=None, ge=-90, le=90, strict=True)
+    longitude: float | None = Field(default=None, ge=-180, le=180, strict=True)
     timezone: TimeZoneName | None = Field(
         default=None, description="IANA zone of the scan location, e.g. America/Chicago"
     )
