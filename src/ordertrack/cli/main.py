@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import threading
@@ -134,6 +135,9 @@ def serve(
     finally:
         for stop in stops:
             stop.set()
+        # Leaving the interpreter collects every object the app loaded, 2.4 s of CPU here: a
+        # stop (Ctrl-C) waited for it. Nothing left needs a finaliser run by the collector.
+        gc.freeze()
 
 
 @app.command()
