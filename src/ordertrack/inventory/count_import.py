@@ -48,6 +48,10 @@ class _Current:
     location: str | None
 
 
+# What a count of a SKU the warehouse has never held starts from.
+_NO_LEVEL = _Current("", 0, 0, None, False, None)
+
+
 @dataclass(frozen=True, slots=True)
 class CountChange:
     """One row's effect, worked out before anything is written."""
@@ -101,7 +105,7 @@ def plan_counts(uow: UnitOfWork, merchant_id: str, rows: Sequence[StockRow]) -> 
             plan.problems.append(RowError(row.line, f"merchant has no warehouse {row.warehouse!r}"))
             continue
         level = current.get((warehouse_id, row.sku))
-        before = level or _Current("", 0, 0, None, False, None)
+        before = level or _NO_LEVEL
         delta = row.on_hand - before.on_hand
         try:
             if delta:

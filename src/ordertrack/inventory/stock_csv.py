@@ -26,6 +26,7 @@ MAX_LENGTH = {"warehouse": 32, "sku": 64, "location": 40}
 
 _DIGITS = re.compile(r"[0-9]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_COUNT_DIGITS = len(str(MAX_QUANTITY))
 # Values quoted back in a message are cut to this many characters.
 _QUOTED = 24
 
@@ -144,6 +145,8 @@ def _row(line: int, at: dict[str, int], width: int, fields: list[str]) -> StockR
 
 
 def _text(value: str, what: str) -> str:
+    if value and len(value) <= MAX_LENGTH[what] and value.isprintable():
+        return value  # the common case, checked in C; the rest says what is wrong
     if not value:
         raise ValueError(f"{what} must not be empty")
     if len(value) > MAX_LENGTH[what]:
@@ -154,6 +157,9 @@ def _text(value: str, what: str) -> str:
 
 
 def _count(text: str, what: str) -> int:
+    # ASCII digits only: str.isdigit() alone would take other scripts' digits.
+    if text.isascii() and text.isdigit() and len(text) <= _COUNT_DIGITS and int(text) <= MAX_QUANTITY:
+        return int(text)
     if not text:
         raise ValueError(f"{what} must not be empty")
     if text.startswith("-") and _DIGITS.fullmatch(text[1:]):
@@ -161,7 +167,7 @@ def _count(text: str, what: str) -> int:
     if not _DIGITS.fullmatch(text):
         raise ValueError(f"{what} must be a whole number written with the digits 0-9, not {_quoted(text)}")
     significant = text.lstrip("0") or "0"
-    if len(significant) > len(str(MAX_QUANTITY)) or int(significant) > MAX_QUANTITY:
+    if len(significant) > _COUNT_DIGITS or int(significant) > MAX_QUANTITY:
         raise ValueError(f"{what} must be at most {MAX_QUANTITY:,}, not {_quoted(text)}")
     return int(significant)
 
