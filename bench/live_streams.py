@@ -76,13 +76,10 @@ def seed(db: Database, tenant: benchdb.Tenant, subjects: int) -> list[tuple[str,
     numbers = [f"LIVE{n:08d}" for n in range(subjects)]
     parcels = benchdb.seed_parcels(db, tenant, numbers)
     with db.engine.connect() as conn:
-        order_of = dict(
-            conn.execute(
-                text("SELECT p.id, s.order_id FROM parcels p JOIN shipments s ON s.id = p.shipment_id")
-            )
-            .tuples()
-            .all()
+        rows = conn.execute(
+            text("SELECT p.id, s.order_id FROM parcels p JOIN shipments s ON s.id = p.shipment_id")
         )
+        order_of = {parcel_id: order_id for parcel_id, order_id in rows}
     return [(order_of[p.parcel_id], p.tracking_number) for p in parcels]
 
 
