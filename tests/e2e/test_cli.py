@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -11,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from ordertrack.config import Settings
 from ordertrack.db import migrate
-from tests.conftest import TEST_SECRET
-from tests.support import ServeProcess
+from tests.conftest import BACKENDS, TEST_SECRET
+from tests.support import ServeProcess, fresh_postgres_database
 
 
 def ordertrack(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -32,12 +34,21 @@ def workdir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.fixture
-def demo(workdir: Path) -> Iterator[ServeProcess]:
-    """``ordertrack serve --demo --no-live`` on an empty database file, in its own process."""
-    url = f"sqlite:///{workdir / 'demo.db'}"
-    with ServeProcess(url, workdir, secret=TEST_SECRET, args=["--demo", "--no-live"]) as process:
-        yield process
+@pytest.fixture(params=BACKENDS)
+def demo(request: pytest.FixtureRequest, workdir: Path) -> Iterator[ServeProcess]:
+    """``ordertrack serve --demo --no-live`` in its own process, on a new database file or a new
+    PostgreSQL database with nothing in it."""
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{workdir / 'demo.db'}"
+        else:
+            server = Settings().test_postgres_url
+            if not server:
+                pytest.skip("PostgreSQL tests are off: set ORDERTRACK_TEST_POSTGRES_URL to a server URL")
+            url = stack.enter_context(fresh_postgres_database(server))
+        yield stack.enter_context(
+            ServeProcess(url, workdir, secret=TEST_SECRET, args=["--demo", "--no-live"])
+        )
 
 
 def test_db_upgrade_then_merchants_create_prints_a_working_key(workdir: Path) -> None:
