@@ -70,3 +70,26 @@ def test_serve_stops_within_five_seconds_with_pages_open(
             with pytest.raises(ConnectionClosed):
                 websocket.recv(timeout=1)
             assert websocket.close_code in (1006, 1012)
+
+
+def test_the_demo_stops_within_five_seconds_while_its_carriers_move_parcels(tmp_path: Path) -> None:
+    """``serve --demo``: the embedded worker and the simulated carriers' threads stop too."""
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    with ServeProcess(url, tmp_path, secret=TEST_SECRET, args=["--demo"]) as demo, ExitStack() as stack:
+        order_id = _demo_order(url)
+        token = tracking_token(TEST_SECRET, order_id)
+        stack.enter_context(connect(f"ws://127.0.0.1:{demo.port}/track/{token}/live"))
+        _open_event_stream(stack, demo.base_url, f"/track/{token}/events")
+        took = demo.stop(signal.SIGTERM, timeout=30)
+        assert took < STOP_WITHIN, f"stopped after {took:.1f} s:\n{demo.log()[-2000:]}"
+
+
+def _demo_order(url: str) -> str:
+    database = Database(url)
+    try:
+        with database.engine.connect() as conn:
+            return str(
+                conn.exec_driver_sql("SELECT id FROM orders ORDER BY placed_at DESC LIMIT 1").scalar_one()
+            )
+    finally:
+        database.dispose()
