@@ -31,7 +31,7 @@ def create_app() -> FastAPI:
     app = create_ordertrack_app(db=db)
 
     @app.get("/bench/statements", include_in_schema=False)
-    def statements() -> dict[str, int]:
+    async def statements() -> dict[str, int]:  # on the loop, where the hub lives
         return {"statements": seen[0], "streams": db.hub.subscriptions}
 
     return app
