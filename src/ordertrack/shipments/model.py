@@ -67,6 +67,8 @@ class Parcel(Base):
     __tablename__ = "parcels"
     __table_args__ = (
         Index("ix_parcels_merchant_tracking", "merchant_id", "tracking_number", "carrier"),
+        # The generic /track lookup asks which merchants hold a number, across all of them.
+        Index("ix_parcels_tracking_number", "tracking_number"),
         Index("ix_parcels_shipment_id", "shipment_id"),
         Index("ix_parcels_next_poll_at", "next_poll_at"),
         Index("ix_parcels_merchant_status", "merchant_id", "status"),
