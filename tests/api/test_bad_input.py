@@ -490,3 +490,20 @@ def test_accounts_are_declared_for_pollable_carriers_only(client: httpx.Client) 
     spec = client.get("/openapi.json").json()["paths"]["/api/v1/carriers/{carrier}/account"]["put"]
     carriers = next(p for p in spec["parameters"] if p["name"] == "carrier")["schema"]["enum"]
     assert {"ups", "fedex", "usps", "dhl"} <= set(carriers) and "canadapost" not in carriers
+
+
+def test_a_warehouse_name_longer_than_its_column_is_422_not_a_500(client: httpx.Client) -> None:
+    warehouse = {"code": "W1", "country": "US", "timezone": "America/Chicago"}
+    assert_error(
+        client.post("/api/v1/warehouses", json={**warehouse, "name": "N" * 201}), 422, "validation_error"
+    )
+    assert client.post("/api/v1/warehouses", json={**warehouse, "name": "N" * 200}).status_code == 201
+
+
+def test_a_batch_declares_that_any_item_is_taken_and_bad_ones_reported(client: httpx.Client) -> None:
+    events = client.get("/openapi.json").json()["components"]["schemas"]["EventBatchIn"]["properties"][
+        "events"
+    ]
+    assert {} in events["items"]["anyOf"]
+    response = client.post("/api/v1/tracking/events", json={"events": [good_event(), 7]})
+    assert response.status_code == 200 and [r["index"] for r in response.json()["rejected"]] == [1]

@@ -22,7 +22,7 @@ def _weekdays(value: list[int]) -> list[int]:
 
 class WarehouseIn(ApiModel):
     code: WarehouseCode
-    name: Text
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]  # the column's width
     line1: Text | None = None
     line2: Text | None = None
     city: ShortText | None = None

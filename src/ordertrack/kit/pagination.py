@@ -26,12 +26,13 @@ ID_CURSOR_PATTERN = r"^([a-z]{3}_[0-9a-z]{26})?$"
 NUMBER_CURSOR_PATTERN = r"^([1-9][0-9]{0,17})?$"  # 18 digits stay below 2**63
 
 _DESCRIPTION = "the previous page's next_cursor (the id of its last item); empty or absent: the first page"
+# str, not str | None: a query parameter is text or absent, never null.
 Cursor = Annotated[
-    str | None,
+    str,
     Query(description=_DESCRIPTION, json_schema_extra={"pattern": ID_CURSOR_PATTERN}),
 ]
 NumberCursor = Annotated[
-    str | None,
+    str,
     Query(description=_DESCRIPTION, json_schema_extra={"pattern": NUMBER_CURSOR_PATTERN}),
 ]
 

@@ -155,9 +155,10 @@ def normalise_tracking_number(value: str) -> str:
     return re.sub(_GAP, "", value).upper()
 
 
+# No maxLength: the surrounding white space is stripped before any length is counted, and the
+# pattern bounds what is left.
 TrackingNumber = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=80),
     AfterValidator(normalise_tracking_number),
     Field(json_schema_extra={"pattern": TRACKING_NUMBER_PATTERN}),
 ]

@@ -91,7 +91,12 @@ class EventBatchIn(ApiModel):
             "1 to 1,000 unified events (schema UnifiedEventIn). Each is validated on its own: "
             "a bad one is reported in `rejected`, the rest are stored."
         ),
-        json_schema_extra={"maxItems": 1000, "items": {"$ref": "#/components/schemas/UnifiedEventIn"}},
+        # Any item is taken: one that is not a UnifiedEventIn is reported in `rejected`, so the
+        # document does not call a batch with a bad event invalid (the server accepts it).
+        json_schema_extra={
+            "maxItems": 1000,
+            "items": {"anyOf": [{"$ref": "#/components/schemas/UnifiedEventIn"}, {}]},
+        },
     )
 
 
