@@ -462,6 +462,24 @@ def test_an_imported_threshold_or_location_alone_leaves_the_count_and_its_time(
     assert after[MUG][:4] == (6, None, None, False) and after[MUG][4] > before[MUG][4]
 
 
+def test_imported_skus_and_locations_keep_every_character(db: Database, make_merchant) -> None:
+    m = make_merchant().merchant_id
+    warehouse(db, m, "EAST")
+    odd = ['TAB\\t-"Q"', "CAFÉ-ß-雪", "NULL", "\\N", "A,B"]
+    import_counts(
+        db, m, [StockRow(n, "EAST", sku, n, None, f"{sku}@B") for n, sku in enumerate(odd, start=2)]
+    )
+    import_counts(
+        db, m, [StockRow(n, "EAST", sku, n + 1, 1, f"{sku}@C") for n, sku in enumerate(odd, start=2)]
+    )
+    with db.uow(write=False) as uow:
+        got = {
+            lv.sku: (lv.on_hand, lv.location)
+            for lv, _ in inventory.list_stock(uow, m, sku=None, warehouse=None, low=None)
+        }
+    assert got == {sku: (n + 1, f"{sku}@C") for n, sku in enumerate(odd, start=2)}
+
+
 def test_imported_units_fill_backorders_oldest_order_first(db: Database, make_merchant) -> None:
     m = make_merchant().merchant_id
     warehouse(db, m, "EAST")
