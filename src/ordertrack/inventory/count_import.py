@@ -3,12 +3,12 @@
 Each row means what :func:`service.set_stock` means: the count becomes ``on_hand`` through one
 adjustment in the ledger, the threshold and location are set when given, a level that falls
 below its threshold raises one alert, and new units fill waiting backorders. What differs is
-the shape of the work. :func:`plan_counts` reads every level the file touches in one locked
-query and runs every row through the pure rule, so a count under what is reserved, or beyond
-what a level may hold, is named with its line before anything is written. :func:`apply_counts`
-then writes new levels, changed levels, ledger rows and alerts with a few executemany
-statements per chunk instead of a few statements per row. Both run in the caller's unit of
-work: one transaction, all or nothing.
+the shape of the work. :func:`plan_counts` reads the levels of the warehouses the file names
+in one locked query and runs every row through the pure rule, so a count under what is
+reserved, or beyond what a level may hold, is named with its line before anything is written.
+:func:`apply_counts` then writes new levels, changed levels, ledger rows and alerts with a few
+bulk statements per chunk (COPY on PostgreSQL, executemany on SQLite) instead of a few
+statements per row. Both run in the caller's unit of work: one transaction, all or nothing.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ _alerts = StockAlert.__table__
 
 @dataclass(frozen=True, slots=True)
 class _Current:
+    """A level as the plan found it."""
+
     id: str
     on_hand: int
     reserved: int
@@ -65,12 +67,14 @@ class CountChange:
     threshold: int | None
     below: bool
     location: str | None
-    alert: bool
-    changed: bool
+    alert: bool  # available fell below the threshold with this count
+    changed: bool  # anything to write to the level at all
 
 
 @dataclass
 class CountPlan:
+    """What a file would do; applied only when it has no problems."""
+
     merchant_id: str
     changes: list[CountChange] = field(default_factory=list)
     problems: list[RowError] = field(default_factory=list)
@@ -78,6 +82,8 @@ class CountPlan:
 
 @dataclass(frozen=True)
 class CountSummary:
+    """What an applied plan wrote."""
+
     levels: int
     created: int
     changed: int
