@@ -87,7 +87,7 @@ def test_mark_as_completed_reads_the_same_checkpoints_and_no_estimate():
     assert tracking.estimated_delivery is None
 
 
-def test_update_tracking_reads_local_times_in_the_us_state_zone_and_drops_a_placeless_one():
+def test_update_tracking_reads_local_times_in_the_us_state_zone_and_keeps_a_placeless_one_approximate():
     (tracking,) = read(sample(FOLDER, "endpoint__tracking__UpdateTrackingResult.json")).trackings
     assert (tracking.tracking_number, tracking.carrier, tracking.service) == (
         "1111111111111",
@@ -97,8 +97,10 @@ def test_update_tracking_reads_local_times_in_the_us_state_zone_and_drops_a_plac
     # "Signature not required" is a note, not who signed.
     assert tracking.signed_by is None
     # No offset in checkpoint_time: NY/NJ with the shipment's only country (US) give America/New_York
-    # (EDT, -04:00 in August). The first checkpoint has no place at all, so it is refused, not guessed.
+    # (EDT, -04:00 in August). The first checkpoint has no place at all: it is kept, on the clock of
+    # the nearest placed checkpoint (Brooklyn), and marked approximate.
     assert events(tracking) == [
+        ("2018-07-31T14:33:00-04:00", "info_received", None, "InfoReceived_001", None, None, None),
         ("2018-07-31T20:47:00-04:00", "in_transit", None, "InTransit_002", "Brooklyn", "NY", None),
         ("2018-07-31T21:51:00-04:00", "in_transit", None, "InTransit_003", "Brooklyn", "NY", None),
         ("2018-08-01T00:29:29-04:00", "in_transit", None, "InTransit_007", "Brooklyn", "NY", None),
@@ -110,9 +112,8 @@ def test_update_tracking_reads_local_times_in_the_us_state_zone_and_drops_a_plac
         ("2018-08-01T10:41:00-04:00", "out_for_delivery", None, "OutForDelivery_001", "Dayton", "NJ", None),
         ("2018-08-01T17:19:47-04:00", "delivered", None, "Delivered_001", "Deal", "NJ", None),
     ]
-    assert [(m.code, m.where) for m in tracking.messages] == [
-        ("bad_time", "data.tracking.checkpoints[0].checkpoint_time")
-    ]
+    assert [e.time_precision for e in tracking.events] == ["approximate"] + ["exact"] * 10
+    assert tracking.messages == ()
     assert tracking.estimated_delivery is None
 
 
@@ -231,6 +232,53 @@ def test_own_webhook_body_maps_delivered_exception_and_unknown_subtag():
         tracking.estimated_delivery is not None
         and tracking.estimated_delivery.earliest.isoformat() == "2024-03-08"
     )
+
+
+def _checkpoint(time: str, **place: str) -> dict[str, str]:
+    return {
+        "checkpoint_time": time,
+        **place,
+        "tag": "InTransit",
+        "subtag": "InTransit_002",
+        "message": "In transit",
+    }
+
+
+def test_a_checkpoint_in_a_country_of_several_clocks_is_read_in_its_principal_zone_approximately():
+    body = json.loads(json.dumps(OWN))
+    body["msg"] |= {"origin_country_iso3": "CHN", "destination_country_iso3": "RUS"}
+    body["msg"]["checkpoints"] = [_checkpoint("2024-03-06T09:00:00", city="NOVOSIBIRSK", country_iso3="RUS")]
+    (tracking,) = read(json.dumps(body).encode()).trackings
+    (scan,) = tracking.events
+    # Moscow, not zone.tab's first Russian zone (Kaliningrad); Russia spans eleven clocks.
+    assert scan.occurred_at.isoformat() == "2024-03-06T09:00:00+03:00"
+    assert scan.time_precision == "approximate"
+    assert scan.location is not None and scan.location.timezone == "Europe/Moscow"
+
+
+def test_a_checkpoint_without_offset_takes_the_zone_of_the_parcels_checkpoint_in_the_same_country():
+    body = json.loads(json.dumps(OWN))
+    body["msg"] |= {"origin_country_iso3": "CHN", "destination_country_iso3": "RUS"}
+    body["msg"]["checkpoints"] = [
+        _checkpoint("2024-03-07T18:00:00+07:00", city="NOVOSIBIRSK", country_iso3="RUS"),
+        _checkpoint("2024-03-07T11:00:00", city="NOVOSIBIRSK", country_iso3="RUS"),
+        _checkpoint("2024-03-06T09:00:00", city="SHANGHAI", country_iso3="CHN"),
+    ]
+    (tracking,) = read(json.dumps(body).encode()).trackings
+    got = [(e.occurred_at.isoformat(), e.time_precision) for e in tracking.events]
+    assert got == [
+        ("2024-03-06T09:00:00+08:00", "approximate"),  # China's principal zone (Urumqi keeps +06:00)
+        ("2024-03-07T11:00:00+07:00", "approximate"),  # beside the Novosibirsk scan, not in Moscow
+        ("2024-03-07T18:00:00+07:00", "exact"),
+    ]
+
+
+def test_a_checkpoint_in_a_country_of_one_clock_is_exact():
+    body = json.loads(json.dumps(OWN))
+    body["msg"]["checkpoints"] = [_checkpoint("2024-03-06T09:00:00", city="BERLIN", country_iso3="DEU")]
+    (tracking,) = read(json.dumps(body).encode()).trackings
+    (scan,) = tracking.events
+    assert (scan.occurred_at.isoformat(), scan.time_precision) == ("2024-03-06T09:00:00+01:00", "exact")
 
 
 @pytest.mark.parametrize(

@@ -157,8 +157,31 @@ def test_delivered_parcel_reads_in_the_namespace_with_daylight_time():
     assert codes(reading) == []
 
 
-def test_scan_with_neither_offset_nor_place_is_refused_not_guessed():
-    reading = read(detail(occurrence("4500", "2024-07-02", "09:00:00", "ISRAEL", "Released", "", "")))
+def test_scan_with_neither_zone_nor_province_is_kept_on_the_clock_of_the_parcels_nearest_scan():
+    reading = read(
+        detail(
+            occurrence("0174", "2024-07-09", "08:15:00", "EDT", "Item out for delivery", "OTTAWA", "ON"),
+            occurrence("0100", "2024-07-08", "22:10:00", "", "Item processed", "MISSISSAUGA", ""),
+        )
+    )
+
+    (tracking,) = reading.trackings
+    got = [(e.occurred_at.isoformat(), e.time_precision) for e in tracking.events]
+    assert got == [("2024-07-08T22:10:00-04:00", "approximate"), ("2024-07-09T08:15:00-04:00", "exact")]
+    assert tracking.events[0].location.timezone == "America/Toronto"
+    assert codes(reading) == []
+
+
+def test_scan_abroad_with_neither_zone_nor_province_alone_is_kept_as_approximate_utc():
+    reading = read(detail(occurrence("4500", "2024-07-02", "09:00:00", "", "Released", "ISRAEL", "")))
+
+    (scan,) = reading.trackings[0].events
+    assert (scan.occurred_at.isoformat(), scan.time_precision) == ("2024-07-02T09:00:00+00:00", "approximate")
+    assert codes(reading) == []
+
+
+def test_an_unreadable_time_is_still_refused_with_a_message():
+    reading = read(detail(occurrence("0100", "2024-07-02", "9h00", "EDT", "Item processed", "OTTAWA", "ON")))
 
     assert reading.trackings[0].events == ()
     assert codes(reading) == ["bad_time"]

@@ -143,6 +143,49 @@ def test_latest_status_stands_in_when_events_are_absent() -> None:
     ]
 
 
+def _shipment(*events: dict[str, Any]) -> bytes:
+    return json.dumps(
+        {"shipments": [{"id": "00340434292135100124", "service": "ecommerce", "events": list(events)}]}
+    ).encode()
+
+
+def _local_event(timestamp: str, code: str, location: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "timestamp": timestamp,
+        "statusCode": code,
+        "description": "Processed",
+        **({"location": location} if location else {}),
+    }
+
+
+def test_local_time_in_a_country_of_several_clocks_is_read_in_its_principal_zone_approximately() -> None:
+    (tracking,) = read(
+        _shipment(_local_event("2025-02-03T09:30:00", "transit", _address("Novosibirsk", "RU", "630000")))
+    ).trackings
+    (event,) = tracking.events
+    # Moscow (zone.tab lists Kaliningrad first); Russia has eleven clocks, so only "about".
+    assert event.occurred_at.isoformat() == "2025-02-03T09:30:00+03:00"
+    assert event.time_precision == "approximate"
+    assert event.location is not None and event.location.timezone == "Europe/Moscow"
+    assert tracking.messages == ()
+
+
+def test_local_time_without_any_place_takes_the_clock_of_the_shipments_nearest_event() -> None:
+    payload = _shipment(
+        _local_event("2025-02-04T11:15:00", "delivered", _address("Bonn", "DE", "53113")),
+        _local_event("2025-02-04T07:40:00", "transit", None),
+        _local_event("2025-02-01T08:00:00", "pre-transit", _address("Madrid", "ES", "28001")),
+    )
+    (tracking,) = read(payload).trackings
+    got = [(e.occurred_at.isoformat(), e.time_precision) for e in tracking.events]
+    assert got == [
+        ("2025-02-01T08:00:00+01:00", "approximate"),  # Spain: Madrid's zone, but the Canaries differ
+        ("2025-02-04T07:40:00+01:00", "approximate"),  # Bonn's clock, the nearest event
+        ("2025-02-04T11:15:00+01:00", "exact"),  # Germany keeps one clock (Busingen agrees)
+    ]
+    assert tracking.messages == ()
+
+
 def test_folder_declares_its_connector() -> None:
     from ordertrack.carriers.dhl import CONNECTOR
 

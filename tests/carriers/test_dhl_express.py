@@ -56,6 +56,10 @@ def test_recorded_response_reads_three_waybills() -> None:
     assert {t.carrier for t in reading.trackings} == {"dhl"}
 
     assert _rows(delivered) == RECORDED_DELIVERED
+    # Spain keeps two clocks (the Canaries an hour behind) and a service area names no region
+    # there, so Barcelona is read in Madrid's zone but marked approximate; Germany and Italy keep
+    # one clock each and are exact.
+    assert [e.time_precision for e in delivered.events] == ["approximate"] * 6 + ["exact"] * 10
     assert delivered.status == "delivered"
     # Only the delivery checkpoint's Signatory is a name (the pick-up one holds an account number).
     assert delivered.signed_by == "CAMPAGNA"
@@ -141,7 +145,7 @@ OURS = f"""<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def test_own_payload_delivered_exception_unknown_code_and_unplaceable_time() -> None:
+def test_own_payload_delivered_exception_unknown_code_and_a_checkpoint_without_a_zone() -> None:
     reading = read(OURS.encode())
     (tracking,) = reading.trackings
     got = [(e.occurred_at.isoformat(), str(e.status), e.reason, e.code) for e in tracking.events]
@@ -151,13 +155,13 @@ def test_own_payload_delivered_exception_unknown_code_and_unplaceable_time() -> 
         ("2025-06-02T03:10:00-04:00", "in_transit", None, "AF"),
         ("2025-06-02T09:00:00-04:00", "in_transit", None, "ZZ"),
         ("2025-06-02T17:00:00-04:00", "exception", "address_issue", "BA"),
+        # "SOMEWHERE - USA" with an unknown gateway names no zone: kept on the clock of the
+        # waybill's nearest checkpoint in the US (Springfield Gardens, an hour before), approximate.
+        ("2025-06-02T18:00:00-04:00", "in_transit", None, "PL"),
         ("2025-06-03T12:30:00-04:00", "delivered", None, "OK"),
     ]
-    # "SOMEWHERE - USA" with an unknown gateway has no zone: the checkpoint is refused, not guessed.
-    assert [(m.code, m.where) for m in tracking.messages] == [
-        ("unknown_code", "AWBInfo[0].ShipmentEvent[2]"),
-        ("bad_time", "AWBInfo[0].ShipmentEvent[4].Date"),
-    ]
+    assert [e.time_precision for e in tracking.events] == ["exact"] * 4 + ["approximate", "exact"]
+    assert [(m.code, m.where) for m in tracking.messages] == [("unknown_code", "AWBInfo[0].ShipmentEvent[2]")]
     assert tracking.events[3].location is not None
     assert (tracking.events[3].location.city, tracking.events[3].location.region) == (
         "Springfield Gardens",

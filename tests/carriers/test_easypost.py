@@ -321,6 +321,40 @@ def test_own_event_maps_delivered_exception_and_unknown_status():
     )
 
 
+def test_a_datetime_without_its_z_is_kept_on_the_scan_places_clock_as_approximate():
+    # EasyPost documents UTC with "Z"; a detail that comes without it does not say its clock.
+    body = json.loads(json.dumps(OWN))
+    details = body["result"]["tracking_details"]
+    details[1]["datetime"] = "2024-03-06T10:00:00"  # Denver
+    details[2]["datetime"] = "2024-03-07T10:00:00"  # no place: the nearest US scan's clock
+    reading = read(json.dumps(body).encode())
+    (tracking,) = reading.trackings
+    got = [(e.occurred_at.isoformat(), e.time_precision) for e in tracking.events]
+    assert got == [
+        ("2024-03-06T10:00:00-07:00", "approximate"),
+        ("2024-03-07T10:00:00-06:00", "approximate"),
+        ("2024-03-08T12:02:00-06:00", "exact"),
+    ]
+    assert "bad_time" not in [m.code for m in reading.all_messages()]
+
+
+def test_a_utc_instant_in_a_country_of_several_clocks_is_not_given_a_zone_by_its_utc_offset():
+    # Portugal keeps three clocks; the Azores show +00:00 in summer, but EasyPost's "Z" is UTC's.
+    body = json.loads(json.dumps(OWN))
+    body["result"]["tracking_details"] = [
+        {
+            "status": "in_transit",
+            "message": "Arrived",
+            "datetime": "2024-07-06T10:00:00Z",
+            "tracking_location": {"city": "LISBOA", "country": "PT"},
+        }
+    ]
+    (tracking,) = read(json.dumps(body).encode()).trackings
+    (scan,) = tracking.events
+    assert (scan.occurred_at.isoformat(), scan.time_precision) == ("2024-07-06T10:00:00+00:00", "exact")
+    assert scan.location is not None and scan.location.timezone is None
+
+
 @pytest.mark.parametrize("note", ["Signature not required", "N/A", "Released", "  ", "string"])
 def test_a_note_in_signed_by_is_not_taken_for_a_name(note):
     body = json.loads(json.dumps(OWN))

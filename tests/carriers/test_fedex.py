@@ -106,3 +106,51 @@ def test_mutated_payloads_never_raise(data: st.DataObject) -> None:
     cut = data.draw(st.integers(0, len(mutated)))
     assert isinstance(read(mutated), Reading)
     assert isinstance(read(mutated[:cut]), Reading)
+
+
+def _scan(date: str, event_type: str, description: str, place: dict[str, object]) -> dict[str, object]:
+    return {"date": date, "eventType": event_type, "eventDescription": description, "scanLocation": place}
+
+
+def _result(*scans: dict[str, object]) -> bytes:
+    return json.dumps(
+        {
+            "output": {
+                "completeTrackResults": [
+                    {
+                        "trackingNumber": "794843185271",
+                        "trackResults": [
+                            {
+                                "trackingNumberInfo": {"trackingNumber": "794843185271"},
+                                "scanEvents": list(scans),
+                            }
+                        ],
+                    }
+                ]
+            }
+        }
+    ).encode()
+
+
+def test_a_scan_without_offset_in_a_country_of_several_zones_is_kept_on_the_nearest_scans_clock() -> None:
+    # FedEx writes offsets; a scan that comes without one, at a place with only its country
+    # ("Shipment information sent to FedEx"), is kept rather than dropped, and marked approximate.
+    reading = read(
+        _result(
+            _scan("2024-05-01T18:00:00-07:00", "PU", "Picked up", SEATTLE),
+            _scan("2024-05-01T07:12:00", "OC", "Shipment information sent to FedEx", {"countryCode": "US"}),
+        )
+    )
+    (tracking,) = reading.trackings
+    got = [(e.code, e.occurred_at.isoformat(), e.time_precision) for e in tracking.events]
+    assert got == [
+        ("OC", "2024-05-01T07:12:00-07:00", "approximate"),  # Seattle's clock, not New York's
+        ("PU", "2024-05-01T18:00:00-07:00", "exact"),
+    ]
+    assert reading.all_messages() == []
+
+
+def test_an_unreadable_scan_date_is_still_a_message() -> None:
+    reading = read(_result(_scan("05/01/2024 7:12", "OC", "Shipment information sent to FedEx", SEATTLE)))
+    assert reading.trackings[0].events == ()
+    assert [m.code for m in reading.all_messages()] == ["bad_time"]

@@ -145,6 +145,16 @@ def test_local_time_without_offset_in_summer_is_british_summer_time():
     assert scans(reading) == [("2024-07-01T05:10:00+01:00", S.in_transit, None, "EVORI")]
 
 
+def test_a_local_time_without_offset_or_place_is_exact_because_the_uk_keeps_one_clock():
+    # Royal Mail's mapping reads every time without an offset as UK time, so it never needs the
+    # approximate placement other carriers' scans without a zone go through.
+    reading = read(payload(reply(event("EVAIP", "Sender despatching item", "2024-01-15T16:00:00", None))))
+
+    (scan,) = reading.trackings[0].events
+    assert (scan.occurred_at.isoformat(), scan.time_precision) == ("2024-01-15T16:00:00+00:00", "exact")
+    assert codes(reading) == []
+
+
 def test_held_item_is_an_exception_with_its_reason():
     reading = read(payload(reply(event("EVNRT", "Item Retention", "2024-02-02T09:00:00+00:00"))))
 

@@ -127,6 +127,24 @@ def test_own_webhook_body_maps_delivered_exception_and_unknown_status():
     assert tracking.carrier == "ups" and tracking.service == "Ground"
 
 
+def test_a_status_date_without_its_z_is_kept_on_the_scan_places_clock_as_approximate():
+    # Shippo documents UTC with "Z"; a status that comes without it does not say its clock.
+    body = json.loads(json.dumps(OWN))
+    body["data"]["tracking_history"][0]["status_date"] = "2024-03-06T10:00:00"  # Denver
+    body["data"]["tracking_history"][1]["status_date"] = "2024-03-07T10:00:00"  # no place
+    for entry in (body["data"]["tracking_status"], body["data"]["tracking_history"][2]):
+        entry["status_date"] = "2024-03-08T12:02:00"  # Chicago, repeated as the current status
+    reading = read(json.dumps(body).encode())
+    (tracking,) = reading.trackings
+    got = [(e.occurred_at.isoformat(), e.time_precision) for e in tracking.events]
+    assert got == [
+        ("2024-03-06T10:00:00-07:00", "approximate"),
+        ("2024-03-07T10:00:00+00:00", "approximate"),  # no place and no scan placed exactly
+        ("2024-03-08T12:02:00-06:00", "approximate"),  # once: the current status repeats it
+    ]
+    assert "bad_time" not in [m.code for m in reading.all_messages()]
+
+
 def test_substatus_cannot_undo_a_final_delivered_status():
     body = json.loads(json.dumps(OWN))
     body["data"]["tracking_history"] = [

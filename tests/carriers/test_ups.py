@@ -253,9 +253,19 @@ def test_a_country_with_one_zone_places_the_time_exactly() -> None:
     assert label.location is not None and label.location.timezone == "Europe/London"
 
 
+def test_label_created_in_russia_is_read_in_moscow_and_marked_approximate() -> None:
+    (tracking,) = read(ups_package(label_created("20240305", "101500", {"countryCode": "RU"}))).trackings
+    (label,) = tracking.events
+    # Not zone.tab's first Russian zone (Kaliningrad), and not "exact": Russia keeps eleven clocks.
+    assert label.occurred_at.isoformat() == "2024-03-05T10:15:00+03:00"
+    assert label.time_precision == "approximate"
+
+
 @settings(max_examples=100, deadline=None)
 @given(
-    countries=st.lists(st.sampled_from(["US", "CA", "AU", "BR", "GB", "ZZ", None]), min_size=1, max_size=6),
+    countries=st.lists(
+        st.sampled_from(["US", "CA", "AU", "BR", "GB", "DE", "RU", "ES", "ZZ", None]), min_size=1, max_size=6
+    ),
     day=st.dates(min_value=date(2000, 1, 1), max_value=date(2037, 12, 31)),
 )
 def test_no_scan_is_dropped_for_want_of_a_time_zone(countries: list[str | None], day: date) -> None:
@@ -267,5 +277,6 @@ def test_no_scan_is_dropped_for_want_of_a_time_zone(countries: list[str | None],
     assert len(tracking.events) == len(activities)
     assert "bad_time" not in [m.code for m in tracking.messages]
     for event in tracking.events:
-        placed = event.location is not None and event.location.country in ("GB",)
+        # Only a country that keeps one clock places a time by itself (Busingen keeps Berlin's).
+        placed = event.location is not None and event.location.country in ("GB", "DE")
         assert event.time_precision == ("exact" if placed else "approximate")

@@ -114,19 +114,19 @@ def test_api_not_found_error_is_not_found() -> None:
     assert (reading.trackings, [m.code for m in reading.messages]) == ((), ["not_found"])
 
 
-def test_own_payload_delivered_exception_attempt_and_unknown_code() -> None:
+def test_own_payload_delivered_exception_attempt_unknown_code_and_a_placeless_label() -> None:
     (tracking,) = read(json.dumps(OURS).encode()).trackings
     got = [(e.occurred_at.isoformat(), str(e.status), e.reason, e.code) for e in tracking.events]
     assert got == [
+        # No GMTOffset and no place: kept on the clock of the parcel's Austin scans, as approximate.
+        ("2025-03-01T10:00:00-06:00", "info_received", None, "GX"),
         ("2025-03-04T11:00:00-06:00", "failed_attempt", "recipient_unavailable", "02"),
         ("2025-03-04T15:30:00-06:00", "exception", "address_issue", "05"),
         ("2025-03-05T08:00:00-06:00", "in_transit", None, "ZZ"),
         ("2025-03-05T14:02:00-06:00", "delivered", None, "01"),
     ]
-    assert [(m.code, m.where) for m in tracking.messages] == [
-        ("unknown_code", "$.trackingEvents[1]"),
-        ("bad_time", "$.trackingEvents[4].eventTimestamp"),
-    ]
+    assert [e.time_precision for e in tracking.events] == ["approximate"] + ["exact"] * 4
+    assert [(m.code, m.where) for m in tracking.messages] == [("unknown_code", "$.trackingEvents[1]")]
     assert tracking.signed_by == "R SMITH"
     assert tracking.service == "Priority Mail\u00ae"
     assert tracking.estimated_delivery is not None
@@ -140,6 +140,36 @@ def test_scan_without_offset_takes_the_zone_of_its_state() -> None:
     body = {"trackingNumber": "9400100000000000000000", "trackingEvents": [event]}
     (tracking,) = read(json.dumps(body).encode()).trackings
     assert tracking.events[0].occurred_at.isoformat() == "2025-07-01T08:00:00-07:00"
+
+
+def test_a_scan_with_a_zip_but_no_state_nor_offset_is_kept_on_the_clock_of_the_parcels_us_scan() -> None:
+    # An International Service Center scan: a ZIP (so the US), no state, no GMTOffset.
+    isc = {
+        "eventType": "Processed Through Facility",
+        "eventTimestamp": "2025-03-02T07:45:00",
+        "eventCity": "ISC NEW YORK NY(USPS)",
+        "eventZIP": "11430",
+        "eventCode": "10",
+    }
+    arrived = _event("07", "Arrived at Post Office", "2025-03-03T08:00:00")  # Austin, -06:00
+    body = {"trackingNumber": "9400100000000000000000", "trackingEvents": [arrived, isc]}
+    reading = read(json.dumps(body).encode())
+    (tracking,) = reading.trackings
+    got = [(e.occurred_at.isoformat(), e.time_precision) for e in tracking.events]
+    assert got == [("2025-03-02T07:45:00-06:00", "approximate"), ("2025-03-03T08:00:00-06:00", "exact")]
+    assert reading.all_messages() == []
+    # Alone, it is read in the country's most populous zone.
+    (alone,) = read(json.dumps({**body, "trackingEvents": [isc]}).encode()).trackings
+    assert [(e.occurred_at.isoformat(), e.time_precision) for e in alone.events] == [
+        ("2025-03-02T07:45:00-05:00", "approximate")
+    ]
+
+
+def test_an_unreadable_time_is_still_a_message_not_a_guess() -> None:
+    body = {"trackingNumber": "9400100000000000000000", "trackingEvents": [_event("07", "Arrived", "03/02")]}
+    (tracking,) = read(json.dumps(body).encode()).trackings
+    assert tracking.events == ()
+    assert [m.code for m in tracking.messages] == ["bad_time"]
 
 
 def test_folder_declares_its_connector() -> None:

@@ -6,7 +6,10 @@ could read (a payload with one broken event still yields the other events).
 
 The helpers here are what mappings share: text that is really there (not a vendor's
 placeholder like ``"string"``), local times made aware with the right zone, and a
-:class:`Notes` collector for messages.
+:class:`Notes` collector for messages. A scan is never dropped for want of a time zone: a
+mapping reads scan times with :func:`parse_scan_time`, builds each scan with :func:`scan_at`
+and hands a parcel's scans to :func:`place_scan_times`, which marks the ones it had to place
+``approximate``.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, Literal
 
-from ordertrack.carriers.zones import principal_zone, zone_for
+from ordertrack.carriers.zones import principal_zone, zone_for, zone_showing
 from ordertrack.kit.schema import normalise_tracking_number
 from ordertrack.tracking.schemas import zone
 from ordertrack.tracking.status import EventFact, EventStatus, ShipmentStatus, derive_tracking_state
@@ -355,7 +358,8 @@ def parse_local_time(
 
     ISO 8601 is always tried; ``formats`` adds the carrier's own ``strptime`` formats. The
     zone comes from, in order: the text's own offset, ``offset``, the IANA zone of ``place``.
-    A time with none of them is refused (a message, no guess), as is a placeholder.
+    A time with none of them is refused (a message, no guess), as is a placeholder: for times
+    that are not scans (a delivery window). A scan's time goes through :func:`parse_scan_time`.
     """
     found = parse_scan_time(notes, where, value, formats=formats, offset=offset, place=place)
     if isinstance(found, UnplacedTime):
@@ -417,15 +421,47 @@ class UnplacedScan:
     event: CarrierEvent  # its occurred_at is a stand-in until placed
 
 
-def place_scan_times(scans: Sequence[CarrierEvent | UnplacedScan]) -> list[CarrierEvent]:
+# The instant of a scan not placed yet; place_scan_times replaces it.
+_STAND_IN = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def scan_at(
+    when: datetime | UnplacedTime,
+    status: EventStatus,
+    reason: str | None = None,
+    code: str | None = None,
+    description: str | None = None,
+    location: Location | None = None,
+    event_id: str | None = None,
+) -> CarrierEvent | UnplacedScan:
+    """The scan read at ``when``: an event, or one that waits for :func:`place_scan_times`."""
+    if isinstance(when, UnplacedTime):
+        return UnplacedScan(
+            when, CarrierEvent(_STAND_IN, status, reason, code, description, location, event_id)
+        )
+    return CarrierEvent(when, status, reason, code, description, location, event_id)
+
+
+def place_scan_times(
+    scans: Sequence[CarrierEvent | UnplacedScan], *, offsets_are_local: bool = True
+) -> list[CarrierEvent]:
     """Every scan of one parcel with an instant; those without a zone marked approximate.
 
-    A scan whose local time has no zone takes, in order: the zone of the parcel's scan in the
-    same country (any country when the scan has none) nearest to it on the clock; else its
-    country's most populous zone; else UTC. Its wall clock stays the
-    carrier's, so it reads as written; only the instant is uncertain, by the span of the
-    country's zones (a few hours in the US) or, with no country at all, up to half a day.
+    A scan whose local time has no zone takes, in order: the zone of its own place, when the
+    place has one but the payload does not say the time is that place's (an aggregator that
+    writes UTC and lost the ``Z``); the zone of the parcel's scan in the same country (any
+    country when the scan has none) nearest to it on the clock; else its country's most
+    populous zone (:func:`zones.principal_zone`); else UTC. Its wall clock stays the carrier's,
+    so it reads as written; only the instant is uncertain, by the span of the country's zones
+    (a few hours in the US, ten in Russia) or, with no country at all, up to half a day.
+
+    A scan the carrier gave an offset for, at a place that names no zone, keeps its instant and
+    takes the zone of its country that showed that offset then (:func:`zones.zone_showing`), so
+    it is shown on its own clock and its neighbours can borrow it; not when ``offsets_are_local``
+    is false (an aggregator's instants in UTC say nothing of the place's clock).
     """
+    if offsets_are_local:
+        scans = [_with_zone_of_offset(scan) if isinstance(scan, CarrierEvent) else scan for scan in scans]
     placed = [scan for scan in scans if isinstance(scan, CarrierEvent)]
     result: list[CarrierEvent] = []
     for scan in scans:
@@ -434,7 +470,11 @@ def place_scan_times(scans: Sequence[CarrierEvent | UnplacedScan]) -> list[Carri
             continue
         place = scan.event.location
         country = place.country if place else None
-        zone_name = _nearest_zone(scan.time.wall, country, placed) or principal_zone(country)
+        zone_name = (
+            (place.timezone if place else None)
+            or _nearest_zone(scan.time.wall, country, placed)
+            or principal_zone(country)
+        )
         if zone_name is None:
             occurred_at = scan.time.wall.replace(tzinfo=UTC)
         else:
@@ -444,6 +484,15 @@ def place_scan_times(scans: Sequence[CarrierEvent | UnplacedScan]) -> list[Carri
             replace(scan.event, occurred_at=occurred_at, location=place, time_precision="approximate")
         )
     return result
+
+
+def _with_zone_of_offset(event: CarrierEvent) -> CarrierEvent:
+    """A scan with an offset but a place of no known zone takes a zone of its country showing it."""
+    place = event.location
+    if place is None or place.timezone is not None or place.country is None:
+        return event
+    zone_name = zone_showing(place.country, event.occurred_at)
+    return replace(event, location=replace(place, timezone=zone_name)) if zone_name else event
 
 
 def _nearest_zone(wall: datetime, country: str | None, placed: Sequence[CarrierEvent]) -> str | None:

@@ -2,17 +2,21 @@
 
 Coordinates go through timezonefinder (the time-zone polygons, shipped offline with the
 package). Without coordinates, in the large countries with several zones the carriers here
-serve (US, CA, AU, BR), the region (state, province) decides, from the tables below, and
-without a region the zone is unknown: the caller refuses to guess. Elsewhere the country's
-first zone in the tz database's ``zone.tab`` (shipped with ``tzdata``) is taken: the table
-lists each country's most populous zone first, and outside those four countries the other
-zones are small territories (Germany's Busingen, Spain's Canary Islands).
+serve (US, CA, AU, BR), the region (state, province) decides, from the tables below. Elsewhere
+the country decides when all of its zones keep one clock (``zone.tab``, shipped with
+``tzdata``: France, Germany with Busingen, Argentina's twelve); a country whose zones tell
+different times (Russia, Spain with the Canaries, Mexico) names no zone by itself, and neither
+does a large country without its region: the caller does not guess an exact time there (see
+``reading.place_scan_times``, which places such a scan approximately, in
+:func:`principal_zone`).
 """
 
 from __future__ import annotations
 
 import functools
+from datetime import UTC, datetime, timedelta
 from importlib import resources
+from zoneinfo import ZoneInfo
 
 # States and provinces by zone. The zone is the one most of the region's people live in;
 # split states (e.g. most of Indiana, Florida's panhandle) follow their majority.
@@ -84,6 +88,16 @@ def _finder():  # type: ignore[no-untyped-def]
     return TimezoneFinder()
 
 
+# Where zone.tab's first zone for a country is not where most of its people live (it lists
+# Russia from Kaliningrad and Ukraine from Simferopol, both an hour off the capital).
+_PRINCIPAL = {"RU": "Europe/Moscow", "UA": "Europe/Kyiv", "UZ": "Asia/Tashkent"}
+
+# Zones of one country that showed the same offset at noon UTC every day of these years count as one
+# clock (Busingen keeps Berlin's; Almaty joined the rest of Kazakhstan only in March 2024, so
+# Kazakhstan does not count).
+_ONE_CLOCK_SINCE, _ONE_CLOCK_UNTIL = datetime(2024, 1, 1, 12, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
+
+
 def zone_for(
     country: str | None, region: str | None, latitude: float | None, longitude: float | None
 ) -> str | None:
@@ -97,16 +111,16 @@ def zone_for(
     country = country.upper()
     if country in REGION_ZONES:
         return REGION_ZONES[country].get(region.strip().upper()) if region else None
-    zones = _zones_by_country().get(country, ())
-    return zones[0] if zones else None
+    return principal_zone(country) if keeps_one_clock(country) else None
 
 
 def principal_zone(country: str | None) -> str | None:
     """The country's most populous zone, even where it has several; None for an unknown country.
 
-    Only for a time already marked approximate: in the US it puts a Denver scan two hours off.
-    ``zone.tab`` lists the four countries of the region tables from their eastern edge (Lord Howe,
-    Noronha, St John's), so their tables' first zone is taken instead.
+    Where the country has several clocks, only for a time marked approximate: in the US it puts
+    a Denver scan two hours off. ``zone.tab`` lists the four countries of the region
+    tables from their eastern edge (Lord Howe, Noronha, St John's), so their tables' first zone
+    is taken instead, and :data:`_PRINCIPAL` corrects the others it does not list first.
     """
     if country is None:
         return None
@@ -114,4 +128,38 @@ def principal_zone(country: str | None) -> str | None:
     if country in _REGION_TABLES:
         return next(iter(_REGION_TABLES[country]))
     zones = _zones_by_country().get(country, ())
-    return zones[0] if zones else None
+    return _PRINCIPAL.get(country, zones[0]) if zones else None
+
+
+def zone_showing(country: str | None, instant: datetime) -> str | None:
+    """The country's zone whose clock showed ``instant``'s own offset then, the principal first.
+
+    For a scan whose offset the carrier gave but whose place names no zone (a country of several
+    clocks, a US scan without its state): any zone that agrees at that moment shows the scan's
+    local time as the carrier wrote it, and lets the parcel's unplaced scans borrow it.
+    """
+    if country is None or instant.utcoffset() is None:
+        return None
+    country = country.upper()
+    principal = principal_zone(country)
+    listed = (*_REGION_TABLES.get(country, {}), *_zones_by_country().get(country, ()))
+    for name in dict.fromkeys(filter(None, (principal, *listed))):
+        if instant.astimezone(ZoneInfo(name)).utcoffset() == instant.utcoffset():
+            return name
+    return None
+
+
+@functools.cache
+def keeps_one_clock(country: str) -> bool:
+    """True when every zone of a known country tells the same time (one zone, or zones that agree)."""
+    names = _zones_by_country().get(country.upper(), ())
+    if len(names) < 2:
+        return bool(names)
+    first, *others = (ZoneInfo(name) for name in names)
+    moment = _ONE_CLOCK_SINCE
+    while moment < _ONE_CLOCK_UNTIL:
+        offset = moment.astimezone(first).utcoffset()
+        if any(moment.astimezone(zone).utcoffset() != offset for zone in others):
+            return False
+        moment += timedelta(days=1)
+    return True

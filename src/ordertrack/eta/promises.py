@@ -23,7 +23,7 @@ from babel.core import get_global
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from ordertrack.carriers.zones import zone_for
+from ordertrack.carriers.zones import principal_zone, zone_for
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.eta import engine
 from ordertrack.eta.calendar import BusinessCalendar, calendar_for, dispatch_date
@@ -64,7 +64,7 @@ class Place:
 def place(country: str | None, region: str | None) -> Place:
     country = (country or "").upper() or "US"
     region = region.strip().upper() if region and region.strip() else None
-    zone = zone_for(country, region, None, None) or _first_zone(country)
+    zone = zone_for(country, region, None, None) or principal_zone(country) or _first_zone(country)
     return Place(country, region, zone, calendar_for(country))
 
 

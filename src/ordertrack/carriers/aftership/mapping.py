@@ -11,7 +11,9 @@ Times: ``checkpoint_time`` is the carrier's local time, with its offset when the
 one and without it otherwise (Checkpoint model, "checkpoint_time"). Without an offset the
 checkpoint's place decides the zone; a checkpoint that names a region but no country is read
 in the shipment's country when origin and destination agree (or only one is known), since a
-state code alone cannot name a zone.
+state code alone cannot name a zone. A checkpoint whose place still names no zone (no place
+at all, a country of several clocks) is kept, placed by ``reading.place_scan_times`` (the
+tracking's other checkpoints, else the country's principal zone) and marked approximate.
 """
 
 from __future__ import annotations
@@ -33,10 +35,13 @@ from ordertrack.carriers.reading import (
     Message,
     Notes,
     Reading,
+    UnplacedScan,
     location,
     number,
     parse_day,
-    parse_local_time,
+    parse_scan_time,
+    place_scan_times,
+    scan_at,
     signer,
     sorted_events,
     text,
@@ -121,15 +126,15 @@ def _read_tracking(value: object, where: str, notes: Notes) -> CarrierTracking |
     if checkpoints is not None and not isinstance(checkpoints, list):
         own.add("unsupported_object", "checkpoints is not a list", f"{where}.checkpoints")
         checkpoints = []
-    events = []
+    scans: list[CarrierEvent | UnplacedScan] = []
     for index, checkpoint in enumerate(checkpoints or []):
-        event = _read_checkpoint(checkpoint, f"{where}.checkpoints[{index}]", home, own)
-        if event is not None:
-            events.append(event)
+        scan = _read_checkpoint(checkpoint, f"{where}.checkpoints[{index}]", home, own)
+        if scan is not None:
+            scans.append(scan)
     return CarrierTracking(
         tracking_number=number_,
         carrier=carrier_slug(text(value.get("slug"))),
-        events=sorted_events(events),
+        events=sorted_events(place_scan_times(scans)),
         estimated_delivery=_estimated_delivery(value, where, own),
         signed_by=signer(value.get("signed_by")),
         service=text(value.get("shipment_type")),
@@ -151,12 +156,14 @@ def _shipment_country(tracking: Mapping[str, Any]) -> str | None:
     return known.pop() if len(known) == 1 else None
 
 
-def _read_checkpoint(checkpoint: object, where: str, home: str | None, notes: Notes) -> CarrierEvent | None:
+def _read_checkpoint(
+    checkpoint: object, where: str, home: str | None, notes: Notes
+) -> CarrierEvent | UnplacedScan | None:
     if not isinstance(checkpoint, Mapping):
         notes.add("unsupported_object", "a checkpoint is not an object", where)
         return None
     place = _location(checkpoint, home)
-    instant = parse_local_time(
+    instant = parse_scan_time(
         notes, f"{where}.checkpoint_time", checkpoint.get("checkpoint_time"), place=place
     )
     if instant is None:
@@ -164,8 +171,8 @@ def _read_checkpoint(checkpoint: object, where: str, home: str | None, notes: No
     tag, subtag = text(checkpoint.get("tag")), text(checkpoint.get("subtag"))
     message = text(checkpoint.get("message"))
     status, reason = _meaning(tag, subtag, where, message, notes)
-    return CarrierEvent(
-        occurred_at=instant,
+    return scan_at(
+        instant,
         status=status,
         reason=reason,
         code=subtag or tag,

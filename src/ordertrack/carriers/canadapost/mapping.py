@@ -6,6 +6,11 @@ A reply is either a ``tracking-detail`` document or a ``messages`` document (err
 come in a default namespace that has changed between versions (``.../ws/track``,
 ``.../ws/track-v2``, ``.../ws/messages``) and recorded samples wrap them in other elements, so
 elements are matched on their local name wherever they are.
+
+A scan's time is ``event-date`` and ``event-time`` on the clock ``event-time-zone`` names; a
+scan without that abbreviation is read in its province's zone, and one with neither (a scan
+abroad, "INTERNATIONAL") is kept, placed by ``reading.place_scan_times`` (the parcel's other
+scans) and marked approximate.
 """
 
 from __future__ import annotations
@@ -27,9 +32,13 @@ from ordertrack.carriers.reading import (
     Message,
     Notes,
     Reading,
+    UnplacedScan,
+    UnplacedTime,
     location,
     parse_day,
-    parse_local_time,
+    parse_scan_time,
+    place_scan_times,
+    scan_at,
     sorted_events,
     text,
     tracking_number,
@@ -113,17 +122,17 @@ def _tracking(detail: Element, where: str, reading_notes: Notes) -> CarrierTrack
         reading_notes.add("missing_tracking_number", "tracking-detail without a usable pin", f"{where}.pin")
         return None
     notes = Notes()
-    events = []
+    scans: list[CarrierEvent | UnplacedScan] = []
     occurrences = _child(detail, "significant-events")
     found = _children(occurrences, "occurrence") if occurrences is not None else []
     for index, occurrence in enumerate(found):
-        event = _event(occurrence, f"{where}.significant-events.occurrence[{index}]", notes)
-        if event is not None:
-            events.append(event)
+        scan = _event(occurrence, f"{where}.significant-events.occurrence[{index}]", notes)
+        if scan is not None:
+            scans.append(scan)
     return CarrierTracking(
         tracking_number=number,
         carrier=CARRIER,
-        events=sorted_events(events),
+        events=sorted_events(place_scan_times(scans)),
         estimated_delivery=_estimated_delivery(detail, where, notes),
         signed_by=_signed_by(found),
         proof_of_delivery=SIGNATURE_IMAGE_URL.format(pin=number)
@@ -134,7 +143,7 @@ def _tracking(detail: Element, where: str, reading_notes: Notes) -> CarrierTrack
     )
 
 
-def _event(occurrence: Element, where: str, notes: Notes) -> CarrierEvent | None:
+def _event(occurrence: Element, where: str, notes: Notes) -> CarrierEvent | UnplacedScan | None:
     code = _text(occurrence, "event-identifier")
     description = _text(occurrence, "event-description")
     place = _place(occurrence)
@@ -147,8 +156,8 @@ def _event(occurrence: Element, where: str, notes: Notes) -> CarrierEvent | None
             status, reason = EventStatus.returned, "returned_to_sender"
         elif status is EventStatus.out_for_delivery:
             status, reason = EventStatus.returning, "returned_to_sender"
-    return CarrierEvent(
-        occurred_at=occurred_at,
+    return scan_at(
+        occurred_at,
         status=status,
         reason=reason,
         code=code,
@@ -157,13 +166,15 @@ def _event(occurrence: Element, where: str, notes: Notes) -> CarrierEvent | None
     )
 
 
-def _occurred_at(occurrence: Element, where: str, place: Location | None, notes: Notes) -> datetime | None:
+def _occurred_at(
+    occurrence: Element, where: str, place: Location | None, notes: Notes
+) -> datetime | UnplacedTime | None:
     day, clock = _text(occurrence, "event-date"), _text(occurrence, "event-time")
     abbreviation = (_text(occurrence, "event-time-zone") or "").upper()
     offset = ZONE_OFFSETS.get(abbreviation)
     value = f"{day}T{clock}" if day and clock else None
-    occurred_at = parse_local_time(notes, f"{where}.event-date", value, offset=offset, place=place)
-    if occurred_at is not None and offset is not None and place is not None and place.timezone:
+    occurred_at = parse_scan_time(notes, f"{where}.event-date", value, offset=offset, place=place)
+    if isinstance(occurred_at, datetime) and offset is not None and place is not None and place.timezone:
         local = occurred_at.replace(tzinfo=None).replace(tzinfo=zone(place.timezone))
         if local.utcoffset() != occurred_at.utcoffset():
             notes.add(

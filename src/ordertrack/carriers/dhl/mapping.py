@@ -4,8 +4,10 @@ Field names and meanings: the Unified API reference, https://developer.dhl.com/a
 Each of ``shipments[]`` has its events in ``events[]`` (newest first) and the latest one again in
 ``status``. Event ``timestamp`` is ISO 8601 and, for several DHL businesses, local time without an
 offset; the zone then comes from the event's ``location.address`` (country, which for most of
-DHL's countries names one zone). Errors are RFC 7807 problem documents (``status``, ``title``,
-``detail``).
+DHL's countries names one zone). An event in a country of several clocks (Russia, Spain with
+the Canaries) or without an address is kept, placed by ``reading.place_scan_times`` (the
+parcel's other scans, else the country's principal zone) and marked approximate. Errors are RFC 7807 problem
+documents (``status``, ``title``, ``detail``).
 """
 
 from __future__ import annotations
@@ -23,12 +25,16 @@ from ordertrack.carriers.reading import (
     Message,
     Notes,
     Reading,
+    UnplacedScan,
     dig,
     items,
     location,
     number,
     parse_day,
     parse_local_time,
+    parse_scan_time,
+    place_scan_times,
+    scan_at,
     sorted_events,
     text,
     tracking_number,
@@ -89,12 +95,12 @@ def _tracking(shipment: Any, where: str, reading_notes: Notes) -> CarrierTrackin
     if not listed and isinstance(dig(shipment, "status"), Mapping):
         # Some DHL businesses answer with the latest status only; it is then the one event known.
         listed = [(f"{where}.status", shipment["status"])]
-    events = [e for path, raw in listed if (e := _event(raw, path, notes)) is not None]
+    scans = [e for path, raw in listed if (e := _event(raw, path, notes)) is not None]
     pod = dig(shipment, "details", "proofOfDelivery")
     return CarrierTracking(
         tracking_number=identifier,
         carrier=CARRIER,
-        events=sorted_events(events),
+        events=sorted_events(place_scan_times(scans)),
         estimated_delivery=_estimated_delivery(shipment, where, notes),
         signed_by=_person(dig(pod, "signed")),
         proof_of_delivery=_url(dig(pod, "documentUrl")) or _url(dig(pod, "signatureUrl")),
@@ -103,18 +109,18 @@ def _tracking(shipment: Any, where: str, reading_notes: Notes) -> CarrierTrackin
     )
 
 
-def _event(raw: Any, where: str, notes: Notes) -> CarrierEvent | None:
+def _event(raw: Any, where: str, notes: Notes) -> CarrierEvent | UnplacedScan | None:
     if not isinstance(raw, Mapping):
         notes.add("bad_event", "an event that is not an object", where)
         return None
     place = _place(dig(raw, "location", "address"))
-    occurred_at = parse_local_time(notes, f"{where}.timestamp", raw.get("timestamp"), place=place)
+    occurred_at = parse_scan_time(notes, f"{where}.timestamp", raw.get("timestamp"), place=place)
     if occurred_at is None:
         return None
     code = text(raw.get("statusCode"))
     description = text(raw.get("description")) or text(raw.get("status"))
     status, reason = DHL_CODES.lookup(code, notes, where, description)
-    return CarrierEvent(occurred_at, status, reason, code, description, place)
+    return scan_at(occurred_at, status, reason, code, description, place)
 
 
 def _place(address: Any) -> Location | None:

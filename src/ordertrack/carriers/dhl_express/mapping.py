@@ -3,7 +3,10 @@
 Structure (DHL "XML Services - Tracking" reference document, section "Tracking Response"): one
 ``AWBInfo`` per waybill asked for, its ``Status/ActionStatus`` (``success``, ``No Shipments Found``)
 and, when found, ``ShipmentInfo`` with its checkpoints in ``ShipmentEvent``. A checkpoint has a local
-``Date`` and ``Time`` without offset; its place is the ``ServiceArea`` (see :mod:`.places`). A
+``Date`` and ``Time`` without offset; its place is the ``ServiceArea`` (see :mod:`.places`), and
+a checkpoint whose area names no zone (a US area without its state) is kept, placed by
+``reading.place_scan_times`` (the waybill's other checkpoints, else the country's principal zone)
+and marked approximate. A
 request DHL cannot process comes back as ``ShipmentTrackingErrorResponse`` with a ``Condition``.
 Parsing goes through defusedxml: a response is never trusted with entities or DTDs.
 """
@@ -25,8 +28,11 @@ from ordertrack.carriers.reading import (
     Message,
     Notes,
     Reading,
+    UnplacedScan,
     parse_day,
-    parse_local_time,
+    parse_scan_time,
+    place_scan_times,
+    scan_at,
     sorted_events,
     text,
     tracking_number,
@@ -113,18 +119,18 @@ def _tracking(info: Element, where: str, reading_notes: Notes) -> CarrierTrackin
         reading_notes.add("missing_tracking_number", "an AWBInfo without a usable AWBNumber", where)
         return None
     notes = Notes()
-    events: list[CarrierEvent] = []
+    scans: list[CarrierEvent | UnplacedScan] = []
     signed_by = None
     for index, checkpoint in enumerate(_checkpoints(shipment)):
-        event = _event(checkpoint, f"{where}.ShipmentEvent[{index}]", notes)
-        if event is None:
+        scan = _event(checkpoint, f"{where}.ShipmentEvent[{index}]", notes)
+        if scan is None:
             continue
-        events.append(event)
-        if event.status == EventStatus.delivered:
+        scans.append(scan)
+        if (scan.event if isinstance(scan, UnplacedScan) else scan).status == EventStatus.delivered:
             # Signatory is only a name on the delivery checkpoint; on others DHL fills it with
             # account numbers, weights or "00:00:00" (see the recorded samples).
             signed_by = _text(checkpoint, "Signatory") or signed_by
-    ordered = sorted_events(events)
+    ordered = sorted_events(place_scan_times(scans))
     return CarrierTracking(
         tracking_number=number,
         carrier=CARRIER,
@@ -142,18 +148,18 @@ def _checkpoints(shipment: Element | None) -> Iterator[Element]:
     return iter(shipment.findall("ShipmentEvent"))
 
 
-def _event(checkpoint: Element, where: str, notes: Notes) -> CarrierEvent | None:
+def _event(checkpoint: Element, where: str, notes: Notes) -> CarrierEvent | UnplacedScan | None:
     area = checkpoint.find("ServiceArea")
     place = service_area(_text(area, "ServiceAreaCode"), _text(area, "Description"))
     day, time = _text(checkpoint, "Date"), _text(checkpoint, "Time")
     stamp = f"{day}T{time}" if day and time else day or time
-    occurred_at = parse_local_time(notes, f"{where}.Date", stamp, place=place)
+    occurred_at = parse_scan_time(notes, f"{where}.Date", stamp, place=place)
     if occurred_at is None:
         return None
     code = _text(checkpoint, "ServiceEvent/EventCode")
     description = _text(checkpoint, "ServiceEvent/Description")
     status, reason = DHL_EXPRESS_CODES.lookup(code, notes, where, description)
-    return CarrierEvent(occurred_at, status, reason, code, description, place)
+    return scan_at(occurred_at, status, reason, code, description, place)
 
 
 def _estimated_delivery(shipment: Element | None, where: str, notes: Notes) -> EstimatedDelivery | None:

@@ -9,7 +9,9 @@ Times: EasyPost writes each ``tracking_details[].datetime`` as ISO 8601 with ``Z
 (https://docs.easypost.com/docs/trackers, TrackingDetail). We keep that instant as given and
 only *show* it in the scan location's zone (inferred by ``location()``), so the stored instant
 is EasyPost's own and the offset on ``occurred_at`` is the place's; a location without a known
-zone keeps UTC.
+zone keeps UTC. A ``datetime`` that comes without its ``Z`` or any offset does not say which
+clock it is on: it is kept, read on the scan place's clock (``reading.place_scan_times``), and
+marked approximate.
 """
 
 from __future__ import annotations
@@ -28,11 +30,14 @@ from ordertrack.carriers.reading import (
     Message,
     Notes,
     Reading,
+    UnplacedScan,
     dig,
     items,
     location,
     parse_day,
-    parse_local_time,
+    parse_scan_time,
+    place_scan_times,
+    scan_at,
     signer,
     sorted_events,
     text,
@@ -127,19 +132,20 @@ def _read_tracker(tracker: Mapping[str, Any], where: str, notes: Notes) -> Carri
         )
         return None
     own = Notes()
-    events = []
+    scans: list[CarrierEvent | UnplacedScan] = []
     details = tracker.get("tracking_details")
     if details is not None and not isinstance(details, list):
         own.add("unsupported_object", "tracking_details is not a list", f"{where}.tracking_details")
     for index, detail in enumerate(items(details) if isinstance(details, list) else []):
-        event = _read_detail(detail, f"{where}.tracking_details[{index}]", own)
-        if event is not None:
-            events.append(event)
+        scan = _read_detail(detail, f"{where}.tracking_details[{index}]", own)
+        if scan is not None:
+            scans.append(scan)
     carrier_detail = tracker.get("carrier_detail")
     return CarrierTracking(
         tracking_number=number,
         carrier=carrier_slug(text(tracker.get("carrier"))),
-        events=sorted_events(events),
+        # A detail's offset is UTC's unless _shown_at put it in its place's zone.
+        events=sorted_events(place_scan_times(scans, offsets_are_local=False)),
         estimated_delivery=_estimated_delivery(tracker, carrier_detail, where, own),
         signed_by=signer(tracker.get("signed_by")),
         service=text(dig(carrier_detail, "service")),
@@ -147,11 +153,11 @@ def _read_tracker(tracker: Mapping[str, Any], where: str, notes: Notes) -> Carri
     )
 
 
-def _read_detail(detail: object, where: str, notes: Notes) -> CarrierEvent | None:
+def _read_detail(detail: object, where: str, notes: Notes) -> CarrierEvent | UnplacedScan | None:
     if not isinstance(detail, Mapping):
         notes.add("unsupported_object", "a tracking detail is not an object", where)
         return None
-    instant = parse_local_time(notes, f"{where}.datetime", detail.get("datetime"))
+    instant = parse_scan_time(notes, f"{where}.datetime", detail.get("datetime"))
     if instant is None:
         return None
     status_code = text(detail.get("status"))
@@ -170,8 +176,8 @@ def _read_detail(detail: object, where: str, notes: Notes) -> CarrierEvent | Non
                 subject=f"{status_code}/{status_detail}" if status_code else status_detail,
             )
     place = _location(detail.get("tracking_location"))
-    return CarrierEvent(
-        occurred_at=_shown_at(instant, place),
+    return scan_at(
+        _shown_at(instant, place) if isinstance(instant, datetime) else instant,
         status=status,
         reason=reason,
         code=f"{status_code}/{status_detail}" if status_code and status_detail else status_code,

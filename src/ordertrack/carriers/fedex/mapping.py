@@ -3,7 +3,9 @@
 Shape (https://developer.fedex.com/api/en-us/catalog/track/v1/docs.html): results are
 ``output.completeTrackResults[].trackResults[]`` with ``scanEvents[]``; a refused request is
 ``errors[]``; a number FedEx does not know is a track result holding only ``error``.
-Scan times are ISO 8601 with the scan's own UTC offset.
+Scan times are ISO 8601 with the scan's own UTC offset. One without it is read on the scan
+location's clock; when the location names no zone it is kept, placed by
+``reading.place_scan_times`` and marked approximate.
 """
 
 from __future__ import annotations
@@ -21,11 +23,15 @@ from ordertrack.carriers.reading import (
     Message,
     Notes,
     Reading,
+    UnplacedScan,
     dig,
     items,
     location,
     parse_day,
     parse_local_time,
+    parse_scan_time,
+    place_scan_times,
+    scan_at,
     sorted_events,
     text,
     tracking_number,
@@ -77,9 +83,10 @@ def _read_result(notes: Notes, result: object, asked: object, where: str) -> Car
     own = Notes()
     if result.get("error") is not None:
         _error(own, result.get("error"), f"{where}.error")
-    events = [
+    read_scans = [
         event for s, scan in enumerate(scans) if (event := _read_scan(own, scan, f"{where}.scanEvents[{s}]"))
     ]
+    events = place_scan_times(read_scans)
     details = result.get("deliveryDetails")
     destination = _address(dig(result, "destinationLocation", "locationContactAndAddress", "address"))
     images = {text(dig(image, "type")) for image in items(result.get("availableImages"))}
@@ -98,12 +105,12 @@ def _read_result(notes: Notes, result: object, asked: object, where: str) -> Car
     )
 
 
-def _read_scan(notes: Notes, scan: object, where: str) -> CarrierEvent | None:
+def _read_scan(notes: Notes, scan: object, where: str) -> CarrierEvent | UnplacedScan | None:
     if not isinstance(scan, Mapping):
         notes.add("bad_value", "a scan event is not an object", where)
         return None
     place = _address(scan.get("scanLocation"))
-    occurred_at = parse_local_time(notes, f"{where}.date", scan.get("date"), place=place)
+    occurred_at = parse_scan_time(notes, f"{where}.date", scan.get("date"), place=place)
     if occurred_at is None:
         return None
     code = text(scan.get("eventType")) or text(scan.get("derivedStatusCode"))
@@ -112,8 +119,8 @@ def _read_scan(notes: Notes, scan: object, where: str) -> CarrierEvent | None:
     if status in EXPLAINED and reason in (None, "delayed"):
         # delayDetail says why FedEx is late; it refines a bare "delay" code.
         reason = codes.DELAY_REASONS.get((text(dig(scan, "delayDetail", "type")) or "").upper(), reason)
-    return CarrierEvent(
-        occurred_at=occurred_at,
+    return scan_at(
+        occurred_at,
         status=status,
         reason=reason,
         code=code,

@@ -7,7 +7,9 @@ and the webhook body ``{"event": "track_updated", "data": {Track}}``
 ``{"detail": ...}`` or ``{"<field>": ["..."]}``, or an HTML "Not Found" page) become messages.
 
 Times: ``status_date`` is ISO 8601 with ``Z``. As with EasyPost we keep the instant and show
-it in the scan place's zone when ``location()`` infers one; otherwise it stays UTC.
+it in the scan place's zone when ``location()`` infers one; otherwise it stays UTC. A
+``status_date`` without its ``Z`` or any offset is kept, read on the scan place's clock
+(``reading.place_scan_times``), and marked approximate.
 """
 
 from __future__ import annotations
@@ -25,10 +27,13 @@ from ordertrack.carriers.reading import (
     Message,
     Notes,
     Reading,
+    UnplacedScan,
     dig,
     location,
     parse_day,
-    parse_local_time,
+    parse_scan_time,
+    place_scan_times,
+    scan_at,
     sorted_events,
     text,
     tracking_number,
@@ -106,18 +111,20 @@ def _read_track(track: object, where: str, notes: Notes) -> CarrierTracking | No
     if history is not None and not isinstance(history, list):
         own.add("unsupported_object", "tracking_history is not a list", f"{where}.tracking_history")
         history = []
-    events: list[CarrierEvent] = []
+    scans: list[CarrierEvent | UnplacedScan] = []
     for index, entry in enumerate(history or []):
-        event = _read_status(entry, f"{where}.tracking_history[{index}]", own)
-        if event is not None:
-            events.append(event)
+        scan = _read_status(entry, f"{where}.tracking_history[{index}]", own)
+        if scan is not None:
+            scans.append(scan)
     # tracking_status is the newest status; it repeats the last history entry (under another
     # object_id), so it only adds an event when the history does not already hold it.
     current = track.get("tracking_status")
-    if isinstance(current, Mapping):
-        event = _read_status(current, f"{where}.tracking_status", own)
-        if event is not None and not any(_same(event, known) for known in events):
-            events.append(event)
+    latest = _read_status(current, f"{where}.tracking_status", own) if isinstance(current, Mapping) else None
+    # A status's offset is UTC's unless _shown_at put it in its place's zone.
+    placed = place_scan_times([*scans, latest] if latest is not None else scans, offsets_are_local=False)
+    events = placed[: len(scans)]
+    if latest is not None and not any(_same(placed[-1], known) for known in events):
+        events.append(placed[-1])
     return CarrierTracking(
         tracking_number=number,
         carrier=carrier_slug(text(track.get("carrier"))),
@@ -132,11 +139,11 @@ def _same(a: CarrierEvent, b: CarrierEvent) -> bool:
     return (a.occurred_at, a.code, a.description) == (b.occurred_at, b.code, b.description)
 
 
-def _read_status(entry: object, where: str, notes: Notes) -> CarrierEvent | None:
+def _read_status(entry: object, where: str, notes: Notes) -> CarrierEvent | UnplacedScan | None:
     if not isinstance(entry, Mapping):
         notes.add("unsupported_object", "a tracking status is not an object", where)
         return None
-    instant = parse_local_time(notes, f"{where}.status_date", entry.get("status_date"))
+    instant = parse_scan_time(notes, f"{where}.status_date", entry.get("status_date"))
     if instant is None:
         return None
     code = text(entry.get("status"))
@@ -144,8 +151,8 @@ def _read_status(entry: object, where: str, notes: Notes) -> CarrierEvent | None
     details = text(entry.get("status_details"))
     status, reason = _meaning(code, substatus, where, details, notes)
     place = _location(entry.get("location"))
-    return CarrierEvent(
-        occurred_at=_shown_at(instant, place),
+    return scan_at(
+        _shown_at(instant, place) if isinstance(instant, datetime) else instant,
         status=status,
         reason=reason,
         code=f"{code}/{substatus}" if code and substatus else code,

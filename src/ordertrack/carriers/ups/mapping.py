@@ -12,7 +12,7 @@ import binascii
 import json
 import re
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from ordertrack.carriers.codes import CodeTable, Meaning
@@ -25,7 +25,6 @@ from ordertrack.carriers.reading import (
     Notes,
     Reading,
     UnplacedScan,
-    UnplacedTime,
     dig,
     items,
     location,
@@ -33,6 +32,7 @@ from ordertrack.carriers.reading import (
     parse_local_time,
     parse_scan_time,
     place_scan_times,
+    scan_at,
     sorted_events,
     text,
     tracking_number,
@@ -63,9 +63,6 @@ TABLES_BY_TYPE: dict[str, tuple[CodeTable, ...]] = {
     "W": (codes.FREIGHT_ACTIVITY, codes.FREIGHT_EXCEPTIONS),
 }
 DEFAULT_TABLES = (codes.MOVEMENT_SCANS, codes.DELIVERY_CODES, codes.MAIL_INNOVATIONS)
-
-# The instant of a scan not placed yet; place_scan_times replaces it.
-_STAND_IN = datetime(1970, 1, 1, tzinfo=UTC)
 
 # Statuses that need a "why"; a reason from the activity code fills one the status lacks.
 EXPLAINED = frozenset({EventStatus.exception, EventStatus.failed_attempt, EventStatus.returning})
@@ -205,15 +202,14 @@ def _read_activity(notes: Notes, activity: object, where: str) -> CarrierEvent |
         part or ""
         for part in (text(dig(status, "type")), text(dig(status, "code")), text(dig(status, "statusCode")))
     )
-    event = CarrierEvent(
-        occurred_at=occurred_at if isinstance(occurred_at, datetime) else _STAND_IN,
+    return scan_at(
+        occurred_at,
         status=meaning[0],
         reason=meaning[1],
         code=raw_code if raw_code.strip("/") else None,
         description=text(dig(status, "description")),
         location=place,
     )
-    return UnplacedScan(occurred_at, event) if isinstance(occurred_at, UnplacedTime) else event
 
 
 def _joined(day: object, clock: object) -> str | None:

@@ -4,6 +4,9 @@ The response is one tracking object (a list of them from the batch endpoint) wit
 ``trackingEvents``, newest first. Each scan has ``eventTimestamp`` as the local wall-clock time
 without an offset, and ``GMTOffset`` beside it (plus ``GMTTimestamp`` in UTC): the offset is the
 one USPS measured at the scan, so it is preferred to any zone we could infer from the state.
+A scan with neither (``GMTOffset`` left out, a foreign or placeless scan) is kept, placed by
+``reading.place_scan_times`` (the parcel's other scans, else the country's principal zone) and
+marked approximate.
 Field names: USPS Tracking 3.0 OpenAPI (https://developers.usps.com/trackingv3).
 
 Errors come in two shapes: the API's ``{"error": {"code", "message", "errors": [...]}}`` and the
@@ -28,12 +31,17 @@ from ordertrack.carriers.reading import (
     Message,
     Notes,
     Reading,
+    UnplacedScan,
+    UnplacedTime,
     dig,
     items,
     location,
     parse_day,
     parse_local_time,
     parse_offset,
+    parse_scan_time,
+    place_scan_times,
+    scan_at,
     sorted_events,
     text,
     tracking_number,
@@ -99,24 +107,24 @@ def _tracking(entry: Any, where: str, reading_notes: Notes) -> CarrierTracking |
         )
         return None
     notes = Notes()
-    events: list[CarrierEvent] = []
+    scans: list[CarrierEvent | UnplacedScan] = []
     signed_by = None
     raw_events = dig(entry, "trackingEvents")
     if raw_events is not None and not isinstance(raw_events, list):
         notes.add("bad_field", "trackingEvents is not a list", f"{where}.trackingEvents")
     for index, raw in enumerate(items(raw_events)):
-        event = _event(raw, f"{where}.trackingEvents[{index}]", notes)
-        if event is None:
+        scan = _event(raw, f"{where}.trackingEvents[{index}]", notes)
+        if scan is None:
             continue
-        events.append(event)
-        if event.status == "delivered":
+        scans.append(scan)
+        if (scan.event if isinstance(scan, UnplacedScan) else scan).status == "delivered":
             signed_by = (
                 signed_by or text(dig(raw, "name")) or text(dig(raw, "firm")) or text(dig(raw, "firmName"))
             )
     return CarrierTracking(
         tracking_number=number,
         carrier=CARRIER,
-        events=sorted_events(events),
+        events=sorted_events(place_scan_times(scans)),
         estimated_delivery=_estimated_delivery(entry, where, notes),
         signed_by=signed_by,
         service=_plain(dig(entry, "mailClass")),
@@ -124,7 +132,7 @@ def _tracking(entry: Any, where: str, reading_notes: Notes) -> CarrierTracking |
     )
 
 
-def _event(raw: Any, where: str, notes: Notes) -> CarrierEvent | None:
+def _event(raw: Any, where: str, notes: Notes) -> CarrierEvent | UnplacedScan | None:
     if not isinstance(raw, Mapping):
         notes.add("bad_event", "a tracking event that is not an object", where)
         return None
@@ -135,10 +143,12 @@ def _event(raw: Any, where: str, notes: Notes) -> CarrierEvent | None:
     code = text(raw.get("eventCode"))
     description = text(raw.get("eventType"))
     status, reason = USPS_CODES.lookup(code, notes, where, description)
-    return CarrierEvent(occurred_at, status, reason, code, description, place)
+    return scan_at(occurred_at, status, reason, code, description, place)
 
 
-def _occurred_at(raw: Mapping[str, Any], where: str, notes: Notes, place: Location | None) -> datetime | None:
+def _occurred_at(
+    raw: Mapping[str, Any], where: str, notes: Notes, place: Location | None
+) -> datetime | UnplacedTime | None:
     """Local time at the offset USPS gives; from the UTC stamp when only that is readable."""
     if text(raw.get("eventTimestamp")) is None and text(raw.get("GMTTimestamp")) is not None:
         instant = parse_local_time(notes, f"{where}.GMTTimestamp", raw.get("GMTTimestamp"), offset="+00:00")
@@ -148,7 +158,7 @@ def _occurred_at(raw: Mapping[str, Any], where: str, notes: Notes, place: Locati
         if offset is not None:
             return instant.astimezone(offset)
         return instant.astimezone(ZoneInfo(place.timezone)) if place and place.timezone else instant
-    return parse_local_time(
+    return parse_scan_time(
         notes, f"{where}.eventTimestamp", raw.get("eventTimestamp"), offset=raw.get("GMTOffset"), place=place
     )
 
