@@ -90,23 +90,38 @@ def differences(
     problems = list(messages)
     if tracking.tracking_number != number or tracking.carrier != carrier:
         problems.append(f"read {tracking.carrier} {tracking.tracking_number}, sent {carrier} {number}")
+    # Sorted by their text: two scans at one instant may differ only by a reason that is None.
     expected = sorted(
-        (datetime.fromisoformat(e["occurred_at"]), *reads_back(fmt, e["status"], e["reason"])) for e in sent
+        (
+            (datetime.fromisoformat(e["occurred_at"]), *reads_back(fmt, e["status"], e["reason"]))
+            for e in sent
+        ),
+        key=str,
     )
-    got = sorted((e.occurred_at, str(e.status), e.reason) for e in tracking.events)
+    got = sorted(((e.occurred_at, str(e.status), e.reason) for e in tracking.events), key=str)
     if got != expected:
         problems.append(f"events {got} != {expected}")
     places = sorted(
-        (e["occurred_at"], e["location"]["city"], "GB" if fmt == "royalmail" else e["location"]["country"])
-        for e in sent
+        (
+            (
+                e["occurred_at"],
+                e["location"]["city"],
+                "GB" if fmt == "royalmail" else e["location"]["country"],
+            )
+            for e in sent
+        ),
+        key=str,
     )
     read_places = sorted(
         (
-            e.occurred_at.isoformat(),
-            e.location.city if e.location else None,
-            e.location.country if e.location else None,
-        )
-        for e in tracking.events
+            (
+                e.occurred_at.isoformat(),
+                e.location.city if e.location else None,
+                e.location.country if e.location else None,
+            )
+            for e in tracking.events
+        ),
+        key=str,
     )
     if read_places != places:
         problems.append(f"places {read_places} != {places}")
