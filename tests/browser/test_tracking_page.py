@@ -187,7 +187,7 @@ def test_lookups_beyond_the_operators_limit_get_a_429_page(db: Database, tmp_pat
 
 
 def test_open_page_shows_an_ingested_event_within_five_seconds(
-    page: Any, served_client: httpx.Client, served: ServeProcess, shipped_order: dict[str, Any]
+    page: Any, served_client: httpx.Client, served: ServeProcess, shipped_order: dict[str, Any], backend: str
 ) -> None:
     from playwright.sync_api import expect
 
@@ -203,6 +203,7 @@ def test_open_page_shows_an_ingested_event_within_five_seconds(
     expect(page.locator("[aria-current=step]")).to_contain_text("Out for delivery")
     expect(page.locator("#live-announcer")).to_contain_text("Tracking updated: Out for delivery, Austin")
     assert page.evaluate("window.__not_reloaded") is True
+    screenshots(page, f"track-order-updated-live-{backend}")
 
 
 def test_token_link_works_and_altered_or_expired_tokens_get_the_neutral_404(
