@@ -507,3 +507,15 @@ def test_a_batch_declares_that_any_item_is_taken_and_bad_ones_reported(client: h
     assert {} in events["items"]["anyOf"]
     response = client.post("/api/v1/tracking/events", json={"events": [good_event(), 7]})
     assert response.status_code == 200 and [r["index"] for r in response.json()["rejected"]] == [1]
+
+
+def test_every_free_text_url_parameter_declares_that_nul_is_refused(client: httpx.Client) -> None:
+    document = client.get("/openapi.json").json()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                schema = parameter["schema"]
+                for text in [s for s in [schema, *schema.get("anyOf", [])] if s.get("type") == "string"]:
+                    where = f"{method.upper()} {path} {parameter['name']}"
+                    assert "enum" in text or not re.fullmatch(text["pattern"], "a\x00"), where
+    assert_error(client.get("/api/v1/attention?shipment_id=a%00"), 400, "bad_request")

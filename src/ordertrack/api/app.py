@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ordertrack import __version__
 from ordertrack.api.auth import ApiKeyCache
+from ordertrack.api.document import declare_url_rules
 from ordertrack.api.errors import error_response, install_error_handlers
 from ordertrack.api.options import AllowedMethods
 from ordertrack.attention.routes import router as attention_router
@@ -165,7 +166,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             for name, definition in event_schema.pop("$defs", {}).items():
                 components.setdefault(name, definition)
             components["UnifiedEventIn"] = event_schema
-            app.openapi_schema = schema
+            app.openapi_schema = declare_url_rules(schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
