@@ -519,3 +519,13 @@ def test_every_free_text_url_parameter_declares_that_nul_is_refused(client: http
                     where = f"{method.upper()} {path} {parameter['name']}"
                     assert "enum" in text or not re.fullmatch(text["pattern"], "a\x00"), where
     assert_error(client.get("/api/v1/attention?shipment_id=a%00"), 400, "bad_request")
+
+
+def test_an_empty_push_is_quarantined_as_its_document_allows(client: httpx.Client, server) -> None:
+    spec = client.get("/openapi.json").json()["paths"]["/api/v1/carriers/{carrier}/webhook"]["post"]
+    assert spec["requestBody"]["required"] is False
+    path, token = webhook_url(client, "canadapost", None)
+    with httpx.Client(base_url=server.base_url) as anonymous:
+        response = anonymous.post(path, params={"token": token})
+    assert response.status_code == 202, response.text
+    assert response.json()["state"] == "quarantined"

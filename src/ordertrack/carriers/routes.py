@@ -135,7 +135,8 @@ def configure_webhook(
     },
     openapi_extra={
         "requestBody": {
-            "required": True,
+            # An empty push is kept in the quarantine like any unreadable one (202), not refused.
+            "required": False,
             "content": {
                 "application/json": {"schema": {}},
                 "application/xml": {"schema": {"type": "string"}},
