@@ -140,6 +140,17 @@ def served(
 
 
 @pytest.fixture
+def served_stopped(backend: str, _served: dict[str, ServeProcess]) -> None:
+    """No shared ``served`` process on the test's database during the test (the next test that
+    needs one starts it again): for a test whose own ``ordertrack serve`` must be the only
+    worker taking the outbox, since the shared one, without email configured, would take the
+    messages first and put them off."""
+    process = _served.pop(backend, None)
+    if process is not None:
+        process.__exit__(None, None, None)
+
+
+@pytest.fixture
 def served_client(served: ServeProcess, make_merchant: Callable[[str], Tenant]) -> Iterator[httpx.Client]:
     """An HTTP client authenticated as a fresh merchant, talking to ``ordertrack serve``."""
     tenant = make_merchant("Acme Outfitters")
