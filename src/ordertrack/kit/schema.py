@@ -215,6 +215,8 @@ def _money(value: Any) -> Decimal:
 Money = Annotated[
     Decimal,
     PlainValidator(_money),
+    # Said outright: with a plain validator pydantic no longer knows the value is a Decimal.
+    PlainSerializer(lambda value: format(value, "f"), return_type=str, when_used="json"),
     WithJsonSchema(
         {
             "anyOf": [
