@@ -44,7 +44,8 @@ BEYOND_OPENAPI = {
         "parcels need distinct tracking numbers and their contents must add up to the lines"
     ),
     "POST /api/v1/tracking/events": (
-        "a scan dated before 1990 or more than a day ahead of the server's clock is implausible"
+        "any item is taken and a bad one reported, but a batch with no readable event is 422; and a"
+        " scan dated before 1990 or more than a day ahead of the server's clock is implausible"
     ),
     "POST /api/v1/stock/{code}/{sku}/adjustments": (
         "a level holds at most 2,147,483,647 units: whether a delta fits depends on the level now"
@@ -53,7 +54,8 @@ BEYOND_OPENAPI = {
         "a level holds at most 2,147,483,647 units: whether a receipt fits depends on the level now"
     ),
     "PUT /api/v1/carriers/{carrier}/account": (
-        "base_url is still declared (deprecated) so old clients learn why it is refused"
+        "base_url is still declared (deprecated) so old clients learn why it is refused, and the"
+        " sandbox environment exists for some carriers only (a path and a body field together)"
     ),
 }
 
