@@ -36,6 +36,7 @@ from ordertrack.tracking.schemas import UnifiedEventIn
 from ordertrack.web.dashboard.routes import router as dashboard_pages
 from ordertrack.web.pages import STATIC
 from ordertrack.web.track.live import router as track_live
+from ordertrack.web.track.lookup import router as track_lookup
 from ordertrack.web.track.routes import router as track_pages
 
 
@@ -147,6 +148,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         app.include_router(router)
 
     app.include_router(notification_pages)
+    app.include_router(track_lookup)
     app.include_router(track_pages)
     app.include_router(track_live)
     app.include_router(dashboard_pages)

@@ -1,5 +1,5 @@
-"""The shopper's tracking pages (``/track``): lookup, the order's page and the part of it that
-changes (its live updates are in :mod:`live`).
+"""The shopper's tracking pages: the order's page, the part of it that changes, its text-message
+updates and the store's colours (the lookup forms are in :mod:`lookup`, live updates in :mod:`live`).
 
 Thin edges: parse and check the input, call :mod:`reading` (which goes through the features'
 services), render. Every bad input answers a page with a 4xx status, never a 500.
@@ -8,7 +8,6 @@ services), render. Every bad input answers a page with a 4xx status, never a 500
 from __future__ import annotations
 
 import hmac
-import re
 import time
 from typing import Any
 from urllib.parse import parse_qs
@@ -26,32 +25,16 @@ from ordertrack.notifications import rules as notification_rules
 from ordertrack.notifications import service as notifications_service
 from ordertrack.notifications.channels.sms import normalise_phone
 from ordertrack.orders import service as orders_service
-from ordertrack.shipments import service as shipments_service
 from ordertrack.web.pages import SECURITY_HEADERS, locale_for, render
-from ordertrack.web.tokens import read_tracking_token, tracking_token
+from ordertrack.web.tokens import read_tracking_token
 from ordertrack.web.track import proof, reading, sms_signup, theme
-from ordertrack.web.track.ratelimit import LookupLimiter
+from ordertrack.web.track.lookup import MERCHANT_ID, client_key, lookup_limiter
 from ordertrack.web.track.times import scan_time, zone_label
-from ordertrack.web.track.view import StoreFacts
 from ordertrack.web.track.words import N_
 
 router = APIRouter(include_in_schema=False)
 
-_MERCHANT_ID = re.compile(r"^mer_[0-9a-z]{26}$")
-_TRACKING_NUMBER = re.compile(r"^[A-Z0-9-]{3,64}$")
 _MAX_TOKEN = 200
-
-NOT_FOUND = N_(
-    "We couldn't find an order with those details. "
-    "Check the order number and the email address or postal code, then try again."
-)
-PARCEL_NOT_FOUND = N_("We couldn't find a parcel with that tracking number. Check the number and try again.")
-PARCEL_SHARED = N_(
-    "This tracking number alone isn't enough to find your parcel. "
-    "Enter your order number and the email address you ordered with, "
-    "or track it from the store's own website."
-)
-SHARED = "shared"  # the generic lookup found the number at more than one store
 
 
 def _db(request: Request) -> Database:
@@ -62,219 +45,6 @@ def _secret(request: Request) -> str:
     return request.app.state.settings.resolved_secret_key()  # type: ignore[no-any-return]
 
 
-def _limiter(request: Request) -> LookupLimiter:
-    limiter = getattr(request.app.state, "track_lookup_limiter", None)
-    if limiter is None:
-        settings = request.app.state.settings
-        limiter = request.app.state.track_lookup_limiter = LookupLimiter.from_settings(settings)
-    return limiter  # type: ignore[no-any-return]
-
-
-def _client_key(request: Request) -> str:
-    # The peer address as uvicorn reports it (it applies X-Forwarded-For only from proxies
-    # it was told to trust, so a client cannot pick its own key).
-    return request.client.host if request.client else "unknown"
-
-
-# --- the lookup form ------------------------------------------------------------------------
-
-
-def _store(request: Request, merchant_id: str | None) -> StoreFacts | None:
-    if merchant_id is None:
-        return None
-    if not _MERCHANT_ID.match(merchant_id):
-        return None
-    with _db(request).uow(write=False) as uow:
-        try:
-            return reading.store_facts(uow, merchant_id)
-        except NotFound:
-            return None
-
-
-def _lookup_page(
-    request: Request,
-    store: StoreFacts | None,
-    *,
-    status_code: int = 200,
-    notice: str | None = None,
-    errors: dict[str, str] | None = None,
-    form: dict[str, str] | None = None,
-    headers: dict[str, str] | None = None,
-    ask_for_order: bool = False,
-) -> HTMLResponse:
-    action = f"/track/store/{store.merchant_id}" if store else "/track"
-    response = render(
-        request,
-        "track/lookup.html",
-        {
-            "store": store,
-            "action": action,
-            "notice": notice,
-            "errors": errors or {},
-            "form": form or {},
-            "ask_for_order": ask_for_order,
-        },
-        status_code=status_code,
-    )
-    response.headers.update(headers or {})
-    return response
-
-
-def _missing_store(request: Request) -> HTMLResponse:
-    return render(
-        request,
-        "track/not_found.html",
-        {"store": None, "message": N_("There is no store at this address.")},
-        status_code=404,
-    )
-
-
-@router.get("/track")
-def lookup_form(request: Request) -> HTMLResponse:
-    return _lookup_page(request, None)
-
-
-@router.get("/track/store/{merchant_id}")
-def store_lookup_form(request: Request, merchant_id: str) -> HTMLResponse:
-    store = _store(request, merchant_id)
-    if store is None:
-        return _missing_store(request)
-    return _lookup_page(request, store)
-
-
-@router.post("/track")
-async def lookup(request: Request) -> Response:
-    return await _lookup(request, None)
-
-
-@router.post("/track/store/{merchant_id}")
-async def store_lookup(request: Request, merchant_id: str) -> Response:
-    store = await run_in_threadpool(_store, request, merchant_id)
-    if store is None:
-        return _missing_store(request)
-    return await _lookup(request, store)
-
-
-def _text(form: Any, name: str) -> str:
-    value = form.get(name)
-    return " ".join(value.split()) if isinstance(value, str) else ""
-
-
-def normalise_postal_code(value: str) -> str:
-    return re.sub(r"[^0-9A-Za-z]", "", value).upper()
-
-
-def canonical_tracking_number(value: str) -> str:
-    return re.sub(r"\s+", "", value).upper()
-
-
-async def _lookup(request: Request, store: StoreFacts | None) -> Response:
-    try:
-        form = await request.form(max_files=0, max_fields=10, max_part_size=4096)
-    except Exception:  # a malformed body is the client's mistake, never a 500
-        return _lookup_page(
-            request, store, status_code=400, notice=N_("The form could not be read. Please try again.")
-        )
-    if _text(form, "kind") == "parcel":
-        return await _lookup_parcel(request, store, canonical_tracking_number(_text(form, "tracking_number")))
-    number = _text(form, "order_number").lstrip("#").strip()
-    contact = _text(form, "contact")
-    errors: dict[str, str] = {}
-    if not 1 <= len(number) <= 64:
-        errors["order_number"] = N_("Enter your order number.")
-    if not 1 <= len(contact) <= 254:
-        errors["contact"] = N_("Enter the email address or the postal code of the order.")
-    if errors:
-        return _lookup_page(request, store, status_code=422, errors=errors, form={"order_number": number})
-    if not _limiter(request).take(_client_key(request)):
-        return _too_many(request, store)
-    by_email = "@" in contact
-    order_id = await run_in_threadpool(_find_order, _db(request), number, contact, by_email, store)
-    if order_id is None:
-        return _lookup_page(request, store, status_code=404, notice=NOT_FOUND, form={"order_number": number})
-    secret = _secret(request)
-    response = RedirectResponse(f"/track/{tracking_token(secret, order_id)}", status_code=303)
-    if by_email:
-        response.set_cookie(
-            proof.COOKIE,
-            proof.email_proof(secret, order_id, now=time.time()),
-            max_age=proof.LIFETIME_SECONDS,
-            path="/track",
-            httponly=True,
-            samesite="lax",
-            secure=request.url.scheme == "https",
-        )
-    return response
-
-
-def _find_order(
-    db: Database, number: str, contact: str, by_email: bool, store: StoreFacts | None
-) -> str | None:
-    """The id of the order with this number whose email or postal code matches, else None."""
-    with db.uow(write=False) as uow:
-        orders = orders_service.orders_for_shopper_lookup(uow, number, store.merchant_id if store else None)
-        for order in orders:
-            if by_email:
-                if not order.customer_id:
-                    continue
-                customer = customers_service.get_customers(uow, order.merchant_id, {order.customer_id}).get(
-                    order.customer_id
-                )
-                known = (customer.email if customer else "").lower()
-                given = contact.lower()
-            else:
-                known = normalise_postal_code(order.ship_postal_code or "")
-                given = normalise_postal_code(contact)
-            if known and hmac.compare_digest(known.encode(), given.encode()):
-                return order.id
-    return None
-
-
-async def _lookup_parcel(request: Request, store: StoreFacts | None, number: str) -> Response:
-    if not _TRACKING_NUMBER.match(number):
-        return _lookup_page(
-            request,
-            store,
-            status_code=422,
-            errors={"tracking_number": N_("Enter the tracking number: 3 to 64 letters, digits or dashes.")},
-        )
-    if not _limiter(request).take(_client_key(request)):
-        return _too_many(request, store)
-
-    def find() -> str | None:
-        with _db(request).uow(write=False) as uow:
-            try:
-                parcel = shipments_service.newest_parcel_with_number(
-                    uow, number, store.merchant_id if store else None
-                )
-            except shipments_service.TrackingNumberShared:
-                return SHARED
-            return parcel.id if parcel else None
-
-    parcel_id = await run_in_threadpool(find)
-    if parcel_id == SHARED:
-        # Only the generic page gets here: say nothing of which stores hold the number.
-        return _lookup_page(
-            request, None, notice=PARCEL_SHARED, form={"tracking_number": number}, ask_for_order=True
-        )
-    if parcel_id is None:
-        return _lookup_page(
-            request, store, status_code=404, notice=PARCEL_NOT_FOUND, form={"tracking_number": number}
-        )
-    return RedirectResponse(f"/track/{tracking_token(_secret(request), parcel_id)}", status_code=303)
-
-
-def _too_many(request: Request, store: StoreFacts | None) -> HTMLResponse:
-    wait = _limiter(request).retry_after(_client_key(request))
-    return _lookup_page(
-        request,
-        store,
-        status_code=429,
-        notice=N_("Too many lookups from your connection. Please wait a minute, then try again."),
-        headers={"Retry-After": str(max(wait, 1))},
-    )
-
-
 # --- the merchant's colours -------------------------------------------------------------------
 
 
@@ -282,7 +52,7 @@ def _too_many(request: Request, store: StoreFacts | None) -> HTMLResponse:
 def theme_css(request: Request, name: str) -> Response:
     merchant_id = name.removesuffix(".css")
     store = None
-    if name.endswith(".css") and _MERCHANT_ID.match(merchant_id):
+    if name.endswith(".css") and MERCHANT_ID.match(merchant_id):
         with _db(request).uow(write=False) as uow:
             try:
                 store = merchants_service.branding(uow, merchant_id)
@@ -430,6 +200,17 @@ async def _sms_form(request: Request) -> dict[str, str]:
     return {name: (values[0] if values else "") for name, values in fields.items()}
 
 
+def _proven_form(request: Request, order_id: str, form: dict[str, str]) -> bool:
+    """The post comes from this site, from a browser holding the order's email proof, with the
+    form token bound to that proof."""
+    cookie = _proof_cookie(request, order_id)
+    return (
+        _from_this_site(request)
+        and cookie is not None
+        and proof.form_token_matches(_secret(request), cookie, form.get("form_token"))
+    )
+
+
 def _refused(
     request: Request, token: str, subject: reading.Subject, state: str, status: int, wait: int = 0
 ) -> Response:
@@ -454,8 +235,8 @@ async def prove_email(request: Request, token: str) -> Response:
     if not _from_this_site(request):
         return await run_in_threadpool(_refused, request, token, subject, "expired", 403)
     order_id = subject.order_id
-    if not _limiter(request).take(_client_key(request)):
-        wait = _limiter(request).retry_after(_client_key(request))
+    if not lookup_limiter(request).take(client_key(request)):
+        wait = lookup_limiter(request).retry_after(client_key(request))
         return await run_in_threadpool(_refused, request, token, subject, "limited", 429, wait)
     wait = _sms_limits(request).take_proof(order_id)
     if wait:
@@ -497,12 +278,7 @@ async def subscribe_sms(request: Request, token: str) -> Response:
         return _link_not_found(request)
     order_id = subject.order_id
     form = await _sms_form(request)
-    cookie = _proof_cookie(request, order_id)
-    if (
-        not _from_this_site(request)
-        or cookie is None
-        or not proof.form_token_matches(_secret(request), cookie, form.get("form_token"))
-    ):
+    if not _proven_form(request, order_id, form):
         return await run_in_threadpool(_refused, request, token, subject, "expired", 403)
     phone = form.get("phone", "")[:64]
 
@@ -544,12 +320,7 @@ async def stop_sms(request: Request, token: str) -> Response:
         return _link_not_found(request)
     order_id = subject.order_id
     form = await _sms_form(request)
-    cookie = _proof_cookie(request, order_id)
-    if (
-        not _from_this_site(request)
-        or cookie is None
-        or not proof.form_token_matches(_secret(request), cookie, form.get("form_token"))
-    ):
+    if not _proven_form(request, order_id, form):
         return await run_in_threadpool(_refused, request, token, subject, "expired", 403)
     phone = form.get("phone", "")[:64]
     await run_in_threadpool(
