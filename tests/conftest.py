@@ -7,6 +7,7 @@ database there and drops it at the end.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -120,40 +121,60 @@ SERVED_ENV = {"ORDERTRACK_TRACK_LOOKUP_BURST": "1000"}
 
 
 @pytest.fixture(scope="session")
-def _served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ServeProcess]]:
+def _served() -> Iterator[tuple[dict[str, ServeProcess], contextlib.ExitStack]]:
     processes: dict[str, ServeProcess] = {}
-    yield processes
-    for process in processes.values():
-        process.__exit__(None, None, None)
+    with contextlib.ExitStack() as stack:
+        yield processes, stack
+        for process in processes.values():
+            process.__exit__(None, None, None)
+            if process.database is not None:
+                process.database.dispose()
 
 
 @pytest.fixture
 def served(
-    db: Database, backend: str, _served: dict[str, ServeProcess], tmp_path_factory: pytest.TempPathFactory
+    backend: str,
+    _served: tuple[dict[str, ServeProcess], contextlib.ExitStack],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> ServeProcess:
-    """``ordertrack serve`` in its own process on the test's database (one per backend per session)."""
-    if backend not in _served:
-        url = db.url.render_as_string(hide_password=False)
+    """``ordertrack serve`` in its own process on a database of its own (one per backend per
+    session), emptied before each test: its embedded worker never touches the ``db`` of other
+    tests. Arrange data through its API, or through ``served_db``."""
+    processes, stack = _served
+    if backend not in processes:
+        if backend == "sqlite":
+            url = sqlite_url(tmp_path_factory.mktemp("served-sqlite"))
+        else:
+            server = _postgres_server()
+            if not server:
+                pytest.skip("PostgreSQL tests are off: set ORDERTRACK_TEST_POSTGRES_URL to a server URL")
+            url = stack.enter_context(fresh_postgres_database(server))
+        database = migrated_database(url)
         workdir = tmp_path_factory.mktemp(f"serve-{backend}")
-        _served[backend] = ServeProcess(url, workdir, secret=TEST_SECRET, env=SERVED_ENV).__enter__()
-    return _served[backend]
+        process = ServeProcess(url, workdir, secret=TEST_SECRET, env=SERVED_ENV)
+        process.database = database
+        processes[backend] = process.__enter__()
+    process = processes[backend]
+    assert process.database is not None
+    wipe(process.database)
+    return process
 
 
 @pytest.fixture
-def served_stopped(backend: str, _served: dict[str, ServeProcess]) -> None:
-    """No shared ``served`` process on the test's database during the test (the next test that
-    needs one starts it again): for a test whose own ``ordertrack serve`` must be the only
-    worker taking the outbox, since the shared one, without email configured, would take the
-    messages first and put them off."""
-    process = _served.pop(backend, None)
-    if process is not None:
-        process.__exit__(None, None, None)
+def served_db(served: ServeProcess) -> Database:
+    """The database the ``served`` process serves, emptied before the test."""
+    assert served.database is not None
+    return served.database
 
 
 @pytest.fixture
-def served_client(served: ServeProcess, make_merchant: Callable[[str], Tenant]) -> Iterator[httpx.Client]:
+def served_client(served: ServeProcess) -> Iterator[httpx.Client]:
     """An HTTP client authenticated as a fresh merchant, talking to ``ordertrack serve``."""
-    tenant = make_merchant("Acme Outfitters")
+    assert served.database is not None
+    with served.database.uow() as uow:
+        created = merchants_service.create_merchant(uow, "Acme Outfitters")
+        uow.commit()
+    tenant = Tenant(created.merchant_id, created.api_key)
     with served.client(tenant.api_key) as http:
         http.tenant = tenant  # type: ignore[attr-defined]
         yield http

@@ -132,6 +132,8 @@ class ServeProcess:
             **(env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None
+        # The database it serves, for arranging data behind its back (set by the fixture).
+        self.database: Database | None = None
 
     def __enter__(self) -> ServeProcess:
         self.workdir.mkdir(parents=True, exist_ok=True)

@@ -93,9 +93,9 @@ def _sign_in(page: Any, served: ServeProcess) -> None:
 
 
 def test_staff_finds_an_order_by_tracking_number_ships_it_and_prints_a_valid_label(
-    page: Any, served: ServeProcess, db: Database, served_client: httpx.Client, backend: str
+    page: Any, served: ServeProcess, served_db: Database, served_client: httpx.Client, backend: str
 ) -> None:
-    _prepare(db, served_client)
+    _prepare(served_db, served_client)
     _sign_in(page, served)
     page.get_by_label("Order number, customer email or tracking number").fill(SHIPPED_NUMBER.lower())
     page.get_by_role("button", name="Search").click()
@@ -126,9 +126,9 @@ def test_staff_finds_an_order_by_tracking_number_ships_it_and_prints_a_valid_lab
 
 
 def test_a_form_post_without_the_csrf_token_is_refused(
-    page: Any, served: ServeProcess, db: Database, served_client: httpx.Client, backend: str
+    page: Any, served: ServeProcess, served_db: Database, served_client: httpx.Client, backend: str
 ) -> None:
-    order_id = _prepare(db, served_client)
+    order_id = _prepare(served_db, served_client)
     _sign_in(page, served)
     for target in (f"/dashboard/orders/{order_id}/confirm", "/dashboard/settings/api-keys"):
         refused = page.request.post(f"{served.base_url}{target}", form={"label": "no token"})
@@ -140,9 +140,9 @@ def test_a_form_post_without_the_csrf_token_is_refused(
 
 
 def test_a_carrier_description_with_a_script_shows_as_text(
-    page: Any, served: ServeProcess, db: Database, served_client: httpx.Client, backend: str
+    page: Any, served: ServeProcess, served_db: Database, served_client: httpx.Client, backend: str
 ) -> None:
-    order_id = _prepare(db, served_client)
+    order_id = _prepare(served_db, served_client)
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     _sign_in(page, served)
@@ -183,11 +183,11 @@ def test_dashboard_pages_pass_axe_and_are_captured(
     page: Any,
     phone_page: Any,
     served: ServeProcess,
-    db: Database,
+    served_db: Database,
     served_client: httpx.Client,
     backend: str,
 ) -> None:
-    order_id = _prepare(db, served_client)
+    order_id = _prepare(served_db, served_client)
     tab = page if screen == "desktop" else phone_page
     tab.goto(f"{served.base_url}/dashboard/login")
     assert axe_audit(tab) == [], "login page"

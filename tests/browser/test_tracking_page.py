@@ -282,11 +282,11 @@ def test_axe_finds_no_serious_violations_on_a_phone_and_a_desktop(
     served: ServeProcess,
     shipped_order: dict[str, Any],
     served_client: httpx.Client,
-    db: Database,
+    served_db: Database,
     backend: str,
 ) -> None:
     # A pale brand colour: the page must still pick readable text colours.
-    with db.uow() as uow:
+    with served_db.uow() as uow:
         merchants_service.set_branding(
             uow,
             served_client.tenant.merchant_id,  # type: ignore[attr-defined]

@@ -61,7 +61,7 @@ def _lookups(base_url: str, forwarded_for: list[str]) -> list[int]:
 
 
 def test_without_a_public_url_every_link_points_to_the_served_port_and_start_up_says_so(
-    db: Database, make_merchant, relay, tmp_path: Path, served_stopped: None
+    db: Database, make_merchant, relay, tmp_path: Path
 ) -> None:
     handler, smtp_port = relay
     url = db.url.render_as_string(hide_password=False)

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -17,7 +16,6 @@ from sqlalchemy import func, select
 from ordertrack.db.uow import Database
 from ordertrack.simulate.records import event_ids, read_jsonl
 from ordertrack.tracking.model import TrackingEvent
-from tests.conftest import Tenant
 from tests.support import ServeProcess
 
 START = "2026-06-01T00:00:00+00:00"
@@ -65,9 +63,9 @@ def test_bad_arguments_are_usage_errors_that_say_what_is_wrong(
 
 
 def test_to_a_server_every_scan_is_stored_once_and_acknowledged(
-    tmp_path: Path, served: ServeProcess, make_merchant: Callable[[str], Tenant], db: Database
+    tmp_path: Path, served: ServeProcess, served_client: httpx.Client, served_db: Database
 ) -> None:
-    tenant = make_merchant("Sim Shop")
+    tenant = served_client.tenant  # type: ignore[attr-defined]
     result = simulate(
         "--orders", "60", "--seed", "3", "--start", START, "--to", served.base_url,
         "--api-key", tenant.api_key, "--ack-log", "acks.jsonl", "--batch", "50",
@@ -82,7 +80,7 @@ def test_to_a_server_every_scan_is_stored_once_and_acknowledged(
     simulate("--orders", "60", "--seed", "3", "--start", START, "--out", "run.jsonl", cwd=tmp_path)
     expected = {i for record in read_jsonl(tmp_path / "run.jsonl") for i in event_ids(record)}
     assert acked == expected
-    with db.uow(write=False) as uow:
+    with served_db.uow(write=False) as uow:
         stored = uow.session.execute(
             select(TrackingEvent.event_id, func.count())
             .where(TrackingEvent.merchant_id == tenant.merchant_id, TrackingEvent.source == "simulator")
