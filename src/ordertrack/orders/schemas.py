@@ -26,7 +26,10 @@ from ordertrack.kit.schema import (
 from ordertrack.orders.status import OrderStatus
 from ordertrack.shipments.schemas import ShipmentOut
 
-OrderNumber = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\s/\x00]+$")]
+# Taken exactly as sent (not stripped): the document says no white space, so " 1001" is refused.
+OrderNumber = Annotated[
+    str, StringConstraints(strip_whitespace=False, min_length=1, max_length=64, pattern=r"^[^\s/\x00]+$")
+]
 
 
 class AddressIn(ApiModel):
