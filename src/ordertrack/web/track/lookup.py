@@ -188,15 +188,7 @@ async def _lookup(request: Request, store: StoreFacts | None) -> Response:
     secret = _secret(request)
     response = RedirectResponse(f"/track/{tracking_token(secret, order_id)}", status_code=303)
     if by_email:
-        response.set_cookie(
-            proof.COOKIE,
-            proof.email_proof(secret, order_id, now=time.time()),
-            max_age=proof.LIFETIME_SECONDS,
-            path="/track",
-            httponly=True,
-            samesite="lax",
-            secure=request.url.scheme == "https",
-        )
+        proof.give_proof(response, secret, order_id, secure=request.url.scheme == "https", now=time.time())
     return response
 
 

@@ -18,6 +18,8 @@ import base64
 import hashlib
 import hmac
 
+from starlette.responses import Response
+
 COOKIE = "ot_email_proof"
 LIFETIME_SECONDS = 2 * 3600
 
@@ -58,3 +60,16 @@ def form_token(secret: str, cookie: str) -> str:
 
 def form_token_matches(secret: str, cookie: str, given: str | None) -> bool:
     return bool(given) and hmac.compare_digest(form_token(secret, cookie), (given or "")[:64])
+
+
+def give_proof(response: Response, secret: str, order_id: str, *, secure: bool, now: float) -> None:
+    """Set the email-proof cookie for ``order_id`` on ``response`` (the tracking pages only)."""
+    response.set_cookie(
+        COOKIE,
+        email_proof(secret, order_id, now=now),
+        max_age=LIFETIME_SECONDS,
+        path="/track",
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+    )

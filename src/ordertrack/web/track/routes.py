@@ -246,15 +246,7 @@ async def prove_email(request: Request, token: str) -> Response:
         return _back(token, "wrong_email")
     secret = _secret(request)
     response = _back(token, "proven")
-    response.set_cookie(
-        proof.COOKIE,
-        proof.email_proof(secret, order_id, now=time.time()),
-        max_age=proof.LIFETIME_SECONDS,
-        path="/track",
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-    )
+    proof.give_proof(response, secret, order_id, secure=request.url.scheme == "https", now=time.time())
     return response
 
 
@@ -270,17 +262,24 @@ def _order_email_is(db: Database, order_id: str, email: str) -> bool:
     return bool(known) and hmac.compare_digest(known.encode(), email.lower().encode())
 
 
-@router.post("/track/{token}/sms")
-async def subscribe_sms(request: Request, token: str) -> Response:
-    """The email-proven shopper asks for text updates about this order; the number is checked (E.164)."""
+async def _proven_post(request: Request, token: str) -> tuple[reading.Subject, str, str] | Response:
+    """The order, its id and the posted phone of a proven SMS form; else the page that refuses it."""
     subject = await run_in_threadpool(_subject, request, token)
     if subject is None or subject.order_id is None:
         return _link_not_found(request)
-    order_id = subject.order_id
     form = await _sms_form(request)
-    if not _proven_form(request, order_id, form):
+    if not _proven_form(request, subject.order_id, form):
         return await run_in_threadpool(_refused, request, token, subject, "expired", 403)
-    phone = form.get("phone", "")[:64]
+    return subject, subject.order_id, form.get("phone", "")[:64]
+
+
+@router.post("/track/{token}/sms")
+async def subscribe_sms(request: Request, token: str) -> Response:
+    """The email-proven shopper asks for text updates about this order; the number is checked (E.164)."""
+    opened = await _proven_post(request, token)
+    if isinstance(opened, Response):
+        return opened
+    subject, order_id, phone = opened
 
     def work() -> str:
         with _db(request).uow(write=False) as uow:
@@ -315,14 +314,10 @@ async def subscribe_sms(request: Request, token: str) -> Response:
 @router.post("/track/{token}/sms/stop")
 async def stop_sms(request: Request, token: str) -> Response:
     """The email-proven shopper stops texts to one of the order's numbers."""
-    subject = await run_in_threadpool(_subject, request, token)
-    if subject is None or subject.order_id is None:
-        return _link_not_found(request)
-    order_id = subject.order_id
-    form = await _sms_form(request)
-    if not _proven_form(request, order_id, form):
-        return await run_in_threadpool(_refused, request, token, subject, "expired", 403)
-    phone = form.get("phone", "")[:64]
+    opened = await _proven_post(request, token)
+    if isinstance(opened, Response):
+        return opened
+    subject, order_id, phone = opened
     await run_in_threadpool(
         in_transaction,
         _db(request),
