@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from ordertrack.bootstrap import open_database
 from ordertrack.db import migrate
 from ordertrack.db.scratch import scratch_postgres_database
 from ordertrack.db.uow import Database
@@ -54,7 +55,7 @@ def libpq_url(url: str) -> str:
 
 
 def migrated(url: str) -> Database:
-    db = Database(url)
+    db = open_database(url)
     migrate.upgrade(db.engine)
     return db
 

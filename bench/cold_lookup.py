@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from ordertrack.bootstrap import open_database
 from ordertrack.db.uow import Database
 from ordertrack.merchants import service as merchants_service
 from ordertrack.tracking.model import TIMELINE_COLUMNS
@@ -124,7 +125,7 @@ def swap(url: str, build: str, drop: str) -> float:
 
 
 def measure(url: str, tenant: Tenant, numbers: list[str], duration: float, restart: bool) -> dict[str, Any]:
-    db = Database(url)
+    db = open_database(url)
     sizes = index_sizes(db)
     db.dispose()
     cold = make_cold() if restart else False
@@ -134,7 +135,7 @@ def measure(url: str, tenant: Tenant, numbers: list[str], duration: float, resta
         progress(f"first reads: {first}")
         again = measure_lookup(server.port, tenant, numbers, duration)
         progress(f"same numbers again: {again}")
-    db = Database(url)
+    db = open_database(url)
     plan = plan_of_one(db, tenant.merchant_id, numbers[0])
     db.dispose()
     return {"cold": cold, "index_bytes": sizes, "first_reads": first, "warm": again, "one_plan_warm": plan}
@@ -155,7 +156,7 @@ def main() -> None:
         help="leave PostgreSQL and the page cache alone (a shared server)",
     )
     args = parser.parse_args()
-    db = Database(args.url)
+    db = open_database(args.url)
     if TIMELINE not in index_sizes(db):
         sys.exit(f"{TIMELINE} is missing: upgrade the database to head first")
     tenant = tenant_of_largest_merchant(db)

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from ordertrack.bootstrap import open_database
 from ordertrack.db.uow import Database
 from ordertrack.inventory import service as inventory_service
 from ordertrack.inventory.schemas import WarehouseIn
@@ -229,7 +230,7 @@ def _check(db: Database, pools: Pools) -> dict[str, Any]:
 def measure(db_url: str, pools: Pools, plan: Plan) -> dict[str, Any]:
     """Per line count and concurrency: the bare script's phase first (smaller tables), then
     ordertrack's; each phase confirms its own fresh orders, once each."""
-    db = Database(db_url)
+    db = open_database(db_url)
     bare = BareConfirmer(libpq_url(db_url), pools.merchant_id, pools.warehouse_of["MAIN"], ACTOR)
     ours_confirm = _ordertrack_confirm(db, pools.merchant_id)
     results: dict[str, Any] = {}

@@ -41,6 +41,7 @@ from tests.fault_support import (
     wait_for,
 )
 
+from ordertrack.bootstrap import open_database
 from ordertrack.db import migrate
 from ordertrack.db.scratch import scratch_postgres_database
 from ordertrack.db.uow import Database
@@ -144,7 +145,7 @@ def database(backend: str, pg_server: str, workdir: Path) -> Iterator[str]:
 
 
 def prepare(url: str) -> tuple[Database, str, str]:
-    db = Database(url)
+    db = open_database(url)
     migrate.upgrade(db.engine)
     merchant_id, api_key = create_merchant(db, "Fault Bench")
     return db, merchant_id, api_key

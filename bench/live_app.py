@@ -14,12 +14,12 @@ from fastapi import FastAPI
 from sqlalchemy import event
 
 from ordertrack.api.app import create_app as create_ordertrack_app
+from ordertrack.bootstrap import open_database
 from ordertrack.config import get_settings
-from ordertrack.db.uow import Database
 
 
 def create_app() -> FastAPI:
-    db = Database(get_settings().database_url)
+    db = open_database(get_settings().database_url)
     counter = itertools.count()
     seen = [0]
 

@@ -40,6 +40,7 @@ import httpx
 from sqlalchemy import event, text
 from websockets.asyncio.client import ClientConnection, connect
 
+from ordertrack.bootstrap import open_database
 from ordertrack.db.uow import Database
 from ordertrack.web.tokens import tracking_token
 from ordertrack.web.track import reading
@@ -108,7 +109,7 @@ def rss_mb(pid: int) -> float:
 
 
 def pg_commits(url: str) -> int:
-    with Database(url).engine.connect() as conn:
+    with open_database(url).engine.connect() as conn:
         conn.execute(text("SELECT pg_stat_clear_snapshot()"))
         return int(
             conn.execute(

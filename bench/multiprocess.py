@@ -41,9 +41,9 @@ from tests.integration.test_multiprocess import (
     transient_alerts,
 )
 
+from ordertrack.bootstrap import open_database
 from ordertrack.db import migrate
 from ordertrack.db.scratch import scratch_postgres_database
-from ordertrack.db.uow import Database
 from ordertrack.simulate.generator import SimConfig, generate
 
 TOPOLOGIES = {"1+1": (1, 1), "2+2": (2, 2)}
@@ -85,7 +85,7 @@ def main() -> None:
         os.environ.update(process_environment(sinks, Path(tmp) / "var"))
         for name, (servers, workers) in TOPOLOGIES.items():
             with scratch_postgres_database(args.pg, prefix="ordertrack_bench") as url:
-                db = Database(url)
+                db = open_database(url)
                 migrate.upgrade(db.engine)
                 db.dispose()
                 say(f"{name}: {servers} server(s), {workers} worker(s)")

@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from ordertrack.bootstrap import open_database
 from ordertrack.db.uow import Database
 from ordertrack.kit.outgoing import OutgoingPolicy, parse_networks
 from ordertrack.notifications import service as notifications_service
@@ -122,7 +123,7 @@ def _phase(
     url: str, ids: list[str], workers: int, smtp_port: int, http_port: int, sinks_pid: int
 ) -> dict[str, Any]:
     _sinks_get(http_port, "/reset", "POST")
-    db = Database(url)
+    db = open_database(url)
     with db.engine.begin() as conn:
         conn.execute(
             text("UPDATE notifications SET next_attempt_at = :now WHERE id = ANY(:ids)"),
@@ -192,7 +193,7 @@ def _bare(count: int, smtp_port: int, http_port: int, sinks_pid: int) -> dict[st
 def measure(url: str, pools: Pools, plan: Plan) -> dict[str, Any]:
     sinks, smtp_port, http_port = _start_sinks()
     try:
-        db = Database(url)
+        db = open_database(url)
         with db.engine.begin() as conn:
             conn.execute(
                 text("UPDATE webhook_endpoints SET url = :url WHERE id = :id"),

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from ordertrack.db.uow import Database
+from ordertrack.bootstrap import open_database
 from ordertrack.kit.outgoing import OutgoingPolicy, parse_networks
 from ordertrack.notifications import templates
 from ordertrack.notifications.channels import RenderedEmail, SmtpConfig, send_email, send_webhook
@@ -39,7 +39,7 @@ def smtp(port: int) -> SmtpConfig:
 
 
 async def work(url: str, smtp_port: int) -> None:
-    db = Database(url)
+    db = open_database(url)
     channels = Channels(
         smtp=smtp(smtp_port), sms=None, public_url=PUBLIC_URL, secret=SECRET, outgoing=LOCAL_RECEIVER
     )

@@ -36,6 +36,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from ordertrack.bootstrap import open_database
 from ordertrack.config import Settings
 from ordertrack.db.uow import Database
 from ordertrack.simulate import bulk, pipeline
@@ -232,7 +233,7 @@ def analyze_shipments(db: Database) -> None:
 
 def server_settings(server_url: str) -> dict[str, str]:
     """The PostgreSQL settings that decide how much of a large database stays in memory."""
-    db = Database(server_url)
+    db = open_database(server_url)
     try:
         with db.engine.connect() as conn:
             return {name: conn.execute(text(f"SHOW {name}")).scalar_one() for name in PG_SETTINGS}

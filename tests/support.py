@@ -21,11 +21,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from ordertrack.api.app import create_app
+from ordertrack.bootstrap import open_database
 from ordertrack.config import Settings
 from ordertrack.db import migrate
-from ordertrack.db.models import metadata
 from ordertrack.db.scratch import scratch_postgres_database
 from ordertrack.db.uow import Database
+from ordertrack.tables import metadata
 
 
 def fresh_postgres_database(server_url: str) -> contextlib.AbstractContextManager[str]:
@@ -34,7 +35,7 @@ def fresh_postgres_database(server_url: str) -> contextlib.AbstractContextManage
 
 
 def migrated_database(url: str) -> Database:
-    db = Database(url)
+    db = open_database(url)
     migrate.upgrade(db.engine)
     return db
 

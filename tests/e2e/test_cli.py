@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from ordertrack.bootstrap import open_database
 from ordertrack.config import Settings
 from ordertrack.db import migrate
 from tests.conftest import BACKENDS, TEST_SECRET
@@ -84,11 +85,10 @@ def test_serve_creates_the_schema_of_an_empty_database_and_seeds_the_demo(demo: 
 
 def test_stock_import_sets_counts_with_progress_and_refuses_a_bad_file_whole(workdir: Path) -> None:
     created = json.loads(ordertrack("merchants", "create", "--name", "Acme", "--json", cwd=workdir).stdout)
-    from ordertrack.db.uow import Database
     from ordertrack.inventory import service as inventory
     from ordertrack.inventory.schemas import WarehouseIn
 
-    db = Database(f"sqlite:///{workdir / 'var' / 'cli.db'}")
+    db = open_database(f"sqlite:///{workdir / 'var' / 'cli.db'}")
     with db.uow() as uow:
         inventory.create_warehouse(
             uow,
@@ -120,12 +120,11 @@ def test_stock_import_sets_counts_with_progress_and_refuses_a_bad_file_whole(wor
 
 
 def merchant_with_warehouse(workdir: Path) -> str:
-    from ordertrack.db.uow import Database
     from ordertrack.inventory import service as inventory
     from ordertrack.inventory.schemas import WarehouseIn
 
     created = json.loads(ordertrack("merchants", "create", "--name", "Acme", "--json", cwd=workdir).stdout)
-    db = Database(f"sqlite:///{workdir / 'var' / 'cli.db'}")
+    db = open_database(f"sqlite:///{workdir / 'var' / 'cli.db'}")
     with db.uow() as uow:
         inventory.create_warehouse(
             uow,
@@ -138,10 +137,9 @@ def merchant_with_warehouse(workdir: Path) -> str:
 
 
 def stock_levels(workdir: Path, merchant: str) -> dict[str, int]:
-    from ordertrack.db.uow import Database
     from ordertrack.inventory import service as inventory
 
-    db = Database(f"sqlite:///{workdir / 'var' / 'cli.db'}")
+    db = open_database(f"sqlite:///{workdir / 'var' / 'cli.db'}")
     with db.uow(write=False) as uow:
         levels = inventory.list_stock(uow, merchant, sku=None, warehouse=None, low=None)
     db.dispose()
@@ -149,13 +147,12 @@ def stock_levels(workdir: Path, merchant: str) -> dict[str, int]:
 
 
 def test_stock_import_is_all_or_nothing_when_a_late_row_cannot_be_applied(workdir: Path) -> None:
-    from ordertrack.db.uow import Database
     from ordertrack.orders import service as orders_service
     from ordertrack.orders.schemas import OrderIn
     from tests.integration.scenario import order_payload
 
     merchant = merchant_with_warehouse(workdir)
-    db = Database(f"sqlite:///{workdir / 'var' / 'cli.db'}")
+    db = open_database(f"sqlite:///{workdir / 'var' / 'cli.db'}")
     with db.uow() as uow:
         order = orders_service.place_order(
             uow,
@@ -224,7 +221,6 @@ def test_stock_import_names_bad_rows_and_unreadable_files_without_a_traceback(wo
 def test_labels_print_writes_the_labels_waiting_at_a_warehouse_with_progress(workdir: Path) -> None:
     import pypdfium2
 
-    from ordertrack.db.uow import Database
     from ordertrack.orders import service as orders_service
     from ordertrack.orders.schemas import OrderIn
     from ordertrack.shipments import service as shipments_service
@@ -233,7 +229,7 @@ def test_labels_print_writes_the_labels_waiting_at_a_warehouse_with_progress(wor
 
     created = json.loads(ordertrack("merchants", "create", "--name", "Acme", "--json", cwd=workdir).stdout)
     merchant = created["merchant_id"]
-    db = Database(f"sqlite:///{workdir / 'var' / 'cli.db'}")
+    db = open_database(f"sqlite:///{workdir / 'var' / 'cli.db'}")
     with db.uow() as uow:
         for n in range(3):
             order = orders_service.place_order(uow, merchant, OrderIn.model_validate(order_payload(f"L-{n}")))

@@ -14,6 +14,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from ordertrack.bootstrap import open_database
 from ordertrack.db.uow import Database
 from ordertrack.web.tokens import tracking_token
 from tests.conftest import TEST_SECRET, Tenant
@@ -85,7 +86,7 @@ def test_the_demo_stops_within_five_seconds_while_its_carriers_move_parcels(tmp_
 
 
 def _demo_order(url: str) -> str:
-    database = Database(url)
+    database = open_database(url)
     try:
         with database.engine.connect() as conn:
             return str(

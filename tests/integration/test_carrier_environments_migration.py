@@ -10,8 +10,8 @@ import pytest
 from alembic import command
 from sqlalchemy import inspect, text
 
+from ordertrack.bootstrap import open_database
 from ordertrack.db import migrate
-from ordertrack.db.uow import Database
 from tests.conftest import _postgres_server
 from tests.support import fresh_postgres_database
 
@@ -37,7 +37,7 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 def test_free_text_base_urls_become_environments_and_the_column_goes(empty_url: str) -> None:
-    db = Database(empty_url)
+    db = open_database(empty_url)
     try:
         migrate.upgrade(db.engine, BEFORE)
         with db.engine.begin() as conn:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
+from ordertrack.bootstrap import open_database
 from ordertrack.db.uow import Database
 from ordertrack.live.hub import Wake
 from ordertrack.live.listener import PostgresListener
@@ -27,7 +28,7 @@ async def live_process(db: Database) -> AsyncIterator[tuple[Database, PostgresLi
     """A process of its own on the test's database: its hub, and its listener on PostgreSQL.
     (``writer`` says which handle commits: on PostgreSQL another one, as another process
     would; SQLite's changes never leave their process.)"""
-    process = Database(db.url.render_as_string(hide_password=False))
+    process = open_database(db.url.render_as_string(hide_password=False))
     process.hub.attach(asyncio.get_running_loop())
     listener = None if process.is_sqlite else PostgresListener(process.url, process.hub)
     if listener is not None:

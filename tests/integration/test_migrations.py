@@ -9,15 +9,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
+from ordertrack.bootstrap import open_database
 from ordertrack.db import migrate
-from ordertrack.db.models import metadata
-from ordertrack.db.uow import Database
+from ordertrack.tables import metadata
 from tests.conftest import _postgres_server
 from tests.support import fresh_postgres_database
 
 
 def assert_upgrades_and_matches_models(url: str) -> None:
-    db = Database(url)
+    db = open_database(url)
     try:
         assert migrate.current_revision(db.engine) is None
         migrate.upgrade(db.engine)

@@ -38,6 +38,7 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.routing import Route
 
+from ordertrack.bootstrap import open_database
 from ordertrack.carriers.registry import connector
 from ordertrack.config import Settings
 from ordertrack.db import migrate
@@ -223,7 +224,7 @@ def run(
 ) -> Run:
     """On a migrated database: start the processes, send every lane at once (lane i to server
     i mod servers), wait until nothing is left to do, stop the processes."""
-    db = Database(url)
+    db = open_database(url)
     merchant_id, api_key = create_merchant(db, f"Run {name} Outfitters")
     logs = [tmp_path / f"{name}-server-{i}.log" for i in range(servers)]
     logs += [tmp_path / f"{name}-worker-{i}.log" for i in range(workers)]
@@ -323,7 +324,7 @@ STATE_QUERIES = {
 
 def final_state(url: str) -> dict[str, Counter[tuple[Any, ...]]]:
     """Each part of the state as a multiset of rows keyed by order and tracking numbers."""
-    db = Database(url)
+    db = open_database(url)
     try:
         with db.engine.connect() as conn:
             return {
@@ -336,7 +337,7 @@ def final_state(url: str) -> dict[str, Counter[tuple[Any, ...]]]:
 
 def notification_states(url: str) -> dict[str, tuple[str, int]]:
     """Outbox id: (state, attempts)."""
-    db = Database(url)
+    db = open_database(url)
     try:
         with db.engine.connect() as conn:
             rows = conn.execute(text("SELECT id, state, attempts FROM notifications"))
@@ -391,7 +392,7 @@ def test_two_servers_and_two_workers_end_in_the_same_state_as_one_of_each_with_n
             fresh_postgres_database(postgres_server) as url_b,
         ):
             for url in (url_a, url_b):  # Alembic's context is global: one at a time
-                migrated = Database(url)
+                migrated = open_database(url)
                 migrate.upgrade(migrated.engine)
                 migrated.dispose()
             # The two runs go side by side, on their own databases, to keep the test short.

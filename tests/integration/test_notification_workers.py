@@ -43,7 +43,7 @@ WORKER = textwrap.dedent(
     from ordertrack.notifications.delivery import Channels, deliver_due
 
     async def main(url, lease_seconds, batch):
-        db = Database(url)
+        db = open_database(url)
         local = OutgoingPolicy(allowed_networks=parse_networks("127.0.0.0/8"), allow_http=True)
         channels = Channels(
             smtp=None, sms=None, public_url="https://shop.example", secret="s" * 32, outgoing=local

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
+from ordertrack.bootstrap import open_database
 from ordertrack.config import Settings
 from ordertrack.db import migrate
 from ordertrack.db.uow import Database
@@ -61,7 +62,7 @@ def database_for(backend: str, tmp_path: Path) -> Iterator[str]:
 
 
 def _migrate(url: str) -> None:
-    db = Database(url)
+    db = open_database(url)
     migrate.upgrade(db.engine)
     db.dispose()
 
@@ -109,7 +110,7 @@ def test_events_acknowledged_before_a_kill_9_are_stored_once_and_the_sender_fini
 ) -> None:
     stream = record_stream(parcels=30, events=EVENTS)
     with database_for(backend, tmp_path) as url:
-        db = Database(url)
+        db = open_database(url)
         merchant_id, api_key = create_merchant(db, "Kill Nine Outfitters")
         server = ServerProcess(url, log=tmp_path / "server.log").start()
         try:
@@ -153,7 +154,7 @@ def test_a_postgres_restart_mid_ingest_is_503_then_the_same_server_recovers_and_
 ) -> None:
     stream = record_stream(parcels=30, events=EVENTS)
     _migrate(cluster.url)
-    db = Database(cluster.url)
+    db = open_database(cluster.url)
     merchant_id, api_key = create_merchant(db, "Restart Outfitters")
     with ServerProcess(cluster.url, log=tmp_path / "server.log") as server:
         pid = server.pid

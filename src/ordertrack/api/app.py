@@ -18,6 +18,7 @@ from ordertrack.api.document import declare_url_rules
 from ordertrack.api.errors import error_response, install_error_handlers
 from ordertrack.api.options import AllowedMethods
 from ordertrack.attention.routes import router as attention_router
+from ordertrack.bootstrap import open_database
 from ordertrack.carriers.routes import router as carriers_router
 from ordertrack.catalog.routes import router as catalog_router
 from ordertrack.config import Settings, get_settings
@@ -101,7 +102,7 @@ class RejectNulInUrl:
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
-    db = db or Database(settings.database_url)
+    db = db or open_database(settings.database_url)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

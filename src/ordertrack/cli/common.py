@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 from sqlalchemy import inspect
 
+from ordertrack import tables as _tables  # noqa: F401  (every table, so foreign keys resolve)
+from ordertrack.bootstrap import open_database
 from ordertrack.config import Settings, get_settings
 from ordertrack.db import migrate
-from ordertrack.db import models as _models  # noqa: F401  (every table, so foreign keys resolve)
 from ordertrack.db.uow import Database
 
 DbOption = Annotated[
@@ -27,7 +28,7 @@ def settings_for(db_url: str | None) -> Settings:
 
 def database_from(settings: Settings) -> Database:
     try:
-        return Database(settings.database_url)
+        return open_database(settings.database_url)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--db") from None
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from types import TracebackType
 
 from sqlalchemy import Engine, text
@@ -11,15 +11,28 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ordertrack.db.engine import is_sqlite, make_engine, normalise_url
 from ordertrack.db.reader import PostgresReader, Reader, ThreadedReader
+from ordertrack.events import Event
 from ordertrack.live.hub import Hub
 from ordertrack.live.listener import CHANNEL, payloads
 
+Dispatch = Callable[["UnitOfWork"], None]
+
+
+def _refuse_events(uow: UnitOfWork) -> None:
+    if uow.events:
+        raise RuntimeError("a read-only unit of work recorded events; use db.uow() to change things")
+
 
 class Database:
-    """Engines and session factories for one database URL."""
+    """Engines and session factories for one database URL.
 
-    def __init__(self, url: str, **engine_kw: object) -> None:
+    ``dispatch`` runs the handlers of the events a unit of work recorded (it is
+    :func:`ordertrack.handlers.dispatch`; :func:`ordertrack.bootstrap.open_database` wires it).
+    """
+
+    def __init__(self, url: str, *, dispatch: Dispatch, **engine_kw: object) -> None:
         self.url = normalise_url(url)
+        self.dispatch = dispatch
         self.is_sqlite = is_sqlite(self.url)
         self.engine: Engine = make_engine(url, writer=True, **engine_kw)
         # SQLite: readers get their own engine whose transactions do not take the write lock.
@@ -37,8 +50,14 @@ class Database:
 
     def uow(self, *, write: bool = True) -> UnitOfWork:
         if write:
-            return UnitOfWork(self._write_sessions, self._sqlite_writer, self.hub, notify=not self.is_sqlite)
-        return UnitOfWork(self._read_sessions, None, self.hub, notify=False)
+            return UnitOfWork(
+                self._write_sessions,
+                self._sqlite_writer,
+                self.hub,
+                notify=not self.is_sqlite,
+                dispatch=self.dispatch,
+            )
+        return UnitOfWork(self._read_sessions, None, self.hub, notify=False, dispatch=_refuse_events)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -49,6 +68,9 @@ class Database:
 class UnitOfWork:
     """One transaction. Leaving the block without ``commit()`` rolls everything back.
 
+    Features record domain events on it (:meth:`record`); their handlers run inside the
+    transaction when :meth:`settle` or :meth:`commit` is called, and may record more.
+
     It also collects one fact for the shopper's live pages: which orders and parcels now
     look different (:meth:`record_page_change`). They are told only once committed: on
     PostgreSQL by ``pg_notify`` inside the transaction (delivered on commit, dropped on
@@ -58,13 +80,21 @@ class UnitOfWork:
     session: Session
 
     def __init__(
-        self, factory: sessionmaker[Session], lock: threading.Lock | None, hub: Hub, *, notify: bool
+        self,
+        factory: sessionmaker[Session],
+        lock: threading.Lock | None,
+        hub: Hub,
+        *,
+        notify: bool,
+        dispatch: Dispatch,
     ) -> None:
         self._factory = factory
         self._lock = lock
         self._hub = hub
         self._notify = notify
+        self._dispatch = dispatch
         self.page_changes: set[str] = set()
+        self.events: list[Event] = []
 
     def __enter__(self) -> UnitOfWork:
         if self._lock is not None:
@@ -92,7 +122,17 @@ class UnitOfWork:
             self.page_changes.add(order_id)
         self.page_changes.update(parcel_ids)
 
+    def record(self, *events: Event) -> None:
+        """These facts happened in this transaction; their handlers run at :meth:`settle`."""
+        self.events.extend(events)
+
+    def settle(self) -> None:
+        """Run the handlers of every recorded event now, so derived state can be read back."""
+        if self.events:
+            self._dispatch(self)
+
     def commit(self) -> None:
+        self.settle()
         changes, self.page_changes = self.page_changes, set()
         if changes and self._notify:
             for payload in payloads(changes):

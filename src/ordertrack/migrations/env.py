@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from ordertrack.db.models import metadata
+from ordertrack.tables import metadata
 
 config = context.config
 connection = config.attributes.get("connection")

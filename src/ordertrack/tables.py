@@ -1,4 +1,4 @@
-"""Imports every feature's tables so ``Base.metadata`` is complete (Alembic, tests)."""
+"""Every table of the product, so ``Base.metadata`` is complete (Alembic, tests)."""
 
 from ordertrack.api import idempotency as _idempotency  # noqa: F401
 from ordertrack.attention import model as _attention  # noqa: F401

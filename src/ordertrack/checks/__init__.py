@@ -1,0 +1,1 @@
+"""The scheduled shipment checks: promises revised and attention opened or closed."""

@@ -1,0 +1,142 @@
+"""Domain events: facts a feature records on the unit of work when something happened.
+
+A feature records what it did (``uow.record(ParcelStatusChanged(...))``) and never calls
+the features that care. The handler table in :mod:`ordertrack.handlers` says who reacts:
+derived state in the same transaction, side effects as outbox rows. Events are plain,
+immutable data named after facts in the past tense; they carry ids, not ORM objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something that happened to one merchant's data."""
+
+    merchant_id: str
+
+
+# --- tracking ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ParcelScanned(Event):
+    """New carrier events were attached to a parcel (from any source: push, poll, claim)."""
+
+    parcel_id: str
+    shipment_id: str
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ParcelStatusChanged(Event):
+    """A parcel's derived status, reason or delivery time changed."""
+
+    parcel_id: str
+    shipment_id: str
+    previous: str
+    current: str
+
+
+# --- shipments -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentCreated(Event):
+    """A shipment with its parcels was registered for an order."""
+
+    shipment_id: str
+    order_id: str
+    carrier: str
+    parcel_ids: tuple[str, ...]
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentStatusChanged(Event):
+    """A shipment's derived status changed (from its parcels)."""
+
+    shipment_id: str
+    order_id: str
+    previous: str
+    current: str
+    reason: str | None = None
+
+
+# --- orders --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPlaced(Event):
+    order_id: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OrderConfirmed(Event):
+    order_id: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCancelled(Event):
+    order_id: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OrderStatusChanged(Event):
+    """An order's derived status changed (from its lines and shipments)."""
+
+    order_id: str
+    previous: str
+    current: str
+
+
+# --- promises ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseRevised(Event):
+    """The delivery window promised for a shipment changed, and why (the revision stage)."""
+
+    shipment_id: str
+    order_id: str
+    stage: str
+    earliest: date | None
+    latest: date | None
+    notify: bool = True
+
+
+# --- inventory -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StockReceived(Event):
+    """Units arrived in a warehouse (a receipt, a count that found more, a return)."""
+
+    warehouse: str
+    sku: str
+    quantity: int
+
+
+# --- attention -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AttentionOpened(Event):
+    """A shipment started needing someone's attention (late, stalled, exception...)."""
+
+    shipment_id: str
+    order_id: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class AttentionClosed(Event):
+    shipment_id: str
+    order_id: str
+    kind: str

@@ -1,0 +1,1 @@
+"""Use cases that span features: shipping (part of) an order."""

@@ -1,0 +1,48 @@
+"""Who reacts to what: the product's one table of domain events and their handlers.
+
+Read it as the table of contents of the product's reactions. A feature records a fact on
+the unit of work (:mod:`ordertrack.events`); when the unit of work settles (at the latest
+on commit) every handler listed here for that fact runs, in order, inside the same
+transaction. Handlers that derive state change it directly; handlers with side effects
+(messages, webhooks, page pushes) write outbox rows that workers deliver after commit.
+
+A handler is a plain function ``handler(uow, events)`` taking every event of its type
+recorded since the last round, so a batch of 100 scans costs one round, not 100. Handlers
+may record further events; they run in the next round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ordertrack.db.uow import UnitOfWork
+from ordertrack.events import Event
+
+Handler = Callable[[UnitOfWork, Sequence[Any]], None]
+
+HANDLERS: dict[type[Event], tuple[Handler, ...]] = {}
+
+# A chain of reactions deeper than this is a loop (an event whose handler records it again).
+MAX_ROUNDS = 16
+
+
+class HandlerLoop(RuntimeError):
+    """Handlers kept recording events past ``MAX_ROUNDS``: one of them feeds itself."""
+
+
+def dispatch(uow: UnitOfWork, table: dict[type[Event], tuple[Handler, ...]] | None = None) -> None:
+    """Run the handlers of the unit of work's recorded events until none are left."""
+    handlers = HANDLERS if table is None else table
+    for _round in range(MAX_ROUNDS):
+        if not uow.events:
+            return
+        pending, uow.events = uow.events, []
+        by_type: dict[type[Event], list[Event]] = {}
+        for event in pending:
+            by_type.setdefault(type(event), []).append(event)
+        for event_type, events in by_type.items():
+            for handler in handlers.get(event_type, ()):
+                handler(uow, events)
+    if uow.events:
+        raise HandlerLoop(f"events still recorded after {MAX_ROUNDS} rounds: {uow.events[:3]}")

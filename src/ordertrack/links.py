@@ -1,0 +1,1 @@
+"""Signed links that services and pages both make (tracking pages, unsubscribe, documents)."""
