@@ -27,9 +27,8 @@ from ordertrack.carriers.environments import CarrierTargets
 from ordertrack.config import Settings
 from ordertrack.db.uow import Database
 from ordertrack.shipments import service as shipments_service
-from ordertrack.shipments.model import Parcel
 from ordertrack.shipments.schemas import ShipmentIn
-from ordertrack.tracking.model import TrackingEvent
+from ordertrack.tracking.model import Parcel, TrackingEvent
 from ordertrack.worker.jobs import poll_carriers
 from tests.integration.scenario import WINDOW, place_order
 from tests.support import free_port

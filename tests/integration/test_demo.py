@@ -25,8 +25,8 @@ from ordertrack.orders.status import (
     ShipmentFacts,
     derive_order_status,
 )
-from ordertrack.shipments.model import Parcel, Shipment, ShipmentLine
-from ordertrack.tracking.model import TrackingEvent
+from ordertrack.shipments.model import Shipment, ShipmentLine
+from ordertrack.tracking.model import Parcel, TrackingEvent
 from ordertrack.tracking.schemas import zone
 from ordertrack.tracking.status import (
     EventFact,

@@ -29,14 +29,14 @@ from ordertrack.orders import service as orders_service
 from ordertrack.orders.model import Order
 from ordertrack.orders.schemas import OrderIn
 from ordertrack.shipments import service as shipments_service
-from ordertrack.shipments.model import Parcel, Shipment
+from ordertrack.shipments.model import Shipment
 from ordertrack.shipments.schemas import ShipmentIn
 from ordertrack.simulate import bulk
 from ordertrack.simulate.generator import SimConfig, generate
 from ordertrack.simulate.journeys import FaultRates
 from ordertrack.simulate.records import Record
 from ordertrack.tracking import service as tracking_service
-from ordertrack.tracking.model import TrackingEvent
+from ordertrack.tracking.model import Parcel, TrackingEvent
 
 WINDOW = timedelta(days=60)
 START = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)

@@ -9,8 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from ordertrack.db.uow import Database
-from ordertrack.shipments.model import Parcel
-from ordertrack.tracking.model import TrackingEvent
+from ordertrack.tracking.model import Parcel, TrackingEvent
 from ordertrack.tracking.status import EventFact, derive_tracking_state
 from tests.integration.scenario import event, ingest, lookup, order, place_order, ship, shipment
 

@@ -13,8 +13,7 @@ from ordertrack.catalog.model import Product
 from ordertrack.catalog.schemas import ProductIn
 from ordertrack.db.uow import Database
 from ordertrack.orders import service as orders_service
-from ordertrack.shipments.model import Parcel
-from ordertrack.tracking.model import TrackingEvent
+from ordertrack.tracking.model import Parcel, TrackingEvent
 from ordertrack.tracking.status import EventFact, derive_tracking_state
 from tests.integration.scenario import event, ingest, place_order, ship
 

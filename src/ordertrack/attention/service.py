@@ -26,8 +26,8 @@ from ordertrack.kit.pagination import Page, keyset_page
 from ordertrack.notifications import rules as notification_rules
 from ordertrack.notifications import service as notifications_service
 from ordertrack.orders.model import Order
-from ordertrack.shipments.model import Parcel, Shipment
-from ordertrack.tracking.model import TrackingEvent
+from ordertrack.shipments.model import Shipment
+from ordertrack.tracking.model import Parcel, TrackingEvent
 
 CHECK_BATCH = 200
 # The usual silence between two scans is learned per carrier from recent deliveries: the

@@ -32,7 +32,7 @@ from ordertrack.carriers.schedule import next_poll_at
 from ordertrack.db.uow import Database, UnitOfWork
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Unprocessable
-from ordertrack.shipments.model import Parcel
+from ordertrack.tracking.model import Parcel
 
 log = logging.getLogger("ordertrack.polling")
 

@@ -34,8 +34,8 @@ from ordertrack.kit.ids import new_id
 from ordertrack.notifications import rules as notification_rules
 from ordertrack.notifications import service as notifications_service
 from ordertrack.orders.model import Order
-from ordertrack.shipments.model import Parcel, Shipment, ShipmentLine
-from ordertrack.tracking.model import TrackingEvent
+from ordertrack.shipments.model import Shipment, ShipmentLine
+from ordertrack.tracking.model import Parcel, TrackingEvent
 
 # How long a process reuses what it learned from a merchant's deliveries, and how many of the
 # newest deliveries it learns from.

@@ -1,8 +1,7 @@
-"""Shipment, its lines, its parcels and what each parcel holds.
+"""Shipment, its lines, and what each of its parcels holds.
 
-A parcel carries one tracking number and the state derived from its events; the stored
-columns are a cache of :func:`ordertrack.tracking.status.derive_tracking_state` so that
-one more event costs the same whether the parcel has one event or a thousand.
+The parcel itself (tracking number, derived tracking state) is the tracking feature's
+(:class:`ordertrack.tracking.model.Parcel`); what went into it is the shipment's.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ordertrack.db.base import Base, id_column, merchant_column
+from ordertrack.tracking.model import Parcel
 
 
 class Shipment(Base):
@@ -63,44 +63,6 @@ class ShipmentLine(Base):
     quantity: Mapped[int]
 
 
-class Parcel(Base):
-    __tablename__ = "parcels"
-    __table_args__ = (
-        Index("ix_parcels_merchant_tracking", "merchant_id", "tracking_number", "carrier"),
-        # The generic /track lookup asks which merchants hold a number, across all of them.
-        Index("ix_parcels_tracking_number", "tracking_number"),
-        Index("ix_parcels_shipment_id", "shipment_id"),
-        Index("ix_parcels_next_poll_at", "next_poll_at"),
-        Index("ix_parcels_merchant_status", "merchant_id", "status"),
-    )
-
-    id: Mapped[str] = id_column()
-    merchant_id: Mapped[str] = merchant_column()
-    shipment_id: Mapped[str] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"))
-    seq: Mapped[int]
-    tracking_number: Mapped[str] = mapped_column(String(64))
-    carrier: Mapped[str] = mapped_column(String(40))
-    weight_grams: Mapped[int | None]
-    length_mm: Mapped[int | None]
-    width_mm: Mapped[int | None]
-    height_mm: Mapped[int | None]
-    status: Mapped[str] = mapped_column(String(32))
-    reason: Mapped[str | None] = mapped_column(String(64))
-    delivered_at: Mapped[datetime | None]
-    # The newest event folded into the state, as its sort key (occurred_at, rank, key).
-    last_event_at: Mapped[datetime | None]
-    last_event_rank: Mapped[int | None]
-    last_event_key: Mapped[str | None] = mapped_column(String(64))
-    event_count: Mapped[int] = mapped_column(default=0)
-    # When the carrier's API is next asked about this parcel (None: not polled).
-    next_poll_at: Mapped[datetime | None]
-    last_polled_at: Mapped[datetime | None]
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
-
-    items: Mapped[list[ParcelItem]] = relationship(lazy="raise", order_by="ParcelItem.sku")
-
-
 class ParcelItem(Base):
     """Which units of which order line went into one parcel (what its packing slip lists)."""
 
@@ -112,3 +74,8 @@ class ParcelItem(Base):
     order_line_id: Mapped[str] = mapped_column(ForeignKey("order_lines.id"))
     sku: Mapped[str] = mapped_column(String(64))
     quantity: Mapped[int]
+
+
+# Packing is the shipment's business, so the parcel learns about its contents here, not in
+# tracking (which sits below shipments and knows nothing of order lines).
+Parcel.items = relationship(ParcelItem, lazy="raise", order_by=ParcelItem.sku)

@@ -30,7 +30,7 @@ from ordertrack.notifications import service as notifications_service
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.model import Order, OrderLine
 from ordertrack.orders.status import ATTENTION_STATUSES, ShipmentFacts, check_action
-from ordertrack.shipments.model import Parcel, ParcelItem, Shipment, ShipmentLine
+from ordertrack.shipments.model import ParcelItem, Shipment, ShipmentLine
 from ordertrack.shipments.schemas import (
     ParcelIn,
     ParcelItemOut,
@@ -41,6 +41,7 @@ from ordertrack.shipments.schemas import (
     ShipmentOut,
 )
 from ordertrack.tracking import service as tracking_service
+from ordertrack.tracking.model import Parcel
 from ordertrack.tracking.status import (
     ParcelFacts,
     ShipmentStatus,

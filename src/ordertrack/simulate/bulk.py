@@ -76,11 +76,11 @@ from ordertrack.orders.model import Order, OrderLine
 from ordertrack.orders.schemas import OrderIn
 from ordertrack.orders.status import OrderFacts, OrderStatus, ShipmentFacts, check_action, derive_order_status
 from ordertrack.shipments import service as shipments_service
-from ordertrack.shipments.model import Parcel, ParcelItem, Shipment, ShipmentLine
+from ordertrack.shipments.model import ParcelItem, Shipment, ShipmentLine
 from ordertrack.shipments.schemas import ParcelIn, ShipmentIn, ShipmentLineIn
 from ordertrack.simulate.records import Record
 from ordertrack.tracking import service as tracking_service
-from ordertrack.tracking.model import TrackingEvent
+from ordertrack.tracking.model import Parcel, TrackingEvent
 from ordertrack.tracking.schemas import UnifiedEventIn
 from ordertrack.tracking.status import (
     EventFact,

@@ -1,4 +1,10 @@
-"""TrackingEvent: one unified carrier scan, with the raw input it was read from."""
+"""The tracking feature's tables: the parcel with its derived tracking state, and each
+unified carrier event (scan) with the raw input it was read from.
+
+A parcel carries one tracking number and the state derived from its events; the stored
+columns are a cache of :func:`ordertrack.tracking.status.derive_tracking_state` so that
+one more event costs the same whether the parcel has one event or a thousand.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ordertrack.db.base import Base, merchant_column
+from ordertrack.db.base import Base, id_column, merchant_column
 
 EventId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -83,3 +89,39 @@ class TrackingEvent(Base):
     longitude: Mapped[float | None] = mapped_column(Float)
     received_at: Mapped[datetime]
     raw: Mapped[dict[str, Any]]
+
+
+class Parcel(Base):
+    __tablename__ = "parcels"
+    __table_args__ = (
+        Index("ix_parcels_merchant_tracking", "merchant_id", "tracking_number", "carrier"),
+        # The generic /track lookup asks which merchants hold a number, across all of them.
+        Index("ix_parcels_tracking_number", "tracking_number"),
+        Index("ix_parcels_shipment_id", "shipment_id"),
+        Index("ix_parcels_next_poll_at", "next_poll_at"),
+        Index("ix_parcels_merchant_status", "merchant_id", "status"),
+    )
+
+    id: Mapped[str] = id_column()
+    merchant_id: Mapped[str] = merchant_column()
+    shipment_id: Mapped[str] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"))
+    seq: Mapped[int]
+    tracking_number: Mapped[str] = mapped_column(String(64))
+    carrier: Mapped[str] = mapped_column(String(40))
+    weight_grams: Mapped[int | None]
+    length_mm: Mapped[int | None]
+    width_mm: Mapped[int | None]
+    height_mm: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(String(64))
+    delivered_at: Mapped[datetime | None]
+    # The newest event folded into the state, as its sort key (occurred_at, rank, key).
+    last_event_at: Mapped[datetime | None]
+    last_event_rank: Mapped[int | None]
+    last_event_key: Mapped[str | None] = mapped_column(String(64))
+    event_count: Mapped[int] = mapped_column(default=0)
+    # When the carrier's API is next asked about this parcel (None: not polled).
+    next_poll_at: Mapped[datetime | None]
+    last_polled_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
