@@ -109,6 +109,8 @@ class PromiseRevised(Event):
     earliest: date | None
     latest: date | None
     notify: bool = True
+    # When it was revised (a check's clock); None reads as now.
+    at: datetime | None = None
 
 
 # --- inventory -----------------------------------------------------------------------------
@@ -133,6 +135,10 @@ class AttentionOpened(Event):
     shipment_id: str
     order_id: str
     kind: str
+    # The finding in words ("no scan for 5.0 days; usually at most 2.0 days"), and when the
+    # check found it (None reads as now).
+    detail: str | None = None
+    at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
