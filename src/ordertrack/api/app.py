@@ -17,22 +17,22 @@ from ordertrack.api.auth import ApiKeyCache
 from ordertrack.api.document import declare_url_rules
 from ordertrack.api.errors import error_response, install_error_handlers
 from ordertrack.api.options import AllowedMethods
-from ordertrack.attention.routes import router as attention_router
+from ordertrack.api.routes.attention import router as attention_router
+from ordertrack.api.routes.carriers import router as carriers_router
+from ordertrack.api.routes.catalog import router as catalog_router
+from ordertrack.api.routes.documents import batch_router as documents_batch_router
+from ordertrack.api.routes.documents import router as documents_router
+from ordertrack.api.routes.inventory import router as inventory_router
+from ordertrack.api.routes.notifications import pages as notification_pages
+from ordertrack.api.routes.notifications import router as notifications_router
+from ordertrack.api.routes.orders import router as orders_router
+from ordertrack.api.routes.shipments import router as shipments_router
+from ordertrack.api.routes.tracking import router as tracking_router
 from ordertrack.bootstrap import open_database
-from ordertrack.carriers.routes import router as carriers_router
-from ordertrack.catalog.routes import router as catalog_router
 from ordertrack.config import Settings, get_settings
 from ordertrack.db.uow import Database
-from ordertrack.documents.routes import batch_router as documents_batch_router
-from ordertrack.documents.routes import router as documents_router
-from ordertrack.inventory.routes import router as inventory_router
 from ordertrack.kit.schema import error_responses
 from ordertrack.live.listener import PostgresListener
-from ordertrack.notifications.routes import pages as notification_pages
-from ordertrack.notifications.routes import router as notifications_router
-from ordertrack.orders.routes import router as orders_router
-from ordertrack.shipments.routes import router as shipments_router
-from ordertrack.tracking.routes import router as tracking_router
 from ordertrack.tracking.schemas import UnifiedEventIn
 from ordertrack.web.dashboard.routes import router as dashboard_pages
 from ordertrack.web.pages import STATIC

@@ -13,14 +13,12 @@ from starlette.concurrency import run_in_threadpool
 from ordertrack.api.auth import current_merchant, get_db
 from ordertrack.api.transactions import in_transaction, json_response
 from ordertrack.db.uow import Database, UnitOfWork
-from ordertrack.inventory import service as inventory_service
-from ordertrack.kit.clock import utcnow
 from ordertrack.kit.schema import error_responses
-from ordertrack.notifications import delivery, rules, service, templates
+from ordertrack.notifications import delivery, rules, service, settings
 from ordertrack.notifications.channels import sms as sms_channel
 from ordertrack.notifications.channels.webhook import endpoint_policy, new_webhook_secret
 from ordertrack.notifications.links import read_unsubscribe_token
-from ordertrack.notifications.model import Notification, NotificationTemplate, WebhookEndpoint
+from ordertrack.notifications.model import Notification, WebhookEndpoint
 from ordertrack.notifications.schemas import (
     ChannelName,
     LocaleName,
@@ -40,8 +38,8 @@ from ordertrack.notifications.schemas import (
     WebhookEndpointList,
     WebhookEndpointOut,
 )
+from ordertrack.notifications.templates import TemplateSource
 from ordertrack.orders import service as orders_service
-from ordertrack.orders.model import Order
 from ordertrack.web.pages import render
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
@@ -172,22 +170,10 @@ def save_template(
     db: Database = Depends(get_db),
 ) -> Response:
     """Save the merchant's own template; it is checked in the sandbox first (422 ``invalid_template``)."""
-    source = templates.TemplateSource(data.subject, data.text, data.html)
-    templates.check_template(source, templates.Channel(channel))
-    sample = templates.render(
-        templates.sample_context(templates.Trigger(trigger), locale), templates.Channel(channel), source
+    source = TemplateSource(data.subject, data.text, data.html)
+    sample = in_transaction(
+        db, lambda uow: settings.save_template(uow, merchant_id, (trigger, channel, locale), source)
     )
-
-    def work(uow: UnitOfWork) -> None:
-        row = uow.session.get(NotificationTemplate, (merchant_id, trigger, channel, locale))
-        if row is None:
-            row = NotificationTemplate(
-                merchant_id=merchant_id, trigger=trigger, channel=channel, locale=locale
-            )
-            uow.session.add(row)
-        row.subject, row.text, row.html, row.updated_at = data.subject, data.text, data.html, utcnow()
-
-    in_transaction(db, work)
     return json_response(PreviewOut(subject=sample.subject, text=sample.text, html=sample.html))
 
 
@@ -205,12 +191,9 @@ def get_template(
 ) -> Response:
     """The template in use: the merchant's own (``custom``), else ours to start from."""
     with db.uow(write=False) as uow:
-        row = uow.session.get(NotificationTemplate, (merchant_id, trigger, channel, locale))
-        if row is not None:
-            return json_response(TemplateOut(subject=row.subject, text=row.text, html=row.html, custom=True))
-    source = templates.default_template(templates.Trigger(trigger), templates.Channel(channel), locale)
+        source, custom = settings.template_in_use(uow, merchant_id, (trigger, channel, locale))
     return json_response(
-        TemplateOut(subject=source.subject, text=source.text, html=source.html, custom=False)
+        TemplateOut(subject=source.subject, text=source.text, html=source.html, custom=custom)
     )
 
 
@@ -225,13 +208,7 @@ def reset_template(
     db: Database = Depends(get_db),
 ) -> Response:
     """Go back to our default for this trigger, channel and language."""
-
-    def work(uow: UnitOfWork) -> None:
-        row = uow.session.get(NotificationTemplate, (merchant_id, trigger, channel, locale))
-        if row is not None:
-            uow.session.delete(row)
-
-    in_transaction(db, work)
+    in_transaction(db, lambda uow: settings.reset_template(uow, merchant_id, (trigger, channel, locale)))
     return Response(status_code=204)
 
 
@@ -243,44 +220,18 @@ def preview(
     db: Database = Depends(get_db),
 ) -> Response:
     """Render a template (given, saved, or the default) against a real order, sending nothing."""
-    settings = request.app.state.settings
+    app_settings = request.app.state.settings
     channels = delivery.Channels(
-        smtp=None, sms=None, public_url=settings.public_url, secret=settings.resolved_secret_key()
+        smtp=None, sms=None, public_url=app_settings.public_url, secret=app_settings.resolved_secret_key()
     )
+    given = None
+    if data.template is not None:
+        given = TemplateSource(data.template.subject, data.template.text, data.template.html)
     with db.uow(write=False) as uow:
-        order = orders_service.find_order(uow, merchant_id, data.order_id)
-        stand_in = Notification(
-            merchant_id=merchant_id,
-            order_id=order.id,
-            shipment_id=None,
-            trigger=data.trigger,
-            channel=data.channel,
-            recipient="preview@example.invalid",
-            locale=data.locale,
-            facts=_stock_facts(uow, merchant_id, order) if data.trigger == "low_stock" else {},
+        rendered = settings.preview(
+            uow, merchant_id, data.order_id, (data.trigger, data.channel, data.locale), given, channels
         )
-        context, _zone = delivery.message_context(uow, stand_in, channels)
-        source = None
-        if data.template is not None:
-            source = templates.TemplateSource(data.template.subject, data.template.text, data.template.html)
-        else:
-            saved = uow.session.get(
-                NotificationTemplate, (merchant_id, data.trigger, data.channel, data.locale)
-            )
-            if saved is not None:
-                source = templates.TemplateSource(saved.subject, saved.text, saved.html)
-    rendered = templates.render(context, templates.Channel(data.channel), source)
     return json_response(PreviewOut(subject=rendered.subject, text=rendered.text, html=rendered.html))
-
-
-def _stock_facts(uow: UnitOfWork, merchant_id: str, order: Order) -> dict[str, object]:
-    """A low-stock preview tells the real stock of the order's first line."""
-    sku = order.lines[0].sku if order.lines else ""
-    levels = inventory_service.list_stock(uow, merchant_id, sku=sku, warehouse=None, low=None) if sku else []
-    if not levels:
-        return {"sku": sku, "warehouse": "-", "available": 0}
-    level, code = levels[0]
-    return {"sku": sku, "warehouse": code, "available": level.on_hand - level.reserved}
 
 
 # --- the shopper's unsubscribe page (no login) ------------------------------------------------
