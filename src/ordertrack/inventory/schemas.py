@@ -8,8 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, StringConstraints
 
 from ordertrack.inventory.rules import MAX_QUANTITY
-from ordertrack.kit.schema import ApiModel, CountryCode, OutModel, ShortText, Text
-from ordertrack.tracking.schemas import TimeZoneName
+from ordertrack.kit.schema import ApiModel, CountryCode, OutModel, ShortText, Text, TimeZoneName
 
 WarehouseCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{1,32}$")]
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
+from zoneinfo import available_timezones
 
 from pydantic import (
     AfterValidator,
@@ -129,6 +130,23 @@ CurrencyCode = Annotated[
     str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{3}$", min_length=3, max_length=3)
 ]
 Sku = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\s\x00][^\x00\n\r]*$")]
+
+# The zones of the tz database this server has, declared as the list they are, so the
+# OpenAPI document names exactly the values the server takes.
+ZONE_NAMES = frozenset(available_timezones())
+
+
+def _iana_zone(value: str) -> str:
+    if value not in ZONE_NAMES:
+        raise ValueError(f"unknown IANA time zone {value!r}")
+    return value
+
+
+TimeZoneName = Annotated[
+    str,
+    AfterValidator(_iana_zone),
+    WithJsonSchema({"type": "string", "enum": sorted(ZONE_NAMES), "description": "an IANA time zone"}),
+]
 
 _CARRIER = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,39}$")
 
