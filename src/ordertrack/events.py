@@ -111,6 +111,27 @@ class PromiseRevised(Event):
     notify: bool = True
     # When it was revised (a check's clock); None reads as now.
     at: datetime | None = None
+    most_likely: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPromiseRevised(Event):
+    """The delivery window promised for a whole order changed (its last part's)."""
+
+    order_id: str
+    stage: str
+    earliest: date
+    latest: date
+    most_likely: date
+
+
+@dataclass(frozen=True, slots=True)
+class CarrierEstimateChanged(Event):
+    """A carrier's own delivery estimate for a parcel still on its way arrived or moved."""
+
+    parcel_id: str
+    shipment_id: str
+    at: datetime
 
 
 # --- inventory -----------------------------------------------------------------------------
@@ -123,6 +144,30 @@ class StockReceived(Event):
     warehouse: str
     sku: str
     quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class StockRanLow(Event):
+    """A level's available units fell below its low-stock threshold (one alert was raised)."""
+
+    alert_id: str
+    warehouse: str
+    sku: str
+    available: int
+    threshold: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BackorderFilled(Event):
+    """Units that had arrived were reserved for an order line waiting on them."""
+
+    order_id: str
+    order_line_id: str
+    warehouse: str
+    sku: str
+    quantity: int
+    remaining: int  # units of the line still backordered
 
 
 # --- attention -----------------------------------------------------------------------------
