@@ -17,11 +17,28 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ordertrack.db.uow import UnitOfWork
-from ordertrack.events import Event
+from ordertrack.events import (
+    AttentionOpened,
+    Event,
+    OrderConfirmed,
+    PromiseRevised,
+    ShipmentCreated,
+    ShipmentStatusChanged,
+    StockRanLow,
+)
+from ordertrack.notifications import handlers as notifications
 
 Handler = Callable[[UnitOfWork, Sequence[Any]], None]
 
-HANDLERS: dict[type[Event], tuple[Handler, ...]] = {}
+# Derived state first, messages (outbox rows) last: a message is read back when it is sent.
+HANDLERS: dict[type[Event], tuple[Handler, ...]] = {
+    ShipmentCreated: (notifications.notify_shipped,),
+    ShipmentStatusChanged: (notifications.notify_shipment_moves,),
+    OrderConfirmed: (notifications.notify_order_confirmed,),
+    PromiseRevised: (notifications.notify_revised_promises,),
+    AttentionOpened: (notifications.alert_staff_of_attention,),
+    StockRanLow: (notifications.alert_staff_of_low_stock,),
+}
 
 # A chain of reactions deeper than this is a loop (an event whose handler records it again).
 MAX_ROUNDS = 16

@@ -110,3 +110,9 @@ def is_stop_request(body: str) -> bool:
     """True when a text sent back to us asks to stop ("stop", " STOP. ", "Parar!")."""
     word = "".join(char for char in body.strip().upper() if char.isalnum())
     return word in SMS_STOP_WORDS
+
+
+def attention_alert(kind: str, detail: str | None) -> str:
+    """A staff alert's finding in words: "stalled: no scan for 5.0 days; usually at most 2.0 days"."""
+    words = kind.replace("_", " ")
+    return f"{words}: {detail}" if detail else words

@@ -120,6 +120,18 @@ def orders_by_id(uow: UnitOfWork, merchant_id: str, ids: Iterable[str]) -> dict[
     return {order.id: order for order in rows}
 
 
+def customers_of_orders(uow: UnitOfWork, merchant_id: str, ids: Iterable[str]) -> dict[str, str | None]:
+    """Each of these orders' customer id (None: an order without one); missing orders are left out."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return dict(
+        uow.session.execute(
+            select(Order.id, Order.customer_id).where(Order.merchant_id == merchant_id, Order.id.in_(wanted))
+        ).tuples()
+    )
+
+
 def list_orders(
     uow: UnitOfWork,
     merchant_id: str,
