@@ -15,10 +15,10 @@ from ordertrack.bootstrap import open_database
 from ordertrack.db import migrate
 from ordertrack.db.scratch import scratch_postgres_database
 from ordertrack.db.uow import Database
+from ordertrack.fulfilment import shipping
 from ordertrack.merchants import service as merchants_service
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.schemas import OrderIn
-from ordertrack.shipments import service as shipments_service
 from ordertrack.shipments.schemas import ShipmentIn
 from ordertrack.tracking import service as tracking_service
 
@@ -89,7 +89,7 @@ def seed_parcels(db: Database, tenant: Tenant, tracking_numbers: Sequence[str]) 
         with db.uow() as uow:
             for number in chunk:
                 order = orders_service.place_order(uow, tenant.merchant_id, _order(f"B-{number}", placed_at))
-                shipment = shipments_service.create_shipment(
+                shipment = shipping.create_shipment(
                     uow,
                     tenant.merchant_id,
                     order.id,

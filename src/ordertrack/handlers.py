@@ -16,24 +16,33 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ordertrack.carriers import accounts as carrier_accounts
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.events import (
     AttentionOpened,
     Event,
     OrderConfirmed,
+    ParcelStatusChanged,
     PromiseRevised,
     ShipmentCreated,
     ShipmentStatusChanged,
     StockRanLow,
 )
 from ordertrack.notifications import handlers as notifications
+from ordertrack.orders import handlers as orders
+from ordertrack.shipments import service as shipments
 
 Handler = Callable[[UnitOfWork, Sequence[Any]], None]
 
 # Derived state first, messages (outbox rows) last: a message is read back when it is sent.
 HANDLERS: dict[type[Event], tuple[Handler, ...]] = {
-    ShipmentCreated: (notifications.notify_shipped,),
-    ShipmentStatusChanged: (notifications.notify_shipment_moves,),
+    ParcelStatusChanged: (shipments.refresh_moved_parcels,),
+    ShipmentCreated: (
+        orders.rederive_orders_of_shipments,
+        carrier_accounts.start_polling_new_parcels,
+        notifications.notify_shipped,
+    ),
+    ShipmentStatusChanged: (orders.rederive_orders_of_shipments, notifications.notify_shipment_moves),
     OrderConfirmed: (notifications.notify_order_confirmed,),
     PromiseRevised: (notifications.notify_revised_promises,),
     AttentionOpened: (notifications.alert_staff_of_attention,),

@@ -15,6 +15,7 @@ import pytest
 from ordertrack.bootstrap import open_database
 from ordertrack.config import Settings
 from ordertrack.db import migrate
+from ordertrack.fulfilment import shipping
 from tests.conftest import BACKENDS, TEST_SECRET
 from tests.support import ServeProcess, fresh_postgres_database
 
@@ -233,7 +234,7 @@ def test_labels_print_writes_the_labels_waiting_at_a_warehouse_with_progress(wor
     with db.uow() as uow:
         for n in range(3):
             order = orders_service.place_order(uow, merchant, OrderIn.model_validate(order_payload(f"L-{n}")))
-            shipment = shipments_service.create_shipment(
+            shipment = shipping.create_shipment(
                 uow, merchant, order.id, ShipmentIn(carrier="own", warehouse="DOCK1"), recycle_window=WINDOW
             )
         shipments_service.hand_over(uow, merchant, shipment.id)  # the last one already left

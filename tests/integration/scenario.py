@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ordertrack.db.uow import Database
+from ordertrack.fulfilment import lookup as tracking_lookup
+from ordertrack.fulfilment import shipping
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.schemas import OrderIn
 from ordertrack.shipments import service as shipments_service
@@ -43,7 +45,7 @@ def place_order(db: Database, merchant_id: str, number: str = "1001") -> str:
 def ship(db: Database, merchant_id: str, order_id: str, tracking_number: str, **body: Any) -> str:
     data = ShipmentIn.model_validate({"carrier": "acme_post", "tracking_number": tracking_number, **body})
     with db.uow() as uow:
-        shipment = shipments_service.create_shipment(uow, merchant_id, order_id, data, recycle_window=WINDOW)
+        shipment = shipping.create_shipment(uow, merchant_id, order_id, data, recycle_window=WINDOW)
         uow.commit()
         return shipment.id
 
@@ -70,7 +72,7 @@ def ingest(db: Database, merchant_id: str, events: list[dict[str, Any]]) -> Inge
 def lookup(db: Database, merchant_id: str, tracking_number: str) -> Any:
     async def run() -> Any:
         try:
-            return await tracking_service.lookup_tracking(db.reader, merchant_id, tracking_number)
+            return await tracking_lookup.lookup_tracking(db.reader, merchant_id, tracking_number)
         finally:
             await db.reader.close()
 

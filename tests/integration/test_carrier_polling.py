@@ -22,11 +22,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ordertrack.carriers import polling
+from ordertrack.carriers import accounts, polling
 from ordertrack.carriers.environments import CarrierTargets
 from ordertrack.config import Settings
 from ordertrack.db.uow import Database
-from ordertrack.shipments import service as shipments_service
+from ordertrack.fulfilment import shipping
 from ordertrack.shipments.schemas import ShipmentIn
 from ordertrack.tracking.model import Parcel, TrackingEvent
 from ordertrack.worker.jobs import poll_carriers
@@ -112,11 +112,11 @@ def test_a_due_parcel_is_polled_ingested_and_rescheduled_until_delivered(
     carrier, base_url = fake_dhl
     merchant = make_merchant().merchant_id
     with db.uow() as uow:
-        polling.save_account(uow, merchant, "dhl", {"api_key": API_KEY})
+        accounts.save_account(uow, merchant, "dhl", {"api_key": API_KEY})
         uow.commit()
     order = place_order(db, merchant)
     with db.uow() as uow:
-        shipments_service.create_shipment(
+        shipping.create_shipment(
             uow, merchant, order, ShipmentIn(carrier="dhl", tracking_number=NUMBER), recycle_window=WINDOW
         )
         uow.commit()
@@ -156,11 +156,11 @@ def test_a_carrier_that_refuses_the_key_is_retried_later_and_nothing_breaks(
     carrier, base_url = fake_dhl
     merchant = make_merchant().merchant_id
     with db.uow() as uow:
-        polling.save_account(uow, merchant, "dhl", {"api_key": "wrong"})
+        accounts.save_account(uow, merchant, "dhl", {"api_key": "wrong"})
         uow.commit()
     order = place_order(db, merchant)
     with db.uow() as uow:
-        shipments_service.create_shipment(
+        shipping.create_shipment(
             uow, merchant, order, ShipmentIn(carrier="dhl", tracking_number=NUMBER), recycle_window=WINDOW
         )
         uow.commit()
@@ -176,11 +176,11 @@ def test_polling_matches_answers_with_the_configured_recycle_window(
     carrier, base_url = fake_dhl
     merchant = make_merchant().merchant_id
     with db.uow() as uow:
-        polling.save_account(uow, merchant, "dhl", {"api_key": API_KEY})
+        accounts.save_account(uow, merchant, "dhl", {"api_key": API_KEY})
         uow.commit()
     order = place_order(db, merchant)
     with db.uow() as uow:
-        shipments_service.create_shipment(
+        shipping.create_shipment(
             uow, merchant, order, ShipmentIn(carrier="dhl", tracking_number=NUMBER), recycle_window=WINDOW
         )
         uow.commit()
@@ -200,11 +200,11 @@ def test_polling_matches_answers_with_the_configured_recycle_window(
 
 def a_due_dhl_parcel(db: Database, merchant: str, account: dict[str, object]) -> None:
     with db.uow() as uow:
-        polling.save_account(uow, merchant, "dhl", account)
+        accounts.save_account(uow, merchant, "dhl", account)
         uow.commit()
     order = place_order(db, merchant)
     with db.uow() as uow:
-        shipments_service.create_shipment(
+        shipping.create_shipment(
             uow, merchant, order, ShipmentIn(carrier="dhl", tracking_number=NUMBER), recycle_window=WINDOW
         )
         uow.commit()

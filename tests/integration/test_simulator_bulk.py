@@ -24,6 +24,7 @@ from ordertrack.attention import service as attention_service
 from ordertrack.carriers import intake, polling, registry
 from ordertrack.customers import service as customers_service
 from ordertrack.db.uow import Database
+from ordertrack.fulfilment import shipping
 from ordertrack.kit.errors import OrdertrackError
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.model import Order
@@ -163,7 +164,7 @@ def replay_through_services(
                 if record["kind"] == "order":
                     orders_service.place_order(uow, merchant_id, OrderIn.model_validate(record["order"]))
                 elif record["kind"] == "shipment":
-                    shipments_service.create_shipment(
+                    shipping.create_shipment(
                         uow,
                         merchant_id,
                         record["order_number"],

@@ -22,15 +22,15 @@ from ordertrack.carriers.model import CarrierPayload, CarrierWebhook, UnknownCar
 from ordertrack.carriers.reading import CarrierTracking, Message, Reading
 from ordertrack.carriers.registry import BadSignature, Connector
 from ordertrack.db.uow import UnitOfWork
-from ordertrack.eta import promises
 from ordertrack.eta import service as eta_service
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict, NotFound, Unauthorized
 from ordertrack.kit.ids import new_id
 from ordertrack.kit.pagination import Page, keyset_page
-from ordertrack.shipments import service as shipments_service
+from ordertrack.tracking import parcels as tracking_parcels
 from ordertrack.tracking import service as tracking_service
 from ordertrack.tracking.schemas import RejectedEvent
+from ordertrack.tracking.status import FINISHED_SHIPMENT_STATUSES
 
 # Messages that say a part of the payload could not be read (as opposed to the carrier
 # telling us something, e.g. "not found", or a code we do not know yet).
@@ -232,12 +232,12 @@ def _ingest_reading(
             )
         except tracking_service.AllEventsRejected as error:
             result.rejected += [
-                RejectedEvent(index=start + r["index"], error=r["error"]) for r in error.details
+                RejectedEvent.model_validate({**r, "index": start + r["index"]}) for r in error.details
             ]
             continue
         result.accepted += ingested.accepted
         result.duplicates += ingested.duplicates
-        result.rejected += [RejectedEvent(index=start + r.index, error=r.error) for r in ingested.rejected]
+        result.rejected += [r.model_copy(update={"index": start + r.index}) for r in ingested.rejected]
     result.trackings = [t.tracking_number for t in reading.trackings]
     _count_unknown_codes(uow, merchant_id, reading, now)
     _record_carrier_estimates(uow, merchant_id, reading, now)
@@ -246,7 +246,7 @@ def _ingest_reading(
         payload.state = "partial"
         parts = [_reason(unread)] if unread else []
         if result.rejected:
-            parts.append(f"{len(result.rejected)} event(s) refused by ingest: {result.rejected[0].error}")
+            parts.append(f"{len(result.rejected)} event(s) refused by ingest: {result.rejected[0].message}")
         payload.reason = "; ".join(p for p in parts if p)
     else:
         payload.state = "ingested"
@@ -269,10 +269,10 @@ def _record_carrier_estimates(uow: UnitOfWork, merchant_id: str, reading: Readin
     promised = [t for t in reading.trackings if t.estimated_delivery is not None]
     if not promised:
         return
-    parcels = shipments_service.parcels_for_tracking_numbers(
+    parcels = tracking_parcels.parcels_for_tracking_numbers(
         uow, merchant_id, [t.tracking_number for t in promised]
     )
-    moved: set[str] = set()  # shipments whose carrier promise changed
+    moved: dict[str, str] = {}  # parcel -> shipment, for parcels whose carrier estimate changed
     for tracking in promised:
         estimate = tracking.estimated_delivery
         # The newest parcel with the number is the one travelling now (numbers are recycled).
@@ -296,11 +296,13 @@ def _record_carrier_estimates(uow: UnitOfWork, merchant_id: str, reading: Readin
             reason="the carrier's estimate",
             recorded_at=now,
         )
-        if change is not None and parcel.state.status not in ("delivered", "returned"):
-            moved.add(parcel.shipment_id)
+        if change is not None and parcel.state.status not in FINISHED_SHIPMENT_STATUSES:
+            moved[parcel.id] = parcel.shipment_id
     # The carrier's word is one input of the promise: revise it now, and the shopper hears when it
     # moves later (each new window once); the first promise rode with "shipped".
-    promises.refresh_shipment_promises(uow, merchant_id, moved, now=now, stage="carrier")
+    uow.record(
+        *(CarrierEstimateChanged(merchant_id, parcel_id, shipment_id, now) for parcel_id, shipment_id in moved.items())
+    )
 
 
 def _count_unknown_codes(uow: UnitOfWork, merchant_id: str, reading: Reading, now: datetime) -> None:

@@ -10,19 +10,15 @@ the next poll from the parcel's new state (see :mod:`ordertrack.carriers.schedul
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from types import ModuleType
-from typing import Any
 
 import httpx
-from sqlalchemy import select, update
 
-from ordertrack.carriers import intake
+from ordertrack.carriers import accounts, intake
 from ordertrack.carriers.environments import CarrierTargets
 from ordertrack.carriers.http import CarrierAccount as AccountConfig
 from ordertrack.carriers.http import CarrierError, CarrierHttp
@@ -31,82 +27,17 @@ from ordertrack.carriers.registry import connector
 from ordertrack.carriers.schedule import next_poll_at
 from ordertrack.db.uow import Database, UnitOfWork
 from ordertrack.kit.clock import utcnow
-from ordertrack.kit.errors import Unprocessable
-from ordertrack.tracking.model import Parcel
+from ordertrack.tracking import parcels as tracking_parcels
+from ordertrack.tracking.parcels import DueParcel
 
 log = logging.getLogger("ordertrack.polling")
 
-FINISHED = ("delivered", "returned")
 # A claimed parcel is not handed to another worker for this long (a crashed worker's
 # parcels come back after it).
 LEASE = timedelta(minutes=10)
 # After a carrier failure the parcels wait this long before the next try.
 RETRY_AFTER_FAILURE = timedelta(minutes=15)
 CLAIM_LIMIT = 200
-
-
-class NotPollable(Unprocessable):
-    code = "carrier_not_pollable"
-
-
-def client_module(carrier: str) -> ModuleType | None:
-    """The carrier folder's ``client.py``, when the carrier can be polled."""
-    try:
-        return importlib.import_module(f"ordertrack.carriers.{carrier}.client")
-    except ModuleNotFoundError:
-        return None
-
-
-def save_account(uow: UnitOfWork, merchant_id: str, carrier: str, fields: dict[str, Any]) -> CarrierAccount:
-    """Create or replace the merchant's polling account for a carrier; open parcels start polling."""
-    connector(carrier)  # UnknownCarrier (404) for a slug no folder claims
-    if client_module(carrier) is None:
-        raise NotPollable(f"{carrier} pushes its updates; it has no tracking API to poll")
-    now = utcnow()
-    row = uow.session.get(CarrierAccount, (merchant_id, carrier))
-    if row is None:
-        row = CarrierAccount(merchant_id=merchant_id, carrier=carrier, created_at=now)
-        uow.session.add(row)
-    for key, value in fields.items():
-        setattr(row, key, value)
-    row.updated_at = now
-    uow.flush()
-    if row.enabled:
-        uow.session.execute(
-            update(Parcel)
-            .where(
-                Parcel.merchant_id == merchant_id,
-                Parcel.carrier == carrier,
-                Parcel.status.not_in(FINISHED),
-                Parcel.next_poll_at.is_(None),
-            )
-            .values(next_poll_at=now)
-        )
-    return row
-
-
-def get_account(uow: UnitOfWork, merchant_id: str, carrier: str) -> CarrierAccount | None:
-    return uow.session.get(CarrierAccount, (merchant_id, carrier))
-
-
-def start_polling(uow: UnitOfWork, merchant_id: str, carrier: str, parcel_ids: list[str]) -> None:
-    """New parcels of a carrier the merchant polls are due at once."""
-    account = uow.session.get(CarrierAccount, (merchant_id, carrier))
-    if account is None or not account.enabled or not parcel_ids:
-        return
-    uow.session.execute(
-        update(Parcel)
-        .where(Parcel.merchant_id == merchant_id, Parcel.id.in_(parcel_ids))
-        .values(next_poll_at=utcnow())
-    )
-
-
-@dataclass(frozen=True)
-class DueParcel:
-    id: str
-    merchant_id: str
-    carrier: str
-    tracking_number: str
 
 
 @dataclass
@@ -122,23 +53,9 @@ class PollReport:
 
 def claim_due(uow: UnitOfWork, now: datetime, limit: int = CLAIM_LIMIT) -> list[DueParcel]:
     """Due parcels with an enabled account, leased to this worker for ``LEASE``."""
-    rows = uow.session.execute(
-        select(Parcel.id, Parcel.merchant_id, Parcel.carrier, Parcel.tracking_number)
-        .join(
-            CarrierAccount,
-            (CarrierAccount.merchant_id == Parcel.merchant_id) & (CarrierAccount.carrier == Parcel.carrier),
-        )
-        .where(Parcel.next_poll_at <= now, CarrierAccount.enabled.is_(True))
-        .order_by(Parcel.next_poll_at, Parcel.id)
-        .limit(limit)
-        .with_for_update(of=Parcel, skip_locked=True)
-    ).all()
-    due = [DueParcel(*row) for row in rows]
-    if due:
-        uow.session.execute(
-            update(Parcel).where(Parcel.id.in_([p.id for p in due])).values(next_poll_at=now + LEASE)
-        )
-    return due
+    return tracking_parcels.claim_due_for_poll(
+        uow, accounts.enabled_accounts(uow), now, lease_until=now + LEASE, limit=limit
+    )
 
 
 def _account_config(row: CarrierAccount, targets: CarrierTargets) -> AccountConfig:
@@ -173,8 +90,10 @@ async def poll_once(
     with db.uow() as uow:
         due = claim_due(uow, now)
         keys = {(p.merchant_id, p.carrier) for p in due}
-        accounts = {
-            key: _account_config(row, targets) for key in keys if (row := get_account(uow, *key)) is not None
+        configs = {
+            key: _account_config(row, targets)
+            for key in keys
+            if (row := accounts.get_account(uow, *key)) is not None
         }
         uow.commit()
     report = PollReport(parcels=len(due))
@@ -182,8 +101,8 @@ async def poll_once(
     for parcel in due:
         groups[(parcel.merchant_id, parcel.carrier)].append(parcel)
     for (merchant_id, carrier), parcels in sorted(groups.items()):
-        module = client_module(carrier)
-        account = accounts.get((merchant_id, carrier))
+        module = accounts.client_module(carrier)
+        account = configs.get((merchant_id, carrier))
         if module is None or account is None:
             continue
         numbers = sorted({p.tracking_number for p in parcels})
@@ -225,34 +144,26 @@ async def poll_once(
 
 def _retry_later(db: Database, parcel_ids: list[str], now: datetime) -> None:
     with db.uow() as uow:
-        uow.session.execute(
-            update(Parcel).where(Parcel.id.in_(parcel_ids)).values(next_poll_at=now + RETRY_AFTER_FAILURE)
-        )
+        tracking_parcels.poll_parcels_at(uow, parcel_ids, now + RETRY_AFTER_FAILURE)
         uow.commit()
 
 
 def _reschedule(uow: UnitOfWork, parcel_ids: list[str], now: datetime) -> None:
-    rows = uow.session.execute(
-        select(
-            Parcel.id, Parcel.status, Parcel.last_event_at, Parcel.created_at, Parcel.tracking_number
-        ).where(Parcel.id.in_(parcel_ids))
-    ).all()
-    for parcel_id, status, last_event_at, created_at, number in rows:
-        uow.session.execute(
-            update(Parcel)
-            .where(Parcel.id == parcel_id)
-            .values(
+    tracking_parcels.polled(
+        uow,
+        {
+            p.id: next_poll_at(
+                status=p.status,
+                last_event_at=p.last_event_at,
                 last_polled_at=now,
-                next_poll_at=next_poll_at(
-                    status=status,
-                    last_event_at=last_event_at,
-                    last_polled_at=now,
-                    created_at=created_at,
-                    now=now,
-                    key=number,
-                ),
+                created_at=p.created_at,
+                now=now,
+                key=p.tracking_number,
             )
-        )
+            for p in tracking_parcels.poll_states(uow, parcel_ids)
+        },
+        now,
+    )
 
 
 class _Poller:

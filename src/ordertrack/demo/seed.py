@@ -35,6 +35,7 @@ from ordertrack.demo.catalog_data import (
 )
 from ordertrack.demo.order_plans import ORDER_PLANS, OrderPlan
 from ordertrack.demo.scans import IN_FLIGHT, Scan, parcel_journey, tracking_number
+from ordertrack.fulfilment import shipping
 from ordertrack.inventory import service as inventory_service
 from ordertrack.inventory.schemas import WarehouseIn
 from ordertrack.kit.clock import ensure_aware, utcnow
@@ -43,7 +44,6 @@ from ordertrack.merchants.model import Merchant
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.schemas import OrderIn
 from ordertrack.orders.status import OrderStatus
-from ordertrack.shipments import service as shipments_service
 from ordertrack.shipments.schemas import ParcelIn, ShipmentIn, ShipmentLineIn
 from ordertrack.tracking import service as tracking_service
 from ordertrack.tracking.schemas import zone
@@ -378,7 +378,7 @@ def _record_order(uow: UnitOfWork, merchant_id: str, number: str, draft: _OrderD
         orders_service.cancel_order(uow, merchant_id, order.id)
     for shipment in draft.shipments:
         single = len(shipment.parcels) == 1
-        shipments_service.create_shipment(
+        shipping.create_shipment(
             uow,
             merchant_id,
             order.id,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import or_, select
@@ -17,12 +17,14 @@ from ordertrack.customers.schemas import CustomerOut
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.eta import promises
 from ordertrack.eta.schemas import EstimateRevisionOut, estimate_out
-from ordertrack.inventory import service as inventory_service
+from ordertrack.events import OrderConfirmed, OrderPlaced, OrderStatusChanged
+from ordertrack.inventory import reservations
+from ordertrack.inventory.reservations import OrderToHold
+from ordertrack.inventory.rules import LineNeed
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict, NotFound
 from ordertrack.kit.ids import new_id
 from ordertrack.kit.pagination import Page, keyset_page
-from ordertrack.notifications import service as notifications_service
 from ordertrack.orders.model import Order, OrderLine
 from ordertrack.orders.schemas import AddressOut, OrderIn, OrderLineOut, OrderOut
 from ordertrack.orders.status import (
@@ -88,7 +90,9 @@ def place_order(uow: UnitOfWork, merchant_id: str, data: OrderIn) -> Order:
     ]
     uow.session.add(order)
     uow.flush()
-    promises.refresh_order_promise(uow, merchant_id, order, now=order.created_at, stage="order", new=True)
+    # Its first promise (the checks' handler of OrderPlaced), read back by the caller.
+    uow.record(OrderPlaced(merchant_id, order.id, order.created_at))
+    uow.settle()
     return order
 
 
@@ -199,11 +203,38 @@ def _rederive(uow: UnitOfWork, merchant_id: str, order: Order) -> None:
 
 
 def _store(uow: UnitOfWork, order: Order, derived: DerivedOrder) -> None:
-    if (order.status, order.attention) != (derived.status, derived.attention):
+    if order.status != derived.status:
+        uow.record(OrderStatusChanged(order.merchant_id, order.id, str(order.status), str(derived.status)))
         order.status = derived.status
-        order.attention = derived.attention
         order.updated_at = utcnow()
         uow.record_page_change(order_id=order.id)
+
+
+def set_attention(uow: UnitOfWork, merchant_id: str, flags: Mapping[str, bool]) -> None:
+    """Whether each order needs attention: one of its shipments has an open attention item (the
+    one rule, :mod:`ordertrack.attention.rules`, applied by the checks)."""
+    for order in orders_by_id(uow, merchant_id, flags).values():
+        if order.attention != flags[order.id]:
+            order.attention = flags[order.id]
+            order.updated_at = utcnow()
+            uow.record_page_change(order_id=order.id)
+
+
+def keep_promises(uow: UnitOfWork, merchant_id: str, windows: Mapping[str, tuple[date, date, date]]) -> None:
+    """The orders' current promise (earliest, latest, most likely), from their newest revision."""
+    for order in orders_by_id(uow, merchant_id, windows).values():
+        order.edd_earliest, order.edd_latest, order.edd_most_likely = windows[order.id]
+        uow.record_page_change(order_id=order.id)
+
+
+def stock_to_hold(order: Order) -> OrderToHold:
+    """What the order needs from stock, as inventory takes it (every line, in full)."""
+    return OrderToHold(
+        order.id,
+        order.placed_at,
+        order.ship_country,
+        tuple(LineNeed(line.id, line.sku, line.quantity) for line in order.lines),
+    )
 
 
 def mark_confirmed(order: Order, now: datetime) -> None:
@@ -223,13 +254,8 @@ def confirm_order(uow: UnitOfWork, merchant_id: str, id_or_number: str, *, actor
     first_hold = order.confirmed_at is None
     order.confirmed_at = utcnow()
     _store(uow, order, _derive(order, facts))
-    inventory_service.reserve_order(uow, merchant_id, order, actor=actor, first_hold=first_hold)
-    notifications_service.enqueue(
-        uow,
-        merchant_id,
-        [notifications_service.Occurrence("order_confirmed", order.id, order.customer_id)],
-        now=order.confirmed_at,
-    )
+    reservations.reserve_order(uow, merchant_id, stock_to_hold(order), actor=actor, first_hold=first_hold)
+    uow.record(OrderConfirmed(merchant_id, order.id, order.confirmed_at))
     return order
 
 
@@ -239,7 +265,7 @@ def cancel_order(uow: UnitOfWork, merchant_id: str, id_or_number: str, *, actor:
         return order
     check_action("cancel", order.status)
     order.cancelled_at = utcnow()
-    inventory_service.release_order(uow, merchant_id, order.id, actor=actor)
+    reservations.release_order(uow, merchant_id, order.id, actor=actor)
     _rederive(uow, merchant_id, order)
     return order
 

@@ -8,31 +8,28 @@ stored state; only an event landing inside the known timeline reads the full his
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, NamedTuple
+from datetime import datetime, timedelta, timezone
+from typing import Any, NamedTuple
 
-from psycopg.types.json import Jsonb
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import sqlite
 
-from ordertrack.attention import service as attention_service
 from ordertrack.db.reader import Reader
 from ordertrack.db.uow import UnitOfWork
-from ordertrack.eta.schemas import estimate_out
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import NotFound, Unprocessable
 from ordertrack.kit.pagination import Page, keyset_page
-from ordertrack.shipments import service as shipments_service
+from ordertrack.tracking import parcels as parcels_repo
+from ordertrack.tracking import rules
 from ordertrack.tracking.model import TrackingEvent
+from ordertrack.tracking.parcels import ParcelRef
 from ordertrack.tracking.schemas import (
     EventOut,
     LocationOut,
-    OrderRef,
     RejectedEvent,
     StoredEventOut,
     TrackingOut,
@@ -47,9 +44,6 @@ from ordertrack.tracking.status import (
     extend_tracking_state,
     timeline,
 )
-
-if TYPE_CHECKING:
-    from ordertrack.shipments.service import ParcelRef
 
 _EVENT = TypeAdapter(UnifiedEventIn)
 
@@ -81,116 +75,6 @@ def describe_validation_error(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
-# Carrier clocks drift, but a scan a day ahead of us or before 1990 is a broken payload.
-FUTURE_TOLERANCE = timedelta(days=1)
-EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
-
-
-def _implausible_time(occurred_at: datetime, received_at: datetime) -> str | None:
-    if occurred_at > received_at + FUTURE_TOLERANCE:
-        return "is more than a day in the future"
-    if occurred_at < EARLIEST:
-        return "is before 1990"
-    return None
-
-
-def _identity_time(event: UnifiedEventIn) -> str:
-    """The instant, or for an approximate time the carrier's wall clock: a later poll may place
-    the same scan in another zone (the parcel's new scans suggest one), and it is the same scan."""
-    if event.time_precision == "approximate":
-        return "wall " + event.occurred_at.replace(tzinfo=None).isoformat()
-    return event.occurred_at.astimezone(UTC).isoformat()
-
-
-def dedupe_key(event: UnifiedEventIn) -> str:
-    """The event's identity: the carrier's own id, else a hash of what makes it this event."""
-    basis: tuple[str, ...]
-    if event.event_id is not None:
-        basis = ("id", event.carrier, event.tracking_number, event.event_id)
-    else:
-        loc = event.location
-        place = (
-            (loc.city or "", loc.region or "", loc.postal_code or "", loc.country or "")
-            if loc
-            else ("", "", "", "")
-        )
-        basis = (
-            "content",
-            event.carrier,
-            event.tracking_number,
-            _identity_time(event),
-            event.code or event.status,
-            *(part.casefold() for part in place),
-        )
-    return hashlib.sha256("\x1f".join(basis).encode()).hexdigest()
-
-
-# A parcel's timeline is read from one index that carries its texts (migration 0012), and
-# PostgreSQL refuses an index entry over 2,704 bytes. The schema caps every text in characters;
-# in UTF-8 all but the description take at most 1,808 bytes together. The description is
-# shortened, with an ellipsis, when the event's texts would pass TEXT_BYTES: never in ASCII,
-# only for a long description in a script of 2 to 4 bytes per character.
-TEXT_BYTES = 2000
-ELLIPSIS = "\u2026"
-
-
-def fitted_description(event: UnifiedEventIn) -> str | None:
-    """The event's description, shortened if needed so that its texts fit TEXT_BYTES in UTF-8."""
-    if event.description is None:
-        return None
-    loc = event.location
-    texts = (event.event_id, event.code) + ((loc.city, loc.region, loc.postal_code) if loc else ())
-    room = TEXT_BYTES - sum(len(text.encode()) for text in texts if text)
-    encoded = event.description.encode()
-    if len(encoded) <= room:
-        return event.description
-    return encoded[: room - len(ELLIPSIS.encode())].decode(errors="ignore") + ELLIPSIS
-
-
-def _row(merchant_id: str, event: UnifiedEventIn, raw: Any, received_at: datetime) -> dict[str, Any]:
-    offset = event.occurred_at.utcoffset() or timedelta(0)
-    loc = event.location
-    return {
-        "merchant_id": merchant_id,
-        "parcel_id": None,
-        "tracking_number": event.tracking_number,
-        "carrier": event.carrier,
-        "source": event.source,
-        "event_id": event.event_id,
-        "dedupe_key": dedupe_key(event),
-        "occurred_at": event.occurred_at.astimezone(UTC),
-        "utc_offset_minutes": int(offset.total_seconds() // 60),
-        "timezone": loc.timezone if loc else None,
-        "time_precision": event.time_precision,
-        "status": str(event.status),
-        "reason": event.reason,
-        "code": event.code,
-        "description": fitted_description(event),
-        "city": loc.city if loc else None,
-        "region": loc.region if loc else None,
-        "postal_code": loc.postal_code if loc else None,
-        "country": loc.country if loc else None,
-        "latitude": loc.latitude if loc else None,
-        "longitude": loc.longitude if loc else None,
-        "received_at": received_at,
-        "raw": raw,
-    }
-
-
-def match_parcel(
-    candidates: Sequence[ParcelRef], occurred_at: datetime, recycle_window: timedelta
-) -> ParcelRef | None:
-    """The newest parcel (candidates come newest first) this event can belong to.
-
-    Carriers recycle numbers, so an event far older than a parcel belongs to an earlier
-    parcel with the same number, or to none we know.
-    """
-    for parcel in candidates:
-        if occurred_at >= parcel.created_at - recycle_window:
-            return parcel
-    return None
-
-
 def ingest_events(
     uow: UnitOfWork,
     merchant_id: str,
@@ -213,13 +97,22 @@ def ingest_events(
         try:
             event = _EVENT.validate_python(raw)
         except ValidationError as error:
-            result.rejected.append(RejectedEvent(index=index, error=describe_validation_error(error)))
+            result.rejected.append(
+                RejectedEvent(index=index, code="invalid_event", message=describe_validation_error(error))
+            )
             continue
-        problem = _implausible_time(event.occurred_at, received_at)
+        problem = rules.implausible_time(event.occurred_at, received_at)
         if problem:
-            result.rejected.append(RejectedEvent(index=index, error=f"occurred_at: {problem}"))
+            result.rejected.append(
+                RejectedEvent(
+                    index=index,
+                    field="occurred_at",
+                    code="implausible_time",
+                    message=f"occurred_at: {problem}",
+                )
+            )
             continue
-        row = _row(merchant_id, event, raw, received_at)
+        row = rules.event_row(merchant_id, event, raw, received_at)
         if row["dedupe_key"] in seen:
             result.duplicates += 1
             continue
@@ -229,18 +122,18 @@ def ingest_events(
         if result.rejected and not result.duplicates:
             raise AllEventsRejected(
                 "no event in the batch could be read",
-                details=[r.model_dump() for r in result.rejected],
+                details=[r.model_dump(exclude_none=True) for r in result.rejected],
             )
         return result
 
-    parcels = shipments_service.parcels_for_tracking_numbers(
+    parcels = parcels_repo.parcels_for_tracking_numbers(
         uow, merchant_id, {r["tracking_number"] for r in rows}, lock=True
     )
     candidates: dict[tuple[str, str], list[ParcelRef]] = defaultdict(list)
     for parcel in parcels:
         candidates[(parcel.tracking_number, parcel.carrier)].append(parcel)
     for row in rows:
-        hit = match_parcel(
+        hit = rules.match_parcel(
             candidates.get((row["tracking_number"], row["carrier"]), ()),
             row["occurred_at"],
             recycle_window,
@@ -268,6 +161,8 @@ def _insert_new(uow: UnitOfWork, rows: list[dict[str, Any]]) -> set[str]:
     """Insert, skipping rows whose dedupe key is already stored; the keys actually inserted."""
     connection = uow.session.connection()
     if connection.dialect.name == "postgresql":
+        from psycopg.types.json import Jsonb  # noqa: PLC0415 - psycopg is loaded on PostgreSQL only
+
         params = {column: [row[column] for row in rows] for column in _INSERT_COLUMNS}
         params["raw"] = [Jsonb(value) for value in params["raw"]]
         return set(connection.exec_driver_sql(_INSERT_UNNEST, params).scalars())
@@ -316,18 +211,7 @@ def _fold_into_parcels(
         else:
             states[parcel_id] = extended
     states.update(_derive_from_history(uow, merchant_id, replay))
-    shipments_service.save_parcel_states(uow, merchant_id, states)
-    moved = [
-        parcels[pid].shipment_id
-        for pid, state in states.items()
-        if (state.status, state.reason, state.delivered_at)
-        != (parcels[pid].state.status, parcels[pid].state.reason, parcels[pid].state.delivered_at)
-    ]
-    shipments_service.refresh_shipments(uow, merchant_id, moved)
-    # New scans: the checks revise these shipments' promises and alerts next.
-    attention_service.schedule_checks(
-        uow, merchant_id, {parcels[pid].shipment_id for pid in states}, received_at
-    )
+    parcels_repo.save_parcel_states(uow, merchant_id, parcels, states, received_at=received_at)
 
 
 def _derive_from_history(
@@ -364,10 +248,10 @@ def claim_events_for_new_parcels(
     """
     new_ids = {pid for pid, *_ in new_parcels}
     touched: set[str] = set(new_ids)
-    shipment_of: dict[str, str] = {}
+    before: dict[str, ParcelRef] = {}
     for parcel_id, number, carrier, created_at in new_parcels:
-        same_number = shipments_service.parcels_for_tracking_numbers(uow, merchant_id, [number], lock=True)
-        shipment_of.update((p.id, p.shipment_id) for p in same_number)
+        same_number = parcels_repo.parcels_for_tracking_numbers(uow, merchant_id, [number], lock=True)
+        before.update((p.id, p) for p in same_number)
         older = [p.id for p in same_number if p.carrier == carrier and p.id not in new_ids]
         owner: ColumnElement[bool] = TrackingEvent.parcel_id.is_(None)
         if older:
@@ -392,9 +276,9 @@ def claim_events_for_new_parcels(
         )
         if moved:
             touched.update(older)
-    shipments_service.save_parcel_states(uow, merchant_id, _derive_from_history(uow, merchant_id, touched))
-    shipments_service.refresh_shipments(uow, merchant_id, {shipment_of[pid] for pid in touched})
-    attention_service.schedule_checks(uow, merchant_id, {shipment_of[pid] for pid in touched}, utcnow())
+    parcels_repo.save_parcel_states(
+        uow, merchant_id, before, _derive_from_history(uow, merchant_id, touched), received_at=utcnow()
+    )
 
 
 # --- lookup -------------------------------------------------------------------------------
@@ -484,31 +368,16 @@ def _timeline_out(events: Sequence[EventRow]) -> list[EventOut]:
     return [EventOut(**_event_out(by_key[f.key])) for f in timeline(_facts(events))]
 
 
-async def lookup_tracking(
+async def parcel_timeline(reader: Reader, merchant_id: str, parcel_id: str) -> list[EventOut]:
+    """A parcel's events in timeline order, as the tracking lookup shows them."""
+    rows = await reader.fetch(_PARCEL_EVENTS, {"merchant_id": merchant_id, "parcel_id": parcel_id})
+    return _timeline_out([EventRow(*row) for row in rows])
+
+
+async def unclaimed_tracking(
     reader: Reader, merchant_id: str, tracking_number: str, carrier: str | None = None
 ) -> TrackingOut:
-    """The unified tracking of a number: its newest parcel, or the scans nobody claimed yet."""
-    summary = await shipments_service.tracked_parcel(reader, merchant_id, tracking_number, carrier)
-    if summary is not None:
-        rows = await reader.fetch(
-            _PARCEL_EVENTS, {"merchant_id": merchant_id, "parcel_id": summary.parcel_id}
-        )
-        events = [EventRow(*row) for row in rows]
-        return TrackingOut(
-            tracking_number=summary.tracking_number,
-            carrier=summary.carrier,
-            status=ShipmentStatus(summary.status),
-            reason=summary.reason,
-            delivered_at=summary.delivered_at,
-            matched=True,
-            shipment_id=summary.shipment_id,
-            order=OrderRef(id=summary.order_id, number=summary.order_number),
-            estimated_delivery=estimate_out(
-                summary.edd_earliest, summary.edd_latest, summary.edd_most_likely
-            ),
-            event_count=len(events),
-            events=_timeline_out(events),
-        )
+    """The tracking of a number no parcel of the merchant carries: the scans nobody claimed yet."""
     params = {"merchant_id": merchant_id, "tracking_number": tracking_number}
     statement = _UNMATCHED_EVENTS
     if carrier:

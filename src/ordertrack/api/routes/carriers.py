@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ordertrack.api.auth import bearer, current_merchant, get_db
 from ordertrack.api.transactions import in_transaction, json_response
-from ordertrack.carriers import intake, polling
+from ordertrack.carriers import accounts, intake
 from ordertrack.carriers.environments import connector_base_url
 from ordertrack.carriers.model import CarrierAccount, CarrierPayload
 from ordertrack.carriers.registry import connector, connectors
@@ -330,7 +330,7 @@ PollableCarrierPath = Annotated[
         min_length=1,
         max_length=40,
         description="a carrier whose tracking API can be polled",
-        json_schema_extra={"enum": sorted(s for s in connectors() if polling.client_module(s) is not None)},
+        json_schema_extra={"enum": sorted(s for s in connectors() if accounts.client_module(s) is not None)},
     ),
 ]
 
@@ -355,10 +355,10 @@ def save_account(
             'choose "environment": "production" or "sandbox"'
         )
     fields = data.model_dump(exclude={"base_url"})
-    if polling.client_module(slug) is not None:
+    if accounts.client_module(slug) is not None:
         connector_base_url(slug, data.environment)  # 422 carrier_has_no_sandbox
     return json_response(
-        in_transaction(db, lambda uow: _account_out(polling.save_account(uow, merchant_id, slug, fields)))
+        in_transaction(db, lambda uow: _account_out(accounts.save_account(uow, merchant_id, slug, fields)))
     )
 
 
@@ -367,7 +367,7 @@ def get_account(
     carrier: PollableCarrierPath, merchant_id: str = Depends(current_merchant), db: Database = Depends(get_db)
 ) -> Response:
     with db.uow(write=False) as uow:
-        row = polling.get_account(uow, merchant_id, carrier.lower())
+        row = accounts.get_account(uow, merchant_id, carrier.lower())
         if row is None:
             raise AccountNotFound(f"no {carrier} account is set up")
         return json_response(_account_out(row))

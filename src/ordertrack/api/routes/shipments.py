@@ -12,6 +12,7 @@ from ordertrack.api.auth import current_merchant, get_db
 from ordertrack.api.transactions import idempotent_write, json_response
 from ordertrack.db.uow import Database
 from ordertrack.eta import promises
+from ordertrack.fulfilment import shipping
 from ordertrack.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Cursor
 from ordertrack.kit.schema import error_responses
 from ordertrack.shipments import service
@@ -37,7 +38,7 @@ def create_shipment(
     window = timedelta(days=request.app.state.settings.recycle_window_days)
 
     def produce(uow):  # type: ignore[no-untyped-def]
-        created = service.create_shipment(uow, merchant_id, order_ref, data, recycle_window=window)
+        created = shipping.create_shipment(uow, merchant_id, order_ref, data, recycle_window=window)
         return 201, service.shipment_view(service.get_shipment(uow, merchant_id, created.id))
 
     return idempotent_write(request, db, merchant_id, data, produce)

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from ordertrack.api.auth import current_merchant, get_db
 from ordertrack.api.transactions import idempotent_write, json_response
 from ordertrack.db.uow import Database
+from ordertrack.fulfilment import lookup
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, NumberCursor, decode_cursor
 from ordertrack.kit.schema import error_responses, normalise_tracking_number
@@ -91,7 +92,7 @@ async def lookup_tracking(
     number = _number_or_none(tracking_number)
     if number is None:
         raise service.TrackingNotFound(f"no tracking for {tracking_number!r}")
-    return json_response(await service.lookup_tracking(db.reader, merchant_id, number, carrier))
+    return json_response(await lookup.lookup_tracking(db.reader, merchant_id, number, carrier))
 
 
 def _number_or_none(value: str | None) -> str | None:

@@ -14,6 +14,7 @@ from ordertrack.carriers.tracking_numbers import OWN_CARRIER
 from ordertrack.documents import service as documents_service
 from ordertrack.documents.batch import render_batch_pdf
 from ordertrack.documents.zpl import render_label_zpl
+from ordertrack.fulfilment import shipping
 from ordertrack.inventory import service as inventory_service
 from ordertrack.kit.errors import OrdertrackError
 from ordertrack.orders import service as orders_service
@@ -161,7 +162,7 @@ def ship(order_ref: str, request: Request, posted: tuple[Staff, Form] = Depends(
         shipment_id = in_transaction(
             database(request),
             lambda uow: (
-                shipments_service.create_shipment(
+                shipping.create_shipment(
                     uow, staff.merchant_id, context["order"].id, data, recycle_window=window
                 ).id
             ),

@@ -19,10 +19,11 @@ from starlette.concurrency import run_in_threadpool
 from ordertrack.customers import service as customers_service
 from ordertrack.db.uow import Database
 from ordertrack.kit.errors import NotFound
+from ordertrack.kit.signing import SigningKeys
+from ordertrack.links import tracking_token
 from ordertrack.orders import service as orders_service
-from ordertrack.shipments import service as shipments_service
+from ordertrack.tracking import parcels as tracking_parcels
 from ordertrack.web.pages import render
-from ordertrack.web.tokens import tracking_token
 from ordertrack.web.track import proof, reading
 from ordertrack.web.track.ratelimit import LookupLimiter
 from ordertrack.web.track.view import StoreFacts
@@ -50,8 +51,8 @@ def _db(request: Request) -> Database:
     return request.app.state.db  # type: ignore[no-any-return]
 
 
-def _secret(request: Request) -> str:
-    return request.app.state.settings.resolved_secret_key()  # type: ignore[no-any-return]
+def _keys(request: Request) -> SigningKeys:
+    return request.app.state.settings.signing_keys()  # type: ignore[no-any-return]
 
 
 def lookup_limiter(request: Request) -> LookupLimiter:
@@ -185,10 +186,10 @@ async def _lookup(request: Request, store: StoreFacts | None) -> Response:
     order_id = await run_in_threadpool(_find_order, _db(request), number, contact, by_email, store)
     if order_id is None:
         return _lookup_page(request, store, status_code=404, notice=NOT_FOUND, form={"order_number": number})
-    secret = _secret(request)
-    response = RedirectResponse(f"/track/{tracking_token(secret, order_id)}", status_code=303)
+    keys = _keys(request)
+    response = RedirectResponse(f"/track/{tracking_token(keys.current, order_id)}", status_code=303)
     if by_email:
-        proof.give_proof(response, secret, order_id, secure=request.url.scheme == "https", now=time.time())
+        proof.give_proof(response, keys, order_id, secure=request.url.scheme == "https", now=time.time())
     return response
 
 
@@ -229,10 +230,10 @@ async def _lookup_parcel(request: Request, store: StoreFacts | None, number: str
     def find() -> str | None:
         with _db(request).uow(write=False) as uow:
             try:
-                parcel = shipments_service.newest_parcel_with_number(
+                parcel = tracking_parcels.newest_parcel_with_number(
                     uow, number, store.merchant_id if store else None
                 )
-            except shipments_service.TrackingNumberShared:
+            except tracking_parcels.TrackingNumberShared:
                 return SHARED
             return parcel.id if parcel else None
 
@@ -246,7 +247,7 @@ async def _lookup_parcel(request: Request, store: StoreFacts | None, number: str
         return _lookup_page(
             request, store, status_code=404, notice=PARCEL_NOT_FOUND, form={"tracking_number": number}
         )
-    return RedirectResponse(f"/track/{tracking_token(_secret(request), parcel_id)}", status_code=303)
+    return RedirectResponse(f"/track/{tracking_token(_keys(request).current, parcel_id)}", status_code=303)
 
 
 def _too_many(request: Request, store: StoreFacts | None) -> HTMLResponse:

@@ -19,9 +19,12 @@ from ordertrack.eta import promises
 from ordertrack.eta import service as eta_service
 from ordertrack.merchants import service as merchants_service
 from ordertrack.orders import service as orders_service
+from ordertrack.orders.status import FINISHED_ORDER_STATUSES
 from ordertrack.shipments import service as shipments_service
+from ordertrack.tracking import parcels as tracking_parcels
 from ordertrack.tracking import service as tracking_service
 from ordertrack.tracking.schemas import EventOut
+from ordertrack.tracking.status import FINISHED_SHIPMENT_STATUSES
 from ordertrack.web.track.view import (
     EstimateChange,
     EstimatedDelivery,
@@ -50,7 +53,7 @@ def subject_of(uow: UnitOfWork, opened_id: str) -> Subject | None:
         order = orders_service.order_for_tracking_link(uow, opened_id)
         return Subject(order.merchant_id, order.id, None) if order else None
     if opened_id.startswith("pcl_"):
-        parcel = shipments_service.parcel_for_tracking_link(uow, opened_id)
+        parcel = tracking_parcels.parcel_for_tracking_link(uow, opened_id)
         return Subject(parcel.merchant_id, None, parcel.id) if parcel else None
     return None
 
@@ -88,7 +91,7 @@ def load_page(uow: UnitOfWork, subject: Subject, *, email_proven: bool) -> Track
     """The page's view model, or None when the order or parcel no longer exists."""
     store = store_facts(uow, subject.merchant_id)
     if subject.parcel_id is not None:
-        parcel = shipments_service.parcel_for_tracking_link(uow, subject.parcel_id)
+        parcel = tracking_parcels.parcel_for_tracking_link(uow, subject.parcel_id)
         if parcel is None:
             return None
         events = tracking_service.timelines_of_parcels(uow, subject.merchant_id, [parcel.id]).get(
@@ -144,13 +147,10 @@ def load_page(uow: UnitOfWork, subject: Subject, *, email_proven: bool) -> Track
     )
 
 
-FINISHED = frozenset({"delivered", "returned", "partially_returned", "cancelled"})
-
-
 def _promise(uow: Any, order: Any) -> EstimatedDelivery | None:
     """Our promise for the whole order (its last part), with every revision that moved it;
     nothing once it has all arrived."""
-    if order.edd_earliest is None or order.edd_latest is None or order.status in FINISHED:
+    if order.edd_earliest is None or order.edd_latest is None or order.status in FINISHED_ORDER_STATUSES:
         return None
     own, _ = promises.revisions_for(uow, order.merchant_id, order.id)
     history = tuple(
@@ -162,7 +162,7 @@ def _promise(uow: Any, order: Any) -> EstimatedDelivery | None:
 def _estimate(uow: Any, merchant_id: str, shipments: list[Any]) -> EstimatedDelivery | None:
     """Without a promise of ours: the latest of the undelivered parcels' newest carrier
     estimates, with every revision that moved it."""
-    open_parcels = [p.id for s in shipments for p in s.parcels if p.status not in ("delivered", "returned")]
+    open_parcels = [p.id for s in shipments for p in s.parcels if p.status not in FINISHED_SHIPMENT_STATUSES]
     revisions = eta_service.estimates_for_parcels(uow, merchant_id, open_parcels)
     newest = [rows[-1] for rows in revisions.values() if rows]
     if not newest:

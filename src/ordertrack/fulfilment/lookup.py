@@ -1,0 +1,76 @@
+"""Where is it? The tracking lookup by number (``GET /api/v1/tracking/{number}``).
+
+A read across three features for one answer: the newest parcel with the number
+(tracking), the promise of its shipment (shipments) and its order's number (orders), read
+in one statement so the hot path stays two round trips. Read models in this layer may join
+the tables of the features below them; they never write them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import bindparam, select
+
+from ordertrack.db.reader import Reader
+from ordertrack.eta.schemas import estimate_out
+from ordertrack.orders.model import Order
+from ordertrack.shipments.model import Shipment
+from ordertrack.tracking import service as tracking_service
+from ordertrack.tracking.model import Parcel
+from ordertrack.tracking.schemas import OrderRef, TrackingOut
+from ordertrack.tracking.status import ShipmentStatus
+
+_TRACKED_PARCEL = (
+    select(
+        Parcel.id,
+        Parcel.tracking_number,
+        Parcel.carrier,
+        Parcel.status,
+        Parcel.reason,
+        Parcel.delivered_at,
+        Parcel.shipment_id,
+        Shipment.order_id,
+        Order.number,
+        Shipment.edd_earliest,
+        Shipment.edd_latest,
+        Shipment.edd_most_likely,
+    )
+    .join(Shipment, Shipment.id == Parcel.shipment_id)
+    .join(Order, Order.id == Shipment.order_id)
+    .where(
+        Parcel.merchant_id == bindparam("merchant_id"),
+        Parcel.tracking_number == bindparam("tracking_number"),
+    )
+    .order_by(Parcel.created_at.desc(), Parcel.id.desc())
+    .limit(1)
+)
+_TRACKED_PARCEL_OF_CARRIER = _TRACKED_PARCEL.where(Parcel.carrier == bindparam("carrier"))
+
+
+async def lookup_tracking(
+    reader: Reader, merchant_id: str, tracking_number: str, carrier: str | None = None
+) -> TrackingOut:
+    """The unified tracking of a number: its newest parcel, or the scans nobody claimed yet."""
+    params = {"merchant_id": merchant_id, "tracking_number": tracking_number}
+    statement = _TRACKED_PARCEL
+    if carrier:
+        statement = _TRACKED_PARCEL_OF_CARRIER
+        params["carrier"] = carrier.lower()
+    rows = await reader.fetch(statement, params)
+    if not rows:
+        return await tracking_service.unclaimed_tracking(reader, merchant_id, tracking_number, carrier)
+    (parcel_id, number, carrier_slug, status, reason, delivered_at, shipment_id, order_id, order_number,
+     earliest, latest, most_likely) = rows[0]  # fmt: skip
+    events = await tracking_service.parcel_timeline(reader, merchant_id, parcel_id)
+    return TrackingOut(
+        tracking_number=number,
+        carrier=carrier_slug,
+        status=ShipmentStatus(status),
+        reason=reason,
+        delivered_at=delivered_at,
+        matched=True,
+        shipment_id=shipment_id,
+        order=OrderRef(id=order_id, number=order_number),
+        estimated_delivery=estimate_out(earliest, latest, most_likely),
+        event_count=len(events),
+        events=events,
+    )
