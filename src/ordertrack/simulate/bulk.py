@@ -75,11 +75,12 @@ from ordertrack.kit.ids import new_id
 from ordertrack.orders.model import Order, OrderLine
 from ordertrack.orders.schemas import OrderIn
 from ordertrack.orders.status import OrderFacts, OrderStatus, ShipmentFacts, check_action, derive_order_status
-from ordertrack.shipments import service as shipments_service
+from ordertrack.shipments import rules as shipment_rules
 from ordertrack.shipments.model import ParcelItem, Shipment, ShipmentLine
 from ordertrack.shipments.schemas import ParcelIn, ShipmentIn, ShipmentLineIn
 from ordertrack.simulate.records import Record
-from ordertrack.tracking import service as tracking_service
+from ordertrack.tracking import parcels as tracking_parcels
+from ordertrack.tracking import rules as tracking_rules
 from ordertrack.tracking.model import Parcel, TrackingEvent
 from ordertrack.tracking.schemas import UnifiedEventIn
 from ordertrack.tracking.status import (
@@ -94,7 +95,7 @@ from ordertrack.tracking.status import (
 RECYCLE_WINDOW = timedelta(days=60)  # Settings.recycle_window_days' default
 _EVENT = TypeAdapter(UnifiedEventIn)
 _IN_SLICE = 5000  # values per IN (...) list: under SQLite's variable limit
-_FINAL = shipments_service.FINAL_STATUSES
+_FINAL = shipment_rules.FINAL_STATUSES
 
 
 @dataclass
@@ -236,10 +237,10 @@ class _Reader:
             except ValidationError:
                 rejected += 1
                 continue
-            if tracking_service._implausible_time(event.occurred_at, received_at):
+            if tracking_rules.implausible_time(event.occurred_at, received_at):
                 rejected += 1
                 continue
-            row = tracking_service._row(self.merchant_id, event, raw, received_at)
+            row = tracking_rules.event_row(self.merchant_id, event, raw, received_at)
             rows.append(row)
             if identity is not None:
                 self.keys_by_identity[identity] = row["dedupe_key"]
@@ -522,7 +523,7 @@ class _Chunk:
             ),
             self.shipments,
         ):
-            ref = shipments_service._parcel_ref(row)
+            ref = tracking_parcels.parcel_ref(row)
             parcel = _Parcel(
                 row.id,
                 row.shipment_id,
@@ -643,7 +644,7 @@ class _Chunk:
         packed_quantities = data.packed_quantities()
         if wanted is None and packed_quantities is not None:
             wanted = [ShipmentLineIn(sku=sku, quantity=qty) for sku, qty in packed_quantities.items()]
-        allocation = shipments_service._allocate(order.lines, remaining, wanted)  # type: ignore[arg-type]
+        allocation = shipment_rules.allocate(order.lines, remaining, wanted)
         packed = (
             data.parcels if data.parcels is not None else [ParcelIn(tracking_number=data.tracking_number)]
         )
@@ -654,7 +655,7 @@ class _Chunk:
         for number in numbers:
             for parcel in self.by_number.get((number, data.carrier), ()):
                 if parcel.created_at >= now - self.window and self._parcel_status(parcel) not in _FINAL:
-                    raise shipments_service.TrackingNumberInUse(f"tracking number {number} is in use")
+                    raise shipment_rules.TrackingNumberInUse(f"tracking number {number} is in use")
         shipment = _Shipment(new_id("shp"), order.id, {}, None, check_at=now, touched_at=now)
         shipment.row = {
             "id": shipment.id,
@@ -684,7 +685,7 @@ class _Chunk:
             order.confirmed_at = now
         order.touched_at = now
         self.report.shipments += 1
-        contents = shipments_service._pack(self.merchant_id, allocation, packed)
+        contents = shipment_rules.pack(allocation, packed)
         new_parcels = []
         for seq, (number, box, items) in enumerate(zip(numbers, packed, contents, strict=True), start=1):
             parcel = _Parcel(
@@ -705,8 +706,17 @@ class _Chunk:
                 "last_polled_at": None,
                 "created_at": now,
             }
-            for item in items:
-                self.new_items.append(_item_row(item, parcel.id))
+            for line_id, sku, qty in items:
+                self.new_items.append(
+                    {
+                        "id": new_id("pci"),
+                        "merchant_id": self.merchant_id,
+                        "parcel_id": parcel.id,
+                        "order_line_id": line_id,
+                        "sku": sku,
+                        "quantity": qty,
+                    }
+                )
             self._add_parcel(parcel, seq)
             new_parcels.append(parcel)
         self._claim(new_parcels, now)
@@ -768,7 +778,7 @@ class _Chunk:
             self.seen_keys.add(key)
             number = (row["tracking_number"], row["carrier"])
             candidates: Any = self.by_number.get(number, ())  # newest first, as ingest reads them
-            hit = tracking_service.match_parcel(
+            hit = tracking_rules.match_parcel(
                 candidates,
                 row["occurred_at"],
                 self.window,
@@ -950,7 +960,7 @@ class _Chunk:
 
         new_parcels, changed_parcels = [], []
         for parcel_id, parcel in self.parcels.items():
-            columns = shipments_service.state_columns(parcel_states[parcel_id])
+            columns = tracking_parcels.state_columns(parcel_states[parcel_id])
             columns["updated_at"] = parcel.touched_at or parcel.created_at
             if parcel.row is not None:
                 new_parcels.append({**parcel.row, **columns})
@@ -1044,17 +1054,6 @@ def _identity(raw: Any) -> tuple[str, str, str] | None:
 
 def _fact(row: dict[str, Any]) -> EventFact:
     return EventFact(row["occurred_at"], row["status"], row["reason"], row["dedupe_key"])
-
-
-def _item_row(item: ParcelItem, parcel_id: str) -> dict[str, Any]:
-    return {
-        "id": item.id,
-        "merchant_id": item.merchant_id,
-        "parcel_id": parcel_id,
-        "order_line_id": item.order_line_id,
-        "sku": item.sku,
-        "quantity": item.quantity,
-    }
 
 
 def _copy_value(value: Any) -> Any:
