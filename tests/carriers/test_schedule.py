@@ -9,14 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ordertrack.carriers.schedule import (
-    FINISHED,
     FIRST_POLL_SPREAD,
     JITTER_FRACTION,
     POLL_INTERVALS,
     SILENCE_LIMIT,
     next_poll_at,
 )
-from ordertrack.tracking.status import ShipmentStatus
+from ordertrack.tracking.status import FINISHED_SHIPMENT_STATUSES, ShipmentStatus
 
 NOW = datetime(2024, 5, 6, 12, 0, tzinfo=UTC)
 CREATED = NOW - timedelta(days=2)
@@ -127,7 +126,7 @@ def test_naive_times_are_refused() -> None:
 
 
 def test_every_unfinished_status_has_an_interval() -> None:
-    assert set(POLL_INTERVALS) | FINISHED == set(ShipmentStatus)
+    assert set(POLL_INTERVALS) | FINISHED_SHIPMENT_STATUSES == set(ShipmentStatus)
 
 
 # --- properties ------------------------------------------------------------------------------
@@ -173,7 +172,7 @@ def test_next_poll_is_never_in_the_past(
 
 
 @given(
-    status=st.sampled_from(sorted(FINISHED)),
+    status=st.sampled_from(sorted(FINISHED_SHIPMENT_STATUSES)),
     now=aware_times,
     since_event=st.none() | offsets,
     since_poll=st.none() | offsets,

@@ -31,12 +31,10 @@ import hashlib
 from datetime import datetime, timedelta
 
 from ordertrack.kit.clock import ensure_aware
-from ordertrack.tracking.status import ShipmentStatus
+from ordertrack.tracking.status import FINISHED_SHIPMENT_STATUSES, ShipmentStatus
 
 S = ShipmentStatus
 
-# The journey is over: no poll tells anything new.
-FINISHED = frozenset({S.delivered, S.returned})
 # No scan for this long (since the last scan, else since creation): stop polling.
 SILENCE_LIMIT = timedelta(days=30)
 # In transit with no scan for this long: the parcel is on a long leg, poll at the slower pace.
@@ -76,7 +74,7 @@ def next_poll_at(
     state = ShipmentStatus(status)
     now = ensure_aware(now, "now")
     created_at = ensure_aware(created_at, "created_at")
-    if state in FINISHED:
+    if state in FINISHED_SHIPMENT_STATUSES:  # the journey is over: no poll tells anything new
         return None
     quiet_since = ensure_aware(last_event_at, "last_event_at") if last_event_at is not None else created_at
     silence = now - quiet_since

@@ -7,6 +7,8 @@ import hashlib
 import random
 from datetime import date, timedelta
 
+from ordertrack.orders.status import FINISHED_ORDER_STATUSES
+
 # Shipment statuses that notify the shopper when a shipment enters them.
 SHIPMENT_TRIGGERS = {
     "out_for_delivery": "out_for_delivery",
@@ -44,8 +46,6 @@ _OUTDATED_BY = {
     "needs_attention": {"delivered", "returned"},
 }
 
-# An order past these has nothing left to text about: no SMS sign-up is offered for it.
-FINISHED_ORDER_STATUSES = frozenset({"delivered", "partially_returned", "returned", "cancelled"})
 # Numbers texted about one order at once: the shopper and a household member or two, never a list.
 SMS_NUMBERS_PER_ORDER = 3
 # Words that stop texts when sent back to our number (CTIA's STOP, END, CANCEL, UNSUBSCRIBE, QUIT,
@@ -102,7 +102,7 @@ def retry_delay(attempts: int, rng: random.Random | None = None) -> timedelta:
 
 
 def sms_signup_open(order_status: str) -> bool:
-    """Text updates are offered while the order still has news to come."""
+    """Text updates are offered while the order still has news to come (not finished)."""
     return order_status not in FINISHED_ORDER_STATUSES
 
 

@@ -23,6 +23,11 @@ class OrderStatus(StrEnum):
     cancelled = "cancelled"
 
 
+# An order in one of these has nothing more to come: no promise is shown, no text updates offered.
+FINISHED_ORDER_STATUSES = frozenset(
+    {OrderStatus.delivered, OrderStatus.partially_returned, OrderStatus.returned, OrderStatus.cancelled}
+)
+
 # Shipment states that want a human: the merchant's "needs attention" list.
 ATTENTION_STATUSES = frozenset(
     {ShipmentStatus.exception, ShipmentStatus.failed_attempt, ShipmentStatus.returning}

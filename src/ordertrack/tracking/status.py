@@ -70,6 +70,10 @@ PROGRESS: dict[str, int] = {
     S.delivered: 5,
 }
 
+# A parcel or shipment in one of these has finished its journey (at the shopper's or back with
+# the sender): nothing is polled, watched or promised for it any more. The one definition.
+FINISHED_SHIPMENT_STATUSES = frozenset({S.delivered, S.returned})
+
 _AFTER_DELIVERY = frozenset({S.exception, S.returning, S.returned})
 _FORWARD_MOVES = frozenset(
     {S.in_transit, S.out_for_delivery, S.available_for_pickup, S.failed_attempt, S.info_received}
@@ -198,7 +202,7 @@ def derive_shipment_status(parcels: Sequence[ParcelFacts]) -> ParcelFacts:
     hit = next((p for p in parcels if p.status == S.returning), None)
     if hit is not None:
         return replace(hit, delivered_at=None)
-    travelling = [p for p in parcels if p.status not in (S.delivered, S.returned)]
+    travelling = [p for p in parcels if p.status not in FINISHED_SHIPMENT_STATUSES]
     if travelling:
         slowest = min(travelling, key=lambda p: (PROGRESS[p.status], STATUS_RANK.get(p.status, 0)))
         return replace(slowest, delivered_at=None)

@@ -40,9 +40,7 @@ from ordertrack.carriers.reading import (
 )
 from ordertrack.carriers.shippo.codes import STATUSES, SUBSTATUSES, carrier_slug
 from ordertrack.tracking.schemas import zone
-from ordertrack.tracking.status import EventStatus
-
-_FINAL = frozenset({EventStatus.delivered, EventStatus.returned})
+from ordertrack.tracking.status import FINISHED_SHIPMENT_STATUSES
 
 
 def read(payload: bytes) -> Reading:
@@ -172,7 +170,7 @@ def _meaning(
         SUBSTATUSES.lookup(substatus, notes, f"{where}.substatus.code", details)  # notes unknown_code
         return status, reason
     refined_status, refined_reason = SUBSTATUSES.lookup(substatus, notes, f"{where}.substatus.code")
-    if status in _FINAL:
+    if status in FINISHED_SHIPMENT_STATUSES:
         return status, refined_reason or reason
     return refined_status, refined_reason or reason
 

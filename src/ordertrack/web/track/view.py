@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from ordertrack.tracking.status import FINISHED_SHIPMENT_STATUSES
 from ordertrack.web.track import jsonld
 from ordertrack.web.track.routemap import GeoPoint, RouteMap, project
 from ordertrack.web.track.words import (
@@ -208,7 +209,7 @@ def order_step(order_status: str, shipment_statuses: Sequence[str]) -> str:
         return "delivered"
     if order_status in ("returned", "partially_returned", "partially_shipped"):
         return "shipped"
-    travelling = [s for s in shipment_statuses if s not in ("delivered", "returned")]
+    travelling = [s for s in shipment_statuses if s not in FINISHED_SHIPMENT_STATUSES]
     if not travelling:
         return "shipped"
     slowest = min(STEP_INDEX[PARCEL_STEP.get(s, "shipped")] for s in travelling)
