@@ -133,7 +133,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = db
     app.state.api_key_cache = ApiKeyCache(settings.api_key_cache_seconds)
-    install_error_handlers(app)
+    install_error_handlers(app, postgres=not db.is_sqlite)
     for router in (
         attention_router,
         carriers_router,

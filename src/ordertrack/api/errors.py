@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import sys
 from typing import Any
 
-import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -48,7 +48,9 @@ def database_unavailable(exc: BaseException) -> bool:
         if exc.connection_invalidated:
             return True
         exc = exc.orig if exc.orig is not None else exc
-    if isinstance(exc, psycopg.OperationalError):
+    # psycopg is loaded only where PostgreSQL is used; without it, no psycopg error exists.
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is not None and isinstance(exc, psycopg.OperationalError):
         # Connection refused or lost, server shutting down or starting (57P0x), too many
         # connections, a pool timeout (psycopg_pool.PoolTimeout is one of these).
         return True
@@ -77,7 +79,9 @@ def _describe(errors: list[dict[str, Any]]) -> tuple[str, list[dict[str, str]]]:
     return message, details
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, *, postgres: bool = False) -> None:
+    """The JSON error answers; ``postgres`` adds the one for the async reader's psycopg errors."""
+
     @app.exception_handler(OrdertrackError)
     async def _ordertrack(_request: Request, exc: OrdertrackError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
@@ -117,7 +121,10 @@ def install_error_handlers(app: FastAPI) -> None:
     # DBAPIError: the ORM and Core paths; psycopg.Error: the async reader, which talks to
     # psycopg directly; PoolExhausted: every pooled connection busy past the pool timeout.
     app.add_exception_handler(DBAPIError, _database)
-    app.add_exception_handler(psycopg.Error, _database)
+    if postgres:
+        import psycopg  # noqa: PLC0415 - a SQLite process never loads psycopg
+
+        app.add_exception_handler(psycopg.Error, _database)
     app.add_exception_handler(PoolExhausted, _busy)
 
     @app.exception_handler(Exception)

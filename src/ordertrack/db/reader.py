@@ -13,14 +13,16 @@ import asyncio
 import weakref
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import Engine
 from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 from sqlalchemy.engine.url import URL
 from sqlalchemy.sql import Select
 from starlette.concurrency import run_in_threadpool
+
+if TYPE_CHECKING:  # psycopg is loaded on PostgreSQL only: a SQLite process never imports it
+    from psycopg_pool import AsyncConnectionPool
 
 Row = tuple[Any, ...]
 AnySelect = Select[*tuple[Any, ...]]
@@ -74,6 +76,8 @@ class PostgresReader:
         loop = asyncio.get_running_loop()
         pool = self._pools.get(loop)
         if pool is None:
+            from psycopg_pool import AsyncConnectionPool  # noqa: PLC0415
+
             pool = AsyncConnectionPool(
                 self._conninfo,
                 min_size=1,

@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 
-import psycopg
 from sqlalchemy.engine.url import URL
 
 from ordertrack.live.hub import Hub
@@ -66,6 +65,8 @@ class PostgresListener:
             self._task = None
 
     async def _run(self) -> None:
+        import psycopg  # noqa: PLC0415 - only a PostgreSQL process listens, so only it loads psycopg
+
         failures = 0
         while True:
             try:
@@ -78,6 +79,8 @@ class PostgresListener:
             await asyncio.sleep(BACKOFF[min(failures, len(BACKOFF) - 1)])
 
     async def _listen(self) -> None:
+        import psycopg  # noqa: PLC0415
+
         conn = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True, connect_timeout=5)
         async with conn:
             await conn.execute(f"LISTEN {CHANNEL}")
