@@ -16,9 +16,7 @@ from typing import NamedTuple, Protocol
 
 from ordertrack.kit.errors import Conflict, Unprocessable
 from ordertrack.shipments.schemas import ParcelIn, ShipmentIn, ShipmentLineIn
-from ordertrack.tracking.status import ShipmentStatus
-
-FINAL_STATUSES = frozenset({ShipmentStatus.delivered, ShipmentStatus.returned})
+from ordertrack.tracking.status import FINISHED_SHIPMENT_STATUSES
 
 
 class OverShipment(Conflict):
@@ -147,7 +145,7 @@ def recycled_after(now: datetime, recycle_window: timedelta) -> datetime:
 def number_in_flight(created_at: datetime, status: str, *, since: datetime) -> bool:
     """A number on a parcel created since ``since`` and not finished is still travelling:
     using it again is a typo, not a carrier's recycling."""
-    return created_at >= since and status not in FINAL_STATUSES
+    return created_at >= since and status not in FINISHED_SHIPMENT_STATUSES
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,7 @@ from ordertrack.tracking import rules as tracking_rules
 from ordertrack.tracking.model import Parcel, TrackingEvent
 from ordertrack.tracking.schemas import UnifiedEventIn
 from ordertrack.tracking.status import (
+    FINISHED_SHIPMENT_STATUSES,
     EventFact,
     ParcelFacts,
     TrackingState,
@@ -95,7 +96,6 @@ from ordertrack.tracking.status import (
 RECYCLE_WINDOW = timedelta(days=60)  # Settings.recycle_window_days' default
 _EVENT = TypeAdapter(UnifiedEventIn)
 _IN_SLICE = 5000  # values per IN (...) list: under SQLite's variable limit
-_FINAL = shipment_rules.FINAL_STATUSES
 
 
 @dataclass
@@ -654,7 +654,10 @@ class _Chunk:
         numbers = [validate_tracking_number(data.carrier, box.tracking_number or "") for box in packed]
         for number in numbers:
             for parcel in self.by_number.get((number, data.carrier), ()):
-                if parcel.created_at >= now - self.window and self._parcel_status(parcel) not in _FINAL:
+                if (
+                    parcel.created_at >= now - self.window
+                    and self._parcel_status(parcel) not in FINISHED_SHIPMENT_STATUSES
+                ):
                     raise shipment_rules.TrackingNumberInUse(f"tracking number {number} is in use")
         shipment = _Shipment(new_id("shp"), order.id, {}, None, check_at=now, touched_at=now)
         shipment.row = {
