@@ -30,6 +30,7 @@ class Kind(StrEnum):
 FINAL = frozenset({"delivered", "returned"})
 # Where the carrier has the parcel and keeps scanning it; waiting at a pickup point is quiet.
 MOVING = frozenset({"in_transit", "out_for_delivery", "returning"})
+# The statuses that are trouble in themselves (the `exception` kind; staff are told on the scan).
 TROUBLE = frozenset({"exception", "failed_attempt"})
 
 

@@ -1,0 +1,107 @@
+"""How promises, checks and the attention flag follow what happened (see ordertrack.handlers).
+
+Each handler reads what it needs through the features' services; ``now`` is the event's own
+time where it carries one, so a replay or a test with a frozen clock gets the same result.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import TypeVar
+
+from ordertrack.attention import service as attention_service
+from ordertrack.checks import promises
+from ordertrack.db.uow import UnitOfWork
+from ordertrack.eta.estimating import Stage
+from ordertrack.events import (
+    AttentionClosed,
+    AttentionOpened,
+    CarrierEstimateChanged,
+    Event,
+    OrderPlaced,
+    OrderPromiseRevised,
+    ParcelScanned,
+    PromiseRevised,
+    ShipmentCreated,
+)
+from ordertrack.orders import service as orders_service
+from ordertrack.shipments import service as shipments_service
+
+E = TypeVar("E", bound=Event)
+
+
+def _by_merchant_and_time(
+    events: Iterable[E], at: Callable[[E], datetime]
+) -> dict[tuple[str, datetime], list[E]]:
+    grouped: dict[tuple[str, datetime], list[E]] = defaultdict(list)
+    for event in events:
+        grouped[(event.merchant_id, at(event))].append(event)
+    return grouped
+
+
+def schedule_checks_after_scans(uow: UnitOfWork, events: Sequence[ParcelScanned]) -> None:
+    """New scans: the checks look at the shipments next (promise, alerts)."""
+    for (merchant_id, at), scanned in _by_merchant_and_time(events, lambda e: e.received_at).items():
+        shipments_service.schedule_checks(
+            uow, merchant_id, dict.fromkeys((e.shipment_id for e in scanned), at)
+        )
+
+
+def promise_placed_orders(uow: UnitOfWork, events: Sequence[OrderPlaced]) -> None:
+    """A placed order gets its first promise (stage ``order``)."""
+    for (merchant_id, at), placed in _by_merchant_and_time(events, lambda e: e.at).items():
+        promises.promise_new_orders(uow, merchant_id, [e.order_id for e in placed], at)
+
+
+def promise_new_shipments(uow: UnitOfWork, events: Sequence[ShipmentCreated]) -> None:
+    """A new shipment gets the promise its "shipped" message carries (stage ``shipped``); the
+    checks revise it later."""
+    for (merchant_id, at), created in _by_merchant_and_time(events, lambda e: e.at).items():
+        promises.revise_shipment_promises(
+            uow, merchant_id, [e.shipment_id for e in created], now=at, stage=Stage.shipped
+        )
+
+
+def revise_after_carrier_estimates(uow: UnitOfWork, events: Sequence[CarrierEstimateChanged]) -> None:
+    """The carrier's word is one input of the promise: revised now (stage ``carrier``)."""
+    for (merchant_id, at), changed in _by_merchant_and_time(events, lambda e: e.at).items():
+        promises.revise_shipment_promises(
+            uow, merchant_id, [e.shipment_id for e in changed], now=at, stage=Stage.carrier
+        )
+
+
+def keep_shipment_promises(uow: UnitOfWork, events: Sequence[PromiseRevised]) -> None:
+    """The shipment's cached promise columns follow its newest revision."""
+    for (merchant_id, _), revised in _by_merchant_and_time(events, lambda _e: datetime.min).items():
+        shipments_service.keep_promises(
+            uow,
+            merchant_id,
+            {
+                e.shipment_id: (e.earliest, e.latest, e.most_likely)
+                for e in revised
+                if e.earliest is not None and e.latest is not None and e.most_likely is not None
+            },
+        )
+
+
+def keep_order_promises(uow: UnitOfWork, events: Sequence[OrderPromiseRevised]) -> None:
+    """The order's cached promise columns follow its newest revision."""
+    for (merchant_id, _), revised in _by_merchant_and_time(events, lambda _e: datetime.min).items():
+        orders_service.keep_promises(
+            uow, merchant_id, {e.order_id: (e.earliest, e.latest, e.most_likely) for e in revised}
+        )
+
+
+def flag_orders_needing_attention(
+    uow: UnitOfWork, events: Sequence[AttentionOpened] | Sequence[AttentionClosed]
+) -> None:
+    """An order needs attention while any of its shipments has an open attention item."""
+    by_merchant: dict[str, set[str]] = defaultdict(set)
+    for event in events:
+        by_merchant[event.merchant_id].add(event.order_id)
+    for merchant_id, order_ids in by_merchant.items():
+        wanted = sorted(order_ids)
+        flagged = attention_service.orders_needing_attention(uow, merchant_id, wanted)
+        orders_service.set_attention(uow, merchant_id, {order_id: order_id in flagged for order_id in wanted})
