@@ -17,11 +17,17 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ordertrack.carriers import accounts as carrier_accounts
+from ordertrack.checks import handlers as checks
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.events import (
+    AttentionClosed,
     AttentionOpened,
+    CarrierEstimateChanged,
     Event,
     OrderConfirmed,
+    OrderPlaced,
+    OrderPromiseRevised,
+    ParcelScanned,
     ParcelStatusChanged,
     PromiseRevised,
     ShipmentCreated,
@@ -40,12 +46,18 @@ HANDLERS: dict[type[Event], tuple[Handler, ...]] = {
     ShipmentCreated: (
         orders.rederive_orders_of_shipments,
         carrier_accounts.start_polling_new_parcels,
+        checks.promise_new_shipments,
         notifications.notify_shipped,
     ),
     ShipmentStatusChanged: (orders.rederive_orders_of_shipments, notifications.notify_shipment_moves),
     OrderConfirmed: (notifications.notify_order_confirmed,),
-    PromiseRevised: (notifications.notify_revised_promises,),
-    AttentionOpened: (notifications.alert_staff_of_attention,),
+    ParcelScanned: (checks.schedule_checks_after_scans,),
+    OrderPlaced: (checks.promise_placed_orders,),
+    CarrierEstimateChanged: (checks.revise_after_carrier_estimates,),
+    PromiseRevised: (checks.keep_shipment_promises, notifications.notify_revised_promises),
+    OrderPromiseRevised: (checks.keep_order_promises,),
+    AttentionOpened: (checks.flag_orders_needing_attention, notifications.alert_staff_of_attention),
+    AttentionClosed: (checks.flag_orders_needing_attention,),
     StockRanLow: (notifications.alert_staff_of_low_stock,),
 }
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 from sqlalchemy import select
 
 from ordertrack.db.uow import UnitOfWork
-from ordertrack.eta.model import DeliveryEstimate
+from ordertrack.eta.model import DeliveryEstimate, EddRevision
 from ordertrack.kit.ids import new_id
 
 
@@ -76,4 +76,40 @@ def estimates_for_parcels(
         .order_by(DeliveryEstimate.recorded_at, DeliveryEstimate.id)
     ):
         found[row.parcel_id].append(row)
+    return found
+
+
+def carrier_windows(
+    uow: UnitOfWork, merchant_id: str, parcels: Mapping[str, Iterable[str]]
+) -> dict[str, tuple[date, date]]:
+    """Each shipment's carrier estimate now (``parcels``: shipment id -> its parcel ids): the
+    newest revision per parcel, the latest of its parcels'."""
+    shipment_of = {parcel_id: shipment_id for shipment_id, ids in parcels.items() for parcel_id in ids}
+    found: dict[str, tuple[date, date]] = {}
+    for parcel_id, revisions in estimates_for_parcels(uow, merchant_id, shipment_of).items():
+        newest = revisions[-1]
+        shipment_id = shipment_of[parcel_id]
+        if shipment_id not in found or newest.latest > found[shipment_id][1]:
+            found[shipment_id] = (newest.earliest, newest.latest)
+    return found
+
+
+def promised_windows(
+    uow: UnitOfWork, merchant_id: str, order_ids: Iterable[str]
+) -> dict[str, list[tuple[date, date]]]:
+    """The windows our promise told for each shipment of these orders, oldest first."""
+    ids = sorted(set(order_ids))
+    found: dict[str, list[tuple[date, date]]] = defaultdict(list)
+    if not ids:
+        return found
+    for shipment_id, earliest, latest in uow.session.execute(
+        select(EddRevision.shipment_id, EddRevision.earliest, EddRevision.latest)
+        .where(
+            EddRevision.merchant_id == merchant_id,
+            EddRevision.order_id.in_(ids),
+            EddRevision.shipment_id.is_not(None),
+        )
+        .order_by(EddRevision.recorded_at, EddRevision.id)
+    ):
+        found[shipment_id].append((earliest, latest))
     return found

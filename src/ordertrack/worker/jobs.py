@@ -73,7 +73,7 @@ def deliver_notifications(db: Database, settings: Settings, now: datetime) -> in
 def check_shipments(db: Database, settings: Settings, now: datetime) -> int:
     """Revise promises and open or close attention items of the shipments due for a check."""
     from ordertrack.attention.rules import Thresholds  # noqa: PLC0415
-    from ordertrack.attention.service import CHECK_BATCH, run_checks  # noqa: PLC0415
+    from ordertrack.checks.shipment_checks import CHECK_BATCH, run_checks  # noqa: PLC0415
 
     thresholds = Thresholds(
         lost_domestic=timedelta(days=settings.lost_after_days_domestic),

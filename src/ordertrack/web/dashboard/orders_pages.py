@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -16,7 +17,6 @@ from ordertrack.carriers.tracking_numbers import CARRIER_NAMES
 from ordertrack.customers import service as customers_service
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.inventory import service as inventory_service
-from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import OrdertrackError
 from ordertrack.notifications import service as notifications_service
 from ordertrack.orders import service as orders_service
@@ -30,8 +30,6 @@ from ordertrack.web.dashboard.timeline import order_timeline
 router = APIRouter(prefix="/dashboard", route_class=DashboardRoute)
 
 PAGE_SIZE = 25
-# A shipment in transit with no scan for this long is "stalled" (the carrier went quiet).
-STALLED_AFTER = timedelta(days=3)
 
 
 class BadQuery(OrdertrackError):
@@ -173,33 +171,42 @@ def cancel(order_ref: str, request: Request, posted: tuple[Staff, Form] = Depend
     return RedirectResponse(f"/dashboard/orders/{order_id}", status_code=303)
 
 
-def read_attention(
-    uow: UnitOfWork, merchant_id: str, now: datetime
-) -> tuple[list[tuple[AttentionItem, str]], list[shipments_service.AttentionItem]]:
-    """What the attention page shows: the open alerts, and the shipments whose status or
-    silence or passed promise needs a human."""
-    items = shipments_service.shipments_needing_attention(
-        uow, merchant_id, now=now, stalled_after=STALLED_AFTER, today=now.date()
-    )
-    return attention_service.open_items_with_orders(uow, merchant_id), items
+@dataclass(frozen=True)
+class AttentionRow:
+    """One open attention item as the page lists it."""
+
+    item: AttentionItem
+    order_number: str
+    carrier: str | None
+
+
+def read_attention(uow: UnitOfWork, merchant_id: str) -> list[AttentionRow]:
+    """What the attention page shows: the open attention items (the one rule,
+    ``attention.rules``, applied by the shipment checks), newest first."""
+    items = attention_service.open_items(uow, merchant_id)
+    orders = orders_service.orders_by_id(uow, merchant_id, {i.order_id for i in items})
+    shipments = {
+        s.id: s for s in shipments_service.shipments_by_id(uow, merchant_id, {i.shipment_id for i in items})
+    }
+    return [
+        AttentionRow(
+            item,
+            orders[item.order_id].number if item.order_id in orders else item.order_id,
+            shipments[item.shipment_id].carrier if item.shipment_id in shipments else None,
+        )
+        for item in items
+    ]
 
 
 @router.get("/attention")
 def attention(request: Request, staff: Staff = Depends(current_staff)) -> Response:
-    now = utcnow()
     with database(request).uow(write=False) as uow:
-        alerts, items = read_attention(uow, staff.merchant_id, now)
+        rows = read_attention(uow, staff.merchant_id)
     return page(
         request,
         staff,
         "dashboard/attention.html",
-        {
-            "alerts": alerts,
-            "items": items,
-            "now": now,
-            "stalled_days": STALLED_AFTER.days,
-            "carrier_names": carrier_names(),
-        },
+        {"rows": rows, "carrier_names": carrier_names()},
         section="attention",
     )
 
