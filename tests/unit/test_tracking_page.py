@@ -20,12 +20,12 @@ from ordertrack.web.track.jsonld import parcel_delivery, script_text
 from ordertrack.web.track.ratelimit import LookupLimiter
 from ordertrack.web.track.routemap import GeoPoint, project
 from ordertrack.web.track.view import (
-    EstimatedDelivery,
+    DeliveryCard,
     ItemFacts,
-    OrderFacts,
-    ParcelFacts,
+    OrderCard,
+    ParcelCard,
     ScanFacts,
-    ShipmentFacts,
+    ShipmentCard,
     StoreFacts,
     build_page,
     order_step,
@@ -60,7 +60,7 @@ STORE = StoreFacts("mer_x", "Acme", None)
 def page_for(
     order_status: str, parcel_status: str, reason: str | None = None, *, shopper: str | None = "Ann"
 ):
-    parcel = ParcelFacts(
+    parcel = ParcelCard(
         "1ZTEST",
         "ups",
         parcel_status,
@@ -68,8 +68,8 @@ def page_for(
         [scan(8, "info_received", "Louisville", 38.2, -85.7), scan(14, "in_transit", "Dallas", 32.8, -96.8)],
         "https://carrier/1ZTEST",
     )
-    shipment = ShipmentFacts("ups", parcel_status, reason, [parcel], [ItemFacts("Tent", "TENT", 2)])
-    order = OrderFacts("1001", order_status, datetime(2026, 11, 1, tzinfo=UTC), "Austin", "US", shopper)
+    shipment = ShipmentCard("ups", parcel_status, reason, [parcel], [ItemFacts("Tent", "TENT", 2)])
+    order = OrderCard("1001", order_status, datetime(2026, 11, 1, tzinfo=UTC), "Austin", "US", shopper)
     return build_page(store=STORE, order=order, shipments=[shipment], carrier_names={"ups": "UPS"})
 
 
@@ -114,11 +114,11 @@ def test_scans_are_newest_first_with_local_time_and_zone() -> None:
 
 
 def test_the_limited_view_has_no_order_items_or_name() -> None:
-    parcel = ParcelFacts("1ZTEST", "ups", "in_transit", None, [scan(8, "in_transit", "Dallas", 32.8, -96.8)])
+    parcel = ParcelCard("1ZTEST", "ups", "in_transit", None, [scan(8, "in_transit", "Dallas", 32.8, -96.8)])
     page = build_page(
         store=STORE,
         order=None,
-        shipments=[ShipmentFacts("ups", "in_transit", None, [parcel], None)],
+        shipments=[ShipmentCard("ups", "in_transit", None, [parcel], None)],
         carrier_names={},
     )
     assert page.limited and page.order_number is None and page.shopper_name is None
@@ -129,12 +129,12 @@ def test_the_limited_view_has_no_order_items_or_name() -> None:
 
 def test_estimated_delivery_defaults_to_none_and_is_carried_when_known() -> None:
     assert page_for("shipped", "in_transit").estimated_delivery is None
-    edd = EstimatedDelivery(date(2026, 11, 5), date(2026, 11, 6))
-    parcel = ParcelFacts("1Z", "ups", "in_transit", None, [])
+    edd = DeliveryCard(date(2026, 11, 5), date(2026, 11, 6))
+    parcel = ParcelCard("1Z", "ups", "in_transit", None, [])
     page = build_page(
         store=STORE,
         order=None,
-        shipments=[ShipmentFacts("ups", "in_transit", None, [parcel], None)],
+        shipments=[ShipmentCard("ups", "in_transit", None, [parcel], None)],
         carrier_names={},
         estimated_delivery=edd,
     )
@@ -144,7 +144,7 @@ def test_estimated_delivery_defaults_to_none_and_is_carried_when_known() -> None
 
 
 def test_the_estimate_section_renders_with_its_history() -> None:
-    edd = EstimatedDelivery(date(2026, 11, 5), date(2026, 11, 5), history=())
+    edd = DeliveryCard(date(2026, 11, 5), date(2026, 11, 5), history=())
     page = replace(page_for("shipped", "in_transit"), estimated_delivery=edd)
     html = (
         pages.environment("es")

@@ -26,13 +26,13 @@ from ordertrack.tracking import service as tracking_service
 from ordertrack.tracking.schemas import EventOut
 from ordertrack.tracking.status import FINISHED_SHIPMENT_STATUSES
 from ordertrack.web.track.view import (
+    DeliveryCard,
     EstimateChange,
-    EstimatedDelivery,
     ItemFacts,
-    OrderFacts,
-    ParcelFacts,
+    OrderCard,
+    ParcelCard,
     ScanFacts,
-    ShipmentFacts,
+    ShipmentCard,
     StoreFacts,
     TrackingPage,
     build_page,
@@ -101,7 +101,7 @@ def load_page(uow: UnitOfWork, subject: Subject, *, email_proven: bool) -> Track
         return build_page(
             store=store,
             order=None,
-            shipments=[ShipmentFacts(parcel.carrier, parcel.status, parcel.reason, [facts], None)],
+            shipments=[ShipmentCard(parcel.carrier, parcel.status, parcel.reason, [facts], None)],
             carrier_names=_carrier_names({parcel.carrier}),
         )
     assert subject.order_id is not None
@@ -126,14 +126,14 @@ def load_page(uow: UnitOfWork, subject: Subject, *, email_proven: bool) -> Track
             for line in shipment.lines
         ]
         shipment_facts.append(
-            ShipmentFacts(shipment.carrier, shipment.status, shipment.reason, parcels, items)
+            ShipmentCard(shipment.carrier, shipment.status, shipment.reason, parcels, items)
         )
     carrier_names = _carrier_names(
         {s.carrier for s in shipments} | {p.carrier for s in shipments for p in s.parcels}
     )
     return build_page(
         store=store,
-        order=OrderFacts(
+        order=OrderCard(
             number=order.number,
             status=order.status,
             placed_at=order.placed_at,
@@ -147,7 +147,7 @@ def load_page(uow: UnitOfWork, subject: Subject, *, email_proven: bool) -> Track
     )
 
 
-def _promise(uow: Any, order: Any) -> EstimatedDelivery | None:
+def _promise(uow: Any, order: Any) -> DeliveryCard | None:
     """Our promise for the whole order (its last part), with every revision that moved it;
     nothing once it has all arrived."""
     if order.edd_earliest is None or order.edd_latest is None or order.status in FINISHED_ORDER_STATUSES:
@@ -156,10 +156,10 @@ def _promise(uow: Any, order: Any) -> EstimatedDelivery | None:
     history = tuple(
         EstimateChange(earliest=row.earliest, latest=row.latest, recorded_at=row.recorded_at) for row in own
     )
-    return EstimatedDelivery(earliest=order.edd_earliest, latest=order.edd_latest, history=history)
+    return DeliveryCard(earliest=order.edd_earliest, latest=order.edd_latest, history=history)
 
 
-def _estimate(uow: Any, merchant_id: str, shipments: list[Any]) -> EstimatedDelivery | None:
+def _estimate(uow: Any, merchant_id: str, shipments: list[Any]) -> DeliveryCard | None:
     """Without a promise of ours: the latest of the undelivered parcels' newest carrier
     estimates, with every revision that moved it."""
     open_parcels = [p.id for s in shipments for p in s.parcels if p.status not in FINISHED_SHIPMENT_STATUSES]
@@ -172,12 +172,12 @@ def _estimate(uow: Any, merchant_id: str, shipments: list[Any]) -> EstimatedDeli
         EstimateChange(earliest=row.earliest, latest=row.latest, recorded_at=row.recorded_at)
         for row in revisions[last.parcel_id]
     )
-    return EstimatedDelivery(earliest=last.earliest, latest=last.latest, history=history)
+    return DeliveryCard(earliest=last.earliest, latest=last.latest, history=history)
 
 
-def _parcel_facts(parcel: Any, events: list[EventOut]) -> ParcelFacts:
+def _parcel_facts(parcel: Any, events: list[EventOut]) -> ParcelCard:
     found = connectors().get(parcel.carrier)
-    return ParcelFacts(
+    return ParcelCard(
         tracking_number=parcel.tracking_number,
         carrier=parcel.carrier,
         status=parcel.status,

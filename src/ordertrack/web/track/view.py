@@ -24,7 +24,7 @@ from ordertrack.web.track.words import (
     parcel_words,
 )
 
-# --- facts in -------------------------------------------------------------------------------
+# --- facts in (a *Card* is what one block of the page is drawn from) ------------------------
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,9 @@ class ItemFacts:
 
 
 @dataclass(frozen=True)
-class ParcelFacts:
+class ParcelCard:
+    """One parcel of a shipment on the page: its number, carrier, derived status and scans."""
+
     tracking_number: str
     carrier: str
     status: str
@@ -66,11 +68,13 @@ class ParcelFacts:
 
 
 @dataclass(frozen=True)
-class ShipmentFacts:
+class ShipmentCard:
+    """One shipment on the page: its carrier, derived status, parcels and items."""
+
     carrier: str
     status: str
     reason: str | None
-    parcels: Sequence[ParcelFacts]
+    parcels: Sequence[ParcelCard]
     items: Sequence[ItemFacts] | None  # None in the limited view
 
 
@@ -82,8 +86,9 @@ class EstimateChange:
 
 
 @dataclass(frozen=True)
-class EstimatedDelivery:
-    """A delivery day (earliest == latest) or window, and how the estimate moved over time."""
+class DeliveryCard:
+    """The "Estimated delivery" card: our promise, else the carrier's estimate (docs/glossary.md),
+    as a day (earliest == latest) or a window, and how it moved over time."""
 
     earliest: date
     latest: date
@@ -102,7 +107,9 @@ class StoreFacts:
 
 
 @dataclass(frozen=True)
-class OrderFacts:
+class OrderCard:
+    """The order at the top of the page (None in the limited view)."""
+
     number: str
     status: str
     placed_at: datetime
@@ -169,7 +176,7 @@ class TrackingPage:
     alert: Plainly | None
     steps: tuple[Step, ...]
     shipments: tuple[ShipmentView, ...]
-    estimated_delivery: EstimatedDelivery | None = None
+    estimated_delivery: DeliveryCard | None = None
 
     @property
     def latest_scan(self) -> ScanView | None:
@@ -234,7 +241,7 @@ def newest_first(scans: Sequence[ScanFacts]) -> list[ScanFacts]:
 
 
 def parcel_view(
-    parcel: ParcelFacts,
+    parcel: ParcelCard,
     *,
     carrier_names: dict[str, str],
     store_name: str,
@@ -242,7 +249,7 @@ def parcel_view(
     city: str | None,
     country: str | None,
     items: Sequence[ItemFacts] | None,
-    estimate: EstimatedDelivery | None,
+    estimate: DeliveryCard | None,
 ) -> ParcelView:
     carrier_name = carrier_names.get(parcel.carrier, parcel.carrier.upper())
     located = [
@@ -287,10 +294,10 @@ def most_severe(candidates: Sequence[Plainly]) -> Plainly | None:
 def build_page(
     *,
     store: StoreFacts,
-    order: OrderFacts | None,
-    shipments: Sequence[ShipmentFacts],
+    order: OrderCard | None,
+    shipments: Sequence[ShipmentCard],
     carrier_names: dict[str, str],
-    estimated_delivery: EstimatedDelivery | None = None,
+    estimated_delivery: DeliveryCard | None = None,
 ) -> TrackingPage:
     """The whole page. ``order`` is None for a lookup by tracking number (the limited view)."""
     limited = order is None
