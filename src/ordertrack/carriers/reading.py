@@ -95,7 +95,8 @@ class CarrierEvent:
 
 @dataclass(frozen=True, slots=True)
 class EstimatedDelivery:
-    """The carrier's promise: a day, or a window (both ends the same for a single day)."""
+    """The carrier's estimate (not our promise: docs/glossary.md): a day, or a window (both ends
+    the same for a single day)."""
 
     earliest: date
     latest: date
