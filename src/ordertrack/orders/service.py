@@ -129,11 +129,10 @@ def customers_of_orders(uow: UnitOfWork, merchant_id: str, ids: Iterable[str]) -
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    return dict(
-        uow.session.execute(
-            select(Order.id, Order.customer_id).where(Order.merchant_id == merchant_id, Order.id.in_(wanted))
-        ).tuples()
+    rows = uow.session.execute(
+        select(Order.id, Order.customer_id).where(Order.merchant_id == merchant_id, Order.id.in_(wanted))
     )
+    return {order_id: customer_id for order_id, customer_id in rows}
 
 
 def list_orders(
@@ -335,10 +334,13 @@ def order_view(uow: UnitOfWork, merchant_id: str, order: Order) -> OrderOut:
             )
             for line in order.lines
         ],
-        shipments=[shipments_service.shipment_view(s, shipment_revisions.get(s.id, [])) for s in shipments],
+        shipments=[
+            shipments_service.shipment_view(s, shipment_revisions.get(s.id, []), order_number=order.number)
+            for s in shipments
+        ],
         estimated_delivery=estimate_out(order.edd_earliest, order.edd_latest, order.edd_most_likely),
         estimate_revisions=[EstimateRevisionOut.model_validate(r) for r in own_revisions],
-        attention_items=[item_out(item) for item in items if item.closed_at is None],
+        attention_items=[item_out(item, order.number) for item in items if item.closed_at is None],
         created_at=order.created_at,
         updated_at=order.updated_at,
     )

@@ -19,6 +19,7 @@ from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import NotFound
 from ordertrack.kit.ids import new_id
 from ordertrack.kit.pagination import Page, keyset_page
+from ordertrack.kit.schema import OrderRef, WarehouseRef
 from ordertrack.shipments import rules
 from ordertrack.shipments.model import ParcelItem, Shipment, ShipmentLine
 from ordertrack.shipments.rules import ShipmentFacts
@@ -32,7 +33,6 @@ from ordertrack.shipments.schemas import (
 from ordertrack.tracking import parcels as tracking_parcels
 from ordertrack.tracking.model import Parcel
 from ordertrack.tracking.status import (
-    ParcelFacts,
     ShipmentStatus,
     derive_shipment_status,
 )
@@ -268,11 +268,14 @@ def shipment_facts(uow: UnitOfWork, merchant_id: str, order_ids: list[str]) -> d
     return grouped
 
 
-def shipment_view(shipment: Shipment, revisions: Sequence[EddRevision] = ()) -> ShipmentOut:
+def shipment_view(
+    shipment: Shipment, revisions: Sequence[EddRevision] = (), *, order_number: str
+) -> ShipmentOut:
+    """The shipment as the API shows it; the caller knows its order's number."""
     return ShipmentOut(
         id=shipment.id,
-        order_id=shipment.order_id,
-        warehouse=shipment.warehouse,
+        order=OrderRef(id=shipment.order_id, number=order_number),
+        warehouse=None if shipment.warehouse is None else WarehouseRef(code=shipment.warehouse),
         carrier=shipment.carrier,
         service=shipment.service,
         status=ShipmentStatus(shipment.status),
@@ -309,12 +312,10 @@ def refresh_shipments(uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[
         .order_by(Shipment.id)
         .with_for_update()
     ).all()
-    parcels: dict[str, list[ParcelFacts]] = defaultdict(list)
-    for parcel in tracking_parcels.parcels_of_shipments(uow, merchant_id, ids):
-        parcels[parcel.shipment_id].append(ParcelFacts(parcel.status, parcel.reason, parcel.delivered_at))
+    parcels = tracking_parcels.parcel_facts_of_shipments(uow, merchant_id, ids)
     updates = []
     for shipment_id, order_id, status, reason, delivered_at in shipments:
-        derived = derive_shipment_status(parcels[shipment_id])
+        derived = derive_shipment_status(parcels.get(shipment_id, []))
         if (derived.status, derived.reason, derived.delivered_at) == (status, reason, delivered_at):
             continue
         updates.append(

@@ -21,7 +21,7 @@ from ordertrack.events import ParcelScanned, ParcelStatusChanged
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict
 from ordertrack.tracking.model import Parcel
-from ordertrack.tracking.status import FINISHED_SHIPMENT_STATUSES, TrackingState
+from ordertrack.tracking.status import FINISHED_SHIPMENT_STATUSES, ParcelFacts, TrackingState
 
 
 @dataclass(frozen=True)
@@ -167,18 +167,25 @@ def merchants_holding_number(uow: UnitOfWork, tracking_number: str) -> int:
     return len(uow.session.scalars(holders).all())
 
 
-def parcels_of_shipments(uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[str]) -> list[Parcel]:
-    """The parcels of these shipments, by shipment and sequence."""
+def parcel_facts_of_shipments(
+    uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[str]
+) -> dict[str, list[ParcelFacts]]:
+    """Each shipment's parcels as its status is derived from them, in parcel order.
+
+    Read as columns, not entities: states just saved by an UPDATE are not in the session's
+    objects yet.
+    """
     ids = sorted(set(shipment_ids))
+    found: dict[str, list[ParcelFacts]] = {}
     if not ids:
-        return []
-    return list(
-        uow.session.scalars(
-            select(Parcel)
-            .where(Parcel.merchant_id == merchant_id, Parcel.shipment_id.in_(ids))
-            .order_by(Parcel.shipment_id, Parcel.seq)
-        )
-    )
+        return found
+    for shipment_id, status, reason, delivered_at in uow.session.execute(
+        select(Parcel.shipment_id, Parcel.status, Parcel.reason, Parcel.delivered_at)
+        .where(Parcel.merchant_id == merchant_id, Parcel.shipment_id.in_(ids))
+        .order_by(Parcel.shipment_id, Parcel.seq)
+    ):
+        found.setdefault(shipment_id, []).append(ParcelFacts(status, reason, delivered_at))
+    return found
 
 
 def number_in_flight(
