@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ordertrack.kit.signing import SigningKeys
+
 DEFAULT_DATABASE_URL = "sqlite:///./var/ordertrack.db"
 
 
@@ -24,8 +26,13 @@ class Settings(BaseSettings):
     # The proxies whose X-Forwarded-For / -Proto ``serve`` believes: comma-separated addresses
     # or networks ("10.0.0.5,10.1.0.0/16"), or "*" for any. Empty: none, the peer address counts.
     forwarded_allow_ips: str = ""
-    # Signs tracking-page links; generated once and kept in var_dir when not given.
+    # Signs tracking-page links, unsubscribe links, cookies and form tokens; generated once and
+    # kept in var_dir when not given.
     secret_key: SecretStr | None = None
+    # Key rotation: the keys secret_key replaced, newest first, as a JSON list ('["old key"]').
+    # They still verify what they signed (links on labels and in emails) but sign nothing new;
+    # drop one once what it signed has expired (tracking links live 180 days).
+    previous_secret_keys: list[SecretStr] = Field(default_factory=list)
     var_dir: Path = Path("./var")
 
     # Carriers recycle tracking numbers: an event this many days older than the shipment
@@ -77,6 +84,13 @@ class Settings(BaseSettings):
         parse_networks(value)  # ValueError: not a network
         return value
 
+    @field_validator("previous_secret_keys")
+    @classmethod
+    def _previous_keys(cls, value: list[SecretStr]) -> list[SecretStr]:
+        if not all(key.get_secret_value() for key in value):
+            raise ValueError("a previous secret key must not be empty")
+        return value
+
     @field_validator("carrier_base_urls")
     @classmethod
     def _carrier_roots(cls, value: dict[str, str]) -> dict[str, str]:
@@ -95,6 +109,11 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
+
+    def signing_keys(self) -> SigningKeys:
+        """The secret that signs and the previous ones that still verify."""
+        previous = tuple(key.get_secret_value() for key in self.previous_secret_keys)
+        return SigningKeys(self.resolved_secret_key(), previous)
 
 
 @lru_cache(maxsize=1)

@@ -1,1 +1,71 @@
-"""Signed links that services and pages both make (tracking pages, unsubscribe, documents)."""
+"""Signed links that services and pages both make: the shopper's tracking page and unsubscribe.
+
+Every kind of signed value in the product is listed in :class:`Purpose`; each is signed with
+its own purpose (see :mod:`ordertrack.kit.signing`), so a tracking link never opens an
+unsubscribe page or a dashboard session, and the other way round.
+
+Anyone holding a tracking link may see that order's tracking (that is what the label's QR
+code and the emails are for); nobody can forge a link to another order, or stretch a link's
+life, without the secret key. Links live long (a parcel can take weeks, and a shopper opens
+the email again for a return); an expired link answers like a forged one. Makers take the
+secret that signs now; readers take every key that still verifies.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+
+from ordertrack.kit.clock import utcnow
+from ordertrack.kit.signing import Signer, SigningKeys
+
+# How long a link printed on a label or sent in an email keeps working.
+LINK_LIFETIME = timedelta(days=180)
+
+
+class Purpose(StrEnum):
+    """What a signed value is for (the itsdangerous salt): one kind never passes for another."""
+
+    TRACKING_PAGE = "ordertrack.tracking-page"
+    UNSUBSCRIBE = "ordertrack.unsubscribe"
+    EMAIL_PROOF = "ordertrack.email-proof"
+    SMS_FORM = "ordertrack.sms-form"
+    DASHBOARD_SESSION = "ordertrack.dashboard-session"
+    DASHBOARD_CSRF = "ordertrack.dashboard-csrf"
+    DASHBOARD_LOGIN_CSRF = "ordertrack.dashboard-login-csrf"
+
+
+def tracking_token(secret: str, order_id: str, *, expires_on: date | None = None) -> str:
+    """The token of the order's tracking page; it works until the end of ``expires_on`` (UTC)."""
+    last_day = expires_on or (utcnow() + LINK_LIFETIME).date()
+    expires_at = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=UTC)
+    return Signer(SigningKeys(secret), Purpose.TRACKING_PAGE).sign(order_id, expires_at=expires_at)
+
+
+def read_tracking_token(keys: SigningKeys, token: str, *, now: datetime | None = None) -> str | None:
+    """The order id a token opens, or None for a token this server did not sign or that expired."""
+    order_id = Signer(keys, Purpose.TRACKING_PAGE).unsign(token, now=now or utcnow())
+    return order_id if isinstance(order_id, str) and order_id else None
+
+
+def tracking_url(public_url: str, secret: str, order_id: str, *, expires_on: date | None = None) -> str:
+    return f"{public_url.rstrip('/')}/track/{tracking_token(secret, order_id, expires_on=expires_on)}"
+
+
+def unsubscribe_token(secret: str, merchant_id: str, channel: str, address: str) -> str:
+    """The merchant, channel and address a one-click unsubscribe stops; it does not expire."""
+    return Signer(SigningKeys(secret), Purpose.UNSUBSCRIBE).sign([merchant_id, channel, address.lower()])
+
+
+def read_unsubscribe_token(keys: SigningKeys, token: str) -> tuple[str, str, str] | None:
+    """(merchant id, channel, address), or None for a token this server did not sign."""
+    found = Signer(keys, Purpose.UNSUBSCRIBE).unsign(token, now=utcnow())
+    if not isinstance(found, list) or len(found) != 3 or not all(isinstance(part, str) for part in found):
+        return None
+    merchant_id, channel, address = found
+    return merchant_id, channel, address
+
+
+def unsubscribe_url(public_url: str, secret: str, merchant_id: str, channel: str, address: str) -> str:
+    token = unsubscribe_token(secret, merchant_id, channel, address)
+    return f"{public_url.rstrip('/')}/notifications/unsubscribe/{token}"

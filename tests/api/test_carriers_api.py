@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from ordertrack.web.tokens import tracking_token
+from ordertrack.links import tracking_token
 from tests.carriers.test_canadapost import DELIVERED
 from tests.conftest import TEST_SECRET
 from tests.integration.scenario import order_payload

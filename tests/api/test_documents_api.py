@@ -5,7 +5,8 @@ from __future__ import annotations
 import httpx
 import pypdfium2
 
-from ordertrack.web.tokens import read_tracking_token
+from ordertrack.kit.signing import SigningKeys
+from ordertrack.links import read_tracking_token
 from tests.conftest import TEST_SECRET
 from tests.integration.scenario import order_payload
 from tests.support import barcodes
@@ -36,7 +37,7 @@ def test_label_pdf_scans_to_the_tracking_number_and_the_tracking_page(client: ht
     assert found["Code128"] == UPS_NUMBER
     url = found["QRCode"]
     assert url.startswith("http://127.0.0.1:8000/track/")
-    assert read_tracking_token(TEST_SECRET, url.rsplit("/", 1)[1]) == order["id"]
+    assert read_tracking_token(SigningKeys(TEST_SECRET), url.rsplit("/", 1)[1]) == order["id"]
 
 
 def test_label_zpl_carries_the_tracking_number_in_a_code128_field(client: httpx.Client) -> None:

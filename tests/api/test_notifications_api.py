@@ -16,8 +16,7 @@ import pytest
 
 from ordertrack.config import Settings
 from ordertrack.db.uow import Database
-from ordertrack.notifications.links import unsubscribe_url
-from ordertrack.web.tokens import tracking_token
+from ordertrack.links import tracking_token, unsubscribe_url
 from tests.conftest import TEST_SECRET, Tenant
 from tests.integration.scenario import order_payload
 from tests.support import LiveServer

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from ordertrack.web.tokens import read_tracking_token
+from ordertrack.kit.signing import SigningKeys
+from ordertrack.links import read_tracking_token
 from ordertrack.web.track.ratelimit import LookupLimiter
 from tests.conftest import TEST_SECRET, Tenant
 from tests.integration.scenario import order_payload
@@ -49,7 +50,7 @@ def look_up(server: LiveServer, path: str, number: str = NUMBER) -> httpx.Respon
 def opened(answer: httpx.Response) -> str | None:
     """The parcel a lookup's redirect opens."""
     assert answer.status_code == 303, answer.status_code
-    return read_tracking_token(TEST_SECRET, answer.headers["location"].removeprefix("/track/"))
+    return read_tracking_token(SigningKeys(TEST_SECRET), answer.headers["location"].removeprefix("/track/"))
 
 
 def test_a_number_copied_by_another_merchant_no_longer_opens_by_number_alone(

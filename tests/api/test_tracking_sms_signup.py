@@ -13,9 +13,9 @@ import pytest
 from pydantic import SecretStr
 
 from ordertrack.db.uow import Database
+from ordertrack.links import tracking_token
 from ordertrack.notifications import service as notifications_service
 from ordertrack.notifications.channels.sms import twilio_signature
-from ordertrack.web.tokens import tracking_token
 from ordertrack.web.track.ratelimit import LookupLimiter
 from ordertrack.web.track.sms_signup import SignupLimits
 from tests.conftest import TEST_SECRET

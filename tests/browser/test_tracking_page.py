@@ -18,8 +18,8 @@ import httpx
 import pytest
 
 from ordertrack.db.uow import Database
+from ordertrack.links import tracking_token
 from ordertrack.merchants import service as merchants_service
-from ordertrack.web.tokens import tracking_token
 from tests.browser.conftest import axe_audit, screenshot, screenshots
 from tests.conftest import TEST_SECRET
 from tests.integration.scenario import order_payload

@@ -16,7 +16,7 @@ from websockets.sync.client import connect
 
 from ordertrack.bootstrap import open_database
 from ordertrack.db.uow import Database
-from ordertrack.web.tokens import tracking_token
+from ordertrack.links import tracking_token
 from tests.conftest import TEST_SECRET, Tenant
 from tests.integration.scenario import order_payload
 from tests.support import ServeProcess

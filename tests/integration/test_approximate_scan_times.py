@@ -14,11 +14,11 @@ from sqlalchemy import select
 from ordertrack.carriers import intake
 from ordertrack.carriers.registry import connector
 from ordertrack.db.uow import Database
+from ordertrack.links import tracking_token
 from ordertrack.orders import service as orders_service
 from ordertrack.tracking import service as tracking_service
 from ordertrack.tracking.model import TrackingEvent
 from ordertrack.web.dashboard.timeline import order_timeline
-from ordertrack.web.tokens import tracking_token
 from tests.conftest import TEST_SECRET
 from tests.integration.scenario import WINDOW, lookup, place_order, ship
 

@@ -12,6 +12,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from ordertrack.db.uow import Database
+from ordertrack.kit.signing import SigningKeys
 from ordertrack.staff import service as staff_service
 from ordertrack.staff.model import StaffUser
 from ordertrack.web.dashboard import sessions
@@ -178,9 +179,9 @@ def test_wrong_password_shows_the_generic_error(server: LiveServer, db: Database
 
 def test_tampered_cookie_is_not_a_session(server: LiveServer, db: Database, make_merchant) -> None:
     staff_id = make_staff(db, make_merchant("Acme").merchant_id)
-    genuine = sessions.issue_session(TEST_SECRET, staff_id, 1, now=datetime.now(UTC))
-    payload, signature = genuine.split(".")
-    forged = sessions.issue_session("another secret", staff_id, 1, now=datetime.now(UTC))
+    genuine = sessions.issue_session(SigningKeys(TEST_SECRET), staff_id, 1, now=datetime.now(UTC))
+    payload, _, signature = genuine.rpartition(".")
+    forged = sessions.issue_session(SigningKeys("another secret"), staff_id, 1, now=datetime.now(UTC))
     for value in (f"{payload}.{signature[:-2]}xx", forged, f"{payload}x.{signature}", "garbage"):
         with server.client() as http:
             http.cookies.set(sessions.SESSION_COOKIE, value)
@@ -192,7 +193,7 @@ def test_tampered_cookie_is_not_a_session(server: LiveServer, db: Database, make
 
 def test_expired_cookie_is_not_a_session(server: LiveServer, db: Database, make_merchant) -> None:
     staff_id = make_staff(db, make_merchant("Acme").merchant_id)
-    old = sessions.issue_session(TEST_SECRET, staff_id, 1, now=datetime(2020, 1, 1, tzinfo=UTC))
+    old = sessions.issue_session(SigningKeys(TEST_SECRET), staff_id, 1, now=datetime(2020, 1, 1, tzinfo=UTC))
     with server.client() as http:
         http.cookies.set(sessions.SESSION_COOKIE, old)
         assert http.get("/dashboard/orders").status_code == 303

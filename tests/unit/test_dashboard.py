@@ -6,50 +6,76 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from ordertrack.kit.signing import SigningKeys
 from ordertrack.web.dashboard import sessions
 from ordertrack.web.dashboard.forms import BadForm, UnsupportedForm, parse_form
 from ordertrack.web.dashboard.throttle import LoginThrottle
 
-SECRET = "unit-test-secret"
+KEYS = SigningKeys("unit-test-secret")
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 
+def _middle_changed(value: str) -> str:
+    middle = len(value) // 2
+    return value[:middle] + ("A" if value[middle] != "A" else "B") + value[middle + 1 :]
+
+
 def test_a_session_cookie_reads_back_until_it_expires() -> None:
-    cookie = sessions.issue_session(SECRET, "stf_1", 3, now=NOW)
-    claims = sessions.read_session(SECRET, cookie, now=NOW + timedelta(hours=11))
+    cookie = sessions.issue_session(KEYS, "stf_1", 3, now=NOW)
+    claims = sessions.read_session(KEYS, cookie, now=NOW + timedelta(hours=11))
     assert claims is not None and (claims.staff_id, claims.version) == ("stf_1", 3)
-    assert sessions.read_session(SECRET, cookie, now=NOW + sessions.SESSION_LIFETIME) is None
+    assert sessions.read_session(KEYS, cookie, now=NOW + sessions.SESSION_LIFETIME) is None
 
 
 @pytest.mark.parametrize(
     "mangle",
-    [lambda c: c[:-1] + ("A" if c[-1] != "A" else "B"), lambda c: "x" + c, lambda c: c + ".x", lambda c: ""],
+    [
+        lambda c: c[:-1] + ("A" if c[-1] != "A" else "Q"),
+        _middle_changed,
+        lambda c: "x" + c,
+        lambda c: c + ".x",
+        lambda c: "",
+    ],
 )
 def test_a_tampered_session_cookie_is_refused(mangle) -> None:  # type: ignore[no-untyped-def]
-    cookie = sessions.issue_session(SECRET, "stf_1", 1, now=NOW)
-    assert sessions.read_session(SECRET, mangle(cookie), now=NOW) is None
+    cookie = sessions.issue_session(KEYS, "stf_1", 1, now=NOW)
+    assert sessions.read_session(KEYS, mangle(cookie), now=NOW) is None
 
 
 def test_a_cookie_signed_with_another_secret_is_refused() -> None:
-    cookie = sessions.issue_session("other secret", "stf_1", 1, now=NOW)
-    assert sessions.read_session(SECRET, cookie, now=NOW) is None
+    cookie = sessions.issue_session(SigningKeys("other secret"), "stf_1", 1, now=NOW)
+    assert sessions.read_session(KEYS, cookie, now=NOW) is None
+
+
+def test_a_session_and_its_csrf_token_survive_a_key_rotation() -> None:
+    cookie = sessions.issue_session(KEYS, "stf_1", 1, now=NOW)
+    claims = sessions.read_session(KEYS, cookie, now=NOW)
+    assert claims is not None
+    token = sessions.csrf_token(KEYS, claims)
+    rotated = SigningKeys("the new secret", previous=(KEYS.current,))
+    assert sessions.read_session(rotated, cookie, now=NOW) == claims
+    assert sessions.csrf_matches(rotated, claims, token)
+    assert sessions.csrf_matches(rotated, claims, sessions.csrf_token(rotated, claims))
 
 
 def test_csrf_token_belongs_to_one_session() -> None:
-    first = sessions.read_session(SECRET, sessions.issue_session(SECRET, "stf_1", 1, now=NOW), now=NOW)
-    second = sessions.read_session(SECRET, sessions.issue_session(SECRET, "stf_1", 1, now=NOW), now=NOW)
+    first = sessions.read_session(KEYS, sessions.issue_session(KEYS, "stf_1", 1, now=NOW), now=NOW)
+    second = sessions.read_session(KEYS, sessions.issue_session(KEYS, "stf_1", 1, now=NOW), now=NOW)
     assert first is not None and second is not None
-    token = sessions.csrf_token(SECRET, first)
-    assert sessions.tokens_match(token, token)
-    assert not sessions.tokens_match(token, sessions.csrf_token(SECRET, second))
-    assert not sessions.tokens_match(token, None)
-    assert not sessions.tokens_match(token, "")
+    token = sessions.csrf_token(KEYS, first)
+    assert sessions.csrf_matches(KEYS, first, token)
+    assert not sessions.csrf_matches(KEYS, second, token)
+    assert not sessions.csrf_matches(KEYS, first, None)
+    assert not sessions.csrf_matches(KEYS, first, "")
 
 
 def test_login_csrf_token_is_not_a_session_csrf_token() -> None:
-    claims = sessions.read_session(SECRET, sessions.issue_session(SECRET, "stf_1", 1, now=NOW), now=NOW)
+    claims = sessions.read_session(KEYS, sessions.issue_session(KEYS, "stf_1", 1, now=NOW), now=NOW)
     assert claims is not None
-    assert sessions.login_csrf_token(SECRET, claims.nonce) != sessions.csrf_token(SECRET, claims)
+    login_token = sessions.login_csrf_token(KEYS, claims.nonce)
+    assert sessions.login_csrf_matches(KEYS, claims.nonce, login_token)
+    assert not sessions.csrf_matches(KEYS, claims, login_token)
+    assert not sessions.login_csrf_matches(KEYS, claims.nonce, sessions.csrf_token(KEYS, claims))
 
 
 def test_urlencoded_and_multipart_forms_are_read() -> None:

@@ -14,6 +14,7 @@ from babel.messages.extract import extract
 from babel.messages.pofile import read_po
 from jinja2.ext import babel_extract
 
+from ordertrack.kit.signing import SigningKeys
 from ordertrack.web import pages
 from ordertrack.web.track import proof, theme
 from ordertrack.web.track.jsonld import parcel_delivery, script_text
@@ -236,14 +237,27 @@ def test_the_limiter_forgets_the_oldest_clients_beyond_its_cap() -> None:
 
 
 def test_email_proof_is_bound_to_the_order_the_secret_and_the_time() -> None:
-    cookie = proof.email_proof("s3cret", "ord_1", now=1000)
-    assert proof.proves_email("s3cret", cookie, "ord_1", now=1000 + proof.LIFETIME_SECONDS)
-    assert not proof.proves_email("s3cret", cookie, "ord_1", now=1001 + proof.LIFETIME_SECONDS)
-    assert not proof.proves_email("s3cret", cookie, "ord_2", now=1000)
-    assert not proof.proves_email("other", cookie, "ord_1", now=1000)
-    assert not proof.proves_email("s3cret", cookie[:-1] + "x", "ord_1", now=1000)
-    assert not proof.proves_email("s3cret", "garbage", "ord_1", now=1000)
-    assert not proof.proves_email("s3cret", None, "ord_1", now=1000)
+    keys = SigningKeys("s3cret")
+    cookie = proof.email_proof(keys, "ord_1", now=1000)
+    assert proof.proves_email(keys, cookie, "ord_1", now=999 + proof.LIFETIME_SECONDS)
+    assert not proof.proves_email(keys, cookie, "ord_1", now=1000 + proof.LIFETIME_SECONDS)
+    assert not proof.proves_email(keys, cookie, "ord_2", now=1000)
+    assert not proof.proves_email(SigningKeys("other"), cookie, "ord_1", now=1000)
+    tampered = cookie[:-5] + ("x" if cookie[-5] != "x" else "y") + cookie[-4:]
+    assert not proof.proves_email(keys, tampered, "ord_1", now=1000)
+    assert not proof.proves_email(keys, "garbage", "ord_1", now=1000)
+    assert not proof.proves_email(keys, None, "ord_1", now=1000)
+    assert proof.proves_email(SigningKeys("new", previous=("s3cret",)), cookie, "ord_1", now=1000)
+
+
+def test_the_sms_form_token_is_bound_to_its_proof_cookie_and_survives_a_key_rotation() -> None:
+    keys = SigningKeys("s3cret")
+    cookie = proof.email_proof(keys, "ord_1", now=1000)
+    token = proof.form_token(keys, cookie)
+    assert proof.form_token_matches(keys, cookie, token)
+    assert proof.form_token_matches(SigningKeys("new", previous=("s3cret",)), cookie, token)
+    assert not proof.form_token_matches(keys, proof.email_proof(keys, "ord_2", now=1000), token)
+    assert not proof.form_token_matches(keys, cookie, None)
 
 
 @pytest.mark.parametrize("brand", ["#ffd500", "#ffffff", "#1f4e79", "#00ff00", "#000000"])

@@ -11,12 +11,12 @@ from ordertrack.documents.model import Address, LabelData, PackingSlipData, Page
 __all__ = ["LabelData", "label_data", "packing_slip_data"]
 from ordertrack.inventory import service as inventory_service
 from ordertrack.kit.errors import NotFound
+from ordertrack.links import tracking_url
 from ordertrack.merchants import service as merchants_service
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.model import Order
 from ordertrack.shipments import service as shipments_service
 from ordertrack.shipments.model import Shipment
-from ordertrack.web.tokens import tracking_url
 
 
 class ParcelNotFound(NotFound):

@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from ordertrack.db.uow import Database
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import OrdertrackError
+from ordertrack.kit.signing import SigningKeys
 from ordertrack.staff import service as staff_service
 from ordertrack.web.dashboard import sessions
 from ordertrack.web.dashboard.forms import Form, parse_form
@@ -85,8 +86,9 @@ def error_page(request: Request, status: int, message: str) -> Response:
     )
 
 
-def secret_of(request: Request) -> str:
-    return str(request.app.state.settings.resolved_secret_key())
+def keys_of(request: Request) -> SigningKeys:
+    keys: SigningKeys = request.app.state.settings.signing_keys()
+    return keys
 
 
 def database(request: Request) -> Database:
@@ -109,16 +111,17 @@ async def current_staff(request: Request) -> Staff:
     cached = request.scope.get("ordertrack.staff")
     if isinstance(cached, Staff):
         return cached
-    secret = secret_of(request)
-    claims = sessions.read_session(secret, request.cookies.get(sessions.SESSION_COOKIE), now=utcnow())
+    keys = keys_of(request)
+    claims = sessions.read_session(keys, request.cookies.get(sessions.SESSION_COOKIE), now=utcnow())
     if claims is None:
         raise LoginRequired()
     found = await run_in_threadpool(_load_staff, database(request), claims)
     if found is None:
         raise LoginRequired()
     merchant_id, email, name = found
-    staff = Staff(claims.staff_id, merchant_id, email, name, sessions.csrf_token(secret, claims))
+    staff = Staff(claims.staff_id, merchant_id, email, name, sessions.csrf_token(keys, claims))
     request.scope["ordertrack.staff"] = staff
+    request.scope["ordertrack.session"] = claims
     return staff
 
 
@@ -131,7 +134,9 @@ async def staff_form(request: Request) -> tuple[Staff, Form]:
     """A POST from a signed-in staff member, with its CSRF token checked."""
     staff = await current_staff(request)
     form = await read_form(request)
-    if not sessions.tokens_match(staff.csrf, form.get("csrf_token")):
+    # Checked under every key, not compared with staff.csrf: a form loaded before a key rotation still posts.
+    claims: sessions.SessionClaims = request.scope["ordertrack.session"]
+    if not sessions.csrf_matches(keys_of(request), claims, form.get("csrf_token")):
         raise CsrfRejected()
     return staff, form
 

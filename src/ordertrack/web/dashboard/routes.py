@@ -20,9 +20,9 @@ from ordertrack.web.dashboard.access import (
     current_staff,
     database,
     error_page,
+    keys_of,
     page,
     read_form,
-    secret_of,
     staff_form,
 )
 from ordertrack.web.dashboard.forms import Form
@@ -47,7 +47,6 @@ def _safe_next(target: str) -> str:
 
 
 def _login_page(request: Request, *, error: str = "", email: str = "", status_code: int = 200) -> Response:
-    secret = secret_of(request)
     nonce = request.cookies.get(sessions.LOGIN_COOKIE) or sessions.new_login_nonce()
     response = page(
         request,
@@ -57,7 +56,7 @@ def _login_page(request: Request, *, error: str = "", email: str = "", status_co
             "error": error,
             "email": email,
             "next": _safe_next(request.query_params.get("next", "")),
-            "csrf_token": sessions.login_csrf_token(secret, nonce),
+            "csrf_token": sessions.login_csrf_token(keys_of(request), nonce),
         },
         status_code=status_code,
     )
@@ -81,19 +80,16 @@ async def home(staff: Staff = Depends(current_staff)) -> Response:
 
 @auth.get("/login")
 def login_form(request: Request) -> Response:
-    secret = secret_of(request)
-    if sessions.read_session(secret, request.cookies.get(sessions.SESSION_COOKIE), now=utcnow()):
+    if sessions.read_session(keys_of(request), request.cookies.get(sessions.SESSION_COOKIE), now=utcnow()):
         return RedirectResponse("/dashboard/orders", status_code=303)
     return _login_page(request)
 
 
 @auth.post("/login")
 def login(request: Request, form: Form = Depends(read_form)) -> Response:
-    secret = secret_of(request)
+    keys = keys_of(request)
     nonce = request.cookies.get(sessions.LOGIN_COOKIE)
-    if not nonce or not sessions.tokens_match(
-        sessions.login_csrf_token(secret, nonce), form.get("csrf_token")
-    ):
+    if not nonce or not sessions.login_csrf_matches(keys, nonce, form.get("csrf_token")):
         raise CsrfRejected()
     email = staff_service.normalise_email(form.get("email"))[:320]
     password = form.get("password")
@@ -123,7 +119,7 @@ def login(request: Request, form: Form = Depends(read_form)) -> Response:
     response = RedirectResponse(_safe_next(form.get("next")), status_code=303)
     response.set_cookie(
         sessions.SESSION_COOKIE,
-        sessions.issue_session(secret, user_id, version, now=now),
+        sessions.issue_session(keys, user_id, version, now=now),
         max_age=int(sessions.SESSION_LIFETIME.total_seconds()),
         path="/dashboard",
         httponly=True,

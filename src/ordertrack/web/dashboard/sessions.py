@@ -1,26 +1,25 @@
 """Staff sessions and CSRF tokens: signed cookies, checked on every request.
 
-A session cookie is ``payload.signature``: the payload names the staff user, the user's
-session version, an expiry and a random nonce; the signature is HMAC-SHA256 with a key
-derived from the server secret. The cookie is only half the check: the user's current
-session version is read from the database on every request, so logging out (which bumps
-the version) or disabling the user ends every session at once, server side.
+A session cookie is a token of :mod:`ordertrack.kit.signing` (purpose: dashboard session)
+carrying the staff user, the user's session version and a random nonce, good for twelve
+hours. The cookie is only half the check: the user's current session version is read from
+the database on every request, so logging out (which bumps the version) or disabling the
+user ends every session at once, server side.
 
-The CSRF token of a session is an HMAC of its nonce (synchroniser token without server
+The CSRF token of a session is a signature of its nonce (synchroniser token without server
 state): every form carries it in a hidden field and every POST must send it back. The
 login form, which has no session yet, gets the same from a short-lived random cookie.
+Tokens made before a key rotation still pass, like the sessions they belong to.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
-import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from ordertrack.kit.signing import Signer, SigningKeys
+from ordertrack.links import Purpose
 
 SESSION_COOKIE = "ot_staff"
 LOGIN_COOKIE = "ot_login"
@@ -32,68 +31,39 @@ LOGIN_FORM_LIFETIME = timedelta(hours=1)
 class SessionClaims:
     staff_id: str
     version: int
-    expires_at: int  # Unix seconds
     nonce: str
 
 
-def _key(secret: str, purpose: str) -> bytes:
-    """One key per purpose, so a value signed for one use never verifies for another."""
-    return hmac.new(secret.encode(), f"ordertrack dashboard {purpose}".encode(), hashlib.sha256).digest()
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _mac(secret: str, purpose: str, message: str) -> str:
-    return _b64(hmac.new(_key(secret, purpose), message.encode(), hashlib.sha256).digest())
-
-
-def issue_session(secret: str, staff_id: str, version: int, *, now: datetime) -> str:
+def issue_session(keys: SigningKeys, staff_id: str, version: int, *, now: datetime) -> str:
     """The cookie value for a fresh session of this user."""
-    claims = {
-        "u": staff_id,
-        "v": version,
-        "e": int((now + SESSION_LIFETIME).timestamp()),
-        "n": secrets.token_urlsafe(18),
-    }
-    payload = _b64(json.dumps(claims, separators=(",", ":")).encode())
-    return f"{payload}.{_mac(secret, 'session', payload)}"
+    claims = {"u": staff_id, "v": version, "n": secrets.token_urlsafe(18)}
+    return Signer(keys, Purpose.DASHBOARD_SESSION).sign(claims, expires_at=now + SESSION_LIFETIME)
 
 
-def read_session(secret: str, value: str | None, *, now: datetime) -> SessionClaims | None:
+def read_session(keys: SigningKeys, value: str | None, *, now: datetime) -> SessionClaims | None:
     """The claims of a cookie signed by us and not expired; None for anything else."""
-    if not value or len(value) > 1000 or value.count(".") != 1:
-        return None
-    payload, signature = value.split(".")
-    # Bytes, not str: compare_digest raises on non-ASCII text, and a cookie is whatever is sent.
-    if not hmac.compare_digest(signature.encode(), _mac(secret, "session", payload).encode()):
-        return None
+    data = Signer(keys, Purpose.DASHBOARD_SESSION).unsign(value, now=now)
     try:
-        data = json.loads(_unb64(payload))
-        claims = SessionClaims(str(data["u"]), int(data["v"]), int(data["e"]), str(data["n"]))
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return SessionClaims(str(data["u"]), int(data["v"]), str(data["n"]))
+    except (KeyError, TypeError, ValueError):
         return None
-    if claims.expires_at <= now.timestamp():
-        return None
-    return claims
 
 
-def csrf_token(secret: str, claims: SessionClaims) -> str:
-    return _mac(secret, "csrf", claims.nonce)
+def csrf_token(keys: SigningKeys, claims: SessionClaims) -> str:
+    return Signer(keys, Purpose.DASHBOARD_CSRF).signature(claims.nonce)
+
+
+def csrf_matches(keys: SigningKeys, claims: SessionClaims, given: str | None) -> bool:
+    return Signer(keys, Purpose.DASHBOARD_CSRF).verifies(claims.nonce, given)
 
 
 def new_login_nonce() -> str:
     return secrets.token_urlsafe(18)
 
 
-def login_csrf_token(secret: str, nonce: str) -> str:
-    return _mac(secret, "login csrf", nonce)
+def login_csrf_token(keys: SigningKeys, nonce: str) -> str:
+    return Signer(keys, Purpose.DASHBOARD_LOGIN_CSRF).signature(nonce)
 
 
-def tokens_match(expected: str, given: str | None) -> bool:
-    return bool(given) and hmac.compare_digest(expected.encode(), (given or "").encode())
+def login_csrf_matches(keys: SigningKeys, nonce: str, given: str | None) -> bool:
+    return Signer(keys, Purpose.DASHBOARD_LOGIN_CSRF).verifies(nonce, given)

@@ -27,11 +27,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect
 
 from ordertrack.db.uow import Database
+from ordertrack.kit.signing import SigningKeys
+from ordertrack.links import read_tracking_token
 from ordertrack.live.hub import Subscription, Wake
 from ordertrack.live.listener import PostgresListener
 from ordertrack.shipments import service as shipments_service
 from ordertrack.web.pages import SECURITY_HEADERS
-from ordertrack.web.tokens import read_tracking_token
 from ordertrack.web.track import reading
 
 router = APIRouter(include_in_schema=False)
@@ -58,10 +59,10 @@ def _live_database(app: Any) -> Database:
     return db
 
 
-def _subject(db: Database, secret: str, token: str) -> reading.Subject | None:
+def _subject(db: Database, keys: SigningKeys, token: str) -> reading.Subject | None:
     if len(token) > _MAX_TOKEN:
         return None
-    opened = read_tracking_token(secret, token)
+    opened = read_tracking_token(keys, token)
     if opened is None:
         return None
     with db.uow(write=False) as uow:
@@ -120,8 +121,8 @@ class _Follower:
 async def order_live(websocket: WebSocket, token: str) -> None:
     """Sends ``{"type":"update"}`` whenever the page's order or parcel changed."""
     db = _live_database(websocket.app)
-    secret = websocket.app.state.settings.resolved_secret_key()
-    subject = await run_in_threadpool(_subject, db, secret, token)
+    keys = websocket.app.state.settings.signing_keys()
+    subject = await run_in_threadpool(_subject, db, keys, token)
     if subject is None:
         await websocket.close(code=1008)  # before accept: the handshake is refused
         return
@@ -162,8 +163,8 @@ async def order_live(websocket: WebSocket, token: str) -> None:
 async def order_events(request: Request, token: str) -> Response:
     """Server-sent events, for clients without WebSocket: ``update`` when the page changed."""
     db = _live_database(request.app)
-    secret = request.app.state.settings.resolved_secret_key()
-    subject = await run_in_threadpool(_subject, db, secret, token)
+    keys = request.app.state.settings.signing_keys()
+    subject = await run_in_threadpool(_subject, db, keys, token)
     if subject is None:
         return Response(
             "no such tracking link\n", status_code=404, media_type="text/plain", headers=SECURITY_HEADERS

@@ -7,66 +7,55 @@ or tracking number, or a link opened elsewhere, shows no name.
 
 The same proof is what lets a visitor manage text updates for the order (sign a number up,
 see and stop the numbers texted): the link alone, printed on the label, is not enough. The
-SMS forms carry :func:`form_token`, an HMAC of the proof cookie itself, so a form posted from
-another site (which can neither read the HttpOnly cookie nor, with SameSite=Lax, send it) is
-refused even by a browser that ignores SameSite.
+SMS forms carry :func:`form_token`, a signature of the proof cookie itself, so a form posted
+from another site (which can neither read the HttpOnly cookie nor, with SameSite=Lax, send
+it) is refused even by a browser that ignores SameSite.
+
+Both are signed by :mod:`ordertrack.kit.signing`, each with its own purpose.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
+from datetime import UTC, datetime, timedelta
 
 from starlette.responses import Response
+
+from ordertrack.kit.signing import Signer, SigningKeys
+from ordertrack.links import Purpose
 
 COOKIE = "ot_email_proof"
 LIFETIME_SECONDS = 2 * 3600
 
 
-def _sign(secret: str, order_id: str, expires: int) -> str:
-    digest = hmac.new(secret.encode(), f"email-proof:{order_id}:{expires}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
+def _moment(now: float) -> datetime:
+    return datetime.fromtimestamp(now, UTC)
 
 
-def email_proof(secret: str, order_id: str, *, now: float) -> str:
-    expires = int(now) + LIFETIME_SECONDS
-    return f"{order_id}.{expires:x}.{_sign(secret, order_id, expires)}"
+def email_proof(keys: SigningKeys, order_id: str, *, now: float) -> str:
+    """The cookie value proving the email of ``order_id`` for the next two hours."""
+    expires_at = _moment(now) + timedelta(seconds=LIFETIME_SECONDS)
+    return Signer(keys, Purpose.EMAIL_PROOF).sign(order_id, expires_at=expires_at)
 
 
-def proves_email(secret: str, cookie: str | None, order_id: str, *, now: float) -> bool:
+def proves_email(keys: SigningKeys, cookie: str | None, order_id: str, *, now: float) -> bool:
     """True when ``cookie`` was signed here for ``order_id`` and has not expired."""
-    if not cookie or len(cookie) > 200:
-        return False
-    proven_id, _, rest = cookie.partition(".")
-    expires_hex, _, signature = rest.partition(".")
-    try:
-        expires = int(expires_hex, 16)
-    except ValueError:
-        return False
-    return (
-        proven_id == order_id
-        # Bytes, not str: compare_digest raises on non-ASCII text, and a cookie is whatever is sent.
-        and hmac.compare_digest(signature.encode(), _sign(secret, order_id, expires).encode())
-        and now <= expires
-    )
+    return Signer(keys, Purpose.EMAIL_PROOF).unsign(cookie, now=_moment(now)) == order_id
 
 
-def form_token(secret: str, cookie: str) -> str:
+def form_token(keys: SigningKeys, cookie: str) -> str:
     """The hidden field of the SMS forms, bound to this browser's proof cookie."""
-    digest = hmac.new(secret.encode(), f"sms-form:{cookie}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
+    return Signer(keys, Purpose.SMS_FORM).signature(cookie)
 
 
-def form_token_matches(secret: str, cookie: str, given: str | None) -> bool:
-    return bool(given) and hmac.compare_digest(form_token(secret, cookie), (given or "")[:64])
+def form_token_matches(keys: SigningKeys, cookie: str, given: str | None) -> bool:
+    return Signer(keys, Purpose.SMS_FORM).verifies(cookie, given)
 
 
-def give_proof(response: Response, secret: str, order_id: str, *, secure: bool, now: float) -> None:
+def give_proof(response: Response, keys: SigningKeys, order_id: str, *, secure: bool, now: float) -> None:
     """Set the email-proof cookie for ``order_id`` on ``response`` (the tracking pages only)."""
     response.set_cookie(
         COOKIE,
-        email_proof(secret, order_id, now=now),
+        email_proof(keys, order_id, now=now),
         max_age=LIFETIME_SECONDS,
         path="/track",
         httponly=True,

@@ -20,13 +20,14 @@ from ordertrack.api.transactions import in_transaction
 from ordertrack.customers import service as customers_service
 from ordertrack.db.uow import Database
 from ordertrack.kit.errors import NotFound
+from ordertrack.kit.signing import SigningKeys
+from ordertrack.links import read_tracking_token
 from ordertrack.merchants import service as merchants_service
 from ordertrack.notifications import rules as notification_rules
 from ordertrack.notifications import service as notifications_service
 from ordertrack.notifications.channels.sms import normalise_phone
 from ordertrack.orders import service as orders_service
 from ordertrack.web.pages import SECURITY_HEADERS, locale_for, render
-from ordertrack.web.tokens import read_tracking_token
 from ordertrack.web.track import proof, reading, sms_signup, theme
 from ordertrack.web.track.lookup import MERCHANT_ID, client_key, lookup_limiter
 from ordertrack.web.track.times import scan_time, zone_label
@@ -41,8 +42,8 @@ def _db(request: Request) -> Database:
     return request.app.state.db  # type: ignore[no-any-return]
 
 
-def _secret(request: Request) -> str:
-    return request.app.state.settings.resolved_secret_key()  # type: ignore[no-any-return]
+def _keys(request: Request) -> SigningKeys:
+    return request.app.state.settings.signing_keys()  # type: ignore[no-any-return]
 
 
 # --- the merchant's colours -------------------------------------------------------------------
@@ -75,7 +76,7 @@ def theme_css(request: Request, name: str) -> Response:
 def _subject(request: Request, token: str) -> reading.Subject | None:
     if len(token) > _MAX_TOKEN:
         return None
-    opened = read_tracking_token(_secret(request), token)
+    opened = read_tracking_token(_keys(request), token)
     if opened is None:
         return None
     with _db(request).uow(write=False) as uow:
@@ -97,9 +98,8 @@ def _link_not_found(request: Request) -> HTMLResponse:
 
 
 def _page_context(request: Request, token: str, subject: reading.Subject) -> dict[str, Any] | None:
-    secret = _secret(request)
     proven = subject.order_id is not None and proof.proves_email(
-        secret, request.cookies.get(proof.COOKIE), subject.order_id, now=time.time()
+        _keys(request), request.cookies.get(proof.COOKIE), subject.order_id, now=time.time()
     )
     with _db(request).uow(write=False) as uow:
         marker = reading.change_marker(uow, subject)
@@ -169,7 +169,7 @@ def _sms_limits(request: Request) -> sms_signup.SignupLimits:
 def _proof_cookie(request: Request, order_id: str) -> str | None:
     """This browser's email proof for the order, when it holds a valid one."""
     cookie = request.cookies.get(proof.COOKIE)
-    if proof.proves_email(_secret(request), cookie, order_id, now=time.time()):
+    if proof.proves_email(_keys(request), cookie, order_id, now=time.time()):
         return cookie
     return None
 
@@ -185,7 +185,7 @@ def _sms_context(request: Request, merchant_id: str, order_id: str) -> dict[str,
         "sms_numbers": [(number, sms_signup.masked(number)) for number in numbers],
         "sms_full": len(numbers) >= notification_rules.SMS_NUMBERS_PER_ORDER,
         "sms_limit": notification_rules.SMS_NUMBERS_PER_ORDER,
-        "sms_form_token": proof.form_token(_secret(request), cookie) if cookie else "",
+        "sms_form_token": proof.form_token(_keys(request), cookie) if cookie else "",
     }
 
 
@@ -207,7 +207,7 @@ def _proven_form(request: Request, order_id: str, form: dict[str, str]) -> bool:
     return (
         _from_this_site(request)
         and cookie is not None
-        and proof.form_token_matches(_secret(request), cookie, form.get("form_token"))
+        and proof.form_token_matches(_keys(request), cookie, form.get("form_token"))
     )
 
 
@@ -244,9 +244,9 @@ async def prove_email(request: Request, token: str) -> Response:
     email = " ".join((await _sms_form(request)).get("email", "").split())[:254]
     if not await run_in_threadpool(_order_email_is, _db(request), order_id, email):
         return _back(token, "wrong_email")
-    secret = _secret(request)
+    keys = _keys(request)
     response = _back(token, "proven")
-    proof.give_proof(response, secret, order_id, secure=request.url.scheme == "https", now=time.time())
+    proof.give_proof(response, keys, order_id, secure=request.url.scheme == "https", now=time.time())
     return response
 
 
