@@ -15,7 +15,7 @@ MERCHANT_NAME = "Northwind Outfitters"
 
 
 @dataclass(frozen=True)
-class Place:
+class DemoPlace:
     """Where a scan happens: enough for the tracking page to show it on a map, in local time."""
 
     city: str
@@ -45,11 +45,11 @@ class DemoCustomer:
     phone: str
     locale: str
     line1: str
-    home: Place  # the shipping address's town; last-mile scans happen here
+    home: DemoPlace  # the shipping address's town; last-mile scans happen here
 
 
 @dataclass(frozen=True)
-class Lane:
+class DemoLane:
     """How one carrier moves a parcel from a warehouse to a country: the hubs on the way."""
 
     carrier: str
@@ -110,11 +110,13 @@ USD_RATE = {
 }
 
 
-def _home(city: str, region: str | None, postal: str, country: str, lat: float, lon: float, tz: str) -> Place:
-    return Place(city, region, postal, country, lat, lon, tz)
+def _home(
+    city: str, region: str | None, postal: str, country: str, lat: float, lon: float, tz: str
+) -> DemoPlace:
+    return DemoPlace(city, region, postal, country, lat, lon, tz)
 
 
-def _c(name: str, email: str, phone: str, locale: str, line1: str, home: Place) -> DemoCustomer:
+def _c(name: str, email: str, phone: str, locale: str, line1: str, home: DemoPlace) -> DemoCustomer:
     return DemoCustomer(name, email, phone, locale, line1, home)
 
 
@@ -323,10 +325,10 @@ CUSTOMERS: tuple[DemoCustomer, ...] = (
 )
 
 # The shop's fulfilment centres, by the code shipments carry.
-WAREHOUSES: dict[str, Place] = {
-    "RNO1": Place("Sparks", "NV", "89431", "US", 39.5350, -119.7527, LA),
-    "LEJ1": Place("Schkeuditz", "SN", "04435", "DE", 51.4239, 12.2363, "Europe/Berlin"),
-    "NTH1": Place("Northampton", None, "NN4 7PA", "GB", 52.2170, -0.8550, "Europe/London"),
+WAREHOUSES: dict[str, DemoPlace] = {
+    "RNO1": DemoPlace("Sparks", "NV", "89431", "US", 39.5350, -119.7527, LA),
+    "LEJ1": DemoPlace("Schkeuditz", "SN", "04435", "DE", 51.4239, 12.2363, "Europe/Berlin"),
+    "NTH1": DemoPlace("Northampton", None, "NN4 7PA", "GB", 52.2170, -0.8550, "Europe/London"),
 }
 
 # Which warehouse serves which destination country.
@@ -341,45 +343,49 @@ SHIPS_FROM = {
 }
 
 # Sorting hubs and gateways the demo parcels pass through.
-HUBS: dict[str, Place] = {
-    "reno": Place("Reno", "NV", "89510", "US", 39.5296, -119.8138, LA),
-    "louisville": Place("Louisville", "KY", "40209", "US", 38.1744, -85.7360, "America/Kentucky/Louisville"),
-    "memphis": Place("Memphis", "TN", "38118", "US", 35.0424, -89.9767, CHI),
-    "hebron": Place("Hebron", "KY", "41048", "US", 39.0488, -84.6678, NY),
-    "los_angeles": Place("Los Angeles", "CA", "90045", "US", 33.9416, -118.4085, LA),
-    "hamilton": Place("Hamilton", "ON", "L0R 1W0", "CA", 43.1736, -79.9350, "America/Toronto", customs=True),
-    "mississauga": Place(
+HUBS: dict[str, DemoPlace] = {
+    "reno": DemoPlace("Reno", "NV", "89510", "US", 39.5296, -119.8138, LA),
+    "louisville": DemoPlace(
+        "Louisville", "KY", "40209", "US", 38.1744, -85.7360, "America/Kentucky/Louisville"
+    ),
+    "memphis": DemoPlace("Memphis", "TN", "38118", "US", 35.0424, -89.9767, CHI),
+    "hebron": DemoPlace("Hebron", "KY", "41048", "US", 39.0488, -84.6678, NY),
+    "los_angeles": DemoPlace("Los Angeles", "CA", "90045", "US", 33.9416, -118.4085, LA),
+    "hamilton": DemoPlace(
+        "Hamilton", "ON", "L0R 1W0", "CA", 43.1736, -79.9350, "America/Toronto", customs=True
+    ),
+    "mississauga": DemoPlace(
         "Mississauga", "ON", "L5T 2N7", "CA", 43.6570, -79.6420, "America/Toronto", customs=True
     ),
-    "sydney": Place("Mascot", "NSW", "2020", "AU", -33.9399, 151.1753, "Australia/Sydney", customs=True),
-    "aschaffenburg": Place("Aschaffenburg", "BY", "63741", "DE", 49.9737, 9.1498, "Europe/Berlin"),
-    "metz": Place("Metz", "GES", "57000", "FR", 49.1193, 6.1757, "Europe/Paris"),
-    "roissy": Place("Roissy-en-France", "IDF", "95700", "FR", 49.0097, 2.5479, "Europe/Paris"),
-    "oirschot": Place("Oirschot", "NB", "5688", "NL", 51.5049, 5.3136, "Europe/Amsterdam"),
-    "daventry": Place("Daventry", None, "NN11 8RZ", "GB", 52.2650, -1.1620, "Europe/London"),
-    "hinckley": Place("Hinckley", None, "LE10 3BQ", "GB", 52.5400, -1.3730, "Europe/London"),
+    "sydney": DemoPlace("Mascot", "NSW", "2020", "AU", -33.9399, 151.1753, "Australia/Sydney", customs=True),
+    "aschaffenburg": DemoPlace("Aschaffenburg", "BY", "63741", "DE", 49.9737, 9.1498, "Europe/Berlin"),
+    "metz": DemoPlace("Metz", "GES", "57000", "FR", 49.1193, 6.1757, "Europe/Paris"),
+    "roissy": DemoPlace("Roissy-en-France", "IDF", "95700", "FR", 49.0097, 2.5479, "Europe/Paris"),
+    "oirschot": DemoPlace("Oirschot", "NB", "5688", "NL", 51.5049, 5.3136, "Europe/Amsterdam"),
+    "daventry": DemoPlace("Daventry", None, "NN11 8RZ", "GB", 52.2650, -1.1620, "Europe/London"),
+    "hinckley": DemoPlace("Hinckley", None, "LE10 3BQ", "GB", 52.5400, -1.3730, "Europe/London"),
 }
 
 # Carriers the shop uses per destination country, with their routes from its warehouse.
-LANES: dict[str, tuple[Lane, ...]] = {
+LANES: dict[str, tuple[DemoLane, ...]] = {
     "US": (
-        Lane("ups", "UPS 2nd Day Air", ("louisville",)),
-        Lane("fedex", "FedEx 2Day", ("memphis",)),
-        Lane("usps", "Priority Mail", ("reno",)),
+        DemoLane("ups", "UPS 2nd Day Air", ("louisville",)),
+        DemoLane("fedex", "FedEx 2Day", ("memphis",)),
+        DemoLane("usps", "Priority Mail", ("reno",)),
     ),
     "CA": (
-        Lane("ups", "UPS Worldwide Expedited", ("louisville", "hamilton")),
-        Lane("fedex", "FedEx International Economy", ("memphis", "mississauga")),
+        DemoLane("ups", "UPS Worldwide Expedited", ("louisville", "hamilton")),
+        DemoLane("fedex", "FedEx International Economy", ("memphis", "mississauga")),
     ),
-    "AU": (Lane("dhl", "DHL Express Worldwide", ("hebron", "los_angeles", "sydney")),),
+    "AU": (DemoLane("dhl", "DHL Express Worldwide", ("hebron", "los_angeles", "sydney")),),
     "GB": (
-        Lane("royalmail", "Royal Mail Tracked 48", ("daventry",)),
-        Lane("dpd", "DPD Next Day", ("hinckley",)),
+        DemoLane("royalmail", "Royal Mail Tracked 48", ("daventry",)),
+        DemoLane("dpd", "DPD Next Day", ("hinckley",)),
     ),
-    "DE": (Lane("dpd", "DPD Classic", ("aschaffenburg",)),),
+    "DE": (DemoLane("dpd", "DPD Classic", ("aschaffenburg",)),),
     "FR": (
-        Lane("dpd", "DPD Classic", ("aschaffenburg", "metz")),
-        Lane("dhl", "DHL Express Worldwide", ("roissy",)),
+        DemoLane("dpd", "DPD Classic", ("aschaffenburg", "metz")),
+        DemoLane("dhl", "DHL Express Worldwide", ("roissy",)),
     ),
-    "NL": (Lane("dpd", "DPD Classic", ("oirschot",)),),
+    "NL": (DemoLane("dpd", "DPD Classic", ("oirschot",)),),
 }

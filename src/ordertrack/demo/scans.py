@@ -22,7 +22,7 @@ from ordertrack.carriers.tracking_numbers import (
     upu_s10,
 )
 from ordertrack.demo.carrier_wording import WORDING
-from ordertrack.demo.catalog_data import Place
+from ordertrack.demo.catalog_data import DemoPlace
 from ordertrack.tracking.schemas import zone
 from ordertrack.tracking.status import ShipmentStatus as S
 
@@ -56,18 +56,18 @@ _FAILED_REASONS = ("recipient_unavailable", "no_safe_place", "business_closed")
 
 
 @dataclass(frozen=True)
-class Scan:
+class DemoScan:
     """One step of a journey; ``at`` is aware, in the zone of ``place``."""
 
     at: datetime
     step: str  # key into the carrier's wording
     status: S
-    place: Place
+    place: DemoPlace
     reason: str | None = None
 
-    def shifted(self, delta: timedelta) -> Scan:
+    def shifted(self, delta: timedelta) -> DemoScan:
         """The same scan ``delta`` later on the local wall clock (whole days keep the hour)."""
-        return Scan(self.at + delta, self.step, self.status, self.place, self.reason)
+        return DemoScan(self.at + delta, self.step, self.status, self.place, self.reason)
 
     def as_event(self, tracking_number: str, carrier: str) -> dict[str, Any]:
         """The unified event the scan API would receive for this scan."""
@@ -100,12 +100,12 @@ class _Journey:
     def __init__(self, rng: random.Random, start: datetime) -> None:
         self.rng = rng
         self.now = start
-        self.scans: list[Scan] = []
+        self.scans: list[DemoScan] = []
 
     def wait(self, low_hours: float, high_hours: float) -> None:
         self.now += timedelta(hours=self.rng.uniform(low_hours, high_hours))
 
-    def during(self, place: Place, first_hour: int, last_hour: int) -> None:
+    def during(self, place: DemoPlace, first_hour: int, last_hour: int) -> None:
         """Move on to the next time the local clock at ``place`` is in [first, last) hours."""
         local = self.now.astimezone(zone(place.timezone))
         if first_hour <= local.hour < last_hour:
@@ -114,20 +114,20 @@ class _Journey:
         opening = datetime(day.year, day.month, day.day, first_hour, tzinfo=zone(place.timezone))
         self.now = opening + timedelta(minutes=self.rng.randint(3, 55))
 
-    def scan(self, step: str, status: S, place: Place, reason: str | None = None) -> None:
+    def scan(self, step: str, status: S, place: DemoPlace, reason: str | None = None) -> None:
         at = self.now.astimezone(zone(place.timezone)).replace(second=0, microsecond=0)
-        self.scans.append(Scan(at, step, status, place, reason))
+        self.scans.append(DemoScan(at, step, status, place, reason))
         self.now = at + timedelta(minutes=1)
 
 
 def parcel_journey(
     rng: random.Random,
     outcome: str,
-    origin: Place,
-    hubs: tuple[Place, ...],
-    home: Place,
+    origin: DemoPlace,
+    hubs: tuple[DemoPlace, ...],
+    home: DemoPlace,
     handed_over: datetime,
-) -> list[Scan]:
+) -> list[DemoScan]:
     """The scans of one parcel whose journey ends in ``outcome`` (one of :data:`OUTCOMES`)."""
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown demo journey outcome {outcome!r}")
@@ -221,13 +221,13 @@ def parcel_journey(
     return j.scans
 
 
-def _out_for_delivery(j: _Journey, home: Place) -> None:
+def _out_for_delivery(j: _Journey, home: DemoPlace) -> None:
     j.wait(1, 4)
     j.during(home, 7, 10)
     j.scan("out_for_delivery", S.out_for_delivery, home)
 
 
-def _back_to_sender(j: _Journey, home: Place, hubs: tuple[Place, ...], origin: Place) -> None:
+def _back_to_sender(j: _Journey, home: DemoPlace, hubs: tuple[DemoPlace, ...], origin: DemoPlace) -> None:
     j.wait(3, 9)
     j.scan("depart", S.in_transit, home)
     for hub in reversed(hubs):

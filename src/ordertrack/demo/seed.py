@@ -29,12 +29,12 @@ from ordertrack.demo.catalog_data import (
     USD_RATE,
     WAREHOUSES,
     DemoCustomer,
+    DemoLane,
+    DemoPlace,
     DemoProduct,
-    Lane,
-    Place,
 )
 from ordertrack.demo.order_plans import ORDER_PLANS, OrderPlan
-from ordertrack.demo.scans import IN_FLIGHT, Scan, parcel_journey, tracking_number
+from ordertrack.demo.scans import IN_FLIGHT, DemoScan, parcel_journey, tracking_number
 from ordertrack.fulfilment import shipping
 from ordertrack.inventory import service as inventory_service
 from ordertrack.inventory.schemas import WarehouseIn
@@ -83,13 +83,13 @@ class SeededDemo:
 class _ParcelDraft:
     tracking_number: str
     weight_grams: int
-    scans: list[Scan]
+    scans: list[DemoScan]
 
 
 @dataclass
 class _ShipmentDraft:
     warehouse: str
-    lane: Lane
+    lane: DemoLane
     lines: list[ShipmentLineIn] | None
     parcels: list[_ParcelDraft]
 
@@ -103,7 +103,7 @@ class _OrderDraft:
     source: str
     shipments: list[_ShipmentDraft] = field(default_factory=list)
 
-    def scans(self) -> list[Scan]:
+    def scans(self) -> list[DemoScan]:
         return [scan for s in self.shipments for p in s.parcels for scan in p.scans]
 
     def shift(self, delta: timedelta) -> None:
@@ -405,7 +405,7 @@ def _unmatched_scans(rng: random.Random, now: datetime, taken: set[str]) -> list
     for country, outcome in (("US", "label"), ("GB", "in_transit"), ("DE", "in_transit")):
         lane = LANES[country][0]
         home = rng.choice([c.home for c in CUSTOMERS if c.home.country == country])
-        origin: Place = WAREHOUSES[SHIPS_FROM[country]]
+        origin: DemoPlace = WAREHOUSES[SHIPS_FROM[country]]
         scans = parcel_journey(rng, outcome, origin, tuple(HUBS[h] for h in lane.hubs), home, now - 30 * DAY)
         shift = ((now - timedelta(minutes=20) - scans[-1].at) // DAY) * DAY
         scans = [s.shifted(shift) for s in scans]
