@@ -28,7 +28,7 @@ from ordertrack.demo.carrier_wording import WORDING
 from ordertrack.demo.scans import tracking_number
 from ordertrack.simulate import formats, journeys
 from ordertrack.simulate.journeys import FaultRates, Journey, Scan
-from ordertrack.simulate.network import City, Destinations, Warehouse, warehouses
+from ordertrack.simulate.network import City, Destinations, SimulatedWarehouse, warehouses
 from ordertrack.simulate.records import Record
 from ordertrack.tracking.status import EventStatus as E
 
@@ -72,7 +72,7 @@ class SimConfig:
     days: float = 30.0
     faults: FaultRates = field(default_factory=FaultRates)
     order_prefix: str = "SIM-"
-    warehouses: tuple[Warehouse, ...] | None = None
+    warehouses: tuple[SimulatedWarehouse, ...] | None = None
     push_minutes: int = 15  # carriers push what they scanned this often
     easypost_share: float = 0.3  # USPS parcels reported through EasyPost webhooks
     native_share: float = 0.25  # other parcels pushed in their carrier's own format, where it has one

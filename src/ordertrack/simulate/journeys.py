@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from ordertrack.eta.calendar import BusinessCalendar, calendar_for
-from ordertrack.simulate.network import City, Warehouse, distance_km, route
+from ordertrack.simulate.network import City, SimulatedWarehouse, distance_km, route
 from ordertrack.tracking.schemas import zone
 from ordertrack.tracking.status import EventStatus as E
 
@@ -98,7 +98,7 @@ def _calendar(code: str) -> BusinessCalendar:
     return calendar_for(code)
 
 
-def origin_for(warehouses: tuple[Warehouse, ...], destination: City) -> Warehouse:
+def origin_for(warehouses: tuple[SimulatedWarehouse, ...], destination: City) -> SimulatedWarehouse:
     """The warehouse in the destination's country, else the nearest one."""
     for warehouse in warehouses:
         if warehouse.city.country == destination.country:
@@ -106,7 +106,7 @@ def origin_for(warehouses: tuple[Warehouse, ...], destination: City) -> Warehous
     return min(warehouses, key=lambda w: distance_km(w.city, destination))
 
 
-def choose_service(rng: random.Random, origin: Warehouse, destination: City) -> Service:
+def choose_service(rng: random.Random, origin: SimulatedWarehouse, destination: City) -> Service:
     international = origin.city.country != destination.country
     choices = SERVICES.get((origin.city.country, international)) or SERVICES[("US", international)]
     return rng.choice(choices)
@@ -152,7 +152,7 @@ def _leg_hours(rng: random.Random, a: City, b: City, service: Service) -> float:
     return 1.0 + km / speed * rng.uniform(1.0, 1.35)
 
 
-def label_time(rng: random.Random, origin: Warehouse, placed_at: datetime) -> datetime:
+def label_time(rng: random.Random, origin: SimulatedWarehouse, placed_at: datetime) -> datetime:
     """When the warehouse prints the label: same business day before the cut-off, else the next."""
     clock = _Clock(rng, placed_at)
     tz = zone(origin.city.timezone)
@@ -168,7 +168,7 @@ def label_time(rng: random.Random, origin: Warehouse, placed_at: datetime) -> da
 
 def journey(
     rng: random.Random,
-    origin: Warehouse,
+    origin: SimulatedWarehouse,
     destination: City,
     service: Service,
     label_at: datetime,
@@ -288,7 +288,7 @@ def _out_for_delivery(clock: _Clock, home: City) -> None:
     clock.scan("out_for_delivery", E.out_for_delivery, home)
 
 
-def _back_to_sender(clock: _Clock, visited: list[City], here: City, origin: Warehouse) -> None:
+def _back_to_sender(clock: _Clock, visited: list[City], here: City, origin: SimulatedWarehouse) -> None:
     where = here
     for hub in reversed(visited):
         clock.wait(3, 12)

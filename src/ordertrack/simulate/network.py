@@ -46,7 +46,7 @@ class City:
 
 
 @dataclass(frozen=True)
-class Warehouse:
+class SimulatedWarehouse:
     """Where the shop ships from."""
 
     code: str
@@ -136,8 +136,10 @@ DEFAULT_WAREHOUSES = (
 )
 
 
-def warehouses(spec: tuple[tuple[str, str, str], ...] = DEFAULT_WAREHOUSES) -> tuple[Warehouse, ...]:
-    return tuple(Warehouse(code, city(name, code_of_country)) for code, name, code_of_country in spec)
+def warehouses(spec: tuple[tuple[str, str, str], ...] = DEFAULT_WAREHOUSES) -> tuple[SimulatedWarehouse, ...]:
+    return tuple(
+        SimulatedWarehouse(code, city(name, code_of_country)) for code, name, code_of_country in spec
+    )
 
 
 class Destinations:
@@ -153,7 +155,7 @@ class Destinations:
         return country(self.codes[bisect.bisect_right(self.cumulative, point)])
 
 
-def route(origin: Warehouse, destination: City) -> list[tuple[City, bool]]:
+def route(origin: SimulatedWarehouse, destination: City) -> list[tuple[City, bool]]:
     """The hubs a parcel passes between the warehouse and its delivery town, in order, each with
     whether its scan there is the import clearance."""
     home = country(origin.city.country)
