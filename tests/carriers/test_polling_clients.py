@@ -30,16 +30,14 @@ from ordertrack.carriers.dhl.client import make_client as make_dhl_client
 from ordertrack.carriers.environments import CarrierTargets, connector_base_url
 from ordertrack.carriers.fedex.client import BATCH_SIZE
 from ordertrack.carriers.fedex.client import make_client as make_fedex_client
-from ordertrack.carriers.http import (
-    CarrierAccount,
+from ordertrack.carriers.errors import (
     CarrierAuthFailed,
-    CarrierHttp,
     CarrierRequestRefused,
     CarrierTargetRefused,
     CarrierUnavailable,
-    TokenBucket,
-    TrackingClient,
 )
+from ordertrack.carriers.http import CarrierAccount, CarrierHttp, TrackingClient
+from ordertrack.carriers.ratelimit import TokenBucket
 from ordertrack.carriers.ups.client import make_client as make_ups_client
 from ordertrack.carriers.usps.client import make_client as make_usps_client
 from ordertrack.config import Settings

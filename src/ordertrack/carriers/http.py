@@ -1,16 +1,15 @@
 """The HTTP side of polling: one careful session per carrier account, over ``httpx``.
 
 Carriers that only answer requests (UPS, FedEx, USPS, DHL) are polled by a worker job, never
-from a request transaction. Everything a polite, robust client needs lives here once, so
+from a request transaction. Everything a polite, robust client needs lives in this session, so
 each carrier's ``client.py`` is only paths, headers and bodies:
 
-- a token bucket per account, shared by concurrent calls, because carriers count requests
-  per credential and answer 429 (or block the key) when a shop polls too eagerly;
-- retries with exponential backoff and full jitter on transport errors, 5xx and 429 (full
-  jitter spreads a herd of retries evenly instead of in synchronised waves), honouring a
+- a token bucket per account (:mod:`ordertrack.carriers.ratelimit`), shared by concurrent calls;
+- retries on transport errors, 5xx and 429 with the one retry policy
+  (:mod:`ordertrack.kit.retry`: exponential backoff with full jitter), honouring a
   ``Retry-After`` the carrier sends;
-- OAuth 2 client-credentials tokens (RFC 6749 section 4.4) cached until shortly before they
-  expire, and fetched again once when the carrier answers 401 anyway (a token revoked early);
+- OAuth 2 client-credentials tokens (:mod:`ordertrack.carriers.oauth`), fetched again once when
+  the carrier answers 401 anyway (a token revoked early);
 - connections only to public addresses (:mod:`ordertrack.kit.outgoing`), no redirects followed.
 
 Time, randomness and the transport are injected so tests replay carriers without waiting
@@ -20,19 +19,27 @@ and without patching.
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 import httpx
+from tenacity import RetryCallState
 
-from ordertrack.kit.errors import OrdertrackError
+from ordertrack.carriers.errors import (
+    CarrierAuthFailed,
+    CarrierRequestRefused,
+    CarrierTargetRefused,
+    CarrierUnavailable,
+)
+from ordertrack.carriers.oauth import OAuthClientCredentials, OAuthTokens
+from ordertrack.carriers.ratelimit import Sleep, TokenBucket
 from ordertrack.kit.outgoing import OutgoingPolicy, TargetRefused
+from ordertrack.kit.retry import RetryPolicy
 from ordertrack.kit.retry_after import retry_after_seconds
 
 log = logging.getLogger("ordertrack.carriers.http")
@@ -46,70 +53,6 @@ BACKOFF_CAP_SECONDS = 30.0
 # A Retry-After longer than this is not waited out inside one poll (FedEx answers an exhausted
 # daily quota with 429 "try again after 12:00 AM GMT"): the call gives up and says how long.
 MAX_RETRY_AFTER_SECONDS = 60.0
-# A token is used until this long before the carrier says it expires (clock skew, slow calls).
-TOKEN_REFRESH_MARGIN_SECONDS = 60.0
-# expires_in is RECOMMENDED, not required (RFC 6749 section 5.1): without it, assume little.
-TOKEN_LIFETIME_WHEN_UNSAID_SECONDS = 600.0
-# Kept on errors so a log shows what the carrier said, without storing a whole page.
-ERROR_BODY_LIMIT = 2000
-
-Sleep = Callable[[float], Awaitable[None]]
-
-
-# --- errors -----------------------------------------------------------------------------------
-
-
-class CarrierError(OrdertrackError):
-    """A carrier call that did not give an answer to read."""
-
-    status_code = 502
-    code = "carrier_error"
-
-    def __init__(self, message: str, *, carrier: str, status: int | None = None, body: bytes = b"") -> None:
-        super().__init__(message, details={"carrier": carrier, "status": status})
-        self.carrier = carrier
-        self.status = status  # the carrier's last HTTP status; None when no answer came at all
-        self.body = body[:ERROR_BODY_LIMIT]
-
-
-class CarrierUnavailable(CarrierError):
-    """Gave up after retries (or the carrier asked for a longer pause than one poll waits)."""
-
-    status_code = 503
-    code = "carrier_unavailable"
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        carrier: str,
-        status: int | None = None,
-        body: bytes = b"",
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(message, carrier=carrier, status=status, body=body)
-        self.retry_after = retry_after  # seconds the carrier asked to wait, when it said
-
-
-class CarrierAuthFailed(CarrierError):
-    """The carrier refused the account's credentials (fix the account, retrying will not help)."""
-
-    code = "carrier_auth_failed"
-
-
-class CarrierRequestRefused(CarrierError):
-    """A 4xx other than 401/403/404/429: the carrier says the request itself is wrong."""
-
-    code = "carrier_request_refused"
-
-
-class CarrierTargetRefused(CarrierError):
-    """The carrier's host resolved to an address outgoing requests may not reach."""
-
-    code = "carrier_target_not_allowed"
-
-
-# --- configuration ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -135,19 +78,6 @@ class CarrierAccount:
             raise ValueError("timeout_seconds must be positive")
 
 
-@dataclass(frozen=True)
-class OAuthClientCredentials:
-    """How a carrier wants the client-credentials grant asked for (RFC 6749 section 4.4)."""
-
-    token_path: str
-    # "basic": client_id:client_secret as HTTP Basic (RFC 6749 section 2.3.1, preferred there);
-    # "form": both in the form body beside grant_type (the same section allows it).
-    credentials_in: Literal["basic", "form"] = "form"
-    scope: str | None = None
-    # A header that carries the account number when the account has one (UPS: x-merchant-id).
-    account_header: str | None = None
-
-
 class TrackingClient(Protocol):
     """Fetches raw tracking payloads for a carrier's own ``read(payload: bytes)``."""
 
@@ -156,56 +86,26 @@ class TrackingClient(Protocol):
         ...
 
 
-# --- rate limit -------------------------------------------------------------------------------
-
-
-class TokenBucket:
-    """An async token bucket: ``rate`` requests per second, bursts of up to ``burst``.
-
-    One lock serialises waiters, so concurrent callers queue in arrival order and together
-    never exceed the rate.
-    """
+class _TryAgain(Exception):
+    """A try worth another: no answer at all, or a 5xx or 429."""
 
     def __init__(
         self,
-        rate: float,
         *,
-        burst: float | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
+        status: int | None = None,
+        body: bytes = b"",
+        retry_after: float | None = None,
+        error: httpx.TransportError | None = None,
     ) -> None:
-        if rate <= 0:
-            raise ValueError("rate must be positive")
-        self.rate = rate
-        # One second's worth, but at least one request (USPS allows 1 per minute).
-        self.burst = burst if burst is not None else max(1.0, rate)
-        self._clock = clock
-        self._sleep = sleep
-        self._tokens = self.burst
-        self._stamp = clock()
-        self._lock = asyncio.Lock()
-
-    def _refill(self) -> None:
-        now = self._clock()
-        self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
-        self._stamp = now
-
-    async def acquire(self) -> None:
-        async with self._lock:
-            self._refill()
-            while self._tokens < 1:
-                await self._sleep((1 - self._tokens) / self.rate)
-                self._refill()
-            self._tokens -= 1
+        super().__init__(f"HTTP {status}" if status is not None else repr(error))
+        self.status = status
+        self.body = body
+        self.retry_after = retry_after  # seconds the carrier asked to wait, when it said
+        self.error = error
 
 
-# --- the session ------------------------------------------------------------------------------
-
-
-@dataclass
-class _Token:
-    value: str
-    usable_until: float  # on the monotonic clock
+def _asked_wait(failure: BaseException) -> float | None:
+    return failure.retry_after if isinstance(failure, _TryAgain) else None
 
 
 class CarrierHttp:
@@ -226,12 +126,8 @@ class CarrierHttp:
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        if max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
         self.account = account
-        self.max_attempts = max_attempts
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
+        self.retries = RetryPolicy(max_attempts=max_attempts, base=backoff_base, cap=backoff_cap)
         self.max_retry_after = max_retry_after
         self._rng = rng if rng is not None else random.Random()
         self._sleep = sleep
@@ -247,8 +143,7 @@ class CarrierHttp:
         self.limiter = TokenBucket(
             account.requests_per_second or FALLBACK_REQUESTS_PER_SECOND, clock=clock, sleep=sleep
         )
-        self._tokens: dict[str, _Token] = {}
-        self._token_lock = asyncio.Lock()
+        self._tokens = OAuthTokens(account, self._post_form, clock)
 
     @property
     def carrier(self) -> str:
@@ -294,7 +189,7 @@ class CarrierHttp:
             sent_headers = dict(headers or {})
             token: str | None = None
             if oauth is not None:
-                token = await self._token(oauth)
+                token = await self._tokens.token(oauth)
                 sent_headers["Authorization"] = f"Bearer {token}"
             response = await self._send(
                 method, self.url(path), headers=sent_headers, params=params, json=json
@@ -303,7 +198,7 @@ class CarrierHttp:
             if status == 401 and oauth is not None and not refreshed:
                 # The token may have been revoked before its expiry: one fresh token, one retry.
                 log.info("%s answered 401; fetching a fresh token", self.carrier)
-                self._forget_token(oauth, token)
+                self._tokens.forget(oauth, token)
                 refreshed = True
                 continue
             if status in (401, 403):
@@ -322,71 +217,10 @@ class CarrierHttp:
                 body=response.content,
             )
 
-    # --- tokens ---------------------------------------------------------------------------
-
-    async def _token(self, oauth: OAuthClientCredentials) -> str:
-        async with self._token_lock:  # concurrent callers share one token request
-            cached = self._tokens.get(oauth.token_path)
-            if cached is not None and self._clock() < cached.usable_until:
-                return cached.value
-            fresh = await self._fetch_token(oauth)
-            self._tokens[oauth.token_path] = fresh
-            return fresh.value
-
-    def _forget_token(self, oauth: OAuthClientCredentials, value: str | None) -> None:
-        cached = self._tokens.get(oauth.token_path)
-        # Only the token that failed: a concurrent caller may already have a fresh one.
-        if cached is not None and cached.value == value:
-            del self._tokens[oauth.token_path]
-
-    async def _fetch_token(self, oauth: OAuthClientCredentials) -> _Token:
-        account = self.account
-        if not account.client_id or not account.client_secret:
-            raise CarrierAuthFailed(
-                f"the {self.carrier} account has no client id and secret", carrier=self.carrier
-            )
-        form = {"grant_type": "client_credentials"}
-        headers = {"Accept": "application/json"}
-        if oauth.credentials_in == "basic":
-            pair = f"{account.client_id}:{account.client_secret}".encode()
-            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
-        else:
-            form |= {"client_id": account.client_id, "client_secret": account.client_secret}
-        if oauth.scope:
-            form["scope"] = oauth.scope
-        if oauth.account_header and account.account_number:
-            headers[oauth.account_header] = account.account_number
-        response = await self._send("POST", self.url(oauth.token_path), headers=headers, data=form)
-        if response.status_code in (400, 401, 403):
-            # RFC 6749 section 5.2: invalid_client is 401, a refused grant or scope 400.
-            raise CarrierAuthFailed(
-                f"{self.carrier} refused the client credentials (HTTP {response.status_code})",
-                carrier=self.carrier,
-                status=response.status_code,
-                body=response.content,
-            )
-        try:
-            payload = response.json()
-        except ValueError:
-            payload = None
-        value = payload.get("access_token") if isinstance(payload, dict) else None
-        if 400 <= response.status_code < 500:
-            raise CarrierRequestRefused(
-                f"{self.carrier} refused the token request (HTTP {response.status_code})",
-                carrier=self.carrier,
-                status=response.status_code,
-                body=response.content,
-            )
-        if response.status_code >= 300 or not isinstance(value, str) or not value:
-            raise CarrierUnavailable(
-                f"{self.carrier} gave no access token (HTTP {response.status_code})",
-                carrier=self.carrier,
-                status=response.status_code,
-                body=response.content,
-            )
-        lifetime = _seconds(payload.get("expires_in")) or TOKEN_LIFETIME_WHEN_UNSAID_SECONDS
-        margin = min(TOKEN_REFRESH_MARGIN_SECONDS, lifetime / 2)
-        return _Token(value, self._clock() + lifetime - margin)
+    async def _post_form(
+        self, path: str, *, headers: Mapping[str, str], data: Mapping[str, str]
+    ) -> httpx.Response:
+        return await self._send("POST", self.url(path), headers=headers, data=data)
 
     # --- sending with retries -------------------------------------------------------------
 
@@ -400,74 +234,71 @@ class CarrierHttp:
         json: Any = None,
         data: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        """One logical call: rate-limited attempts until an answer that is not worth retrying."""
-        for attempt in range(1, self.max_attempts + 1):
-            await self.limiter.acquire()
-            try:
-                response = await self._client.request(
-                    method, url, headers=headers, params=params, json=json, data=data
-                )
-            except TargetRefused as error:  # asking again resolves to the same refusal
-                raise CarrierTargetRefused(
-                    f"{self.carrier}: {error.message}", carrier=self.carrier
-                ) from error
-            except httpx.TransportError as error:
-                if attempt == self.max_attempts:
-                    raise CarrierUnavailable(
-                        f"{self.carrier} did not answer after {attempt} attempts: {error!r}",
-                        carrier=self.carrier,
-                    ) from error
-                delay = self._backoff(attempt)
-                log.info("%s: %r; retry %d in %.2fs", self.carrier, error, attempt, delay)
-                await self._sleep(delay)
-                continue
-            status = response.status_code
-            if status != 429 and status < 500:
-                return response
-            retry_after = self._retry_after(response) if status in (429, 503) else None
-            if retry_after is not None and retry_after > self.max_retry_after:
-                raise CarrierUnavailable(
-                    f"{self.carrier} asked to wait {retry_after:.0f}s (HTTP {status})",
-                    carrier=self.carrier,
-                    status=status,
-                    body=response.content,
-                    retry_after=retry_after,
-                )
-            if attempt == self.max_attempts:
-                raise CarrierUnavailable(
-                    f"{self.carrier} still answered HTTP {status} after {attempt} attempts",
-                    carrier=self.carrier,
-                    status=status,
-                    body=response.content,
-                    retry_after=retry_after,
-                )
-            delay = retry_after if retry_after is not None else self._backoff(attempt)
-            log.info("%s answered HTTP %d; retry %d in %.2fs", self.carrier, status, attempt, delay)
-            await self._sleep(delay)
-        raise AssertionError("unreachable: the last attempt returns or raises")
-
-    def _backoff(self, attempt: int) -> float:
-        """Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter", 2015)."""
-        return self._rng.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1)))
-
-    def _retry_after(self, response: httpx.Response) -> float | None:
-        return retry_after_seconds(response, self._now())
-
-
-def _seconds(value: object) -> float | None:
-    """``expires_in`` as a positive number; carriers send it as a number or a string (UPS)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        seconds = float(value)
-    elif isinstance(value, str):
+        """One logical call: rate-limited tries until an answer that is not worth retrying."""
+        retrying = self.retries.retrying(
+            _TryAgain, rng=self._rng, asked=_asked_wait, sleep=self._sleep, before_sleep=self._log_retry
+        )
         try:
-            seconds = float(value.strip())
-        except ValueError:
-            return None
-    else:
-        return None
-    return seconds if seconds > 0 else None
+            async for attempt in retrying:
+                with attempt:
+                    return await self._try(method, url, headers=headers, params=params, json=json, data=data)
+        except _TryAgain as last:
+            raise self._gave_up(last) from last.error
+        raise AssertionError("unreachable: the last try returns or raises")
+
+    async def _try(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        params: Mapping[str, str] | None,
+        json: Any,
+        data: Mapping[str, str] | None,
+    ) -> httpx.Response:
+        await self.limiter.acquire()
+        try:
+            response = await self._client.request(
+                method, url, headers=headers, params=params, json=json, data=data
+            )
+        except TargetRefused as error:  # asking again resolves to the same refusal
+            raise CarrierTargetRefused(f"{self.carrier}: {error.message}", carrier=self.carrier) from error
+        except httpx.TransportError as error:
+            raise _TryAgain(error=error) from error
+        status = response.status_code
+        if status != 429 and status < 500:
+            return response
+        retry_after = retry_after_seconds(response, self._now()) if status in (429, 503) else None
+        if retry_after is not None and retry_after > self.max_retry_after:
+            raise CarrierUnavailable(
+                f"{self.carrier} asked to wait {retry_after:.0f}s (HTTP {status})",
+                carrier=self.carrier,
+                status=status,
+                body=response.content,
+                retry_after=retry_after,
+            )
+        raise _TryAgain(status=status, body=response.content, retry_after=retry_after)
+
+    def _gave_up(self, last: _TryAgain) -> CarrierUnavailable:
+        attempts = self.retries.max_attempts
+        if last.status is None:
+            return CarrierUnavailable(
+                f"{self.carrier} did not answer after {attempts} attempts: {last.error!r}",
+                carrier=self.carrier,
+            )
+        return CarrierUnavailable(
+            f"{self.carrier} still answered HTTP {last.status} after {attempts} attempts",
+            carrier=self.carrier,
+            status=last.status,
+            body=last.body,
+            retry_after=last.retry_after,
+        )
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        failure = state.outcome.exception() if state.outcome is not None else None
+        log.info(
+            "%s: %s; retry %d in %.2fs", self.carrier, failure, state.attempt_number, state.upcoming_sleep
+        )
 
 
 def chunks(items: Sequence[str], size: int) -> list[Sequence[str]]:

@@ -20,8 +20,9 @@ import httpx
 
 from ordertrack.carriers import accounts, intake
 from ordertrack.carriers.environments import CarrierTargets
+from ordertrack.carriers.errors import CarrierError
 from ordertrack.carriers.http import CarrierAccount as AccountConfig
-from ordertrack.carriers.http import CarrierError, CarrierHttp
+from ordertrack.carriers.http import CarrierHttp
 from ordertrack.carriers.model import CarrierAccount
 from ordertrack.carriers.registry import connector
 from ordertrack.carriers.schedule import next_poll_at

@@ -7,6 +7,7 @@ import hashlib
 import random
 from datetime import date, timedelta
 
+from ordertrack.kit.retry import RetryPolicy
 from ordertrack.orders.status import FINISHED_ORDER_STATUSES
 
 # Shipment statuses that notify the shopper when a shipment enters them.
@@ -54,9 +55,10 @@ SMS_STOP_WORDS = frozenset(
     {"STOP", "STOPALL", "END", "CANCEL", "UNSUBSCRIBE", "QUIT", "OPTOUT", "REVOKE", "PARAR", "SAIR", "BAJA"}
 )
 
-MAX_ATTEMPTS = 8
-BACKOFF_BASE = timedelta(seconds=30)
-BACKOFF_CAP = timedelta(hours=2)
+# A message is tried 8 times, the waits between tries drawn with full jitter under a ceiling of
+# 30 s, 1 min, 2 min... up to 2 hours, and never under a second; then it is dead (a dead letter).
+RETRIES = RetryPolicy(max_attempts=8, base=30.0, cap=2 * 60 * 60.0, floor=1.0)
+MAX_ATTEMPTS = RETRIES.max_attempts
 
 
 def trigger_for_shipment_change(old_status: str, new_status: str) -> str | None:
@@ -95,10 +97,8 @@ def dedupe_key(subject_id: str, trigger: str, channel: str, recipient: str) -> s
 
 
 def retry_delay(attempts: int, rng: random.Random | None = None) -> timedelta:
-    """Exponential backoff with full jitter after ``attempts`` failed tries (1-based)."""
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
-    fraction = (rng or random).random()
-    return max(timedelta(seconds=1), ceiling * fraction)
+    """When the next try is due after ``attempts`` failed tries (1-based): the one retry policy."""
+    return timedelta(seconds=RETRIES.delay(max(1, attempts), rng))
 
 
 def sms_signup_open(order_status: str) -> bool:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ordertrack.carriers.http import CarrierAuthFailed, CarrierHttp, TrackingClient
+from ordertrack.carriers.errors import CarrierAuthFailed
+from ordertrack.carriers.http import CarrierHttp, TrackingClient
 
 PRODUCTION_BASE_URL = "https://api-eu.dhl.com"
 # The sandbox of the same API (developer.dhl.com, "Test" environment): canned answers for

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ordertrack.carriers.http import CarrierHttp, OAuthClientCredentials, TrackingClient, chunks
+from ordertrack.carriers.http import CarrierHttp, TrackingClient, chunks
+from ordertrack.carriers.oauth import OAuthClientCredentials
 
 PRODUCTION_BASE_URL = "https://apis.fedex.com"
 SANDBOX_BASE_URL = "https://apis-sandbox.fedex.com"

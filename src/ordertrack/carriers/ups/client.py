@@ -16,7 +16,8 @@ import uuid
 from collections.abc import Sequence
 from urllib.parse import quote
 
-from ordertrack.carriers.http import CarrierHttp, OAuthClientCredentials, TrackingClient
+from ordertrack.carriers.http import CarrierHttp, TrackingClient
+from ordertrack.carriers.oauth import OAuthClientCredentials
 
 PRODUCTION_BASE_URL = "https://onlinetools.ups.com"
 SANDBOX_BASE_URL = "https://wwwcie.ups.com"  # UPS's Customer Integration Environment

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import quote
 
-from ordertrack.carriers.http import CarrierHttp, OAuthClientCredentials, TrackingClient
+from ordertrack.carriers.http import CarrierHttp, TrackingClient
+from ordertrack.carriers.oauth import OAuthClientCredentials
 
 PRODUCTION_BASE_URL = "https://apis.usps.com"
 SANDBOX_BASE_URL = "https://apis-tem.usps.com"
