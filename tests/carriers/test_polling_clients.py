@@ -28,14 +28,14 @@ import pytest
 
 from ordertrack.carriers.dhl.client import make_client as make_dhl_client
 from ordertrack.carriers.environments import CarrierTargets, connector_base_url
-from ordertrack.carriers.fedex.client import BATCH_SIZE
-from ordertrack.carriers.fedex.client import make_client as make_fedex_client
 from ordertrack.carriers.errors import (
     CarrierAuthFailed,
     CarrierRequestRefused,
     CarrierTargetRefused,
     CarrierUnavailable,
 )
+from ordertrack.carriers.fedex.client import BATCH_SIZE
+from ordertrack.carriers.fedex.client import make_client as make_fedex_client
 from ordertrack.carriers.http import CarrierAccount, CarrierHttp, TrackingClient
 from ordertrack.carriers.ratelimit import TokenBucket
 from ordertrack.carriers.ups.client import make_client as make_ups_client
