@@ -38,9 +38,10 @@ WORKER = textwrap.dedent(
     """
     import asyncio, sys
     from datetime import timedelta
-    from ordertrack.db.uow import Database
+    from ordertrack.bootstrap import open_database
     from ordertrack.kit.outgoing import OutgoingPolicy, parse_networks
-    from ordertrack.notifications.delivery import Channels, deliver_due
+    from ordertrack.notifications.delivery import deliver_due
+    from ordertrack.notifications.sending import Channels
 
     async def main(url, lease_seconds, batch):
         db = open_database(url)

@@ -99,9 +99,14 @@ def test_an_exception_tells_the_shopper_and_alerts_staff_once_per_shipment_and_s
     ]
 
 
-def test_returning_alerts_staff_without_a_shopper_message() -> None:
-    outbox, _ = react(handlers.notify_shipment_moves, [moved("in_transit", "returning")], clock=lambda: CLOCK)
-    assert [o.trigger for o in outbox.occurrences] == ["needs_attention"]
+def test_a_failed_attempt_tells_the_shopper_and_alerts_staff() -> None:
+    outbox, _ = react(
+        handlers.notify_shipment_moves, [moved("out_for_delivery", "failed_attempt")], clock=lambda: CLOCK
+    )
+    assert [(o.trigger, o.subject) for o in outbox.occurrences] == [
+        ("failed_attempt", None),
+        ("needs_attention", "shp_1:failed_attempt"),
+    ]
 
 
 def test_moves_of_two_merchants_are_enqueued_apart_with_one_customer_lookup_each() -> None:

@@ -11,19 +11,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ordertrack.notifications.templates import (
+from ordertrack.notifications.message import (
     STAFF_TRIGGERS,
     Channel,
     MessageContext,
-    TemplateError,
     TemplateSource,
     Trigger,
-    check_template,
-    default_template,
-    render,
     sample_context,
-    webhook_payload,
 )
+from ordertrack.notifications.payloads import webhook_payload
+from ordertrack.notifications.sandbox import TemplateError
+from ordertrack.notifications.templates import check_template, default_template, render
 
 LOCALES = ("en", "pt_BR", "es")
 SHOPPER_TRIGGERS = [t for t in Trigger if t not in STAFF_TRIGGERS]

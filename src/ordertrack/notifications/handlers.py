@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TypeVar
 
+from ordertrack.attention.rules import TROUBLE
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.events import (
     AttentionOpened,
@@ -33,7 +34,6 @@ from ordertrack.notifications import rules
 from ordertrack.notifications import service as notifications_service
 from ordertrack.notifications.service import Occurrence
 from ordertrack.orders import service as orders_service
-from ordertrack.orders.status import ATTENTION_STATUSES
 
 # (uow, merchant id, order ids) -> each order's customer id
 CustomersOf = Callable[[UnitOfWork, str, Iterable[str]], Mapping[str, str | None]]
@@ -55,7 +55,7 @@ def notify_shipment_moves(
     clock: Clock = utcnow,
 ) -> None:
     """The shopper hears of the statuses that matter (out for delivery, delivered...); staff of a
-    shipment entering a state that wants a human (exception, failed attempt, returning), once
+    shipment entering trouble by the attention rule (exception, failed attempt), once
     per shipment and state."""
     now = clock()
     for (merchant_id, _), moves in _grouped(events, lambda _e: now).items():
@@ -66,7 +66,7 @@ def notify_shipment_moves(
             trigger = rules.trigger_for_shipment_change(move.previous, move.current)
             if trigger is not None:
                 occurrences.append(Occurrence(trigger, move.order_id, customer, move.shipment_id))
-            if move.current != move.previous and move.current in ATTENTION_STATUSES:
+            if move.current != move.previous and move.current in TROUBLE:
                 occurrences.append(
                     Occurrence(
                         "needs_attention",

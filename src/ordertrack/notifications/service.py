@@ -16,16 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
-
 from ordertrack.customers import service as customers_service
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict, NotFound, Unprocessable
 from ordertrack.kit.ids import new_id
 from ordertrack.kit.outgoing import OutgoingPolicy, TargetRefused
-from ordertrack.notifications import rules
+from ordertrack.notifications import repository, rules
 from ordertrack.notifications.model import (
     Notification,
     NotificationSetting,
@@ -33,7 +30,7 @@ from ordertrack.notifications.model import (
     WebhookEndpoint,
 )
 from ordertrack.orders import service as orders_service
-from ordertrack.staff.model import StaffUser
+from ordertrack.staff import service as staff_service
 
 DEFAULT_LOCALE = "en"
 
@@ -62,24 +59,18 @@ def enqueue(uow: UnitOfWork, merchant_id: str, occurrences: Iterable[Occurrence]
     happened = [o for o in occurrences if o.trigger in rules.WEBHOOK_EVENTS]
     if not happened:
         return 0
-    switched_off = _switched_off(uow, merchant_id)
+    switched_off = repository.switched_off(uow, merchant_id)
     customers = customers_service.get_customers(
         uow, merchant_id, {o.customer_id for o in happened if o.customer_id}
     )
-    opted_out = _opted_out(uow, merchant_id, "email", [c.email for c in customers.values()])
-    sms = _sms_subscribers(uow, merchant_id, {o.order_id for o in happened if o.order_id})
+    opted_out = repository.opted_out(uow, merchant_id, "email", [c.email for c in customers.values()])
+    sms = repository.sms_subscribers(uow, merchant_id, {o.order_id for o in happened if o.order_id})
     staff = (
         _staff_recipients(uow, merchant_id)
         if any(o.trigger in rules.STAFF_TRIGGERS for o in happened)
         else []
     )
-    endpoints = list(
-        uow.session.scalars(
-            select(WebhookEndpoint).where(
-                WebhookEndpoint.merchant_id == merchant_id, WebhookEndpoint.enabled.is_(True)
-            )
-        )
-    )
+    endpoints = repository.endpoints(uow, merchant_id, enabled_only=True)
     rows: list[dict[str, Any]] = []
     for occurrence in happened:
         subject = occurrence.subject or occurrence.shipment_id or occurrence.order_id or ""
@@ -120,71 +111,14 @@ def enqueue(uow: UnitOfWork, merchant_id: str, occurrences: Iterable[Occurrence]
                     "created_at": now,
                 }
             )
-    if not rows:
-        return 0
-    dialect = uow.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(Notification)
-        .on_conflict_do_nothing(index_elements=["merchant_id", "dedupe_key"])
-        .returning(Notification.id)
-    )
-    return len(uow.session.execute(statement, rows).all())
-
-
-def _switched_off(uow: UnitOfWork, merchant_id: str) -> set[tuple[str, str]]:
-    return {
-        (trigger, channel)
-        for trigger, channel in uow.session.execute(
-            select(NotificationSetting.trigger, NotificationSetting.channel).where(
-                NotificationSetting.merchant_id == merchant_id, NotificationSetting.enabled.is_(False)
-            )
-        )
-    }
-
-
-def _opted_out(uow: UnitOfWork, merchant_id: str, channel: str, emails: list[str]) -> set[str]:
-    if not emails:
-        return set()
-    return {
-        address.lower()
-        for (address,) in uow.session.execute(
-            select(ShopperPreference.address).where(
-                ShopperPreference.merchant_id == merchant_id,
-                ShopperPreference.channel == channel,
-                ShopperPreference.address.in_([e.lower() for e in emails]),
-                ShopperPreference.opted_out.is_(True),
-            )
-        )
-    }
+    return repository.insert_new(uow, rows)
 
 
 def _staff_recipients(uow: UnitOfWork, merchant_id: str) -> list[str]:
     """Every active staff login, minus those who stopped alert emails."""
-    emails = list(
-        uow.session.scalars(
-            select(StaffUser.email)
-            .where(StaffUser.merchant_id == merchant_id, StaffUser.disabled.is_(False))
-            .order_by(StaffUser.email)
-        )
-    )
-    stopped = _opted_out(uow, merchant_id, STAFF_CHANNEL, emails)
+    emails = staff_service.active_staff_emails(uow, merchant_id)
+    stopped = repository.opted_out(uow, merchant_id, STAFF_CHANNEL, emails)
     return [email for email in emails if email.lower() not in stopped]
-
-
-def _sms_subscribers(uow: UnitOfWork, merchant_id: str, order_ids: set[str]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for address, order_id in uow.session.execute(
-        select(ShopperPreference.address, ShopperPreference.order_id).where(
-            ShopperPreference.merchant_id == merchant_id,
-            ShopperPreference.channel == "sms",
-            ShopperPreference.order_id.in_(sorted(order_ids)),
-            ShopperPreference.opted_out.is_(False),
-        )
-    ):
-        if order_id is not None:
-            found.setdefault(order_id, []).append(address)
-    return found
 
 
 # --- what the merchant manages through the API ------------------------------------------------
@@ -200,29 +134,17 @@ class EndpointNotFound(NotFound):
 
 def log_for_order(uow: UnitOfWork, merchant_id: str, order_id: str) -> list[Notification]:
     """What was (or will be) sent about an order: when, to whom, through which channel, result."""
-    return list(
-        uow.session.scalars(
-            select(Notification)
-            .where(Notification.merchant_id == merchant_id, Notification.order_id == order_id)
-            .order_by(Notification.created_at, Notification.id)
-        )
-    )
+    return repository.for_order(uow, merchant_id, order_id)
 
 
 def dead_letters(uow: UnitOfWork, merchant_id: str, limit: int = 200) -> list[Notification]:
-    return list(
-        uow.session.scalars(
-            select(Notification)
-            .where(Notification.merchant_id == merchant_id, Notification.state == "dead")
-            .order_by(Notification.created_at.desc(), Notification.id.desc())
-            .limit(limit)
-        )
-    )
+    """The messages that gave up, newest first."""
+    return repository.dead(uow, merchant_id, limit)
 
 
 def settings(uow: UnitOfWork, merchant_id: str) -> list[tuple[str, str, bool]]:
     """Every (trigger, channel) with whether it is on; unset ones are on."""
-    off = _switched_off(uow, merchant_id)
+    off = repository.switched_off(uow, merchant_id)
     pairs = [(t, c) for t in sorted(rules.SHOPPER_TRIGGERS) for c in ("email", "sms", "webhook")]
     pairs += [(t, c) for t in sorted(rules.STAFF_TRIGGERS) for c in ("email", "webhook")]
     return [(t, c, (t, c) not in off) for t, c in pairs]
@@ -235,7 +157,7 @@ class StaffAlertChannel(Unprocessable):
 def set_setting(uow: UnitOfWork, merchant_id: str, trigger: str, channel: str, enabled: bool) -> None:
     if trigger in rules.STAFF_TRIGGERS and channel == "sms":
         raise StaffAlertChannel(f"{trigger} is a staff alert: it goes by email and webhook, not SMS")
-    row = uow.session.get(NotificationSetting, (merchant_id, trigger, channel))
+    row = repository.setting(uow, merchant_id, trigger, channel)
     if row is None:
         uow.session.add(
             NotificationSetting(merchant_id=merchant_id, trigger=trigger, channel=channel, enabled=enabled)
@@ -279,17 +201,12 @@ def add_endpoint(
 
 
 def endpoints(uow: UnitOfWork, merchant_id: str) -> list[WebhookEndpoint]:
-    return list(
-        uow.session.scalars(
-            select(WebhookEndpoint)
-            .where(WebhookEndpoint.merchant_id == merchant_id)
-            .order_by(WebhookEndpoint.id)
-        )
-    )
+    """The merchant's webhook endpoints, switched off ones too."""
+    return repository.endpoints(uow, merchant_id)
 
 
 def remove_endpoint(uow: UnitOfWork, merchant_id: str, endpoint_id: str) -> None:
-    endpoint = uow.session.get(WebhookEndpoint, endpoint_id)
+    endpoint = repository.endpoint(uow, endpoint_id)
     if endpoint is None or endpoint.merchant_id != merchant_id:
         raise EndpointNotFound(f"no webhook endpoint {endpoint_id!r}")
     endpoint.enabled = False  # kept, so the log still names where past messages went
@@ -298,7 +215,7 @@ def remove_endpoint(uow: UnitOfWork, merchant_id: str, endpoint_id: str) -> None
 def opt_out(uow: UnitOfWork, merchant_id: str, channel: str, address: str) -> None:
     """The shopper stops this channel at this merchant (the unsubscribe link)."""
     address = address.lower() if channel == "email" else address
-    row = uow.session.get(ShopperPreference, (merchant_id, channel, address))
+    row = repository.preference(uow, merchant_id, channel, address)
     if row is None:
         uow.session.add(
             ShopperPreference(
@@ -334,7 +251,7 @@ def subscribe_sms(uow: UnitOfWork, merchant_id: str, order_id: str, phone: str) 
     others = [number for number in sms_numbers(uow, merchant_id, order_id) if number != phone]
     if len(others) >= rules.SMS_NUMBERS_PER_ORDER:
         raise TooManySmsNumbers(f"order {order.number} already texts {len(others)} numbers")
-    row = uow.session.get(ShopperPreference, (merchant_id, "sms", phone))
+    row = repository.preference(uow, merchant_id, "sms", phone)
     if row is None:
         uow.session.add(
             ShopperPreference(
@@ -352,18 +269,7 @@ def subscribe_sms(uow: UnitOfWork, merchant_id: str, order_id: str, phone: str) 
 
 def sms_numbers(uow: UnitOfWork, merchant_id: str, order_id: str) -> list[str]:
     """The numbers texted about this order now."""
-    return list(
-        uow.session.scalars(
-            select(ShopperPreference.address)
-            .where(
-                ShopperPreference.merchant_id == merchant_id,
-                ShopperPreference.channel == "sms",
-                ShopperPreference.order_id == order_id,
-                ShopperPreference.opted_out.is_(False),
-            )
-            .order_by(ShopperPreference.address)
-        )
-    )
+    return repository.sms_numbers(uow, merchant_id, order_id)
 
 
 def stop_sms(uow: UnitOfWork, merchant_id: str, order_id: str, phone: str) -> bool:
@@ -371,11 +277,11 @@ def stop_sms(uow: UnitOfWork, merchant_id: str, order_id: str, phone: str) -> bo
 
     Texts already queued for it are dropped too. False when the number was not subscribed.
     """
-    row = uow.session.get(ShopperPreference, (merchant_id, "sms", phone))
+    row = repository.preference(uow, merchant_id, "sms", phone)
     if row is None or row.order_id != order_id or row.opted_out:
         return False
     row.opted_out, row.updated_at = True, utcnow()
-    _drop_queued_texts(uow, phone, merchant_id)
+    repository.suppress_queued_texts(uow, phone, merchant_id)
     return True
 
 
@@ -385,23 +291,6 @@ def stop_sms_everywhere(uow: UnitOfWork, phone: str) -> int:
     Every merchant sends from the same number, so the reply stops them all, and texts
     already queued are dropped. How many subscriptions were stopped.
     """
-    stopped = uow.session.execute(
-        update(ShopperPreference)
-        .where(
-            ShopperPreference.channel == "sms",
-            ShopperPreference.address == phone,
-            ShopperPreference.opted_out.is_(False),
-        )
-        .values(opted_out=True, updated_at=utcnow())
-    ).rowcount
-    _drop_queued_texts(uow, phone)
-    return int(stopped or 0)
-
-
-def _drop_queued_texts(uow: UnitOfWork, phone: str, merchant_id: str | None = None) -> None:
-    query = update(Notification).where(
-        Notification.channel == "sms", Notification.recipient == phone, Notification.state == "pending"
-    )
-    if merchant_id is not None:
-        query = query.where(Notification.merchant_id == merchant_id)
-    uow.session.execute(query.values(state="suppressed", last_error="the recipient stopped text messages"))
+    stopped = repository.stop_number_everywhere(uow, phone, utcnow())
+    repository.suppress_queued_texts(uow, phone)
+    return stopped

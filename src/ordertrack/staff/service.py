@@ -164,3 +164,14 @@ def set_password(uow: UnitOfWork, staff_id: str, password: str, *, hasher: Passw
         raise StaffNotFound(f"no staff user {staff_id!r}")
     user.password_hash = hasher.hash(password)
     user.session_version += 1
+
+
+def active_staff_emails(uow: UnitOfWork, merchant_id: str) -> list[str]:
+    """The email of every staff login not disabled, in order (who staff alerts go to)."""
+    return list(
+        uow.session.scalars(
+            select(StaffUser.email)
+            .where(StaffUser.merchant_id == merchant_id, StaffUser.disabled.is_(False))
+            .order_by(StaffUser.email)
+        )
+    )

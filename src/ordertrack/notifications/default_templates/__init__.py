@@ -10,7 +10,7 @@ from functools import lru_cache
 from importlib import import_module
 
 from ordertrack.notifications.default_templates.wording import Copy, Paragraph, Words
-from ordertrack.notifications.templates import STAFF_TRIGGERS, Channel, TemplateSource, Trigger
+from ordertrack.notifications.message import STAFF_TRIGGERS, Channel, TemplateSource, Trigger
 
 # Short names for the event facts, so the copy reads as sentences rather than attribute paths.
 PRELUDE = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ordertrack.notifications.default_templates.wording import Copy, Words
-from ordertrack.notifications.templates import Trigger
+from ordertrack.notifications.message import Trigger
 
 WORDS = Words(
     greeting_named="Olá, {{ shopper_name }}!",

@@ -1,0 +1,169 @@
+"""What a message says: its trigger, the facts it tells (already looked up), the template it is written from.
+
+Plain data only: the outbox worker fills a :class:`MessageContext` from the features' services,
+templates render it (:mod:`ordertrack.notifications.templates`), webhooks carry it as JSON
+(:mod:`ordertrack.notifications.payloads`). :func:`sample_context` is a believable one for
+previews and template checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+
+class Trigger(StrEnum):
+    """What happened; each one is switched on or off per merchant and channel."""
+
+    order_confirmed = "order_confirmed"
+    shipped = "shipped"
+    out_for_delivery = "out_for_delivery"
+    available_for_pickup = "available_for_pickup"
+    failed_attempt = "failed_attempt"
+    delivered = "delivered"
+    exception = "exception"
+    delivery_revised = "delivery_revised"
+    low_stock = "low_stock"
+    needs_attention = "needs_attention"
+
+
+STAFF_TRIGGERS = frozenset({Trigger.low_stock, Trigger.needs_attention})
+
+
+class Channel(StrEnum):
+    """How a message travels; webhooks carry JSON, not a template."""
+
+    email = "email"
+    sms = "sms"
+    webhook = "webhook"
+
+
+@dataclass(frozen=True)
+class ShipmentFacts:
+    """One parcel as the message tells it: carrier, tracking number and what is inside."""
+
+    carrier_name: str
+    tracking_number: str
+    carrier_url: str | None
+    items: tuple[tuple[str, int], ...]  # (name, quantity)
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    """The scan that caused the message, in the local time of where it happened."""
+
+    status: str
+    reason: str | None
+    description: str | None
+    place: str | None
+    local_time: datetime | None  # aware
+    timezone: str | None
+
+
+@dataclass(frozen=True)
+class MessageContext:
+    """Everything a message may say, already looked up; rendering never touches the database."""
+
+    trigger: Trigger
+    locale: str
+    store_name: str
+    brand_colour: str
+    order_number: str
+    shopper_name: str | None
+    tracking_url: str
+    unsubscribe_url: str
+    shipments: tuple[ShipmentFacts, ...]
+    event: EventFacts | None
+    estimated_delivery: tuple[date, date] | None
+    previous_estimate: tuple[date, date] | None
+    sku: str | None = None
+    warehouse: str | None = None
+    available: int | None = None
+    # The JSON-LD deliveryAddress carries the town only: a street address has no business in mail markup.
+    delivery_locality: str | None = None
+    delivery_country: str | None = None
+    # A staff alert's finding in words ("no scan for 5.0 days; usually at most 2.0 days").
+    alert: str | None = None
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    """A template as a merchant writes it (email: subject + text + html; SMS: text only)."""
+
+    subject: str | None
+    text: str
+    html: str | None
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    """A message ready for a channel."""
+
+    subject: str | None
+    text: str
+    html: str | None
+
+
+SUPPORTED_LOCALES = ("en", "pt_BR", "es")
+
+
+def supported_locale(locale: str) -> str:
+    """The closest locale we ship copy for ("pt-BR" and "pt" read as pt_BR, unknown as en)."""
+    wanted = locale.replace("-", "_")
+    for known in SUPPORTED_LOCALES:
+        if wanted.lower() == known.lower() or wanted.split("_")[0].lower() == known.split("_")[0]:
+            return known
+    return "en"
+
+
+def sample_context(trigger: Trigger, locale: str) -> MessageContext:
+    """A believable order for previews and checks: every optional field filled, so templates meet them all."""
+    zone = "America/Chicago"
+    local_time = datetime(2025, 11, 24, 14, 5, tzinfo=UTC).astimezone(ZoneInfo(zone))
+    reasons = {Trigger.exception: "address_issue", Trigger.failed_attempt: "recipient_unavailable"}
+    statuses = {
+        Trigger.order_confirmed: "pending",
+        Trigger.shipped: "in_transit",
+        Trigger.delivery_revised: "in_transit",
+        Trigger.low_stock: "pending",
+        Trigger.needs_attention: "exception",
+    }
+    return MessageContext(
+        trigger=Trigger(trigger),
+        locale=supported_locale(locale),
+        store_name="Aurora Outdoor",
+        brand_colour="#1f4e79",
+        order_number="AUR-10042",
+        shopper_name="Ana Souza",
+        tracking_url="https://track.example.com/track/t/8f3Kq2LmZx7Wd4Rv9Bn1Pc6Ys0Hj5Ta",
+        unsubscribe_url="https://track.example.com/unsubscribe/8f3Kq2LmZx7Wd4Rv9Bn1Pc6Ys0Hj5Ta",
+        shipments=(
+            ShipmentFacts(
+                carrier_name="UPS",
+                tracking_number="1Z999AA10123456784",
+                carrier_url="https://www.ups.com/track?tracknum=1Z999AA10123456784",
+                items=(("Trail running shoes", 1), ("Merino socks", 2)),
+            ),
+        ),
+        event=EventFacts(
+            status=statuses.get(trigger, str(trigger)),
+            reason=reasons.get(trigger),
+            description="Address could not be verified" if trigger is Trigger.exception else None,
+            place="UPS Access Point, 120 Main St, Springfield IL"
+            if trigger is Trigger.available_for_pickup
+            else "Springfield, IL",
+            local_time=local_time,
+            timezone=zone,
+        ),
+        estimated_delivery=(date(2025, 11, 26), date(2025, 11, 28)),
+        previous_estimate=(date(2025, 11, 25), date(2025, 11, 25))
+        if trigger is Trigger.delivery_revised
+        else None,
+        sku="SHOE-TR-42",
+        warehouse="CHI-1",
+        available=3,
+        delivery_locality="Springfield",
+        delivery_country="US",
+    )
