@@ -6,14 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from ordertrack.carriers.reading import (
-    CarrierEvent,
-    Location,
-    Notes,
-    UnplacedScan,
-    parse_scan_time,
-    place_scan_times,
-)
+from ordertrack.carriers.reading import CarrierEvent, Location, Notes
+from ordertrack.carriers.scan_times import UnplacedScan, parse_scan_time, place_scan_times
 from ordertrack.carriers.zones import (
     _zones_by_country,
     keeps_one_clock,

@@ -13,16 +13,9 @@ import pytest
 
 from ordertrack.carriers import intake
 from ordertrack.carriers.codes import CodeTable, meanings
-from ordertrack.carriers.reading import (
-    CarrierEvent,
-    CarrierTracking,
-    Message,
-    Notes,
-    Reading,
-    location,
-    parse_local_time,
-)
+from ordertrack.carriers.reading import CarrierEvent, CarrierTracking, Message, Notes, Reading, location
 from ordertrack.carriers.registry import BadSignature, Connector
+from ordertrack.carriers.scan_times import parse_local_time
 from ordertrack.db.uow import Database
 from ordertrack.tracking import service as tracking_service
 from ordertrack.tracking.status import EventStatus

@@ -7,7 +7,7 @@ the country decides when all of its zones keep one clock (``zone.tab``, shipped 
 ``tzdata``: France, Germany with Busingen, Argentina's twelve); a country whose zones tell
 different times (Russia, Spain with the Canaries, Mexico) names no zone by itself, and neither
 does a large country without its region: the caller does not guess an exact time there (see
-``reading.place_scan_times``, which places such a scan approximately, in
+``scan_times.place_scan_times``, which places such a scan approximately, in
 :func:`principal_zone`).
 """
 

@@ -12,7 +12,7 @@ one and without it otherwise (Checkpoint model, "checkpoint_time"). Without an o
 checkpoint's place decides the zone; a checkpoint that names a region but no country is read
 in the shipment's country when origin and destination agree (or only one is known), since a
 state code alone cannot name a zone. A checkpoint whose place still names no zone (no place
-at all, a country of several clocks) is kept, placed by ``reading.place_scan_times`` (the
+at all, a country of several clocks) is kept, placed by ``scan_times.place_scan_times`` (the
 tracking's other checkpoints, else the country's principal zone) and marked approximate.
 """
 
@@ -35,18 +35,14 @@ from ordertrack.carriers.reading import (
     Message,
     Notes,
     Reading,
-    UnplacedScan,
     location,
     number,
-    parse_day,
-    parse_scan_time,
-    place_scan_times,
-    scan_at,
     signer,
     sorted_events,
     text,
     tracking_number,
 )
+from ordertrack.carriers.scan_times import UnplacedScan, parse_day, parse_scan_time, place_scan_times, scan_at
 from ordertrack.carriers.zones import zone_for
 
 

@@ -9,7 +9,7 @@ elements are matched on their local name wherever they are.
 
 A scan's time is ``event-date`` and ``event-time`` on the clock ``event-time-zone`` names; a
 scan without that abbreviation is read in its province's zone, and one with neither (a scan
-abroad, "INTERNATIONAL") is kept, placed by ``reading.place_scan_times`` (the parcel's other
+abroad, "INTERNATIONAL") is kept, placed by ``scan_times.place_scan_times`` (the parcel's other
 scans) and marked approximate.
 """
 
@@ -32,16 +32,18 @@ from ordertrack.carriers.reading import (
     Message,
     Notes,
     Reading,
+    location,
+    sorted_events,
+    text,
+    tracking_number,
+)
+from ordertrack.carriers.scan_times import (
     UnplacedScan,
     UnplacedTime,
-    location,
     parse_day,
     parse_scan_time,
     place_scan_times,
     scan_at,
-    sorted_events,
-    text,
-    tracking_number,
 )
 from ordertrack.tracking.schemas import zone
 from ordertrack.tracking.status import EventStatus

@@ -5,7 +5,7 @@ Each of ``shipments[]`` has its events in ``events[]`` (newest first) and the la
 ``status``. Event ``timestamp`` is ISO 8601 and, for several DHL businesses, local time without an
 offset; the zone then comes from the event's ``location.address`` (country, which for most of
 DHL's countries names one zone). An event in a country of several clocks (Russia, Spain with
-the Canaries) or without an address is kept, placed by ``reading.place_scan_times`` (the
+the Canaries) or without an address is kept, placed by ``scan_times.place_scan_times`` (the
 parcel's other scans, else the country's principal zone) and marked approximate. Errors are RFC 7807 problem
 documents (``status``, ``title``, ``detail``).
 """
@@ -25,19 +25,21 @@ from ordertrack.carriers.reading import (
     Message,
     Notes,
     Reading,
-    UnplacedScan,
     dig,
     items,
     location,
     number,
+    sorted_events,
+    text,
+    tracking_number,
+)
+from ordertrack.carriers.scan_times import (
+    UnplacedScan,
     parse_day,
     parse_local_time,
     parse_scan_time,
     place_scan_times,
     scan_at,
-    sorted_events,
-    text,
-    tracking_number,
 )
 
 CARRIER = "dhl"

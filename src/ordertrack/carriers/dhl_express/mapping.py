@@ -5,7 +5,7 @@ Structure (DHL "XML Services - Tracking" reference document, section "Tracking R
 and, when found, ``ShipmentInfo`` with its checkpoints in ``ShipmentEvent``. A checkpoint has a local
 ``Date`` and ``Time`` without offset; its place is the ``ServiceArea`` (see :mod:`.places`), and
 a checkpoint whose area names no zone (a US area without its state) is kept, placed by
-``reading.place_scan_times`` (the waybill's other checkpoints, else the country's principal zone)
+``scan_times.place_scan_times`` (the waybill's other checkpoints, else the country's principal zone)
 and marked approximate. A
 request DHL cannot process comes back as ``ShipmentTrackingErrorResponse`` with a ``Condition``.
 Parsing goes through defusedxml: a response is never trusted with entities or DTDs.
@@ -28,15 +28,11 @@ from ordertrack.carriers.reading import (
     Message,
     Notes,
     Reading,
-    UnplacedScan,
-    parse_day,
-    parse_scan_time,
-    place_scan_times,
-    scan_at,
     sorted_events,
     text,
     tracking_number,
 )
+from ordertrack.carriers.scan_times import UnplacedScan, parse_day, parse_scan_time, place_scan_times, scan_at
 from ordertrack.tracking.status import EventStatus
 
 CARRIER = "dhl"  # the parcel moves with DHL; this connector is only the XML way of asking

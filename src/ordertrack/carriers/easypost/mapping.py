@@ -10,7 +10,7 @@ Times: EasyPost writes each ``tracking_details[].datetime`` as ISO 8601 with ``Z
 only *show* it in the scan location's zone (inferred by ``location()``), so the stored instant
 is EasyPost's own and the offset on ``occurred_at`` is the place's; a location without a known
 zone keeps UTC. A ``datetime`` that comes without its ``Z`` or any offset does not say which
-clock it is on: it is kept, read on the scan place's clock (``reading.place_scan_times``), and
+clock it is on: it is kept, read on the scan place's clock (``scan_times.place_scan_times``), and
 marked approximate.
 """
 
@@ -30,19 +30,15 @@ from ordertrack.carriers.reading import (
     Message,
     Notes,
     Reading,
-    UnplacedScan,
     dig,
     items,
     location,
-    parse_day,
-    parse_scan_time,
-    place_scan_times,
-    scan_at,
     signer,
     sorted_events,
     text,
     tracking_number,
 )
+from ordertrack.carriers.scan_times import UnplacedScan, parse_day, parse_scan_time, place_scan_times, scan_at
 from ordertrack.tracking.schemas import zone
 
 

@@ -5,7 +5,7 @@ Shape (https://developer.fedex.com/api/en-us/catalog/track/v1/docs.html): result
 ``errors[]``; a number FedEx does not know is a track result holding only ``error``.
 Scan times are ISO 8601 with the scan's own UTC offset. One without it is read on the scan
 location's clock; when the location names no zone it is kept, placed by
-``reading.place_scan_times`` and marked approximate.
+``scan_times.place_scan_times`` and marked approximate.
 """
 
 from __future__ import annotations
@@ -23,18 +23,20 @@ from ordertrack.carriers.reading import (
     Message,
     Notes,
     Reading,
-    UnplacedScan,
     dig,
     items,
     location,
+    sorted_events,
+    text,
+    tracking_number,
+)
+from ordertrack.carriers.scan_times import (
+    UnplacedScan,
     parse_day,
     parse_local_time,
     parse_scan_time,
     place_scan_times,
     scan_at,
-    sorted_events,
-    text,
-    tracking_number,
 )
 from ordertrack.tracking.status import EventStatus
 

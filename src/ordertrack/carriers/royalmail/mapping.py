@@ -24,13 +24,12 @@ from ordertrack.carriers.reading import (
     dig,
     items,
     location,
-    parse_day,
-    parse_local_time,
     sorted_events,
     text,
     tracking_number,
 )
 from ordertrack.carriers.royalmail.codes import CODES
+from ordertrack.carriers.scan_times import parse_day, parse_local_time
 
 CARRIER = "royalmail"
 

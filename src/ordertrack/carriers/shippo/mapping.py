@@ -9,7 +9,7 @@ and the webhook body ``{"event": "track_updated", "data": {Track}}``
 Times: ``status_date`` is ISO 8601 with ``Z``. As with EasyPost we keep the instant and show
 it in the scan place's zone when ``location()`` infers one; otherwise it stays UTC. A
 ``status_date`` without its ``Z`` or any offset is kept, read on the scan place's clock
-(``reading.place_scan_times``), and marked approximate.
+(``scan_times.place_scan_times``), and marked approximate.
 """
 
 from __future__ import annotations
@@ -27,17 +27,13 @@ from ordertrack.carriers.reading import (
     Message,
     Notes,
     Reading,
-    UnplacedScan,
     dig,
     location,
-    parse_day,
-    parse_scan_time,
-    place_scan_times,
-    scan_at,
     sorted_events,
     text,
     tracking_number,
 )
+from ordertrack.carriers.scan_times import UnplacedScan, parse_day, parse_scan_time, place_scan_times, scan_at
 from ordertrack.carriers.shippo.codes import STATUSES, SUBSTATUSES, carrier_slug
 from ordertrack.tracking.schemas import zone
 from ordertrack.tracking.status import FINISHED_SHIPMENT_STATUSES

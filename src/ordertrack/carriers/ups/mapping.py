@@ -24,18 +24,20 @@ from ordertrack.carriers.reading import (
     Message,
     Notes,
     Reading,
-    UnplacedScan,
     dig,
     items,
     location,
+    sorted_events,
+    text,
+    tracking_number,
+)
+from ordertrack.carriers.scan_times import (
+    UnplacedScan,
     parse_day,
     parse_local_time,
     parse_scan_time,
     place_scan_times,
     scan_at,
-    sorted_events,
-    text,
-    tracking_number,
 )
 from ordertrack.carriers.ups import codes
 from ordertrack.tracking.status import EventStatus

@@ -5,7 +5,7 @@ The response is one tracking object (a list of them from the batch endpoint) wit
 without an offset, and ``GMTOffset`` beside it (plus ``GMTTimestamp`` in UTC): the offset is the
 one USPS measured at the scan, so it is preferred to any zone we could infer from the state.
 A scan with neither (``GMTOffset`` left out, a foreign or placeless scan) is kept, placed by
-``reading.place_scan_times`` (the parcel's other scans, else the country's principal zone) and
+``scan_times.place_scan_times`` (the parcel's other scans, else the country's principal zone) and
 marked approximate.
 Field names: USPS Tracking 3.0 OpenAPI (https://developers.usps.com/trackingv3).
 
@@ -31,20 +31,22 @@ from ordertrack.carriers.reading import (
     Message,
     Notes,
     Reading,
-    UnplacedScan,
-    UnplacedTime,
     dig,
     items,
     location,
+    sorted_events,
+    text,
+    tracking_number,
+)
+from ordertrack.carriers.scan_times import (
+    UnplacedScan,
+    UnplacedTime,
     parse_day,
     parse_local_time,
     parse_offset,
     parse_scan_time,
     place_scan_times,
     scan_at,
-    sorted_events,
-    text,
-    tracking_number,
 )
 from ordertrack.carriers.usps.codes import USPS_CODES
 
