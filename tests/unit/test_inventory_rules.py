@@ -125,12 +125,13 @@ def test_pick_list_walks_by_location_and_names_the_orders() -> None:
 
     lines = pick_list(
         [
-            HeldUnits("MUG", "B-02", "ord_2", "1002", 1),
-            HeldUnits("TENT", "A-01", "ord_1", "1001", 2),
-            HeldUnits("TENT", "A-01", "ord_2", "1002", 1),
-            HeldUnits("STOVE", None, "ord_3", "1003", 1),
-            HeldUnits("LAMP", "A-03", "ord_3", "1003", 0),
-        ]
+            HeldUnits("MUG", "B-02", "ord_2", 1),
+            HeldUnits("TENT", "A-01", "ord_1", 2),
+            HeldUnits("TENT", "A-01", "ord_2", 1),
+            HeldUnits("STOVE", None, "ord_3", 1),
+            HeldUnits("LAMP", "A-03", "ord_3", 0),
+        ],
+        {"ord_1": "1001", "ord_2": "1002", "ord_3": "1003"},
     )
     assert [(line.sku, line.location, line.quantity) for line in lines] == [
         ("TENT", "A-01", 3),

@@ -2,10 +2,11 @@
 
 Each row means what :func:`service.set_stock` means: the count becomes ``on_hand`` through one
 adjustment in the ledger, the threshold and location are set when given, a level that falls
-below its threshold raises one alert, and new units fill waiting backorders. What differs is
-the shape of the work. :func:`plan_counts` reads the levels of the warehouses the file names
-in one locked query and runs every row through the pure rule, so a count under what is
-reserved, or beyond what a level may hold, is named with its line before anything is written.
+below its threshold raises one alert (recorded as ``StockRanLow``), and new units (recorded as
+``StockReceived``) fill waiting backorders. What differs is the shape of the work.
+:func:`plan_counts` reads the levels of the warehouses the file names in one locked query and
+runs every row through the pure rule, so a count under what is reserved, or beyond what a
+level may hold, is named with its line before anything is written.
 :func:`apply_counts` then writes new levels, changed levels, ledger rows and alerts with a few
 bulk statements per chunk (COPY on PostgreSQL, executemany on SQLite) instead of a few
 statements per row. Both run in the caller's unit of work: one transaction, all or nothing.
@@ -16,42 +17,23 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy import insert, select
 
 from ordertrack.db.uow import UnitOfWork
-from ordertrack.inventory.model import Backorder, StockAlert, StockLevel, StockMovement, Warehouse
+from ordertrack.events import StockRanLow, StockReceived
+from ordertrack.inventory import repository
+from ordertrack.inventory.backorders import fill_backorders_of
+from ordertrack.inventory.repository import LevelSnapshot
 from ordertrack.inventory.rules import Level, MovementKind, apply_movement
-from ordertrack.inventory.service import fill_backorders
 from ordertrack.inventory.stock_csv import RowError, StockRow
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import OrdertrackError
 from ordertrack.kit.ids import new_id, new_ids
-from ordertrack.notifications import service as notifications_service
 
 # Rows written per round of statements; the progress callback hears after each.
 CHUNK = 5_000
 
-_levels = StockLevel.__table__
-_movements = StockMovement.__table__
-_alerts = StockAlert.__table__
-
-
-@dataclass(frozen=True, slots=True)
-class _Current:
-    """A level as the plan found it."""
-
-    id: str
-    on_hand: int
-    reserved: int
-    threshold: int | None
-    below: bool
-    location: str | None
-
-
 # What a count of a SKU the warehouse has never held starts from.
-_NO_LEVEL = _Current("", 0, 0, None, False, None)
+_NO_LEVEL = LevelSnapshot("", 0, 0, None, False, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,14 +78,9 @@ class CountSummary:
 def plan_counts(uow: UnitOfWork, merchant_id: str, rows: Sequence[StockRow]) -> CountPlan:
     """Every row's effect, or a problem naming its line; locks the levels the rows touch."""
     plan = CountPlan(merchant_id)
-    warehouses = {
-        code: warehouse_id
-        for code, warehouse_id in uow.session.execute(
-            select(Warehouse.code, Warehouse.id).where(Warehouse.merchant_id == merchant_id)
-        )
-    }
+    warehouses = repository.warehouse_ids_by_code(uow, merchant_id)
     named = sorted({warehouses[r.warehouse] for r in rows if r.warehouse in warehouses})
-    current = _current_levels(uow, merchant_id, named) if named else {}
+    current = repository.locked_level_snapshots(uow, merchant_id, named) if named else {}
     fresh = iter(new_ids("stk", sum((warehouses.get(r.warehouse), r.sku) not in current for r in rows)))
     for row in rows:
         warehouse_id = warehouses.get(row.warehouse)
@@ -146,28 +123,6 @@ def plan_counts(uow: UnitOfWork, merchant_id: str, rows: Sequence[StockRow]) -> 
     return plan
 
 
-def _current_levels(
-    uow: UnitOfWork, merchant_id: str, warehouse_ids: list[str]
-) -> dict[tuple[str, str], _Current]:
-    # Locked in id order, as every other path locks levels, so nothing deadlocks against it.
-    query = (
-        select(
-            _levels.c.warehouse_id,
-            _levels.c.sku,
-            _levels.c.id,
-            _levels.c.on_hand,
-            _levels.c.reserved,
-            _levels.c.low_stock_threshold,
-            _levels.c.below_threshold,
-            _levels.c.location,
-        )
-        .where(_levels.c.merchant_id == merchant_id, _levels.c.warehouse_id.in_(warehouse_ids))
-        .order_by(_levels.c.id)
-        .with_for_update()
-    )
-    return {(w, s): _Current(*rest) for w, s, *rest in uow.session.execute(query)}
-
-
 def apply_counts(
     uow: UnitOfWork,
     plan: CountPlan,
@@ -182,16 +137,24 @@ def apply_counts(
     now = utcnow()
     codes = {
         warehouse_id: code
-        for warehouse_id, code in uow.session.execute(
-            select(Warehouse.id, Warehouse.code).where(Warehouse.merchant_id == plan.merchant_id)
-        )
+        for code, warehouse_id in repository.warehouse_ids_by_code(uow, plan.merchant_id).items()
     }
     changes = plan.changes
     for start in range(0, len(changes), CHUNK):
         _write_chunk(uow, plan.merchant_id, changes[start : start + CHUNK], codes, actor, reason, now)
         if progress is not None:
             progress(min(start + CHUNK, len(changes)))
-    filled = _fill_backorders(uow, plan, actor)
+    grown = [c for c in changes if c.delta > 0]
+    uow.record(
+        *(
+            StockReceived(
+                merchant_id=plan.merchant_id, warehouse=codes[c.warehouse_id], sku=c.row.sku, quantity=c.delta
+            )
+            for c in grown
+        )
+    )
+    # New units go to waiting backorders, oldest order first, as a single count's would.
+    filled = fill_backorders_of(uow, plan.merchant_id, {c.row.sku for c in grown}, actor=actor)
     return CountSummary(
         levels=len(changes),
         created=sum(c.new for c in changes),
@@ -212,8 +175,7 @@ def _write_chunk(
     reason: str,
     now: datetime,
 ) -> None:
-    stamp = _stamp(uow)
-    at = stamp(now)
+    at = repository.stamp(uow)(now)
     created = [
         (
             c.level_id,
@@ -230,10 +192,10 @@ def _write_chunk(
         for c in changes
         if c.new
     ]
-    _insert(uow, _levels.name, _LEVEL_COLUMNS, created)
+    repository.insert_levels(uow, created)
     # A level whose count stays keeps its updated_at, as with a single count.
     for counted in (True, False):
-        _update_levels(
+        repository.update_levels(
             uow,
             [
                 (c.level_id, c.row.on_hand, c.threshold, c.below, c.location)
@@ -248,97 +210,10 @@ def _write_chunk(
         for c in changes
         if c.delta
     ]
-    _insert(uow, _movements.name, _MOVEMENT_COLUMNS, movements)
+    repository.insert_movements(uow, movements)
     alerts = [c for c in changes if c.alert]
     if alerts:
         _raise_alerts(uow, merchant_id, alerts, codes, now)
-
-
-_LEVEL_COLUMNS = (
-    "id",
-    "merchant_id",
-    "warehouse_id",
-    "sku",
-    "on_hand",
-    "reserved",
-    "location",
-    "low_stock_threshold",
-    "below_threshold",
-    "updated_at",
-)
-_REWRITTEN_COLUMNS = ("id", "on_hand", "low_stock_threshold", "below_threshold", "location")
-_MOVEMENT_COLUMNS = (
-    "merchant_id",
-    "warehouse_id",
-    "sku",
-    "kind",
-    "on_hand_delta",
-    "reserved_delta",
-    "order_id",
-    "actor",
-    "reason",
-    "created_at",
-)
-
-
-def _postgres(uow: UnitOfWork) -> bool:
-    return uow.session.get_bind().dialect.name == "postgresql"
-
-
-def _stamp(uow: UnitOfWork) -> Callable[[datetime | None], Any]:
-    """A time as the driver takes it for this database (the column type's own conversion)."""
-    dialect = uow.session.get_bind().dialect
-    convert = _levels.c.updated_at.type.dialect_impl(dialect).bind_processor(dialect)
-    return convert if convert is not None else (lambda value: value)
-
-
-# The rows below go to the driver as they are, past SQLAlchemy's per-row parameter handling,
-# which took most of the time of a large import: COPY on PostgreSQL, executemany on SQLite.
-def _insert(uow: UnitOfWork, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    if not rows:
-        return
-    if _postgres(uow):
-        _copy(uow, table, columns, rows)
-        return
-    uow.session.connection().exec_driver_sql(
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows
-    )
-
-
-# PostgreSQL array types of the rewritten columns, for one UPDATE ... FROM unnest(...) a chunk.
-_REWRITTEN_ARRAYS = ("text[]", "integer[]", "integer[]", "boolean[]", "text[]")
-
-
-def _update_levels(uow: UnitOfWork, rows: list[tuple[Any, ...]], updated_at: Any) -> None:
-    """Rewrite levels by id; ``updated_at`` too unless it is None."""
-    if not rows:
-        return
-    touched = [] if updated_at is None else [updated_at]
-    if _postgres(uow):
-        # unnest() is estimated at a few rows, so each chunk's levels are found by primary key;
-        # a temporary table of the chunk had each chunk scan every level instead.
-        assignments = ", ".join(f"{name} = changes.{name}" for name in _REWRITTEN_COLUMNS[1:])
-        arrays = ", ".join(f"%s::{kind}" for kind in _REWRITTEN_ARRAYS)
-        uow.session.connection().exec_driver_sql(
-            f"UPDATE stock_levels SET {assignments}{', updated_at = %s' if touched else ''}"
-            f" FROM unnest({arrays}) AS changes({', '.join(_REWRITTEN_COLUMNS)})"
-            " WHERE stock_levels.id = changes.id",
-            (*touched, *(list(column) for column in zip(*rows, strict=True))),
-        )
-        return
-    settings = ", ".join(
-        f"{name} = ?" for name in (*_REWRITTEN_COLUMNS[1:], *(["updated_at"] if touched else []))
-    )
-    uow.session.connection().exec_driver_sql(
-        f"UPDATE stock_levels SET {settings} WHERE id = ?", [(*row[1:], *touched, row[0]) for row in rows]
-    )
-
-
-def _copy(uow: UnitOfWork, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    raw = uow.session.connection().connection.driver_connection
-    with raw.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[union-attr]
-        for row in rows:
-            copy.write_row(row)
 
 
 def _raise_alerts(
@@ -348,7 +223,7 @@ def _raise_alerts(
     codes: dict[str, str],
     now: datetime,
 ) -> None:
-    """One alert row and one staff notification per level that fell below its threshold."""
+    """One alert row and one :class:`StockRanLow` per level that fell below its threshold."""
     rows = [
         {
             "id": new_id("sal"),
@@ -361,38 +236,18 @@ def _raise_alerts(
         }
         for c in changes
     ]
-    uow.session.execute(insert(_alerts), rows)
-    notifications_service.enqueue(
-        uow,
-        merchant_id,
-        [
-            notifications_service.Occurrence(
-                "low_stock",
-                None,
-                None,
-                subject=row["id"],
-                facts={
-                    "sku": row["sku"],
-                    "warehouse": codes.get(row["warehouse_id"], row["warehouse_id"]),
-                    "available": row["available"],
-                    "threshold": row["threshold"],
-                },
+    repository.insert_alerts(uow, rows)
+    uow.record(
+        *(
+            StockRanLow(
+                merchant_id=merchant_id,
+                alert_id=row["id"],
+                warehouse=codes.get(row["warehouse_id"], row["warehouse_id"]),
+                sku=row["sku"],
+                available=row["available"],
+                threshold=row["threshold"],
+                at=now,
             )
             for row in rows
-        ],
-        now=now,
+        )
     )
-
-
-def _fill_backorders(uow: UnitOfWork, plan: CountPlan, actor: str) -> int:
-    """New units go to waiting backorders, oldest order first, as a single count's would."""
-    grown = {c.row.sku for c in plan.changes if c.delta > 0}
-    if not grown:
-        return 0
-    waiting = set(
-        uow.session.scalars(select(Backorder.sku).where(Backorder.merchant_id == plan.merchant_id).distinct())
-    )
-    skus = sorted(grown & waiting)
-    for sku in skus:
-        fill_backorders(uow, plan.merchant_id, sku, actor=actor)
-    return len(skus)

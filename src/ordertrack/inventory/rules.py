@@ -184,7 +184,6 @@ class HeldUnits:
     sku: str
     location: str | None
     order_id: str
-    order_number: str
     quantity: int
 
 
@@ -196,9 +195,9 @@ class PickLine:
     orders: tuple[tuple[str, str, int], ...]  # (order id, order number, quantity)
 
 
-def pick_list(held: Sequence[HeldUnits]) -> list[PickLine]:
+def pick_list(held: Sequence[HeldUnits], order_numbers: Mapping[str, str]) -> list[PickLine]:
     """One line per SKU, in walking order (by location, unplaced SKUs last), with the orders
-    each unit is for, oldest order number first."""
+    each unit is for (named by ``order_numbers``, order id -> number), oldest order first."""
     by_sku: dict[str, list[HeldUnits]] = {}
     for units in held:
         if units.quantity > 0:
@@ -209,7 +208,8 @@ def pick_list(held: Sequence[HeldUnits]) -> list[PickLine]:
             location=group[0].location,
             quantity=sum(u.quantity for u in group),
             orders=tuple(
-                (u.order_id, u.order_number, u.quantity) for u in sorted(group, key=lambda u: u.order_id)
+                (u.order_id, order_numbers.get(u.order_id, ""), u.quantity)
+                for u in sorted(group, key=lambda u: u.order_id)
             ),
         )
         for sku, group in by_sku.items()

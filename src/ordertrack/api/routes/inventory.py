@@ -10,8 +10,9 @@ from fastapi.responses import JSONResponse, Response
 from ordertrack.api.auth import current_merchant, get_db
 from ordertrack.api.transactions import idempotent_write, in_transaction, json_response
 from ordertrack.db.uow import Database, UnitOfWork
-from ordertrack.inventory import service
+from ordertrack.inventory import reservations, service
 from ordertrack.inventory.model import StockLevel, Warehouse
+from ordertrack.inventory.rules import pick_list as walk_pick_list
 from ordertrack.inventory.schemas import (
     PickLineOut,
     PickListOut,
@@ -28,6 +29,7 @@ from ordertrack.inventory.schemas import (
 )
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.schema import error_responses
+from ordertrack.orders import service as orders_service
 
 router = APIRouter(prefix="/api/v1", tags=["inventory"])
 
@@ -219,7 +221,9 @@ def pick_list(
 ) -> Response:
     """Everything reserved at the warehouse and not yet shipped, in walking order, with its orders."""
     with db.uow(write=False) as uow:
-        warehouse, lines = service.warehouse_pick_list(uow, merchant_id, code)
+        warehouse, held = reservations.held_at_warehouse(uow, merchant_id, code)
+        orders = orders_service.orders_by_id(uow, merchant_id, {units.order_id for units in held})
+        lines = walk_pick_list(held, {order_id: order.number for order_id, order in orders.items()})
     return json_response(
         PickListOut(
             warehouse=warehouse.code,
