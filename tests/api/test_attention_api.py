@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import httpx
 
-from ordertrack.attention import service as attention_service
+from ordertrack.checks import shipment_checks
 from ordertrack.db.uow import Database
 from ordertrack.kit.clock import utcnow
 from tests.integration.scenario import order_payload
@@ -37,9 +37,11 @@ def test_attention_items_are_listed_by_state_and_kind(client: httpx.Client, db: 
         f"/api/v1/orders/{order['id']}/shipments",
         json={"carrier": "ups", "tracking_number": "1Z5R89390357567127"},
     )
-    attention_service.run_checks(db, utcnow() + timedelta(days=8))  # a label never picked up
+    shipment_checks.run_checks(db, utcnow() + timedelta(days=8))  # a label never picked up
     listed = client.get("/api/v1/attention").json()["items"]
-    assert [(i["kind"], i["open"], i["order_id"]) for i in listed] == [("not_picked_up", True, order["id"])]
+    assert [(i["kind"], i["open"], i["order"]["id"]) for i in listed] == [
+        ("not_picked_up", True, order["id"])
+    ]
     assert client.get("/api/v1/attention", params={"kind": "late"}).json()["items"] == []
     assert client.get("/api/v1/attention", params={"state": "closed"}).json()["items"] == []
     detail = client.get(f"/api/v1/orders/{order['id']}").json()

@@ -14,7 +14,7 @@ def test_stock_is_reserved_on_confirmation_and_shipped_from_the_reservation(clie
         json={
             "code": "AUS1",
             "name": "Austin DC",
-            "country": "US",
+            "address": {"line1": "1 Dock Rd", "city": "Austin", "country": "US"},
             "timezone": "America/Chicago",
             "cutoff_time": "15:00",
             "processing_days": [1, 2, 3, 4, 5, 6],
@@ -50,16 +50,33 @@ def test_stock_errors_are_clear(client: httpx.Client) -> None:
     )
     client.post(
         "/api/v1/warehouses",
-        json={"code": "AUS1", "name": "Austin", "country": "US", "timezone": "America/Chicago"},
+        json={
+            "code": "AUS1",
+            "name": "Austin",
+            "address": {"line1": "1 Dock Rd", "city": "Austin", "country": "US"},
+            "timezone": "America/Chicago",
+        },
     )
     assert (
         client.post(
-            "/api/v1/warehouses", json={"code": "AUS1", "name": "Again", "country": "US", "timezone": "UTC"}
+            "/api/v1/warehouses",
+            json={
+                "code": "AUS1",
+                "name": "Again",
+                "address": {"line1": "1 Dock Rd", "city": "Austin", "country": "US"},
+                "timezone": "UTC",
+            },
         ).status_code
         == 409
     )
     bad_zone = client.post(
-        "/api/v1/warehouses", json={"code": "X", "name": "X", "country": "US", "timezone": "Nowhere/City"}
+        "/api/v1/warehouses",
+        json={
+            "code": "X",
+            "name": "X",
+            "address": {"line1": "1 Dock Rd", "city": "Austin", "country": "US"},
+            "timezone": "Nowhere/City",
+        },
     )
     assert bad_zone.status_code == 422
     assert (
@@ -82,7 +99,12 @@ def test_stock_errors_are_clear(client: httpx.Client) -> None:
 def test_stock_beyond_what_a_level_holds_is_the_same_422_on_every_database(client: httpx.Client) -> None:
     client.post(
         "/api/v1/warehouses",
-        json={"code": "AUS1", "name": "Austin", "country": "US", "timezone": "America/Chicago"},
+        json={
+            "code": "AUS1",
+            "name": "Austin",
+            "address": {"line1": "1 Dock Rd", "city": "Austin", "country": "US"},
+            "timezone": "America/Chicago",
+        },
     )
     assert client.put("/api/v1/stock/AUS1/TENT", json={"on_hand": 1_000_000_000}).status_code == 200
     receipt = {"quantity": 1_000_000_000}
@@ -111,7 +133,12 @@ def test_stock_beyond_what_a_level_holds_is_the_same_422_on_every_database(clien
 def test_pick_list_shows_what_to_pick_where_and_for_which_orders(client: httpx.Client) -> None:
     client.post(
         "/api/v1/warehouses",
-        json={"code": "AUS1", "name": "Austin", "country": "US", "timezone": "America/Chicago"},
+        json={
+            "code": "AUS1",
+            "name": "Austin",
+            "address": {"line1": "1 Dock Rd", "city": "Austin", "country": "US"},
+            "timezone": "America/Chicago",
+        },
     )
     client.put("/api/v1/stock/AUS1/TENT-2P", json={"on_hand": 10, "location": "B-04-2"})
     client.put("/api/v1/stock/AUS1/MUG-STEEL", json={"on_hand": 10, "location": "A-01-1"})
@@ -124,7 +151,7 @@ def test_pick_list_shows_what_to_pick_where_and_for_which_orders(client: httpx.C
         ("A-01-1", "MUG-STEEL", 2),
         ("B-04-2", "TENT-2P", 4),
     ]
-    assert {o["order_number"] for o in picks["lines"][1]["orders"]} == {"1001", "1002"}
+    assert {o["order"]["number"] for o in picks["lines"][1]["orders"]} == {"1001", "1002"}
     client.post(
         f"/api/v1/orders/{first['id']}/shipments",
         json={"warehouse": "AUS1", "carrier": "acme_post", "tracking_number": "AP1001"},
@@ -139,7 +166,12 @@ def test_a_placed_order_becomes_a_labelled_packed_handed_over_parcel(client: htt
     itemised parcels, documents, hand-over; the order follows along."""
     client.post(
         "/api/v1/warehouses",
-        json={"code": "AUS1", "name": "Austin", "country": "US", "timezone": "America/Chicago"},
+        json={
+            "code": "AUS1",
+            "name": "Austin",
+            "address": {"line1": "1 Dock Rd", "city": "Austin", "country": "US"},
+            "timezone": "America/Chicago",
+        },
     )
     client.put("/api/v1/stock/AUS1/TENT-2P", json={"on_hand": 4, "location": "B-04-2"})
     client.put("/api/v1/stock/AUS1/MUG-STEEL", json={"on_hand": 4, "location": "A-01-1"})

@@ -137,7 +137,7 @@ def test_templates_are_checked_in_the_sandbox_and_previewed_against_a_real_order
     assert good.status_code == 200, good.text
     preview = client.post(
         "/api/v1/notifications/preview",
-        json={"trigger": "shipped", "channel": "sms", "order_id": order["id"]},
+        json={"trigger": "shipped", "channel": "sms", "order": order["id"]},
     ).json()
     assert preview["text"].startswith(
         "Acme Outfitters: order 1001 is on its way http://127.0.0.1:8000/track/"
@@ -149,7 +149,7 @@ def test_templates_are_checked_in_the_sandbox_and_previewed_against_a_real_order
     assert escape.status_code == 422 and escape.json()["error"]["code"] == "invalid_template"
     default_email = client.post(
         "/api/v1/notifications/preview",
-        json={"trigger": "delivered", "channel": "email", "locale": "pt_BR", "order_id": order["id"]},
+        json={"trigger": "delivered", "channel": "email", "locale": "pt_BR", "order": order["id"]},
     ).json()
     assert default_email["subject"] and "ParcelDelivery" in default_email["html"]
 
@@ -229,13 +229,18 @@ def test_staff_alerts_go_by_email_and_webhook_only_and_preview_with_real_stock(c
     )
     client.post(
         "/api/v1/warehouses",
-        json={"code": "AUS", "name": "Austin", "country": "US", "timezone": "America/Chicago"},
+        json={
+            "code": "AUS",
+            "name": "Austin",
+            "address": {"line1": "1 Dock Rd", "city": "Austin", "country": "US"},
+            "timezone": "America/Chicago",
+        },
     )
     client.put("/api/v1/stock/AUS/TENT-2P", json={"on_hand": 7, "low_stock_threshold": 2})
     order = client.post("/api/v1/orders", json=order_payload()).json()
     preview = client.post(
         "/api/v1/notifications/preview",
-        json={"trigger": "low_stock", "channel": "email", "order_id": order["id"]},
+        json={"trigger": "low_stock", "channel": "email", "order": order["id"]},
     ).json()
     assert preview["subject"] == "Low stock: TENT-2P at AUS" and "Only 7 units" in preview["text"]
     assert "ld+json" not in preview["html"]  # staff mail carries no parcel markup

@@ -138,7 +138,7 @@ def test_a_proven_shopper_signs_up_with_consent_shown_and_every_text_says_how_to
     }
     text = client.post(
         "/api/v1/notifications/preview",
-        json={"trigger": "out_for_delivery", "channel": "sms", "locale": "en", "order_id": order["id"]},
+        json={"trigger": "out_for_delivery", "channel": "sms", "locale": "en", "order": order["id"]},
     ).json()["text"]
     assert text.endswith("\nReply STOP to opt out")
 

@@ -35,7 +35,12 @@ def _prepare(db: Database, client: httpx.Client) -> str:
     assert (
         client.post(
             "/api/v1/warehouses",
-            json={"code": "AUS1", "name": "Austin", "country": "US", "timezone": "America/Chicago"},
+            json={
+                "code": "AUS1",
+                "name": "Austin",
+                "address": {"line1": "1 Dock Road", "city": "Austin", "country": "US"},
+                "timezone": "America/Chicago",
+            },
         ).status_code
         == 201
     )

@@ -88,13 +88,19 @@ def test_stock_import_sets_counts_with_progress_and_refuses_a_bad_file_whole(wor
     created = json.loads(ordertrack("merchants", "create", "--name", "Acme", "--json", cwd=workdir).stdout)
     from ordertrack.inventory import service as inventory
     from ordertrack.inventory.schemas import WarehouseIn
+    from ordertrack.kit.schema import AddressIn
 
     db = open_database(f"sqlite:///{workdir / 'var' / 'cli.db'}")
     with db.uow() as uow:
         inventory.create_warehouse(
             uow,
             created["merchant_id"],
-            WarehouseIn(code="AUS1", name="Austin", country="US", timezone="America/Chicago"),
+            WarehouseIn(
+                code="AUS1",
+                name="Austin",
+                address=AddressIn(line1="1 Dock Road", city="Austin", country="US"),
+                timezone="America/Chicago",
+            ),
         )
         uow.commit()
     bad = workdir / "bad.csv"
@@ -123,6 +129,7 @@ def test_stock_import_sets_counts_with_progress_and_refuses_a_bad_file_whole(wor
 def merchant_with_warehouse(workdir: Path) -> str:
     from ordertrack.inventory import service as inventory
     from ordertrack.inventory.schemas import WarehouseIn
+    from ordertrack.kit.schema import AddressIn
 
     created = json.loads(ordertrack("merchants", "create", "--name", "Acme", "--json", cwd=workdir).stdout)
     db = open_database(f"sqlite:///{workdir / 'var' / 'cli.db'}")
@@ -130,7 +137,12 @@ def merchant_with_warehouse(workdir: Path) -> str:
         inventory.create_warehouse(
             uow,
             created["merchant_id"],
-            WarehouseIn(code="AUS1", name="Austin", country="US", timezone="America/Chicago"),
+            WarehouseIn(
+                code="AUS1",
+                name="Austin",
+                address=AddressIn(line1="1 Dock Road", city="Austin", country="US"),
+                timezone="America/Chicago",
+            ),
         )
         uow.commit()
     db.dispose()

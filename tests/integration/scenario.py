@@ -81,7 +81,9 @@ def lookup(db: Database, merchant_id: str, tracking_number: str) -> Any:
 
 def shipment(db: Database, merchant_id: str, shipment_id: str) -> Any:
     with db.uow(write=False) as uow:
-        return shipments_service.shipment_view(shipments_service.get_shipment(uow, merchant_id, shipment_id))
+        found = shipments_service.get_shipment(uow, merchant_id, shipment_id)
+        number = orders_service.find_order(uow, merchant_id, found.order_id).number
+        return shipments_service.shipment_view(found, order_number=number)
 
 
 def order(db: Database, merchant_id: str, ref: str) -> Any:

@@ -15,6 +15,7 @@ from ordertrack.inventory.model import Backorder, Reservation, StockAlert, Stock
 from ordertrack.inventory.rules import MAX_ON_HAND, StockOutOfRange
 from ordertrack.inventory.schemas import WarehouseIn
 from ordertrack.inventory.stock_csv import StockRow
+from ordertrack.kit.schema import AddressIn
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.schemas import OrderIn
 from tests.integration.scenario import order_payload, ship
@@ -30,7 +31,7 @@ def warehouse(db: Database, merchant_id: str, code: str, priority: int = 100, co
             WarehouseIn(
                 code=code,
                 name=f"Warehouse {code}",
-                country=country,
+                address=AddressIn(line1="1 Dock Road", city="Austin", country=country),
                 timezone="America/Chicago",
                 priority=priority,
             ),

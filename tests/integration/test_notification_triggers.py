@@ -257,7 +257,8 @@ def test_low_stock_alerts_reach_active_staff_and_their_systems_once(
         notifications_service.opt_out(
             uow, merchant, notifications_service.STAFF_CHANNEL, "quiet@acme.example"
         )
-        austin = {"code": "AUS", "name": "Austin", "country": "US", "timezone": "America/Chicago"}
+        address = {"line1": "1 Dock Road", "city": "Austin", "country": "US"}
+        austin = {"code": "AUS", "name": "Austin", "address": address, "timezone": "America/Chicago"}
         inventory_service.create_warehouse(uow, merchant, WarehouseIn.model_validate(austin))
         inventory_service.set_stock(uow, merchant, "AUS", "TENT-2P", 5, threshold=4, actor="test")
         inventory_service.set_stock(uow, merchant, "AUS", "MUG-STEEL", 50, threshold=4, actor="test")

@@ -48,8 +48,9 @@ def test_bad_event_is_rejected_alone(db: Database, make_merchant) -> None:
     result = ingest(db, tenant.merchant_id, [naive, good, unknown])
     assert result.accepted == 1
     assert [r.index for r in result.rejected] == [0, 2]
-    assert "occurred_at" in result.rejected[0].error
-    assert "status" in result.rejected[1].error
+    assert [r.code for r in result.rejected] == ["invalid_event", "invalid_event"]
+    assert "occurred_at" in result.rejected[0].message
+    assert "status" in result.rejected[1].message
 
 
 def test_every_stored_event_keeps_its_raw_input(db: Database, make_merchant) -> None:

@@ -33,8 +33,25 @@ def error_response(
 ) -> JSONResponse:
     body: dict[str, Any] = {"code": code, "message": message}
     if details is not None:
-        body["details"] = details
+        body["details"] = detail_items(code, message, details)
     return JSONResponse({"error": body}, status_code=status, headers=headers)
+
+
+def detail_items(code: str, message: str, details: Any) -> list[dict[str, Any]]:
+    """``details`` is always a list of items that each have a ``code`` and a ``message``.
+
+    A feature may give the facts of one failure as a mapping (``{"sku", "requested",
+    "available"}``): that is one item with the error's own code and message. An item without a
+    code or message of its own takes the error's; a batch item's ``error`` text is its message.
+    """
+    items = details if isinstance(details, list | tuple) else [details]
+    out = []
+    for item in items:
+        facts = dict(item) if isinstance(item, dict) else {"value": item}
+        if "error" in facts and "message" not in facts:
+            facts["message"] = facts.pop("error")
+        out.append({"code": code, "message": message} | facts)
+    return out
 
 
 # Seconds a client should wait before retrying while the database is away; a restart of
@@ -72,7 +89,8 @@ def _location(loc: tuple[Any, ...]) -> str:
 
 
 def _describe(errors: list[dict[str, Any]]) -> tuple[str, list[dict[str, str]]]:
-    details = [{"field": _location(tuple(e["loc"])), "message": e["msg"]} for e in errors]
+    # The code of an item is pydantic's error type (missing, string_too_long, greater_than_equal...).
+    details = [{"field": _location(tuple(e["loc"])), "code": e["type"], "message": e["msg"]} for e in errors]
     message = "; ".join(f"{d['field']}: {d['message']}" for d in details[:5])
     if len(details) > 5:
         message += f"; and {len(details) - 5} more"

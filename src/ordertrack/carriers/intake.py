@@ -23,10 +23,11 @@ from ordertrack.carriers.reading import CarrierTracking, Message, Reading
 from ordertrack.carriers.registry import BadSignature, Connector
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.eta import service as eta_service
+from ordertrack.events import CarrierEstimateChanged
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict, NotFound, Unauthorized
 from ordertrack.kit.ids import new_id
-from ordertrack.kit.pagination import Page, keyset_page
+from ordertrack.kit.pagination import Page, key_page, keyset_page
 from ordertrack.tracking import parcels as tracking_parcels
 from ordertrack.tracking import service as tracking_service
 from ordertrack.tracking.schemas import RejectedEvent
@@ -300,9 +301,7 @@ def _record_carrier_estimates(uow: UnitOfWork, merchant_id: str, reading: Readin
             moved[parcel.id] = parcel.shipment_id
     # The carrier's word is one input of the promise: revise it now, and the shopper hears when it
     # moves later (each new window once); the first promise rode with "shipped".
-    uow.record(
-        *(CarrierEstimateChanged(merchant_id, parcel_id, shipment_id, now) for parcel_id, shipment_id in moved.items())
-    )
+    uow.record(*(CarrierEstimateChanged(merchant_id, pid, sid, now) for pid, sid in moved.items()))
 
 
 def _count_unknown_codes(uow: UnitOfWork, merchant_id: str, reading: Reading, now: datetime) -> None:
@@ -375,6 +374,14 @@ def replay_payload(
     payload.replayed_at = now
     uow.flush()
     return result
+
+
+def unknown_code_page(
+    uow: UnitOfWork, merchant_id: str, cursor: str | None, limit: int
+) -> Page[UnknownCarrierCode]:
+    """Unknown codes by carrier, then code, a page at a time."""
+    query = select(UnknownCarrierCode).where(UnknownCarrierCode.merchant_id == merchant_id)
+    return key_page(uow.session, query, (UnknownCarrierCode.carrier, UnknownCarrierCode.code), cursor, limit)
 
 
 def unknown_codes(uow: UnitOfWork, merchant_id: str) -> list[UnknownCarrierCode]:

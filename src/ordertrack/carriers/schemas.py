@@ -20,7 +20,9 @@ class ConnectorOut(OutModel):
     tracking_url: str | None = Field(description="the carrier's own tracking page, with {number}")
 
 
-class ConnectorList(OutModel):
+class ConnectorList(PageOut):
+    """Every connector in one page: next_cursor is always null."""
+
     items: list[ConnectorOut]
 
 
@@ -102,7 +104,7 @@ class UnknownCodeOut(OutModel):
     last_seen_at: datetime
 
 
-class UnknownCodeList(OutModel):
+class UnknownCodePage(PageOut):
     items: list[UnknownCodeOut]
 
 

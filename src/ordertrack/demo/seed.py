@@ -39,6 +39,7 @@ from ordertrack.fulfilment import shipping
 from ordertrack.inventory import service as inventory_service
 from ordertrack.inventory.schemas import WarehouseIn
 from ordertrack.kit.clock import ensure_aware, utcnow
+from ordertrack.kit.schema import AddressIn
 from ordertrack.merchants import service as merchants_service
 from ordertrack.merchants.model import Merchant
 from ordertrack.orders import service as orders_service
@@ -199,11 +200,13 @@ def _stock_warehouses(uow: UnitOfWork, merchant_id: str) -> int:
             WarehouseIn(
                 code=code,
                 name=f"{MERCHANT_NAME} {place.city}",
-                line1=f"{rng.randint(10, 990)} Distribution Way",
-                city=place.city,
-                region=place.region,
-                postal_code=place.postal_code,
-                country=place.country,
+                address=AddressIn(
+                    line1=f"{rng.randint(10, 990)} Distribution Way",
+                    city=place.city,
+                    region=place.region,
+                    postal_code=place.postal_code,
+                    country=place.country,
+                ),
                 timezone=place.timezone,
                 cutoff_time="15:00" if place.country == "US" else "14:00",
                 priority=priority * 10,

@@ -24,6 +24,7 @@ from ordertrack.inventory.model import (
     StockMovement,
     Warehouse,
 )
+from ordertrack.kit.pagination import Page, key_page, keyset_page
 
 _levels = StockLevel.__table__
 _movements = StockMovement.__table__
@@ -350,3 +351,52 @@ def update_levels(uow: UnitOfWork, rows: list[tuple[Any, ...]], updated_at: Any)
 
 
 # --- pages for the API ----------------------------------------------------------------------
+
+
+# --- pages (API lists) ----------------------------------------------------------------------
+
+
+def warehouse_page(uow: UnitOfWork, merchant_id: str, cursor: str | None, limit: int) -> Page[Warehouse]:
+    query = select(Warehouse).where(Warehouse.merchant_id == merchant_id)
+    return key_page(uow.session, query, [Warehouse.priority, Warehouse.code], cursor, limit)
+
+
+def level_page(
+    uow: UnitOfWork,
+    merchant_id: str,
+    *,
+    sku: str | None,
+    warehouse: str | None,
+    low: bool | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[StockLevel]:
+    query = select(StockLevel).where(StockLevel.merchant_id == merchant_id)
+    if sku:
+        query = query.where(StockLevel.sku == sku)
+    if warehouse:
+        query = query.join(Warehouse, Warehouse.id == StockLevel.warehouse_id).where(
+            Warehouse.code == warehouse
+        )
+    if low is not None:
+        query = query.where(StockLevel.below_threshold.is_(low))
+    return key_page(uow.session, query, [StockLevel.sku, StockLevel.id], cursor, limit)
+
+
+def movement_page(
+    uow: UnitOfWork,
+    merchant_id: str,
+    *,
+    sku: str | None,
+    warehouse: str | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[StockMovement]:
+    query = select(StockMovement).where(StockMovement.merchant_id == merchant_id)
+    if sku:
+        query = query.where(StockMovement.sku == sku)
+    if warehouse:
+        query = query.join(Warehouse, Warehouse.id == StockMovement.warehouse_id).where(
+            Warehouse.code == warehouse
+        )
+    return keyset_page(uow.session, query, StockMovement.id, cursor, limit)

@@ -5,10 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from ordertrack.inventory.rules import MAX_QUANTITY
-from ordertrack.kit.schema import ApiModel, CountryCode, OutModel, ShortText, Text, TimeZoneName
+from ordertrack.kit.schema import (
+    AddressIn,
+    AddressOut,
+    ApiModel,
+    OrderRef,
+    OutModel,
+    PageOut,
+    TimeZoneName,
+    WarehouseRef,
+)
 
 WarehouseCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{1,32}$")]
 
@@ -22,12 +31,7 @@ def _weekdays(value: list[int]) -> list[int]:
 class WarehouseIn(ApiModel):
     code: WarehouseCode
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)]  # the column's width
-    line1: Text | None = None
-    line2: Text | None = None
-    city: ShortText | None = None
-    region: ShortText | None = None
-    postal_code: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = None
-    country: CountryCode
+    address: AddressIn = Field(description="where parcels leave from; its name, if given, is the warehouse's")
     timezone: TimeZoneName
     cutoff_time: Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")] = "14:00"
     processing_days: Annotated[list[int], AfterValidator(_weekdays)] = Field(
@@ -40,17 +44,29 @@ class WarehouseIn(ApiModel):
     )
     priority: int = Field(default=100, ge=0, le=10_000)
 
+    @model_validator(mode="after")
+    def _one_name(self) -> WarehouseIn:
+        if self.address.name is not None and self.address.name != self.name:
+            raise ValueError("address.name is the warehouse's name: leave it out or repeat name")
+        return self
+
+    def columns(self) -> dict[str, object]:
+        """The warehouse's table columns: the address is kept flat, its name is the warehouse's."""
+        fields = self.model_dump(exclude={"address"})
+        fields.update(self.address.model_dump(exclude={"name"}))
+        fields["processing_days"] = ",".join(str(d) for d in self.processing_days)
+        return fields
+
+
+class WarehousePage(PageOut):
+    items: list[WarehouseOut]
+
 
 class WarehouseOut(OutModel):
     id: str
     code: str
     name: str
-    line1: str | None
-    line2: str | None
-    city: str | None
-    region: str | None
-    postal_code: str | None
-    country: str
+    address: AddressOut
     timezone: str
     cutoff_time: str
     processing_days: list[int]
@@ -81,7 +97,7 @@ class StockAdjustmentIn(ApiModel):
 
 
 class StockLevelOut(OutModel):
-    warehouse: str
+    warehouse: WarehouseRef
     sku: str
     location: str | None
     on_hand: int
@@ -92,30 +108,29 @@ class StockLevelOut(OutModel):
     updated_at: datetime
 
 
-class StockList(OutModel):
+class StockPage(PageOut):
     items: list[StockLevelOut]
 
 
 class StockMovementOut(OutModel):
     id: int
-    warehouse: str
+    warehouse: WarehouseRef
     sku: str
     kind: str
     on_hand_delta: int
     reserved_delta: int
-    order_id: str | None
+    order: OrderRef | None = Field(description="the order the units were reserved for or shipped to")
     actor: str
     reason: str | None
     created_at: datetime
 
 
-class StockMovementList(OutModel):
+class StockMovementPage(PageOut):
     items: list[StockMovementOut]
 
 
 class PickOrderOut(OutModel):
-    order_id: str
-    order_number: str
+    order: OrderRef
     quantity: int
 
 
@@ -127,6 +142,6 @@ class PickLineOut(OutModel):
 
 
 class PickListOut(OutModel):
-    warehouse: str
+    warehouse: WarehouseRef
     generated_at: datetime
     lines: list[PickLineOut]

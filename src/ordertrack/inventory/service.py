@@ -20,6 +20,7 @@ from ordertrack.inventory.schemas import WarehouseIn
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict, NotFound, Unprocessable
 from ordertrack.kit.ids import new_id
+from ordertrack.kit.pagination import Page
 
 
 class WarehouseNotFound(NotFound):
@@ -40,9 +41,7 @@ class DuplicateWarehouse(Conflict):
 def create_warehouse(uow: UnitOfWork, merchant_id: str, data: WarehouseIn) -> Warehouse:
     if repository.warehouse_with_code(uow, merchant_id, data.code) is not None:
         raise DuplicateWarehouse(f"a warehouse with code {data.code!r} already exists")
-    fields = data.model_dump()
-    fields["processing_days"] = ",".join(str(d) for d in data.processing_days)
-    warehouse = Warehouse(id=new_id("whs"), merchant_id=merchant_id, created_at=utcnow(), **fields)
+    warehouse = Warehouse(id=new_id("whs"), merchant_id=merchant_id, created_at=utcnow(), **data.columns())
     uow.session.add(warehouse)
     uow.flush()
     return warehouse
@@ -148,6 +147,46 @@ def list_movements(
 ) -> list[tuple[StockMovement, str]]:
     """The ledger with warehouse codes, newest first."""
     return repository.movements_with_codes(uow, merchant_id, sku=sku, warehouse=warehouse, limit=limit)
+
+
+def warehouse_page(uow: UnitOfWork, merchant_id: str, cursor: str | None, limit: int) -> Page[Warehouse]:
+    """The merchant's warehouses in the order stock is taken from them, a page at a time."""
+    return repository.warehouse_page(uow, merchant_id, cursor, limit)
+
+
+def stock_page(
+    uow: UnitOfWork,
+    merchant_id: str,
+    *,
+    sku: str | None,
+    warehouse: str | None,
+    low: bool | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[tuple[StockLevel, str]]:
+    """Levels with their warehouse codes, by SKU, a page at a time."""
+    page = repository.level_page(
+        uow, merchant_id, sku=sku, warehouse=warehouse, low=low, cursor=cursor, limit=limit
+    )
+    codes = {v: k for k, v in repository.warehouse_ids_by_code(uow, merchant_id).items()}
+    return Page([(level, codes[level.warehouse_id]) for level in page.items], page.next_cursor)
+
+
+def movement_page(
+    uow: UnitOfWork,
+    merchant_id: str,
+    *,
+    sku: str | None,
+    warehouse: str | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[tuple[StockMovement, str]]:
+    """The ledger with warehouse codes, newest first, a page at a time."""
+    page = repository.movement_page(
+        uow, merchant_id, sku=sku, warehouse=warehouse, cursor=cursor, limit=limit
+    )
+    codes = {v: k for k, v in repository.warehouse_ids_by_code(uow, merchant_id).items()}
+    return Page([(movement, codes[movement.warehouse_id]) for movement in page.items], page.next_cursor)
 
 
 def ledger_sums(uow: UnitOfWork, merchant_id: str) -> dict[tuple[str, str], tuple[int, int]]:

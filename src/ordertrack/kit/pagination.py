@@ -9,11 +9,15 @@ events are numbered instead. An empty cursor is the first page.
 
 from __future__ import annotations
 
+import base64
+import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
+from sqlalchemy import literal, tuple_
 
 from ordertrack.kit.errors import Unprocessable
 
@@ -64,12 +68,76 @@ class Page(Generic[T]):
     next_cursor: str | None
 
 
-def keyset_page(session: Any, query: Any, id_column: Any, cursor: str | None, limit: int) -> Page[Any]:
-    """Newest first by time-ordered id; the cursor is the last id of the previous page."""
+def keyset_page(
+    session: Any, query: Any, id_column: Any, cursor: str | None, limit: int, *, oldest_first: bool = False
+) -> Page[Any]:
+    """Newest first by time-ordered id (or oldest first); the cursor is the last id of the previous page."""
     after = decode_cursor(cursor, numbered=id_column.type.python_type is int)
     if after is not None:
-        query = query.where(id_column < after)
-    rows = list(session.scalars(query.order_by(id_column.desc()).limit(limit + 1)))
+        query = query.where(id_column > after if oldest_first else id_column < after)
+    order = id_column.asc() if oldest_first else id_column.desc()
+    rows = list(session.scalars(query.order_by(order).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, encode_cursor(rows[-1].id) if more and rows else None)
+
+
+# --- lists kept in the order of a natural key (sku, then id; carrier, then code) -------------
+
+KEY_CURSOR_PATTERN = r"^[A-Za-z0-9_-]{0,600}$"
+KeyCursor = Annotated[
+    str,
+    Query(
+        description="the previous page's next_cursor (it encodes where that page ended); empty or absent:"
+        " the first page",
+        json_schema_extra={"pattern": KEY_CURSOR_PATTERN},
+    ),
+]
+
+
+def _encode_key(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _decode_key(cursor: str | None, columns: Sequence[Any]) -> list[Any] | None:
+    if not cursor:
+        return None
+    invalid = InvalidCursor("cursor is not one this API issued: pass a next_cursor unchanged")
+    if not re.fullmatch(KEY_CURSOR_PATTERN, cursor):
+        raise invalid
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        raise invalid from None
+    kinds = [column.type.python_type for column in columns]
+    if not isinstance(values, list) or len(values) != len(columns):
+        raise invalid
+    if any(type(value) is not kind for value, kind in zip(values, kinds, strict=True)):
+        raise invalid
+    if not all(_storable(value) for value in values):
+        raise invalid
+    return values
+
+
+def _storable(value: Any) -> bool:
+    """A value every database can compare: no NUL or lone surrogate, an integer within 64 bits."""
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
+
+
+def key_page(session: Any, query: Any, columns: Sequence[Any], cursor: str | None, limit: int) -> Page[Any]:
+    """In ascending order of ``columns`` (a unique key); the cursor encodes the last row's key."""
+    after = _decode_key(cursor, columns)
+    if after is not None:
+        bounds = [literal(value, column.type) for value, column in zip(after, columns, strict=True)]
+        query = query.where(tuple_(*columns) > tuple_(*bounds))
+    rows = list(session.scalars(query.order_by(*columns).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = [getattr(rows[-1], column.key) for column in columns] if more and rows else None
+    return Page(rows, _encode_key(last) if last is not None else None)

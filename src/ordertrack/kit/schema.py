@@ -258,10 +258,30 @@ def format_amount(value: Decimal) -> str:
 Amount = Annotated[Decimal, PlainSerializer(format_amount, return_type=str, when_used="json")]
 
 
+class ErrorDetail(BaseModel):
+    """One thing wrong, of several: where (``field``, ``index``), what (``code``) and why (``message``).
+
+    An item may carry facts of its own beside these, named by its code: ``sku``, ``requested``
+    and ``available`` for ``insufficient_stock``; ``max`` and ``got`` for ``too_many_items``;
+    ``carrier`` and ``status`` for ``carrier_unavailable``.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    field: str | None = Field(
+        default=None, description="the input it is about, dotted (e.g. lines.0.quantity), when one"
+    )
+    index: int | None = Field(default=None, description="the batch item it is about, counted from 0")
+    code: str = Field(description="machine-readable code of this item")
+    message: str = Field(description="what is wrong with it, for a human")
+
+
 class ErrorBody(BaseModel):
     code: str = Field(description="machine-readable error code")
     message: str = Field(description="what went wrong, for a human")
-    details: Any | None = Field(default=None, description="structured detail when there is some")
+    details: list[ErrorDetail] | None = Field(
+        default=None, description="each thing wrong, when the error has parts (always a list)"
+    )
 
 
 class ErrorResponse(BaseModel):
@@ -285,4 +305,49 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 class PageOut(BaseModel):
+    """Every list answers ``{"items": [...], "next_cursor": ...}``."""
+
     next_cursor: str | None = Field(description="pass as ?cursor= to get the next page; null at the end")
+
+
+# --- references and addresses, one shape each everywhere ----------------------------------------
+
+
+class OrderRef(OutModel):
+    """An order named in an answer: both keys it is found by (requests take either as ``order``)."""
+
+    id: str
+    number: str
+
+
+class WarehouseRef(OutModel):
+    """A warehouse named in an answer (requests name it by its code as ``warehouse``)."""
+
+    code: str
+
+
+PostalCode = Annotated[str, StringConstraints(min_length=1, max_length=20)]
+
+
+class AddressIn(ApiModel):
+    """A postal address: a street line, a city and a country are needed to reach it."""
+
+    name: Text | None = Field(default=None, description="who is there: the recipient, or the site's name")
+    line1: Text
+    line2: Text | None = None
+    city: ShortText
+    region: ShortText | None = None
+    postal_code: PostalCode | None = None
+    country: CountryCode
+
+
+class AddressOut(OutModel):
+    """A postal address as given (older records may lack a street or a city)."""
+
+    name: str | None
+    line1: str | None
+    line2: str | None
+    city: str | None
+    region: str | None
+    postal_code: str | None
+    country: str | None

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StrictBool, StringConstraints
 
-from ordertrack.kit.schema import ApiModel, OutModel, declaring
+from ordertrack.kit.schema import ApiModel, OrderRef, OutModel, PageOut, declaring
 
 TriggerName = Literal[
     "order_confirmed",
@@ -36,7 +36,7 @@ LocaleName = Literal["en", "pt_BR", "es"]
 
 class NotificationOut(OutModel):
     id: str
-    order_id: str | None
+    order: OrderRef | None = Field(description="the order it is about; null for a stock alert")
     shipment_id: str | None
     trigger: str
     channel: str
@@ -49,7 +49,7 @@ class NotificationOut(OutModel):
     next_attempt_at: datetime
 
 
-class NotificationList(OutModel):
+class NotificationPage(PageOut):
     items: list[NotificationOut]
 
 
@@ -67,7 +67,9 @@ class SettingOut(OutModel):
     enabled: bool
 
 
-class SettingList(OutModel):
+class SettingList(PageOut):
+    """Every trigger and channel in one page: next_cursor is always null."""
+
     items: list[SettingOut]
 
 
@@ -104,7 +106,7 @@ class NewWebhookEndpointOut(WebhookEndpointOut):
     secret: str = Field(description="whsec_...: verify our signatures with it; shown only now")
 
 
-class WebhookEndpointList(OutModel):
+class WebhookEndpointPage(PageOut):
     items: list[WebhookEndpointOut]
 
 
@@ -127,7 +129,9 @@ class PreviewIn(ApiModel):
     trigger: TriggerName
     channel: Literal["email", "sms"]
     locale: LocaleName = "en"
-    order_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    order: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
+        description="the order to render against: its id or number"
+    )
     template: TemplateIn | None = Field(default=None, description="omit to preview the saved or default one")
 
 

@@ -11,15 +11,15 @@ from ordertrack.attention.schemas import AttentionItemOut
 from ordertrack.customers.schemas import CustomerIn, CustomerOut
 from ordertrack.eta.schemas import EstimateOut, EstimateRevisionOut
 from ordertrack.kit.schema import (
+    AddressIn,
+    AddressOut,
     Amount,
     ApiModel,
-    CountryCode,
     CurrencyCode,
     Instant,
     Money,
     OutModel,
     PageOut,
-    ShortText,
     Sku,
     Text,
 )
@@ -30,26 +30,6 @@ from ordertrack.shipments.schemas import ShipmentOut
 OrderNumber = Annotated[
     str, StringConstraints(strip_whitespace=False, min_length=1, max_length=64, pattern=r"^[^\s/\x00]+$")
 ]
-
-
-class AddressIn(ApiModel):
-    name: Text | None = None
-    line1: Text
-    line2: Text | None = None
-    city: ShortText
-    region: ShortText | None = None
-    postal_code: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = None
-    country: CountryCode
-
-
-class AddressOut(OutModel):
-    name: str | None
-    line1: str | None
-    line2: str | None
-    city: str | None
-    region: str | None
-    postal_code: str | None
-    country: str | None
 
 
 class OrderLineIn(ApiModel):
@@ -83,7 +63,10 @@ class OrderOut(OutModel):
     id: str
     number: str
     status: OrderStatus
-    attention: bool = Field(description="a shipment needs a human: exception, failed attempt or return")
+    attention: bool = Field(
+        description="one of its shipments has an open attention item (late, stalled, likely lost, "
+        "exception, not picked up)"
+    )
     currency: str
     total: Amount
     placed_at: datetime

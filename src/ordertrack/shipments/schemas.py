@@ -10,7 +10,16 @@ from pydantic import Field, StringConstraints, model_validator
 
 from ordertrack.carriers.tracking_numbers import OWN_CARRIER
 from ordertrack.eta.schemas import EstimateOut, EstimateRevisionOut
-from ordertrack.kit.schema import ApiModel, CarrierSlug, OutModel, PageOut, Sku, TrackingNumber
+from ordertrack.kit.schema import (
+    ApiModel,
+    CarrierSlug,
+    OrderRef,
+    OutModel,
+    PageOut,
+    Sku,
+    TrackingNumber,
+    WarehouseRef,
+)
 from ordertrack.tracking.status import ShipmentStatus
 
 
@@ -37,7 +46,9 @@ class ParcelIn(ApiModel):
 
 
 class ShipmentIn(ApiModel):
-    warehouse: Annotated[str, StringConstraints(min_length=1, max_length=32)] | None = None
+    warehouse: Annotated[str, StringConstraints(min_length=1, max_length=32)] | None = Field(
+        default=None, description="the code of the warehouse it leaves from"
+    )
     lines: list[ShipmentLineIn] | None = Field(
         default=None, max_length=500, description="omit to ship everything not yet shipped"
     )
@@ -118,8 +129,10 @@ class ParcelOut(OutModel):
 
 class ShipmentOut(OutModel):
     id: str
-    order_id: str
-    warehouse: str | None
+    order: OrderRef
+    warehouse: WarehouseRef | None = Field(
+        description="where it left from; null for a tracking-only merchant"
+    )
     carrier: str
     service: str | None
     status: ShipmentStatus

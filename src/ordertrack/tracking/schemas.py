@@ -15,6 +15,7 @@ from ordertrack.kit.schema import (
     CarrierSlug,
     CountryCode,
     Instant,
+    OrderRef,
     OutModel,
     PageOut,
     ShortText,
@@ -86,8 +87,15 @@ class EventBatchIn(ApiModel):
 
 
 class RejectedEvent(OutModel):
+    """An event of a batch that was not stored: the same item as an error's ``details``."""
+
     index: int = Field(description="position of the event in the request's list")
-    error: str
+    field: str | None = Field(default=None, description="the event's field at fault, when it is one")
+    code: str = Field(
+        description="invalid_event (not a unified event: the message names each field) or"
+        " implausible_time (occurred_at before 1990 or more than a day ahead of our clock)"
+    )
+    message: str
 
 
 class IngestResultOut(OutModel):
@@ -125,11 +133,6 @@ class EventOut(OutModel):
     source: str
     event_id: str | None
     received_at: datetime
-
-
-class OrderRef(OutModel):
-    id: str
-    number: str
 
 
 class TrackingOut(OutModel):

@@ -28,15 +28,15 @@ from ordertrack.carriers.schemas import (
     PayloadDetailOut,
     PayloadOut,
     PayloadPage,
-    UnknownCodeList,
     UnknownCodeOut,
+    UnknownCodePage,
     WebhookSettingsIn,
     WebhookSettingsOut,
 )
 from ordertrack.carriers.tracking_numbers import CARRIER_NAMES, detect_carriers
 from ordertrack.db.uow import Database, UnitOfWork
 from ordertrack.kit.errors import NotFound, Unauthorized, Unprocessable
-from ordertrack.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Cursor
+from ordertrack.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Cursor, KeyCursor
 from ordertrack.kit.schema import TRACKING_NUMBER_PATTERN, error_responses, normalise_tracking_number
 
 router = APIRouter(prefix="/api/v1/carriers", tags=["carriers"])
@@ -63,7 +63,8 @@ def list_connectors(merchant_id: str = Depends(current_merchant)) -> Response:
                     tracking_url=c.tracking_url,
                 )
                 for c in connectors().values()
-            ]
+            ],
+            next_cursor=None,
         )
     )
 
@@ -283,29 +284,29 @@ def replay(
     return json_response(_intake_out(in_transaction(db, work)))
 
 
-@router.get("/unknown-codes", response_model=UnknownCodeList)
+@router.get("/unknown-codes", response_model=UnknownCodePage, responses=error_responses(422))
 def list_unknown_codes(
-    merchant_id: str = Depends(current_merchant), db: Database = Depends(get_db)
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+    cursor: KeyCursor = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Response:
-    """Carrier codes no code table knows yet, most seen first. Their events were stored
-    with a safe status (in transit) and the raw code kept."""
+    """Carrier codes no code table knows yet, by carrier then code, with how often each was seen.
+    Their events were stored with a safe status (in transit) and the raw code kept."""
     with db.uow(write=False) as uow:
-        rows = intake.unknown_codes(uow, merchant_id)
-        return json_response(
-            UnknownCodeList(
-                items=[
-                    UnknownCodeOut(
-                        carrier=r.carrier,
-                        code=r.code,
-                        example=r.example,
-                        seen=r.seen,
-                        first_seen_at=r.first_seen_at,
-                        last_seen_at=r.last_seen_at,
-                    )
-                    for r in rows
-                ]
+        page = intake.unknown_code_page(uow, merchant_id, cursor, limit)
+        items = [
+            UnknownCodeOut(
+                carrier=r.carrier,
+                code=r.code,
+                example=r.example,
+                seen=r.seen,
+                first_seen_at=r.first_seen_at,
+                last_seen_at=r.last_seen_at,
             )
-        )
+            for r in page.items
+        ]
+        return json_response(UnknownCodePage(items=items, next_cursor=page.next_cursor))
 
 
 def _account_out(row: CarrierAccount) -> CarrierAccountOut:

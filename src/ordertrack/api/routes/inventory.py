@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from ordertrack.api.auth import current_merchant, get_db
+from ordertrack.api.references import DEFAULT, Limit, order_refs
 from ordertrack.api.transactions import idempotent_write, in_transaction, json_response
 from ordertrack.db.uow import Database, UnitOfWork
 from ordertrack.inventory import reservations, service
@@ -19,21 +20,24 @@ from ordertrack.inventory.schemas import (
     PickOrderOut,
     StockAdjustmentIn,
     StockLevelOut,
-    StockList,
-    StockMovementList,
     StockMovementOut,
+    StockMovementPage,
+    StockPage,
     StockReceiptIn,
     StockSetIn,
     WarehouseIn,
     WarehouseOut,
+    WarehousePage,
 )
 from ordertrack.kit.clock import utcnow
-from ordertrack.kit.schema import error_responses
+from ordertrack.kit.pagination import KeyCursor, NumberCursor
+from ordertrack.kit.schema import AddressOut, OrderRef, WarehouseRef, error_responses
 from ordertrack.orders import service as orders_service
 
 router = APIRouter(prefix="/api/v1", tags=["inventory"])
 
 Code = Annotated[str, Path(min_length=1, max_length=32, description="warehouse code")]
+WarehouseCodePath = Annotated[str, Path(min_length=1, max_length=32, description="the warehouse's code")]
 SkuPath = Annotated[str, Path(min_length=1, max_length=64)]
 ACTOR = "api"
 
@@ -43,12 +47,15 @@ def warehouse_out(warehouse: Warehouse) -> WarehouseOut:
         id=warehouse.id,
         code=warehouse.code,
         name=warehouse.name,
-        line1=warehouse.line1,
-        line2=warehouse.line2,
-        city=warehouse.city,
-        region=warehouse.region,
-        postal_code=warehouse.postal_code,
-        country=warehouse.country,
+        address=AddressOut(
+            name=warehouse.name,
+            line1=warehouse.line1,
+            line2=warehouse.line2,
+            city=warehouse.city,
+            region=warehouse.region,
+            postal_code=warehouse.postal_code,
+            country=warehouse.country,
+        ),
         timezone=warehouse.timezone,
         cutoff_time=warehouse.cutoff_time,
         processing_days=[int(d) for d in warehouse.processing_days.split(",")],
@@ -59,7 +66,7 @@ def warehouse_out(warehouse: Warehouse) -> WarehouseOut:
 
 def level_out(level: StockLevel, code: str) -> StockLevelOut:
     return StockLevelOut(
-        warehouse=code,
+        warehouse=WarehouseRef(code=code),
         sku=level.sku,
         location=level.location,
         on_hand=level.on_hand,
@@ -87,23 +94,31 @@ def create_warehouse(
     )
 
 
-@router.get("/warehouses", response_model=list[WarehouseOut])
-def list_warehouses(merchant_id: str = Depends(current_merchant), db: Database = Depends(get_db)) -> Response:
+@router.get("/warehouses", response_model=WarehousePage, responses=error_responses(422))
+def list_warehouses(
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+    cursor: KeyCursor = None,
+    limit: Limit = DEFAULT,
+) -> Response:
+    """The warehouses in the order stock is taken from them: priority, then code."""
     with db.uow(write=False) as uow:
-        items = [warehouse_out(w).model_dump(mode="json") for w in service.list_warehouses(uow, merchant_id)]
-    return JSONResponse(items)
+        page = service.warehouse_page(uow, merchant_id, cursor, limit)
+        return json_response(
+            WarehousePage(items=[warehouse_out(w) for w in page.items], next_cursor=page.next_cursor)
+        )
 
 
-def _stock_write(db: Database, merchant_id: str, code: str, change) -> Response:  # type: ignore[no-untyped-def]
+def _stock_write(db: Database, merchant_id: str, warehouse: str, change) -> Response:  # type: ignore[no-untyped-def]
     def work(uow: UnitOfWork) -> StockLevelOut:
-        return level_out(change(uow), code)
+        return level_out(change(uow), warehouse)
 
     return json_response(in_transaction(db, work))
 
 
-@router.put("/stock/{code}/{sku}", response_model=StockLevelOut, responses=error_responses(404, 409))
+@router.put("/stock/{warehouse}/{sku}", response_model=StockLevelOut, responses=error_responses(404, 409))
 def set_stock(
-    code: Code,
+    warehouse: WarehouseCodePath,
     sku: SkuPath,
     data: StockSetIn,
     merchant_id: str = Depends(current_merchant),
@@ -114,11 +129,11 @@ def set_stock(
     return _stock_write(
         db,
         merchant_id,
-        code,
+        warehouse,
         lambda uow: service.set_stock(
             uow,
             merchant_id,
-            code,
+            warehouse,
             sku,
             data.on_hand,
             threshold=data.low_stock_threshold,
@@ -130,10 +145,10 @@ def set_stock(
 
 
 @router.post(
-    "/stock/{code}/{sku}/receipts", response_model=StockLevelOut, responses=error_responses(404, 409)
+    "/stock/{warehouse}/{sku}/receipts", response_model=StockLevelOut, responses=error_responses(404, 409)
 )
 def receive_stock(
-    code: Code,
+    warehouse: WarehouseCodePath,
     sku: SkuPath,
     data: StockReceiptIn,
     merchant_id: str = Depends(current_merchant),
@@ -144,18 +159,18 @@ def receive_stock(
     return _stock_write(
         db,
         merchant_id,
-        code,
+        warehouse,
         lambda uow: service.receive_stock(
-            uow, merchant_id, code, sku, data.quantity, actor=ACTOR, reason=data.reason
+            uow, merchant_id, warehouse, sku, data.quantity, actor=ACTOR, reason=data.reason
         ),
     )
 
 
 @router.post(
-    "/stock/{code}/{sku}/adjustments", response_model=StockLevelOut, responses=error_responses(404, 409)
+    "/stock/{warehouse}/{sku}/adjustments", response_model=StockLevelOut, responses=error_responses(404, 409)
 )
 def adjust_stock(
-    code: Code,
+    warehouse: WarehouseCodePath,
     sku: SkuPath,
     data: StockAdjustmentIn,
     merchant_id: str = Depends(current_merchant),
@@ -166,53 +181,66 @@ def adjust_stock(
     return _stock_write(
         db,
         merchant_id,
-        code,
+        warehouse,
         lambda uow: service.adjust_stock(
-            uow, merchant_id, code, sku, data.delta, actor=ACTOR, reason=data.reason
+            uow, merchant_id, warehouse, sku, data.delta, actor=ACTOR, reason=data.reason
         ),
     )
 
 
-@router.get("/stock", response_model=StockList)
+@router.get("/stock", response_model=StockPage, responses=error_responses(422))
 def list_stock(
     merchant_id: str = Depends(current_merchant),
     db: Database = Depends(get_db),
     sku: Annotated[str | None, Query(max_length=64)] = None,
-    warehouse: Annotated[str | None, Query(max_length=32)] = None,
+    warehouse: Annotated[str | None, Query(max_length=32, description="a warehouse code")] = None,
     low: Annotated[bool | None, Query(description="only levels below their low-stock threshold")] = None,
+    cursor: KeyCursor = None,
+    limit: Limit = DEFAULT,
 ) -> Response:
+    """Stock levels by SKU."""
     with db.uow(write=False) as uow:
-        rows = service.list_stock(uow, merchant_id, sku=sku, warehouse=warehouse, low=low)
-        return json_response(StockList(items=[level_out(level, code) for level, code in rows]))
+        page = service.stock_page(
+            uow, merchant_id, sku=sku, warehouse=warehouse, low=low, cursor=cursor, limit=limit
+        )
+        return json_response(
+            StockPage(
+                items=[level_out(level, code) for level, code in page.items], next_cursor=page.next_cursor
+            )
+        )
 
 
-@router.get("/stock/movements", response_model=StockMovementList)
+@router.get("/stock/movements", response_model=StockMovementPage, responses=error_responses(422))
 def list_movements(
     merchant_id: str = Depends(current_merchant),
     db: Database = Depends(get_db),
     sku: Annotated[str | None, Query(max_length=64)] = None,
-    warehouse: Annotated[str | None, Query(max_length=32)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    warehouse: Annotated[str | None, Query(max_length=32, description="a warehouse code")] = None,
+    cursor: NumberCursor = None,
+    limit: Limit = DEFAULT,
 ) -> Response:
     """The ledger, newest first."""
     with db.uow(write=False) as uow:
-        rows = service.list_movements(uow, merchant_id, sku=sku, warehouse=warehouse, limit=limit)
+        page = service.movement_page(
+            uow, merchant_id, sku=sku, warehouse=warehouse, cursor=cursor, limit=limit
+        )
+        orders = order_refs(uow, merchant_id, (m.order_id for m, _code in page.items))
         items = [
             StockMovementOut(
                 id=m.id,
-                warehouse=code,
+                warehouse=WarehouseRef(code=code),
                 sku=m.sku,
                 kind=m.kind,
                 on_hand_delta=m.on_hand_delta,
                 reserved_delta=m.reserved_delta,
-                order_id=m.order_id,
+                order=orders.get(m.order_id or ""),
                 actor=m.actor,
                 reason=m.reason,
                 created_at=m.created_at,
             )
-            for m, code in rows
+            for m, code in page.items
         ]
-        return json_response(StockMovementList(items=items))
+        return json_response(StockMovementPage(items=items, next_cursor=page.next_cursor))
 
 
 @router.get("/warehouses/{code}/pick-list", response_model=PickListOut, responses=error_responses(404))
@@ -226,14 +254,16 @@ def pick_list(
         lines = walk_pick_list(held, {order_id: order.number for order_id, order in orders.items()})
     return json_response(
         PickListOut(
-            warehouse=warehouse.code,
+            warehouse=WarehouseRef(code=warehouse.code),
             generated_at=utcnow(),
             lines=[
                 PickLineOut(
                     sku=line.sku,
                     location=line.location,
                     quantity=line.quantity,
-                    orders=[PickOrderOut(order_id=o, order_number=n, quantity=q) for o, n, q in line.orders],
+                    orders=[
+                        PickOrderOut(order=OrderRef(id=o, number=n), quantity=q) for o, n, q in line.orders
+                    ],
                 )
                 for line in lines
             ],

@@ -11,11 +11,13 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ordertrack.api.auth import current_merchant, get_db
+from ordertrack.api.references import DEFAULT, Limit, order_refs
 from ordertrack.api.transactions import in_transaction, json_response
 from ordertrack.db.uow import Database, UnitOfWork
+from ordertrack.kit.pagination import Cursor
 from ordertrack.kit.schema import error_responses
 from ordertrack.links import read_unsubscribe_token
-from ordertrack.notifications import delivery, rules, service, settings
+from ordertrack.notifications import delivery, listing, rules, service, settings
 from ordertrack.notifications.channels import sms as sms_channel
 from ordertrack.notifications.channels.webhook import endpoint_policy, new_webhook_secret
 from ordertrack.notifications.model import Notification, WebhookEndpoint
@@ -23,8 +25,8 @@ from ordertrack.notifications.schemas import (
     ChannelName,
     LocaleName,
     NewWebhookEndpointOut,
-    NotificationList,
     NotificationOut,
+    NotificationPage,
     PreviewIn,
     PreviewOut,
     SettingIn,
@@ -35,8 +37,8 @@ from ordertrack.notifications.schemas import (
     TemplateOut,
     TriggerName,
     WebhookEndpointIn,
-    WebhookEndpointList,
     WebhookEndpointOut,
+    WebhookEndpointPage,
 )
 from ordertrack.notifications.templates import TemplateSource
 from ordertrack.orders import service as orders_service
@@ -48,8 +50,17 @@ pages = APIRouter(include_in_schema=False)
 IdPath = Annotated[str, Path(min_length=1, max_length=64)]
 
 
-def _out(row: Notification) -> NotificationOut:
-    return NotificationOut.model_validate(row)
+def _outs(uow: UnitOfWork, merchant_id: str, rows: list[Notification]) -> list[NotificationOut]:
+    orders = order_refs(uow, merchant_id, (row.order_id for row in rows))
+    return [
+        NotificationOut.model_validate(
+            {
+                **{key: getattr(row, key) for key in NotificationOut.model_fields if key != "order"},
+                "order": orders.get(row.order_id or ""),
+            }
+        )
+        for row in rows
+    ]
 
 
 def _endpoint_out(row: WebhookEndpoint) -> WebhookEndpointOut:
@@ -63,25 +74,36 @@ def _endpoint_out(row: WebhookEndpoint) -> WebhookEndpointOut:
 
 
 @router.get(
-    "/orders/{order_ref}/notifications", response_model=NotificationList, responses=error_responses(404)
+    "/orders/{order_ref}/notifications", response_model=NotificationPage, responses=error_responses(404, 422)
 )
 def order_log(
-    order_ref: IdPath, merchant_id: str = Depends(current_merchant), db: Database = Depends(get_db)
+    order_ref: IdPath,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT,
 ) -> Response:
-    """Every message about the order: when, to whom, through which channel, and its result."""
+    """Every message about the order, oldest first: when, to whom, through which channel, and its result."""
     with db.uow(write=False) as uow:
         order = orders_service.find_order(uow, merchant_id, order_ref)
+        page = listing.order_log_page(uow, merchant_id, order.id, cursor, limit)
         return json_response(
-            NotificationList(items=[_out(n) for n in service.log_for_order(uow, merchant_id, order.id)])
+            NotificationPage(items=_outs(uow, merchant_id, page.items), next_cursor=page.next_cursor)
         )
 
 
-@router.get("/notifications/dead", response_model=NotificationList)
-def dead(merchant_id: str = Depends(current_merchant), db: Database = Depends(get_db)) -> Response:
+@router.get("/notifications/dead", response_model=NotificationPage, responses=error_responses(422))
+def dead(
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT,
+) -> Response:
     """Messages given up on after their retries (or refused for good), newest first."""
     with db.uow(write=False) as uow:
+        page = listing.dead_letter_page(uow, merchant_id, cursor, limit)
         return json_response(
-            NotificationList(items=[_out(n) for n in service.dead_letters(uow, merchant_id)])
+            NotificationPage(items=_outs(uow, merchant_id, page.items), next_cursor=page.next_cursor)
         )
 
 
@@ -92,16 +114,19 @@ def replay(
     notification_id: IdPath, merchant_id: str = Depends(current_merchant), db: Database = Depends(get_db)
 ) -> Response:
     """Queue a dead message again, after the cause was fixed."""
-    return json_response(
-        in_transaction(db, lambda uow: _out(delivery.replay_dead(uow, merchant_id, notification_id)))
-    )
+
+    def work(uow: UnitOfWork) -> NotificationOut:
+        return _outs(uow, merchant_id, [delivery.replay_dead(uow, merchant_id, notification_id)])[0]
+
+    return json_response(in_transaction(db, work))
 
 
 @router.get("/notifications/settings", response_model=SettingList)
 def list_settings(merchant_id: str = Depends(current_merchant), db: Database = Depends(get_db)) -> Response:
     with db.uow(write=False) as uow:
         rows = service.settings(uow, merchant_id)
-    return json_response(SettingList(items=[SettingOut(trigger=t, channel=c, enabled=e) for t, c, e in rows]))
+    items = [SettingOut(trigger=t, channel=c, enabled=e) for t, c, e in rows]
+    return json_response(SettingList(items=items, next_cursor=None))
 
 
 @router.put("/notifications/settings", response_model=SettingOut)
@@ -138,11 +163,20 @@ def add_endpoint(
     return json_response(in_transaction(db, work), 201)
 
 
-@router.get("/notifications/webhook-endpoints", response_model=WebhookEndpointList)
-def list_endpoints(merchant_id: str = Depends(current_merchant), db: Database = Depends(get_db)) -> Response:
+@router.get(
+    "/notifications/webhook-endpoints", response_model=WebhookEndpointPage, responses=error_responses(422)
+)
+def list_endpoints(
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT,
+) -> Response:
+    """The endpoints in the order they were added; a removed one stays, disabled."""
     with db.uow(write=False) as uow:
+        page = listing.endpoint_page(uow, merchant_id, cursor, limit)
         return json_response(
-            WebhookEndpointList(items=[_endpoint_out(e) for e in service.endpoints(uow, merchant_id)])
+            WebhookEndpointPage(items=[_endpoint_out(e) for e in page.items], next_cursor=page.next_cursor)
         )
 
 
@@ -229,7 +263,7 @@ def preview(
         given = TemplateSource(data.template.subject, data.template.text, data.template.html)
     with db.uow(write=False) as uow:
         rendered = settings.preview(
-            uow, merchant_id, data.order_id, (data.trigger, data.channel, data.locale), given, channels
+            uow, merchant_id, data.order, (data.trigger, data.channel, data.locale), given, channels
         )
     return json_response(PreviewOut(subject=rendered.subject, text=rendered.text, html=rendered.html))
 
