@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from ordertrack.catalog import service as catalog_service
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.documents.model import Address, LabelData, PackingSlipData, PageSize, SlipLine
-
-__all__ = ["LabelData", "label_data", "packing_slip_data"]
 from ordertrack.inventory import service as inventory_service
 from ordertrack.kit.errors import NotFound
 from ordertrack.links import tracking_url
 from ordertrack.merchants import service as merchants_service
 from ordertrack.orders import service as orders_service
-from ordertrack.orders.model import Order
 from ordertrack.shipments import service as shipments_service
-from ordertrack.shipments.model import Shipment
+
+if TYPE_CHECKING:
+    # Only the types of what the orders and shipments services return: documents reads those
+    # objects and never queries another feature's tables.
+    from ordertrack.orders.model import Order
+    from ordertrack.shipments.model import Shipment
+
+__all__ = ["LabelData", "label_data", "packing_slip_data"]
 
 
 class ParcelNotFound(NotFound):
@@ -116,6 +121,7 @@ def packing_slip_data(
     itemised = all(p.items for p in shipment.parcels)
     held = [p.items for p in shipment.parcels] if itemised else [shipment.lines]
     boxes = [[(item.order_line_id, item.sku, item.quantity) for item in box] for box in held]
+    merchant = merchants_service.merchant_name(uow, merchant_id)
     slips = []
     for index, contents in enumerate(boxes, start=1):
         for line_id, _sku, quantity in contents:
@@ -124,7 +130,7 @@ def packing_slip_data(
             continue
         slips.append(
             PackingSlipData(
-                merchant_name=merchants_service.merchant_name(uow, merchant_id),
+                merchant_name=merchant,
                 order_number=order.number,
                 ship_to=_ship_to(order),
                 lines=tuple(
