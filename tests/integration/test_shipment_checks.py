@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from ordertrack.attention import service as attention_service
 from ordertrack.attention.model import AttentionItem
+from ordertrack.checks import shipment_checks
 from ordertrack.db.uow import Database
-from ordertrack.eta import promises
+from ordertrack.eta import history as eta_history
 from ordertrack.eta.model import EddRevision
 from ordertrack.kit.clock import utcnow
 from ordertrack.notifications.channels import SmtpConfig
@@ -62,7 +62,7 @@ def test_a_stall_opens_stalled_and_the_next_scan_closes_it(db: Database, make_me
     ingest(db, merchant, [event("CHECK0001", first_scan, "in_transit")])
     heard = utcnow()
 
-    attention_service.run_checks(db, utcnow() + timedelta(minutes=1))
+    shipment_checks.run_checks(db, utcnow() + timedelta(minutes=1))
     assert items(db, merchant) == []
     due = shipment_row(db, shipment).next_check_at
     assert due is not None
@@ -70,12 +70,12 @@ def test_a_stall_opens_stalled_and_the_next_scan_closes_it(db: Database, make_me
     # from when the (hour-late) scan reached us.
     assert sent + timedelta(days=3) <= due <= heard + timedelta(days=3)
 
-    attention_service.run_checks(db, due + timedelta(minutes=1))
+    shipment_checks.run_checks(db, due + timedelta(minutes=1))
     assert items(db, merchant) == [("stalled", True, None)]
 
     # A later scan arrives (it happened before the check above, the carrier sent it late).
     ingest(db, merchant, [event("CHECK0001", first_scan + timedelta(hours=2), "in_transit")])
-    attention_service.run_checks(db, due + timedelta(minutes=2))
+    shipment_checks.run_checks(db, due + timedelta(minutes=2))
     assert items(db, merchant) == [("stalled", False, "a new scan")]
 
 
@@ -83,13 +83,13 @@ def test_late_opens_once_and_the_delay_is_recorded_and_told_once(db: Database, m
     merchant = make_merchant().merchant_id
     shipment = ship(db, merchant, place_order(db, merchant), "CHECK0002")
     ingest(db, merchant, [event("CHECK0002", utcnow() - timedelta(hours=1), "in_transit")])
-    attention_service.run_checks(db, utcnow())
+    shipment_checks.run_checks(db, utcnow())
     promised = shipment_row(db, shipment).promised_latest
     assert promised is not None
 
     day_after = datetime.combine(promised + timedelta(days=1), time(12), tzinfo=CHICAGO).astimezone(UTC)
     for hours in (0, 6, 30, 54):  # that day at noon, evening, the next two days: checks keep running
-        attention_service.run_checks(db, day_after + timedelta(hours=hours), limit=50)
+        shipment_checks.run_checks(db, day_after + timedelta(hours=hours), limit=50)
         with db.uow() as uow:  # the checks may look again whenever; force it, as new scans would
             uow.session.get(Shipment, shipment).next_check_at = day_after  # type: ignore[union-attr]
             uow.commit()
@@ -120,7 +120,7 @@ def test_late_opens_once_and_the_delay_is_recorded_and_told_once(db: Database, m
     assert len(told) == 1  # the shopper's email about the new window
 
     ingest(db, merchant, [event("CHECK0002", utcnow() - timedelta(minutes=5), "delivered")])
-    attention_service.run_checks(db, utcnow() + timedelta(minutes=1))
+    shipment_checks.run_checks(db, utcnow() + timedelta(minutes=1))
     assert all(not still_open for _, still_open, _ in items(db, merchant))
     assert shipment_row(db, shipment).next_check_at is None  # nothing left to watch
 
@@ -131,9 +131,9 @@ def test_a_label_with_no_carrier_scan_is_not_picked_up_after_two_business_days(
     merchant = make_merchant().merchant_id
     shipment = ship(db, merchant, place_order(db, merchant), "CHECK0003")
     created = shipment_row(db, shipment).created_at
-    attention_service.run_checks(db, created + timedelta(minutes=1))
+    shipment_checks.run_checks(db, created + timedelta(minutes=1))
     assert items(db, merchant) == []
-    attention_service.run_checks(db, created + timedelta(days=6))  # past two business days, any week
+    shipment_checks.run_checks(db, created + timedelta(days=6))  # past two business days, any week
     assert items(db, merchant) == [("not_picked_up", True, None)]
 
 
@@ -142,8 +142,8 @@ def test_the_checks_read_only_shipments_that_are_due(db: Database, make_merchant
     order = place_order(db, merchant)
     ship(db, merchant, order, "CHECK0004")
     now = utcnow() + timedelta(minutes=1)
-    assert attention_service.run_checks(db, now).checked == 1
-    assert attention_service.run_checks(db, now).checked == 0  # next one is days away
+    assert shipment_checks.run_checks(db, now).checked == 1
+    assert shipment_checks.run_checks(db, now).checked == 0  # next one is days away
 
 
 def test_new_trouble_is_emailed_to_staff_once_with_what_was_seen(db: Database, make_merchant, relay) -> None:
@@ -162,10 +162,10 @@ def test_new_trouble_is_emailed_to_staff_once_with_what_was_seen(db: Database, m
     ship(db, merchant, place_order(db, merchant), "CHECK0005")
     first_scan = utcnow() - timedelta(hours=1)
     ingest(db, merchant, [event("CHECK0005", first_scan, "in_transit")])
-    attention_service.run_checks(db, utcnow() + timedelta(minutes=1))
+    shipment_checks.run_checks(db, utcnow() + timedelta(minutes=1))
     stalled_at = first_scan + timedelta(days=3, minutes=1)
-    attention_service.run_checks(db, stalled_at)
-    attention_service.run_checks(db, stalled_at + timedelta(hours=1))  # still stalled: no second email
+    shipment_checks.run_checks(db, stalled_at)
+    shipment_checks.run_checks(db, stalled_at + timedelta(hours=1))  # still stalled: no second email
     channels = Channels(
         smtp=SmtpConfig.from_url(f"smtp://127.0.0.1:{port}?timeout=5", "Acme <ship@acme.example>"),
         sms=None,
@@ -195,7 +195,7 @@ def test_promises_learn_from_the_merchants_own_deliveries_on_the_lane(db: Databa
             now - timedelta(days=7),
             now - timedelta(days=7 - 2 - i % 3),
         )
-    promises.forget_history()
+    eta_history.forget_history()
     order = place_order(db, merchant, "NEW1")
     shipment = ship(db, merchant, order, "LEARN9999")
     with db.uow(write=False) as uow:
@@ -213,11 +213,11 @@ def test_promises_learn_only_from_the_newest_deliveries(db: Database, make_merch
         deliver(db, merchant, f"S{i}", f"SLOW{i:04d}", now - timedelta(days=30), now - timedelta(days=16))
     for i in range(32):  # the newest: two days
         deliver(db, merchant, f"F{i}", f"FAST{i:04d}", now - timedelta(days=4), now - timedelta(days=2))
-    monkeypatch.setattr(promises, "HISTORY_DEPTH", 32)
-    promises.forget_history()
+    monkeypatch.setattr(eta_history, "HISTORY_DEPTH", 32)
+    eta_history.forget_history()
     shipment = ship(db, merchant, place_order(db, merchant, "NEW2"), "FAST9999")
     with db.uow(write=False) as uow:
         revision = uow.session.scalars(select(EddRevision).where(EddRevision.shipment_id == shipment)).one()
     assert revision.reason.startswith("learned from 32 deliveries on acme_post"), revision.reason
     assert revision.latest <= (now + timedelta(days=7)).date()  # the two-week deliveries left out
-    promises.forget_history()
+    eta_history.forget_history()

@@ -53,17 +53,6 @@ def test_cancelled_wins_over_everything() -> None:
     assert derive(ShipmentFacts("delivered", {"l1": 2}), cancelled=True) == "cancelled"
 
 
-@pytest.mark.parametrize("status", ["exception", "failed_attempt", "returning"])
-def test_problem_shipments_raise_attention(status: str) -> None:
-    facts = OrderFacts(ORDERED, True, False, [ShipmentFacts(status, {"l1": 1})])
-    assert derive_order_status(facts).attention
-
-
-def test_healthy_shipments_need_no_attention() -> None:
-    facts = OrderFacts(ORDERED, True, False, [ShipmentFacts("in_transit", {"l1": 1})])
-    assert not derive_order_status(facts).attention
-
-
 def test_over_shipped_line_does_not_cover_another_line() -> None:
     assert derive(ShipmentFacts("delivered", {"l1": 5})) == "partially_delivered"
 
