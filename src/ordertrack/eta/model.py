@@ -48,7 +48,7 @@ class EddRevision(Base):
     earliest: Mapped[date]
     latest: Mapped[date]
     most_likely: Mapped[date]
-    # When it was computed: order, handoff, event (a scan), check (time passing), delivered.
+    # What prompted it (eta.estimating.Stage): order, shipped, carrier, handoff, check, delivered.
     stage: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(String(300))
     delayed: Mapped[bool] = mapped_column(default=False)
