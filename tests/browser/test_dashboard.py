@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from ordertrack.checks import shipment_checks
 from ordertrack.db.uow import Database
 from ordertrack.staff import service as staff_service
 from tests.browser.conftest import axe_audit, screenshot, screenshots
@@ -85,6 +86,7 @@ def _prepare(db: Database, client: httpx.Client) -> str:
     ]
     ingested = client.post("/api/v1/tracking/events", json={"events": events})
     assert ingested.status_code == 200 and ingested.json()["accepted"] == 2, ingested.text
+    shipment_checks.run_checks(db, datetime.now(UTC))  # the exception opens an attention item
     return order_id
 
 

@@ -77,6 +77,7 @@ def create_shipment(
             merchant_id, shipment.id, order.id, data.carrier, tuple(p.id for p in shipment.parcels), now
         )
     )
+    uow.settle()  # the caller reads back what the handlers derive: the first promise, the order's status
     return shipment
 
 

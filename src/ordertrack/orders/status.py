@@ -4,11 +4,11 @@ and the one table of what may be done to an order in each status."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from ordertrack.kit.errors import Conflict
-from ordertrack.tracking.status import ShipmentStatus
+from ordertrack.shipments.rules import ShipmentFacts
 
 
 class OrderStatus(StrEnum):
@@ -28,17 +28,6 @@ FINISHED_ORDER_STATUSES = frozenset(
     {OrderStatus.delivered, OrderStatus.partially_returned, OrderStatus.returned, OrderStatus.cancelled}
 )
 
-# Shipment states that want a human: the merchant's "needs attention" list.
-ATTENTION_STATUSES = frozenset(
-    {ShipmentStatus.exception, ShipmentStatus.failed_attempt, ShipmentStatus.returning}
-)
-
-
-@dataclass(frozen=True)
-class ShipmentFacts:
-    status: str
-    quantities: Mapping[str, int] = field(default_factory=dict)  # order line id -> quantity
-
 
 @dataclass(frozen=True)
 class OrderFacts:
@@ -51,7 +40,6 @@ class OrderFacts:
 @dataclass(frozen=True)
 class DerivedOrder:
     status: OrderStatus
-    attention: bool
 
 
 def _covered(ordered: Mapping[str, int], shipments: Sequence[ShipmentFacts]) -> int:
@@ -64,9 +52,8 @@ def _covered(ordered: Mapping[str, int], shipments: Sequence[ShipmentFacts]) -> 
 
 
 def derive_order_status(facts: OrderFacts) -> DerivedOrder:
-    attention = any(s.status in ATTENTION_STATUSES for s in facts.shipments)
     if facts.cancelled:
-        return DerivedOrder(OrderStatus.cancelled, False)
+        return DerivedOrder(OrderStatus.cancelled)
     total = sum(facts.ordered.values())
     returned = _covered(facts.ordered, [s for s in facts.shipments if s.status == "returned"])
     delivered = _covered(facts.ordered, [s for s in facts.shipments if s.status == "delivered"])
@@ -81,7 +68,7 @@ def derive_order_status(facts: OrderFacts) -> DerivedOrder:
         status = OrderStatus.processing
     else:
         status = OrderStatus.pending
-    return DerivedOrder(status, attention)
+    return DerivedOrder(status)
 
 
 class InvalidTransition(Conflict):

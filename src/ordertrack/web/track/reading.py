@@ -140,6 +140,7 @@ def load_page(uow: UnitOfWork, subject: Subject, *, email_proven: bool) -> Track
             city=order.ship_city,
             country=order.ship_country,
             shopper_name=shopper_name,
+            needs_attention=order.attention,
         ),
         shipments=shipment_facts,
         carrier_names=carrier_names,

@@ -17,6 +17,7 @@ from ordertrack.web.track.routemap import GeoPoint, RouteMap, project
 from ordertrack.web.track.words import (
     ORDER_WORDS,
     PARCEL_STEP,
+    REASON_WORDS,
     SCAN_WORDS,
     STEP_INDEX,
     STEPS,
@@ -116,6 +117,8 @@ class OrderCard:
     city: str | None
     country: str | None
     shopper_name: str | None  # only when the lookup proved the email
+    # A shipment needs the store's attention (late, silent, lost: attention.rules).
+    needs_attention: bool = False
 
 
 # --- view out -------------------------------------------------------------------------------
@@ -326,6 +329,8 @@ def build_page(
             )
         )
     problems = [view.words for view in shipment_views]
+    if order is not None and order.needs_attention:
+        problems.append(REASON_WORDS["delayed"])
     if order is None:
         parcel = shipments[0].parcels[0] if shipments and shipments[0].parcels else None
         status = parcel.status if parcel else "pending"
