@@ -20,6 +20,7 @@ from ordertrack.api.transactions import in_transaction
 from ordertrack.customers import service as customers_service
 from ordertrack.db.uow import Database
 from ordertrack.kit.errors import NotFound
+from ordertrack.kit.localtime import clock_text, zone_label
 from ordertrack.kit.signing import SigningKeys
 from ordertrack.links import read_tracking_token
 from ordertrack.merchants import service as merchants_service
@@ -30,7 +31,6 @@ from ordertrack.orders import service as orders_service
 from ordertrack.web.pages import SECURITY_HEADERS, locale_for, render
 from ordertrack.web.track import proof, reading, sms_signup, theme
 from ordertrack.web.track.lookup import MERCHANT_ID, client_key, lookup_limiter
-from ordertrack.web.track.times import scan_time, zone_label
 from ordertrack.web.track.words import N_
 
 router = APIRouter(include_in_schema=False)
@@ -112,7 +112,7 @@ def _page_context(request: Request, token: str, subject: reading.Subject) -> dic
         "store": page.store,
         "token": token,
         "marker": marker,
-        "scan_time": lambda value: scan_time(value, locale),
+        "scan_time": lambda value: clock_text(value, locale),
         "zone_label": zone_label,
     }
 
