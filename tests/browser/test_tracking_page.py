@@ -18,7 +18,8 @@ import httpx
 import pytest
 
 from ordertrack.db.uow import Database
-from ordertrack.links import tracking_token
+from ordertrack.kit.signing import SigningKeys
+from ordertrack.links import read_tracking_token, tracking_token
 from ordertrack.merchants import service as merchants_service
 from tests.browser.conftest import axe_audit, screenshot, screenshots
 from tests.conftest import TEST_SECRET
@@ -31,7 +32,7 @@ UPS_NUMBER = "1Z5R89390357567127"
 NOW = datetime.now(UTC).replace(microsecond=0)
 NEUTRAL = "We couldn't find an order with those details"
 FAST = 5_000  # ms: every wait in these tests
-ORDER_PAGE = re.compile(r"/track/ord_[0-9a-z]+\.[0-9a-f]+\.[\w-]+$")
+TRACKING_PAGE = re.compile(r"/track/([\w-]+\.[\w-]+)$")
 # The lookup form's words, by the language the page speaks.
 FORM_WORDS = {
     "en": ("Order number", "Email address or postal code", "Track order"),
@@ -96,7 +97,10 @@ def _look_up(page: Any, base_url: str, number: str, contact: str, language: str 
 def _open_order(page: Any, base_url: str, contact: str = "ann@example.com", language: str = "en") -> None:
     """The shopper's way to order 1001: the lookup form, a 303, the order's page."""
     assert _look_up(page, base_url, "1001", contact, language) == 303
-    assert ORDER_PAGE.search(page.url), page.url
+    found = TRACKING_PAGE.search(page.url)
+    assert found, page.url
+    opened = read_tracking_token(SigningKeys(TEST_SECRET), found.group(1))
+    assert opened is not None and opened.startswith("ord_"), page.url  # an order's link, not a parcel's
 
 
 def test_shopper_finds_order_by_number_and_email_and_sees_status_scans_and_name(
