@@ -7,8 +7,8 @@ time where it carries one, so a replay or a test with a frozen clock gets the sa
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
 from typing import TypeVar
 
 from ordertrack.attention import service as attention_service
@@ -30,6 +30,11 @@ from ordertrack.orders import service as orders_service
 from ordertrack.shipments import service as shipments_service
 
 E = TypeVar("E", bound=Event)
+# What the handlers read and write through (the real services by default; tests pass fakes).
+Schedule = Callable[[UnitOfWork, str, Mapping[str, datetime | None]], None]
+KeepPromises = Callable[[UnitOfWork, str, Mapping[str, tuple[date, date, date]]], None]
+Needing = Callable[[UnitOfWork, str, Sequence[str]], set[str]]
+SetFlags = Callable[[UnitOfWork, str, Mapping[str, bool]], None]
 
 
 def _by_merchant_and_time(
@@ -41,12 +46,15 @@ def _by_merchant_and_time(
     return grouped
 
 
-def schedule_checks_after_scans(uow: UnitOfWork, events: Sequence[ParcelScanned]) -> None:
-    """New scans: the checks look at the shipments next (promise, alerts)."""
+def schedule_checks_after_scans(
+    uow: UnitOfWork,
+    events: Sequence[ParcelScanned],
+    *,
+    schedule: Schedule = shipments_service.schedule_checks,
+) -> None:
+    """New scans: the checks look at the shipments next (promise, alerts), from when they arrived."""
     for (merchant_id, at), scanned in _by_merchant_and_time(events, lambda e: e.received_at).items():
-        shipments_service.schedule_checks(
-            uow, merchant_id, dict.fromkeys((e.shipment_id for e in scanned), at)
-        )
+        schedule(uow, merchant_id, dict.fromkeys((e.shipment_id for e in scanned), at))
 
 
 def promise_placed_orders(uow: UnitOfWork, events: Sequence[OrderPlaced]) -> None:
@@ -72,10 +80,12 @@ def revise_after_carrier_estimates(uow: UnitOfWork, events: Sequence[CarrierEsti
         )
 
 
-def keep_shipment_promises(uow: UnitOfWork, events: Sequence[PromiseRevised]) -> None:
+def keep_shipment_promises(
+    uow: UnitOfWork, events: Sequence[PromiseRevised], *, keep: KeepPromises = shipments_service.keep_promises
+) -> None:
     """The shipment's cached promise columns follow its newest revision."""
     for (merchant_id, _), revised in _by_merchant_and_time(events, lambda _e: datetime.min).items():
-        shipments_service.keep_promises(
+        keep(
             uow,
             merchant_id,
             {
@@ -95,13 +105,18 @@ def keep_order_promises(uow: UnitOfWork, events: Sequence[OrderPromiseRevised]) 
 
 
 def flag_orders_needing_attention(
-    uow: UnitOfWork, events: Sequence[AttentionOpened] | Sequence[AttentionClosed]
+    uow: UnitOfWork,
+    events: Sequence[AttentionOpened] | Sequence[AttentionClosed],
+    *,
+    needing: Needing = attention_service.orders_needing_attention,
+    set_flags: SetFlags = orders_service.set_attention,
 ) -> None:
-    """An order needs attention while any of its shipments has an open attention item."""
+    """An order needs attention while any of its shipments has an open attention item: the flag
+    is read back from the items, so one shipment's item closing leaves another's standing."""
     by_merchant: dict[str, set[str]] = defaultdict(set)
     for event in events:
         by_merchant[event.merchant_id].add(event.order_id)
     for merchant_id, order_ids in by_merchant.items():
         wanted = sorted(order_ids)
-        flagged = attention_service.orders_needing_attention(uow, merchant_id, wanted)
-        orders_service.set_attention(uow, merchant_id, {order_id: order_id in flagged for order_id in wanted})
+        flagged = needing(uow, merchant_id, wanted)
+        set_flags(uow, merchant_id, {order_id: order_id in flagged for order_id in wanted})
