@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from ordertrack.kit.localtime import local_moment
 from ordertrack.orders.schemas import OrderOut
 from ordertrack.tracking.service import EventRow
 
@@ -42,10 +43,7 @@ def _zone_of(name: str | None) -> ZoneInfo | None:
 
 def scan_time(event: EventRow) -> datetime:
     """A scan's instant on the local clock where it happened (its zone, else its offset)."""
-    zone = _zone_of(event.timezone)
-    if zone is not None:
-        return event.occurred_at.astimezone(zone)
-    return event.occurred_at.astimezone(timezone(timedelta(minutes=event.utc_offset_minutes)))
+    return local_moment(event.occurred_at, event.timezone, event.utc_offset_minutes)[0]
 
 
 def _place(event: EventRow) -> str | None:
