@@ -18,8 +18,9 @@ from ordertrack.db.uow import Database
 from ordertrack.kit.clock import utcnow
 from ordertrack.notifications.channels.email import SmtpConfig
 from ordertrack.notifications.channels.webhook import new_webhook_secret
-from ordertrack.notifications.delivery import Channels, deliver_due
+from ordertrack.notifications.delivery import deliver_due
 from ordertrack.notifications.model import Notification, WebhookEndpoint
+from ordertrack.notifications.sending import Channels
 from tests.conftest import TEST_SECRET
 from tests.integration.scenario import event, ingest, place_order, ship
 from tests.notifications.servers import LOCAL_TARGETS

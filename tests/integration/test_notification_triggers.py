@@ -26,8 +26,9 @@ from ordertrack.inventory.schemas import WarehouseIn
 from ordertrack.kit.clock import utcnow
 from ordertrack.notifications import service as notifications_service
 from ordertrack.notifications.channels import SmsConfig, SmtpConfig, new_webhook_secret, segments
-from ordertrack.notifications.delivery import Channels, DeliveryReport, deliver_due
+from ordertrack.notifications.delivery import DeliveryReport, deliver_due
 from ordertrack.notifications.model import Notification
+from ordertrack.notifications.sending import Channels
 from ordertrack.orders import service as orders_service
 from ordertrack.staff import service as staff_service
 from tests.conftest import TEST_SECRET

@@ -18,8 +18,9 @@ from ordertrack.eta import history as eta_history
 from ordertrack.eta.model import EddRevision
 from ordertrack.kit.clock import utcnow
 from ordertrack.notifications.channels import SmtpConfig
-from ordertrack.notifications.delivery import Channels, deliver_due
+from ordertrack.notifications.delivery import deliver_due
 from ordertrack.notifications.model import Notification
+from ordertrack.notifications.sending import Channels
 from ordertrack.shipments.model import Shipment
 from ordertrack.staff import service as staff_service
 from tests.conftest import TEST_SECRET

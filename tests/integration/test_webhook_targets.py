@@ -14,8 +14,9 @@ from ordertrack.config import Settings
 from ordertrack.db.uow import Database
 from ordertrack.kit.clock import utcnow
 from ordertrack.notifications.channels.webhook import new_webhook_secret
-from ordertrack.notifications.delivery import Channels, DeliveryReport, deliver_due
+from ordertrack.notifications.delivery import DeliveryReport, deliver_due
 from ordertrack.notifications.model import Notification, WebhookEndpoint
+from ordertrack.notifications.sending import Channels
 from tests.conftest import TEST_SECRET
 from tests.integration.scenario import place_order, ship
 from tests.notifications.servers import Receiver
