@@ -25,6 +25,7 @@ from ordertrack.bootstrap import open_database
 from ordertrack.db.uow import Database
 from ordertrack.inventory import service as inventory_service
 from ordertrack.inventory.schemas import WarehouseIn
+from ordertrack.kit.schema import AddressIn
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.schemas import OrderIn
 
@@ -79,9 +80,7 @@ def _stock(db: Database, tenant: Tenant) -> dict[str, str]:
                 WarehouseIn(
                     code=code,
                     name=f"{city} DC",
-                    line1="100 Dock Rd",
-                    city=city,
-                    country=country,
+                    address=AddressIn(line1="100 Dock Rd", city=city, country=country),
                     timezone="America/Chicago",
                     priority=priority,
                 ),
