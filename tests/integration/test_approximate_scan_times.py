@@ -16,7 +16,7 @@ from ordertrack.carriers.registry import connector
 from ordertrack.db.uow import Database
 from ordertrack.links import tracking_token
 from ordertrack.orders import service as orders_service
-from ordertrack.tracking import service as tracking_service
+from ordertrack.tracking import timeline as tracking_timeline
 from ordertrack.tracking.model import TrackingEvent
 from ordertrack.web.dashboard.timeline import order_timeline
 from tests.conftest import TEST_SECRET
@@ -108,7 +108,7 @@ def test_a_label_scan_without_a_zone_is_stored_approximate_and_shown_as_about(
 
     with db.uow(write=False) as uow:
         order = orders_service.order_view(uow, merchant, orders_service.find_order(uow, merchant, order_id))
-        scans = tracking_service.events_for_parcels(uow, merchant, [label.parcel_id])
+        scans = tracking_timeline.events_for_parcels(uow, merchant, [label.parcel_id])
     entries = order_timeline(order, [(NUMBER, event) for _, event in scans], {}, {})
     assert [e.approximate for e in entries if e.kind == "scan"] == [True, False]
 

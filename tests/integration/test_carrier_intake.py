@@ -17,7 +17,7 @@ from ordertrack.carriers.reading import CarrierEvent, CarrierTracking, Message, 
 from ordertrack.carriers.registry import BadSignature, Connector
 from ordertrack.carriers.scan_times import parse_local_time
 from ordertrack.db.uow import Database
-from ordertrack.tracking import service as tracking_service
+from ordertrack.tracking import timeline as tracking_timeline
 from ordertrack.tracking.status import EventStatus
 
 WINDOW = timedelta(days=60)
@@ -103,7 +103,7 @@ def test_a_readable_push_is_ingested_once_and_replays_count_as_duplicates(
     again = receive(db, merchant, payload(SCAN_1, SCAN_2))
     assert (again.state, again.accepted, again.duplicates) == ("ingested", 0, 2)
     with db.uow(write=False) as uow:
-        events = tracking_service.list_events(
+        events = tracking_timeline.list_events(
             uow, merchant, tracking_number="AP123456", status=None, unmatched=None, cursor=None, limit=10
         )
     cities = sorted(e.location.city for e in events.items if e.location)
@@ -146,7 +146,7 @@ def test_a_partly_read_push_keeps_the_rest_and_a_replay_after_a_fix_adds_the_mis
         uow.commit()
     assert (replayed.state, replayed.accepted, replayed.duplicates) == ("replayed", 1, 1)
     with db.uow(write=False) as uow:
-        events = tracking_service.list_events(
+        events = tracking_timeline.list_events(
             uow, merchant, tracking_number="AP123456", status=None, unmatched=None, cursor=None, limit=10
         )
     # The local wall time in Texas became the right instant.
@@ -160,7 +160,7 @@ def test_unknown_codes_are_stored_safely_and_counted_per_merchant(db: Database, 
     receive(db, merchant, payload({**odd, "id": "e5", "at": "2026-11-18T10:00:00-06:00"}))
     with db.uow(write=False) as uow:
         counted = intake.unknown_codes(uow, merchant)
-        events = tracking_service.list_events(
+        events = tracking_timeline.list_events(
             uow, merchant, tracking_number="AP123456", status=None, unmatched=None, cursor=None, limit=10
         )
     assert [(c.carrier, c.code, c.seen, c.example) for c in counted] == [

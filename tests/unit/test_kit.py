@@ -9,7 +9,7 @@ import pytest
 from ordertrack.kit.ids import new_id
 from ordertrack.kit.pagination import InvalidCursor, decode_cursor, encode_cursor
 from ordertrack.kit.schema import normalise_tracking_number
-from ordertrack.tracking.service import local_time
+from ordertrack.tracking.timeline import local_time
 
 
 def test_ids_carry_their_type_and_sort_by_creation_time() -> None:

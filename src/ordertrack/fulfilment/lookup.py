@@ -14,7 +14,7 @@ from ordertrack.db.reader import Reader
 from ordertrack.eta.schemas import estimate_out
 from ordertrack.orders.model import Order
 from ordertrack.shipments.model import Shipment
-from ordertrack.tracking import service as tracking_service
+from ordertrack.tracking import timeline as tracking_timeline
 from ordertrack.tracking.model import Parcel
 from ordertrack.tracking.schemas import OrderRef, TrackingOut
 from ordertrack.tracking.status import ShipmentStatus
@@ -57,10 +57,10 @@ async def lookup_tracking(
         params["carrier"] = carrier.lower()
     rows = await reader.fetch(statement, params)
     if not rows:
-        return await tracking_service.unclaimed_tracking(reader, merchant_id, tracking_number, carrier)
+        return await tracking_timeline.unclaimed_tracking(reader, merchant_id, tracking_number, carrier)
     (parcel_id, number, carrier_slug, status, reason, delivered_at, shipment_id, order_id, order_number,
      earliest, latest, most_likely) = rows[0]  # fmt: skip
-    events = await tracking_service.parcel_timeline(reader, merchant_id, parcel_id)
+    events = await tracking_timeline.parcel_timeline(reader, merchant_id, parcel_id)
     return TrackingOut(
         tracking_number=number,
         carrier=carrier_slug,

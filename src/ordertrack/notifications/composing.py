@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote, urlencode
 
-from ordertrack.carriers.registry import connectors
-from ordertrack.carriers.tracking_numbers import CARRIER_NAMES
+from ordertrack.carriers.registry import carrier_name, connectors
 from ordertrack.customers import service as customers_service
 from ordertrack.customers.model import Customer
 from ordertrack.db.uow import UnitOfWork
@@ -39,7 +38,7 @@ from ordertrack.orders.model import Order
 from ordertrack.orders.service import OrderNotFound
 from ordertrack.shipments import service as shipments_service
 from ordertrack.shipments.model import Shipment
-from ordertrack.tracking import service as tracking_service
+from ordertrack.tracking import timeline as tracking_timeline
 from ordertrack.tracking.schemas import EventOut
 
 
@@ -71,7 +70,7 @@ class Facts:
             orders=orders,
             customers=customers,
             shipments=shipments,
-            timelines=tracking_service.timelines_of_parcels(uow, merchant_id, parcel_ids),
+            timelines=tracking_timeline.timelines_of_parcels(uow, merchant_id, parcel_ids),
             estimates=eta_service.estimates_for_parcels(uow, merchant_id, parcel_ids),
             promised=eta_service.promised_windows(uow, merchant_id, orders),
             templates=repository.templates_of(uow, merchant_id),
@@ -144,7 +143,7 @@ def context_of(row: Notification, facts: Facts, channels: Channels) -> tuple[Mes
             found = known.get(parcel.carrier)
             parcels.append(
                 ShipmentFacts(
-                    carrier_name=CARRIER_NAMES.get(parcel.carrier, parcel.carrier.upper()),
+                    carrier_name=carrier_name(parcel.carrier),
                     tracking_number=parcel.tracking_number,
                     carrier_url=found.page_for(parcel.tracking_number) if found else None,
                     items=items,

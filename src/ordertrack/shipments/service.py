@@ -72,24 +72,7 @@ def register_shipment(
         for line_id, sku, qty in allocation
     ]
     packed = rules.boxes(data)
-    shipment.parcels = [
-        Parcel(
-            id=new_id("pcl"),
-            merchant_id=merchant_id,
-            seq=seq,
-            tracking_number=number,
-            carrier=data.carrier,
-            weight_grams=box.weight_grams,
-            length_mm=box.length_mm,
-            width_mm=box.width_mm,
-            height_mm=box.height_mm,
-            status=ShipmentStatus.pending,
-            event_count=0,
-            created_at=now,
-            updated_at=now,
-        )
-        for seq, (number, box) in enumerate(zip(numbers, packed, strict=True), start=1)
-    ]
+    shipment.parcels = tracking_parcels.new_parcels(merchant_id, data.carrier, numbers, packed, now=now)
     for parcel, items in zip(shipment.parcels, rules.pack(list(allocation), packed), strict=True):
         parcel.items = [
             ParcelItem(id=new_id("pci"), merchant_id=merchant_id, order_line_id=line, sku=sku, quantity=qty)
@@ -163,11 +146,13 @@ def shipments_for_orders(
 def order_ids_with_tracking_number(uow: UnitOfWork, merchant_id: str, tracking_number: str) -> list[str]:
     """Orders with a parcel carrying this number (spaces and case ignored). Read-only."""
     canonical = "".join(tracking_number.split()).upper()
+    shipment_ids = tracking_parcels.shipment_ids_with_number(uow, merchant_id, canonical)
+    if not shipment_ids:
+        return []
     return list(
         uow.session.scalars(
             select(Shipment.order_id)
-            .join(Parcel, Parcel.shipment_id == Shipment.id)
-            .where(Parcel.merchant_id == merchant_id, Parcel.tracking_number == canonical)
+            .where(Shipment.merchant_id == merchant_id, Shipment.id.in_(shipment_ids))
             .distinct()
         )
     )
@@ -383,11 +368,7 @@ def awaiting_hand_over(uow: UnitOfWork, merchant_id: str, warehouse: str) -> lis
 
 def parcel_ids_of_order(uow: UnitOfWork, merchant_id: str, order_id: str) -> list[str]:
     """The ids of every parcel of the order's shipments (a cheap read for change polling)."""
-    return list(
-        uow.session.scalars(
-            select(Parcel.id)
-            .join(Shipment, Shipment.id == Parcel.shipment_id)
-            .where(Shipment.merchant_id == merchant_id, Shipment.order_id == order_id)
-            .order_by(Parcel.id)
-        )
-    )
+    shipment_ids = uow.session.scalars(
+        select(Shipment.id).where(Shipment.merchant_id == merchant_id, Shipment.order_id == order_id)
+    ).all()
+    return tracking_parcels.parcel_ids_of_shipments(uow, merchant_id, shipment_ids)

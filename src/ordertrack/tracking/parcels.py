@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, select, tuple_, update
 
@@ -20,8 +20,9 @@ from ordertrack.db.uow import UnitOfWork
 from ordertrack.events import ParcelScanned, ParcelStatusChanged
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict
+from ordertrack.kit.ids import new_id
 from ordertrack.tracking.model import Parcel
-from ordertrack.tracking.status import FINISHED_SHIPMENT_STATUSES, ParcelFacts, TrackingState
+from ordertrack.tracking.status import FINISHED_SHIPMENT_STATUSES, ParcelFacts, ShipmentStatus, TrackingState
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,39 @@ def parcel_ref(row: Parcel) -> ParcelRef:
             event_count=row.event_count,
         ),
     )
+
+
+class Box(Protocol):
+    """A parcel's measures as the shipment gives them (grams and millimetres, each optional)."""
+
+    weight_grams: int | None
+    length_mm: int | None
+    width_mm: int | None
+    height_mm: int | None
+
+
+def new_parcels(
+    merchant_id: str, carrier: str, numbers: Sequence[str], boxes: Sequence[Box], *, now: datetime
+) -> list[Parcel]:
+    """Parcels not yet scanned, one per number and box, numbered from 1 (the caller adds them)."""
+    return [
+        Parcel(
+            id=new_id("pcl"),
+            merchant_id=merchant_id,
+            seq=seq,
+            tracking_number=number,
+            carrier=carrier,
+            weight_grams=box.weight_grams,
+            length_mm=box.length_mm,
+            width_mm=box.width_mm,
+            height_mm=box.height_mm,
+            status=ShipmentStatus.pending,
+            event_count=0,
+            created_at=now,
+            updated_at=now,
+        )
+        for seq, (number, box) in enumerate(zip(numbers, boxes, strict=True), start=1)
+    ]
 
 
 def parcels_for_tracking_numbers(
@@ -289,3 +323,28 @@ def polled(uow: UnitOfWork, next_poll: Mapping[str, datetime | None], now: datet
         uow.session.execute(
             update(Parcel).where(Parcel.id == parcel_id).values(last_polled_at=now, next_poll_at=at)
         )
+
+
+def shipment_ids_with_number(uow: UnitOfWork, merchant_id: str, tracking_number: str) -> list[str]:
+    """The shipments of the merchant's parcels carrying exactly this number."""
+    return list(
+        uow.session.scalars(
+            select(Parcel.shipment_id)
+            .where(Parcel.merchant_id == merchant_id, Parcel.tracking_number == tracking_number)
+            .distinct()
+        )
+    )
+
+
+def parcel_ids_of_shipments(uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[str]) -> list[str]:
+    """The ids of these shipments' parcels, in id order."""
+    ids = sorted(set(shipment_ids))
+    if not ids:
+        return []
+    return list(
+        uow.session.scalars(
+            select(Parcel.id)
+            .where(Parcel.merchant_id == merchant_id, Parcel.shipment_id.in_(ids))
+            .order_by(Parcel.id)
+        )
+    )

@@ -16,6 +16,7 @@ from ordertrack.kit.clock import utcnow
 from ordertrack.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, NumberCursor, decode_cursor
 from ordertrack.kit.schema import error_responses, normalise_tracking_number
 from ordertrack.tracking import service
+from ordertrack.tracking import timeline as tracking_timeline
 from ordertrack.tracking.schemas import EventBatchIn, EventPage, IngestResultOut, TrackingOut
 from ordertrack.tracking.status import EventStatus
 
@@ -70,7 +71,7 @@ def list_events(
     if tracking_number is not None and number is None:
         return json_response(EventPage(items=[], next_cursor=None))  # no such number can exist
     with db.uow(write=False) as uow:
-        page = service.list_events(
+        page = tracking_timeline.list_events(
             uow,
             merchant_id,
             tracking_number=number,
@@ -91,7 +92,7 @@ async def lookup_tracking(
 ) -> Response:
     number = _number_or_none(tracking_number)
     if number is None:
-        raise service.TrackingNotFound(f"no tracking for {tracking_number!r}")
+        raise tracking_timeline.TrackingNotFound(f"no tracking for {tracking_number!r}")
     return json_response(await lookup.lookup_tracking(db.reader, merchant_id, number, carrier))
 
 

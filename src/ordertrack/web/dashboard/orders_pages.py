@@ -12,8 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from ordertrack.api.transactions import in_transaction
 from ordertrack.attention import service as attention_service
 from ordertrack.attention.model import AttentionItem
-from ordertrack.carriers.registry import connectors
-from ordertrack.carriers.tracking_numbers import CARRIER_NAMES
+from ordertrack.carriers.registry import carrier_names, connectors
 from ordertrack.customers import service as customers_service
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.inventory import service as inventory_service
@@ -22,10 +21,10 @@ from ordertrack.notifications import service as notifications_service
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.status import OrderStatus
 from ordertrack.shipments import service as shipments_service
-from ordertrack.tracking import service as tracking_service
+from ordertrack.tracking import timeline as tracking_timeline
 from ordertrack.web.dashboard.access import DashboardRoute, Staff, current_staff, database, page, staff_form
-from ordertrack.web.dashboard.forms import Form
 from ordertrack.web.dashboard.timeline import order_timeline
+from ordertrack.web.forms import Form
 
 router = APIRouter(prefix="/dashboard", route_class=DashboardRoute)
 
@@ -35,13 +34,6 @@ PAGE_SIZE = 25
 class BadQuery(OrdertrackError):
     status_code = 400
     code = "bad_query"
-
-
-def carrier_names() -> dict[str, str]:
-    """Every carrier the dashboard can name: the number-format table and the connectors."""
-    names = {slug: c.name for slug, c in connectors().items() if c.kind == "carrier"}
-    names.update(CARRIER_NAMES)
-    return dict(sorted(names.items(), key=lambda item: item[1].lower()))
 
 
 def _param(request: Request, name: str, max_length: int = 200) -> str:
@@ -122,7 +114,7 @@ def order_page_context(request: Request, staff: Staff, order_ref: str) -> dict[s
         order = orders_service.find_order(uow, staff.merchant_id, order_ref)
         view = orders_service.order_view(uow, staff.merchant_id, order)
         parcel_numbers = {p.id: p.tracking_number for s in view.shipments for p in s.parcels}
-        scans = tracking_service.events_for_parcels(uow, staff.merchant_id, list(parcel_numbers))
+        scans = tracking_timeline.events_for_parcels(uow, staff.merchant_id, list(parcel_numbers))
         zones = {w.code: w.timezone for w in inventory_service.list_warehouses(uow, staff.merchant_id)}
         notifications = notifications_service.log_for_order(uow, staff.merchant_id, order.id)
     timeline = order_timeline(view, [(parcel_numbers[pid], event) for pid, event in scans], zones, names)

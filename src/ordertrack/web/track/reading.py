@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ordertrack.carriers.registry import connectors
-from ordertrack.carriers.tracking_numbers import CARRIER_NAMES
+from ordertrack.carriers.registry import carrier_name, connectors
 from ordertrack.customers import service as customers_service
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.eta import promises
@@ -22,7 +21,7 @@ from ordertrack.orders import service as orders_service
 from ordertrack.orders.status import FINISHED_ORDER_STATUSES
 from ordertrack.shipments import service as shipments_service
 from ordertrack.tracking import parcels as tracking_parcels
-from ordertrack.tracking import service as tracking_service
+from ordertrack.tracking import timeline as tracking_timeline
 from ordertrack.tracking.schemas import EventOut
 from ordertrack.tracking.status import FINISHED_SHIPMENT_STATUSES
 from ordertrack.web.track.view import (
@@ -83,8 +82,7 @@ def store_facts(uow: UnitOfWork, merchant_id: str) -> StoreFacts:
 
 
 def _carrier_names(slugs: set[str]) -> dict[str, str]:
-    known = connectors()
-    return {s: CARRIER_NAMES.get(s) or (known[s].name if s in known else s.upper()) for s in slugs}
+    return {s: carrier_name(s) for s in slugs}
 
 
 def load_page(uow: UnitOfWork, subject: Subject, *, email_proven: bool) -> TrackingPage | None:
@@ -94,7 +92,7 @@ def load_page(uow: UnitOfWork, subject: Subject, *, email_proven: bool) -> Track
         parcel = tracking_parcels.parcel_for_tracking_link(uow, subject.parcel_id)
         if parcel is None:
             return None
-        events = tracking_service.timelines_of_parcels(uow, subject.merchant_id, [parcel.id]).get(
+        events = tracking_timeline.timelines_of_parcels(uow, subject.merchant_id, [parcel.id]).get(
             parcel.id, []
         )
         facts = _parcel_facts(parcel, events)
@@ -110,7 +108,7 @@ def load_page(uow: UnitOfWork, subject: Subject, *, email_proven: bool) -> Track
         return None
     shipments = shipments_service.shipments_for_orders(uow, order.merchant_id, [order.id]).get(order.id, [])
     parcel_ids = [p.id for s in shipments for p in s.parcels]
-    timelines = tracking_service.timelines_of_parcels(uow, order.merchant_id, parcel_ids)
+    timelines = tracking_timeline.timelines_of_parcels(uow, order.merchant_id, parcel_ids)
     names = {line.id: line.name or line.sku for line in order.lines}
     shopper_name = None
     if email_proven and order.customer_id:
@@ -200,5 +198,5 @@ def change_marker(uow: UnitOfWork, subject: Subject) -> str:
             return "gone"
         parcel_ids = shipments_service.parcel_ids_of_order(uow, subject.merchant_id, order.id)
         status = f"{order.status}.{len(parcel_ids)}"
-    count, newest = tracking_service.change_marker(uow, subject.merchant_id, parcel_ids)
+    count, newest = tracking_timeline.change_marker(uow, subject.merchant_id, parcel_ids)
     return f"{count}.{newest}.{status}"
