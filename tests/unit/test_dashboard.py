@@ -1,4 +1,4 @@
-"""Pure parts of the dashboard: session cookies, CSRF tokens, form parsing, login throttle."""
+"""Pure parts of the dashboard: session cookies, CSRF tokens, login throttle (forms: test_forms)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import pytest
 
 from ordertrack.kit.signing import SigningKeys
 from ordertrack.web.dashboard import sessions
-from ordertrack.web.dashboard.forms import BadForm, UnsupportedForm, parse_form
 from ordertrack.web.dashboard.throttle import LoginThrottle
 
 KEYS = SigningKeys("unit-test-secret")
@@ -76,29 +75,6 @@ def test_login_csrf_token_is_not_a_session_csrf_token() -> None:
     assert sessions.login_csrf_matches(KEYS, claims.nonce, login_token)
     assert not sessions.csrf_matches(KEYS, claims, login_token)
     assert not sessions.login_csrf_matches(KEYS, claims.nonce, sessions.csrf_token(KEYS, claims))
-
-
-def test_urlencoded_and_multipart_forms_are_read() -> None:
-    form = parse_form("application/x-www-form-urlencoded", b"a=1&b=%3Cx%3E&b=2&empty=")
-    assert form.get("a") == "1" and form.fields["b"] == ["<x>", "2"] and form.get("empty") == ""
-    body = (
-        b'--XyZ\r\nContent-Disposition: form-data; name="display_name"\r\n\r\nNorthwind\r\n'
-        b'--XyZ\r\nContent-Disposition: form-data; name="logo"; filename="l.png"\r\n'
-        b"Content-Type: image/png\r\n\r\n\x89PNG\r\n\x00\x01\r\n--XyZ--\r\n"
-    )
-    form = parse_form("multipart/form-data; boundary=XyZ", body)
-    assert form.get("display_name") == "Northwind"
-    assert form.files["logo"].content_type == "image/png"
-    assert form.files["logo"].data == b"\x89PNG\r\n\x00\x01"
-
-
-def test_unreadable_forms_are_client_errors() -> None:
-    with pytest.raises(BadForm):
-        parse_form("application/x-www-form-urlencoded", b"a=%ff")
-    with pytest.raises(UnsupportedForm):
-        parse_form("application/json", b"{}")
-    with pytest.raises(BadForm):
-        parse_form("application/x-www-form-urlencoded", b"a=1\x00").text("a")
 
 
 def test_the_wait_doubles_with_each_failure_for_an_email_past_its_free_tries() -> None:

@@ -26,7 +26,8 @@ from ordertrack.kit.errors import OrdertrackError
 from ordertrack.kit.signing import SigningKeys
 from ordertrack.staff import service as staff_service
 from ordertrack.web.dashboard import sessions
-from ordertrack.web.dashboard.forms import Form, parse_form
+from ordertrack.web.forms import Form
+from ordertrack.web.forms import read_form as read_posted_form
 from ordertrack.web.pages import locale_for, render
 
 log = logging.getLogger("ordertrack.dashboard")
@@ -126,8 +127,8 @@ async def current_staff(request: Request) -> Staff:
 
 
 async def read_form(request: Request) -> Form:
-    body = await request.body()
-    return parse_form(request.headers.get("content-type", ""), body)
+    """A dashboard form, within the dashboard's limits (:mod:`ordertrack.web.forms`)."""
+    return await read_posted_form(request)
 
 
 async def staff_form(request: Request) -> tuple[Staff, Form]:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ordertrack.kit.localtime import local_time_text
+from ordertrack.kit.money import format_money
 
 STATUS_WORDS = {
     "pending": "Pending",
@@ -51,4 +52,8 @@ def helpers(locale: str) -> dict[str, Callable[..., Any]]:
     def iso(value: datetime | None) -> str:
         return value.isoformat() if value else ""
 
-    return {"when": when, "iso": iso, "status_words": status_words, "status_tone": status_tone}
+    def money(amount: Any, currency: str) -> str:
+        return format_money(amount, currency, locale)
+
+    formatting = {"when": when, "iso": iso, "money": money}
+    return {**formatting, "status_words": status_words, "status_tone": status_tone}

@@ -21,8 +21,8 @@ from ordertrack.orders import service as orders_service
 from ordertrack.shipments import service as shipments_service
 from ordertrack.shipments.schemas import ShipmentIn
 from ordertrack.web.dashboard.access import DashboardRoute, Staff, current_staff, database, page, staff_form
-from ordertrack.web.dashboard.forms import BadForm, Form
 from ordertrack.web.dashboard.orders_pages import BadQuery, carrier_names
+from ordertrack.web.forms import BadForm, Form
 
 router = APIRouter(prefix="/dashboard", route_class=DashboardRoute)
 

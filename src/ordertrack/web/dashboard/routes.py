@@ -25,8 +25,8 @@ from ordertrack.web.dashboard.access import (
     read_form,
     staff_form,
 )
-from ordertrack.web.dashboard.forms import Form
 from ordertrack.web.dashboard.throttle import LoginThrottle
+from ordertrack.web.forms import Form
 
 router = APIRouter(include_in_schema=False)
 auth = APIRouter(prefix="/dashboard", route_class=DashboardRoute)

@@ -9,7 +9,7 @@ from ordertrack.api.transactions import in_transaction
 from ordertrack.kit.errors import OrdertrackError
 from ordertrack.merchants import service as merchants_service
 from ordertrack.web.dashboard.access import DashboardRoute, Staff, current_staff, database, page, staff_form
-from ordertrack.web.dashboard.forms import BadForm, Form
+from ordertrack.web.forms import BadForm, Form
 
 router = APIRouter(prefix="/dashboard", route_class=DashboardRoute)
 

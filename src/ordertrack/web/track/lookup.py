@@ -23,6 +23,7 @@ from ordertrack.kit.signing import SigningKeys
 from ordertrack.links import tracking_token
 from ordertrack.orders import service as orders_service
 from ordertrack.tracking import parcels as tracking_parcels
+from ordertrack.web.forms import BadForm, UnsupportedForm, read_form
 from ordertrack.web.pages import render
 from ordertrack.web.track import proof, reading
 from ordertrack.web.track.ratelimit import LookupLimiter
@@ -164,8 +165,8 @@ def canonical_tracking_number(value: str) -> str:
 
 async def _lookup(request: Request, store: StoreFacts | None) -> Response:
     try:
-        form = await request.form(max_files=0, max_fields=10, max_part_size=4096)
-    except Exception:  # a malformed body is the client's mistake, never a 500
+        form = await read_form(request, max_files=0, max_fields=10, max_field_bytes=4096)
+    except (BadForm, UnsupportedForm):  # a malformed body is the client's mistake, never a 500
         return _lookup_page(
             request, store, status_code=400, notice=N_("The form could not be read. Please try again.")
         )

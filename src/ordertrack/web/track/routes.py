@@ -10,7 +10,6 @@ from __future__ import annotations
 import hmac
 import time
 from typing import Any
-from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -28,6 +27,7 @@ from ordertrack.notifications import rules as notification_rules
 from ordertrack.notifications import service as notifications_service
 from ordertrack.notifications.channels.sms import normalise_phone
 from ordertrack.orders import service as orders_service
+from ordertrack.web.forms import BadForm, UnsupportedForm, read_form
 from ordertrack.web.pages import SECURITY_HEADERS, locale_for, render
 from ordertrack.web.track import proof, reading, sms_signup, theme
 from ordertrack.web.track.lookup import MERCHANT_ID, client_key, lookup_limiter
@@ -195,9 +195,11 @@ def _from_this_site(request: Request) -> bool:
 
 
 async def _sms_form(request: Request) -> dict[str, str]:
-    body = (await request.body())[:2000]
-    fields = parse_qs(body.decode("utf-8", errors="replace"))
-    return {name: (values[0] if values else "") for name, values in fields.items()}
+    try:
+        form = await read_form(request, max_files=0, max_fields=10, max_field_bytes=2000)
+    except (BadForm, UnsupportedForm):
+        return {}  # nothing readable, so no form token: the post is refused as unproven
+    return {name: values[0] for name, values in form.fields.items()}
 
 
 def _proven_form(request: Request, order_id: str, form: dict[str, str]) -> bool:
