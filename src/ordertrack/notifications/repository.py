@@ -19,6 +19,14 @@ from ordertrack.notifications.model import (
     WebhookEndpoint,
 )
 
+Row = Notification | NotificationSetting | WebhookEndpoint | ShopperPreference
+
+
+def add(uow: UnitOfWork, row: Row) -> None:
+    """A new setting, endpoint or preference, written with the transaction."""
+    uow.session.add(row)
+
+
 # --- the outbox ------------------------------------------------------------------------------------
 
 

@@ -159,8 +159,9 @@ def set_setting(uow: UnitOfWork, merchant_id: str, trigger: str, channel: str, e
         raise StaffAlertChannel(f"{trigger} is a staff alert: it goes by email and webhook, not SMS")
     row = repository.setting(uow, merchant_id, trigger, channel)
     if row is None:
-        uow.session.add(
-            NotificationSetting(merchant_id=merchant_id, trigger=trigger, channel=channel, enabled=enabled)
+        repository.add(
+            uow,
+            NotificationSetting(merchant_id=merchant_id, trigger=trigger, channel=channel, enabled=enabled),
         )
     else:
         row.enabled = enabled
@@ -195,7 +196,7 @@ def add_endpoint(
         enabled=True,
         created_at=utcnow(),
     )
-    uow.session.add(endpoint)
+    repository.add(uow, endpoint)
     uow.flush()
     return endpoint
 
@@ -217,10 +218,11 @@ def opt_out(uow: UnitOfWork, merchant_id: str, channel: str, address: str) -> No
     address = address.lower() if channel == "email" else address
     row = repository.preference(uow, merchant_id, channel, address)
     if row is None:
-        uow.session.add(
+        repository.add(
+            uow,
             ShopperPreference(
                 merchant_id=merchant_id, channel=channel, address=address, opted_out=True, updated_at=utcnow()
-            )
+            ),
         )
     else:
         row.opted_out, row.updated_at = True, utcnow()
@@ -253,7 +255,8 @@ def subscribe_sms(uow: UnitOfWork, merchant_id: str, order_id: str, phone: str) 
         raise TooManySmsNumbers(f"order {order.number} already texts {len(others)} numbers")
     row = repository.preference(uow, merchant_id, "sms", phone)
     if row is None:
-        uow.session.add(
+        repository.add(
+            uow,
             ShopperPreference(
                 merchant_id=merchant_id,
                 channel="sms",
@@ -261,7 +264,7 @@ def subscribe_sms(uow: UnitOfWork, merchant_id: str, order_id: str, phone: str) 
                 opted_out=False,
                 order_id=order_id,
                 updated_at=utcnow(),
-            )
+            ),
         )
     else:
         row.opted_out, row.order_id, row.updated_at = False, order_id, utcnow()
