@@ -1,7 +1,10 @@
 """The carrier connectors: one folder per carrier under ``ordertrack.carriers``, found at import.
 
 A folder is a connector when its ``__init__.py`` defines ``CONNECTOR``; adding a carrier
-is adding a folder. Nothing here knows any carrier by name.
+is adding a folder. Nothing here knows a carrier with a folder by name: its connector names it.
+
+This is also the one table of carrier display names (:func:`carrier_name`): every page, email,
+API answer and CLI line names a carrier through it, so ``dhl`` reads "DHL" everywhere.
 """
 
 from __future__ import annotations
@@ -70,3 +73,30 @@ def connector(slug: str) -> Connector:
         known = ", ".join(connectors())
         raise UnknownCarrier(f"no carrier connector {slug!r}; known: {known}")
     return found
+
+
+# Carriers recognised by their tracking numbers (carriers.tracking_numbers) that have no folder.
+_NAMED_WITHOUT_CONNECTOR = {
+    "dpd": "DPD",
+    "amazon": "Amazon Logistics",
+    "ontrac": "OnTrac",
+    "lasership": "LaserShip",
+    "purolator": "Purolator",
+    "own": "own courier",  # tracking_numbers.OWN_CARRIER: the merchant's own numbers
+}
+
+
+def carrier_name(slug: str) -> str:
+    """How a carrier is named to people: its connector's name, else the name of a carrier known
+    only by its numbers, else the slug in capitals."""
+    found = connectors().get(slug)
+    if found is not None:
+        return found.name
+    return _NAMED_WITHOUT_CONNECTOR.get(slug, slug.upper())
+
+
+def carrier_names() -> dict[str, str]:
+    """Every carrier that can be named (not the aggregators), by slug, in the order people read them."""
+    names = {slug: c.name for slug, c in connectors().items() if c.kind == "carrier"}
+    names.update(_NAMED_WITHOUT_CONNECTOR)
+    return dict(sorted(names.items(), key=lambda item: item[1].lower()))

@@ -29,26 +29,12 @@ from dataclasses import dataclass
 from stdnum import ean, luhn
 from stdnum.iso7064 import mod_37_36
 
+from ordertrack.carriers.registry import carrier_name
 from ordertrack.kit.errors import Unprocessable
 from ordertrack.kit.schema import normalise_tracking_number
 
 OWN_CARRIER = "own"
 OWN_SEQUENCE_DIGITS = 10
-
-CARRIER_NAMES: dict[str, str] = {
-    "ups": "UPS",
-    "usps": "USPS",
-    "fedex": "FedEx",
-    "dhl": "DHL Express",
-    "dpd": "DPD",
-    "royalmail": "Royal Mail",
-    "canadapost": "Canada Post",
-    "amazon": "Amazon Logistics",
-    "ontrac": "OnTrac",
-    "lasership": "LaserShip",
-    "purolator": "Purolator",
-    OWN_CARRIER: "own courier",
-}
 
 
 class InvalidTrackingNumber(Unprocessable):
@@ -57,7 +43,7 @@ class InvalidTrackingNumber(Unprocessable):
     code = "invalid_tracking_number"
 
     def __init__(self, carrier: str, number: str, reason: str) -> None:
-        name = CARRIER_NAMES.get(carrier, carrier)
+        name = carrier_name(carrier)
         super().__init__(
             f"{number!r} is not a valid {name} tracking number: {reason}",
             details={"carrier": carrier, "number": number, "reason": reason},

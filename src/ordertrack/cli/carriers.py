@@ -17,7 +17,8 @@ def detect(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """The carriers a tracking number can belong to, most likely first."""
-    from ordertrack.carriers.tracking_numbers import CARRIER_NAMES, detect_carriers  # noqa: PLC0415
+    from ordertrack.carriers.registry import carrier_name  # noqa: PLC0415
+    from ordertrack.carriers.tracking_numbers import detect_carriers  # noqa: PLC0415
     from ordertrack.kit.schema import normalise_tracking_number  # noqa: PLC0415
 
     try:
@@ -34,7 +35,7 @@ def detect(
                     "candidates": [
                         {
                             "carrier": m.carrier,
-                            "name": CARRIER_NAMES.get(m.carrier, m.carrier),
+                            "name": carrier_name(m.carrier),
                             "format": m.format_name,
                             "valid": m.valid,
                         }
@@ -50,7 +51,7 @@ def detect(
         raise typer.Exit(1)
     for m in matches:
         verdict = "valid check digit" if m.valid else "shape only, check digit does not agree"
-        typer.echo(f"{CARRIER_NAMES.get(m.carrier, m.carrier):<20} {m.format_name:<34} {verdict}")
+        typer.echo(f"{carrier_name(m.carrier):<20} {m.format_name:<34} {verdict}")
 
 
 @app.command("parse")

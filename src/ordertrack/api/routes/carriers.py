@@ -15,7 +15,7 @@ from ordertrack.api.transactions import in_transaction, json_response
 from ordertrack.carriers import accounts, intake
 from ordertrack.carriers.environments import connector_base_url
 from ordertrack.carriers.model import CarrierAccount, CarrierPayload
-from ordertrack.carriers.registry import connector, connectors
+from ordertrack.carriers.registry import carrier_name, connector, connectors
 from ordertrack.carriers.schemas import (
     CandidateOut,
     CarrierAccountIn,
@@ -33,7 +33,7 @@ from ordertrack.carriers.schemas import (
     WebhookSettingsIn,
     WebhookSettingsOut,
 )
-from ordertrack.carriers.tracking_numbers import CARRIER_NAMES, detect_carriers
+from ordertrack.carriers.tracking_numbers import detect_carriers
 from ordertrack.db.uow import Database, UnitOfWork
 from ordertrack.kit.errors import NotFound, Unauthorized, Unprocessable
 from ordertrack.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Cursor, KeyCursor
@@ -92,7 +92,7 @@ def detect(
             candidates=[
                 CandidateOut(
                     carrier=match.carrier,
-                    name=CARRIER_NAMES.get(match.carrier, match.carrier),
+                    name=carrier_name(match.carrier),
                     format=match.format_name,
                     valid=match.valid,
                     tracking_url=known[match.carrier].page_for(canonical) if match.carrier in known else None,

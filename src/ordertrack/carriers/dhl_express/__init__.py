@@ -5,7 +5,7 @@ from ordertrack.carriers.registry import Connector
 
 CONNECTOR = Connector(
     slug="dhl_express",
-    name="DHL Express (XML)",
+    name="DHL Express",  # the XML-PI feed; the unified JSON API is the "dhl" connector
     kind="carrier",
     read=read,
     media_type="xml",

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from ordertrack.api.transactions import in_transaction
+from ordertrack.carriers.registry import carrier_names
 from ordertrack.carriers.tracking_numbers import OWN_CARRIER
 from ordertrack.documents import service as documents_service
 from ordertrack.documents.batch import render_batch_pdf
@@ -21,7 +22,7 @@ from ordertrack.orders import service as orders_service
 from ordertrack.shipments import service as shipments_service
 from ordertrack.shipments.schemas import ShipmentIn
 from ordertrack.web.dashboard.access import DashboardRoute, Staff, current_staff, database, page, staff_form
-from ordertrack.web.dashboard.orders_pages import BadQuery, carrier_names
+from ordertrack.web.dashboard.orders_pages import BadQuery
 from ordertrack.web.forms import BadForm, Form
 
 router = APIRouter(prefix="/dashboard", route_class=DashboardRoute)
