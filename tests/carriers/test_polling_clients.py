@@ -36,7 +36,7 @@ from ordertrack.carriers.errors import (
 )
 from ordertrack.carriers.fedex.client import BATCH_SIZE
 from ordertrack.carriers.fedex.client import make_client as make_fedex_client
-from ordertrack.carriers.http import CarrierAccount, CarrierHttp, TrackingClient
+from ordertrack.carriers.http import CarrierHttp, ConnectionSettings, TrackingClient
 from ordertrack.carriers.ratelimit import TokenBucket
 from ordertrack.carriers.ups.client import make_client as make_ups_client
 from ordertrack.carriers.usps.client import make_client as make_usps_client
@@ -246,7 +246,7 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coroutine)
 
 
-def account(carrier: str, base_url: str, **overrides: Any) -> CarrierAccount:
+def account(carrier: str, base_url: str, **overrides: Any) -> ConnectionSettings:
     fields: dict[str, Any] = {
         "carrier": carrier,
         "base_url": base_url,
@@ -256,10 +256,10 @@ def account(carrier: str, base_url: str, **overrides: Any) -> CarrierAccount:
         "account_number": "A82D67" if carrier == "ups" else None,
         "requests_per_second": 1000.0,  # out of the way unless a test is about the rate limit
     }
-    return CarrierAccount(**(fields | overrides))
+    return ConnectionSettings(**(fields | overrides))
 
 
-def session(acct: CarrierAccount, clock: FakeClock, **options: Any) -> CarrierHttp:
+def session(acct: ConnectionSettings, clock: FakeClock, **options: Any) -> CarrierHttp:
     options = {"outgoing": LOCAL_CARRIERS} | options
     return CarrierHttp(
         acct, clock=clock.monotonic, sleep=clock.sleep, now=clock.wall, rng=random.Random(7), **options

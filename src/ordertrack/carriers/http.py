@@ -56,8 +56,9 @@ MAX_RETRY_AFTER_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
-class CarrierAccount:
-    """One merchant's access to one carrier: where to call and with what."""
+class ConnectionSettings:
+    """Where and how to call one carrier for one merchant: a carrier account (``carriers.model.
+    CarrierAccount``) resolved to its environment's base URL. Built for a poll, never stored."""
 
     carrier: str  # the connector slug, e.g. "ups"
     # The connector's production or sandbox root (or the operator's override), never text a
@@ -113,7 +114,7 @@ class CarrierHttp:
 
     def __init__(
         self,
-        account: CarrierAccount,
+        account: ConnectionSettings,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         outgoing: OutgoingPolicy | None = None,

@@ -21,8 +21,7 @@ import httpx
 from ordertrack.carriers import accounts, intake
 from ordertrack.carriers.environments import CarrierTargets
 from ordertrack.carriers.errors import CarrierError
-from ordertrack.carriers.http import CarrierAccount as AccountConfig
-from ordertrack.carriers.http import CarrierHttp
+from ordertrack.carriers.http import CarrierHttp, ConnectionSettings
 from ordertrack.carriers.model import CarrierAccount
 from ordertrack.carriers.registry import connector
 from ordertrack.carriers.schedule import next_poll_at
@@ -59,8 +58,8 @@ def claim_due(uow: UnitOfWork, now: datetime, limit: int = CLAIM_LIMIT) -> list[
     )
 
 
-def _account_config(row: CarrierAccount, targets: CarrierTargets) -> AccountConfig:
-    return AccountConfig(
+def _connection_settings(row: CarrierAccount, targets: CarrierTargets) -> ConnectionSettings:
+    return ConnectionSettings(
         carrier=row.carrier,
         base_url=targets.base_url(row.carrier, row.environment),
         client_id=row.client_id,
@@ -77,7 +76,7 @@ async def poll_once(
     *,
     recycle_window: timedelta,
     transport: httpx.AsyncBaseTransport | None = None,
-    sessions: dict[AccountConfig, CarrierHttp] | None = None,
+    sessions: dict[ConnectionSettings, CarrierHttp] | None = None,
     targets: CarrierTargets | None = None,
 ) -> PollReport:
     """One round: claim due parcels, ask their carriers, store the answers, reschedule.
@@ -92,7 +91,7 @@ async def poll_once(
         due = claim_due(uow, now)
         keys = {(p.merchant_id, p.carrier) for p in due}
         configs = {
-            key: _account_config(row, targets)
+            key: _connection_settings(row, targets)
             for key in keys
             if (row := accounts.get_account(uow, *key)) is not None
         }
@@ -174,7 +173,7 @@ class _Poller:
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
-        self.sessions: dict[AccountConfig, CarrierHttp] = {}
+        self.sessions: dict[ConnectionSettings, CarrierHttp] = {}
         self.lock = threading.Lock()
 
     def run(
