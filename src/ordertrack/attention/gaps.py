@@ -19,7 +19,7 @@ SHORTEST_GAP = timedelta(hours=12)
 MOVING = frozenset({"in_transit", "out_for_delivery", "returning", "info_received"})
 
 
-class Scan(NamedTuple):
+class DeliveredScan(NamedTuple):
     """One scan of a delivered parcel, as learning needs it."""
 
     parcel_id: str
@@ -28,12 +28,12 @@ class Scan(NamedTuple):
     status: str
 
 
-def learn_usual_gaps(scans: Iterable[Scan]) -> dict[str | None, timedelta]:
+def learn_usual_gaps(scans: Iterable[DeliveredScan]) -> dict[str | None, timedelta]:
     """Per carrier (and None: all carriers together), the usual longest silence between scans
     while a parcel moved; ``scans`` come by parcel, oldest first. Carriers with fewer than
     ``MIN_GAPS`` gaps are left out (the caller falls back)."""
     per_carrier: dict[str | None, list[float]] = defaultdict(list)
-    previous: Scan | None = None
+    previous: DeliveredScan | None = None
     for scan in scans:
         if previous is not None and previous.parcel_id == scan.parcel_id and previous.status in MOVING:
             gap = (scan.occurred_at - previous.occurred_at).total_seconds()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from ordertrack.attention import service as attention_service
-from ordertrack.attention.gaps import Scan, learn_usual_gaps, usual_gap
+from ordertrack.attention.gaps import DeliveredScan, learn_usual_gaps, usual_gap
 from ordertrack.attention.rules import ShipmentWatch, Thresholds, evaluate
 from ordertrack.attention.service import Finding
 from ordertrack.checks import facts
@@ -126,6 +126,6 @@ def usual_gaps(uow: UnitOfWork, merchant_id: str) -> dict[str | None, timedelta]
         return cached[1]
     delivered = [s.id for s in shipments_service.newest_deliveries(uow, merchant_id, GAPS_FROM_SHIPMENTS)]
     scans = tracking_scans.scans_of_shipments(uow, merchant_id, delivered) if delivered else []
-    learned = learn_usual_gaps(Scan(*row) for row in scans)
+    learned = learn_usual_gaps(DeliveredScan(*row) for row in scans)
     _gaps[merchant_id] = (clock.monotonic(), learned)
     return learned
