@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
-from ordertrack.attention import service as attention_service
+from ordertrack.checks import shipment_checks
 from ordertrack.db.uow import Database
 
 from benchdb import (
@@ -69,7 +69,7 @@ def measure(db: Database, due_ids: list[str]) -> float:
                 {"now": now - timedelta(seconds=1), "ids": due_ids},
             )
         started = time.perf_counter()
-        report = attention_service.run_checks(db, now, limit=len(due_ids))
+        report = shipment_checks.run_checks(db, now, limit=len(due_ids))
         elapsed = time.perf_counter() - started
         if report.checked != len(due_ids):
             raise RuntimeError(f"checked {report.checked}, expected {len(due_ids)}")
