@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from ordertrack.kit.retry import RetryPolicy
 from ordertrack.orders.status import FINISHED_ORDER_STATUSES
+from ordertrack.tracking.status import FINISHED_SHIPMENT_STATUSES
 
 # Shipment statuses that notify the shopper when a shipment enters them.
 SHIPMENT_TRIGGERS = {
@@ -40,11 +41,11 @@ _OUTDATED_BY = {
     "shipped": {"delivered", "returned", "returning"},
     "out_for_delivery": {"delivered", "failed_attempt", "available_for_pickup", "returned", "returning"},
     "available_for_pickup": {"delivered", "returned", "returning"},
-    "failed_attempt": {"delivered", "returned"},
-    "exception": {"delivered", "returned"},
+    "failed_attempt": FINISHED_SHIPMENT_STATUSES,
+    "exception": FINISHED_SHIPMENT_STATUSES,
     "delivered": {"returned", "returning"},
     # Sorted out before anyone read it: the parcel arrived, or came back.
-    "needs_attention": {"delivered", "returned"},
+    "needs_attention": FINISHED_SHIPMENT_STATUSES,
 }
 
 # Numbers texted about one order at once: the shopper and a household member or two, never a list.
