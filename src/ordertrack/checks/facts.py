@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from ordertrack.tracking import scans as tracking_scans
 from ordertrack.tracking.scans import ScanTimes
 
 
+@functools.lru_cache(maxsize=4096)
 def destination(country: str | None, region: str | None) -> Place:
     """An order's destination: the region's zone in the large countries, else the country's."""
     country = (country or "").upper() or "US"
@@ -162,15 +164,15 @@ def past_deliveries(uow: UnitOfWork, merchant_id: str) -> Callable[[int], list[P
     def read(limit: int) -> list[PastDelivery]:
         delivered = shipments_service.newest_deliveries(uow, merchant_id, limit)
         ids = [s.id for s in delivered]
-        orders = orders_service.orders_by_id(uow, merchant_id, {s.order_id for s in delivered})
-        first_scans = tracking_scans.scan_times(uow, merchant_id, ids).first_carrier_scan if ids else {}
+        orders = orders_service.placements(uow, merchant_id, {s.order_id for s in delivered})
+        first_scans = tracking_scans.first_carrier_scans(uow, merchant_id, ids)
         stock = warehouses(uow, merchant_id)
         found = []
         for shipment in delivered:
             order = orders.get(shipment.order_id)
             if order is None or shipment.delivered_at is None:
                 continue
-            where = destination(order.ship_country, order.ship_region)
+            where = destination(order.country, order.region)
             found.append(
                 PastDelivery(
                     carrier=shipment.carrier,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -109,6 +110,27 @@ def find_order(uow: UnitOfWork, merchant_id: str, id_or_number: str, *, lock: bo
     if order is None:
         raise OrderNotFound(f"no order {id_or_number!r}")
     return order
+
+
+class Placement(NamedTuple):
+    """When and to where an order was placed (what learning from past deliveries reads)."""
+
+    placed_at: datetime
+    country: str | None
+    region: str | None
+
+
+def placements(uow: UnitOfWork, merchant_id: str, ids: Iterable[str]) -> dict[str, Placement]:
+    """Each of these orders' placement time and destination, without its lines."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = uow.session.execute(
+        select(Order.id, Order.placed_at, Order.ship_country, Order.ship_region).where(
+            Order.merchant_id == merchant_id, Order.id.in_(wanted)
+        )
+    )
+    return {order_id: Placement(placed_at, country, region) for order_id, placed_at, country, region in rows}
 
 
 def orders_by_id(uow: UnitOfWork, merchant_id: str, ids: Iterable[str]) -> dict[str, Order]:

@@ -49,6 +49,28 @@ def scan_times(uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[str]) -
     return times
 
 
+def first_carrier_scans(
+    uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[str]
+) -> dict[str, datetime]:
+    """Each shipment's first scan that is not "label created": when the carrier had it."""
+    ids = sorted(set(shipment_ids))
+    if not ids:
+        return {}
+    return {
+        shipment_id: first_at
+        for shipment_id, first_at in uow.session.execute(
+            select(Parcel.shipment_id, func.min(TrackingEvent.occurred_at))
+            .join(TrackingEvent, TrackingEvent.parcel_id == Parcel.id)
+            .where(
+                Parcel.merchant_id == merchant_id,
+                Parcel.shipment_id.in_(ids),
+                TrackingEvent.status != "info_received",
+            )
+            .group_by(Parcel.shipment_id)
+        )
+    }
+
+
 def parcel_ids_of_shipments(
     uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[str]
 ) -> dict[str, list[str]]:
