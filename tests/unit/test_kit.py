@@ -1,15 +1,12 @@
-"""Shared building blocks: ids, cursors, tracking numbers, local time."""
+"""Shared building blocks: ids, cursors, tracking numbers (local time: test_localtime.py)."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
 
 import pytest
 
 from ordertrack.kit.ids import new_id
 from ordertrack.kit.pagination import InvalidCursor, decode_cursor, encode_cursor
 from ordertrack.kit.schema import normalise_tracking_number
-from ordertrack.tracking.timeline import local_time
 
 
 def test_ids_carry_their_type_and_sort_by_creation_time() -> None:
@@ -39,14 +36,3 @@ def test_tracking_numbers_are_stored_in_one_canonical_form() -> None:
         normalise_tracking_number("ab")
     with pytest.raises(ValueError):
         normalise_tracking_number("1Z/../etc")
-
-
-def test_local_time_uses_the_zone_of_the_scan_location() -> None:
-    instant = datetime(2026, 7, 1, 15, 0, tzinfo=UTC)
-    assert local_time(instant, -300, "America/Chicago") == ("2026-07-01T10:00:00-05:00", "America/Chicago")
-
-
-def test_local_time_without_a_zone_keeps_the_reported_offset() -> None:
-    instant = datetime(2026, 7, 1, 15, 0, tzinfo=UTC)
-    assert local_time(instant, 120, None) == ("2026-07-01T17:00:00+02:00", "UTC+02:00")
-    assert local_time(instant, 0, None) == ("2026-07-01T15:00:00+00:00", "UTC")

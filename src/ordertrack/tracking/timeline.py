@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func, select
@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, func, select
 from ordertrack.db.reader import Reader
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.kit.errors import NotFound
+from ordertrack.kit.localtime import local_moment
 from ordertrack.kit.pagination import Page, keyset_page
 from ordertrack.tracking.model import TrackingEvent
 from ordertrack.tracking.schemas import (
@@ -20,7 +21,6 @@ from ordertrack.tracking.schemas import (
     LocationOut,
     StoredEventOut,
     TrackingOut,
-    zone,
 )
 from ordertrack.tracking.status import (
     EventFact,
@@ -32,15 +32,6 @@ from ordertrack.tracking.status import (
 
 class TrackingNotFound(NotFound):
     code = "tracking_not_found"
-
-
-def local_time(occurred_at: datetime, offset_minutes: int, zone_name: str | None) -> tuple[str, str]:
-    """(ISO local wall-clock time, zone label) for an event: its IANA zone, else its offset."""
-    if zone_name:
-        return occurred_at.astimezone(zone(zone_name)).isoformat(), zone_name
-    tz = timezone(timedelta(minutes=offset_minutes))
-    label = "UTC" if offset_minutes == 0 else f"UTC{tz.tzname(None)[3:]}"
-    return occurred_at.astimezone(tz).isoformat(), label
 
 
 class EventRow(NamedTuple):
@@ -81,11 +72,11 @@ _UNMATCHED_EVENTS_OF_CARRIER = _UNMATCHED_EVENTS.where(TrackingEvent.carrier == 
 
 
 def _event_out(event: EventRow | TrackingEvent) -> dict[str, Any]:
-    local, label = local_time(event.occurred_at, event.utc_offset_minutes, event.timezone)
+    local, label = local_moment(event.occurred_at, event.timezone, event.utc_offset_minutes)
     place = (event.city, event.region, event.postal_code, event.country, event.latitude, event.longitude)
     return dict(
         occurred_at=event.occurred_at,
-        local_time=local,
+        local_time=local.isoformat(),
         timezone=label,
         time_precision=event.time_precision,
         status=event.status,
