@@ -47,10 +47,13 @@ BEYOND_OPENAPI = {
         "any item is taken and a bad one reported, but a batch with no readable event is 422; and a"
         " scan dated before 1990 or more than a day ahead of the server's clock is implausible"
     ),
-    "POST /api/v1/stock/{code}/{sku}/adjustments": (
+    "POST /api/v1/warehouses": (
+        "a warehouse's address.name, when given, repeats the warehouse's name: a rule across two fields"
+    ),
+    "POST /api/v1/stock/{warehouse}/{sku}/adjustments": (
         "a level holds at most 2,147,483,647 units: whether a delta fits depends on the level now"
     ),
-    "POST /api/v1/stock/{code}/{sku}/receipts": (
+    "POST /api/v1/stock/{warehouse}/{sku}/receipts": (
         "a level holds at most 2,147,483,647 units: whether a receipt fits depends on the level now"
     ),
     "PUT /api/v1/carriers/{carrier}/account": (

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from ordertrack.carriers.model import CarrierPayload, CarrierWebhook, UnknownCarrierCode
 from ordertrack.carriers.reading import CarrierTracking, Message, Reading
 from ordertrack.carriers.registry import BadSignature, Connector
+from ordertrack.carriers.schemas import UNKNOWN_CODE_CURSOR
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.eta import service as eta_service
 from ordertrack.events import CarrierEstimateChanged
@@ -381,7 +382,8 @@ def unknown_code_page(
 ) -> Page[UnknownCarrierCode]:
     """Unknown codes by carrier, then code, a page at a time."""
     query = select(UnknownCarrierCode).where(UnknownCarrierCode.merchant_id == merchant_id)
-    return key_page(uow.session, query, (UnknownCarrierCode.carrier, UnknownCarrierCode.code), cursor, limit)
+    columns = (UnknownCarrierCode.carrier, UnknownCarrierCode.code)
+    return key_page(uow.session, query, columns, UNKNOWN_CODE_CURSOR, cursor, limit)
 
 
 def unknown_codes(uow: UnitOfWork, merchant_id: str) -> list[UnknownCarrierCode]:

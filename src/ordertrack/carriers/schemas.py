@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
+from ordertrack.kit.pagination import KeyCursor
 from ordertrack.kit.schema import ApiModel, OutModel, PageOut
 from ordertrack.tracking.schemas import RejectedEvent
 
@@ -102,6 +103,10 @@ class UnknownCodeOut(OutModel):
     seen: int
     first_seen_at: datetime
     last_seen_at: datetime
+
+
+# Unknown codes are listed by carrier, then code.
+UNKNOWN_CODE_CURSOR = KeyCursor(("[a-z0-9][a-z0-9_-]{0,39}", "[^\\x00]{1,64}"), ":", (str, str), "ups:XY")
 
 
 class UnknownCodePage(PageOut):

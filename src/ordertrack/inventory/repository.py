@@ -24,6 +24,7 @@ from ordertrack.inventory.model import (
     StockMovement,
     Warehouse,
 )
+from ordertrack.inventory.schemas import STOCK_CURSOR, WAREHOUSE_CURSOR
 from ordertrack.kit.pagination import Page, key_page, keyset_page
 
 _levels = StockLevel.__table__
@@ -358,7 +359,7 @@ def update_levels(uow: UnitOfWork, rows: list[tuple[Any, ...]], updated_at: Any)
 
 def warehouse_page(uow: UnitOfWork, merchant_id: str, cursor: str | None, limit: int) -> Page[Warehouse]:
     query = select(Warehouse).where(Warehouse.merchant_id == merchant_id)
-    return key_page(uow.session, query, [Warehouse.priority, Warehouse.code], cursor, limit)
+    return key_page(uow.session, query, [Warehouse.priority, Warehouse.code], WAREHOUSE_CURSOR, cursor, limit)
 
 
 def level_page(
@@ -380,7 +381,7 @@ def level_page(
         )
     if low is not None:
         query = query.where(StockLevel.below_threshold.is_(low))
-    return key_page(uow.session, query, [StockLevel.sku, StockLevel.id], cursor, limit)
+    return key_page(uow.session, query, [StockLevel.sku, StockLevel.id], STOCK_CURSOR, cursor, limit)
 
 
 def movement_page(

@@ -9,8 +9,6 @@ events are numbered instead. An empty cursor is the first page.
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -82,57 +80,56 @@ def keyset_page(
     return Page(rows, encode_cursor(rows[-1].id) if more and rows else None)
 
 
-# --- lists kept in the order of a natural key (sku, then id; carrier, then code) -------------
-
-KEY_CURSOR_PATTERN = r"^[A-Za-z0-9_-]{0,600}$"
-KeyCursor = Annotated[
-    str,
-    Query(
-        description="the previous page's next_cursor (it encodes where that page ended); empty or absent:"
-        " the first page",
-        json_schema_extra={"pattern": KEY_CURSOR_PATTERN},
-    ),
-]
+# --- lists kept in the order of a natural key (priority, then code; SKU, then id) ----------
 
 
-def _encode_key(values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
+@dataclass(frozen=True)
+class KeyCursor:
+    """A list in the order of a natural key, and how a cursor names a place in it.
+
+    The cursor is the last row's key as text, its parts joined by ``separator`` (e.g.
+    ``10:AUS1``); ``pattern`` is exactly what the server takes, so every value of the declared
+    form is a place in the list (no opaque token the server could refuse).
+    """
+
+    parts: tuple[str, ...]  # one pattern per key part, each one group
+    separator: str  # ":" or "~"; a part may hold it only when the part beside it cannot
+    kinds: tuple[type, ...]
+    example: str
+
+    @property
+    def pattern(self) -> str:
+        # The separator is a character with no meaning in a pattern (":" or "~"), written as it is:
+        # an escape such as "\\~" is an error in the ECMA patterns of JSON Schema.
+        return "^(?:" + self.separator.join(f"({part})" for part in self.parts) + ")?$"
+
+    def query(self) -> Any:
+        """The ``cursor`` query parameter, declaring the pattern."""
+        description = (
+            f"the previous page's next_cursor (the last item's key, e.g. {self.example});"
+            " empty or absent: the first page"
+        )
+        return Query(description=description, json_schema_extra={"pattern": self.pattern})
+
+    def read(self, cursor: str | None) -> tuple[Any, ...] | None:
+        if not cursor:
+            return None
+        found = re.fullmatch(self.pattern, cursor)
+        if found is None:
+            raise InvalidCursor(
+                f"cursor is not one this API issued: it is the last item's key, such as {self.example}"
+            )
+        return tuple(kind(part) for kind, part in zip(self.kinds, found.groups(), strict=True))
+
+    def write(self, values: Sequence[Any]) -> str:
+        return self.separator.join(str(value) for value in values)
 
 
-def _decode_key(cursor: str | None, columns: Sequence[Any]) -> list[Any] | None:
-    if not cursor:
-        return None
-    invalid = InvalidCursor("cursor is not one this API issued: pass a next_cursor unchanged")
-    if not re.fullmatch(KEY_CURSOR_PATTERN, cursor):
-        raise invalid
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, UnicodeDecodeError):
-        raise invalid from None
-    kinds = [column.type.python_type for column in columns]
-    if not isinstance(values, list) or len(values) != len(columns):
-        raise invalid
-    if any(type(value) is not kind for value, kind in zip(values, kinds, strict=True)):
-        raise invalid
-    if not all(_storable(value) for value in values):
-        raise invalid
-    return values
-
-
-def _storable(value: Any) -> bool:
-    """A value every database can compare: no NUL or lone surrogate, an integer within 64 bits."""
-    if isinstance(value, int):
-        return -(2**63) <= value < 2**63
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return "\x00" not in value
-
-
-def key_page(session: Any, query: Any, columns: Sequence[Any], cursor: str | None, limit: int) -> Page[Any]:
-    """In ascending order of ``columns`` (a unique key); the cursor encodes the last row's key."""
-    after = _decode_key(cursor, columns)
+def key_page(
+    session: Any, query: Any, columns: Sequence[Any], form: KeyCursor, cursor: str | None, limit: int
+) -> Page[Any]:
+    """In ascending order of ``columns`` (a unique key); the cursor is the last row's key."""
+    after = form.read(cursor)
     if after is not None:
         bounds = [literal(value, column.type) for value, column in zip(after, columns, strict=True)]
         query = query.where(tuple_(*columns) > tuple_(*bounds))
@@ -140,4 +137,4 @@ def key_page(session: Any, query: Any, columns: Sequence[Any], cursor: str | Non
     more = len(rows) > limit
     rows = rows[:limit]
     last = [getattr(rows[-1], column.key) for column in columns] if more and rows else None
-    return Page(rows, _encode_key(last) if last is not None else None)
+    return Page(rows, form.write(last) if last is not None else None)

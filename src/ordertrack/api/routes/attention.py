@@ -19,7 +19,7 @@ from ordertrack.kit.schema import error_responses
 router = APIRouter(prefix="/api/v1", tags=["attention"])
 
 
-@router.get("/attention", response_model=AttentionPage, responses=error_responses(422))
+@router.get("/attention", response_model=AttentionPage, responses=error_responses(404, 422))
 def list_attention(
     state: Annotated[Literal["open", "closed", "all"], Query()] = "open",
     kind: Annotated[KindName | None, Query()] = None,

@@ -17,6 +17,7 @@ from ordertrack.carriers.environments import connector_base_url
 from ordertrack.carriers.model import CarrierAccount, CarrierPayload
 from ordertrack.carriers.registry import carrier_name, connector, connectors
 from ordertrack.carriers.schemas import (
+    UNKNOWN_CODE_CURSOR,
     CandidateOut,
     CarrierAccountIn,
     CarrierAccountOut,
@@ -36,7 +37,7 @@ from ordertrack.carriers.schemas import (
 from ordertrack.carriers.tracking_numbers import detect_carriers
 from ordertrack.db.uow import Database, UnitOfWork
 from ordertrack.kit.errors import NotFound, Unauthorized, Unprocessable
-from ordertrack.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Cursor, KeyCursor
+from ordertrack.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Cursor
 from ordertrack.kit.schema import TRACKING_NUMBER_PATTERN, error_responses, normalise_tracking_number
 
 router = APIRouter(prefix="/api/v1/carriers", tags=["carriers"])
@@ -288,7 +289,7 @@ def replay(
 def list_unknown_codes(
     merchant_id: str = Depends(current_merchant),
     db: Database = Depends(get_db),
-    cursor: KeyCursor = None,
+    cursor: Annotated[str, UNKNOWN_CODE_CURSOR.query()] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Response:
     """Carrier codes no code table knows yet, by carrier then code, with how often each was seen.

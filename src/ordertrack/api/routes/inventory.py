@@ -15,6 +15,8 @@ from ordertrack.inventory import reservations, service
 from ordertrack.inventory.model import StockLevel, Warehouse
 from ordertrack.inventory.rules import pick_list as walk_pick_list
 from ordertrack.inventory.schemas import (
+    STOCK_CURSOR,
+    WAREHOUSE_CURSOR,
     PickLineOut,
     PickListOut,
     PickOrderOut,
@@ -30,7 +32,7 @@ from ordertrack.inventory.schemas import (
     WarehousePage,
 )
 from ordertrack.kit.clock import utcnow
-from ordertrack.kit.pagination import KeyCursor, NumberCursor
+from ordertrack.kit.pagination import NumberCursor
 from ordertrack.kit.schema import AddressOut, OrderRef, WarehouseRef, error_responses
 from ordertrack.orders import service as orders_service
 
@@ -98,7 +100,7 @@ def create_warehouse(
 def list_warehouses(
     merchant_id: str = Depends(current_merchant),
     db: Database = Depends(get_db),
-    cursor: KeyCursor = None,
+    cursor: Annotated[str, WAREHOUSE_CURSOR.query()] = None,
     limit: Limit = DEFAULT,
 ) -> Response:
     """The warehouses in the order stock is taken from them: priority, then code."""
@@ -195,7 +197,7 @@ def list_stock(
     sku: Annotated[str | None, Query(max_length=64)] = None,
     warehouse: Annotated[str | None, Query(max_length=32, description="a warehouse code")] = None,
     low: Annotated[bool | None, Query(description="only levels below their low-stock threshold")] = None,
-    cursor: KeyCursor = None,
+    cursor: Annotated[str, STOCK_CURSOR.query()] = None,
     limit: Limit = DEFAULT,
 ) -> Response:
     """Stock levels by SKU."""

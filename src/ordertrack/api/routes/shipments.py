@@ -55,7 +55,7 @@ def create_shipment(
     return idempotent_write(request, db, merchant_id, data, produce)
 
 
-@router.get("/api/v1/shipments", response_model=ShipmentPage)
+@router.get("/api/v1/shipments", response_model=ShipmentPage, responses=error_responses(404, 422))
 def list_shipments(
     merchant_id: str = Depends(current_merchant),
     db: Database = Depends(get_db),
