@@ -12,13 +12,12 @@ import re
 import traceback
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import lru_cache, partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.core import UnknownLocaleError
-from babel.dates import format_date, format_interval, format_skeleton, format_time
+from babel.dates import format_date, format_interval, format_skeleton
 from jinja2 import DictLoader, StrictUndefined, TemplateSyntaxError, nodes, pass_eval_context
 from jinja2 import Template as JinjaTemplate
 from jinja2.exceptions import SecurityError, TemplateRuntimeError, UndefinedError
@@ -27,6 +26,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Namespace
 
 from ordertrack.kit.errors import Unprocessable
+from ordertrack.kit.localtime import local_time_text
 
 
 class TemplateError(Unprocessable):
@@ -56,16 +56,7 @@ def format_moment(value: datetime, zone: str | None = None, *, locale: str) -> s
     """Date, hours and minutes where the scan happened, with the zone so nobody reads it as their own."""
     if value.tzinfo is None:
         raise TemplateRuntimeError("datetime filter needs a time with a zone")
-    if zone:
-        value = value.astimezone(ZoneInfo(zone))
-    label = value.tzname() or ""
-    if not label or label[0] in "+-":
-        offset = value.utcoffset() or timedelta(0)
-        minutes = int(offset.total_seconds() // 60)
-        sign = "-" if minutes < 0 else "+"
-        label = f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-    day = format_date(value, "medium", locale=locale)
-    return f"{day} {format_time(value, 'short', locale=locale)} {label}"
+    return local_time_text(value, zone, locale)
 
 
 def format_estimate(value: Iterable[date] | date | None, weekday: bool = False, *, locale: str) -> str:
