@@ -11,6 +11,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ordertrack.db.uow import UnitOfWork
+from ordertrack.kit.pagination import Page, keyset_page
 from ordertrack.notifications.model import (
     Notification,
     NotificationSetting,
@@ -247,3 +248,28 @@ def stop_number_everywhere(uow: UnitOfWork, phone: str, now: datetime) -> int:
         .values(opted_out=True, updated_at=now)
     ).rowcount
     return int(stopped or 0)
+
+
+# --- pages for the API ----------------------------------------------------------------------
+
+
+def order_log_page(
+    uow: UnitOfWork, merchant_id: str, order_id: str, cursor: str | None, limit: int
+) -> Page[Notification]:
+    """An order's messages, oldest first."""
+    query = select(Notification).where(
+        Notification.merchant_id == merchant_id, Notification.order_id == order_id
+    )
+    return keyset_page(uow.session, query, Notification.id, cursor, limit, oldest_first=True)
+
+
+def dead_page(uow: UnitOfWork, merchant_id: str, cursor: str | None, limit: int) -> Page[Notification]:
+    """Dead letters, newest first."""
+    query = select(Notification).where(Notification.merchant_id == merchant_id, Notification.state == "dead")
+    return keyset_page(uow.session, query, Notification.id, cursor, limit)
+
+
+def endpoint_page(uow: UnitOfWork, merchant_id: str, cursor: str | None, limit: int) -> Page[WebhookEndpoint]:
+    """Webhook endpoints, oldest first."""
+    query = select(WebhookEndpoint).where(WebhookEndpoint.merchant_id == merchant_id)
+    return keyset_page(uow.session, query, WebhookEndpoint.id, cursor, limit, oldest_first=True)
