@@ -42,7 +42,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from ordertrack.bootstrap import open_database
 from ordertrack.db.uow import Database
-from ordertrack.web.tokens import tracking_token
+from ordertrack.links import tracking_token
 from ordertrack.web.track import reading
 
 import benchdb
