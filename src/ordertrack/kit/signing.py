@@ -47,7 +47,7 @@ def _canonical(signature: str) -> bool:
     edits of a token would still verify: harmless, but a tampered token should never pass."""
     try:
         return base64_encode(base64_decode(signature)).decode("ascii") == signature
-    except Exception:  # noqa: BLE001 - whatever fails to decode is not a signature
+    except BadData:  # not base64 at all
         return False
 
 
