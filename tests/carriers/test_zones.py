@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import math
+import random
 from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from ordertrack.carriers.reading import CarrierEvent, Location, Notes
 from ordertrack.carriers.scan_times import UnplacedScan, parse_scan_time, place_scan_times
 from ordertrack.carriers.zones import (
+    _points_by_cell,
     _zones_by_country,
     keeps_one_clock,
+    nearest_city_zone,
     principal_zone,
     zone_for,
     zone_showing,
@@ -106,3 +111,59 @@ def test_a_russian_scan_borrows_the_clock_of_the_parcels_scan_with_an_offset_the
     assert placed[0].location is not None and placed[0].location.timezone is not None
     assert placed[1].occurred_at.utcoffset() == timedelta(hours=7)
     assert placed[1].time_precision == "approximate"
+
+
+# --- coordinates: the nearest known city's zone ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("country", "latitude", "longitude", "zone"),
+    [
+        ("US", 41.88, -87.62, "America/Chicago"),  # AfterShip's checkpoint coordinate
+        ("US", 39.74, -104.99, "America/Denver"),  # a state of its own clock, no state named
+        ("RU", 55.03, 82.92, "Asia/Novosibirsk"),  # a country of eleven clocks
+        ("AU", -31.95, 115.86, "Australia/Perth"),
+        (None, 35.68, 139.69, "Asia/Tokyo"),
+    ],
+)
+def test_coordinates_take_the_zone_of_the_nearest_known_city(
+    country: str | None, latitude: float, longitude: float, zone: str
+) -> None:
+    assert zone_for(country, None, latitude, longitude) == zone
+
+
+def test_coordinates_take_a_city_of_the_scans_own_country_across_a_border() -> None:
+    # San Ysidro, on the border: Tijuana is the nearer city, but a US scan is on a US clock's zone.
+    assert zone_for("MX", None, 32.55, -117.04) == "America/Tijuana"
+    assert zone_for("US", None, 32.55, -117.04) == "America/Los_Angeles"
+
+
+def test_coordinates_far_from_every_city_name_no_zone_and_the_country_decides() -> None:
+    assert nearest_city_zone(35.0, -40.0) is None  # mid-Atlantic
+    assert zone_for("FR", None, 35.0, -40.0) == "Europe/Paris"
+    assert zone_for("US", None, 35.0, -40.0) is None
+
+
+def test_the_shipped_cities_agree_with_the_time_zone_polygons_near_cities() -> None:
+    """The trade-off of shipping cities instead of timezonefinder (test extra only), measured."""
+    timezonefinder = pytest.importorskip("timezonefinder")
+    finder = timezonefinder.TimezoneFinder()
+    rng = random.Random(19)
+    points = [point for cell in sorted(_points_by_cell().values()) for point in cell]
+    moments = [datetime(2025, month, 15, 12, tzinfo=UTC) for month in (1, 4, 7, 10)]
+
+    def clock(name: str) -> tuple[timedelta | None, ...]:
+        return tuple(moment.astimezone(ZoneInfo(name)).utcoffset() for moment in moments)
+
+    tried = agreed = 0
+    for latitude, longitude, country, _zone in rng.sample(points, 600):
+        km, bearing = rng.uniform(0, 50), rng.uniform(0, 2 * math.pi)
+        lat = latitude + km / 111 * math.cos(bearing)
+        lon = longitude + km / (111 * math.cos(math.radians(latitude))) * math.sin(bearing)
+        truth = finder.timezone_at(lng=lon, lat=lat)
+        if not truth or truth.startswith("Etc/"):  # at sea
+            continue
+        found = zone_for(country, None, lat, lon)
+        tried += 1
+        agreed += found is not None and clock(found) == clock(truth)
+    assert agreed / tried >= 0.97

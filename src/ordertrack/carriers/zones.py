@@ -1,19 +1,32 @@
 """The IANA time zone of a scan location, for carriers that write local times without an offset.
 
-Coordinates go through timezonefinder (the time-zone polygons, shipped offline with the
-package). Without coordinates, in the large countries with several zones the carriers here
-serve (US, CA, AU, BR), the region (state, province) decides, from the tables below. Elsewhere
-the country decides when all of its zones keep one clock (``zone.tab``, shipped with
-``tzdata``: France, Germany with Busingen, Argentina's twelve); a country whose zones tell
-different times (Russia, Spain with the Canaries, Mexico) names no zone by itself, and neither
-does a large country without its region: the caller does not guess an exact time there (see
+Coordinates take the zone of the nearest city of the scan's country (any country when it names
+none) among GeoNames' cities of 15,000 people or more, within :data:`NEAREST_CITY_KM`: a small
+table shipped with the product (``zone_points.csv.gz``, 160 kB, made by
+``tools/build_places.py``), instead of timezonefinder's time-zone polygons (32 MB of data, with
+numpy and h3). The trade-off: a point within a few tens of kilometres of a border between zones
+inside one country (Indiana, the Dakotas, Russia's oblasts) may take the zone across it, and a
+point far from every city (at sea) takes none and is placed as if it had no coordinates. For
+points within 50 km of a city the clock agrees with the polygons' for 99% of them, the zone's
+name for 96% (``tests/carriers/test_zones.py`` measures it).
+
+Without coordinates, in the large countries with several zones the carriers here serve (US, CA,
+AU, BR), the region (state, province) decides, from the tables below. Elsewhere the country
+decides when all of its zones keep one clock (``zone.tab``, shipped with ``tzdata``: France,
+Germany with Busingen, Argentina's twelve); a country whose zones tell different times (Russia,
+Spain with the Canaries, Mexico) names no zone by itself, and neither does a large country
+without its region: the caller does not guess an exact time there (see
 ``scan_times.place_scan_times``, which places such a scan approximately, in
 :func:`principal_zone`).
 """
 
 from __future__ import annotations
 
+import csv
 import functools
+import gzip
+import io
+import math
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from zoneinfo import ZoneInfo
@@ -81,11 +94,72 @@ def _zones_by_country() -> dict[str, tuple[str, ...]]:
     return {country: tuple(names) for country, names in found.items()}
 
 
-@functools.cache
-def _finder():  # type: ignore[no-untyped-def]
-    from timezonefinder import TimezoneFinder  # noqa: PLC0415 - loads its data on first use only
+# How far a scan's coordinates may be from the nearest known city for its zone to be taken.
+NEAREST_CITY_KM = 300.0
+_EARTH_RADIUS_KM = 6371.0
+_KM_PER_DEGREE = math.pi * _EARTH_RADIUS_KM / 180
 
-    return TimezoneFinder()
+# (latitude, longitude, country, zone) of every known city, by the whole degrees of its position.
+_Point = tuple[float, float, str, str]
+
+
+@functools.cache
+def _points_by_cell() -> dict[tuple[int, int], list[_Point]]:
+    packed = resources.files(__package__).joinpath("zone_points.csv.gz").read_bytes()
+    cells: dict[tuple[int, int], list[_Point]] = {}
+    for row in csv.DictReader(io.StringIO(gzip.decompress(packed).decode("utf-8"))):
+        lat, lon = float(row["latitude"]), float(row["longitude"])
+        cells.setdefault((math.floor(lat), math.floor(lon)), []).append(
+            (lat, lon, row["country"], row["timezone"])
+        )
+    return cells
+
+
+def nearest_city_zone(latitude: float, longitude: float, country: str | None = None) -> str | None:
+    """The zone of the known city (of ``country``, when given) nearest the point, within
+    :data:`NEAREST_CITY_KM`; None when there is none that near."""
+    # The cells next to the point first: a city there nearer than the box's edge is the nearest.
+    near = _nearest_in_box(latitude, longitude, country, 1, 1)
+    lat_cell, lon_cell = math.floor(latitude), math.floor(longitude)
+    edge_km = _KM_PER_DEGREE * min(
+        latitude - (lat_cell - 1),
+        lat_cell + 2 - latitude,
+        math.cos(math.radians(min(89.9, abs(latitude) + 2)))
+        * min(longitude - (lon_cell - 1), lon_cell + 2 - longitude),
+    )
+    if near is None or near[0] > edge_km:
+        rows = math.ceil(NEAREST_CITY_KM / _KM_PER_DEGREE)
+        # A degree of longitude shrinks towards the poles: the box widens to keep its reach.
+        shrink = math.cos(math.radians(min(89.9, abs(latitude) + rows)))
+        near = _nearest_in_box(latitude, longitude, country, rows, math.ceil(rows / shrink))
+    return near[1] if near is not None and near[0] <= NEAREST_CITY_KM else None
+
+
+def _nearest_in_box(
+    latitude: float, longitude: float, country: str | None, rows: int, columns: int
+) -> tuple[float, str] | None:
+    cells = _points_by_cell()
+    lat_cell, lon_cell = math.floor(latitude), math.floor(longitude)
+    best: tuple[float, str] | None = None
+    for dlat in range(-rows, rows + 1):
+        for dlon in range(-min(columns, 180), min(columns, 180) + 1):
+            wrapped = (lon_cell + dlon + 180) % 360 - 180
+            for lat, lon, where, zone_name in cells.get((lat_cell + dlat, wrapped), ()):
+                if country is None or where == country:
+                    km = _distance_km(latitude, longitude, lat, lon)
+                    if best is None or km < best[0]:
+                        best = (km, zone_name)
+    return best
+
+
+def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    h = (
+        math.sin((phi2 - phi1) / 2) ** 2
+        + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * _EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 # Where zone.tab's first zone for a country is not where most of its people live (it lists
@@ -102,13 +176,13 @@ def zone_for(
     country: str | None, region: str | None, latitude: float | None, longitude: float | None
 ) -> str | None:
     """The IANA zone of a place, or None when it cannot be known without guessing."""
+    country = country.upper() if country else None
     if latitude is not None and longitude is not None:
-        found = _finder().timezone_at(lng=longitude, lat=latitude)
+        found = nearest_city_zone(latitude, longitude, country)
         if found:
-            return str(found)
+            return found
     if country is None:
         return None
-    country = country.upper()
     if country in REGION_ZONES:
         return REGION_ZONES[country].get(region.strip().upper()) if region else None
     return principal_zone(country) if keeps_one_clock(country) else None

