@@ -17,19 +17,16 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
-from ordertrack.attention import service as attention_service
-from ordertrack.carriers import intake, polling, registry
-from ordertrack.customers import service as customers_service
+from ordertrack.carriers import intake, registry
+from ordertrack.checks import shipment_checks
 from ordertrack.db.uow import Database
 from ordertrack.fulfilment import shipping
 from ordertrack.kit.errors import OrdertrackError
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.model import Order
 from ordertrack.orders.schemas import OrderIn
-from ordertrack.shipments import service as shipments_service
 from ordertrack.shipments.model import Shipment
 from ordertrack.shipments.schemas import ShipmentIn
 from ordertrack.simulate import bulk
@@ -43,24 +40,6 @@ WINDOW = timedelta(days=60)
 START = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 CARRIER = "acme_post"
 JOURNEY = ("info_received", "in_transit", "in_transit", "in_transit", "out_for_delivery", "delivered")
-
-
-class StreamClock:
-    """The services' "now" while a record is replayed: the record's ``at``."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def stream_clock(monkeypatch: pytest.MonkeyPatch) -> StreamClock:
-    clock = StreamClock()
-    for module in (orders_service, shipments_service, customers_service, tracking_service, polling):
-        monkeypatch.setattr(module, "utcnow", clock)
-    return clock
 
 
 def synthetic_stream(orders: int, seed: int = 7) -> list[Record]:
@@ -152,17 +131,18 @@ def _scan(tracking: str, at: datetime, status: str, event_id: str | None = None)
     return scan
 
 
-def replay_through_services(
-    db: Database, merchant_id: str, records: list[Record], clock: StreamClock
-) -> Counter[str]:
-    """Each record as its HTTP route would hand it to the service: one transaction each."""
+def replay_through_services(db: Database, merchant_id: str, records: list[Record]) -> Counter[str]:
+    """Each record as its HTTP route would hand it to the service, one transaction each, with
+    the record's ``at`` as the services' "now"."""
     refused: Counter[str] = Counter()
     for record in records:
-        clock.now = datetime.fromisoformat(record["at"]).astimezone(UTC)
+        now = datetime.fromisoformat(record["at"]).astimezone(UTC)
         with db.uow() as uow:
             try:
                 if record["kind"] == "order":
-                    orders_service.place_order(uow, merchant_id, OrderIn.model_validate(record["order"]))
+                    orders_service.place_order(
+                        uow, merchant_id, OrderIn.model_validate(record["order"]), now=now
+                    )
                 elif record["kind"] == "shipment":
                     shipping.create_shipment(
                         uow,
@@ -170,10 +150,11 @@ def replay_through_services(
                         record["order_number"],
                         ShipmentIn.model_validate(record["shipment"]),
                         recycle_window=WINDOW,
+                        now=now,
                     )
                 elif record["kind"] == "events":
                     tracking_service.ingest_events(
-                        uow, merchant_id, record["events"], received_at=clock.now, recycle_window=WINDOW
+                        uow, merchant_id, record["events"], received_at=now, recycle_window=WINDOW
                     )
                 else:
                     intake.receive_payload(
@@ -184,7 +165,7 @@ def replay_through_services(
                         channel="webhook",
                         content_type="application/json",
                         recycle_window=WINDOW,
-                        received_at=clock.now,
+                        received_at=now,
                     )
             except OrdertrackError as error:
                 refused[error.code] += 1
@@ -259,13 +240,13 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def test_bulk_load_derives_the_same_state_as_the_services(
-    db: Database, make_merchant: Callable[[str], Any], stream_clock: StreamClock
+    db: Database, make_merchant: Callable[[str], Any]
 ) -> None:
     records = synthetic_stream(300)
     by_services = make_merchant("Through the services").merchant_id
     by_bulk = make_merchant("Through the bulk loader").merchant_id
 
-    refused = replay_through_services(db, by_services, records, stream_clock)
+    refused = replay_through_services(db, by_services, records)
     report = bulk.load(db, by_bulk, records, chunk_orders=37)
 
     expected, got = derived_state(db, by_services), derived_state(db, by_bulk)
@@ -286,7 +267,7 @@ def test_bulk_load_derives_the_same_state_as_the_services(
 
 
 def test_the_simulators_stream_loads_the_same_in_bulk(
-    db: Database, make_merchant: Callable[[str], Any], stream_clock: StreamClock
+    db: Database, make_merchant: Callable[[str], Any]
 ) -> None:
     """The generator's own faults (duplicates, late scans, EasyPost webhooks, recycled numbers)."""
     faults = FaultRates(duplicate=0.1, late=0.1, recycled_number=0.3)
@@ -294,7 +275,7 @@ def test_the_simulators_stream_loads_the_same_in_bulk(
     by_services = make_merchant("Simulated, through the services").merchant_id
     by_bulk = make_merchant("Simulated, in bulk").merchant_id
 
-    refused = replay_through_services(db, by_services, records, stream_clock)
+    refused = replay_through_services(db, by_services, records)
     report = bulk.load(db, by_bulk, records, chunk_orders=20)
 
     expected = derived_state(db, by_services)
@@ -335,7 +316,7 @@ def test_the_worker_makes_the_promises_a_bulk_load_leaves_out(
     with db.uow(write=False) as uow:
         shipments = uow.session.scalars(select(Shipment).where(Shipment.merchant_id == tenant)).all()
         assert shipments and all(s.edd_latest is None and s.next_check_at is not None for s in shipments)
-    attention_service.run_checks(db, datetime.now(UTC), limit=1000)
+    shipment_checks.run_checks(db, datetime.now(UTC), limit=1000)
     with db.uow(write=False) as uow:
         shipments = uow.session.scalars(select(Shipment).where(Shipment.merchant_id == tenant)).all()
         orders = uow.session.scalars(

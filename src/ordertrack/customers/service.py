@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from ordertrack.customers.model import Customer
@@ -11,14 +13,18 @@ from ordertrack.kit.clock import utcnow
 from ordertrack.kit.ids import new_id
 
 
-def upsert_customer(uow: UnitOfWork, merchant_id: str, data: CustomerIn) -> Customer:
+def upsert_customer(
+    uow: UnitOfWork, merchant_id: str, data: CustomerIn, *, now: datetime | None = None
+) -> Customer:
     """The merchant's customer with this email, updated with any newer details given."""
     email = data.email.lower()
     customer = uow.session.scalars(
         select(Customer).where(Customer.merchant_id == merchant_id, Customer.email == email)
     ).first()
     if customer is None:
-        customer = Customer(id=new_id("cus"), merchant_id=merchant_id, email=email, created_at=utcnow())
+        customer = Customer(
+            id=new_id("cus"), merchant_id=merchant_id, email=email, created_at=now or utcnow()
+        )
         uow.session.add(customer)
     for field in ("name", "phone", "locale"):
         value = getattr(data, field)

@@ -70,6 +70,7 @@ def create_shipment(
         merchant_id,
         [(p.id, p.tracking_number, p.carrier, p.created_at) for p in shipment.parcels],
         recycle_window=recycle_window,
+        now=now,
     )
     uow.record_page_change(order_id=order.id)  # the order's page gains a shipment
     uow.record(

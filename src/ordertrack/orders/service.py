@@ -47,15 +47,16 @@ class DuplicateOrderNumber(Conflict):
     code = "duplicate_order_number"
 
 
-def place_order(uow: UnitOfWork, merchant_id: str, data: OrderIn) -> Order:
+def place_order(uow: UnitOfWork, merchant_id: str, data: OrderIn, *, now: datetime | None = None) -> Order:
+    """A new pending order; ``now`` (default the wall clock) stamps it and a new customer."""
+    now = now or utcnow()
     exists = uow.session.scalar(
         select(Order.id).where(Order.merchant_id == merchant_id, Order.number == data.number)
     )
     if exists is not None:
         raise DuplicateOrderNumber(f"order number {data.number!r} is already taken")
-    customer = customers_service.upsert_customer(uow, merchant_id, data.customer)
+    customer = customers_service.upsert_customer(uow, merchant_id, data.customer, now=now)
     names = catalog_service.product_names(uow, merchant_id, {line.sku for line in data.lines})
-    now = utcnow()
     address = data.shipping_address
     order = Order(
         id=new_id("ord"),

@@ -8,7 +8,7 @@ same rows. No database and no clock: the time the event was received is passed i
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
@@ -115,10 +115,17 @@ class Registered(Protocol):
     """A parcel as matching sees it: when the merchant registered it."""
 
     @property
+    def id(self) -> str: ...
+    @property
     def created_at(self) -> datetime: ...
 
 
 P = TypeVar("P", bound=Registered)
+
+
+def newest_first(parcels: Iterable[P]) -> list[P]:
+    """Parcels with one number in the order matching reads them: the newest registered first."""
+    return sorted(parcels, key=lambda p: (p.created_at, p.id), reverse=True)
 
 
 def match_parcel(candidates: Sequence[P], occurred_at: datetime, recycle_window: timedelta) -> P | None:
@@ -131,3 +138,19 @@ def match_parcel(candidates: Sequence[P], occurred_at: datetime, recycle_window:
         if occurred_at >= parcel.created_at - recycle_window:
             return parcel
     return None
+
+
+def claim_since(created_at: datetime, recycle_window: timedelta) -> datetime:
+    """The earliest event a parcel registered at ``created_at`` can claim."""
+    return created_at - recycle_window
+
+
+def claims(owner: str | None, occurred_at: datetime, *, since: datetime, older: Collection[str]) -> bool:
+    """Does a newly registered parcel take this event of its number?
+
+    It takes what its window covers (``since``, from :func:`claim_since`) and what nobody
+    owns or an older parcel with the same number owns: the rule of :func:`match_parcel`
+    applied after the fact, so the outcome does not depend on whether scans or the
+    shipment came first.
+    """
+    return occurred_at >= since and (owner is None or owner in older)

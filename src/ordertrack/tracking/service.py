@@ -19,7 +19,6 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.dialects import sqlite
 
 from ordertrack.db.uow import UnitOfWork
-from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Unprocessable
 from ordertrack.tracking import parcels as parcels_repo
 from ordertrack.tracking import rules
@@ -227,8 +226,9 @@ def claim_events_for_new_parcels(
     new_parcels: Sequence[tuple[str, str, str, datetime]],
     *,
     recycle_window: timedelta,
+    now: datetime,
 ) -> None:
-    """Attach the events that arrived before these parcels were registered.
+    """Attach the events that arrived before these parcels were registered (``now``: when).
 
     The rule is the one ingest uses (an event belongs to the newest parcel whose window
     covers it), so the outcome does not depend on whether scans or shipment came first.
@@ -252,7 +252,7 @@ def claim_events_for_new_parcels(
                         TrackingEvent.merchant_id == merchant_id,
                         TrackingEvent.tracking_number == number,
                         TrackingEvent.carrier == carrier,
-                        TrackingEvent.occurred_at >= created_at - recycle_window,
+                        TrackingEvent.occurred_at >= rules.claim_since(created_at, recycle_window),
                         owner,
                     )
                 )
@@ -264,5 +264,5 @@ def claim_events_for_new_parcels(
         if moved:
             touched.update(older)
     parcels_repo.save_parcel_states(
-        uow, merchant_id, before, _derive_from_history(uow, merchant_id, touched), received_at=utcnow()
+        uow, merchant_id, before, _derive_from_history(uow, merchant_id, touched), received_at=now
     )
