@@ -36,13 +36,16 @@ from ordertrack.events import (
 )
 from ordertrack.notifications import handlers as notifications
 from ordertrack.orders import handlers as orders
-from ordertrack.shipments import service as shipments
+from ordertrack.shipments import handlers as shipments
 
 Handler = Callable[[UnitOfWork, Sequence[Any]], None]
 
 # Derived state first, messages (outbox rows) last: a message is read back when it is sent.
 HANDLERS: dict[type[Event], tuple[Handler, ...]] = {
-    ParcelStatusChanged: (shipments.refresh_moved_parcels,),
+    # A scan: tracking stored it and moved the parcel.
+    ParcelScanned: (checks.schedule_checks_after_scans,),
+    ParcelStatusChanged: (shipments.rederive_shipments_of_parcels,),
+    # Shipments.
     ShipmentCreated: (
         orders.rederive_orders_of_shipments,
         carrier_accounts.start_polling_new_parcels,
@@ -50,14 +53,17 @@ HANDLERS: dict[type[Event], tuple[Handler, ...]] = {
         notifications.notify_shipped,
     ),
     ShipmentStatusChanged: (orders.rederive_orders_of_shipments, notifications.notify_shipment_moves),
-    OrderConfirmed: (notifications.notify_order_confirmed,),
-    ParcelScanned: (checks.schedule_checks_after_scans,),
+    # Orders.
     OrderPlaced: (checks.promise_placed_orders,),
+    OrderConfirmed: (notifications.notify_order_confirmed,),
+    # Promises.
     CarrierEstimateChanged: (checks.revise_after_carrier_estimates,),
     PromiseRevised: (checks.keep_shipment_promises, notifications.notify_revised_promises),
     OrderPromiseRevised: (checks.keep_order_promises,),
+    # Attention.
     AttentionOpened: (checks.flag_orders_needing_attention, notifications.alert_staff_of_attention),
     AttentionClosed: (checks.flag_orders_needing_attention,),
+    # Stock.
     StockRanLow: (notifications.alert_staff_of_low_stock,),
 }
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm.util import identity_key
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.eta.model import EddRevision
 from ordertrack.eta.schemas import EstimateRevisionOut, estimate_out
-from ordertrack.events import ParcelStatusChanged, ShipmentStatusChanged
+from ordertrack.events import ShipmentStatusChanged
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import NotFound
 from ordertrack.kit.ids import new_id
@@ -329,15 +329,6 @@ def refresh_shipments(uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[
             ),
             updates,
         )
-
-
-def refresh_moved_parcels(uow: UnitOfWork, events: Sequence[ParcelStatusChanged]) -> None:
-    """Handler: a parcel's status moved, so its shipment's derived status may have too."""
-    by_merchant: dict[str, set[str]] = defaultdict(set)
-    for event in events:
-        by_merchant[event.merchant_id].add(event.shipment_id)
-    for merchant_id, shipment_ids in by_merchant.items():
-        refresh_shipments(uow, merchant_id, shipment_ids)
 
 
 def hand_over(uow: UnitOfWork, merchant_id: str, shipment_id: str) -> Shipment:
