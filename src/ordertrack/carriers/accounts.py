@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import select
-
+from ordertrack.carriers import repository
 from ordertrack.carriers.model import CarrierAccount
 from ordertrack.carriers.registry import connector
 from ordertrack.db.uow import UnitOfWork
@@ -41,10 +40,10 @@ def save_account(uow: UnitOfWork, merchant_id: str, carrier: str, fields: dict[s
     if client_module(carrier) is None:
         raise NotPollable(f"{carrier} pushes its updates; it has no tracking API to poll")
     now = utcnow()
-    row = uow.session.get(CarrierAccount, (merchant_id, carrier))
+    row = repository.account(uow, merchant_id, carrier)
     if row is None:
         row = CarrierAccount(merchant_id=merchant_id, carrier=carrier, created_at=now)
-        uow.session.add(row)
+        repository.add(uow, row)
     for key, value in fields.items():
         setattr(row, key, value)
     row.updated_at = now
@@ -55,15 +54,12 @@ def save_account(uow: UnitOfWork, merchant_id: str, carrier: str, fields: dict[s
 
 
 def get_account(uow: UnitOfWork, merchant_id: str, carrier: str) -> CarrierAccount | None:
-    return uow.session.get(CarrierAccount, (merchant_id, carrier))
+    return repository.account(uow, merchant_id, carrier)
 
 
 def enabled_accounts(uow: UnitOfWork) -> list[tuple[str, str]]:
     """(merchant, carrier) of every account polling is on for."""
-    rows = uow.session.execute(
-        select(CarrierAccount.merchant_id, CarrierAccount.carrier).where(CarrierAccount.enabled.is_(True))
-    )
-    return [(merchant_id, carrier) for merchant_id, carrier in rows]
+    return repository.enabled_accounts(uow)
 
 
 def start_polling_new_parcels(uow: UnitOfWork, events: Sequence[ShipmentCreated]) -> None:

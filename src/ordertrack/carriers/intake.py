@@ -16,19 +16,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
+from ordertrack.carriers import repository
 from ordertrack.carriers.model import CarrierPayload, CarrierWebhook, UnknownCarrierCode
 from ordertrack.carriers.reading import CarrierTracking, Message, Reading
 from ordertrack.carriers.registry import BadSignature, Connector
-from ordertrack.carriers.schemas import UNKNOWN_CODE_CURSOR
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.eta import service as eta_service
 from ordertrack.events import CarrierEstimateChanged
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict, NotFound, Unauthorized
 from ordertrack.kit.ids import new_id
-from ordertrack.kit.pagination import Page, key_page, keyset_page
+from ordertrack.kit.pagination import Page
 from ordertrack.tracking import parcels as tracking_parcels
 from ordertrack.tracking import service as tracking_service
 from ordertrack.tracking.schemas import RejectedEvent
@@ -78,10 +76,10 @@ def configure_webhook(uow: UnitOfWork, merchant_id: str, carrier: str, signing_s
     """
     token = "cwh_" + secrets.token_urlsafe(24)
     now = utcnow()
-    row = uow.session.get(CarrierWebhook, (merchant_id, carrier))
+    row = repository.webhook(uow, merchant_id, carrier)
     if row is None:
         row = CarrierWebhook(merchant_id=merchant_id, carrier=carrier, created_at=now)
-        uow.session.add(row)
+        repository.add(uow, row)
     row.token_hash = _token_hash(token)
     row.signing_secret = signing_secret
     row.updated_at = now
@@ -90,18 +88,14 @@ def configure_webhook(uow: UnitOfWork, merchant_id: str, carrier: str, signing_s
 
 
 def webhook_for_token(uow: UnitOfWork, carrier: str, token: str) -> CarrierWebhook:
-    row = uow.session.scalars(
-        select(CarrierWebhook).where(
-            CarrierWebhook.token_hash == _token_hash(token), CarrierWebhook.carrier == carrier
-        )
-    ).first()
+    row = repository.webhook_by_token_hash(uow, carrier, _token_hash(token))
     if row is None:
         raise UnknownWebhookToken(f"no {carrier} webhook is set up with this token")
     return row
 
 
 def webhook_settings(uow: UnitOfWork, merchant_id: str, carrier: str) -> CarrierWebhook | None:
-    return uow.session.get(CarrierWebhook, (merchant_id, carrier))
+    return repository.webhook(uow, merchant_id, carrier)
 
 
 def verify_push(
@@ -196,7 +190,7 @@ def receive_payload(
         events_accepted=0,
         received_at=now,
     )
-    uow.session.add(payload)
+    repository.add(uow, payload)
     result = _ingest_reading(
         uow, merchant_id, connector, read_safely(connector, body), payload, now, recycle_window
     )
@@ -315,9 +309,10 @@ def _count_unknown_codes(uow: UnitOfWork, merchant_id: str, reading: Reading, no
                 count, example = seen.get((tracking.carrier, event.code), (0, None))
                 seen[(tracking.carrier, event.code)] = (count + 1, example or event.description)
     for (carrier, code), (count, example) in sorted(seen.items()):
-        row = uow.session.get(UnknownCarrierCode, (merchant_id, carrier, code[:64]))
+        row = repository.unknown_code(uow, merchant_id, carrier, code[:64])
         if row is None:
-            uow.session.add(
+            repository.add(
+                uow,
                 UnknownCarrierCode(
                     merchant_id=merchant_id,
                     carrier=carrier,
@@ -326,7 +321,7 @@ def _count_unknown_codes(uow: UnitOfWork, merchant_id: str, reading: Reading, no
                     seen=count,
                     first_seen_at=now,
                     last_seen_at=now,
-                )
+                ),
             )
         else:
             row.seen += count
@@ -337,11 +332,7 @@ def _count_unknown_codes(uow: UnitOfWork, merchant_id: str, reading: Reading, no
 
 
 def get_payload(uow: UnitOfWork, merchant_id: str, payload_id: str) -> CarrierPayload:
-    row = uow.session.scalars(
-        select(CarrierPayload).where(
-            CarrierPayload.merchant_id == merchant_id, CarrierPayload.id == payload_id
-        )
-    ).first()
+    row = repository.payload(uow, merchant_id, payload_id)
     if row is None:
         raise PayloadNotFound(f"no carrier payload {payload_id!r}")
     return row
@@ -350,10 +341,7 @@ def get_payload(uow: UnitOfWork, merchant_id: str, payload_id: str) -> CarrierPa
 def list_payloads(
     uow: UnitOfWork, merchant_id: str, *, states: Sequence[str], cursor: str | None, limit: int
 ) -> Page[CarrierPayload]:
-    query = select(CarrierPayload).where(CarrierPayload.merchant_id == merchant_id)
-    if states:
-        query = query.where(CarrierPayload.state.in_(states))
-    return keyset_page(uow.session, query, CarrierPayload.id, cursor, limit)
+    return repository.payload_page(uow, merchant_id, states=states, cursor=cursor, limit=limit)
 
 
 def replay_payload(
@@ -381,19 +369,11 @@ def unknown_code_page(
     uow: UnitOfWork, merchant_id: str, cursor: str | None, limit: int
 ) -> Page[UnknownCarrierCode]:
     """Unknown codes by carrier, then code, a page at a time."""
-    query = select(UnknownCarrierCode).where(UnknownCarrierCode.merchant_id == merchant_id)
-    columns = (UnknownCarrierCode.carrier, UnknownCarrierCode.code)
-    return key_page(uow.session, query, columns, UNKNOWN_CODE_CURSOR, cursor, limit)
+    return repository.unknown_code_page(uow, merchant_id, cursor, limit)
 
 
 def unknown_codes(uow: UnitOfWork, merchant_id: str) -> list[UnknownCarrierCode]:
-    return list(
-        uow.session.scalars(
-            select(UnknownCarrierCode)
-            .where(UnknownCarrierCode.merchant_id == merchant_id)
-            .order_by(UnknownCarrierCode.seen.desc(), UnknownCarrierCode.carrier, UnknownCarrierCode.code)
-        )
-    )
+    return repository.unknown_codes_most_seen_first(uow, merchant_id)
 
 
 __all__ = [

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
+from ordertrack.carriers import repository
 from ordertrack.carriers.model import TrackingSequence
 from ordertrack.carriers.tracking_numbers import issue_tracking_number
 from ordertrack.db.uow import UnitOfWork
@@ -16,13 +15,11 @@ def issue_own_numbers(uow: UnitOfWork, merchant_id: str, count: int) -> list[str
     """``count`` fresh numbers, unique per merchant, each with its check character."""
     if count <= 0:
         return []
-    sequence = uow.session.scalars(
-        select(TrackingSequence).where(TrackingSequence.merchant_id == merchant_id).with_for_update()
-    ).first()
+    sequence = repository.locked_sequence(uow, merchant_id)
     if sequence is None:
         # A concurrent first issue loses the primary-key race and is retried by the edge.
         sequence = TrackingSequence(merchant_id=merchant_id, next_value=1)
-        uow.session.add(sequence)
+        repository.add(uow, sequence)
     first = sequence.next_value
     sequence.next_value = first + count
     uow.flush()
