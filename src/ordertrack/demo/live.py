@@ -20,9 +20,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 
@@ -80,19 +81,30 @@ def demo_pace(
     return pace
 
 
+def _stock_levels(client: httpx.Client) -> Iterator[dict[str, Any]]:
+    """Every stock level of the shop, page after page."""
+    cursor: str | None = None
+    while True:
+        page = client.get("/api/v1/stock", params={"limit": 200, **({"cursor": cursor} if cursor else {})})
+        page.raise_for_status()
+        body = page.json()
+        yield from body["items"]
+        cursor = body["next_cursor"]
+        if not cursor:
+            return
+
+
 def restock(client: httpx.Client, skus: set[str], quantity: int, round_: int) -> int:
     """The shop's deliveries from its suppliers: every demo product running low at a warehouse
     receives ``quantity`` more (through the receipts API, which also fills backorders)."""
     received = 0
-    page = client.get("/api/v1/stock", params={"limit": 200})
-    page.raise_for_status()
-    for level in page.json()["items"]:
+    for level in _stock_levels(client):
         if level["sku"] not in skus or level["available"] > 2 * (level["low_stock_threshold"] or 10):
             continue
         answer = client.post(
-            f"/api/v1/stock/{level['warehouse']}/{level['sku']}/receipts",
+            f"/api/v1/stock/{level['warehouse']['code']}/{level['sku']}/receipts",
             json={"quantity": quantity, "reason": "supplier_delivery"},
-            headers={"Idempotency-Key": f"live-restock-{round_}-{level['warehouse']}-{level['sku']}"},
+            headers={"Idempotency-Key": f"live-restock-{round_}-{level['warehouse']['code']}-{level['sku']}"},
         )
         answer.raise_for_status()
         received += 1

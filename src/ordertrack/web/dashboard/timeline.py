@@ -66,7 +66,8 @@ def order_timeline(
     if order.cancelled_at is not None:
         entries.append(TimelineEntry(order.cancelled_at.astimezone(UTC), "cancelled", "Order cancelled"))
     for shipment in order.shipments:
-        zone = _zone_of(warehouse_zones.get(shipment.warehouse or "")) or UTC
+        warehouse = shipment.warehouse.code if shipment.warehouse else None
+        zone = _zone_of(warehouse_zones.get(warehouse or "")) or UTC
         carrier = carrier_names.get(shipment.carrier, shipment.carrier)
         numbers = ", ".join(p.tracking_number for p in shipment.parcels)
         units = sum(line.quantity for line in shipment.lines)
@@ -76,7 +77,7 @@ def order_timeline(
                 "shipment",
                 "Shipment created",
                 f"{units} unit{'s' if units != 1 else ''} with {carrier}"
-                + (f" from {shipment.warehouse}" if shipment.warehouse else ""),
+                + (f" from {warehouse}" if warehouse else ""),
                 tracking_number=numbers,
             )
         )
