@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-
+from ordertrack.customers import repository
 from ordertrack.customers.model import Customer
 from ordertrack.customers.schemas import CustomerIn
 from ordertrack.db.uow import UnitOfWork
@@ -18,14 +17,12 @@ def upsert_customer(
 ) -> Customer:
     """The merchant's customer with this email, updated with any newer details given."""
     email = data.email.lower()
-    customer = uow.session.scalars(
-        select(Customer).where(Customer.merchant_id == merchant_id, Customer.email == email)
-    ).first()
+    customer = repository.customer_with_email(uow, merchant_id, email)
     if customer is None:
         customer = Customer(
             id=new_id("cus"), merchant_id=merchant_id, email=email, created_at=now or utcnow()
         )
-        uow.session.add(customer)
+        repository.add_customer(uow, customer)
     for field in ("name", "phone", "locale"):
         value = getattr(data, field)
         if value is not None:
@@ -36,16 +33,9 @@ def upsert_customer(
 def get_customers(uow: UnitOfWork, merchant_id: str, ids: set[str]) -> dict[str, Customer]:
     if not ids:
         return {}
-    rows = uow.session.scalars(
-        select(Customer).where(Customer.merchant_id == merchant_id, Customer.id.in_(ids))
-    )
-    return {c.id: c for c in rows}
+    return repository.customers_by_id(uow, merchant_id, ids)
 
 
 def customer_ids_with_email(uow: UnitOfWork, merchant_id: str, email: str) -> list[str]:
     """The merchant's customers with this email (read-only; for searches)."""
-    return list(
-        uow.session.scalars(
-            select(Customer.id).where(Customer.merchant_id == merchant_id, Customer.email == email.lower())
-        )
-    )
+    return repository.ids_with_email(uow, merchant_id, email.lower())
