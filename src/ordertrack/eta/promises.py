@@ -15,9 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-
 from ordertrack.db.uow import UnitOfWork
+from ordertrack.eta import repository
 from ordertrack.eta import service as estimates
 from ordertrack.eta.estimating import (
     OrderJourney,
@@ -76,8 +75,8 @@ def revise_shipment_promises(
             results.append(ShipmentPromise(journey.shipment_id, False, False))
             continue
         delayed = is_delay(journey, window)
-        uow.session.add(
-            _revision(merchant_id, journey.order_id, journey.shipment_id, window, what, delayed, now)
+        repository.add(
+            uow, _revision(merchant_id, journey.order_id, journey.shipment_id, window, what, delayed, now)
         )
         uow.record(
             PromiseRevised(
@@ -111,7 +110,7 @@ def revise_order_promise(
     if window is None or (journey.promise is not None and journey.promise.days == window.days):
         return None
     delayed = journey.promise is not None and window.latest > journey.promise.latest
-    uow.session.add(_revision(merchant_id, journey.order_id, None, window, stage, delayed, now))
+    repository.add(uow, _revision(merchant_id, journey.order_id, None, window, stage, delayed, now))
     uow.record(
         OrderPromiseRevised(
             merchant_id, journey.order_id, str(stage), window.earliest, window.latest, window.most_likely
@@ -122,13 +121,7 @@ def revise_order_promise(
 
 def _promised_at(uow: UnitOfWork, merchant_id: str, shipment_ids: list[str]) -> dict[str, datetime]:
     """When each shipment's promise was last made."""
-    return dict(
-        uow.session.execute(
-            select(EddRevision.shipment_id, func.max(EddRevision.recorded_at))
-            .where(EddRevision.merchant_id == merchant_id, EddRevision.shipment_id.in_(shipment_ids))
-            .group_by(EddRevision.shipment_id)
-        ).all()
-    )
+    return repository.last_revised_at(uow, merchant_id, shipment_ids)
 
 
 def _revision(
@@ -161,11 +154,7 @@ def revisions_for(
     """An order's own revisions and each of its shipments', oldest first."""
     own: list[EddRevision] = []
     per_shipment: dict[str, list[EddRevision]] = {}
-    for row in uow.session.scalars(
-        select(EddRevision)
-        .where(EddRevision.merchant_id == merchant_id, EddRevision.order_id == order_id)
-        .order_by(EddRevision.recorded_at, EddRevision.id)
-    ):
+    for row in repository.order_revisions_oldest_first(uow, merchant_id, order_id):
         if row.shipment_id is None:
             own.append(row)
         else:

@@ -6,10 +6,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
-from sqlalchemy import select
-
 from ordertrack.db.uow import UnitOfWork
-from ordertrack.eta.model import DeliveryEstimate, EddRevision
+from ordertrack.eta import repository
+from ordertrack.eta.model import DeliveryEstimate
 from ordertrack.kit.ids import new_id
 
 
@@ -29,23 +28,15 @@ def record_estimate(
     ``"first"`` for the parcel's first estimate, ``"revised"`` for a change, None when unchanged."""
     if latest < earliest:
         earliest, latest = latest, earliest
-    newest = uow.session.scalars(
-        select(DeliveryEstimate)
-        .where(
-            DeliveryEstimate.merchant_id == merchant_id,
-            DeliveryEstimate.parcel_id == parcel_id,
-            DeliveryEstimate.source == source,
-        )
-        .order_by(DeliveryEstimate.recorded_at.desc(), DeliveryEstimate.id.desc())
-        .limit(1)
-    ).first()
+    newest = repository.newest_estimate(uow, merchant_id, parcel_id, source)
     if newest is not None and (newest.earliest, newest.latest, newest.most_likely) == (
         earliest,
         latest,
         most_likely,
     ):
         return None
-    uow.session.add(
+    repository.add(
+        uow,
         DeliveryEstimate(
             id=new_id("edd"),
             merchant_id=merchant_id,
@@ -56,7 +47,7 @@ def record_estimate(
             source=source,
             reason=reason,
             recorded_at=recorded_at,
-        )
+        ),
     )
     uow.record_page_change(parcel_ids=[parcel_id])
     return "first" if newest is None else "revised"
@@ -70,11 +61,7 @@ def estimates_for_parcels(
     found: dict[str, list[DeliveryEstimate]] = defaultdict(list)
     if not ids:
         return found
-    for row in uow.session.scalars(
-        select(DeliveryEstimate)
-        .where(DeliveryEstimate.merchant_id == merchant_id, DeliveryEstimate.parcel_id.in_(ids))
-        .order_by(DeliveryEstimate.recorded_at, DeliveryEstimate.id)
-    ):
+    for row in repository.estimates_oldest_first(uow, merchant_id, ids):
         found[row.parcel_id].append(row)
     return found
 
@@ -102,14 +89,6 @@ def promised_windows(
     found: dict[str, list[tuple[date, date]]] = defaultdict(list)
     if not ids:
         return found
-    for shipment_id, earliest, latest in uow.session.execute(
-        select(EddRevision.shipment_id, EddRevision.earliest, EddRevision.latest)
-        .where(
-            EddRevision.merchant_id == merchant_id,
-            EddRevision.order_id.in_(ids),
-            EddRevision.shipment_id.is_not(None),
-        )
-        .order_by(EddRevision.recorded_at, EddRevision.id)
-    ):
+    for shipment_id, earliest, latest in repository.shipment_windows_oldest_first(uow, merchant_id, ids):
         found[shipment_id].append((earliest, latest))
     return found
