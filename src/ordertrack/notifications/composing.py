@@ -25,13 +25,13 @@ from ordertrack.notifications.channels import sms as sms_channel
 from ordertrack.notifications.message import (
     EventFacts,
     MessageContext,
-    ShipmentFacts,
+    MessageParcel,
     TemplateSource,
     Trigger,
     supported_locale,
 )
 from ordertrack.notifications.model import Notification, NotificationTemplate, WebhookEndpoint
-from ordertrack.notifications.sending import Channels, Prepared
+from ordertrack.notifications.sending import Channels, PreparedMessage
 from ordertrack.notifications.service import STAFF_CHANNEL
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.model import Order
@@ -84,7 +84,7 @@ class Facts:
         return None
 
 
-def prepare_batch(uow: UnitOfWork, ids: list[str], channels: Channels) -> list[Prepared]:
+def prepare_batch(uow: UnitOfWork, ids: list[str], channels: Channels) -> list[PreparedMessage]:
     """Every claimed message that is still pending, with what it will say, in claim order."""
     rows = repository.pending_by_id(uow, ids)
     by_merchant: dict[str, list[Notification]] = {}
@@ -97,14 +97,14 @@ def prepare_batch(uow: UnitOfWork, ids: list[str], channels: Channels) -> list[P
     ]
 
 
-def _prepare(row: Notification, facts: Facts, channels: Channels) -> Prepared:
+def _prepare(row: Notification, facts: Facts, channels: Channels) -> PreparedMessage:
     unchanged = (row.id, row.merchant_id, row.channel, row.recipient, row.trigger)
     if rules.is_stale(row.trigger, facts.shipment_status(row)):
-        return Prepared(*unchanged, True, None, None, None, ())
+        return PreparedMessage(*unchanged, True, None, None, None, ())
     try:
         context, timezone = context_of(row, facts, channels)
     except OrderNotFound as missing:
-        return Prepared(*unchanged, False, None, None, None, (), error=str(missing))
+        return PreparedMessage(*unchanged, False, None, None, None, (), error=str(missing))
     source = None
     webhook = None
     zones: tuple[str, ...] = ()
@@ -119,7 +119,7 @@ def _prepare(row: Notification, facts: Facts, channels: Channels) -> Prepared:
         custom = facts.templates.get((row.trigger, row.channel, context.locale))
         if custom is not None:
             source = TemplateSource(custom.subject, custom.text, custom.html)
-    return Prepared(*unchanged, False, context, source, webhook, zones)
+    return PreparedMessage(*unchanged, False, context, source, webhook, zones)
 
 
 def context_of(row: Notification, facts: Facts, channels: Channels) -> tuple[MessageContext, str | None]:
@@ -142,7 +142,7 @@ def context_of(row: Notification, facts: Facts, channels: Channels) -> tuple[Mes
         for parcel in shipment.parcels:
             found = known.get(parcel.carrier)
             parcels.append(
-                ShipmentFacts(
+                MessageParcel(
                     carrier_name=carrier_name(parcel.carrier),
                     tracking_number=parcel.tracking_number,
                     carrier_url=found.page_for(parcel.tracking_number) if found else None,

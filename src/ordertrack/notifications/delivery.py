@@ -29,7 +29,7 @@ from ordertrack.notifications import composing, repository, rules
 from ordertrack.notifications import service as notifications_service
 from ordertrack.notifications.message import MessageContext
 from ordertrack.notifications.model import Notification
-from ordertrack.notifications.sending import Channels, Outcome, Prepared, send
+from ordertrack.notifications.sending import Channels, Outcome, PreparedMessage, send
 
 log = logging.getLogger("ordertrack.notifications")
 
@@ -76,13 +76,13 @@ async def deliver_due(
         batch = composing.prepare_batch(uow, ids, channels)
     # Different recipients are served side by side; one recipient's messages go in claim
     # order, so nobody reads "delivered" before "shipped".
-    queues: dict[tuple[str, str], list[Prepared]] = {}
+    queues: dict[tuple[str, str], list[PreparedMessage]] = {}
     for prepared in batch:
         queues.setdefault((prepared.channel, prepared.recipient), []).append(prepared)
     gate = asyncio.Semaphore(SEND_CONCURRENCY)
 
     async def deliver_queue(
-        client: httpx.AsyncClient, hooks: httpx.AsyncClient, queue: list[Prepared]
+        client: httpx.AsyncClient, hooks: httpx.AsyncClient, queue: list[PreparedMessage]
     ) -> None:
         for prepared in queue:
             async with gate:

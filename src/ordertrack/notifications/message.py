@@ -41,7 +41,7 @@ class Channel(StrEnum):
 
 
 @dataclass(frozen=True)
-class ShipmentFacts:
+class MessageParcel:
     """One parcel as the message tells it: carrier, tracking number and what is inside."""
 
     carrier_name: str
@@ -74,7 +74,7 @@ class MessageContext:
     shopper_name: str | None
     tracking_url: str
     unsubscribe_url: str
-    shipments: tuple[ShipmentFacts, ...]
+    shipments: tuple[MessageParcel, ...]
     event: EventFacts | None
     estimated_delivery: tuple[date, date] | None
     previous_estimate: tuple[date, date] | None
@@ -140,7 +140,7 @@ def sample_context(trigger: Trigger, locale: str) -> MessageContext:
         tracking_url="https://track.example.com/track/t/8f3Kq2LmZx7Wd4Rv9Bn1Pc6Ys0Hj5Ta",
         unsubscribe_url="https://track.example.com/unsubscribe/8f3Kq2LmZx7Wd4Rv9Bn1Pc6Ys0Hj5Ta",
         shipments=(
-            ShipmentFacts(
+            MessageParcel(
                 carrier_name="UPS",
                 tracking_number="1Z999AA10123456784",
                 carrier_url="https://www.ups.com/track?tracknum=1Z999AA10123456784",

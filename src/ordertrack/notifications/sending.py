@@ -67,7 +67,7 @@ class Channels:
 
 
 @dataclass(frozen=True)
-class Prepared:
+class PreparedMessage:
     """A claimed message, with what it will say and where it goes (read in one transaction)."""
 
     id: str
@@ -92,7 +92,11 @@ class Outcome:
 
 
 async def send(
-    prepared: Prepared, channels: Channels, client: httpx.AsyncClient, now: datetime, hooks: httpx.AsyncClient
+    prepared: PreparedMessage,
+    channels: Channels,
+    client: httpx.AsyncClient,
+    now: datetime,
+    hooks: httpx.AsyncClient,
 ) -> Outcome:
     if prepared.stale:
         return Outcome("suppressed", error="no longer true when its turn came")

@@ -35,14 +35,18 @@ class Item(NamedTuple):
     quantity: int
 
 
-class Shipment(NamedTuple):
+class ParcelRecord(NamedTuple):
+    """One parcel as a template sees it (``shipments`` in the template variables)."""
+
     carrier_name: str
     tracking_number: str
     carrier_url: str | None
     items: tuple[Item, ...]
 
 
-class Event(NamedTuple):
+class ScanRecord(NamedTuple):
+    """The scan that caused the message, as a template sees it (``event``)."""
+
     status: str
     reason: str | None
     description: str | None
@@ -63,10 +67,10 @@ def _range(value: tuple[date, date] | None) -> DateRange | None:
 def template_variables(context: MessageContext, html: bool) -> dict[str, Any]:
     """The plain data a template may read: records and strings, never the dataclasses themselves."""
     shipments = tuple(
-        Shipment(s.carrier_name, s.tracking_number, s.carrier_url, tuple(Item(n, q) for n, q in s.items))
+        ParcelRecord(s.carrier_name, s.tracking_number, s.carrier_url, tuple(Item(n, q) for n, q in s.items))
         for s in context.shipments
     )
-    event = Event(**context.event.__dict__) if context.event else None
+    event = ScanRecord(**context.event.__dict__) if context.event else None
     json_ld = parcel_delivery_json_ld(context)
     return {
         "trigger": str(context.trigger),
