@@ -8,13 +8,12 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
-
 from ordertrack.db.reader import Reader
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import NotFound, Unauthorized, Unprocessable
 from ordertrack.kit.ids import new_id
+from ordertrack.merchants import repository
 from ordertrack.merchants.model import ApiKey, Merchant
 
 KEY_PREFIX = "otk_"
@@ -34,7 +33,8 @@ def hash_api_key(api_key: str) -> str:
 def issue_api_key(uow: UnitOfWork, merchant_id: str, label: str = "default") -> str:
     """A new random key for the merchant; only its hash is stored, so show it now or never."""
     api_key = KEY_PREFIX + secrets.token_urlsafe(32)
-    uow.session.add(
+    repository.add_api_key(
+        uow,
         ApiKey(
             id=new_id("key"),
             merchant_id=merchant_id,
@@ -42,7 +42,7 @@ def issue_api_key(uow: UnitOfWork, merchant_id: str, label: str = "default") -> 
             prefix=api_key[:12],
             label=label,
             created_at=utcnow(),
-        )
+        ),
     )
     return api_key
 
@@ -53,20 +53,12 @@ class ApiKeyNotFound(NotFound):
 
 def list_api_keys(uow: UnitOfWork, merchant_id: str) -> list[ApiKey]:
     """The merchant's keys (hashes and prefixes only), newest first."""
-    return list(
-        uow.session.scalars(
-            select(ApiKey)
-            .where(ApiKey.merchant_id == merchant_id)
-            .order_by(ApiKey.created_at.desc(), ApiKey.id)
-        )
-    )
+    return repository.api_keys(uow, merchant_id)
 
 
 def revoke_api_key(uow: UnitOfWork, merchant_id: str, key_id: str) -> ApiKey:
     """Stop a key from working (within the API's key cache time); revoking twice keeps the first time."""
-    key = uow.session.scalars(
-        select(ApiKey).where(ApiKey.merchant_id == merchant_id, ApiKey.id == key_id).with_for_update()
-    ).first()
+    key = repository.locked_api_key(uow, merchant_id, key_id)
     if key is None:
         raise ApiKeyNotFound(f"no API key {key_id!r}")
     if key.revoked_at is None:
@@ -79,28 +71,21 @@ def create_merchant(uow: UnitOfWork, name: str) -> NewMerchant:
     if not name:
         raise ValueError("merchant name must not be empty")
     merchant = Merchant(id=new_id("mer"), name=name, settings={}, created_at=utcnow())
-    uow.session.add(merchant)
-    uow.flush()
+    repository.add_merchant(uow, merchant)
     api_key = issue_api_key(uow, merchant.id)
     return NewMerchant(merchant_id=merchant.id, name=merchant.name, api_key=api_key)
 
 
-# Built once: the statement runs on every request whose key is not in the cache.
-_MERCHANT_FOR_KEY = select(ApiKey.merchant_id).where(
-    ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None)
-)
-
-
 async def merchant_for_key(reader: Reader, api_key: str) -> str:
     """The merchant id an API key belongs to, or :class:`Unauthorized`."""
-    rows = await reader.fetch(_MERCHANT_FOR_KEY, {"key_hash": hash_api_key(api_key)})
-    if not rows:
+    merchant_id = await repository.merchant_id_for_key_hash(reader, hash_api_key(api_key))
+    if merchant_id is None:
         raise Unauthorized("the API key is not valid")
-    return str(rows[0][0])
+    return merchant_id
 
 
 def merchant_name(uow: UnitOfWork, merchant_id: str) -> str:
-    return uow.session.scalar(select(Merchant.name).where(Merchant.id == merchant_id)) or ""
+    return repository.merchant_name(uow, merchant_id) or ""
 
 
 # --- branding of the shopper's pages ---------------------------------------------------------
@@ -127,7 +112,7 @@ class Branding:
 
 
 def branding(uow: UnitOfWork, merchant_id: str) -> Branding:
-    merchant = uow.session.get(Merchant, merchant_id)
+    merchant = repository.merchant(uow, merchant_id)
     if merchant is None:
         raise NotFound(f"no merchant {merchant_id!r}")
     stored = (merchant.settings or {}).get("branding", {})
@@ -150,7 +135,7 @@ def set_branding(
     remove_logo: bool = False,
 ) -> Branding:
     """Change the branding; a logo is ``(content type, bytes)``. Bad input is a clear 422."""
-    merchant = uow.session.get(Merchant, merchant_id)
+    merchant = repository.merchant(uow, merchant_id)
     if merchant is None:
         raise NotFound(f"no merchant {merchant_id!r}")
     stored = dict((merchant.settings or {}).get("branding", {}))
