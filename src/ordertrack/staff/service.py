@@ -12,11 +12,11 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
 
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.kit.errors import Conflict, NotFound, Unauthorized, Unprocessable
 from ordertrack.kit.ids import new_id
+from ordertrack.staff import repository
 from ordertrack.staff.model import StaffUser
 
 HASHER = PasswordHasher()
@@ -77,10 +77,7 @@ def create_staff(
     if not 1 <= len(name) <= 200:
         raise InvalidStaff("a name must be 1 to 200 characters")
     check_password_rules(password)
-    taken = uow.session.scalar(
-        select(StaffUser.id).where(StaffUser.merchant_id == merchant_id, StaffUser.email == email)
-    )
-    if taken is not None:
+    if repository.email_taken(uow, merchant_id, email):
         raise DuplicateStaffEmail(f"{email} already has a login for this merchant")
     user = StaffUser(
         id=new_id("stf"),
@@ -93,8 +90,7 @@ def create_staff(
         last_login_at=None,
         disabled=False,
     )
-    uow.session.add(user)
-    uow.flush()
+    repository.add_user(uow, user)
     return user
 
 
@@ -108,9 +104,7 @@ def authenticate(
     """
     if len(password) > MAX_PASSWORD_LENGTH:
         raise LoginFailed()
-    candidates = uow.session.scalars(
-        select(StaffUser).where(StaffUser.email == normalise_email(email)).order_by(StaffUser.id)
-    ).all()
+    candidates = repository.users_with_email(uow, normalise_email(email))
     if not candidates:
         _verify(hasher, _DUMMY_HASH, password)
         raise LoginFailed()
@@ -134,7 +128,7 @@ def _verify(hasher: PasswordHasher, password_hash: str, password: str) -> bool:
 
 def active_user(uow: UnitOfWork, staff_id: str, session_version: int) -> StaffUser | None:
     """The user a session cookie names, while the session still stands (not ended, not disabled)."""
-    user = uow.session.get(StaffUser, staff_id)
+    user = repository.user(uow, staff_id)
     if user is None or user.disabled or user.session_version != session_version:
         return None
     return user
@@ -142,13 +136,13 @@ def active_user(uow: UnitOfWork, staff_id: str, session_version: int) -> StaffUs
 
 def end_sessions(uow: UnitOfWork, staff_id: str) -> None:
     """Log the user out everywhere: every cookie issued before now stops working."""
-    user = uow.session.get(StaffUser, staff_id, with_for_update=True)
+    user = repository.locked_user(uow, staff_id)
     if user is not None:
         user.session_version += 1
 
 
 def set_disabled(uow: UnitOfWork, merchant_id: str, staff_id: str, disabled: bool) -> StaffUser:
-    user = uow.session.get(StaffUser, staff_id, with_for_update=True)
+    user = repository.locked_user(uow, staff_id)
     if user is None or user.merchant_id != merchant_id:
         raise StaffNotFound(f"no staff user {staff_id!r}")
     if disabled and not user.disabled:
@@ -159,7 +153,7 @@ def set_disabled(uow: UnitOfWork, merchant_id: str, staff_id: str, disabled: boo
 
 def set_password(uow: UnitOfWork, staff_id: str, password: str, *, hasher: PasswordHasher = HASHER) -> None:
     check_password_rules(password)
-    user = uow.session.get(StaffUser, staff_id, with_for_update=True)
+    user = repository.locked_user(uow, staff_id)
     if user is None:
         raise StaffNotFound(f"no staff user {staff_id!r}")
     user.password_hash = hasher.hash(password)
@@ -168,10 +162,4 @@ def set_password(uow: UnitOfWork, staff_id: str, password: str, *, hasher: Passw
 
 def active_staff_emails(uow: UnitOfWork, merchant_id: str) -> list[str]:
     """The email of every staff login not disabled, in order (who staff alerts go to)."""
-    return list(
-        uow.session.scalars(
-            select(StaffUser.email)
-            .where(StaffUser.merchant_id == merchant_id, StaffUser.disabled.is_(False))
-            .order_by(StaffUser.email)
-        )
-    )
+    return repository.active_emails(uow, merchant_id)
