@@ -69,7 +69,7 @@ from ordertrack.simulate.bulk.chunk import Chunk
 from ordertrack.simulate.bulk.events import ingest
 from ordertrack.simulate.bulk.orders import place_order
 from ordertrack.simulate.bulk.prefetch import prefetch
-from ordertrack.simulate.bulk.reading import Prepared, Reader, chunks, prepare
+from ordertrack.simulate.bulk.reading import Prepared, RecordReader, chunks, prepare
 from ordertrack.simulate.bulk.report import BulkReport
 from ordertrack.simulate.bulk.shipments import create_shipment
 from ordertrack.simulate.bulk.writing import write
@@ -109,7 +109,7 @@ def load(
                 )
             )
         )
-    reader = Reader(merchant_id)
+    reader = RecordReader(merchant_id)
     items = (item if isinstance(item, Prepared) else reader.read(item) for item in records)
     for part in chunks(items, chunk_orders):
         for item in part:

@@ -14,7 +14,7 @@ from ordertrack.tracking.status import EventFact, extend_tracking_state
 
 
 def ingest(chunk: Chunk, rows: list[dict[str, Any]], now: datetime) -> None:
-    """Store the batch's new rows (``reading.Reader`` made them) and advance their parcels."""
+    """Store the batch's new rows (``reading.RecordReader`` made them) and advance their parcels."""
     new_by_parcel: dict[str, list[EventFact]] = defaultdict(list)
     for row in rows:
         key = row["dedupe_key"]

@@ -34,12 +34,12 @@ class Prepared(NamedTuple):
 
 def prepare(merchant_id: str, records: Iterable[Record]) -> Iterator[Prepared]:
     """Read and check ``records`` as the API would (schemas, scan validity, dedupe keys)."""
-    reader = Reader(merchant_id)
+    reader = RecordReader(merchant_id)
     for record in records:
         yield reader.read(record)
 
 
-class Reader:
+class RecordReader:
     """Reads records one by one, remembering the carrier event ids it has seen."""
 
     # Identities remembered for spotting repeats; past this, memory wins over speed.
