@@ -7,9 +7,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
-
 from ordertrack.attention import service as attention_service
 from ordertrack.attention.schemas import item_out
 from ordertrack.catalog import service as catalog_service
@@ -25,7 +22,8 @@ from ordertrack.inventory.rules import LineNeed
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict, NotFound
 from ordertrack.kit.ids import new_id
-from ordertrack.kit.pagination import Page, keyset_page
+from ordertrack.kit.pagination import Page
+from ordertrack.orders import repository
 from ordertrack.orders.model import Order, OrderLine
 from ordertrack.orders.schemas import AddressOut, OrderIn, OrderLineOut, OrderOut
 from ordertrack.orders.status import (
@@ -50,10 +48,7 @@ class DuplicateOrderNumber(Conflict):
 def place_order(uow: UnitOfWork, merchant_id: str, data: OrderIn, *, now: datetime | None = None) -> Order:
     """A new pending order; ``now`` (default the wall clock) stamps it and a new customer."""
     now = now or utcnow()
-    exists = uow.session.scalar(
-        select(Order.id).where(Order.merchant_id == merchant_id, Order.number == data.number)
-    )
-    if exists is not None:
+    if repository.number_taken(uow, merchant_id, data.number):
         raise DuplicateOrderNumber(f"order number {data.number!r} is already taken")
     customer = customers_service.upsert_customer(uow, merchant_id, data.customer, now=now)
     names = catalog_service.product_names(uow, merchant_id, {line.sku for line in data.lines})
@@ -90,8 +85,7 @@ def place_order(uow: UnitOfWork, merchant_id: str, data: OrderIn, *, now: dateti
         )
         for index, line in enumerate(data.lines, start=1)
     ]
-    uow.session.add(order)
-    uow.flush()
+    repository.add_order(uow, order)
     # Its first promise (the checks' handler of OrderPlaced), read back by the caller.
     uow.record(OrderPlaced(merchant_id, order.id, order.created_at))
     uow.settle()
@@ -100,14 +94,7 @@ def place_order(uow: UnitOfWork, merchant_id: str, data: OrderIn, *, now: dateti
 
 def find_order(uow: UnitOfWork, merchant_id: str, id_or_number: str, *, lock: bool = False) -> Order:
     """The merchant's order by id or by its number; another merchant's order is not found."""
-    base = select(Order).where(Order.merchant_id == merchant_id).options(selectinload(Order.lines))
-    if lock:
-        base = base.with_for_update(of=Order)
-    order = None
-    if id_or_number.startswith("ord_"):
-        order = uow.session.scalars(base.where(Order.id == id_or_number)).first()
-    if order is None:
-        order = uow.session.scalars(base.where(Order.number == id_or_number)).first()
+    order = repository.order_with_id_or_number(uow, merchant_id, id_or_number, lock=lock)
     if order is None:
         raise OrderNotFound(f"no order {id_or_number!r}")
     return order
@@ -126,11 +113,7 @@ def placements(uow: UnitOfWork, merchant_id: str, ids: Iterable[str]) -> dict[st
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows = uow.session.execute(
-        select(Order.id, Order.placed_at, Order.ship_country, Order.ship_region).where(
-            Order.merchant_id == merchant_id, Order.id.in_(wanted)
-        )
-    )
+    rows = repository.placement_rows(uow, merchant_id, wanted)
     return {order_id: Placement(placed_at, country, region) for order_id, placed_at, country, region in rows}
 
 
@@ -139,12 +122,7 @@ def orders_by_id(uow: UnitOfWork, merchant_id: str, ids: Iterable[str]) -> dict[
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows = uow.session.scalars(
-        select(Order)
-        .where(Order.merchant_id == merchant_id, Order.id.in_(wanted))
-        .options(selectinload(Order.lines))
-    )
-    return {order.id: order for order in rows}
+    return repository.orders_with_lines(uow, merchant_id, wanted)
 
 
 def customers_of_orders(uow: UnitOfWork, merchant_id: str, ids: Iterable[str]) -> dict[str, str | None]:
@@ -152,10 +130,7 @@ def customers_of_orders(uow: UnitOfWork, merchant_id: str, ids: Iterable[str]) -
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows = uow.session.execute(
-        select(Order.id, Order.customer_id).where(Order.merchant_id == merchant_id, Order.id.in_(wanted))
-    )
-    return {order_id: customer_id for order_id, customer_id in rows}
+    return repository.customer_ids_of_orders(uow, merchant_id, wanted)
 
 
 def list_orders(
@@ -167,12 +142,9 @@ def list_orders(
     cursor: str | None,
     limit: int,
 ) -> Page[Order]:
-    query = select(Order).where(Order.merchant_id == merchant_id)
-    if status is not None:
-        query = query.where(Order.status == status)
-    if attention is not None:
-        query = query.where(Order.attention == attention)
-    return keyset_page(uow.session, query, Order.id, cursor, limit)
+    return repository.orders_page(
+        uow, merchant_id, status=status, attention=attention, cursor=cursor, limit=limit
+    )
 
 
 def search_orders(
@@ -190,22 +162,22 @@ def search_orders(
     """Orders, newest first, whose number, customer email or a parcel's tracking number is
     ``text`` (exact match), filtered by status, attention and ``placed_from <= placed_at <
     placed_to``. Read-only; the dashboard's order list."""
-    query = select(Order).where(Order.merchant_id == merchant_id)
+    matching = None
     if text:
         customer_ids = customers_service.customer_ids_with_email(uow, merchant_id, text)
         shipped_ids = shipments_service.order_ids_with_tracking_number(uow, merchant_id, text)
-        query = query.where(
-            or_(Order.number == text, Order.customer_id.in_(customer_ids), Order.id.in_(shipped_ids))
-        )
-    if status is not None:
-        query = query.where(Order.status == status)
-    if attention is not None:
-        query = query.where(Order.attention == attention)
-    if placed_from is not None:
-        query = query.where(Order.placed_at >= placed_from)
-    if placed_to is not None:
-        query = query.where(Order.placed_at < placed_to)
-    return keyset_page(uow.session, query, Order.id, cursor, limit)
+        matching = (text, customer_ids, shipped_ids)
+    return repository.search_page(
+        uow,
+        merchant_id,
+        matching=matching,
+        status=status,
+        attention=attention,
+        placed_from=placed_from,
+        placed_to=placed_to,
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 def _derive(order: Order, shipments: list[ShipmentFacts]) -> DerivedOrder:
@@ -297,13 +269,7 @@ def refresh_order_status(uow: UnitOfWork, merchant_id: str, order_ids: Iterable[
     ids = sorted(set(order_ids))
     if not ids:
         return
-    orders = uow.session.scalars(
-        select(Order)
-        .where(Order.merchant_id == merchant_id, Order.id.in_(ids))
-        .options(selectinload(Order.lines))
-        .order_by(Order.id)
-        .with_for_update(of=Order)
-    ).all()
+    orders = repository.locked_orders_with_lines(uow, merchant_id, ids)
     facts = shipments_service.shipment_facts(uow, merchant_id, ids)
     for order in orders:
         _store(uow, order, _derive(order, facts.get(order.id, [])))
@@ -376,14 +342,9 @@ def order_view(uow: UnitOfWork, merchant_id: str, order: Order) -> OrderOut:
 
 def order_for_tracking_link(uow: UnitOfWork, order_id: str) -> Order | None:
     """The order a signed tracking link names (any merchant: the signature is the authority)."""
-    return uow.session.scalars(
-        select(Order).where(Order.id == order_id).options(selectinload(Order.lines))
-    ).first()
+    return repository.order_with_lines(uow, order_id)
 
 
 def orders_for_shopper_lookup(uow: UnitOfWork, number: str, merchant_id: str | None = None) -> list[Order]:
     """Orders with this number, of one merchant or of every merchant; the caller checks the proof."""
-    query = select(Order).where(Order.number == number).options(selectinload(Order.lines))
-    if merchant_id is not None:
-        query = query.where(Order.merchant_id == merchant_id)
-    return list(uow.session.scalars(query.order_by(Order.placed_at.desc(), Order.id).limit(20)))
+    return repository.orders_with_number(uow, number, merchant_id)
