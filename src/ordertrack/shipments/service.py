@@ -7,10 +7,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.util import identity_key
-
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.eta.model import EddRevision
 from ordertrack.eta.schemas import EstimateRevisionOut, estimate_out
@@ -18,9 +14,9 @@ from ordertrack.events import ShipmentStatusChanged
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import NotFound
 from ordertrack.kit.ids import new_id
-from ordertrack.kit.pagination import Page, keyset_page
+from ordertrack.kit.pagination import Page
 from ordertrack.kit.schema import OrderRef, WarehouseRef
-from ordertrack.shipments import rules
+from ordertrack.shipments import repository, rules
 from ordertrack.shipments.model import ParcelItem, Shipment, ShipmentLine
 from ordertrack.shipments.rules import ShipmentFacts
 from ordertrack.shipments.schemas import (
@@ -36,8 +32,6 @@ from ordertrack.tracking.status import (
     ShipmentStatus,
     derive_shipment_status,
 )
-
-_WITH_CONTENTS = (selectinload(Shipment.lines), selectinload(Shipment.parcels).selectinload(Parcel.items))
 
 
 class ShipmentNotFound(NotFound):
@@ -78,30 +72,20 @@ def register_shipment(
             ParcelItem(id=new_id("pci"), merchant_id=merchant_id, order_line_id=line, sku=sku, quantity=qty)
             for line, sku, qty in items
         ]
-    uow.session.add(shipment)
+    repository.add_shipment(uow, shipment)
     return shipment
 
 
 def shipped_quantities(uow: UnitOfWork, merchant_id: str, order_id: str) -> dict[str, int]:
     """How many units of each order line the order's shipments carry so far."""
-    rows = uow.session.execute(
-        select(ShipmentLine.order_line_id, ShipmentLine.quantity)
-        .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
-        .where(Shipment.merchant_id == merchant_id, Shipment.order_id == order_id)
-    )
     shipped: dict[str, int] = defaultdict(int)
-    for line_id, qty in rows:
+    for line_id, qty in repository.shipped_line_quantities(uow, merchant_id, order_id):
         shipped[line_id] += qty
     return shipped
 
 
 def get_shipment(uow: UnitOfWork, merchant_id: str, shipment_id: str) -> Shipment:
-    shipment = uow.session.scalars(
-        select(Shipment)
-        .where(Shipment.merchant_id == merchant_id, Shipment.id == shipment_id)
-        .options(*_WITH_CONTENTS)
-        .execution_options(populate_existing=True)
-    ).first()
+    shipment = repository.shipment_with_contents(uow, merchant_id, shipment_id)
     if shipment is None:
         raise ShipmentNotFound(f"no shipment {shipment_id!r}")
     return shipment
@@ -117,28 +101,16 @@ def list_shipments(
     cursor: str | None,
     limit: int,
 ) -> Page[Shipment]:
-    query = select(Shipment).where(Shipment.merchant_id == merchant_id).options(*_WITH_CONTENTS)
-    if status is not None:
-        query = query.where(Shipment.status == status)
-    if carrier:
-        query = query.where(Shipment.carrier == carrier.lower())
-    if order_id:
-        query = query.where(Shipment.order_id == order_id)
-    return keyset_page(uow.session, query, Shipment.id, cursor, limit)
+    return repository.shipments_page(
+        uow, merchant_id, status=status, carrier=carrier, order_id=order_id, cursor=cursor, limit=limit
+    )
 
 
 def shipments_for_orders(
     uow: UnitOfWork, merchant_id: str, order_ids: list[str]
 ) -> dict[str, list[Shipment]]:
-    rows = uow.session.scalars(
-        select(Shipment)
-        .where(Shipment.merchant_id == merchant_id, Shipment.order_id.in_(order_ids))
-        .options(*_WITH_CONTENTS)
-        .order_by(Shipment.id)
-        .execution_options(populate_existing=True)
-    )
     grouped: dict[str, list[Shipment]] = defaultdict(list)
-    for shipment in rows:
+    for shipment in repository.shipments_of_orders_with_contents(uow, merchant_id, order_ids):
         grouped[shipment.order_id].append(shipment)
     return grouped
 
@@ -149,13 +121,7 @@ def order_ids_with_tracking_number(uow: UnitOfWork, merchant_id: str, tracking_n
     shipment_ids = tracking_parcels.shipment_ids_with_number(uow, merchant_id, canonical)
     if not shipment_ids:
         return []
-    return list(
-        uow.session.scalars(
-            select(Shipment.order_id)
-            .where(Shipment.merchant_id == merchant_id, Shipment.id.in_(shipment_ids))
-            .distinct()
-        )
-    )
+    return repository.order_ids_of_shipments(uow, merchant_id, shipment_ids)
 
 
 # --- what the checks and promises read and keep (ordertrack.checks) ----------------------------
@@ -166,63 +132,24 @@ def shipments_by_id(uow: UnitOfWork, merchant_id: str, ids: Iterable[str]) -> li
     wanted = sorted(set(ids))
     if not wanted:
         return []
-    return list(
-        uow.session.scalars(
-            select(Shipment)
-            .where(Shipment.merchant_id == merchant_id, Shipment.id.in_(wanted))
-            .order_by(Shipment.id)
-        )
-    )
+    return repository.shipments_with_ids(uow, merchant_id, wanted)
 
 
 def due_for_checks(uow: UnitOfWork, now: datetime, limit: int) -> list[tuple[str, str]]:
     """(shipment id, merchant id) of shipments whose next check is due, any merchant, the longest
     due first; locked, skipping those another worker holds."""
-    return [
-        (shipment_id, merchant_id)
-        for shipment_id, merchant_id in uow.session.execute(
-            select(Shipment.id, Shipment.merchant_id)
-            .where(Shipment.next_check_at <= now)
-            .order_by(Shipment.next_check_at, Shipment.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-    ]
+    return repository.locked_due_for_checks(uow, now, limit)
 
 
 def schedule_checks(uow: UnitOfWork, merchant_id: str, when: Mapping[str, datetime | None]) -> None:
     """When the checks next look at these shipments (None: nothing left to watch)."""
-    by_instant: dict[datetime | None, list[str]] = defaultdict(list)
-    for shipment_id, at in sorted(when.items()):
-        loaded = uow.session.identity_map.get(identity_key(Shipment, shipment_id))
-        if loaded is not None:
-            loaded.next_check_at = at
-        else:
-            by_instant[at].append(shipment_id)
-    for at, ids in by_instant.items():
-        uow.session.execute(
-            update(Shipment)
-            .where(Shipment.merchant_id == merchant_id, Shipment.id.in_(ids))
-            .values(next_check_at=at)
-            .execution_options(synchronize_session=False)
-        )
+    repository.set_next_checks(uow, merchant_id, when)
 
 
 def newest_deliveries(uow: UnitOfWork, merchant_id: str, limit: int) -> list[Shipment]:
     """The merchant's ``limit`` newest delivered shipments, newest first (the index on merchant and
     delivery time serves it): what its deliveries teach comes from these."""
-    return list(
-        uow.session.scalars(
-            select(Shipment)
-            .where(
-                Shipment.merchant_id == merchant_id,
-                Shipment.status == "delivered",
-                Shipment.delivered_at.is_not(None),
-            )
-            .order_by(Shipment.delivered_at.desc(), Shipment.id.desc())
-            .limit(limit)
-        )
-    )
+    return repository.newest_delivered(uow, merchant_id, limit)
 
 
 def keep_promises(uow: UnitOfWork, merchant_id: str, windows: Mapping[str, tuple[date, date, date]]) -> None:
@@ -236,13 +163,7 @@ def keep_promises(uow: UnitOfWork, merchant_id: str, windows: Mapping[str, tuple
 
 def shipment_facts(uow: UnitOfWork, merchant_id: str, order_ids: list[str]) -> dict[str, list[ShipmentFacts]]:
     """What order status derivation needs: each shipment's status and quantities per line."""
-    rows = uow.session.execute(
-        select(
-            Shipment.order_id, Shipment.id, Shipment.status, ShipmentLine.order_line_id, ShipmentLine.quantity
-        )
-        .join(ShipmentLine, ShipmentLine.shipment_id == Shipment.id)
-        .where(Shipment.merchant_id == merchant_id, Shipment.order_id.in_(order_ids))
-    )
+    rows = repository.line_status_rows(uow, merchant_id, order_ids)
     per_shipment: dict[str, tuple[str, str, dict[str, int]]] = {}
     for order_id, shipment_id, status, line_id, qty in rows:
         entry = per_shipment.setdefault(shipment_id, (order_id, status, defaultdict(int)))
@@ -291,12 +212,7 @@ def refresh_shipments(uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[
     ids = sorted(set(shipment_ids))
     if not ids:
         return
-    shipments = uow.session.execute(
-        select(Shipment.id, Shipment.order_id, Shipment.status, Shipment.reason, Shipment.delivered_at)
-        .where(Shipment.merchant_id == merchant_id, Shipment.id.in_(ids))
-        .order_by(Shipment.id)
-        .with_for_update()
-    ).all()
+    shipments = repository.locked_status_rows(uow, merchant_id, ids)
     parcels = tracking_parcels.parcel_facts_of_shipments(uow, merchant_id, ids)
     updates = []
     for shipment_id, order_id, status, reason, delivered_at in shipments:
@@ -318,17 +234,7 @@ def refresh_shipments(uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[
                 )
             )
     if updates:
-        uow.session.connection().execute(
-            update(Shipment)
-            .where(Shipment.id == bindparam("b_id"), Shipment.merchant_id == merchant_id)
-            .values(
-                status=bindparam("b_status"),
-                reason=bindparam("b_reason"),
-                delivered_at=bindparam("b_delivered_at"),
-                updated_at=utcnow(),
-            ),
-            updates,
-        )
+        repository.write_statuses(uow, merchant_id, updates, updated_at=utcnow())
 
 
 def hand_over(uow: UnitOfWork, merchant_id: str, shipment_id: str) -> Shipment:
@@ -341,17 +247,7 @@ def hand_over(uow: UnitOfWork, merchant_id: str, shipment_id: str) -> Shipment:
 
 def awaiting_hand_over(uow: UnitOfWork, merchant_id: str, warehouse: str) -> list[Shipment]:
     """The warehouse's shipments still waiting for the carrier, oldest first."""
-    return list(
-        uow.session.scalars(
-            select(Shipment)
-            .where(
-                Shipment.merchant_id == merchant_id,
-                Shipment.warehouse == warehouse,
-                Shipment.handed_over_at.is_(None),
-            )
-            .order_by(Shipment.id)
-        )
-    )
+    return repository.not_handed_over(uow, merchant_id, warehouse)
 
 
 # --- reads for the shopper's tracking page -------------------------------------------------------
@@ -359,7 +255,5 @@ def awaiting_hand_over(uow: UnitOfWork, merchant_id: str, warehouse: str) -> lis
 
 def parcel_ids_of_order(uow: UnitOfWork, merchant_id: str, order_id: str) -> list[str]:
     """The ids of every parcel of the order's shipments (a cheap read for change polling)."""
-    shipment_ids = uow.session.scalars(
-        select(Shipment.id).where(Shipment.merchant_id == merchant_id, Shipment.order_id == order_id)
-    ).all()
+    shipment_ids = repository.shipment_ids_of_order(uow, merchant_id, order_id)
     return tracking_parcels.parcel_ids_of_shipments(uow, merchant_id, shipment_ids)
