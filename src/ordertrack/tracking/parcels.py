@@ -14,15 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, select, tuple_, update
-
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.events import ParcelScanned, ParcelStatusChanged
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict
 from ordertrack.kit.ids import new_id
+from ordertrack.tracking import parcel_rows
 from ordertrack.tracking.model import Parcel
-from ordertrack.tracking.status import FINISHED_SHIPMENT_STATUSES, ParcelFacts, ShipmentStatus, TrackingState
+from ordertrack.tracking.status import ParcelFacts, ShipmentStatus, TrackingState
 
 
 @dataclass(frozen=True)
@@ -104,10 +103,7 @@ def parcels_for_tracking_numbers(
     numbers = sorted(set(tracking_numbers))
     if not numbers:
         return []
-    query = select(Parcel).where(Parcel.merchant_id == merchant_id, Parcel.tracking_number.in_(numbers))
-    if lock:
-        query = query.order_by(Parcel.id).with_for_update()
-    rows = uow.session.scalars(query).all()
+    rows = parcel_rows.with_numbers(uow, merchant_id, numbers, lock=lock)
     refs = [parcel_ref(row) for row in rows]
     refs.sort(key=lambda p: (p.created_at, p.id), reverse=True)
     return refs
@@ -141,17 +137,12 @@ def save_parcel_states(
     """
     if not states:
         return
-    columns = list(state_columns(next(iter(states.values()))))
-    statement = (
-        update(Parcel)
-        .where(Parcel.id == bindparam("b_id"), Parcel.merchant_id == merchant_id)
-        .values({**{c: bindparam(f"b_{c}") for c in columns}, "updated_at": utcnow()})
+    parcel_rows.update_states(
+        uow,
+        merchant_id,
+        {parcel_id: state_columns(state) for parcel_id, state in states.items()},
+        updated_at=utcnow(),
     )
-    params = [
-        {"b_id": parcel_id, **{f"b_{c}": v for c, v in state_columns(state).items()}}
-        for parcel_id, state in states.items()
-    ]
-    uow.session.connection().execute(statement, params)
     # Every new scan, from any source, lands here: the parcels' tracking pages change.
     uow.record_page_change(parcel_ids=states)
     for parcel_id, state in states.items():
@@ -169,7 +160,7 @@ def save_parcel_states(
 
 def parcel_for_tracking_link(uow: UnitOfWork, parcel_id: str) -> Parcel | None:
     """The parcel a signed tracking-number link names (any merchant: the signature is the authority)."""
-    return uow.session.scalars(select(Parcel).where(Parcel.id == parcel_id)).first()
+    return parcel_rows.by_id_any_merchant(uow, parcel_id)
 
 
 class TrackingNumberShared(Conflict):
@@ -187,18 +178,14 @@ def newest_parcel_with_number(
     single merchant holds the number; otherwise it raises :class:`TrackingNumberShared`
     (a merchant who copied another's number must not take over its public page).
     """
-    query = select(Parcel).where(Parcel.tracking_number == tracking_number)
-    if merchant_id is not None:
-        query = query.where(Parcel.merchant_id == merchant_id)
-    elif merchants_holding_number(uow, tracking_number) > 1:
+    if merchant_id is None and merchants_holding_number(uow, tracking_number) > 1:
         raise TrackingNumberShared(f"tracking number {tracking_number!r} is held by more than one merchant")
-    return uow.session.scalars(query.order_by(Parcel.created_at.desc(), Parcel.id.desc()).limit(1)).first()
+    return parcel_rows.newest_with_number(uow, tracking_number, merchant_id)
 
 
 def merchants_holding_number(uow: UnitOfWork, tracking_number: str) -> int:
     """How many merchants have a parcel with this number: 0, 1, or 2 for "more than one"."""
-    holders = select(Parcel.merchant_id).where(Parcel.tracking_number == tracking_number).distinct().limit(2)
-    return len(uow.session.scalars(holders).all())
+    return parcel_rows.merchants_holding_number(uow, tracking_number)
 
 
 def parcel_facts_of_shipments(
@@ -213,10 +200,8 @@ def parcel_facts_of_shipments(
     found: dict[str, list[ParcelFacts]] = {}
     if not ids:
         return found
-    for shipment_id, status, reason, delivered_at in uow.session.execute(
-        select(Parcel.shipment_id, Parcel.status, Parcel.reason, Parcel.delivered_at)
-        .where(Parcel.merchant_id == merchant_id, Parcel.shipment_id.in_(ids))
-        .order_by(Parcel.shipment_id, Parcel.seq)
+    for shipment_id, status, reason, delivered_at in parcel_rows.status_facts_of_shipments(
+        uow, merchant_id, ids
     ):
         found.setdefault(shipment_id, []).append(ParcelFacts(status, reason, delivered_at))
     return found
@@ -227,16 +212,7 @@ def number_in_flight(
 ) -> tuple[str, str] | None:
     """(number, shipment id) of a recent parcel still travelling with one of these numbers
     (``shipments.rules.number_in_flight``, in SQL), or None."""
-    clash = uow.session.execute(
-        select(Parcel.tracking_number, Parcel.shipment_id).where(
-            Parcel.merchant_id == merchant_id,
-            Parcel.carrier == carrier,
-            Parcel.tracking_number.in_(list(numbers)),
-            Parcel.created_at >= since,
-            Parcel.status.not_in(FINISHED_SHIPMENT_STATUSES),
-        )
-    ).first()
-    return None if clash is None else (clash[0], clash[1])
+    return parcel_rows.number_in_flight(uow, merchant_id, carrier, numbers, since)
 
 
 # --- when the carrier's API is next asked (the carriers feature decides; the parcel keeps it) ---
@@ -244,22 +220,13 @@ def number_in_flight(
 
 def poll_open_parcels(uow: UnitOfWork, merchant_id: str, carrier: str, at: datetime) -> None:
     """Every unfinished parcel of this carrier not yet polled is due at ``at``."""
-    uow.session.execute(
-        update(Parcel)
-        .where(
-            Parcel.merchant_id == merchant_id,
-            Parcel.carrier == carrier,
-            Parcel.status.not_in(FINISHED_SHIPMENT_STATUSES),
-            Parcel.next_poll_at.is_(None),
-        )
-        .values(next_poll_at=at)
-    )
+    parcel_rows.set_open_parcels_due(uow, merchant_id, carrier, at)
 
 
 def poll_parcels_at(uow: UnitOfWork, parcel_ids: Sequence[str], at: datetime) -> None:
     """These parcels are next polled at ``at``."""
     if parcel_ids:
-        uow.session.execute(update(Parcel).where(Parcel.id.in_(list(parcel_ids))).values(next_poll_at=at))
+        parcel_rows.set_next_poll(uow, parcel_ids, at)
 
 
 @dataclass(frozen=True)
@@ -285,14 +252,7 @@ def claim_due_for_poll(
     accounts = sorted(set(polled))
     if not accounts:
         return []
-    rows = uow.session.execute(
-        select(Parcel.id, Parcel.merchant_id, Parcel.carrier, Parcel.tracking_number)
-        .where(Parcel.next_poll_at <= now, tuple_(Parcel.merchant_id, Parcel.carrier).in_(accounts))
-        .order_by(Parcel.next_poll_at, Parcel.id)
-        .limit(limit)
-        .with_for_update(of=Parcel, skip_locked=True)
-    ).all()
-    due = [DueParcel(*row) for row in rows]
+    due = [DueParcel(*row) for row in parcel_rows.lock_due(uow, accounts, now, limit)]
     poll_parcels_at(uow, [p.id for p in due], lease_until)
     return due
 
@@ -309,31 +269,18 @@ class PollState:
 
 
 def poll_states(uow: UnitOfWork, parcel_ids: Sequence[str]) -> list[PollState]:
-    rows = uow.session.execute(
-        select(
-            Parcel.id, Parcel.status, Parcel.last_event_at, Parcel.created_at, Parcel.tracking_number
-        ).where(Parcel.id.in_(list(parcel_ids)))
-    ).all()
-    return [PollState(*row) for row in rows]
+    return [PollState(*row) for row in parcel_rows.poll_state_rows(uow, parcel_ids)]
 
 
 def polled(uow: UnitOfWork, next_poll: Mapping[str, datetime | None], now: datetime) -> None:
     """The parcels were polled at ``now``; each is next polled at its time (None: never)."""
     for parcel_id, at in next_poll.items():
-        uow.session.execute(
-            update(Parcel).where(Parcel.id == parcel_id).values(last_polled_at=now, next_poll_at=at)
-        )
+        parcel_rows.set_polled(uow, parcel_id, now, at)
 
 
 def shipment_ids_with_number(uow: UnitOfWork, merchant_id: str, tracking_number: str) -> list[str]:
     """The shipments of the merchant's parcels carrying exactly this number."""
-    return list(
-        uow.session.scalars(
-            select(Parcel.shipment_id)
-            .where(Parcel.merchant_id == merchant_id, Parcel.tracking_number == tracking_number)
-            .distinct()
-        )
-    )
+    return parcel_rows.shipment_ids_with_number(uow, merchant_id, tracking_number)
 
 
 def parcel_ids_of_shipments(uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[str]) -> list[str]:
@@ -341,10 +288,4 @@ def parcel_ids_of_shipments(uow: UnitOfWork, merchant_id: str, shipment_ids: Ite
     ids = sorted(set(shipment_ids))
     if not ids:
         return []
-    return list(
-        uow.session.scalars(
-            select(Parcel.id)
-            .where(Parcel.merchant_id == merchant_id, Parcel.shipment_id.in_(ids))
-            .order_by(Parcel.id)
-        )
-    )
+    return parcel_rows.ids_of_shipments(uow, merchant_id, ids)

@@ -8,10 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import case, func, select
-
 from ordertrack.db.uow import UnitOfWork
-from ordertrack.tracking.model import Parcel, TrackingEvent
+from ordertrack.tracking import parcel_rows, repository
 
 
 @dataclass(frozen=True)
@@ -29,23 +27,11 @@ def scan_times(uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[str]) -
     times = ScanTimes()
     if not ids:
         return times
-    carrier_scan = case((TrackingEvent.status != "info_received", TrackingEvent.occurred_at))
-    for shipment_id, first_at, heard_at in uow.session.execute(
-        select(Parcel.shipment_id, func.min(carrier_scan), func.max(TrackingEvent.received_at))
-        .join(TrackingEvent, TrackingEvent.parcel_id == Parcel.id)
-        .where(Parcel.merchant_id == merchant_id, Parcel.shipment_id.in_(ids))
-        .group_by(Parcel.shipment_id)
-    ):
+    for shipment_id, first_at, heard_at in repository.first_scan_and_last_heard(uow, merchant_id, ids):
         if first_at is not None:
             times.first_carrier_scan[shipment_id] = first_at
         times.last_heard[shipment_id] = heard_at
-    for shipment_id, newest in uow.session.execute(
-        select(Parcel.shipment_id, func.max(Parcel.last_event_at))
-        .where(Parcel.merchant_id == merchant_id, Parcel.shipment_id.in_(ids))
-        .group_by(Parcel.shipment_id)
-    ):
-        if newest is not None:
-            times.last_scan[shipment_id] = newest
+    times.last_scan.update(parcel_rows.newest_scan_per_shipment(uow, merchant_id, ids))
     return times
 
 
@@ -56,19 +42,7 @@ def first_carrier_scans(
     ids = sorted(set(shipment_ids))
     if not ids:
         return {}
-    return {
-        shipment_id: first_at
-        for shipment_id, first_at in uow.session.execute(
-            select(Parcel.shipment_id, func.min(TrackingEvent.occurred_at))
-            .join(TrackingEvent, TrackingEvent.parcel_id == Parcel.id)
-            .where(
-                Parcel.merchant_id == merchant_id,
-                Parcel.shipment_id.in_(ids),
-                TrackingEvent.status != "info_received",
-            )
-            .group_by(Parcel.shipment_id)
-        )
-    }
+    return repository.first_carrier_scans(uow, merchant_id, ids)
 
 
 def parcel_ids_of_shipments(
@@ -77,11 +51,7 @@ def parcel_ids_of_shipments(
     ids = sorted(set(shipment_ids))
     found: dict[str, list[str]] = defaultdict(list)
     if ids:
-        for shipment_id, parcel_id in uow.session.execute(
-            select(Parcel.shipment_id, Parcel.id)
-            .where(Parcel.merchant_id == merchant_id, Parcel.shipment_id.in_(ids))
-            .order_by(Parcel.shipment_id, Parcel.seq)
-        ):
+        for shipment_id, parcel_id in parcel_rows.ids_by_shipment(uow, merchant_id, ids):
             found[shipment_id].append(parcel_id)
     return found
 
@@ -94,12 +64,4 @@ def scans_of_shipments(
     ids = sorted(set(shipment_ids))
     if not ids:
         return []
-    return [
-        (parcel_id, carrier, occurred_at, status)
-        for parcel_id, carrier, occurred_at, status in uow.session.execute(
-            select(Parcel.id, Parcel.carrier, TrackingEvent.occurred_at, TrackingEvent.status)
-            .join(TrackingEvent, TrackingEvent.parcel_id == Parcel.id)
-            .where(Parcel.merchant_id == merchant_id, Parcel.shipment_id.in_(ids))
-            .order_by(Parcel.id, TrackingEvent.occurred_at)
-        )
-    ]
+    return repository.scans_of_shipments(uow, merchant_id, ids)

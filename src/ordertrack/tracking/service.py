@@ -15,14 +15,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import ColumnElement, and_, or_, select, update
-from sqlalchemy.dialects import sqlite
 
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.kit.errors import Unprocessable
-from ordertrack.tracking import parcels as parcels_repo
-from ordertrack.tracking import rules
-from ordertrack.tracking.model import TrackingEvent
+from ordertrack.tracking import parcels as tracking_parcels
+from ordertrack.tracking import repository, rules
 from ordertrack.tracking.parcels import ParcelRef
 from ordertrack.tracking.schemas import (
     RejectedEvent,
@@ -112,7 +109,7 @@ def ingest_events(
             )
         return result
 
-    parcels = parcels_repo.parcels_for_tracking_numbers(
+    parcels = tracking_parcels.parcels_for_tracking_numbers(
         uow, merchant_id, {r["tracking_number"] for r in rows}, lock=True
     )
     candidates: dict[tuple[str, str], list[ParcelRef]] = defaultdict(list)
@@ -126,7 +123,7 @@ def ingest_events(
         )
         row["parcel_id"] = hit.id if hit else None
 
-    inserted = _insert_new(uow, rows)
+    inserted = repository.insert_new_events(uow, rows)
     result.accepted = len(inserted)
     result.duplicates += len(rows) - len(inserted)
 
@@ -141,43 +138,6 @@ def ingest_events(
         uow, merchant_id, {pid: by_id[pid] for pid in new_by_parcel}, new_by_parcel, received_at
     )
     return result
-
-
-def _insert_new(uow: UnitOfWork, rows: list[dict[str, Any]]) -> set[str]:
-    """Insert, skipping rows whose dedupe key is already stored; the keys actually inserted."""
-    connection = uow.session.connection()
-    if connection.dialect.name == "postgresql":
-        from psycopg.types.json import Jsonb  # noqa: PLC0415 - psycopg is loaded on PostgreSQL only
-
-        params = {column: [row[column] for row in rows] for column in _INSERT_COLUMNS}
-        params["raw"] = [Jsonb(value) for value in params["raw"]]
-        return set(connection.exec_driver_sql(_INSERT_UNNEST, params).scalars())
-    statement = (
-        sqlite.insert(TrackingEvent)
-        .on_conflict_do_nothing(index_elements=["merchant_id", "dedupe_key"])
-        .returning(TrackingEvent.dedupe_key)
-    )
-    return set(connection.execute(statement, rows).scalars())
-
-
-# PostgreSQL gets the batch as one array per column through unnest(): a short statement
-# whose parsing psycopg caches, where a multi-row VALUES list of 100 x 22 placeholders
-# would be parsed again on every batch (it cost two thirds of the server's CPU). The
-# arrays travel in binary (%b), which spares escaping every string.
-_INSERT_COLUMNS = [column.name for column in TrackingEvent.__table__.columns if column.name != "id"]
-_ARRAY_TYPES = {
-    "occurred_at": "timestamptz",
-    "received_at": "timestamptz",
-    "utc_offset_minutes": "int4",
-    "latitude": "float8",
-    "longitude": "float8",
-    "raw": "jsonb",
-}
-_INSERT_UNNEST = (
-    f"INSERT INTO tracking_events ({', '.join(_INSERT_COLUMNS)}) SELECT * FROM unnest("
-    + ", ".join(f"%({name})b::{_ARRAY_TYPES.get(name, 'varchar')}[]" for name in _INSERT_COLUMNS)
-    + ") ON CONFLICT (merchant_id, dedupe_key) DO NOTHING RETURNING dedupe_key"
-)
 
 
 def _fold_into_parcels(
@@ -197,7 +157,7 @@ def _fold_into_parcels(
         else:
             states[parcel_id] = extended
     states.update(_derive_from_history(uow, merchant_id, replay))
-    parcels_repo.save_parcel_states(uow, merchant_id, parcels, states, received_at=received_at)
+    tracking_parcels.save_parcel_states(uow, merchant_id, parcels, states, received_at=received_at)
 
 
 def _derive_from_history(
@@ -207,14 +167,8 @@ def _derive_from_history(
     if not ids:
         return {}
     facts: dict[str, list[EventFact]] = {pid: [] for pid in ids}
-    for parcel_id, occurred_at, status, reason, key in uow.session.execute(
-        select(
-            TrackingEvent.parcel_id,
-            TrackingEvent.occurred_at,
-            TrackingEvent.status,
-            TrackingEvent.reason,
-            TrackingEvent.dedupe_key,
-        ).where(TrackingEvent.merchant_id == merchant_id, TrackingEvent.parcel_id.in_(ids))
+    for parcel_id, occurred_at, status, reason, key in repository.event_facts_of_parcels(
+        uow, merchant_id, ids
     ):
         facts[str(parcel_id)].append(EventFact(occurred_at, status, reason, key))
     return {pid: derive_tracking_state(events) for pid, events in facts.items()}
@@ -237,32 +191,20 @@ def claim_events_for_new_parcels(
     touched: set[str] = set(new_ids)
     before: dict[str, ParcelRef] = {}
     for parcel_id, number, carrier, created_at in new_parcels:
-        same_number = parcels_repo.parcels_for_tracking_numbers(uow, merchant_id, [number], lock=True)
+        same_number = tracking_parcels.parcels_for_tracking_numbers(uow, merchant_id, [number], lock=True)
         before.update((p.id, p) for p in same_number)
         older = [p.id for p in same_number if p.carrier == carrier and p.id not in new_ids]
-        owner: ColumnElement[bool] = TrackingEvent.parcel_id.is_(None)
-        if older:
-            owner = or_(owner, TrackingEvent.parcel_id.in_(older))
-        moved = (
-            uow.session.connection()
-            .execute(
-                update(TrackingEvent)
-                .where(
-                    and_(
-                        TrackingEvent.merchant_id == merchant_id,
-                        TrackingEvent.tracking_number == number,
-                        TrackingEvent.carrier == carrier,
-                        TrackingEvent.occurred_at >= rules.claim_since(created_at, recycle_window),
-                        owner,
-                    )
-                )
-                .values(parcel_id=parcel_id)
-                .returning(TrackingEvent.id)
-            )
-            .all()
+        moved = repository.claim_events(
+            uow,
+            merchant_id,
+            parcel_id,
+            tracking_number=number,
+            carrier=carrier,
+            since=rules.claim_since(created_at, recycle_window),
+            from_parcels=older,
         )
         if moved:
             touched.update(older)
-    parcels_repo.save_parcel_states(
+    tracking_parcels.save_parcel_states(
         uow, merchant_id, before, _derive_from_history(uow, merchant_id, touched), received_at=now
     )

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import Any, NamedTuple
-
-from sqlalchemy import bindparam, func, select
+from typing import Any
 
 from ordertrack.db.reader import Reader
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.kit.errors import NotFound
 from ordertrack.kit.localtime import local_moment
-from ordertrack.kit.pagination import Page, keyset_page
+from ordertrack.kit.pagination import Page
+from ordertrack.tracking import repository
 from ordertrack.tracking.model import TrackingEvent
+from ordertrack.tracking.repository import EventRow
 from ordertrack.tracking.schemas import (
     EventOut,
     LocationOut,
@@ -32,43 +31,6 @@ from ordertrack.tracking.status import (
 
 class TrackingNotFound(NotFound):
     code = "tracking_not_found"
-
-
-class EventRow(NamedTuple):
-    """The columns a tracking view shows of one event, in the order the lookups select them."""
-
-    occurred_at: datetime
-    utc_offset_minutes: int
-    timezone: str | None
-    time_precision: str
-    status: str
-    reason: str | None
-    code: str | None
-    description: str | None
-    city: str | None
-    region: str | None
-    postal_code: str | None
-    country: str | None
-    latitude: float | None
-    longitude: float | None
-    carrier: str
-    source: str
-    event_id: str | None
-    received_at: datetime
-    dedupe_key: str
-
-
-_EVENT_COLUMNS = tuple(getattr(TrackingEvent, name) for name in EventRow._fields)
-_PARCEL_EVENTS = select(*_EVENT_COLUMNS).where(
-    TrackingEvent.merchant_id == bindparam("merchant_id"),
-    TrackingEvent.parcel_id == bindparam("parcel_id"),
-)
-_UNMATCHED_EVENTS = select(*_EVENT_COLUMNS).where(
-    TrackingEvent.merchant_id == bindparam("merchant_id"),
-    TrackingEvent.tracking_number == bindparam("tracking_number"),
-    TrackingEvent.parcel_id.is_(None),
-)
-_UNMATCHED_EVENTS_OF_CARRIER = _UNMATCHED_EVENTS.where(TrackingEvent.carrier == bindparam("carrier"))
 
 
 def _event_out(event: EventRow | TrackingEvent) -> dict[str, Any]:
@@ -111,20 +73,14 @@ def _timeline_out(events: Sequence[EventRow]) -> list[EventOut]:
 
 async def parcel_timeline(reader: Reader, merchant_id: str, parcel_id: str) -> list[EventOut]:
     """A parcel's events in timeline order, as the tracking lookup shows them."""
-    rows = await reader.fetch(_PARCEL_EVENTS, {"merchant_id": merchant_id, "parcel_id": parcel_id})
-    return _timeline_out([EventRow(*row) for row in rows])
+    return _timeline_out(await repository.parcel_event_rows(reader, merchant_id, parcel_id))
 
 
 async def unclaimed_tracking(
     reader: Reader, merchant_id: str, tracking_number: str, carrier: str | None = None
 ) -> TrackingOut:
     """The tracking of a number no parcel of the merchant carries: the scans nobody claimed yet."""
-    params = {"merchant_id": merchant_id, "tracking_number": tracking_number}
-    statement = _UNMATCHED_EVENTS
-    if carrier:
-        statement = _UNMATCHED_EVENTS_OF_CARRIER
-        params["carrier"] = carrier.lower()
-    events = [EventRow(*row) for row in await reader.fetch(statement, params)]
+    events = await repository.unclaimed_event_rows(reader, merchant_id, tracking_number, carrier)
     if not events:
         raise TrackingNotFound(f"no tracking for {tracking_number!r}")
     # Scans of one number from two carriers are two parcels; show the one heard from last.
@@ -151,12 +107,7 @@ def events_for_parcels(
     """(parcel id, event) for every event of these parcels, oldest first. Read-only."""
     if not parcel_ids:
         return []
-    rows = uow.session.execute(
-        select(TrackingEvent.parcel_id, *_EVENT_COLUMNS)
-        .where(TrackingEvent.merchant_id == merchant_id, TrackingEvent.parcel_id.in_(list(parcel_ids)))
-        .order_by(TrackingEvent.occurred_at, TrackingEvent.id)
-    )
-    return [(str(row[0]), EventRow(*row[1:])) for row in rows]
+    return repository.event_rows_of_parcels(uow, merchant_id, parcel_ids, oldest_first=True)
 
 
 def list_events(
@@ -169,16 +120,15 @@ def list_events(
     cursor: str | None,
     limit: int,
 ) -> Page[StoredEventOut]:
-    query = select(TrackingEvent).where(TrackingEvent.merchant_id == merchant_id)
-    if tracking_number:
-        query = query.where(TrackingEvent.tracking_number == tracking_number)
-    if status:
-        query = query.where(TrackingEvent.status == status)
-    if unmatched is True:
-        query = query.where(TrackingEvent.parcel_id.is_(None))
-    elif unmatched is False:
-        query = query.where(TrackingEvent.parcel_id.is_not(None))
-    page = keyset_page(uow.session, query, TrackingEvent.id, cursor, limit)
+    page = repository.event_page(
+        uow,
+        merchant_id,
+        tracking_number=tracking_number,
+        status=status,
+        unmatched=unmatched,
+        cursor=cursor,
+        limit=limit,
+    )
     items = [
         StoredEventOut(
             id=e.id, tracking_number=e.tracking_number, matched=e.parcel_id is not None, **_event_out(e)
@@ -198,14 +148,9 @@ def timelines_of_parcels(
     ids = sorted(set(parcel_ids))
     if not ids:
         return {}
-    rows = uow.session.execute(
-        select(TrackingEvent.parcel_id, *_EVENT_COLUMNS).where(
-            TrackingEvent.merchant_id == merchant_id, TrackingEvent.parcel_id.in_(ids)
-        )
-    )
     grouped: dict[str, list[EventRow]] = defaultdict(list)
-    for parcel_id, *columns in rows:
-        grouped[parcel_id].append(EventRow(*columns))
+    for parcel_id, event in repository.event_rows_of_parcels(uow, merchant_id, ids, oldest_first=False):
+        grouped[parcel_id].append(event)
     return {parcel_id: _timeline_out(events) for parcel_id, events in grouped.items()}
 
 
@@ -214,9 +159,4 @@ def change_marker(uow: UnitOfWork, merchant_id: str, parcel_ids: Iterable[str]) 
     ids = sorted(set(parcel_ids))
     if not ids:
         return (0, 0)
-    count, newest = uow.session.execute(
-        select(func.count(TrackingEvent.id), func.max(TrackingEvent.id)).where(
-            TrackingEvent.merchant_id == merchant_id, TrackingEvent.parcel_id.in_(ids)
-        )
-    ).one()
-    return (int(count or 0), int(newest or 0))
+    return repository.event_count_and_newest_id(uow, merchant_id, ids)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from ordertrack.kit.localtime import local_moment
 from ordertrack.orders.schemas import OrderOut
-from ordertrack.tracking.timeline import EventRow
+from ordertrack.tracking.repository import EventRow
 
 # Ties at the same instant read in the order things must have happened.
 _RANK = {"placed": 0, "confirmed": 1, "shipment": 2, "handed_over": 3, "scan": 4, "cancelled": 5}
