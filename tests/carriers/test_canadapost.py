@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from ordertrack.carriers.canadapost import CONNECTOR
 from ordertrack.carriers.canadapost.mapping import read
 from ordertrack.carriers.reading import Reading
-from ordertrack.tracking.status import EventStatus as S
+from ordertrack.statuses import EventStatus as S
 from tests.carriers.samples import sample, samples_in
 
 FOLDER = "canadapost"

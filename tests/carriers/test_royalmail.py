@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from ordertrack.carriers.reading import Reading
 from ordertrack.carriers.royalmail import CONNECTOR
 from ordertrack.carriers.royalmail.mapping import read
-from ordertrack.tracking.status import EventStatus as S
+from ordertrack.statuses import EventStatus as S
 from tests.carriers.samples import sample, samples_in
 
 FOLDER = "royalmail"

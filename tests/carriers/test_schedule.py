@@ -15,7 +15,7 @@ from ordertrack.carriers.schedule import (
     SILENCE_LIMIT,
     next_poll_at,
 )
-from ordertrack.tracking.status import FINISHED_SHIPMENT_STATUSES, ShipmentStatus
+from ordertrack.statuses import FINISHED_SHIPMENT_STATUSES, ShipmentStatus
 
 NOW = datetime(2024, 5, 6, 12, 0, tzinfo=UTC)
 CREATED = NOW - timedelta(days=2)

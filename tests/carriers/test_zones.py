@@ -20,7 +20,7 @@ from ordertrack.carriers.zones import (
     zone_for,
     zone_showing,
 )
-from ordertrack.tracking.status import EventStatus
+from ordertrack.statuses import EventStatus
 
 
 @pytest.mark.parametrize("country", ["RU", "ES", "PT", "MX", "ID", "KZ", "CL", "CN", "UA"])

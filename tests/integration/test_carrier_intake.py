@@ -17,8 +17,8 @@ from ordertrack.carriers.reading import CarrierEvent, CarrierTracking, Message, 
 from ordertrack.carriers.registry import BadSignature, Connector
 from ordertrack.carriers.scan_times import parse_local_time
 from ordertrack.db.uow import Database
+from ordertrack.statuses import EventStatus
 from ordertrack.tracking import timeline as tracking_timeline
-from ordertrack.tracking.status import EventStatus
 
 WINDOW = timedelta(days=60)
 CODES = CodeTable(

@@ -7,12 +7,11 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ordertrack.statuses import EventStatus, ShipmentStatus
 from ordertrack.tracking.status import (
     EMPTY_STATE,
     EventFact,
-    EventStatus,
     ParcelFacts,
-    ShipmentStatus,
     apply_event,
     derive_shipment_status,
     derive_tracking_state,

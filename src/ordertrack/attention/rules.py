@@ -17,6 +17,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from ordertrack.eta.calendar import BusinessCalendar
+from ordertrack.statuses import FINISHED_SHIPMENT_STATUSES
 
 
 class Kind(StrEnum):
@@ -27,7 +28,6 @@ class Kind(StrEnum):
     not_picked_up = "not_picked_up"  # a label, but no carrier scan after N business days
 
 
-FINAL = frozenset({"delivered", "returned"})
 # Where the carrier has the parcel and keeps scanning it; waiting at a pickup point is quiet.
 MOVING = frozenset({"in_transit", "out_for_delivery", "returning"})
 # The statuses that are trouble in themselves (the `exception` kind; staff are told on the scan).
@@ -72,7 +72,7 @@ class Verdict:
 
 
 def evaluate(watch: ShipmentWatch, now: datetime, thresholds: Thresholds) -> Verdict:
-    if watch.status in FINAL:
+    if watch.status in FINISHED_SHIPMENT_STATUSES:
         return Verdict({}, None)
     found: dict[Kind, str] = {}
     later: list[datetime] = []

@@ -15,11 +15,12 @@ from datetime import datetime
 
 from ordertrack.attention import repository
 from ordertrack.attention.model import AttentionItem
-from ordertrack.attention.rules import FINAL, Kind, Verdict
+from ordertrack.attention.rules import Kind, Verdict
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.events import AttentionClosed, AttentionOpened
 from ordertrack.kit.ids import new_id
 from ordertrack.kit.pagination import Page
+from ordertrack.statuses import FINISHED_SHIPMENT_STATUSES
 
 DETAIL_LENGTH = 300
 
@@ -79,7 +80,7 @@ def apply_findings(uow: UnitOfWork, merchant_id: str, findings: Sequence[Finding
 
 
 def why_closed(kind: Kind, status: str) -> str:
-    if status in FINAL:
+    if status in FINISHED_SHIPMENT_STATUSES:
         return f"the shipment was {status}"
     return {
         Kind.stalled: "a new scan",

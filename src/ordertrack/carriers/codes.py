@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ordertrack.carriers.reading import Notes
-from ordertrack.tracking.status import EventStatus
+from ordertrack.statuses import EventStatus
 
 Meaning = tuple[EventStatus, str | None]
 

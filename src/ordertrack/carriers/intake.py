@@ -27,10 +27,10 @@ from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict, NotFound, Unauthorized
 from ordertrack.kit.ids import new_id
 from ordertrack.kit.pagination import Page
+from ordertrack.statuses import FINISHED_SHIPMENT_STATUSES
 from ordertrack.tracking import parcels as tracking_parcels
 from ordertrack.tracking import service as tracking_service
 from ordertrack.tracking.schemas import RejectedEvent
-from ordertrack.tracking.status import FINISHED_SHIPMENT_STATUSES
 
 # Messages that say a part of the payload could not be read (as opposed to the carrier
 # telling us something, e.g. "not found", or a code we do not know yet).

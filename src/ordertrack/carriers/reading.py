@@ -19,8 +19,9 @@ from typing import Any, Literal
 
 from ordertrack.carriers.zones import zone_for
 from ordertrack.kit.schema import normalise_tracking_number
+from ordertrack.statuses import EventStatus, ShipmentStatus
 from ordertrack.tracking.schemas import zone
-from ordertrack.tracking.status import EventFact, EventStatus, ShipmentStatus, derive_tracking_state
+from ordertrack.tracking.status import EventFact, derive_tracking_state
 
 # How sure a scan's instant is. "approximate": the carrier wrote a local time with no offset at a
 # place whose zone is unknown; the wall clock is the carrier's, the instant may be off by hours.

@@ -18,8 +18,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 from ordertrack.carriers.reading import CarrierEvent, Location, Notes, text
 from ordertrack.carriers.zones import principal_zone, zone_showing
+from ordertrack.statuses import EventStatus
 from ordertrack.tracking.schemas import zone
-from ordertrack.tracking.status import EventStatus
 
 _OFFSET = re.compile(r"^(?:UTC|GMT)?\s*(?P<sign>[+-])(?P<h>\d{1,2}):?(?P<m>\d{2})?$")
 

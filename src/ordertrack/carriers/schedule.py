@@ -31,7 +31,7 @@ import hashlib
 from datetime import datetime, timedelta
 
 from ordertrack.kit.clock import ensure_aware
-from ordertrack.tracking.status import FINISHED_SHIPMENT_STATUSES, ShipmentStatus
+from ordertrack.statuses import FINISHED_SHIPMENT_STATUSES, ShipmentStatus
 
 S = ShipmentStatus
 

@@ -23,8 +23,8 @@ from ordertrack.carriers.tracking_numbers import (
 )
 from ordertrack.demo.carrier_wording import WORDING
 from ordertrack.demo.catalog_data import DemoPlace
+from ordertrack.statuses import ShipmentStatus as S
 from ordertrack.tracking.schemas import zone
-from ordertrack.tracking.status import ShipmentStatus as S
 
 # Final state of one demo parcel; each name says where its journey stops.
 IN_FLIGHT = frozenset(

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 from ordertrack.eta import engine
 from ordertrack.eta.learning import Lane, TransitHistory
 from ordertrack.eta.places import Origin, Place
+from ordertrack.statuses import FINISHED_SHIPMENT_STATUSES
 
 # A parcel past its promised day gets a new window of this many business days from today.
 OVERDUE_MARGIN_DAYS = 2
-FINISHED = frozenset({"delivered", "returned"})
 
 
 class Stage(StrEnum):
@@ -181,7 +181,7 @@ def revise_shipment(
     dispatched = journey.dispatched_at
     handed_over_since = promised_at is not None and dispatched > promised_at
     window = None
-    if stage is Stage.check and journey.status not in FINISHED and not handed_over_since:
+    if stage is Stage.check and journey.status not in FINISHED_SHIPMENT_STATUSES and not handed_over_since:
         window = as_time_passes(journey, now)
     if window is None:
         window = estimate_shipment(journey, carrier_estimate, history, now)
@@ -195,7 +195,7 @@ def is_delay(journey: ShipmentJourney, window: Window) -> bool:
     return (
         journey.promise is not None
         and window.latest > journey.promise.latest
-        and journey.status not in FINISHED
+        and journey.status not in FINISHED_SHIPMENT_STATUSES
     )
 
 

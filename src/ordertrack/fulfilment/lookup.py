@@ -14,10 +14,10 @@ from ordertrack.db.reader import Reader
 from ordertrack.eta.schemas import estimate_out
 from ordertrack.orders.model import Order
 from ordertrack.shipments.model import Shipment
+from ordertrack.statuses import ShipmentStatus
 from ordertrack.tracking import timeline as tracking_timeline
 from ordertrack.tracking.model import Parcel
 from ordertrack.tracking.schemas import OrderRef, TrackingOut
-from ordertrack.tracking.status import ShipmentStatus
 
 _TRACKED_PARCEL = (
     select(

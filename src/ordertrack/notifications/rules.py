@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from ordertrack.kit.retry import RetryPolicy
 from ordertrack.orders.status import FINISHED_ORDER_STATUSES
-from ordertrack.tracking.status import FINISHED_SHIPMENT_STATUSES
+from ordertrack.statuses import FINISHED_SHIPMENT_STATUSES
 
 # Shipment statuses that notify the shopper when a shipment enters them.
 SHIPMENT_TRIGGERS = {

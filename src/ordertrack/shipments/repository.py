@@ -18,8 +18,8 @@ from sqlalchemy.orm.util import identity_key
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.kit.pagination import Page, keyset_page
 from ordertrack.shipments.model import Shipment, ShipmentLine
+from ordertrack.statuses import ShipmentStatus
 from ordertrack.tracking.model import Parcel
-from ordertrack.tracking.status import ShipmentStatus
 
 _WITH_CONTENTS = (selectinload(Shipment.lines), selectinload(Shipment.parcels).selectinload(Parcel.items))
 

@@ -16,7 +16,7 @@ from typing import NamedTuple, Protocol
 
 from ordertrack.kit.errors import Conflict, Unprocessable
 from ordertrack.shipments.schemas import ParcelIn, ShipmentIn, ShipmentLineIn
-from ordertrack.tracking.status import FINISHED_SHIPMENT_STATUSES
+from ordertrack.statuses import FINISHED_SHIPMENT_STATUSES
 
 
 class OverShipment(Conflict):

@@ -20,7 +20,7 @@ from ordertrack.kit.schema import (
     TrackingNumber,
     WarehouseRef,
 )
-from ordertrack.tracking.status import ShipmentStatus
+from ordertrack.statuses import ShipmentStatus
 
 
 class ShipmentLineIn(ApiModel):

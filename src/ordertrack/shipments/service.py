@@ -26,12 +26,10 @@ from ordertrack.shipments.schemas import (
     ShipmentLineOut,
     ShipmentOut,
 )
+from ordertrack.statuses import ShipmentStatus
 from ordertrack.tracking import parcels as tracking_parcels
 from ordertrack.tracking.model import Parcel
-from ordertrack.tracking.status import (
-    ShipmentStatus,
-    derive_shipment_status,
-)
+from ordertrack.tracking.status import derive_shipment_status
 
 
 class ShipmentNotFound(NotFound):

@@ -43,7 +43,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 from ordertrack.carriers.aftership.countries import ALPHA3_TO_ALPHA2
-from ordertrack.tracking.status import EventStatus as E
+from ordertrack.statuses import EventStatus as E
 
 Meaning = tuple[str, str | None]  # (unified status, reason)
 T = TypeVar("T")

@@ -30,7 +30,7 @@ from ordertrack.simulate import formats, journeys
 from ordertrack.simulate.journeys import FaultRates, Journey, Scan
 from ordertrack.simulate.network import City, Destinations, SimulatedWarehouse, warehouses
 from ordertrack.simulate.records import Record
-from ordertrack.tracking.status import EventStatus as E
+from ordertrack.statuses import EventStatus as E
 
 MAX_EVENTS_PER_RECORD = 500
 # EasyPost's words for our statuses, for the webhooks of parcels it tracks.

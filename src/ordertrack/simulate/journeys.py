@@ -15,8 +15,8 @@ from functools import lru_cache
 
 from ordertrack.eta.calendar import BusinessCalendar, calendar_for
 from ordertrack.simulate.network import City, SimulatedWarehouse, distance_km, route
+from ordertrack.statuses import EventStatus as E
 from ordertrack.tracking.schemas import zone
-from ordertrack.tracking.status import EventStatus as E
 
 _FAILED_REASONS = ("recipient_unavailable", "no_safe_place", "business_closed")
 

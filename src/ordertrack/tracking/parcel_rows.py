@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, tuple_, update
 
 from ordertrack.db.uow import UnitOfWork
+from ordertrack.statuses import FINISHED_SHIPMENT_STATUSES
 from ordertrack.tracking.model import Parcel
-from ordertrack.tracking.status import FINISHED_SHIPMENT_STATUSES
 
 # --- by tracking number ----------------------------------------------------------------------------
 

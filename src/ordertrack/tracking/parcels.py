@@ -19,9 +19,10 @@ from ordertrack.events import ParcelScanned, ParcelStatusChanged
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict
 from ordertrack.kit.ids import new_id
+from ordertrack.statuses import ShipmentStatus
 from ordertrack.tracking import parcel_rows
 from ordertrack.tracking.model import Parcel
-from ordertrack.tracking.status import ParcelFacts, ShipmentStatus, TrackingState
+from ordertrack.tracking.status import ParcelFacts, TrackingState
 
 
 @dataclass(frozen=True)

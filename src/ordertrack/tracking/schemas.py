@@ -22,7 +22,7 @@ from ordertrack.kit.schema import (
     TimeZoneName,
     TrackingNumber,
 )
-from ordertrack.tracking.status import EventStatus, ShipmentStatus
+from ordertrack.statuses import EventStatus, ShipmentStatus
 
 
 @lru_cache(maxsize=1024)

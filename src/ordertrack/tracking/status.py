@@ -12,37 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from enum import StrEnum
 
-
-class ShipmentStatus(StrEnum):
-    """Unified status of a parcel or shipment; ``pending`` means no event yet."""
-
-    pending = "pending"
-    info_received = "info_received"
-    in_transit = "in_transit"
-    out_for_delivery = "out_for_delivery"
-    available_for_pickup = "available_for_pickup"
-    failed_attempt = "failed_attempt"
-    delivered = "delivered"
-    exception = "exception"
-    returning = "returning"
-    returned = "returned"
-
-
-class EventStatus(StrEnum):
-    """The statuses a tracking event may carry (every shipment status but ``pending``)."""
-
-    info_received = "info_received"
-    in_transit = "in_transit"
-    out_for_delivery = "out_for_delivery"
-    available_for_pickup = "available_for_pickup"
-    failed_attempt = "failed_attempt"
-    delivered = "delivered"
-    exception = "exception"
-    returning = "returning"
-    returned = "returned"
-
+from ordertrack.statuses import FINISHED_SHIPMENT_STATUSES, ShipmentStatus
 
 S = ShipmentStatus
 
@@ -70,9 +41,6 @@ PROGRESS: dict[str, int] = {
     S.delivered: 5,
 }
 
-# A parcel or shipment in one of these has finished its journey (at the shopper's or back with
-# the sender): nothing is polled, watched or promised for it any more. The one definition.
-FINISHED_SHIPMENT_STATUSES = frozenset({S.delivered, S.returned})
 
 _AFTER_DELIVERY = frozenset({S.exception, S.returning, S.returned})
 _FORWARD_MOVES = frozenset(

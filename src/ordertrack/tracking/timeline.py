@@ -12,6 +12,7 @@ from ordertrack.db.uow import UnitOfWork
 from ordertrack.kit.errors import NotFound
 from ordertrack.kit.localtime import local_moment
 from ordertrack.kit.pagination import Page
+from ordertrack.statuses import ShipmentStatus
 from ordertrack.tracking import repository
 from ordertrack.tracking.model import TrackingEvent
 from ordertrack.tracking.repository import EventRow
@@ -21,12 +22,7 @@ from ordertrack.tracking.schemas import (
     StoredEventOut,
     TrackingOut,
 )
-from ordertrack.tracking.status import (
-    EventFact,
-    ShipmentStatus,
-    derive_tracking_state,
-    timeline,
-)
+from ordertrack.tracking.status import EventFact, derive_tracking_state, timeline
 
 
 class TrackingNotFound(NotFound):

@@ -21,7 +21,7 @@ from ordertrack.kit.schema import error_responses
 from ordertrack.shipments import service
 from ordertrack.shipments.model import Shipment
 from ordertrack.shipments.schemas import ShipmentIn, ShipmentOut, ShipmentPage
-from ordertrack.tracking.status import ShipmentStatus
+from ordertrack.statuses import ShipmentStatus
 
 router = APIRouter(tags=["shipments"])
 

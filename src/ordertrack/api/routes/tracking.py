@@ -15,10 +15,10 @@ from ordertrack.fulfilment import lookup
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, NumberCursor, decode_cursor
 from ordertrack.kit.schema import error_responses, normalise_tracking_number
+from ordertrack.statuses import EventStatus
 from ordertrack.tracking import service
 from ordertrack.tracking import timeline as tracking_timeline
 from ordertrack.tracking.schemas import EventBatchIn, EventPage, IngestResultOut, TrackingOut
-from ordertrack.tracking.status import EventStatus
 
 router = APIRouter(prefix="/api/v1/tracking", tags=["tracking"])
 

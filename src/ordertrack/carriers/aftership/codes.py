@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from ordertrack.carriers.codes import CodeTable, meanings
-from ordertrack.tracking.status import EventStatus as E
+from ordertrack.statuses import EventStatus as E
 
 TAGS = CodeTable(
     "aftership",

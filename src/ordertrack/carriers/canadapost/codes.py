@@ -12,7 +12,7 @@ event), so the table holds them without; :func:`table_code` strips them before a
 from __future__ import annotations
 
 from ordertrack.carriers.codes import CodeTable, Meaning, meanings
-from ordertrack.tracking.status import EventStatus as E
+from ordertrack.statuses import EventStatus as E
 
 _CODES: dict[str, Meaning] = {
     # Shipping label created and transmitted, not yet in Canada Post's hands.

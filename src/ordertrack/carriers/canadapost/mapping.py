@@ -45,8 +45,8 @@ from ordertrack.carriers.scan_times import (
     place_scan_times,
     scan_at,
 )
+from ordertrack.statuses import EventStatus
 from ordertrack.tracking.schemas import zone
-from ordertrack.tracking.status import EventStatus
 
 CARRIER = "canadapost"
 

@@ -11,7 +11,7 @@ ordertrack's safe fallback means, so it maps there without an ``unknown_code`` m
 from __future__ import annotations
 
 from ordertrack.carriers.codes import CodeTable, meanings
-from ordertrack.tracking.status import EventStatus as S
+from ordertrack.statuses import EventStatus as S
 
 DHL_CODES = CodeTable(
     carrier="dhl",

@@ -11,7 +11,7 @@ delivering courier". ``PO`` is not in that list; DHL's own description on it is 
 from __future__ import annotations
 
 from ordertrack.carriers.codes import CodeTable, meanings
-from ordertrack.tracking.status import EventStatus as S
+from ordertrack.statuses import EventStatus as S
 
 DHL_EXPRESS_CODES = CodeTable(
     carrier="dhl_express",

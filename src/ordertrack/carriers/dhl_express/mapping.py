@@ -33,7 +33,7 @@ from ordertrack.carriers.reading import (
     tracking_number,
 )
 from ordertrack.carriers.scan_times import UnplacedScan, parse_day, parse_scan_time, place_scan_times, scan_at
-from ordertrack.tracking.status import EventStatus
+from ordertrack.statuses import EventStatus
 
 CARRIER = "dhl"  # the parcel moves with DHL; this connector is only the XML way of asking
 

@@ -8,7 +8,7 @@ in a Movement and a Regulatory section. Only our decisions live here, never FedE
 from __future__ import annotations
 
 from ordertrack.carriers.codes import CodeTable, meanings
-from ordertrack.tracking.status import EventStatus as S
+from ordertrack.statuses import EventStatus as S
 
 EVENT_CODES = CodeTable(
     "fedex",

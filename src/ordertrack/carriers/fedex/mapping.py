@@ -38,7 +38,7 @@ from ordertrack.carriers.scan_times import (
     place_scan_times,
     scan_at,
 )
-from ordertrack.tracking.status import EventStatus
+from ordertrack.statuses import EventStatus
 
 CARRIER = "fedex"
 EXPLAINED = frozenset({EventStatus.exception, EventStatus.failed_attempt, EventStatus.returning})

@@ -9,7 +9,7 @@ replies show with their ``eventName``. Any other code falls back to in transit w
 from __future__ import annotations
 
 from ordertrack.carriers.codes import CodeTable, Meaning, meanings
-from ordertrack.tracking.status import EventStatus as E
+from ordertrack.statuses import EventStatus as E
 
 _CODES: dict[str, Meaning] = {
     # EVAIE / EVAIP: "Sender preparing item" / "Sender despatching item": data only.

@@ -35,8 +35,8 @@ from ordertrack.carriers.reading import (
 )
 from ordertrack.carriers.scan_times import UnplacedScan, parse_day, parse_scan_time, place_scan_times, scan_at
 from ordertrack.carriers.shippo.codes import STATUSES, SUBSTATUSES, carrier_slug
+from ordertrack.statuses import FINISHED_SHIPMENT_STATUSES
 from ordertrack.tracking.schemas import zone
-from ordertrack.tracking.status import FINISHED_SHIPMENT_STATUSES
 
 
 def read(payload: bytes) -> Reading:

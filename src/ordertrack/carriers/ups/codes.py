@@ -20,7 +20,7 @@ How rows were read:
 from __future__ import annotations
 
 from ordertrack.carriers.codes import CodeTable, meanings
-from ordertrack.tracking.status import EventStatus as S
+from ordertrack.statuses import EventStatus as S
 
 # ``status.statusCode`` in the Track API: UPS's customer-facing status ("Status/Description
 # Codes"), sent zero-padded to three digits ("011"); keys here are unpadded.

@@ -40,7 +40,7 @@ from ordertrack.carriers.scan_times import (
     scan_at,
 )
 from ordertrack.carriers.ups import codes
-from ordertrack.tracking.status import EventStatus
+from ordertrack.statuses import EventStatus
 
 CARRIER = "ups"
 

@@ -12,7 +12,7 @@ Codes not listed fall back to ``in_transit`` with an ``unknown_code`` message.
 from __future__ import annotations
 
 from ordertrack.carriers.codes import CodeTable, meanings
-from ordertrack.tracking.status import EventStatus as S
+from ordertrack.statuses import EventStatus as S
 
 USPS_CODES = CodeTable(
     carrier="usps",

@@ -20,10 +20,10 @@ from ordertrack.merchants import service as merchants_service
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.status import FINISHED_ORDER_STATUSES
 from ordertrack.shipments import service as shipments_service
+from ordertrack.statuses import FINISHED_SHIPMENT_STATUSES
 from ordertrack.tracking import parcels as tracking_parcels
 from ordertrack.tracking import timeline as tracking_timeline
 from ordertrack.tracking.schemas import EventOut
-from ordertrack.tracking.status import FINISHED_SHIPMENT_STATUSES
 from ordertrack.web.track.view import (
     DeliveryCard,
     EstimateChange,

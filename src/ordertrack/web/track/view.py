@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from ordertrack.tracking.status import FINISHED_SHIPMENT_STATUSES
+from ordertrack.statuses import FINISHED_SHIPMENT_STATUSES
 from ordertrack.web.track import jsonld
 from ordertrack.web.track.routemap import GeoPoint, RouteMap, project
 from ordertrack.web.track.words import (
