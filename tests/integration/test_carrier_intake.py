@@ -159,7 +159,7 @@ def test_unknown_codes_are_stored_safely_and_counted_per_merchant(db: Database, 
     receive(db, merchant, payload(SCAN_1, odd))
     receive(db, merchant, payload({**odd, "id": "e5", "at": "2026-11-18T10:00:00-06:00"}))
     with db.uow(write=False) as uow:
-        counted = intake.unknown_codes(uow, merchant)
+        counted = intake.unknown_code_page(uow, merchant, None, 50).items
         events = tracking_timeline.list_events(
             uow, merchant, tracking_number="AP123456", status=None, unmatched=None, cursor=None, limit=10
         )

@@ -19,7 +19,7 @@ from typing import Any
 from ordertrack.carriers import repository
 from ordertrack.carriers.model import CarrierPayload, CarrierWebhook, UnknownCarrierCode
 from ordertrack.carriers.reading import CarrierTracking, Message, Reading
-from ordertrack.carriers.registry import BadSignature, Connector
+from ordertrack.carriers.registry import Connector
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.eta import service as eta_service
 from ordertrack.events import CarrierEstimateChanged
@@ -370,17 +370,3 @@ def unknown_code_page(
 ) -> Page[UnknownCarrierCode]:
     """Unknown codes by carrier, then code, a page at a time."""
     return repository.unknown_code_page(uow, merchant_id, cursor, limit)
-
-
-def unknown_codes(uow: UnitOfWork, merchant_id: str) -> list[UnknownCarrierCode]:
-    return repository.unknown_codes_most_seen_first(uow, merchant_id)
-
-
-__all__ = [
-    "BadSignature",
-    "IntakeResult",
-    "configure_webhook",
-    "receive_payload",
-    "replay_payload",
-    "unified_events",
-]

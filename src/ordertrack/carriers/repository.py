@@ -88,16 +88,6 @@ def unknown_code_page(
     return key_page(uow.session, query, columns, UNKNOWN_CODE_CURSOR, cursor, limit)
 
 
-def unknown_codes_most_seen_first(uow: UnitOfWork, merchant_id: str) -> list[UnknownCarrierCode]:
-    return list(
-        uow.session.scalars(
-            select(UnknownCarrierCode)
-            .where(UnknownCarrierCode.merchant_id == merchant_id)
-            .order_by(UnknownCarrierCode.seen.desc(), UnknownCarrierCode.carrier, UnknownCarrierCode.code)
-        )
-    )
-
-
 # --- polling accounts ------------------------------------------------------------------------------
 
 

@@ -107,22 +107,6 @@ def levels_with_codes(
     ]
 
 
-def movements_with_codes(
-    uow: UnitOfWork, merchant_id: str, *, sku: str | None, warehouse: str | None, limit: int
-) -> list[tuple[StockMovement, str]]:
-    query = (
-        select(StockMovement, Warehouse.code)
-        .join(Warehouse, Warehouse.id == StockMovement.warehouse_id)
-        .where(StockMovement.merchant_id == merchant_id)
-    )
-    if sku:
-        query = query.where(StockMovement.sku == sku)
-    if warehouse:
-        query = query.where(Warehouse.code == warehouse)
-    rows = uow.session.execute(query.order_by(StockMovement.id.desc()).limit(limit))
-    return [(movement, code) for movement, code in rows]
-
-
 def ledger_sums(uow: UnitOfWork, merchant_id: str) -> dict[tuple[str, str], tuple[int, int]]:
     """(warehouse id, sku) -> (sum of on_hand deltas, sum of reserved deltas)."""
     rows = uow.session.execute(

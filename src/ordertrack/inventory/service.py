@@ -142,13 +142,6 @@ def list_stock(
     return repository.levels_with_codes(uow, merchant_id, sku=sku, warehouse=warehouse, low=low)
 
 
-def list_movements(
-    uow: UnitOfWork, merchant_id: str, *, sku: str | None, warehouse: str | None, limit: int
-) -> list[tuple[StockMovement, str]]:
-    """The ledger with warehouse codes, newest first."""
-    return repository.movements_with_codes(uow, merchant_id, sku=sku, warehouse=warehouse, limit=limit)
-
-
 def warehouse_page(uow: UnitOfWork, merchant_id: str, cursor: str | None, limit: int) -> Page[Warehouse]:
     """The merchant's warehouses in the order stock is taken from them, a page at a time."""
     return repository.warehouse_page(uow, merchant_id, cursor, limit)

@@ -137,11 +137,6 @@ def log_for_order(uow: UnitOfWork, merchant_id: str, order_id: str) -> list[Noti
     return repository.for_order(uow, merchant_id, order_id)
 
 
-def dead_letters(uow: UnitOfWork, merchant_id: str, limit: int = 200) -> list[Notification]:
-    """The messages that gave up, newest first."""
-    return repository.dead(uow, merchant_id, limit)
-
-
 def settings(uow: UnitOfWork, merchant_id: str) -> list[tuple[str, str, bool]]:
     """Every (trigger, channel) with whether it is on; unset ones are on."""
     off = repository.switched_off(uow, merchant_id)
@@ -199,11 +194,6 @@ def add_endpoint(
     repository.add(uow, endpoint)
     uow.flush()
     return endpoint
-
-
-def endpoints(uow: UnitOfWork, merchant_id: str) -> list[WebhookEndpoint]:
-    """The merchant's webhook endpoints, switched off ones too."""
-    return repository.endpoints(uow, merchant_id)
 
 
 def remove_endpoint(uow: UnitOfWork, merchant_id: str, endpoint_id: str) -> None:
