@@ -27,3 +27,9 @@ class StaffUser(Base):
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
     disabled: Mapped[bool] = mapped_column(default=False)
+    # owner: manages staff, settings and API keys; staff: the day-to-day work. Logins made
+    # before roles existed were all-powerful, so they became owners.
+    role: Mapped[str] = mapped_column(String(16), default="staff", server_default="owner")
+    # The one invite or password-reset link that still works names this; using it clears it.
+    link_nonce: Mapped[str | None] = mapped_column(String(32))
+    invited_at: Mapped[datetime | None]
