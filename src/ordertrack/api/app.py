@@ -22,11 +22,13 @@ from ordertrack.api.routes.carriers import router as carriers_router
 from ordertrack.api.routes.catalog import router as catalog_router
 from ordertrack.api.routes.documents import batch_router as documents_batch_router
 from ordertrack.api.routes.documents import router as documents_router
+from ordertrack.api.routes.index import router as api_index_router
 from ordertrack.api.routes.inventory import router as inventory_router
 from ordertrack.api.routes.notifications import pages as notification_pages
 from ordertrack.api.routes.notifications import router as notifications_router
 from ordertrack.api.routes.orders import router as orders_router
 from ordertrack.api.routes.shipments import router as shipments_router
+from ordertrack.api.routes.store import router as store_router
 from ordertrack.api.routes.tracking import router as tracking_router
 from ordertrack.bootstrap import open_database
 from ordertrack.config import Settings, get_settings
@@ -35,6 +37,8 @@ from ordertrack.kit.schema import error_responses
 from ordertrack.live.listener import PostgresListener
 from ordertrack.tracking.schemas import UnifiedEventIn
 from ordertrack.web.dashboard.routes import router as dashboard_pages
+from ordertrack.web.home import SWAGGER_ASSETS, SWAGGER_ASSETS_URL
+from ordertrack.web.home import router as home_pages
 from ordertrack.web.pages import STATIC
 from ordertrack.web.track.live import router as track_live
 from ordertrack.web.track.lookup import router as track_lookup
@@ -121,8 +125,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     app = FastAPI(
         lifespan=lifespan,
-        # FastAPI's /docs and /redoc pages load their scripts from a CDN; ordertrack pages
-        # never fetch anything from the internet, so only the OpenAPI document is served.
+        # FastAPI's own /docs and /redoc pages load their scripts from a CDN; ordertrack's
+        # /docs (web/home.py) serves Swagger UI's files from this process instead.
         docs_url=None,
         redoc_url=None,
         title="ordertrack",
@@ -144,16 +148,20 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         inventory_router,
         orders_router,
         shipments_router,
+        store_router,
         tracking_router,
     ):
         app.include_router(router)
 
+    app.include_router(api_index_router)
+    app.include_router(home_pages)
     app.include_router(notification_pages)
     app.include_router(track_lookup)
     app.include_router(track_pages)
     app.include_router(track_live)
     app.include_router(dashboard_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount(SWAGGER_ASSETS_URL, StaticFiles(directory=SWAGGER_ASSETS), name="api-docs-assets")
 
     @app.get("/healthz", tags=["ops"], include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -87,21 +87,24 @@ def serve(
     ensure_schema(database)
     base = settings.public_url.rstrip("/")
     if demo:
-        from ordertrack.demo.seed import seed_demo
+        from ordertrack.demo.seed import demo_api_key, seed_demo
         from ordertrack.demo.staff import ensure_demo_staff
 
         with database.uow() as uow:
-            seeded = seed_demo(uow)
+            seeded = seed_demo(uow, api_key=demo_api_key(settings.resolved_secret_key()))
             login = ensure_demo_staff(uow, seeded.merchant_id)
             uow.commit()
         typer.echo("")
         typer.echo(f"  Demo merchant: {seeded.merchant_name} ({seeded.merchant_id})")
         typer.echo(f"  API key:       {seeded.api_key}")
         typer.echo(f"  Try:           curl -H 'Authorization: Bearer {seeded.api_key}' {base}/api/v1/orders")
-        typer.echo(f"  Dashboard:     {base}/dashboard/login")
         typer.echo(f"  Staff login:   {login.email} / {login.password} (demo password)")
         typer.echo(f"  Pick list:     {base}/api/v1/warehouses/RNO1/pick-list (same key)")
-        typer.echo("")
+    typer.echo("")
+    typer.echo(f"  Shopper page:  {base}/track")
+    typer.echo(f"  Dashboard:     {base}/dashboard")
+    typer.echo(f"  API docs:      {base}/docs (index: {base}/api/v1/)")
+    typer.echo("")
     stops: list[threading.Event] = []
     if not no_worker:
         stops.append(start_in_thread(database, settings)[1])

@@ -7,6 +7,9 @@ The data is the same on every run (a fixed random seed); only the dates follow `
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -40,6 +43,7 @@ from ordertrack.inventory import service as inventory_service
 from ordertrack.inventory.schemas import WarehouseIn
 from ordertrack.kit.clock import ensure_aware, utcnow
 from ordertrack.kit.schema import AddressIn
+from ordertrack.merchants import contact as merchants_contact
 from ordertrack.merchants import service as merchants_service
 from ordertrack.merchants.model import Merchant
 from ordertrack.orders import service as orders_service
@@ -50,6 +54,12 @@ from ordertrack.tracking import service as tracking_service
 from ordertrack.tracking.schemas import zone
 
 SEED = 20_240_611
+# How the demo store's shoppers reach it (shown on the tracking page where help is needed).
+DEMO_CONTACT = {
+    "email": "help@northwind.example",
+    "phone": "+1 502-555-0142",
+    "help_url": "https://northwind.example/help",
+}
 # The same window the API uses by default (Settings.recycle_window_days).
 RECYCLE_WINDOW = timedelta(days=60)
 # How far back the demo's orders reach.
@@ -59,6 +69,10 @@ INGEST_BATCH = 200
 LOW_STOCK_THRESHOLD = 12
 LOW_STOCK_SHARE = 0.08  # of the levels, counted around their threshold
 DAY = timedelta(days=1)
+# When the demo shop acts on an order, after the fact before it.
+CONFIRMED_AFTER = timedelta(minutes=12)
+CANCELLED_AFTER = timedelta(hours=2)
+REGISTERED_BEFORE_LABEL = timedelta(minutes=4)
 
 
 @dataclass(frozen=True)
@@ -94,6 +108,10 @@ class _ShipmentDraft:
     lines: list[ShipmentLineIn] | None
     parcels: list[_ParcelDraft]
 
+    def registered_at(self) -> datetime:
+        """When the shop registered the shipment: minutes before its first label scan."""
+        return min(scan.at for parcel in self.parcels for scan in parcel.scans) - REGISTERED_BEFORE_LABEL
+
 
 @dataclass
 class _OrderDraft:
@@ -107,6 +125,17 @@ class _OrderDraft:
     def scans(self) -> list[DemoScan]:
         return [scan for s in self.shipments for p in s.parcels for scan in p.scans]
 
+    def confirmed_at(self) -> datetime:
+        """Minutes after placing (the order's number picks how many, so reruns agree), and
+        before its first shipment; the placing time is never in the future, nor is this."""
+        after = self.placed_at + CONFIRMED_AFTER + timedelta(minutes=len(self.lines) * 7)
+        first = min((s.registered_at() for s in self.shipments), default=None)
+        return min(after, first - timedelta(minutes=1)) if first is not None else after
+
+    def cancelled_at(self) -> datetime:
+        """A few hours after confirming: the shopper changed their mind."""
+        return self.confirmed_at() + CANCELLED_AFTER
+
     def shift(self, delta: timedelta) -> None:
         """Move the whole story ``delta`` along local wall clocks (whole days keep the hours)."""
         self.placed_at += delta
@@ -115,8 +144,18 @@ class _OrderDraft:
                 parcel.scans = [scan.shifted(delta) for scan in parcel.scans]
 
 
-def seed_demo(uow: UnitOfWork, now: datetime | None = None) -> SeededDemo:
-    """Create the demo merchant and its data, or, when it exists, issue it a new API key.
+def demo_api_key(secret: str) -> str:
+    """The demo merchant's API key, derived from the server's secret: every start of the same
+    demo prints the same key instead of minting another live one."""
+    digest = hmac.new(secret.encode(), b"ordertrack demo merchant api key", hashlib.sha256).digest()
+    return merchants_service.KEY_PREFIX + base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def seed_demo(uow: UnitOfWork, now: datetime | None = None, api_key: str | None = None) -> SeededDemo:
+    """Create the demo merchant and its data, or, when it exists, give back its API key.
+
+    ``api_key`` (see :func:`demo_api_key`) is the key to give the demo merchant; it is reused
+    while it works. Without one, or once it was revoked, a new random key is issued.
 
     ``now`` (default: the clock) dates the data; it should be within a few weeks of the
     real time, because shipments are registered at the real time and scans more than the
@@ -130,12 +169,17 @@ def seed_demo(uow: UnitOfWork, now: datetime | None = None) -> SeededDemo:
         .limit(1)
     )
     if existing is not None:
-        api_key = merchants_service.issue_api_key(uow, existing, label="demo")
+        works = merchants_service.api_key_works(uow, existing, api_key) if api_key else False
+        if api_key is None or not works:
+            api_key = merchants_service.issue_api_key(
+                uow, existing, label="demo", api_key=api_key if works is None else None
+            )
         return SeededDemo(existing, MERCHANT_NAME, api_key, created=False)
 
     rng = random.Random(SEED)
-    merchant = merchants_service.create_merchant(uow, MERCHANT_NAME)
+    merchant = merchants_service.create_merchant(uow, MERCHANT_NAME, api_key=api_key)
     merchant_id = merchant.merchant_id
+    merchants_contact.set_store_contact(uow, merchant_id, **DEMO_CONTACT)
     for product in PRODUCTS:
         catalog_service.create_product(uow, merchant_id, _product_in(product))
     stock_levels = _stock_warehouses(uow, merchant_id)
@@ -210,6 +254,8 @@ def _stock_warehouses(uow: UnitOfWork, merchant_id: str) -> int:
                 timezone=place.timezone,
                 cutoff_time="15:00" if place.country == "US" else "14:00",
                 priority=priority * 10,
+                latitude=place.latitude,
+                longitude=place.longitude,
             ),
         )
         for index, product in enumerate(PRODUCTS):
@@ -375,10 +421,13 @@ def _record_order(uow: UnitOfWork, merchant_id: str, number: str, draft: _OrderD
             }
         ),
     )
+    # Every fact carries the time it happened in the story, never the time the demo was seeded:
+    # confirmed soon after placing, cancelled later that day, each shipment registered just
+    # before its label's first scan.
     if draft.plan.confirmed:
-        orders_service.confirm_order(uow, merchant_id, order.id)
+        orders_service.confirm_order(uow, merchant_id, order.id, now=draft.confirmed_at())
     if draft.plan.cancelled:
-        orders_service.cancel_order(uow, merchant_id, order.id)
+        orders_service.cancel_order(uow, merchant_id, order.id, now=draft.cancelled_at())
     for shipment in draft.shipments:
         single = len(shipment.parcels) == 1
         shipping.create_shipment(
@@ -399,6 +448,7 @@ def _record_order(uow: UnitOfWork, merchant_id: str, number: str, draft: _OrderD
                 ],
             ),
             recycle_window=RECYCLE_WINDOW,
+            now=shipment.registered_at(),
         )
 
 

@@ -37,6 +37,12 @@ def api_keys(uow: UnitOfWork, merchant_id: str) -> list[ApiKey]:
     )
 
 
+def api_key_by_hash(uow: UnitOfWork, merchant_id: str, key_hash: str) -> ApiKey | None:
+    return uow.session.scalars(
+        select(ApiKey).where(ApiKey.merchant_id == merchant_id, ApiKey.key_hash == key_hash)
+    ).first()
+
+
 def locked_api_key(uow: UnitOfWork, merchant_id: str, key_id: str) -> ApiKey | None:
     return uow.session.scalars(
         select(ApiKey).where(ApiKey.merchant_id == merchant_id, ApiKey.id == key_id).with_for_update()

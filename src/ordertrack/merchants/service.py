@@ -30,9 +30,12 @@ def hash_api_key(api_key: str) -> str:
     return hashlib.sha256(api_key.encode()).hexdigest()
 
 
-def issue_api_key(uow: UnitOfWork, merchant_id: str, label: str = "default") -> str:
-    """A new random key for the merchant; only its hash is stored, so show it now or never."""
-    api_key = KEY_PREFIX + secrets.token_urlsafe(32)
+def issue_api_key(
+    uow: UnitOfWork, merchant_id: str, label: str = "default", api_key: str | None = None
+) -> str:
+    """A new key for the merchant (random unless ``api_key`` is given, as the demo's is); only its
+    hash is stored, so show it now or never."""
+    api_key = api_key or KEY_PREFIX + secrets.token_urlsafe(32)
     repository.add_api_key(
         uow,
         ApiKey(
@@ -51,6 +54,12 @@ class ApiKeyNotFound(NotFound):
     code = "api_key_not_found"
 
 
+def api_key_works(uow: UnitOfWork, merchant_id: str, api_key: str) -> bool | None:
+    """Whether the merchant holds this key: True while it works, False once revoked, None if never issued."""
+    key = repository.api_key_by_hash(uow, merchant_id, hash_api_key(api_key))
+    return None if key is None else key.revoked_at is None
+
+
 def list_api_keys(uow: UnitOfWork, merchant_id: str) -> list[ApiKey]:
     """The merchant's keys (hashes and prefixes only), newest first."""
     return repository.api_keys(uow, merchant_id)
@@ -66,13 +75,13 @@ def revoke_api_key(uow: UnitOfWork, merchant_id: str, key_id: str) -> ApiKey:
     return key
 
 
-def create_merchant(uow: UnitOfWork, name: str) -> NewMerchant:
+def create_merchant(uow: UnitOfWork, name: str, api_key: str | None = None) -> NewMerchant:
     name = name.strip()
     if not name:
         raise ValueError("merchant name must not be empty")
     merchant = Merchant(id=new_id("mer"), name=name, settings={}, created_at=utcnow())
     repository.add_merchant(uow, merchant)
-    api_key = issue_api_key(uow, merchant.id)
+    api_key = issue_api_key(uow, merchant.id, api_key=api_key)
     return NewMerchant(merchant_id=merchant.id, name=merchant.name, api_key=api_key)
 
 
