@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, or_, select
 
 from ordertrack.customers.model import Customer
 from ordertrack.db.uow import UnitOfWork
@@ -33,3 +33,16 @@ def ids_with_email(uow: UnitOfWork, merchant_id: str, email: str) -> list[str]:
             select(Customer.id).where(Customer.merchant_id == merchant_id, Customer.email == email)
         )
     )
+
+
+def ids_matching(merchant_id: str, words: list[str], email: str, phone_digits: str) -> Select[tuple[str]]:
+    """A query (not run) of the ids of the merchant's customers whose name holds every word, whose
+    email holds ``email``, or whose phone holds ``phone_digits`` (each test skipped when empty)."""
+    tests = []
+    if words:
+        tests.append(and_(*(Customer.name.icontains(word, autoescape=True) for word in words)))
+    if email:
+        tests.append(Customer.email.contains(email, autoescape=True))
+    if phone_digits:
+        tests.append(Customer.phone.contains(phone_digits, autoescape=True))
+    return select(Customer.id).where(Customer.merchant_id == merchant_id, or_(*tests) if tests else False)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+
+from sqlalchemy import Select
 
 from ordertrack.customers import repository
 from ordertrack.customers.model import Customer
@@ -10,6 +13,7 @@ from ordertrack.customers.schemas import CustomerIn
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.ids import new_id
+from ordertrack.kit.number_keys import digits_of
 
 
 def upsert_customer(
@@ -39,3 +43,21 @@ def get_customers(uow: UnitOfWork, merchant_id: str, ids: set[str]) -> dict[str,
 def customer_ids_with_email(uow: UnitOfWork, merchant_id: str, email: str) -> list[str]:
     """The merchant's customers with this email (read-only; for searches)."""
     return repository.ids_with_email(uow, merchant_id, email.lower())
+
+
+# What a phone number may be typed with: digits, a leading +, spaces, dots, dashes, brackets.
+_PHONE_TYPED = re.compile(r"^\+?[0-9 ().\-]+$")
+PHONE_DIGITS_AT_LEAST = 4  # "0123" finds the customer whose number ends in 0123; "12" finds too many
+
+
+def customers_matching(merchant_id: str, text: str) -> Select[tuple[str]]:
+    """The ids of the merchant's customers that support's search ``text`` names, as a query to
+    use inside another (not run here): a name holding every typed word (any case), an email
+    holding the text, or a phone holding the typed digits (at least 4, typed as a phone is)."""
+    words = text.split()
+    phone = ""
+    if _PHONE_TYPED.fullmatch(text.strip()) and len(digits := digits_of(text)) >= PHONE_DIGITS_AT_LEAST:
+        phone = digits.lstrip("0")  # a national number's trunk 0 is not in the E.164 form kept
+        phone = phone if len(phone) >= PHONE_DIGITS_AT_LEAST else ""
+    email = text.strip().lower() if len(words) == 1 else ""
+    return repository.ids_matching(merchant_id, words, email, phone)

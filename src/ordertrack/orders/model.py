@@ -7,9 +7,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ordertrack.db.base import Base, id_column, merchant_column
+from ordertrack.kit.number_keys import MAX_KEY_LENGTH, number_key
 
 
 class Order(Base):
@@ -18,11 +19,18 @@ class Order(Base):
         UniqueConstraint("merchant_id", "number"),
         Index("ix_orders_merchant_status", "merchant_id", "status", "id"),
         Index("ix_orders_merchant_id_id", "merchant_id", "id"),
+        # Lookups and searches by number as people type it: of one merchant, or of any (the
+        # shopper's generic form), from the same index.
+        Index("ix_orders_number_key", "number_key", "merchant_id"),
+        # Lists newest placed first, paged by (placed_at, id).
+        Index("ix_orders_merchant_placed", "merchant_id", "placed_at", "id"),
     )
 
     id: Mapped[str] = id_column()
     merchant_id: Mapped[str] = merchant_column()
     number: Mapped[str] = mapped_column(String(64))
+    # number_key(number), kept by the model (see _keep_number_key): how a typed number is matched.
+    number_key: Mapped[str] = mapped_column(String(MAX_KEY_LENGTH))
     customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.id"))
     currency: Mapped[str] = mapped_column(String(3))
     placed_at: Mapped[datetime]
@@ -48,6 +56,11 @@ class Order(Base):
     lines: Mapped[list[OrderLine]] = relationship(
         lazy="raise", order_by="OrderLine.line_no", back_populates="order"
     )
+
+    @validates("number")
+    def _keep_number_key(self, _name: str, number: str) -> str:
+        self.number_key = number_key(number)
+        return number
 
 
 class OrderLine(Base):

@@ -8,13 +8,15 @@ Every read that hands out whole orders loads their lines in the same round trip
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from ordertrack.db.uow import UnitOfWork
-from ordertrack.kit.pagination import Page, keyset_page
+from ordertrack.kit.number_keys import number_key
+from ordertrack.kit.pagination import InvalidCursor, decode_cursor
 from ordertrack.orders.model import Order
 from ordertrack.orders.status import OrderStatus
 
@@ -23,6 +25,13 @@ def number_taken(uow: UnitOfWork, merchant_id: str, number: str) -> bool:
     return (
         uow.session.scalar(select(Order.id).where(Order.merchant_id == merchant_id, Order.number == number))
         is not None
+    )
+
+
+def number_with_key(uow: UnitOfWork, merchant_id: str, key: str) -> str | None:
+    """The number of one of the merchant's orders whose number has this key, if any."""
+    return uow.session.scalar(
+        select(Order.number).where(Order.number_key == key, Order.merchant_id == merchant_id).limit(1)
     )
 
 
@@ -44,6 +53,10 @@ def order_with_id_or_number(
         order = uow.session.scalars(base.where(Order.id == id_or_number)).first()
     if order is None:
         order = uow.session.scalars(base.where(Order.number == id_or_number)).first()
+    if order is None and (key := number_key(id_or_number)):
+        # As typed ("nw-10442" for NW-10442): only when one order reads so, never a guess.
+        alike = uow.session.scalars(base.where(Order.number_key == key).limit(2)).all()
+        order = alike[0] if len(alike) == 1 else None
     return order
 
 
@@ -86,52 +99,118 @@ def customer_ids_of_orders(uow: UnitOfWork, merchant_id: str, ids: Sequence[str]
     return {order_id: customer_id for order_id, customer_id in rows}
 
 
-def orders_page(
-    uow: UnitOfWork,
-    merchant_id: str,
-    *,
-    status: OrderStatus | None,
-    attention: bool | None,
-    cursor: str | None,
-    limit: int,
-) -> Page[Order]:
-    query = select(Order).where(Order.merchant_id == merchant_id)
-    if status is not None:
-        query = query.where(Order.status == status)
-    if attention is not None:
-        query = query.where(Order.attention == attention)
-    return keyset_page(uow.session, query, Order.id, cursor, limit)
+@dataclass(frozen=True)
+class PlacedPage:
+    """One page of a list newest placed first; ``older``/``newer`` name the pages beside it (the
+    id of this page's last/first order), None where there is none."""
+
+    items: list[Order]
+    older: str | None
+    newer: str | None
 
 
-def search_page(
-    uow: UnitOfWork,
+def list_conditions(
     merchant_id: str,
     *,
-    matching: tuple[str, list[str], list[str]] | None,
-    status: OrderStatus | None,
-    attention: bool | None,
-    placed_from: datetime | None,
-    placed_to: datetime | None,
-    cursor: str | None,
-    limit: int,
-) -> Page[Order]:
-    """Orders filtered as given; ``matching`` is (number, customer ids, order ids), any of which
-    an order may match."""
-    query = select(Order).where(Order.merchant_id == merchant_id)
-    if matching is not None:
-        number, customer_ids, order_ids = matching
-        query = query.where(
-            or_(Order.number == number, Order.customer_id.in_(customer_ids), Order.id.in_(order_ids))
-        )
+    number_fragment: str | None = None,
+    name_words: Sequence[str] = (),
+    customer_ids: Select[tuple[str]] | None = None,
+    order_ids: Select[tuple[str]] | None = None,
+    status: OrderStatus | None = None,
+    attention: bool | None = None,
+    placed_from: datetime | None = None,
+    placed_to: datetime | None = None,
+) -> list[ColumnElement[bool]]:
+    """The WHERE of a filtered list of the merchant's orders. When any of the text tests is given
+    an order passes one of them: its number key holds ``number_fragment``, its ship-to name holds
+    every word, its customer is in ``customer_ids`` or its id in ``order_ids``."""
+    conditions: list[ColumnElement[bool]] = [Order.merchant_id == merchant_id]
+    text_tests: list[ColumnElement[bool]] = []
+    if number_fragment:
+        text_tests.append(Order.number_key.contains(number_fragment, autoescape=True))
+    if name_words:
+        text_tests.append(and_(*(Order.ship_name.icontains(word, autoescape=True) for word in name_words)))
+    if customer_ids is not None:
+        text_tests.append(Order.customer_id.in_(customer_ids))
+    if order_ids is not None:
+        text_tests.append(Order.id.in_(order_ids))
+    if text_tests:
+        conditions.append(or_(*text_tests))
     if status is not None:
-        query = query.where(Order.status == status)
+        conditions.append(Order.status == status)
     if attention is not None:
-        query = query.where(Order.attention == attention)
+        conditions.append(Order.attention == attention)
     if placed_from is not None:
-        query = query.where(Order.placed_at >= placed_from)
+        conditions.append(Order.placed_at >= placed_from)
     if placed_to is not None:
-        query = query.where(Order.placed_at < placed_to)
-    return keyset_page(uow.session, query, Order.id, cursor, limit)
+        conditions.append(Order.placed_at < placed_to)
+    return conditions
+
+
+def _place_of(uow: UnitOfWork, merchant_id: str, cursor: str) -> tuple[datetime, str]:
+    """(placed_at, id) of the order a cursor names; InvalidCursor when it is not the merchant's."""
+    order_id = decode_cursor(cursor)
+    placed_at = None
+    if order_id is not None:
+        placed_at = uow.session.scalar(
+            select(Order.placed_at).where(Order.merchant_id == merchant_id, Order.id == order_id)
+        )
+    if placed_at is None:
+        raise InvalidCursor("cursor is not one this API issued: it is the id of an order on the page before")
+    return placed_at, str(order_id)
+
+
+def placed_page(
+    uow: UnitOfWork,
+    merchant_id: str,
+    conditions: Sequence[ColumnElement[bool]],
+    *,
+    after: str | None,
+    before: str | None,
+    limit: int,
+) -> PlacedPage:
+    """Newest placed first (ties: newest id first); the page older than the order ``after``
+    names, or newer than the one ``before`` names, or the first page."""
+    key = tuple_(Order.placed_at, Order.id)
+    query = select(Order).where(*conditions).options(selectinload(Order.lines))
+    if before:
+        placed_at, order_id = _place_of(uow, merchant_id, before)
+        bound = tuple_(literal(placed_at, Order.placed_at.type), literal(order_id, Order.id.type))
+        rows = list(
+            uow.session.scalars(
+                query.where(key > bound).order_by(Order.placed_at.asc(), Order.id.asc()).limit(limit + 1)
+            )
+        )
+        more = len(rows) > limit
+        rows = list(reversed(rows[:limit]))
+        return PlacedPage(rows, rows[-1].id if rows else None, rows[0].id if more and rows else None)
+    if after:
+        placed_at, order_id = _place_of(uow, merchant_id, after)
+        bound = tuple_(literal(placed_at, Order.placed_at.type), literal(order_id, Order.id.type))
+        query = query.where(key < bound)
+    rows = list(uow.session.scalars(query.order_by(Order.placed_at.desc(), Order.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return PlacedPage(rows, rows[-1].id if more and rows else None, rows[0].id if after and rows else None)
+
+
+def count_where(uow: UnitOfWork, conditions: Sequence[ColumnElement[bool]]) -> int:
+    return uow.session.scalar(select(func.count()).select_from(Order).where(*conditions)) or 0
+
+
+def batch_where(
+    uow: UnitOfWork,
+    conditions: Sequence[ColumnElement[bool]],
+    after: tuple[datetime, str] | None,
+    size: int,
+) -> list[Order]:
+    """Up to ``size`` orders passing ``conditions`` with their lines, newest placed first, older
+    than the (placed_at, id) ``after`` (keyset: one indexed query however deep it goes)."""
+    query = select(Order).where(*conditions).options(selectinload(Order.lines))
+    if after is not None:
+        bound = tuple_(literal(after[0], Order.placed_at.type), literal(after[1], Order.id.type))
+        query = query.where(tuple_(Order.placed_at, Order.id) < bound)
+    return list(uow.session.scalars(query.order_by(Order.placed_at.desc(), Order.id.desc()).limit(size)))
 
 
 def order_with_lines(uow: UnitOfWork, order_id: str) -> Order | None:
@@ -141,9 +220,10 @@ def order_with_lines(uow: UnitOfWork, order_id: str) -> Order | None:
     ).first()
 
 
-def orders_with_number(uow: UnitOfWork, number: str, merchant_id: str | None) -> list[Order]:
-    """Up to 20 orders with this number, newest first, of one merchant or of every merchant."""
-    query = select(Order).where(Order.number == number).options(selectinload(Order.lines))
+def orders_with_number_key(uow: UnitOfWork, key: str, merchant_id: str | None) -> list[Order]:
+    """Up to 20 orders whose number has this key, newest first, of one merchant or of every
+    merchant (one lookup of ``ix_orders_number_key``)."""
+    query = select(Order).where(Order.number_key == key).options(selectinload(Order.lines))
     if merchant_id is not None:
         query = query.where(Order.merchant_id == merchant_id)
     return list(uow.session.scalars(query.order_by(Order.placed_at.desc(), Order.id).limit(20)))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ordertrack.attention import service as attention_service
 from ordertrack.attention.schemas import item_out
@@ -20,8 +21,9 @@ from ordertrack.inventory import reservations
 from ordertrack.inventory.reservations import OrderToHold
 from ordertrack.inventory.rules import LineNeed
 from ordertrack.kit.clock import utcnow
-from ordertrack.kit.errors import Conflict, NotFound
+from ordertrack.kit.errors import Conflict, NotFound, Unprocessable
 from ordertrack.kit.ids import new_id
+from ordertrack.kit.number_keys import number_key
 from ordertrack.kit.pagination import Page
 from ordertrack.orders import repository
 from ordertrack.orders.model import Order, OrderLine
@@ -45,11 +47,26 @@ class DuplicateOrderNumber(Conflict):
     code = "duplicate_order_number"
 
 
+class UnreadableOrderNumber(Unprocessable):
+    code = "unreadable_order_number"
+
+
 def place_order(uow: UnitOfWork, merchant_id: str, data: OrderIn, *, now: datetime | None = None) -> Order:
     """A new pending order; ``now`` (default the wall clock) stamps it and a new customer."""
     now = now or utcnow()
     if repository.number_taken(uow, merchant_id, data.number):
         raise DuplicateOrderNumber(f"order number {data.number!r} is already taken")
+    key = number_key(data.number)
+    if not key:
+        raise UnreadableOrderNumber(
+            f"order number {data.number!r} has no letter or digit: '#', spaces and dashes are "
+            "ignored when shoppers and staff look numbers up"
+        )
+    if (alike := repository.number_with_key(uow, merchant_id, key)) is not None:
+        raise DuplicateOrderNumber(
+            f"order number {data.number!r} reads as the existing {alike!r}: numbers are looked up "
+            "ignoring case, '#', spaces and dashes, so the two could not be told apart"
+        )
     customer = customers_service.upsert_customer(uow, merchant_id, data.customer, now=now)
     names = catalog_service.product_names(uow, merchant_id, {line.sku for line in data.lines})
     address = data.shipping_address
@@ -133,6 +150,72 @@ def customers_of_orders(uow: UnitOfWork, merchant_id: str, ids: Iterable[str]) -
     return repository.customer_ids_of_orders(uow, merchant_id, wanted)
 
 
+@dataclass(frozen=True)
+class OrderFilters:
+    """What an order list is narrowed to: support's search text and the filters beside it."""
+
+    text: str | None = None
+    status: OrderStatus | None = None
+    attention: bool | None = None
+    placed_from: datetime | None = None  # inclusive
+    placed_to: datetime | None = None  # exclusive
+
+
+@dataclass(frozen=True)
+class OrderList:
+    """A page of orders newest placed first, the cursors of the pages beside it, and how many
+    orders the filters let through in all (None when not counted)."""
+
+    items: list[Order]
+    older: str | None
+    newer: str | None
+    total: int | None
+
+
+def _conditions(merchant_id: str, filters: OrderFilters) -> list[Any]:
+    text = " ".join((filters.text or "").split())
+    if not text:
+        return repository.list_conditions(
+            merchant_id,
+            status=filters.status,
+            attention=filters.attention,
+            placed_from=filters.placed_from,
+            placed_to=filters.placed_to,
+        )
+    # Support types a part of the number (any case, with or without '#', spaces, dashes), a
+    # customer's name, email or phone, or a tracking number: an order matching any of them is found.
+    return repository.list_conditions(
+        merchant_id,
+        number_fragment=number_key(text) or None,
+        name_words=text.split(),
+        customer_ids=customers_service.customers_matching(merchant_id, text),
+        order_ids=shipments_service.orders_with_tracking_number_holding(merchant_id, text),
+        status=filters.status,
+        attention=filters.attention,
+        placed_from=filters.placed_from,
+        placed_to=filters.placed_to,
+    )
+
+
+def search_orders(
+    uow: UnitOfWork,
+    merchant_id: str,
+    filters: OrderFilters,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    limit: int,
+    count: bool = False,
+) -> OrderList:
+    """The merchant's orders passing ``filters``, newest placed first: the page older than the
+    order ``after`` names, newer than the one ``before`` names, or the first. Read-only; the
+    dashboard's list and the API's. A cursor naming no order of the merchant is InvalidCursor."""
+    conditions = _conditions(merchant_id, filters)
+    page = repository.placed_page(uow, merchant_id, conditions, after=after, before=before, limit=limit)
+    total = repository.count_where(uow, conditions) if count else None
+    return OrderList(page.items, page.older, page.newer, total)
+
+
 def list_orders(
     uow: UnitOfWork,
     merchant_id: str,
@@ -141,43 +224,31 @@ def list_orders(
     attention: bool | None,
     cursor: str | None,
     limit: int,
+    text: str | None = None,
 ) -> Page[Order]:
-    return repository.orders_page(
-        uow, merchant_id, status=status, attention=attention, cursor=cursor, limit=limit
-    )
-
-
-def search_orders(
-    uow: UnitOfWork,
-    merchant_id: str,
-    *,
-    text: str | None,
-    status: OrderStatus | None,
-    attention: bool | None,
-    placed_from: datetime | None,
-    placed_to: datetime | None,
-    cursor: str | None,
-    limit: int,
-) -> Page[Order]:
-    """Orders, newest first, whose number, customer email or a parcel's tracking number is
-    ``text`` (exact match), filtered by status, attention and ``placed_from <= placed_at <
-    placed_to``. Read-only; the dashboard's order list."""
-    matching = None
-    if text:
-        customer_ids = customers_service.customer_ids_with_email(uow, merchant_id, text)
-        shipped_ids = shipments_service.order_ids_with_tracking_number(uow, merchant_id, text)
-        matching = (text, customer_ids, shipped_ids)
-    return repository.search_page(
+    """The API's list: newest placed first; the cursor is the id of the previous page's last order."""
+    found = search_orders(
         uow,
         merchant_id,
-        matching=matching,
-        status=status,
-        attention=attention,
-        placed_from=placed_from,
-        placed_to=placed_to,
-        cursor=cursor,
+        OrderFilters(text=text, status=status, attention=attention),
+        after=cursor or None,
         limit=limit,
     )
+    return Page(found.items, found.older)
+
+
+def orders_for_export(
+    uow: UnitOfWork,
+    merchant_id: str,
+    filters: OrderFilters,
+    *,
+    after: tuple[datetime, str] | None,
+    size: int = 500,
+) -> list[Order]:
+    """The next ``size`` orders passing ``filters`` (with their lines), newest placed first, older
+    than ``after`` = (placed_at, id) of the last one written: an export reads a batch per short
+    transaction instead of holding one open while a slow client downloads."""
+    return repository.batch_where(uow, _conditions(merchant_id, filters), after, size)
 
 
 def _derive(order: Order, shipments: list[ShipmentFacts]) -> DerivedOrder:
@@ -346,5 +417,9 @@ def order_for_tracking_link(uow: UnitOfWork, order_id: str) -> Order | None:
 
 
 def orders_for_shopper_lookup(uow: UnitOfWork, number: str, merchant_id: str | None = None) -> list[Order]:
-    """Orders with this number, of one merchant or of every merchant; the caller checks the proof."""
-    return repository.orders_with_number(uow, number, merchant_id)
+    """Orders whose number reads as ``number`` (case, '#', spaces and dashes ignored), of one
+    merchant or of every merchant; the caller checks the proof (email or postal code)."""
+    key = number_key(number)
+    if not key:
+        return []
+    return repository.orders_with_number_key(uow, key, merchant_id)

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.util import identity_key
 
@@ -81,6 +81,11 @@ def shipments_of_orders_with_contents(
             .execution_options(populate_existing=True)
         )
     )
+
+
+def order_ids_of_shipments_in(merchant_id: str, shipment_ids: Select[tuple[str]]) -> Select[tuple[str]]:
+    """A query (not run) of the orders of the shipments ``shipment_ids`` selects."""
+    return select(Shipment.order_id).where(Shipment.merchant_id == merchant_id, Shipment.id.in_(shipment_ids))
 
 
 def order_ids_of_shipments(uow: UnitOfWork, merchant_id: str, shipment_ids: Sequence[str]) -> list[str]:

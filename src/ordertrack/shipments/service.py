@@ -7,6 +7,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
+from sqlalchemy import Select
+
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.eta.model import EddRevision
 from ordertrack.eta.schemas import EstimateRevisionOut, estimate_out
@@ -120,6 +122,15 @@ def order_ids_with_tracking_number(uow: UnitOfWork, merchant_id: str, tracking_n
     if not shipment_ids:
         return []
     return repository.order_ids_of_shipments(uow, merchant_id, shipment_ids)
+
+
+def orders_with_tracking_number_holding(merchant_id: str, text: str) -> Select[tuple[str]]:
+    """The ids of the merchant's orders with a parcel whose tracking number holds ``text``
+    (spaces, ``#`` and case ignored), as a query to use inside another (not run here)."""
+    fragment = "".join(text.split()).lstrip("#").upper()
+    return repository.order_ids_of_shipments_in(
+        merchant_id, tracking_parcels.shipments_with_number_holding(merchant_id, fragment)
+    )
 
 
 # --- what the checks and promises read and keep (ordertrack.checks) ----------------------------

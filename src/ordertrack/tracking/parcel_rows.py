@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, tuple_, update
+from sqlalchemy import Select, bindparam, func, select, tuple_, update
 
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.statuses import FINISHED_SHIPMENT_STATUSES
@@ -60,6 +60,13 @@ def number_in_flight(
         )
     ).first()
     return None if clash is None else (clash[0], clash[1])
+
+
+def shipment_ids_holding(merchant_id: str, fragment: str) -> Select[tuple[str]]:
+    """A query (not run) of the shipments of the merchant's parcels whose number holds ``fragment``."""
+    return select(Parcel.shipment_id).where(
+        Parcel.merchant_id == merchant_id, Parcel.tracking_number.contains(fragment, autoescape=True)
+    )
 
 
 def shipment_ids_with_number(uow: UnitOfWork, merchant_id: str, tracking_number: str) -> list[str]:

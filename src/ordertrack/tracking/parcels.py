@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.events import ParcelScanned, ParcelStatusChanged
@@ -23,6 +23,9 @@ from ordertrack.statuses import ShipmentStatus
 from ordertrack.tracking import parcel_rows
 from ordertrack.tracking.model import Parcel
 from ordertrack.tracking.status import ParcelFacts, TrackingState
+
+if TYPE_CHECKING:
+    from sqlalchemy import Select
 
 
 @dataclass(frozen=True)
@@ -277,6 +280,12 @@ def polled(uow: UnitOfWork, next_poll: Mapping[str, datetime | None], now: datet
     """The parcels were polled at ``now``; each is next polled at its time (None: never)."""
     for parcel_id, at in next_poll.items():
         parcel_rows.set_polled(uow, parcel_id, now, at)
+
+
+def shipments_with_number_holding(merchant_id: str, fragment: str) -> Select[tuple[str]]:
+    """The ids of the shipments of the merchant's parcels whose tracking number holds
+    ``fragment`` (canonical: upper case, no spaces), as a query to use inside another."""
+    return parcel_rows.shipment_ids_holding(merchant_id, fragment)
 
 
 def shipment_ids_with_number(uow: UnitOfWork, merchant_id: str, tracking_number: str) -> list[str]:

@@ -35,18 +35,28 @@ def place_order(
     return idempotent_write(request, db, merchant_id, data, produce)
 
 
-@router.get("", response_model=OrderPage)
+@router.get("", response_model=OrderPage, responses=error_responses(422))
 def list_orders(
     merchant_id: str = Depends(current_merchant),
     db: Database = Depends(get_db),
     status: OrderStatus | None = None,
     attention: bool | None = None,
+    q: Annotated[
+        str,
+        Query(
+            max_length=200,
+            pattern=r"^[^\x00-\x1f\x7f]*$",
+            description="support's search: part of the order number (case, '#', spaces and dashes "
+            "ignored), the customer's name, email or phone (its digits), or part of a tracking number",
+        ),
+    ] = "",
     cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Response:
+    """The merchant's orders, newest placed first (ties: newest id first)."""
     with db.uow(write=False) as uow:
         page = service.list_orders(
-            uow, merchant_id, status=status, attention=attention, cursor=cursor, limit=limit
+            uow, merchant_id, status=status, attention=attention, cursor=cursor, limit=limit, text=q or None
         )
         return json_response(
             OrderPage(

@@ -90,10 +90,18 @@ async def lookup_tracking(
     db: Database = Depends(get_db),
     carrier: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
-    number = _number_or_none(tracking_number)
+    """The parcel with this number, spaces, case and a leading ``#`` ignored; a number typed with
+    dashes that carriers do not print (``1Z-999-AA1``) is also tried without them."""
+    number = _number_or_none(tracking_number.strip().lstrip("#"))
     if number is None:
         raise tracking_timeline.TrackingNotFound(f"no tracking for {tracking_number!r}")
-    return json_response(await lookup.lookup_tracking(db.reader, merchant_id, number, carrier))
+    try:
+        return json_response(await lookup.lookup_tracking(db.reader, merchant_id, number, carrier))
+    except tracking_timeline.TrackingNotFound:
+        dashless = number.replace("-", "")
+        if dashless == number or len(dashless) < 3:
+            raise
+        return json_response(await lookup.lookup_tracking(db.reader, merchant_id, dashless, carrier))
 
 
 def _number_or_none(value: str | None) -> str | None:

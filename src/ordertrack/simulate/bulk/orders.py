@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ordertrack.kit.ids import new_id
+from ordertrack.kit.number_keys import number_key
 from ordertrack.orders.schemas import OrderIn
 from ordertrack.simulate.bulk.chunk import Chunk, ChunkOrder, OrderLineFacts
 
@@ -37,6 +38,7 @@ def place_order(chunk: Chunk, data: OrderIn, now: datetime) -> None:
         "id": order_id,
         "merchant_id": chunk.merchant_id,
         "number": data.number,
+        "number_key": number_key(data.number),
         "customer_id": customer_id,
         "currency": data.currency,
         "placed_at": data.placed_at.astimezone(UTC),

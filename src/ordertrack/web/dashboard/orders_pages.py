@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from ordertrack.api.transactions import in_transaction
 from ordertrack.attention import service as attention_service
@@ -22,6 +23,7 @@ from ordertrack.orders import service as orders_service
 from ordertrack.orders.status import OrderStatus
 from ordertrack.shipments import service as shipments_service
 from ordertrack.tracking import timeline as tracking_timeline
+from ordertrack.web.dashboard import orders_export
 from ordertrack.web.dashboard.access import DashboardRoute, Staff, current_staff, database, page, staff_form
 from ordertrack.web.dashboard.timeline import order_timeline
 from ordertrack.web.forms import Form
@@ -57,54 +59,91 @@ def _start_of(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-@router.get("/orders")
-def orders_list(request: Request, staff: Staff = Depends(current_staff)) -> Response:
-    text = _param(request, "q")
+@dataclass(frozen=True)
+class ListQuery:
+    """The orders list's filters as the URL carries them (text as typed) and as the service
+    takes them."""
+
+    shown: dict[str, str]
+    filters: orders_service.OrderFilters
+
+
+def _list_query(request: Request) -> ListQuery:
+    text = " ".join(_param(request, "q").split())
     status_text = _param(request, "status", 40)
     if status_text and status_text not in OrderStatus.__members__:
         raise BadQuery(f"there is no order status {status_text!r}")
     attention = _param(request, "attention", 5) in ("1", "on", "true")
     placed_from = _day(request, "from", "'Placed from'")
     placed_to = _day(request, "to", "'Placed to'")
-    cursor = _param(request, "after", 200) or None
-    with database(request).uow(write=False) as uow:
-        result = orders_service.search_orders(
-            uow,
-            staff.merchant_id,
-            text=text or None,
-            status=OrderStatus(status_text) if status_text else None,
-            attention=True if attention else None,
-            placed_from=_start_of(placed_from) if placed_from else None,
-            placed_to=_start_of(placed_to) + timedelta(days=1) if placed_to else None,
-            cursor=cursor,
-            limit=PAGE_SIZE,
-        )
-        customers = customers_service.get_customers(
-            uow, staff.merchant_id, {o.customer_id for o in result.items if o.customer_id}
-        )
-    filters = {
+    if placed_from and placed_to and placed_from > placed_to:
+        raise BadQuery("'Placed from' must not be after 'Placed to'")
+    shown = {
         "q": text,
         "status": status_text,
         "attention": "1" if attention else "",
         "from": placed_from.isoformat() if placed_from else "",
         "to": placed_to.isoformat() if placed_to else "",
     }
-    next_query = None
-    if result.next_cursor:
-        next_query = {k: v for k, v in filters.items() if v} | {"after": result.next_cursor}
+    filters = orders_service.OrderFilters(
+        text=text or None,
+        status=OrderStatus(status_text) if status_text else None,
+        attention=True if attention else None,
+        placed_from=_start_of(placed_from) if placed_from else None,
+        placed_to=_start_of(placed_to) + timedelta(days=1) if placed_to else None,
+    )
+    return ListQuery(shown, filters)
+
+
+@router.get("/orders")
+def orders_list(request: Request, staff: Staff = Depends(current_staff)) -> Response:
+    query = _list_query(request)
+    after = _param(request, "after", 40) or None
+    before = None if after else _param(request, "before", 40) or None
+    with database(request).uow(write=False) as uow:
+        result = orders_service.search_orders(
+            uow, staff.merchant_id, query.filters, after=after, before=before, limit=PAGE_SIZE, count=True
+        )
+        customers = customers_service.get_customers(
+            uow, staff.merchant_id, {o.customer_id for o in result.items if o.customer_id}
+        )
+    kept = {k: v for k, v in query.shown.items() if v}
     return page(
         request,
         staff,
         "dashboard/orders.html",
         {
             "orders": result.items,
-            "emails": {cid: c.email for cid, c in customers.items()},
-            "filters": filters,
+            "customers": customers,
+            "totals": {
+                o.id: sum((line.unit_price * line.quantity for line in o.lines), Decimal(0))
+                for o in result.items
+            },
+            "filters": query.shown,
+            "filtered": bool(kept),
             "statuses": list(OrderStatus),
-            "next_query": next_query,
-            "first_page": cursor is None,
+            "total": result.total or 0,
+            "older_query": kept | {"after": result.older} if result.older else None,
+            "newer_query": kept | {"before": result.newer} if result.newer else None,
+            "newest_query": kept if (after or before) else None,
+            "export_query": kept,
         },
         section="orders",
+    )
+
+
+@router.get("/orders.csv")
+def orders_csv(request: Request, staff: Staff = Depends(current_staff)) -> Response:
+    """Every order the list's filters let through (all pages), as a CSV file."""
+    query = _list_query(request)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    return StreamingResponse(
+        orders_export.csv_chunks(database(request), staff.merchant_id, query.filters),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="orders-{stamp}.csv"',
+            "Cache-Control": "no-store",
+        },
     )
 
 

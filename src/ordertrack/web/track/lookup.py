@@ -160,7 +160,14 @@ def normalise_postal_code(value: str) -> str:
 
 
 def canonical_tracking_number(value: str) -> str:
-    return re.sub(r"\s+", "", value).upper()
+    """Upper case, without white space or a leading '#': ``#1z 999 aa1`` -> ``1Z999AA1``."""
+    return re.sub(r"\s+", "", value).lstrip("#").upper()
+
+
+def dashless(number: str) -> str | None:
+    """The number without its dashes, when it has any: carriers' numbers have none, so a dash
+    typed from a printout (``1Z-999-AA1``) must not hide the parcel."""
+    return number.replace("-", "") if "-" in number else None
 
 
 async def _lookup(request: Request, store: StoreFacts | None) -> Response:
@@ -230,13 +237,18 @@ async def _lookup_parcel(request: Request, store: StoreFacts | None, number: str
 
     def find() -> str | None:
         with _db(request).uow(write=False) as uow:
-            try:
-                parcel = tracking_parcels.newest_parcel_with_number(
-                    uow, number, store.merchant_id if store else None
-                )
-            except tracking_parcels.TrackingNumberShared:
-                return SHARED
-            return parcel.id if parcel else None
+            for candidate in (number, dashless(number)):
+                if not candidate:
+                    continue
+                try:
+                    parcel = tracking_parcels.newest_parcel_with_number(
+                        uow, candidate, store.merchant_id if store else None
+                    )
+                except tracking_parcels.TrackingNumberShared:
+                    return SHARED
+                if parcel is not None:
+                    return parcel.id
+            return None
 
     parcel_id = await run_in_threadpool(find)
     if parcel_id == SHARED:
