@@ -112,6 +112,8 @@ class PromiseRevised(Event):
     # When it was revised (a check's clock); None reads as now.
     at: datetime | None = None
     most_likely: date | None = None
+    # Why it changed (eta.estimating.Cause: picked_up, customs_delay...); None: not said.
+    cause: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,3 +193,25 @@ class AttentionClosed(Event):
     shipment_id: str
     order_id: str
     kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class AttentionResolved(Event):
+    """Staff resolved an item by hand, with a reason (it is also closed: ``AttentionClosed``)."""
+
+    item_id: str
+    shipment_id: str
+    order_id: str
+    kind: str
+    resolution: str
+    staff_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShopperMessaged(Event):
+    """Staff wrote to the shopper about a shipment in trouble; ``message_id`` names this message."""
+
+    message_id: str
+    order_id: str
+    shipment_id: str
+    text: str

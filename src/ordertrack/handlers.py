@@ -32,6 +32,7 @@ from ordertrack.events import (
     PromiseRevised,
     ShipmentCreated,
     ShipmentStatusChanged,
+    ShopperMessaged,
     StockRanLow,
 )
 from ordertrack.notifications import handlers as notifications
@@ -63,6 +64,7 @@ HANDLERS: dict[type[Event], tuple[Handler, ...]] = {
     # Attention.
     AttentionOpened: (checks.flag_orders_needing_attention, notifications.alert_staff_of_attention),
     AttentionClosed: (checks.flag_orders_needing_attention,),
+    ShopperMessaged: (notifications.send_shopper_messages,),
     # Stock.
     StockRanLow: (notifications.alert_staff_of_low_stock,),
 }

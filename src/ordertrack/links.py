@@ -33,6 +33,8 @@ class Purpose(StrEnum):
     DASHBOARD_SESSION = "ordertrack.dashboard-session"
     DASHBOARD_CSRF = "ordertrack.dashboard-csrf"
     DASHBOARD_LOGIN_CSRF = "ordertrack.dashboard-login-csrf"
+    STAFF_INVITE = "ordertrack.staff-invite"
+    STAFF_RESET = "ordertrack.staff-reset"
 
 
 def tracking_token(secret: str, order_id: str, *, expires_on: date | None = None) -> str:
@@ -69,3 +71,30 @@ def read_unsubscribe_token(keys: SigningKeys, token: str) -> tuple[str, str, str
 def unsubscribe_url(public_url: str, secret: str, merchant_id: str, channel: str, address: str) -> str:
     token = unsubscribe_token(secret, merchant_id, channel, address)
     return f"{public_url.rstrip('/')}/notifications/unsubscribe/{token}"
+
+
+# An invite waits a week for the new colleague; a password reset is for today.
+STAFF_LINK_LIFETIME = {Purpose.STAFF_INVITE: timedelta(days=7), Purpose.STAFF_RESET: timedelta(hours=24)}
+
+
+def staff_link_token(keys: SigningKeys, purpose: Purpose, staff_id: str, nonce: str, *, now: datetime) -> str:
+    """An invite or password-reset token: the staff member and the nonce that makes it single-use."""
+    return Signer(keys, purpose).sign([staff_id, nonce], expires_at=now + STAFF_LINK_LIFETIME[purpose])
+
+
+def read_staff_link_token(
+    keys: SigningKeys, purpose: Purpose, token: str, *, now: datetime
+) -> tuple[str, str] | None:
+    """(staff id, nonce) of a token this server signed for ``purpose`` and not expired; else None."""
+    found = Signer(keys, purpose).unsign(token, now=now)
+    if not isinstance(found, list) or len(found) != 2 or not all(isinstance(p, str) and p for p in found):
+        return None
+    return found[0], found[1]
+
+
+def staff_link_url(
+    public_url: str, keys: SigningKeys, purpose: Purpose, staff_id: str, nonce: str, *, now: datetime
+) -> str:
+    kind = "invite" if purpose is Purpose.STAFF_INVITE else "reset"
+    token = staff_link_token(keys, purpose, staff_id, nonce, now=now)
+    return f"{public_url.rstrip('/')}/dashboard/{kind}/{token}"

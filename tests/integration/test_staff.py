@@ -80,7 +80,7 @@ def test_wrong_password_or_unknown_email_get_the_same_answer(
 
 def test_disabled_user_cannot_sign_in(db: Database, make_merchant) -> None:
     merchant = make_merchant("Acme")
-    staff_id = make_staff(db, merchant.merchant_id)
+    staff_id = make_staff(db, merchant.merchant_id, role="staff")
     with db.uow() as uow:
         staff_service.set_disabled(uow, merchant.merchant_id, staff_id, True)
         uow.commit()

@@ -4,7 +4,6 @@ when the shipment moves on."""
 from __future__ import annotations
 
 from datetime import datetime
-
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Index, String, text
@@ -75,7 +74,7 @@ class AttentionActivity(Base):
 
 
 class CarrierClaim(Base):
-    """A claim made with the carrier for a parcel lost, damaged or late (status open -> submitted -> settled)."""
+    """A claim with the carrier for a parcel lost, damaged or late (open -> submitted -> settled)."""
 
     __tablename__ = "carrier_claims"
     __table_args__ = (

@@ -11,7 +11,7 @@ Missed scans are not alarms: no rule expects a particular checkpoint, so a parce
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -65,21 +65,30 @@ class ShipmentWatch:
 
 @dataclass(frozen=True)
 class Verdict:
-    """The kinds open now (with what was seen), and when the next one could start."""
+    """The kinds open now (with what was seen), and when the next one could start.
+
+    ``began`` says when each open kind's problem began, not when a check noticed it: the
+    last scan for ``stalled`` and ``likely_lost`` (the silence started then), the exception
+    scan for ``exception``, the end of the promised day for ``late``, the pick-up deadline
+    for ``not_picked_up``.
+    """
 
     open: dict[Kind, str]
     next_check_at: datetime | None
+    began: dict[Kind, datetime] = field(default_factory=dict)
 
 
 def evaluate(watch: ShipmentWatch, now: datetime, thresholds: Thresholds) -> Verdict:
     if watch.status in FINISHED_SHIPMENT_STATUSES:
         return Verdict({}, None)
     found: dict[Kind, str] = {}
+    began: dict[Kind, datetime] = {}
     later: list[datetime] = []
 
     if watch.status in TROUBLE:
         words = watch.status.replace("_", " ")
         found[Kind.exception] = f"{words} ({watch.reason.replace('_', ' ')})" if watch.reason else words
+        began[Kind.exception] = watch.last_scan_at or now
 
     if watch.first_carrier_scan_at is None:
         deadline = _after_business_days(
@@ -93,6 +102,7 @@ def evaluate(watch: ShipmentWatch, now: datetime, thresholds: Thresholds) -> Ver
             found[Kind.not_picked_up] = (
                 f"no carrier scan {days} business day{'s' * (days != 1)} after the label"
             )
+            began[Kind.not_picked_up] = deadline
         else:
             later.append(deadline)
 
@@ -108,22 +118,28 @@ def evaluate(watch: ShipmentWatch, now: datetime, thresholds: Thresholds) -> Ver
         lost_after = max(lost_after, watch.usual_gap * 2)
         if silent >= lost_after:
             found[Kind.likely_lost] = f"no scan for {_days(silent)}; lost after {_days(lost_after)} here"
+            began[Kind.likely_lost] = watch.last_scan_at
         else:
             later.append(watch.last_scan_at + lost_after)
             if silent >= watch.usual_gap:
                 found[Kind.stalled] = f"no scan for {_days(silent)}; usually at most {_days(watch.usual_gap)}"
+                began[Kind.stalled] = watch.last_scan_at
             else:
                 later.append(watch.last_scan_at + watch.usual_gap)
 
     if watch.promised_latest is not None:
         zone = ZoneInfo(watch.destination_timezone)
         today = now.astimezone(zone).date()
+        promise_ends = datetime.combine(watch.promised_latest + timedelta(days=1), time(0), tzinfo=zone)
         if today > watch.promised_latest:
             found[Kind.late] = f"promised by {watch.promised_latest.isoformat()}, not delivered"
+            began[Kind.late] = promise_ends
         else:
-            later.append(datetime.combine(watch.promised_latest + timedelta(days=1), time(0), tzinfo=zone))
+            later.append(promise_ends)
 
-    return Verdict(found, min(later) if later else None)
+    # Never later than now: a scan dated a little ahead of our clock does not open a future item.
+    began = {kind: min(at, now) for kind, at in began.items()}
+    return Verdict(found, min(later) if later else None, began)
 
 
 def _after_business_days(start: datetime, days: int, calendar: BusinessCalendar, timezone: str) -> datetime:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ordertrack.attention import repository
+from ordertrack.attention import repository, workflow
 from ordertrack.attention.model import AttentionItem
 from ordertrack.attention.rules import Kind, Verdict
 from ordertrack.db.uow import UnitOfWork
@@ -46,10 +46,18 @@ def apply_findings(uow: UnitOfWork, merchant_id: str, findings: Sequence[Finding
     ones, close the kinds no longer found; record each opening and closing."""
     changes = Changes()
     current = repository.open_items(uow, merchant_id, [f.shipment_id for f in findings])
+    quiet = repository.resolved_while_holding(uow, merchant_id, [f.shipment_id for f in findings])
     for finding in findings:
         items = current.get(finding.shipment_id, {})
+        resolved = quiet.get(finding.shipment_id, {})
+        for name, item in resolved.items():
+            # The problem staff resolved by hand has gone: if it comes back, it is a new item.
+            if Kind(name) not in finding.verdict.open:
+                item.problem_ended_at = now
         for kind, detail in finding.verdict.open.items():
             detail = detail[:DETAIL_LENGTH]
+            if kind not in items and str(kind) in resolved:
+                continue  # staff resolved this very problem and it still holds: not a new one
             if kind not in items:
                 uow.session.add(
                     AttentionItem(
@@ -59,7 +67,8 @@ def apply_findings(uow: UnitOfWork, merchant_id: str, findings: Sequence[Finding
                         order_id=finding.order_id,
                         kind=str(kind),
                         detail=detail,
-                        opened_at=now,
+                        # Since when the problem is there, not since the check saw it.
+                        opened_at=finding.verdict.began.get(kind, now),
                     )
                 )
                 uow.record(
@@ -73,7 +82,9 @@ def apply_findings(uow: UnitOfWork, merchant_id: str, findings: Sequence[Finding
         for name, item in items.items():
             if Kind(name) not in finding.verdict.open:
                 item.closed_at = now
+                item.problem_ended_at = now
                 item.close_reason = why_closed(Kind(name), finding.status)
+                workflow.log_closed_by_itself(uow, item, item.close_reason, now)
                 uow.record(AttentionClosed(merchant_id, finding.shipment_id, finding.order_id, name))
                 changes.closed[name] += 1
     return changes

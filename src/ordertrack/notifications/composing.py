@@ -184,6 +184,7 @@ def context_of(row: Notification, facts: Facts, channels: Channels) -> tuple[Mes
         locale=supported_locale(row.locale),
         store_name=brand.display_name,
         brand_colour=brand.primary_colour,
+        logo_url=brand.email_logo_url,
         order_number=order.number,
         shopper_name=customer.name if customer else None,
         tracking_url=link,
@@ -195,6 +196,7 @@ def context_of(row: Notification, facts: Facts, channels: Channels) -> tuple[Mes
         delivery_locality=order.ship_city,
         delivery_country=order.ship_country,
         alert=str(row.facts["alert"]) if staff and row.facts and row.facts.get("alert") else None,
+        message=str(row.facts["message"]) if row.facts and row.facts.get("message") else None,
     )
     return context, customer.timezone if customer else None
 
@@ -217,6 +219,7 @@ def _stock_context(
         locale=supported_locale(row.locale),
         store_name=brand.display_name,
         brand_colour=brand.primary_colour,
+        logo_url=brand.email_logo_url,
         order_number="",
         shopper_name=None,
         tracking_url=f"{channels.public_url.rstrip('/')}/dashboard/inventory?{query}",

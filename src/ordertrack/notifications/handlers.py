@@ -27,6 +27,7 @@ from ordertrack.events import (
     PromiseRevised,
     ShipmentCreated,
     ShipmentStatusChanged,
+    ShopperMessaged,
     StockRanLow,
 )
 from ordertrack.kit.clock import utcnow
@@ -172,6 +173,37 @@ def alert_staff_of_attention(
                 for e in found
             ],
             now=at,
+        )
+
+
+def send_shopper_messages(
+    uow: UnitOfWork,
+    events: Sequence[ShopperMessaged],
+    *,
+    customers: CustomersOf = orders_service.customers_of_orders,
+    enqueue: Enqueue = notifications_service.enqueue,
+    clock: Clock = utcnow,
+) -> None:
+    """What staff wrote to a shopper goes out by the shopper's channels (email, SMS), in their
+    language's frame, past their opt-outs; each message once."""
+    now = clock()
+    for (merchant_id, _), written in _grouped(events, lambda _e: now).items():
+        owners = customers(uow, merchant_id, {e.order_id for e in written})
+        enqueue(
+            uow,
+            merchant_id,
+            [
+                Occurrence(
+                    "shopper_message",
+                    e.order_id,
+                    owners.get(e.order_id),
+                    e.shipment_id,
+                    subject=e.message_id,
+                    facts={"message": e.text},
+                )
+                for e in written
+            ],
+            now=now,
         )
 
 

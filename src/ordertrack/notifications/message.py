@@ -27,6 +27,8 @@ class Trigger(StrEnum):
     delivery_revised = "delivery_revised"
     low_stock = "low_stock"
     needs_attention = "needs_attention"
+    # Staff wrote to the shopper about a shipment in trouble (the attention workflow); the text is theirs.
+    shopper_message = "shopper_message"
 
 
 STAFF_TRIGGERS = frozenset({Trigger.low_stock, Trigger.needs_attention})
@@ -86,6 +88,10 @@ class MessageContext:
     delivery_country: str | None = None
     # A staff alert's finding in words ("no scan for 5.0 days; usually at most 2.0 days").
     alert: str | None = None
+    # The merchant's logo for the top of emails: an https address (mail clients block data: images).
+    logo_url: str | None = None
+    # The words staff wrote to the shopper (``shopper_message``).
+    message: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,17 @@ def supported_locale(locale: str) -> str:
         if wanted.lower() == known.lower() or wanted.split("_")[0].lower() == known.split("_")[0]:
             return known
     return "en"
+
+
+# What staff might write to a shopper, for previews of ``shopper_message``.
+_SAMPLE_MESSAGES = {
+    "en": "Your parcel is taking longer than usual. We have asked the carrier to look into it and will "
+    "write again as soon as we hear back.",
+    "es": "Tu paquete está tardando más de lo habitual. Le hemos pedido al transportista que lo revise y "
+    "te escribiremos en cuanto sepamos algo.",
+    "pt_BR": "Sua encomenda está demorando mais do que o normal. Pedimos à transportadora que verifique e "
+    "escreveremos assim que tivermos notícias.",
+}
 
 
 def sample_context(trigger: Trigger, locale: str) -> MessageContext:
@@ -158,6 +175,7 @@ def sample_context(trigger: Trigger, locale: str) -> MessageContext:
             timezone=zone,
         ),
         estimated_delivery=(date(2025, 11, 26), date(2025, 11, 28)),
+        message=_SAMPLE_MESSAGES[supported_locale(locale)] if trigger is Trigger.shopper_message else None,
         previous_estimate=(date(2025, 11, 25), date(2025, 11, 25))
         if trigger is Trigger.delivery_revised
         else None,

@@ -31,6 +31,7 @@ WEBHOOK_EVENTS = {
     "delivery_revised": "shipment.delivery_revised",
     "low_stock": "inventory.low_stock",
     "needs_attention": "shipment.needs_attention",
+    "shopper_message": "shipment.shopper_messaged",
 }
 # Alerts for the merchant's staff (by email) rather than the shopper.
 STAFF_TRIGGERS = frozenset({"low_stock", "needs_attention"})

@@ -20,6 +20,7 @@ TriggerName = Literal[
     "delivery_revised",
     "low_stock",
     "needs_attention",
+    "shopper_message",
 ]
 ChannelName = Literal["email", "sms", "webhook"]
 # Webhooks carry JSON: only email and SMS have templates.
@@ -89,6 +90,7 @@ class WebhookEndpointIn(ApiModel):
             "shipment.exception",
             "shipment.delivery_revised",
             "shipment.needs_attention",
+            "shipment.shopper_messaged",
             "inventory.low_stock",
         ]
     ] = Field(default_factory=list, max_length=20, description="empty: every event type")

@@ -13,6 +13,8 @@ from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
+from ordertrack.kit.colours import button_colours
+from ordertrack.kit.sentences import close_sentences
 from ordertrack.notifications.channels.sms import fit_sms
 from ordertrack.notifications.default_templates import compose, sms_opt_out
 from ordertrack.notifications.message import (
@@ -26,7 +28,8 @@ from ordertrack.notifications.message import (
     supported_locale,
 )
 from ordertrack.notifications.payloads import parcel_delivery_json_ld
-from ordertrack.notifications.sandbox import MAX_SOURCE_CHARS, TemplateError, render_part
+from ordertrack.notifications.sandbox import MAX_SOURCE_CHARS, TemplateError
+from ordertrack.notifications.sandbox import render_part as render_in_sandbox
 
 
 # Plain read-only records for templates: attribute access without dict methods (``items``) in the way.
@@ -72,11 +75,17 @@ def template_variables(context: MessageContext, html: bool) -> dict[str, Any]:
     )
     event = ScanRecord(**context.event.__dict__) if context.event else None
     json_ld = parcel_delivery_json_ld(context)
+    brand = context.brand_colour.lower() if _COLOUR.fullmatch(context.brand_colour) else "#1f4e79"
+    button = button_colours(_six_digits(brand))
     return {
         "trigger": str(context.trigger),
         "locale": context.locale,
         "store_name": context.store_name,
-        "brand_colour": context.brand_colour if _COLOUR.fullmatch(context.brand_colour) else "#1f4e79",
+        "brand_colour": brand,
+        # The button in the brand colour, with text that reads on it at 4.5:1 (kit.colours).
+        "button_colour": button[0],
+        "button_text_colour": button[1],
+        "logo_url": context.logo_url,
         "order_number": context.order_number,
         "shopper_name": context.shopper_name,
         "tracking_url": context.tracking_url,
@@ -90,8 +99,14 @@ def template_variables(context: MessageContext, html: bool) -> dict[str, Any]:
         "warehouse": context.warehouse,
         "available": context.available,
         "alert": context.alert,
+        "message": context.message,
         "json_ld": Markup(json_ld) if html else json_ld,
     }
+
+
+def _six_digits(colour: str) -> str:
+    """``#abc`` as ``#aabbcc``."""
+    return colour if len(colour) == 7 else "#" + "".join(c * 2 for c in colour[1:])
 
 
 _BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*){2,}")
@@ -139,6 +154,11 @@ def render(
     locale = supported_locale(context.locale)
     source = source or default_template(context.trigger, channel, locale)
     text_vars = template_variables(context, html=False)
+    names = _names(context)
+
+    def render_part(part: str, name: str, variables: dict[str, Any], locale: str, html: bool) -> str:
+        return close_sentences(render_in_sandbox(part, name, variables, locale, html), names, html=html)
+
     if channel is Channel.sms:
         text = sms_typography(render_part(source.text, "sms text", text_vars, locale, html=False).strip())
         return RenderedMessage(subject=None, text=with_sms_opt_out(text, locale), html=None)
@@ -156,6 +176,13 @@ def render(
             markup = str(text_vars["json_ld"])
             html = html.replace("</body>", markup + "</body>", 1) if "</body>" in html else html + markup
     return RenderedMessage(subject=subject, text=text, html=html)
+
+
+def _names(context: MessageContext) -> tuple[str | None, ...]:
+    """The names a message joins with punctuation ("Thank you for shopping with {{ store_name }}.")."""
+    place = context.event.place if context.event else None
+    carriers = tuple(s.carrier_name for s in context.shipments)
+    return (context.store_name, context.shopper_name, place, context.warehouse, *carriers)
 
 
 def check_template(source: TemplateSource, channel: Channel) -> None:

@@ -44,3 +44,14 @@ def active_emails(uow: UnitOfWork, merchant_id: str) -> list[str]:
             .order_by(StaffUser.email)
         )
     )
+
+
+def merchant_users(uow: UnitOfWork, merchant_id: str) -> list[StaffUser]:
+    """Every login of the merchant, by name."""
+    return list(
+        uow.session.scalars(
+            select(StaffUser)
+            .where(StaffUser.merchant_id == merchant_id)
+            .order_by(StaffUser.name, StaffUser.id)
+        )
+    )

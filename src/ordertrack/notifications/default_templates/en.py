@@ -165,4 +165,11 @@ COPY = {
         ),
         action="Open the order",
     ),
+    Trigger.shopper_message: Copy(
+        subject="About your order {{ order_number }}",
+        headline="A message about your order",
+        body=("{{ message }}",),
+        action="Track your parcel",
+        sms="{{ store_name }}, order {{ order_number }}: {{ message }} {{ tracking_url }}",
+    ),
 }

@@ -168,4 +168,11 @@ COPY = {
         ),
         action="Abrir el pedido",
     ),
+    Trigger.shopper_message: Copy(
+        subject="Sobre tu pedido {{ order_number }}",
+        headline="Un mensaje sobre tu pedido",
+        body=("{{ message }}",),
+        action="Seguir tu paquete",
+        sms="{{ store_name }}, pedido {{ order_number }}: {{ message }} {{ tracking_url }}",
+    ),
 }

@@ -168,4 +168,11 @@ COPY = {
         ),
         action="Abrir o pedido",
     ),
+    Trigger.shopper_message: Copy(
+        subject="Sobre o seu pedido {{ order_number }}",
+        headline="Uma mensagem sobre o seu pedido",
+        body=("{{ message }}",),
+        action="Acompanhar sua encomenda",
+        sms="{{ store_name }}, pedido {{ order_number }}: {{ message }} {{ tracking_url }}",
+    ),
 }
