@@ -16,10 +16,9 @@ from jinja2.ext import babel_extract
 
 from ordertrack.kit.signing import SigningKeys
 from ordertrack.web import pages
-from ordertrack.web.track import proof, theme
+from ordertrack.web.track import proof, readable, theme
 from ordertrack.web.track.jsonld import parcel_delivery, script_text
 from ordertrack.web.track.ratelimit import LookupLimiter
-from ordertrack.web.track.routemap import GeoPoint, project
 from ordertrack.web.track.view import (
     DeliveryCard,
     ItemFacts,
@@ -153,38 +152,10 @@ def test_the_estimate_section_renders_with_its_history() -> None:
         .render(
             page=page,
             local_date=lambda v, f="full": pages.local_date(v, "es", f),
-            scan_time=str,
-            zone_label=lambda a, b: b,
+            **readable.page_helpers("es", page.home_country),
         )
     )
     assert "Entrega estimada" in html and "jueves, 5 de noviembre de 2026" in html
-
-
-def test_route_points_stay_inside_the_view_box_in_travel_order() -> None:
-    points = [
-        GeoPoint(38.25, -85.76, "Louisville"),
-        GeoPoint(32.78, -96.80, "Dallas"),
-        GeoPoint(30.27, -97.74, "Austin"),
-    ]
-    route = project(points)
-    assert route is not None
-    assert [p.label for p in route.points] == ["Louisville", "Dallas", "Austin"]
-    assert [p.number for p in route.points] == [1, 2, 3]
-    for p in route.points:
-        assert 0 <= p.x <= route.width and 0 <= p.y <= route.height
-    louisville, dallas, austin = route.points
-    assert louisville.x > dallas.x > austin.x  # east is right
-    assert louisville.y < dallas.y < austin.y  # north is up
-    assert route.polyline.count(",") == 3
-
-
-def test_no_map_for_fewer_than_two_places_and_repeats_count_once() -> None:
-    assert project([]) is None
-    assert project([GeoPoint(1, 1, "a"), GeoPoint(1, 1, "a again")]) is None
-    route = project([GeoPoint(1, 1, "a"), GeoPoint(1, 1, "a"), GeoPoint(1, 2, "b")])
-    assert route is not None and len(route.points) == 2
-    flat = project([GeoPoint(10, 1, "a"), GeoPoint(10, 5, "b")])  # a bounding box with no height
-    assert flat is not None and all(0 <= p.y <= flat.height for p in flat.points)
 
 
 def test_json_ld_is_a_parcel_delivery_without_private_details() -> None:
@@ -279,7 +250,7 @@ def _message_ids() -> set[str]:
             for _line, message, _c, _ctx in extract(
                 babel_extract,
                 source,
-                keywords={"_": None, "gettext": None},
+                keywords={"_": None, "gettext": None, "ngettext": (1, 2)},
                 options={"extensions": "jinja2.ext.i18n"},
             ):
                 found.add(message if isinstance(message, str) else message[0])
@@ -290,19 +261,32 @@ def _message_ids() -> set[str]:
     return found
 
 
+def _forms(text: str | tuple[str, ...]) -> tuple[str, ...]:
+    return text if isinstance(text, tuple) else (text,)
+
+
+def _singular(text: str | tuple[str, ...]) -> str:
+    return _forms(text)[0]
+
+
 @pytest.mark.parametrize("locale", ["pt_BR", "es"])
 def test_every_string_of_the_tracking_page_is_translated(locale: str) -> None:
     wanted = _message_ids()
     assert len(wanted) > 50
-    with (WEB / "locale" / locale / "LC_MESSAGES" / "track.po").open("rb") as source:
-        catalog = read_po(source, locale=locale)
-    translated = {m.id for m in catalog if m.id and m.string}
+    # Every catalog of the locale counts: they are merged at run time (web/i18n.py), and each
+    # part of the page keeps its strings in its own file (track.po, track_order.po, ...).
+    messages = []
+    for path in sorted((WEB / "locale" / locale / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as source:
+            messages.extend(m for m in read_po(source, locale=locale) if m.id)
+    translated = {_singular(m.id) for m in messages if all(_forms(m.string))}
     assert wanted - translated == set()
-    for message in catalog:
-        if message.id and "%(" in message.id:
-            assert sorted(PLACEHOLDER.findall(message.id)) == sorted(PLACEHOLDER.findall(message.string)), (
-                message.id
-            )
+    for message in messages:
+        for original, form in zip(_forms(message.id) * 2, _forms(message.string), strict=False):
+            if "%(" in original:
+                assert sorted(set(PLACEHOLDER.findall(original))) == sorted(set(PLACEHOLDER.findall(form))), (
+                    message.id
+                )
     with (WEB / "locale" / locale / "LC_MESSAGES" / "messages.po").open("rb") as source:
         shared = {m.id: m.string for m in read_po(source, locale=locale) if m.id}
     assert shared["Skip to content"] and shared["Language"]

@@ -16,6 +16,8 @@ from ordertrack.customers import service as customers_service
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.eta import promises
 from ordertrack.eta import service as eta_service
+from ordertrack.merchants import contact as merchants_contact
+from ordertrack.merchants import map_tiles as merchants_map_tiles
 from ordertrack.merchants import service as merchants_service
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.status import FINISHED_ORDER_STATUSES
@@ -24,10 +26,13 @@ from ordertrack.statuses import FINISHED_SHIPMENT_STATUSES
 from ordertrack.tracking import parcels as tracking_parcels
 from ordertrack.tracking import timeline as tracking_timeline
 from ordertrack.tracking.schemas import EventOut
+from ordertrack.web.track import estimate_words
+from ordertrack.web.track.routemap import TileSource
 from ordertrack.web.track.view import (
     DeliveryCard,
     EstimateChange,
     ItemFacts,
+    LineFacts,
     OrderCard,
     ParcelCard,
     ScanFacts,
@@ -78,7 +83,20 @@ def _scan(event: EventOut) -> ScanFacts:
 
 def store_facts(uow: UnitOfWork, merchant_id: str) -> StoreFacts:
     brand = merchants_service.branding(uow, merchant_id)
-    return StoreFacts(merchant_id=merchant_id, name=brand.display_name, logo_data_uri=brand.logo_data_uri)
+    return StoreFacts(
+        merchant_id=merchant_id,
+        name=brand.display_name,
+        logo_data_uri=brand.logo_data_uri,
+        contact=merchants_contact.store_contact(uow, merchant_id),
+        map_tiles=_tile_source(uow, merchant_id),
+    )
+
+
+def _tile_source(uow: UnitOfWork, merchant_id: str) -> TileSource | None:
+    tiles = merchants_map_tiles.map_tiles(uow, merchant_id)
+    if not tiles.url_template:
+        return None
+    return TileSource(url_template=tiles.url_template, attribution=tiles.attribution or "")
 
 
 def _carrier_names(slugs: set[str]) -> dict[str, str]:
@@ -124,7 +142,14 @@ def load_page(uow: UnitOfWork, subject: Subject, *, email_proven: bool) -> Track
             for line in shipment.lines
         ]
         shipment_facts.append(
-            ShipmentCard(shipment.carrier, shipment.status, shipment.reason, parcels, items)
+            ShipmentCard(
+                shipment.carrier,
+                shipment.status,
+                shipment.reason,
+                parcels,
+                items,
+                handed_over=shipment.handed_over_at is not None,
+            )
         )
     carrier_names = _carrier_names(
         {s.carrier for s in shipments} | {p.carrier for s in shipments for p in s.parcels}
@@ -139,11 +164,41 @@ def load_page(uow: UnitOfWork, subject: Subject, *, email_proven: bool) -> Track
             country=order.ship_country,
             shopper_name=shopper_name,
             needs_attention=order.attention,
+            region=order.ship_region,
+            currency=order.currency,
+            lines=_line_facts(order, shipments),
+            delivered_at=max((s.delivered_at for s in shipments if s.delivered_at), default=None),
         ),
         shipments=shipment_facts,
         carrier_names=carrier_names,
         estimated_delivery=_promise(uow, order) or _estimate(uow, order.merchant_id, shipments),
     )
+
+
+def _line_facts(order: Any, shipments: list[Any]) -> list[LineFacts]:
+    """Each order line, with how many of its units each shipment carries and where they are."""
+    shipped: dict[str, int] = {}
+    delivered: dict[str, int] = {}
+    returned: dict[str, int] = {}
+    for shipment in shipments:
+        for line in shipment.lines:
+            shipped[line.order_line_id] = shipped.get(line.order_line_id, 0) + line.quantity
+            if shipment.status == "delivered":
+                delivered[line.order_line_id] = delivered.get(line.order_line_id, 0) + line.quantity
+            elif shipment.status == "returned":
+                returned[line.order_line_id] = returned.get(line.order_line_id, 0) + line.quantity
+    return [
+        LineFacts(
+            name=line.name or line.sku,
+            sku=line.sku,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            shipped=shipped.get(line.id, 0),
+            delivered=delivered.get(line.id, 0),
+            returned=returned.get(line.id, 0),
+        )
+        for line in sorted(order.lines, key=lambda line: line.line_no)
+    ]
 
 
 def _promise(uow: Any, order: Any) -> DeliveryCard | None:
@@ -153,9 +208,18 @@ def _promise(uow: Any, order: Any) -> DeliveryCard | None:
         return None
     own, _ = promises.revisions_for(uow, order.merchant_id, order.id)
     history = tuple(
-        EstimateChange(earliest=row.earliest, latest=row.latest, recorded_at=row.recorded_at) for row in own
+        EstimateChange(row.earliest, row.latest, row.recorded_at, estimate_words.why(row.cause))
+        for row in own
     )
-    return DeliveryCard(earliest=order.edd_earliest, latest=order.edd_latest, history=history)
+    newest = own[-1] if own else None
+    basis = (
+        estimate_words.basis_of(
+            newest.basis, newest.basis_deliveries, newest.origin_country, newest.destination_country
+        )
+        if newest is not None
+        else None
+    )
+    return DeliveryCard(earliest=order.edd_earliest, latest=order.edd_latest, history=history, basis=basis)
 
 
 def _estimate(uow: Any, merchant_id: str, shipments: list[Any]) -> DeliveryCard | None:

@@ -19,7 +19,6 @@ from ordertrack.api.transactions import in_transaction
 from ordertrack.customers import service as customers_service
 from ordertrack.db.uow import Database
 from ordertrack.kit.errors import NotFound
-from ordertrack.kit.localtime import clock_text, zone_label
 from ordertrack.kit.signing import SigningKeys
 from ordertrack.links import read_tracking_token
 from ordertrack.merchants import service as merchants_service
@@ -29,8 +28,9 @@ from ordertrack.notifications.channels.sms import normalise_phone
 from ordertrack.orders import service as orders_service
 from ordertrack.web.forms import BadForm, UnsupportedForm, read_form
 from ordertrack.web.pages import SECURITY_HEADERS, locale_for, render
-from ordertrack.web.track import proof, reading, sms_signup, theme
+from ordertrack.web.track import proof, readable, reading, sms_signup, theme
 from ordertrack.web.track.lookup import MERCHANT_ID, client_key, lookup_limiter
+from ordertrack.web.track.routemap import policy_with_tiles
 from ordertrack.web.track.words import N_
 
 router = APIRouter(include_in_schema=False)
@@ -112,8 +112,7 @@ def _page_context(request: Request, token: str, subject: reading.Subject) -> dic
         "store": page.store,
         "token": token,
         "marker": marker,
-        "scan_time": lambda value: clock_text(value, locale),
-        "zone_label": zone_label,
+        **readable.page_helpers(locale, page.home_country),
     }
 
 
@@ -140,6 +139,9 @@ def _order_response(
         context.update(_sms_context(request, subject.merchant_id, subject.order_id))
     context["sms_state"] = sms_state if sms_state in SMS_STATES else None
     response = render(request, "track/order.html", context, status_code=status_code)
+    if (tiles := context["page"].store.map_tiles) is not None:  # the merchant's map tiles, this page only
+        policy = policy_with_tiles(SECURITY_HEADERS["Content-Security-Policy"], tiles)
+        response.headers["Content-Security-Policy"] = policy
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers.update(headers or {})

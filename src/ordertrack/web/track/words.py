@@ -45,10 +45,12 @@ PARCEL_STEP: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Plainly:
-    """A status in the shopper's words: a sentence and how worried to look."""
+    """A status in the shopper's words: a sentence, how worried to look, and whether the
+    shopper may need the store (the page then shows the store's contact beside it)."""
 
     sentence: str
     tone: Tone = "ok"
+    contact: bool = False
 
 
 PARCEL_WORDS: dict[str, Plainly] = {
@@ -60,6 +62,7 @@ PARCEL_WORDS: dict[str, Plainly] = {
     "failed_attempt": Plainly(
         N_("The carrier tried to deliver but couldn't. They usually try again on the next working day."),
         "warn",
+        contact=True,
     ),
     "delivered": Plainly(N_("Delivered.")),
     "exception": Plainly(
@@ -68,21 +71,28 @@ PARCEL_WORDS: dict[str, Plainly] = {
             "The carrier is working on it; contact the store if it doesn't move soon."
         ),
         "bad",
+        contact=True,
     ),
-    "returning": Plainly(N_("The parcel is on its way back to the store. Contact the store."), "bad"),
-    "returned": Plainly(N_("The parcel went back to the store. Contact the store."), "bad"),
+    "returning": Plainly(
+        N_("The parcel is on its way back to the store. Contact the store."), "bad", contact=True
+    ),
+    "returned": Plainly(N_("The parcel went back to the store. Contact the store."), "bad", contact=True),
 }
 
 # A reason says more than its status; the sentence for (status, reason) wins when known.
 REASON_WORDS: dict[str, Plainly] = {
-    "address_issue": Plainly(N_("There's a problem with the delivery address. Contact the store."), "bad"),
-    "damaged": Plainly(N_("The parcel was damaged on the way. Contact the store."), "bad"),
-    "lost": Plainly(N_("The carrier can't find the parcel. Contact the store."), "bad"),
+    "address_issue": Plainly(
+        N_("There's a problem with the delivery address. Contact the store."), "bad", contact=True
+    ),
+    "damaged": Plainly(N_("The parcel was damaged on the way. Contact the store."), "bad", contact=True),
+    "lost": Plainly(N_("The carrier can't find the parcel. Contact the store."), "bad", contact=True),
     "customs_hold": Plainly(N_("The parcel is held at customs. This can take a few days."), "warn"),
     "payment_required": Plainly(
         N_("There's a charge to pay before delivery. Check with the carrier."), "warn"
     ),
-    "refused": Plainly(N_("The delivery was refused, so the parcel will go back to the store."), "bad"),
+    "refused": Plainly(
+        N_("The delivery was refused, so the parcel will go back to the store."), "bad", contact=True
+    ),
     "weather": Plainly(N_("Bad weather is delaying the delivery."), "warn"),
     "delayed": Plainly(N_("The delivery is running late."), "warn"),
     "recipient_unavailable": Plainly(
@@ -92,9 +102,11 @@ REASON_WORDS: dict[str, Plainly] = {
         N_("The address was closed when the carrier came. They will try again."), "warn"
     ),
     "held_at_carrier": Plainly(N_("The carrier is holding the parcel. Check the carrier's page."), "warn"),
-    "undeliverable": Plainly(N_("The carrier can't deliver the parcel. Contact the store."), "bad"),
+    "undeliverable": Plainly(
+        N_("The carrier can't deliver the parcel. Contact the store."), "bad", contact=True
+    ),
     "returned_to_sender": Plainly(
-        N_("The parcel is on its way back to the store. Contact the store."), "bad"
+        N_("The parcel is on its way back to the store. Contact the store."), "bad", contact=True
     ),
 }
 
@@ -126,7 +138,35 @@ ORDER_WORDS: dict[str, Plainly] = {
     "shipped": Plainly(N_("Your order is on its way.")),
     "partially_delivered": Plainly(N_("Part of your order has arrived; the rest is on its way.")),
     "delivered": Plainly(N_("Your order has been delivered.")),
-    "partially_returned": Plainly(N_("Part of your order went back to the store. Contact the store."), "bad"),
-    "returned": Plainly(N_("Your order went back to the store. Contact the store."), "bad"),
-    "cancelled": Plainly(N_("This order was cancelled."), "bad"),
+    "partially_returned": Plainly(
+        N_("Part of your order went back to the store. Contact the store."), "bad", contact=True
+    ),
+    "returned": Plainly(N_("Your order went back to the store. Contact the store."), "bad", contact=True),
+    "cancelled": Plainly(N_("This order was cancelled."), "bad", contact=True),
+}
+
+# A parcel the store handed to the carrier that has no scan yet (or only the label's).
+HANDED_OVER = Plainly(N_("The carrier has the parcel. Its first scan will show here soon."))
+
+# The stepper's last step for an order that ended without (all of it) arriving.
+FINISHED_STEPS: dict[str, str] = {
+    "cancelled": N_("Cancelled"),
+    "returned": N_("Returned to the store"),
+}
+
+# A scan's reason in a few words, after its status ("Delivery attempted · Nobody was there").
+SCAN_REASON_WORDS: dict[str, str] = {
+    "address_issue": N_("Problem with the address"),
+    "damaged": N_("Damaged"),
+    "lost": N_("Lost"),
+    "customs_hold": N_("Held at customs"),
+    "payment_required": N_("Charge to pay"),
+    "refused": N_("Refused"),
+    "weather": N_("Bad weather"),
+    "delayed": N_("Delayed"),
+    "recipient_unavailable": N_("Nobody was there"),
+    "business_closed": N_("Address closed"),
+    "held_at_carrier": N_("Held by the carrier"),
+    "undeliverable": N_("Can't be delivered"),
+    "returned_to_sender": N_("Going back to the store"),
 }
