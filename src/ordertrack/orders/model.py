@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ordertrack.db.base import Base, id_column, merchant_column
@@ -77,3 +77,23 @@ class OrderLine(Base):
     unit_price: Mapped[Decimal]
 
     order: Mapped[Order] = relationship(lazy="raise", back_populates="lines")
+
+
+class OrderNote(Base):
+    """A note staff wrote on an order (a call, a promise made to the customer), with who wrote it.
+
+    Notes are never edited: a correction is another note, so the timeline stays what was said.
+    """
+
+    __tablename__ = "order_notes"
+    __table_args__ = (Index("ix_order_notes_merchant_order", "merchant_id", "order_id", "id"),)
+
+    id: Mapped[str] = id_column()
+    merchant_id: Mapped[str] = merchant_column()
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    # The staff member who wrote it; None for a note added through the API.
+    author_id: Mapped[str | None] = mapped_column(String(32))
+    # Their name as it was when they wrote it (a later rename does not rewrite history).
+    author_name: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]

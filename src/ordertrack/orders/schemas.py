@@ -18,6 +18,7 @@ from ordertrack.kit.schema import (
     CurrencyCode,
     Instant,
     Money,
+    OrderRef,
     OutModel,
     PageOut,
     Sku,
@@ -106,3 +107,28 @@ class OrderSummary(OutModel):
 
 class OrderPage(PageOut):
     items: list[OrderSummary]
+
+
+# --- staff notes --------------------------------------------------------------------------------
+
+
+class NoteIn(ApiModel):
+    """A note on an order; ``author`` names who wrote it (default: "API")."""
+
+    body: Annotated[str, StringConstraints(min_length=1, max_length=2000)] = Field(
+        description="the note, up to 2,000 characters"
+    )
+    author: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+
+
+class NoteOut(OutModel):
+    id: str
+    order: OrderRef
+    body: str
+    author: str = Field(description="who wrote it: the staff member's name, or the API's caller")
+    source: str = Field(description="dashboard (a signed-in staff member) or api")
+    created_at: datetime
+
+
+class NotePage(PageOut):
+    items: list[NoteOut]

@@ -308,7 +308,10 @@ def mark_confirmed(order: Order, now: datetime) -> None:
         order.confirmed_at = now
 
 
-def confirm_order(uow: UnitOfWork, merchant_id: str, id_or_number: str, *, actor: str = "api") -> Order:
+def confirm_order(
+    uow: UnitOfWork, merchant_id: str, id_or_number: str, *, actor: str = "api", now: datetime | None = None
+) -> Order:
+    """Confirm the order and reserve its stock; ``now`` (default the clock) stamps the confirmation."""
     order = find_order(uow, merchant_id, id_or_number, lock=True)
     if order.status != OrderStatus.pending and order.confirmed_at is not None:
         return order  # confirming twice is harmless
@@ -317,19 +320,22 @@ def confirm_order(uow: UnitOfWork, merchant_id: str, id_or_number: str, *, actor
     # once (confirmed_at and status together) instead of once per autoflush.
     facts = shipments_service.shipment_facts(uow, merchant_id, [order.id]).get(order.id, [])
     first_hold = order.confirmed_at is None
-    order.confirmed_at = utcnow()
+    order.confirmed_at = now or utcnow()
     _store(uow, order, _derive(order, facts))
     reservations.reserve_order(uow, merchant_id, stock_to_hold(order), actor=actor, first_hold=first_hold)
     uow.record(OrderConfirmed(merchant_id, order.id, order.confirmed_at))
     return order
 
 
-def cancel_order(uow: UnitOfWork, merchant_id: str, id_or_number: str, *, actor: str = "api") -> Order:
+def cancel_order(
+    uow: UnitOfWork, merchant_id: str, id_or_number: str, *, actor: str = "api", now: datetime | None = None
+) -> Order:
+    """Cancel the order and give back its stock; ``now`` (default the clock) stamps it."""
     order = find_order(uow, merchant_id, id_or_number, lock=True)
     if order.status == OrderStatus.cancelled:
         return order
     check_action("cancel", order.status)
-    order.cancelled_at = utcnow()
+    order.cancelled_at = now or utcnow()
     reservations.release_order(uow, merchant_id, order.id, actor=actor)
     _rederive(uow, merchant_id, order)
     return order

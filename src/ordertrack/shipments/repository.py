@@ -232,3 +232,15 @@ def shipment_ids_of_order(uow: UnitOfWork, merchant_id: str, order_id: str) -> S
     return uow.session.scalars(
         select(Shipment.id).where(Shipment.merchant_id == merchant_id, Shipment.order_id == order_id)
     ).all()
+
+
+def recent_carriers(uow: UnitOfWork, merchant_id: str, limit: int) -> list[tuple[str, str]]:
+    """(order id, carrier) of the merchant's ``limit`` newest shipments, newest first (ids are
+    time-ordered, so the merchant-and-id index serves it)."""
+    rows = uow.session.execute(
+        select(Shipment.order_id, Shipment.carrier)
+        .where(Shipment.merchant_id == merchant_id)
+        .order_by(Shipment.id.desc())
+        .limit(limit)
+    )
+    return [(order_id, carrier) for order_id, carrier in rows]

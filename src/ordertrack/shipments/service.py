@@ -14,7 +14,7 @@ from ordertrack.eta.model import EddRevision
 from ordertrack.eta.schemas import EstimateRevisionOut, estimate_out
 from ordertrack.events import ShipmentStatusChanged
 from ordertrack.kit.clock import utcnow
-from ordertrack.kit.errors import NotFound
+from ordertrack.kit.errors import Conflict, NotFound
 from ordertrack.kit.ids import new_id
 from ordertrack.kit.pagination import Page
 from ordertrack.kit.schema import OrderRef, WarehouseRef
@@ -155,6 +155,11 @@ def schedule_checks(uow: UnitOfWork, merchant_id: str, when: Mapping[str, dateti
     repository.set_next_checks(uow, merchant_id, when)
 
 
+def recent_carriers(uow: UnitOfWork, merchant_id: str, limit: int) -> list[tuple[str, str]]:
+    """(order id, carrier) of the merchant's newest shipments, newest first."""
+    return repository.recent_carriers(uow, merchant_id, limit)
+
+
 def newest_deliveries(uow: UnitOfWork, merchant_id: str, limit: int) -> list[Shipment]:
     """The merchant's ``limit`` newest delivered shipments, newest first (the index on merchant and
     delivery time serves it): what its deliveries teach comes from these."""
@@ -246,11 +251,39 @@ def refresh_shipments(uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[
         repository.write_statuses(uow, merchant_id, updates, updated_at=utcnow())
 
 
-def hand_over(uow: UnitOfWork, merchant_id: str, shipment_id: str) -> Shipment:
-    """Record that the carrier took the parcels; handing over twice keeps the first time."""
+# A shipment is handed over while it waits for the carrier: no label yet, or a label only.
+# Once the carrier has scanned it (in transit, delivered, returned...) it is theirs already.
+HAND_OVER_STATUSES = frozenset({ShipmentStatus.pending, ShipmentStatus.info_received})
+
+
+class HandOverRefused(Conflict):
+    code = "invalid_transition"
+
+
+def can_hand_over(status: str, handed_over_at: datetime | None) -> bool:
+    """Whether "handed over to the carrier" is an action to offer on a shipment in this state."""
+    return handed_over_at is None and status in HAND_OVER_STATUSES
+
+
+def hand_over(
+    uow: UnitOfWork, merchant_id: str, shipment_id: str, *, now: datetime | None = None
+) -> Shipment:
+    """Record that the carrier took the parcels; handing over twice keeps the first time.
+
+    A shipment the carrier already scanned as moving, delivered or returned cannot be handed
+    over (HandOverRefused, 409): the action would record something that did not happen.
+    """
     shipment = get_shipment(uow, merchant_id, shipment_id)
-    if shipment.handed_over_at is None:
-        shipment.handed_over_at = shipment.updated_at = shipment.next_check_at = utcnow()
+    if shipment.handed_over_at is not None:
+        return shipment
+    if shipment.status not in HAND_OVER_STATUSES:
+        words = str(shipment.status).replace("_", " ")
+        raise HandOverRefused(
+            f"cannot hand over a shipment that is {words}: the carrier has had it since its first scan"
+        )
+    shipment.handed_over_at = shipment.updated_at = shipment.next_check_at = now or utcnow()
+    # The shopper's page stops saying the store is preparing the parcel.
+    uow.record_page_change(order_id=shipment.order_id)
     return shipment
 
 

@@ -11,9 +11,11 @@ from ordertrack.api.auth import current_merchant, get_db
 from ordertrack.api.transactions import idempotent_write, json_response
 from ordertrack.db.uow import Database
 from ordertrack.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Cursor
+from ordertrack.kit.schema import OrderRef as OrderReference
 from ordertrack.kit.schema import error_responses
-from ordertrack.orders import service
-from ordertrack.orders.schemas import OrderIn, OrderOut, OrderPage, OrderSummary
+from ordertrack.orders import notes, service
+from ordertrack.orders.model import OrderNote
+from ordertrack.orders.schemas import NoteIn, NoteOut, NotePage, OrderIn, OrderOut, OrderPage, OrderSummary
 from ordertrack.orders.status import OrderStatus
 
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
@@ -104,3 +106,53 @@ def cancel_order(
     db: Database = Depends(get_db),
 ) -> JSONResponse:
     return _lifecycle(request, db, merchant_id, lambda uow: service.cancel_order(uow, merchant_id, order_ref))
+
+
+def note_out(note: OrderNote, number: str) -> NoteOut:
+    return NoteOut(
+        id=note.id,
+        order=OrderReference(id=note.order_id, number=number),
+        body=note.body,
+        author=note.author_name,
+        source="dashboard" if note.author_id else "api",
+        created_at=note.created_at,
+    )
+
+
+@router.post(
+    "/{order_ref}/notes", status_code=201, response_model=NoteOut, responses=error_responses(404, 422)
+)
+def add_note(
+    order_ref: OrderRef,
+    data: NoteIn,
+    request: Request,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+) -> JSONResponse:
+    """Keep a note on the order, in its timeline; notes are never edited (write another)."""
+
+    def produce(uow):  # type: ignore[no-untyped-def]
+        order = service.find_order(uow, merchant_id, order_ref)
+        note = notes.add_note(
+            uow, merchant_id, order.id, data.body, author_name=data.author or notes.API_AUTHOR
+        )
+        return 201, note_out(note, order.number)
+
+    return idempotent_write(request, db, merchant_id, data, produce)
+
+
+@router.get("/{order_ref}/notes", response_model=NotePage, responses=error_responses(404, 422))
+def list_notes(
+    order_ref: OrderRef,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+    cursor: Cursor = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> Response:
+    """The order's notes, oldest first."""
+    with db.uow(write=False) as uow:
+        order = service.find_order(uow, merchant_id, order_ref)
+        page = notes.note_page(uow, merchant_id, order.id, cursor, limit)
+        return json_response(
+            NotePage(items=[note_out(n, order.number) for n in page.items], next_cursor=page.next_cursor)
+        )

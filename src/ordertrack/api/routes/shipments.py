@@ -93,7 +93,9 @@ def get_shipment(
 
 
 @router.post(
-    "/api/v1/shipments/{shipment_id}/hand-over", response_model=ShipmentOut, responses=error_responses(404)
+    "/api/v1/shipments/{shipment_id}/hand-over",
+    response_model=ShipmentOut,
+    responses=error_responses(404, 409),
 )
 def hand_over(
     shipment_id: Annotated[str, Path(min_length=1, max_length=32)],
@@ -101,7 +103,8 @@ def hand_over(
     merchant_id: str = Depends(current_merchant),
     db: Database = Depends(get_db),
 ) -> JSONResponse:
-    """The carrier took the parcels. Handing over twice keeps the first time."""
+    """The carrier took the parcels. Handing over twice keeps the first time; a shipment the
+    carrier has already scanned moving (or delivered, returned) is `409 invalid_transition`."""
     return idempotent_write(
         request,
         db,
