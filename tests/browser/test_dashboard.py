@@ -167,10 +167,12 @@ def test_a_carrier_description_with_a_script_shows_as_text(
         for t in timeline.locator("time").evaluate_all("ts => ts.map(t => t.dateTime)")
     ]
     assert len(stamps) == 5 and stamps == sorted(stamps)  # placed, confirmed, shipped, 2 scans
-    assert "America/Chicago (C" in text and re.search(r"\bUTC\b(?![+-])", text)
+    # Every time in one zone, the warehouse's by default, and the page says which.
+    assert "America/Chicago (C" in text and not re.search(r"\bUTC\b", text)
+    assert "warehouse's time (AUS1)" in page.locator("#timeline-zone").inner_text()
     # The order's messages: what was queued, to whom, through which channel, and the result.
     messages = page.locator("#notifications + table").inner_text()
-    assert "shipped" in messages and "email" in messages and "pending" in messages
+    assert "Shipped" in messages and "Email" in messages and "Queued" in messages
     screenshots(page, f"dashboard-order-hostile-scan-{backend}")
 
 

@@ -16,6 +16,7 @@ from ordertrack.documents import service as documents_service
 from ordertrack.documents.batch import render_batch_pdf
 from ordertrack.documents.zpl import render_label_zpl
 from ordertrack.fulfilment import shipping
+from ordertrack.fulfilment.ship_defaults import ShipDefaults, ship_defaults
 from ordertrack.inventory import service as inventory_service
 from ordertrack.kit.errors import OrdertrackError
 from ordertrack.orders import service as orders_service
@@ -43,12 +44,14 @@ def _form_context(request: Request, staff: Staff, order_ref: str) -> dict[str, A
         order = orders_service.find_order(uow, staff.merchant_id, order_ref)
         view = orders_service.order_view(uow, staff.merchant_id, order)
         warehouses = inventory_service.list_warehouses(uow, staff.merchant_id)
+        defaults = ship_defaults(uow, staff.merchant_id, order.id, order.ship_country)
     return {
         "order": view,
         "warehouses": warehouses,
         "carriers": carrier_names(),
         "own_carrier": OWN_CARRIER,
         "remaining": {line.id: line.quantity - line.quantity_shipped for line in view.lines},
+        "defaults": defaults,
     }
 
 
@@ -63,7 +66,11 @@ def _render_form(
     status_code: int = 200,
 ) -> Response:
     context = _form_context(request, staff, order_ref)
+    proposed: ShipDefaults = context["defaults"]
     defaults = {f"qty_{line_id}": str(qty) for line_id, qty in context["remaining"].items()}
+    defaults["carrier"] = proposed.carrier
+    if proposed.warehouse:
+        defaults["warehouse"] = proposed.warehouse
     return page(
         request,
         staff,
@@ -72,7 +79,7 @@ def _render_form(
             **context,
             "parcels": parcels,
             "max_parcels": MAX_PARCELS,
-            "values": {**defaults, "carrier": OWN_CARRIER, **(values or {})},
+            "values": {**defaults, **(values or {})},
             "errors": errors or [],
         },
         status_code=status_code,
@@ -83,6 +90,14 @@ def _render_form(
 @router.get("/orders/{order_ref}/ship")
 def ship_form(order_ref: str, request: Request, staff: Staff = Depends(current_staff)) -> Response:
     return _render_form(request, staff, order_ref, parcels=_parcel_count(request))
+
+
+def _beyond(field: str, parcels: int) -> bool:
+    """Whether ``field`` belongs to a parcel past the ``parcels``-th (``parcel3_weight_grams``)."""
+    if not field.startswith("parcel") or field == "parcel_count":
+        return False
+    number = field.removeprefix("parcel").split("_", 1)[0]
+    return number.isdigit() and int(number) > parcels
 
 
 def _int(form: Form, name: str, label: str) -> int | None:
@@ -139,7 +154,19 @@ def ship(order_ref: str, request: Request, posted: tuple[Staff, Form] = Depends(
     if not count.isdigit() or not 1 <= int(count) <= MAX_PARCELS:
         raise BadForm(f"a shipment can have 1 to {MAX_PARCELS} parcels")
     parcels = int(count)
-    values = {name: values[0] for name, values in form.fields.items() if name != "csrf_token" and values}
+    values = {
+        name: values[0]
+        for name, values in form.fields.items()
+        if name not in ("csrf_token", "action") and values
+    }
+    action = form.text("action", 20)
+    if action in ("add_parcel", "remove_parcel"):
+        # Adding or removing a parcel is a button of the same form: everything typed comes back.
+        parcels = min(parcels + 1, MAX_PARCELS) if action == "add_parcel" else max(parcels - 1, 1)
+        values = {k: v for k, v in values.items() if not _beyond(k, parcels)}
+        return _render_form(request, staff, order_ref, parcels=parcels, values=values)
+    if action not in ("", "create"):
+        raise BadForm("that is not something this form does")
     context = _form_context(request, staff, order_ref)
     line_skus = {line.id: line.sku for line in context["order"].lines}
     try:

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
+from babel import Locale
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
@@ -16,16 +18,27 @@ from ordertrack.attention.model import AttentionItem
 from ordertrack.carriers.registry import carrier_names, connectors
 from ordertrack.customers import service as customers_service
 from ordertrack.db.uow import UnitOfWork
+from ordertrack.inventory import holdings as holdings_service
 from ordertrack.inventory import service as inventory_service
 from ordertrack.kit.errors import OrdertrackError
+from ordertrack.links import tracking_url
 from ordertrack.notifications import service as notifications_service
+from ordertrack.orders import notes as order_notes
 from ordertrack.orders import service as orders_service
-from ordertrack.orders.status import OrderStatus
+from ordertrack.orders.status import ALLOWED_ACTIONS, OrderStatus
 from ordertrack.shipments import service as shipments_service
 from ordertrack.tracking import timeline as tracking_timeline
 from ordertrack.web.dashboard import orders_export
-from ordertrack.web.dashboard.access import DashboardRoute, Staff, current_staff, database, page, staff_form
-from ordertrack.web.dashboard.timeline import order_timeline
+from ordertrack.web.dashboard.access import (
+    DashboardRoute,
+    Staff,
+    cookie_is_secure,
+    current_staff,
+    database,
+    page,
+    staff_form,
+)
+from ordertrack.web.dashboard.timeline import NoteFact, order_timeline, timeline_zone, warehouse_of
 from ordertrack.web.forms import Form
 
 router = APIRouter(prefix="/dashboard", route_class=DashboardRoute)
@@ -147,6 +160,48 @@ def orders_csv(request: Request, staff: Staff = Depends(current_staff)) -> Respo
     )
 
 
+# The reader's choice of zone for timelines, kept for their next order.
+ZONE_COOKIE = "ordertrack_timeline_zone"
+
+
+def masked_recipient(channel: str, recipient: str) -> str:
+    """Whom a message went to, as the order page shows it: an email in full (staff already see
+    the customer's address), a phone with its middle digits hidden (read back its last four),
+    a webhook by its host only (paths and queries may carry secrets)."""
+    if channel == "sms":
+        digits = recipient.strip()
+        return (
+            digits[:3] + "•" * max(len(digits) - 7, 0) + digits[-4:] if len(digits) > 7 else "•" * len(digits)
+        )
+    if channel == "webhook":
+        parts = urlsplit(recipient)
+        return f"{parts.scheme}://{parts.hostname}/…" if parts.hostname else "webhook"
+    return recipient
+
+
+MESSAGE_RESULTS = {
+    "pending": "Queued",
+    "sent": "Sent",
+    "suppressed": "Not sent: no longer true when its turn came",
+    "dead": "Failed",
+}
+
+
+def _country_name(code: str | None) -> str:
+    """The country's name people read, with the code carriers print: "France (FR)"."""
+    if not code:
+        return ""
+    name = Locale("en").territories.get(code.upper())
+    return f"{name} ({code.upper()})" if name else code
+
+
+def _zone_request(request: Request) -> str | None:
+    asked = request.query_params.get("tz")
+    if asked is not None:
+        return _param(request, "tz", 64)
+    return request.cookies.get(ZONE_COOKIE)
+
+
 def order_page_context(request: Request, staff: Staff, order_ref: str) -> dict[str, Any]:
     names = carrier_names()
     with database(request).uow(write=False) as uow:
@@ -156,11 +211,51 @@ def order_page_context(request: Request, staff: Staff, order_ref: str) -> dict[s
         scans = tracking_timeline.events_for_parcels(uow, staff.merchant_id, list(parcel_numbers))
         zones = {w.code: w.timezone for w in inventory_service.list_warehouses(uow, staff.merchant_id)}
         notifications = notifications_service.log_for_order(uow, staff.merchant_id, order.id)
-    timeline = order_timeline(view, [(parcel_numbers[pid], event) for pid, event in scans], zones, names)
+        notes = order_notes.notes_of_order(uow, staff.merchant_id, order.id)
+        holdings = holdings_service.held_for_order(uow, staff.merchant_id, order.id)
+        customer = (
+            customers_service.get_customers(uow, staff.merchant_id, {order.customer_id}).get(
+                order.customer_id
+            )
+            if order.customer_id
+            else None
+        )
+    timeline = order_timeline(
+        view,
+        [(parcel_numbers[pid], event) for pid, event in scans],
+        zones,
+        names,
+        [NoteFact(n.created_at, n.author_name, n.body) for n in notes],
+    )
+    warehouse = warehouse_of(view, holdings.main_warehouse())
+    shopper_zone = customer.timezone if customer is not None else None
+    requested = _zone_request(request)
+    try:
+        zone = timeline_zone(requested, warehouse=warehouse, warehouse_zones=zones, shopper_zone=shopper_zone)
+    except ValueError:
+        if request.query_params.get("tz") is not None:
+            raise BadQuery(f"there is no time zone {requested!r}; choose one from the list") from None
+        zone = timeline_zone(None, warehouse=warehouse, warehouse_zones=zones, shopper_zone=shopper_zone)
+    settings = request.app.state.settings
+    pending_messages = [n for n in notifications if n.state == "pending"]
     return {
         "order": view,
         "timeline": timeline,
+        "zone": zone,
+        "zone_options": [
+            (
+                "warehouse",
+                f"Warehouse time ({warehouse}: {zones[warehouse]})"
+                if warehouse in zones
+                else "Warehouse time",
+            ),
+            ("shopper", f"Shopper's time ({shopper_zone})" if shopper_zone else "Shopper's time (not known)"),
+            ("utc", "UTC"),
+        ],
         "notifications": notifications,
+        "recipients": {n.id: masked_recipient(n.channel, n.recipient) for n in notifications},
+        "message_results": MESSAGE_RESULTS,
+        "pending_messages": pending_messages,
         "carrier_names": names,
         "tracking_pages": {
             p.tracking_number: connectors()[s.carrier].page_for(p.tracking_number)
@@ -170,8 +265,34 @@ def order_page_context(request: Request, staff: Staff, order_ref: str) -> dict[s
         },
         "can_ship": any(line.quantity_shipped < line.quantity for line in view.lines)
         and view.status not in (OrderStatus.cancelled,),
+        "can_cancel": view.status in ALLOWED_ACTIONS["cancel"],
+        "can_hand_over": {
+            s.id: shipments_service.can_hand_over(s.status, s.handed_over_at) for s in view.shipments
+        },
+        "holdings": holdings,
+        "shopper_link": tracking_url(settings.public_url, settings.resolved_secret_key(), view.id),
+        "phone": customer.phone if customer is not None else None,
+        "ship_country": _country_name(view.shipping_address.country),
+        "note_max": order_notes.MAX_NOTE_LENGTH,
+        "note_text": "",
+        "note_error": "",
         "created": request.query_params.get("created", ""),
     }
+
+
+def _remember_zone(request: Request, response: Response) -> Response:
+    asked = request.query_params.get("tz")
+    if asked is not None:
+        response.set_cookie(
+            ZONE_COOKIE,
+            asked,
+            max_age=365 * 24 * 3600,
+            path="/dashboard",
+            httponly=True,
+            samesite="lax",
+            secure=cookie_is_secure(request),
+        )
+    return response
 
 
 @router.get("/orders/{order_ref}")
@@ -179,7 +300,32 @@ def order_detail(order_ref: str, request: Request, staff: Staff = Depends(curren
     if len(order_ref) > 64:
         raise BadQuery("that is not an order number")
     context = order_page_context(request, staff, order_ref)
-    return page(request, staff, "dashboard/order.html", context, section="orders")
+    return _remember_zone(request, page(request, staff, "dashboard/order.html", context, section="orders"))
+
+
+@router.post("/orders/{order_ref}/notes")
+def add_note(order_ref: str, request: Request, posted: tuple[Staff, Form] = Depends(staff_form)) -> Response:
+    staff, form = posted
+    body = form.get("body")
+    try:
+        order_id = in_transaction(
+            database(request),
+            lambda uow: (
+                order_notes.add_note(
+                    uow,
+                    staff.merchant_id,
+                    orders_service.find_order(uow, staff.merchant_id, order_ref).id,
+                    body,
+                    author_name=staff.name or staff.email,
+                    author_id=staff.id,
+                ).order_id
+            ),
+        )
+    except order_notes.InvalidNote as refused:
+        context = order_page_context(request, staff, order_ref)
+        context.update(note_text=body[: order_notes.MAX_NOTE_LENGTH * 2], note_error=refused.message)
+        return page(request, staff, "dashboard/order.html", context, status_code=422, section="orders")
+    return RedirectResponse(f"/dashboard/orders/{order_id}?noted=1#timeline", status_code=303)
 
 
 @router.post("/orders/{order_ref}/confirm")
@@ -194,12 +340,16 @@ def confirm(order_ref: str, request: Request, posted: tuple[Staff, Form] = Depen
 
 @router.post("/orders/{order_ref}/cancel")
 def cancel(order_ref: str, request: Request, posted: tuple[Staff, Form] = Depends(staff_form)) -> Response:
-    staff, _form = posted
+    staff, form = posted
+    if form.get("confirm") != "yes":
+        # A cancel that did not come from the confirmation: ask, saying what will happen.
+        context = order_page_context(request, staff, order_ref)
+        return page(request, staff, "dashboard/cancel_confirm.html", context, section="orders")
     order_id = in_transaction(
         database(request),
         lambda uow: orders_service.cancel_order(uow, staff.merchant_id, order_ref, actor=staff.email).id,
     )
-    return RedirectResponse(f"/dashboard/orders/{order_id}", status_code=303)
+    return RedirectResponse(f"/dashboard/orders/{order_id}?cancelled=1", status_code=303)
 
 
 @dataclass(frozen=True)
