@@ -123,7 +123,7 @@ def test_shopper_finds_order_by_number_and_email_and_sees_status_scans_and_name(
     expect(scans.nth(1)).to_contain_text("America/Kentucky/Louisville")
     expect(page.locator(".carrier-link")).to_have_attribute("href", re.compile(UPS_NUMBER))
     expect(page.locator(".items")).to_contain_text("2 ×")
-    expect(page.locator("svg.route-map circle")).to_have_count(2)
+    expect(page.locator("svg.route-map .map-stop")).to_have_count(2)
     # The promise made when it shipped (no carrier date, no deliveries learned yet: the
     # service's advertised days), as a window, with how it came about.
     expect(page.locator(".edd-date")).to_contain_text("Between")

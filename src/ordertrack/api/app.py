@@ -24,6 +24,7 @@ from ordertrack.api.routes.documents import batch_router as documents_batch_rout
 from ordertrack.api.routes.documents import router as documents_router
 from ordertrack.api.routes.index import router as api_index_router
 from ordertrack.api.routes.inventory import router as inventory_router
+from ordertrack.api.routes.map_tiles import router as map_tiles_router
 from ordertrack.api.routes.notifications import pages as notification_pages
 from ordertrack.api.routes.notifications import router as notifications_router
 from ordertrack.api.routes.orders import router as orders_router
@@ -146,6 +147,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         documents_router,
         documents_batch_router,
         inventory_router,
+        map_tiles_router,
         orders_router,
         shipments_router,
         store_router,

@@ -11,7 +11,7 @@ from ordertrack.api.transactions import in_transaction
 from ordertrack.kit.clock import utcnow
 from ordertrack.staff import service as staff_service
 from ordertrack.staff.model import StaffUser
-from ordertrack.web.dashboard import fulfilment, orders_pages, sessions, settings_pages
+from ordertrack.web.dashboard import fulfilment, map_settings, orders_pages, sessions, settings_pages
 from ordertrack.web.dashboard.access import (
     CsrfRejected,
     DashboardRoute,
@@ -162,4 +162,5 @@ router.include_router(auth)
 router.include_router(orders_pages.router)
 router.include_router(fulfilment.router)
 router.include_router(settings_pages.router)
+router.include_router(map_settings.router)
 router.include_router(catch_all)

@@ -1,0 +1,223 @@
+"""The route map: projection, the view's fit, land clipping, markers, tiles and their CSP, the
+shipped outlines and the places found by name (web/track/routemap.py, geography.py)."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import math
+import re
+import subprocess
+import sys
+import time
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from ordertrack.kit.errors import OrdertrackError
+from ordertrack.merchants.map_tiles import MapTiles, check_attribution, check_template
+from ordertrack.web.pages import SECURITY_HEADERS
+from ordertrack.web.track import geography
+from ordertrack.web.track.routemap import (
+    MIN_SPAN,
+    GeoPoint,
+    TileSource,
+    View,
+    clip,
+    fit,
+    parcel_map,
+    policy_with_tiles,
+    project,
+    tile_zoom,
+    unwrap,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+LOUISVILLE = GeoPoint(38.25, -85.76, "Louisville, KY, US")
+DALLAS = GeoPoint(32.78, -96.80, "Dallas, TX, US")
+AUSTIN = GeoPoint(30.27, -97.74, "Austin, TX, US")
+TILES = TileSource("https://tiles.example.com/{z}/{x}/{y}.png", "© Example Maps")
+
+
+def _inside(route, x: float, y: float) -> bool:
+    return 0 <= x <= route.width and 0 <= y <= route.height
+
+
+def test_route_points_stay_inside_the_view_in_travel_order_with_north_up_and_east_right() -> None:
+    route = project([LOUISVILLE, DALLAS, AUSTIN])
+    assert route is not None
+    assert [p.label for p in route.points] == [LOUISVILLE.label, DALLAS.label, AUSTIN.label]
+    assert [p.number for p in route.points] == [1, 2, 3]
+    assert all(_inside(route, p.x, p.y) for p in route.points)
+    louisville, dallas, austin = route.points
+    assert louisville.x > dallas.x > austin.x
+    assert louisville.y < dallas.y < austin.y
+    assert route.polyline.count(",") == 3
+
+
+def test_repeated_scans_at_one_spot_count_once_and_no_place_means_no_map() -> None:
+    assert project([]) is None
+    route = project([GeoPoint(1, 1, "a"), GeoPoint(1, 1, "a"), GeoPoint(1, 2, "b")])
+    assert route is not None and len(route.points) == 2
+
+
+def test_one_known_place_still_gets_a_map_with_the_current_position() -> None:
+    route = project([DALLAS])
+    assert route is not None and route.current is not None
+    assert route.current.short == "Dallas"
+    assert route.land, "the land around Dallas is drawn"
+
+
+def test_the_view_holds_the_destination_and_keeps_room_for_labels() -> None:
+    route = project([LOUISVILLE, DALLAS], destination=AUSTIN)
+    assert route is not None and route.destination is not None and route.current is not None
+    for marker in (route.current, route.destination):
+        assert 40 <= marker.x <= route.width - 40 and 30 <= marker.y <= route.height - 30
+    assert route.remaining is not None  # the leg still to travel, dashed
+    assert route.destination.below and not route.current.below
+
+
+def test_a_local_route_is_never_zoomed_in_past_the_minimum_span() -> None:
+    a, b = GeoPoint(52.52, 13.40, "Berlin"), GeoPoint(52.53, 13.41, "Berlin Mitte")
+    xs, ys = zip(*(geography.mercator(p.longitude, p.latitude) for p in (a, b)), strict=True)
+    view = fit(xs, ys)
+    assert view.width / view.scale >= MIN_SPAN  # at least about 4 degrees across
+    route = project([a, b])
+    assert route is not None and route.land  # Germany and its neighbours around the dot
+
+
+def test_a_route_across_the_antimeridian_is_unwrapped_not_drawn_round_the_world() -> None:
+    assert unwrap(-170.0, 175.0) == 190.0
+    route = project([GeoPoint(-18.1, 178.4, "Suva"), GeoPoint(-13.8, -171.8, "Apia")])
+    assert route is not None
+    suva, apia = route.points
+    assert apia.x > suva.x  # east of Suva, not three hundred degrees west
+    assert math.dist((suva.x, suva.y), (apia.x, apia.y)) < route.width
+    assert route.land  # Fiji, drawn from both sides of the line
+
+
+def test_delivered_parcel_ends_at_its_destination_and_a_returning_one_shows_none() -> None:
+    delivered = parcel_map([LOUISVILLE, AUSTIN], status="delivered", destination=AUSTIN)
+    assert delivered is not None and delivered.arrived and delivered.destination is not None
+    assert delivered.remaining is None
+    without = parcel_map([LOUISVILLE, AUSTIN], status="delivered", destination=None)
+    assert without is not None and without.destination is not None  # its last place
+    going_back = parcel_map([LOUISVILLE, DALLAS], status="returning", destination=AUSTIN)
+    assert going_back is not None and going_back.destination is None and going_back.current is not None
+
+
+def test_markers_at_one_spot_share_one_label() -> None:
+    paris = GeoPoint(48.86, 2.35, "Paris, FR")
+    route = project([GeoPoint(51.3, 12.2, "Schkeuditz, DE"), paris], destination=paris)
+    assert route is not None and route.current is not None and route.destination is not None
+    assert route.current.labelled and not route.destination.labelled
+
+
+def test_clipping_keeps_a_polygon_inside_the_rectangle() -> None:
+    square = [(-10.0, -10.0), (50.0, -10.0), (50.0, 50.0), (-10.0, 50.0)]
+    clipped = clip(square, 0, 0, 20, 20)
+    assert clipped and all(0 <= x <= 20 and 0 <= y <= 20 for x, y in clipped)
+    assert {(0.0, 0.0), (20.0, 20.0)} <= set(clipped)
+    assert clip([(30.0, 30.0), (40.0, 30.0), (40.0, 40.0)], 0, 0, 20, 20) == []
+
+
+def test_land_paths_stay_near_the_frame_and_stay_small() -> None:
+    route = project([GeoPoint(39.53, -119.81, "Reno"), GeoPoint(50.03, 8.56, "Frankfurt")])
+    assert route is not None
+    numbers = [float(v) for pair in re.findall(r"M(-?\d+) (-?\d+)", "".join(route.land)) for v in pair]
+    assert numbers and all(-10 <= n <= route.width + 10 for n in numbers)
+    assert sum(len(path) for path in route.land) < 80_000  # the page stays light
+
+
+def test_land_is_parsed_once_and_a_map_renders_fast() -> None:
+    geography.countries()
+    started = time.perf_counter()
+    for offset in range(20):  # twenty different views: no cache help
+        project([GeoPoint(40 + offset * 0.3, -100 + offset, "a"), GeoPoint(35, -90, "b")])
+    per_map = (time.perf_counter() - started) / 20
+    assert per_map < 0.05, f"{per_map * 1000:.1f} ms a map"
+    assert geography.countries() is geography.countries()
+
+
+def test_tiles_cover_the_view_at_a_zoom_near_their_own_size() -> None:
+    route = project([LOUISVILLE, DALLAS], tiles=TILES)
+    assert route is not None and route.tiles and route.attribution == "© Example Maps"
+    for tile in route.tiles:
+        assert re.fullmatch(r"https://tiles\.example\.com/\d+/\d+/\d+\.png", tile.href)
+        assert 128 <= tile.size <= 512
+    left = min(t.x for t in route.tiles)
+    top = min(t.y for t in route.tiles)
+    right = max(t.x + t.size for t in route.tiles)
+    bottom = max(t.y + t.size for t in route.tiles)
+    assert left <= 0 and top <= 0 and right >= route.width and bottom >= route.height
+    assert tile_zoom(View(0, 0, 256)) == 0 and tile_zoom(View(0, 0, 256 * 2**30)) == 18
+
+
+def test_the_csp_allows_images_from_the_tile_host_only() -> None:
+    policy = policy_with_tiles(SECURITY_HEADERS["Content-Security-Policy"], TILES)
+    assert "img-src 'self' data: https://tiles.example.com;" in policy
+    assert "script-src 'self'" in policy and policy.count("tiles.example.com") == 1
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "http://tiles.example.com/{z}/{x}/{y}.png",
+        "https://tiles.example.com/{z}/{x}.png",
+        "https://tiles.example.com/{z}/{x}/{y}/{z}.png",
+        "https://{s}.tiles.example.com/{z}/{x}/{y}.png",
+        "https://user@tiles.example.com/{z}/{x}/{y}.png",
+        "https://tiles.example.com/{z}/{x}/{y}.png#top",
+        'https://tiles.example.com/{z}/{x}/{y}.png"><script>',
+        "javascript:alert(1)//{z}{x}{y}",
+        "https://tiles.example.com/" + "a" * 500 + "/{z}/{x}/{y}",
+    ],
+)
+def test_a_bad_tile_template_is_refused_with_a_code(template: str) -> None:
+    with pytest.raises(OrdertrackError) as refused:
+        check_template(template)
+    assert refused.value.code == "invalid_map_tiles" and refused.value.status_code == 422
+
+
+def test_a_good_tile_template_is_kept_with_its_host_in_lower_case() -> None:
+    kept = check_template(" https://Tiles.Example.com:8443/v1/{z}/{x}/{y}.png?key=abc ")
+    assert kept == "https://tiles.example.com:8443/v1/{z}/{x}/{y}.png?key=abc"
+    assert MapTiles(kept, "x").origin == "https://tiles.example.com:8443"
+    assert check_attribution("  © Example\n Maps ") == "© Example Maps"
+    with pytest.raises(OrdertrackError):
+        check_attribution("   ")
+
+
+def test_every_simulated_city_is_found_by_name_region_and_country() -> None:
+    source = resources.files("ordertrack.simulate").joinpath("cities.csv")
+    with source.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    for row in rows:
+        found = geography.locate(row["name"].upper(), row["country"], row["admin1"])
+        assert found is not None, row["name"]
+        if found.region == (row["admin1"] or None):
+            assert (found.latitude, found.longitude) == (float(row["latitude"]), float(row["longitude"]))
+    assert geography.locate("Nowhere At All", "US") is None and geography.locate("Paris", None) is None
+
+
+def test_the_shipped_outlines_are_natural_earth_countries_and_small() -> None:
+    data = resources.files("ordertrack.web.track").joinpath("land.json.gz").read_bytes()
+    assert len(data) < 300_000
+    document = json.loads(gzip.decompress(data))
+    assert "Natural Earth" in document["source"]
+    names = {c["name"] for c in document["countries"]}
+    assert {"United States of America", "Germany", "Brazil", "Australia", "Fiji"} <= names
+    assert "Natural Earth" in geography.land_source()
+
+
+def test_the_outlines_tool_checks_the_shipped_file_against_a_wrong_source(tmp_path: Path) -> None:
+    fake = tmp_path / "world-atlas.tgz"
+    fake.write_bytes(b"not the package")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "build_land.py"), "--check", "--source", str(fake)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode != 0 and "integrity" in (done.stdout + done.stderr)
