@@ -57,6 +57,11 @@ class Staff:
     email: str
     name: str
     csrf: str
+    role: str = "staff"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == "owner"
 
 
 class DashboardRoute(APIRoute):
@@ -101,10 +106,10 @@ def cookie_is_secure(request: Request) -> bool:
     return str(request.app.state.settings.public_url).lower().startswith("https://")
 
 
-def _load_staff(db: Database, claims: sessions.SessionClaims) -> tuple[str, str, str] | None:
+def _load_staff(db: Database, claims: sessions.SessionClaims) -> tuple[str, str, str, str] | None:
     with db.uow(write=False) as uow:
         user = staff_service.active_user(uow, claims.staff_id, claims.version)
-        return (user.merchant_id, user.email, user.name) if user is not None else None
+        return (user.merchant_id, user.email, user.name, user.role) if user is not None else None
 
 
 async def current_staff(request: Request) -> Staff:
@@ -119,11 +124,35 @@ async def current_staff(request: Request) -> Staff:
     found = await run_in_threadpool(_load_staff, database(request), claims)
     if found is None:
         raise LoginRequired()
-    merchant_id, email, name = found
-    staff = Staff(claims.staff_id, merchant_id, email, name, sessions.csrf_token(keys, claims))
+    merchant_id, email, name, role = found
+    staff = Staff(claims.staff_id, merchant_id, email, name, sessions.csrf_token(keys, claims), role)
     request.scope["ordertrack.staff"] = staff
     request.scope["ordertrack.session"] = claims
     return staff
+
+
+class OwnersOnly(OrdertrackError):
+    status_code = 403
+    code = "owners_only"
+
+
+async def current_owner(request: Request) -> Staff:
+    """The signed-in staff member, who must be an owner (staff get a 403 page that says why)."""
+    staff = await current_staff(request)
+    if not staff.is_owner:
+        raise OwnersOnly(
+            "Only an owner of this shop can open this page (staff, settings and API keys). "
+            "Ask an owner if you need something changed here."
+        )
+    return staff
+
+
+async def owner_form(request: Request) -> tuple[Staff, Form]:
+    """A POST from an owner, with its CSRF token checked."""
+    staff, form = await staff_form(request)
+    if not staff.is_owner:
+        raise OwnersOnly("Only an owner of this shop can do that.")
+    return staff, form
 
 
 async def read_form(request: Request) -> Form:

@@ -13,11 +13,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from ordertrack.api.transactions import in_transaction
-from ordertrack.attention import service as attention_service
-from ordertrack.attention.model import AttentionItem
 from ordertrack.carriers.registry import carrier_names, connectors
 from ordertrack.customers import service as customers_service
-from ordertrack.db.uow import UnitOfWork
 from ordertrack.inventory import holdings as holdings_service
 from ordertrack.inventory import service as inventory_service
 from ordertrack.kit.errors import OrdertrackError
@@ -350,46 +347,6 @@ def cancel(order_ref: str, request: Request, posted: tuple[Staff, Form] = Depend
         lambda uow: orders_service.cancel_order(uow, staff.merchant_id, order_ref, actor=staff.email).id,
     )
     return RedirectResponse(f"/dashboard/orders/{order_id}?cancelled=1", status_code=303)
-
-
-@dataclass(frozen=True)
-class AttentionRow:
-    """One open attention item as the page lists it."""
-
-    item: AttentionItem
-    order_number: str
-    carrier: str | None
-
-
-def read_attention(uow: UnitOfWork, merchant_id: str) -> list[AttentionRow]:
-    """What the attention page shows: the open attention items (the one rule,
-    ``attention.rules``, applied by the shipment checks), newest first."""
-    items = attention_service.open_items(uow, merchant_id)
-    orders = orders_service.orders_by_id(uow, merchant_id, {i.order_id for i in items})
-    shipments = {
-        s.id: s for s in shipments_service.shipments_by_id(uow, merchant_id, {i.shipment_id for i in items})
-    }
-    return [
-        AttentionRow(
-            item,
-            orders[item.order_id].number if item.order_id in orders else item.order_id,
-            shipments[item.shipment_id].carrier if item.shipment_id in shipments else None,
-        )
-        for item in items
-    ]
-
-
-@router.get("/attention")
-def attention(request: Request, staff: Staff = Depends(current_staff)) -> Response:
-    with database(request).uow(write=False) as uow:
-        rows = read_attention(uow, staff.merchant_id)
-    return page(
-        request,
-        staff,
-        "dashboard/attention.html",
-        {"rows": rows, "carrier_names": carrier_names()},
-        section="attention",
-    )
 
 
 @router.get("/inventory")

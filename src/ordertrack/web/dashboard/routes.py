@@ -11,7 +11,16 @@ from ordertrack.api.transactions import in_transaction
 from ordertrack.kit.clock import utcnow
 from ordertrack.staff import service as staff_service
 from ordertrack.staff.model import StaffUser
-from ordertrack.web.dashboard import fulfilment, map_settings, orders_pages, sessions, settings_pages
+from ordertrack.web.dashboard import (
+    attention_pages,
+    fulfilment,
+    inventory_pages,
+    map_settings,
+    orders_pages,
+    sessions,
+    settings_pages,
+    staff_pages,
+)
 from ordertrack.web.dashboard.access import (
     CsrfRejected,
     DashboardRoute,
@@ -160,6 +169,9 @@ async def not_found(request: Request, rest: str) -> Response:
 
 router.include_router(auth)
 router.include_router(orders_pages.router)
+router.include_router(attention_pages.router)
+router.include_router(staff_pages.router)
+router.include_router(inventory_pages.router)
 router.include_router(fulfilment.router)
 router.include_router(settings_pages.router)
 router.include_router(map_settings.router)
