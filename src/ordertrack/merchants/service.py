@@ -104,6 +104,9 @@ DEFAULT_BRAND_COLOUR = "#1f4e79"
 # A logo is kept inline (a data: URI) so the tracking page fetches nothing from elsewhere.
 MAX_LOGO_BYTES = 200_000
 LOGO_TYPES = ("image/png", "image/jpeg", "image/webp", "image/svg+xml")
+# Mail clients block data: images, so emails show the logo from an https address the merchant gives.
+MAX_LOGO_URL_CHARS = 500
+_HTTPS_URL = re.compile(r"^https://[A-Za-z0-9.-]+(?::\d{1,5})?/[^\s\"'<>\\]*$")
 
 
 class InvalidBranding(Unprocessable):
@@ -118,6 +121,7 @@ class Branding:
     logo_data_uri: str | None
     primary_colour: str
     accent_colour: str
+    email_logo_url: str | None = None  # https only: shown at the top of every email
 
 
 def branding(uow: UnitOfWork, merchant_id: str) -> Branding:
@@ -130,6 +134,7 @@ def branding(uow: UnitOfWork, merchant_id: str) -> Branding:
         logo_data_uri=stored.get("logo_data_uri"),
         primary_colour=stored.get("primary_colour") or DEFAULT_BRAND_COLOUR,
         accent_colour=stored.get("accent_colour") or stored.get("primary_colour") or DEFAULT_BRAND_COLOUR,
+        email_logo_url=stored.get("email_logo_url"),
     )
 
 
@@ -142,8 +147,10 @@ def set_branding(
     accent_colour: str | None,
     logo: tuple[str, bytes] | None = None,
     remove_logo: bool = False,
+    email_logo_url: str | None = None,
 ) -> Branding:
-    """Change the branding; a logo is ``(content type, bytes)``. Bad input is a clear 422."""
+    """Change the branding; a logo is ``(content type, bytes)``; ``email_logo_url`` "" forgets
+    the emails' logo. Bad input is a clear 422."""
     merchant = repository.merchant(uow, merchant_id)
     if merchant is None:
         raise NotFound(f"no merchant {merchant_id!r}")
@@ -167,6 +174,17 @@ def set_branding(
         if not 0 < len(data) <= MAX_LOGO_BYTES:
             raise InvalidBranding(f"a logo must be at most {MAX_LOGO_BYTES // 1000} KB")
         stored["logo_data_uri"] = f"data:{content_type};base64,{base64.b64encode(data).decode()}"
+    if email_logo_url is not None:
+        url = email_logo_url.strip()
+        if not url:
+            stored.pop("email_logo_url", None)
+        elif len(url) > MAX_LOGO_URL_CHARS or not _HTTPS_URL.match(url):
+            raise InvalidBranding(
+                "the emails' logo must be an https:// address of an image (mail clients block others), "
+                f"at most {MAX_LOGO_URL_CHARS} characters"
+            )
+        else:
+            stored["email_logo_url"] = url
     merchant.settings = {**(merchant.settings or {}), "branding": stored}
     uow.flush()
     return branding(uow, merchant_id)

@@ -100,6 +100,7 @@ def template_variables(context: MessageContext, html: bool) -> dict[str, Any]:
         "available": context.available,
         "alert": context.alert,
         "message": context.message,
+        "revision_cause": context.revision_cause,
         "json_ld": Markup(json_ld) if html else json_ld,
     }
 

@@ -16,8 +16,10 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from markupsafe import Markup
 
+from ordertrack.kit.sentences import close_sentences
 from ordertrack.web import i18n
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -44,7 +46,21 @@ def environment(locale: str) -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    _close_sentences_on_names(env)
     return env
+
+
+def _close_sentences_on_names(env: Environment) -> None:
+    """ "Hello, %(name)s." with a name ending in a full stop ("Sam Smith Jr.") takes no second one."""
+    for key in ("gettext", "_", "ngettext"):
+        translate = env.globals[key]
+
+        def tidy(*args: Any, __translate: Any = translate, **variables: Any) -> Any:
+            text = __translate(*args, **variables)
+            tidied = close_sentences(str(text), variables.values(), html=True)
+            return text if tidied == str(text) else Markup(tidied) if isinstance(text, Markup) else tidied
+
+        env.globals[key] = pass_context(tidy) if getattr(translate, "jinja_pass_arg", None) else tidy
 
 
 def locale_for(request: Request) -> str:

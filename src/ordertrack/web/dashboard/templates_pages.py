@@ -1,0 +1,363 @@
+"""Dashboard message templates: every message per trigger, channel and language; an editor
+checked by the same sandbox rules as the API; a preview rendered on the server with a real
+recent order; reset to our default. Every staff member may read and preview; owners save and
+reset (what shoppers receive is the shop's voice, like its settings).
+
+The preview is a document of its own, shown in a frame: an email's HTML carries inline styles
+(mail clients need them), which the dashboard's CSP refuses, so only the preview document
+allows inline styles, and its email frame is sandboxed (no script runs there). The editor
+works without JavaScript: "Preview" posts the form into the frame; a small script
+(``template-editor.js``) does the same as one types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from ordertrack.api.transactions import in_transaction
+from ordertrack.kit.errors import NotFound, OrdertrackError
+from ordertrack.notifications import delivery, repository, settings, templates
+from ordertrack.notifications.message import (
+    STAFF_TRIGGERS,
+    SUPPORTED_LOCALES,
+    Channel,
+    RenderedMessage,
+    TemplateSource,
+    Trigger,
+    sample_context,
+)
+from ordertrack.notifications.sandbox import MAX_SOURCE_CHARS
+from ordertrack.orders import service as orders_service
+from ordertrack.orders.status import OrderStatus
+from ordertrack.web import i18n
+from ordertrack.web.dashboard.access import (
+    DashboardRoute,
+    Staff,
+    current_staff,
+    database,
+    owner_form,
+    page,
+    staff_form,
+)
+from ordertrack.web.forms import BadForm, Form
+from ordertrack.web.pages import render
+
+router = APIRouter(prefix="/dashboard/templates", route_class=DashboardRoute)
+
+TRIGGER_WORDS: dict[str, tuple[str, str]] = {
+    "order_confirmed": ("Order confirmed", "the order was confirmed and is being prepared"),
+    "shipped": ("Shipped", "a shipment left the warehouse"),
+    "out_for_delivery": ("Out for delivery", "the driver has the parcel today"),
+    "available_for_pickup": ("Ready for pickup", "the parcel waits at a pickup point"),
+    "failed_attempt": ("Delivery attempt failed", "the carrier could not hand it over"),
+    "delivered": ("Delivered", "the parcel was delivered"),
+    "exception": ("Delivery problem", "an address issue, damage, customs and the like"),
+    "delivery_revised": ("New delivery date", "the promise moved later"),
+    "low_stock": ("Low stock (staff)", "a product runs low in a warehouse"),
+    "needs_attention": ("Needs attention (staff)", "a shipment needs a person to look at it"),
+    "shopper_message": ("Message from your team", "staff write to the shopper about a parcel in trouble"),
+}
+CHANNEL_WORDS = {Channel.email: "Email", Channel.sms: "SMS"}
+CHANNELS = (Channel.email, Channel.sms)
+
+# The order a preview borrows, by trigger: the newest order in a status where the message fits.
+_FITTING_STATUS = {
+    Trigger.order_confirmed: OrderStatus.processing,
+    Trigger.shipped: OrderStatus.shipped,
+    Trigger.out_for_delivery: OrderStatus.shipped,
+    Trigger.available_for_pickup: OrderStatus.shipped,
+    Trigger.failed_attempt: OrderStatus.shipped,
+    Trigger.exception: OrderStatus.shipped,
+    Trigger.delivery_revised: OrderStatus.shipped,
+    Trigger.delivered: OrderStatus.delivered,
+}
+
+# The preview document alone may use inline styles (an email's), and may be framed by the dashboard.
+PREVIEW_POLICY = (
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; "
+    "frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+)
+
+
+@dataclass(frozen=True)
+class Key:
+    """One template's place: trigger, channel and language."""
+
+    trigger: Trigger
+    channel: Channel
+    locale: str
+
+    @classmethod
+    def parse(cls, trigger: str, channel: str, locale: str) -> Key:
+        try:
+            key = cls(Trigger(trigger), Channel(channel), locale)
+        except ValueError:
+            raise NotFound("There is no such message template.") from None
+        if key.channel not in CHANNELS or locale not in SUPPORTED_LOCALES:
+            raise NotFound("There is no such message template.")
+        if key.channel is Channel.sms and key.trigger in STAFF_TRIGGERS:
+            raise NotFound("Staff alerts go by email only: there is no SMS template for them.")
+        return key
+
+    @property
+    def parts(self) -> tuple[str, str, str]:
+        return str(self.trigger), str(self.channel), self.locale
+
+    @property
+    def path(self) -> str:
+        return f"/dashboard/templates/{self.trigger}/{self.channel}/{self.locale}"
+
+
+def triggers() -> list[Trigger]:
+    """Every trigger with a template, in the order a parcel lives them; staff alerts last."""
+    return [t for t in Trigger if t not in STAFF_TRIGGERS] + [t for t in Trigger if t in STAFF_TRIGGERS]
+
+
+def trigger_words(trigger: Trigger) -> tuple[str, str]:
+    return TRIGGER_WORDS.get(str(trigger), (str(trigger).replace("_", " ").capitalize(), ""))
+
+
+def _channels(request: Request) -> delivery.Channels:
+    app_settings = request.app.state.settings
+    return delivery.Channels(
+        smtp=None, sms=None, public_url=app_settings.public_url, secret=app_settings.resolved_secret_key()
+    )
+
+
+@router.get("")
+def template_list(request: Request, staff: Staff = Depends(current_staff)) -> Response:
+    with database(request).uow(write=False) as uow:
+        own = repository.templates_of(uow, staff.merchant_id)
+    rows = []
+    for trigger in triggers():
+        cells = []
+        for channel in CHANNELS:
+            for locale in SUPPORTED_LOCALES:
+                if channel is Channel.sms and trigger in STAFF_TRIGGERS:
+                    cells.append(None)
+                    continue
+                saved = own.get((str(trigger), str(channel), locale))
+                cells.append(
+                    {
+                        "href": Key(trigger, channel, locale).path,
+                        "custom": saved is not None,
+                        "updated_at": saved.updated_at if saved is not None else None,
+                        "label": f"{trigger_words(trigger)[0]}, {CHANNEL_WORDS[channel]}, "
+                        f"{i18n.language_name(locale)}",
+                    }
+                )
+        rows.append({"trigger": trigger, "words": trigger_words(trigger), "cells": cells})
+    return page(
+        request,
+        staff,
+        "dashboard/templates.html",
+        {
+            "rows": rows,
+            "columns": [
+                (CHANNEL_WORDS[channel], i18n.language_name(locale))
+                for channel in CHANNELS
+                for locale in SUPPORTED_LOCALES
+            ],
+            "custom_count": len(own),
+            "message": {"reset": "Our default is used again."}.get(request.query_params.get("saved", ""), ""),
+        },
+        section="templates",
+    )
+
+
+def _editor(
+    request: Request,
+    staff: Staff,
+    key: Key,
+    *,
+    source: TemplateSource | None = None,
+    order: str = "",
+    error: str = "",
+    message: str = "",
+    status_code: int = 200,
+) -> Response:
+    with database(request).uow(write=False) as uow:
+        in_use, custom = settings.template_in_use(uow, staff.merchant_id, key.parts)
+        order = order or _recent_order(uow, staff.merchant_id, key.trigger)
+    shown = source or in_use
+    return page(
+        request,
+        staff,
+        "dashboard/template_edit.html",
+        {
+            "key": key,
+            "words": trigger_words(key.trigger),
+            "channel_words": CHANNEL_WORDS[key.channel],
+            "language": i18n.language_name(key.locale),
+            "source": shown,
+            "custom": custom,
+            "order": order,
+            "error": error,
+            "message": message
+            or {"saved": "Template saved. New messages use it from now on."}.get(
+                request.query_params.get("saved", ""), ""
+            ),
+            "max_chars": MAX_SOURCE_CHARS,
+            "preview_src": f"{key.path}/preview" + (f"?order={_quoted(order)}" if order else ""),
+        },
+        status_code=status_code,
+        section="templates",
+    )
+
+
+def _quoted(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _recent_order(uow: Any, merchant_id: str, trigger: Trigger) -> str:
+    """The number of the newest order that suits the message, else the newest order, else ""."""
+    wanted = _FITTING_STATUS.get(trigger)
+    for status in (wanted, None) if wanted else (None,):
+        found = orders_service.list_orders(
+            uow, merchant_id, status=status, attention=None, cursor=None, limit=1
+        ).items
+        if found:
+            return str(found[0].number)
+    return ""
+
+
+@router.get("/{trigger}/{channel}/{locale}")
+def edit_template(
+    trigger: str, channel: str, locale: str, request: Request, staff: Staff = Depends(current_staff)
+) -> Response:
+    return _editor(request, staff, Key.parse(trigger, channel, locale))
+
+
+def _posted_source(form: Form, key: Key) -> TemplateSource:
+    def part(name: str) -> str:
+        value = form.get(name).replace("\r\n", "\n")
+        if len(value) > MAX_SOURCE_CHARS:
+            raise BadForm(f"the {name} is {len(value)} characters long; the limit is {MAX_SOURCE_CHARS}")
+        return value
+
+    if key.channel is Channel.sms:
+        return TemplateSource(subject=None, text=part("text"), html=None)
+    return TemplateSource(subject=part("subject"), text=part("text"), html=part("html"))
+
+
+@router.post("/{trigger}/{channel}/{locale}")
+def save_template(
+    trigger: str,
+    channel: str,
+    locale: str,
+    request: Request,
+    posted: tuple[Staff, Form] = Depends(owner_form),
+) -> Response:
+    staff, form = posted
+    key = Key.parse(trigger, channel, locale)
+    source = None
+    try:
+        source = _posted_source(form, key)
+        given = source
+        in_transaction(
+            database(request), lambda uow: settings.save_template(uow, staff.merchant_id, key.parts, given)
+        )
+    except (OrdertrackError, BadForm) as refused:
+        return _editor(
+            request,
+            staff,
+            key,
+            source=source,
+            order=form.text("order", 100),
+            error=refused.message,
+            status_code=refused.status_code,
+        )
+    return RedirectResponse(f"{key.path}?saved=saved", status_code=303)
+
+
+@router.post("/{trigger}/{channel}/{locale}/reset")
+def reset_template(
+    trigger: str,
+    channel: str,
+    locale: str,
+    request: Request,
+    posted: tuple[Staff, Form] = Depends(owner_form),
+) -> Response:
+    staff, _form = posted
+    key = Key.parse(trigger, channel, locale)
+    in_transaction(database(request), lambda uow: settings.reset_template(uow, staff.merchant_id, key.parts))
+    return RedirectResponse("/dashboard/templates?saved=reset", status_code=303)
+
+
+def _preview_page(
+    request: Request, staff: Staff, key: Key, given: TemplateSource | None, order: str
+) -> Response:
+    rendered: RenderedMessage | None = None
+    problem = ""
+    status_code = 200
+    try:
+        with database(request).uow(write=False) as uow:
+            if order:
+                rendered = settings.preview(
+                    uow, staff.merchant_id, order, key.parts, given, _channels(request)
+                )
+            else:
+                saved = given or settings.saved_template(uow, staff.merchant_id, key.parts)
+                rendered = templates.render(sample_context(key.trigger, key.locale), key.channel, saved)
+    except OrdertrackError as refused:
+        problem, status_code = refused.message, refused.status_code
+    response = render(
+        request,
+        "dashboard/template_preview.html",
+        {
+            "rendered": rendered,
+            "problem": problem,
+            "order": order,
+            "channel": key.channel,
+        },
+        status_code=status_code,
+        locale="en",
+    )
+    response.headers["Content-Security-Policy"] = PREVIEW_POLICY
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/{trigger}/{channel}/{locale}/preview")
+def preview_saved(
+    trigger: str, channel: str, locale: str, request: Request, staff: Staff = Depends(current_staff)
+) -> Response:
+    """The template in use, rendered with an order (``?order=``) or, with none, sample data."""
+    key = Key.parse(trigger, channel, locale)
+    order = request.query_params.get("order", "").strip()[:100]
+    return _preview_page(request, staff, key, None, order)
+
+
+@router.post("/{trigger}/{channel}/{locale}/preview")
+def preview_draft(
+    trigger: str,
+    channel: str,
+    locale: str,
+    request: Request,
+    posted: tuple[Staff, Form] = Depends(staff_form),
+) -> Response:
+    """The template as typed (not saved), rendered with the order named in the form."""
+    staff, form = posted
+    key = Key.parse(trigger, channel, locale)
+    try:
+        source = _posted_source(form, key)
+        order = form.text("order", 100)
+    except BadForm as refused:
+        response = render(
+            request,
+            "dashboard/template_preview.html",
+            {"rendered": None, "problem": refused.message, "order": "", "channel": key.channel},
+            status_code=refused.status_code,
+            locale="en",
+        )
+        response.headers["Content-Security-Policy"] = PREVIEW_POLICY
+        return response
+    if key.channel is Channel.email and not source.html:
+        source = TemplateSource(source.subject, source.text, None)
+    return _preview_page(request, staff, key, source, order)
