@@ -13,12 +13,13 @@ from ordertrack.notifications.default_templates.wording import Copy, Paragraph, 
 from ordertrack.notifications.message import STAFF_TRIGGERS, Channel, TemplateSource, Trigger
 
 # Short names for the event facts, so the copy reads as sentences rather than attribute paths.
+# One per line for whoever edits a template; "-%}" eats each line's end, so nothing is rendered.
 PRELUDE = (
-    "{% set reason = event.reason if event else none %}"
-    "{% set place = event.place if event else none %}"
-    "{% set when = event.local_time if event else none %}"
-    "{% set description = event.description if event else none %}"
-    "{% set carrier = shipment.carrier_name if shipment else none %}"
+    "{% set reason = event.reason if event else none -%}\n"
+    "{% set place = event.place if event else none -%}\n"
+    "{% set when = event.local_time if event else none -%}\n"
+    "{% set description = event.description if event else none -%}\n"
+    "{% set carrier = shipment.carrier_name if shipment else none -%}\n"
 )
 
 _P = "margin:0 0 16px;"
@@ -33,12 +34,15 @@ _HTML = """<!DOCTYPE html>
 <div role="article" aria-label="{subject}" lang="{lang}" style="max-width:600px;margin:0 auto;\
 padding:24px 16px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
 <div style="background-color:#ffffff;border-top:6px solid {{{{ brand_colour }}}};padding:24px;">
-<p style="margin:0 0 8px;font-size:14px;font-weight:bold;color:#4a4a4a;">{{{{ store_name }}}}</p>
+{{% if logo_url %}}<p style="margin:0 0 16px;"><img src="{{{{ logo_url }}}}" alt="{{{{ store_name }}}}" \
+height="48" style="display:block;height:48px;width:auto;max-width:240px;border:0;"></p>
+{{% else %}}<p style="margin:0 0 8px;font-size:14px;font-weight:bold;color:#4a4a4a;">{{{{ store_name }}}}</p>
+{{% endif %}}
 <h1 style="margin:0 0 16px;font-size:22px;line-height:1.3;color:#1a1a1a;">{headline}</h1>
 {greeting}{paragraphs}
 <p style="margin:24px 0;"><a href="{{{{ tracking_url }}}}" style="display:inline-block;\
-background-color:{{{{ brand_colour }}}};color:#ffffff;text-decoration:none;font-weight:bold;\
-padding:12px 20px;border-radius:4px;">{action}</a></p>
+background-color:{{{{ button_colour }}}};color:{{{{ button_text_colour }}}};text-decoration:none;\
+font-weight:bold;padding:12px 20px;border-radius:4px;">{action}</a></p>
 {parcels}<p style="{p}">{sign_off}</p>
 </div>
 <p style="margin:16px 0 0;font-size:13px;color:#4a4a4a;">{footer} \
