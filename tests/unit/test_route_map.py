@@ -221,3 +221,13 @@ def test_the_outlines_tool_checks_the_shipped_file_against_a_wrong_source(tmp_pa
         text=True,
     )
     assert done.returncode != 0 and "integrity" in (done.stdout + done.stderr)
+
+
+def test_outlines_that_cross_the_antimeridian_draw_no_line_across_the_ocean() -> None:
+    route = project([GeoPoint(39.53, -119.81, "Sparks"), GeoPoint(-37.8, 144.98, "Fitzroy")])
+    assert route is not None
+    for path in route.land:
+        for sub in path.split("M")[1:]:
+            steps = sub.split("l", 1)[1].rstrip("z").split(" ")
+            widest = max(abs(int(steps[i])) for i in range(0, len(steps) - 1, 2))
+            assert widest < route.width / 2, "a ring jumps across the map"

@@ -57,14 +57,23 @@ class Country:
 
 
 def _ring(flat: list[int], unit: int) -> Ring:
+    """A ring in world units. The outlines are spherical: a ring that crosses the antimeridian
+    (Fiji, Kiribati, Russia's east) jumps by a whole turn there; it is unwrapped instead, so it
+    runs past the world's edge and is drawn again a world to the left or right (routemap)."""
     lon, lat = flat[0], flat[1]
     xs, ys = [], []
+    turn = 0.0
     for index in range(0, len(flat), 2):
         if index:
-            lon += flat[index]
+            step = flat[index]
+            if step > 180 * unit:
+                turn -= 1.0
+            elif step < -180 * unit:
+                turn += 1.0
+            lon += step
             lat += flat[index + 1]
         x, y = mercator(lon / unit, lat / unit)
-        xs.append(x)
+        xs.append(x + turn)
         ys.append(y)
     return Ring(tuple(xs), tuple(ys), (min(xs), min(ys), max(xs), max(ys)))
 
