@@ -285,3 +285,24 @@ def test_the_ship_form_proposes_the_stocked_warehouse_and_usual_carrier_and_keep
     assert (
         served_client.get(f"/api/v1/orders/{ids['order']}").json()["shipments"] == []
     )  # nothing shipped yet
+
+
+def test_revoking_an_api_key_asks_first_and_says_what_stops(
+    page: Any, served: ServeProcess, served_db: Database, served_client: httpx.Client, backend: str
+) -> None:
+    _prepare(served_db, served_client)
+    _sign_in(page, served)
+    page.goto(f"{served.base_url}/dashboard/settings")
+    form = page.locator("form[action$='/revoke']").first
+    target = form.get_attribute("action")
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    unconfirmed = page.request.post(f"{served.base_url}{target}", form={"csrf_token": token})
+    assert unconfirmed.status == 400 and "not revoked" in unconfirmed.text()
+    assert served_client.get("/api/v1/orders").status_code == 200  # the key still works
+    page.locator("summary", has_text="Revoke…").first.click()
+    assert "stops sending orders" in page.locator(".confirm-body").first.inner_text()
+    assert axe_audit(page) == []
+    screenshots(page, f"order-support-revoke-confirmation-{backend}")
+    page.get_by_role("button", name=re.compile(r"^Yes, revoke")).first.click()
+    page.wait_for_url(re.compile(r"saved=revoked"))
+    assert page.get_by_text("The key was revoked.").count() == 1
