@@ -115,12 +115,16 @@ def test_shopper_finds_order_by_number_and_email_and_sees_status_scans_and_name(
     expect(page.locator("[aria-current=step]")).to_contain_text("Shipped")
     scans = page.locator(".scan")
     expect(scans).to_have_count(2)
-    # Newest first, in the scan location's local time, with its zone.
-    expect(scans.nth(0)).to_contain_text("Departed facility")
-    expect(scans.nth(0)).to_contain_text("America/Chicago")
+    # Newest first, in the scan location's local time, with its zone's short name (the IANA
+    # name in the title), a line in the shopper's words above the carrier's own.
+    expect(scans.nth(0).locator(".scan-what")).to_have_text("In transit")
+    expect(scans.nth(0).locator(".scan-carrier")).to_contain_text("Departed facility")
     local = (NOW - timedelta(hours=20)).astimezone(ZoneInfo("America/Chicago"))
-    assert local.strftime("%-I:%M") in scans.nth(0).inner_text()
-    expect(scans.nth(1)).to_contain_text("America/Kentucky/Louisville")
+    assert f"{local:%-I:%M}\u202f{local:%p} {local.tzname()}" in scans.nth(0).inner_text()
+    expect(scans.nth(0).locator("time")).to_have_attribute("title", f"America/Chicago ({local.tzname()})")
+    louisville = (NOW - timedelta(hours=30)).astimezone(ZoneInfo("America/Kentucky/Louisville"))
+    expect(scans.nth(1)).to_contain_text(str(louisville.tzname()))
+    expect(scans.nth(1).locator(".scan-carrier")).to_have_count(0)  # "Label created": the same words
     expect(page.locator(".carrier-link")).to_have_attribute("href", re.compile(UPS_NUMBER))
     expect(page.locator(".items")).to_contain_text("2 ×")
     expect(page.locator("svg.route-map .map-stop")).to_have_count(2)
@@ -269,7 +273,7 @@ def test_a_carrier_description_with_script_is_shown_as_text(
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     _open_order(page, served.base_url)
-    expect(page.locator(".scan-what").first).to_have_text(hostile)
+    expect(page.locator(".scan-carrier").first).to_contain_text(hostile)
     assert page.locator(".scan b").count() == 0
     assert dialogs == []
     # The structured data still parses as one JSON object with the text in it.
