@@ -21,6 +21,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from ordertrack.web.track.geography import Country, Ring, countries, locate, mercator
+from ordertrack.web.track.readable import Place
 
 WIDTH = 640
 HEIGHT = 400
@@ -44,6 +45,7 @@ class GeoPoint:
     latitude: float
     longitude: float
     label: str
+    where: Place | None = None  # the place as written, named in the page's language when shown
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class MapPoint:
     x: float
     y: float
     label: str
+    where: Place | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class Marker:
     anchor: str  # "start" or "end"
     below: bool  # the label hangs under the marker (else it stands above it)
     labelled: bool = True  # False when another marker's label already names the spot
+    where: Place | None = None
 
     @property
     def short(self) -> str:
@@ -199,7 +203,9 @@ def fit(xs: Sequence[float], ys: Sequence[float], *, width: int = WIDTH, height:
     return View(x0=x0, y0=y0, scale=scale, width=width, height=height)
 
 
-def _label(x: float, y: float, text: str, *, below: bool, width: int, height: int) -> Marker:
+def _label(
+    x: float, y: float, text: str, *, below: bool, width: int, height: int, where: Place | None = None
+) -> Marker:
     start = x < width * 0.55
     # Stand above unless that leaves the frame; hang below unless that does.
     if below and y > height - 40:
@@ -214,6 +220,7 @@ def _label(x: float, y: float, text: str, *, below: bool, width: int, height: in
         label_y=round(y + 18 if below else y - 18, 1),
         anchor="start" if start else "end",
         below=below,
+        where=where,
     )
 
 
@@ -245,17 +252,21 @@ def project(
     everything = world + ([goal] if goal else [])
     view = fit([x for x, _ in everything], [y for _, y in everything], width=width, height=height)
     placed = tuple(
-        MapPoint(number, *view.at(x, y), label=point.label)
+        MapPoint(number, *view.at(x, y), label=point.label, where=point.where)
         for number, (point, (x, y)) in enumerate(zip(points, world, strict=True), start=1)
     )
     last = placed[-1]
     target = view.at(*goal) if goal else None
     current = None
     if not arrived:
-        current = _label(last.x, last.y, last.label, below=False, width=width, height=height)
+        current = _label(
+            last.x, last.y, last.label, below=False, width=width, height=height, where=last.where
+        )
     marker = None
     if target and destination is not None:
-        marker = _label(*target, destination.label, below=True, width=width, height=height)
+        marker = _label(
+            *target, destination.label, below=True, width=width, height=height, where=destination.where
+        )
     if marker and current and math.dist((marker.x, marker.y), (current.x, current.y)) < LABEL_CLASH:
         marker = replace(marker, labelled=False)  # one label for both ("Paris", now in Paris)
     remaining = None

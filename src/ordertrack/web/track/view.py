@@ -407,7 +407,11 @@ def parcel_view(
     carrier_name = carrier_names.get(parcel.carrier, parcel.carrier.upper())
     # A scan the carrier placed by name only is put at the shipped city of that name.
     located = [
-        GeoPoint(*at, place_text(s.city, s.region, s.country, s.postal_code) or "")
+        GeoPoint(
+            *at,
+            place_text(s.city, s.region, s.country, s.postal_code) or "",
+            Place(s.city, s.region, s.country, s.postal_code),
+        )
         for s in parcel.scans
         if (at := position(s.latitude, s.longitude, s.city, s.region, s.country)) is not None
     ]
@@ -458,7 +462,11 @@ def build_page(
     shipment_views = []
     destination = None
     if order is not None and (at := position(None, None, order.city, order.region, order.country)):
-        destination = GeoPoint(*at, place_text(order.city, order.region, order.country) or "")
+        destination = GeoPoint(
+            *at,
+            place_text(order.city, order.region, order.country) or "",
+            Place(order.city, order.region, order.country),
+        )
     for index, shipment in enumerate(shipments, start=1):
         parcels = tuple(
             parcel_view(
