@@ -323,7 +323,15 @@ def test_api_keys_are_created_once_shown_and_revoked(server: LiveServer, db: Dat
         key_id = re.findall(r"/dashboard/settings/api-keys/(key_[a-z0-9]+)/revoke", listing)
         assert len(key_id) == 2
         for kid in key_id:
-            http.post(f"/dashboard/settings/api-keys/{kid}/revoke", data={"csrf_token": token})
+            # Without the confirmation nothing is revoked; with it, the key stops working.
+            refused = http.post(f"/dashboard/settings/api-keys/{kid}/revoke", data={"csrf_token": token})
+            assert refused.status_code == 400
+        with server.client(key) as api:
+            assert api.get("/api/v1/orders").status_code == 200
+        for kid in key_id:
+            http.post(
+                f"/dashboard/settings/api-keys/{kid}/revoke", data={"csrf_token": token, "confirm": "yes"}
+            )
         with server.client(key) as api:
             assert api.get("/api/v1/orders").status_code == 401
 
