@@ -5,13 +5,20 @@ allowed by that page's CSP alone. Nothing is fetched from outside 127.0.0.1."""
 
 from __future__ import annotations
 
+import http.server
 import re
+import struct
+import threading
+import zlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
+from ordertrack.db.uow import Database
+from ordertrack.merchants import repository as merchants_repository
 from tests.browser.conftest import axe_audit, screenshots
 from tests.integration.scenario import order_payload
 from tests.support import ServeProcess
@@ -156,6 +163,87 @@ def test_merchant_tiles_are_placed_in_the_map_and_allowed_by_that_page_only(
         assert "tiles.example.com" not in shopper.get("/track").headers["content-security-policy"]
     cleared = served_client.put("/api/v1/settings/map-tiles", json={"url_template": None})
     assert cleared.json() == {"url_template": None, "attribution": None, "image_origin": None}
+
+
+def _png(size: int = 256) -> bytes:
+    """A plain light-grey square PNG, as a tile server sends."""
+    row = b"\x00" + b"\xdd\xdd\xdd" * size
+    raw = zlib.compress(row * size)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+
+
+@pytest.fixture
+def tile_server() -> Iterator[tuple[str, list[str]]]:
+    """A tile server on 127.0.0.1 (another origin than the shop's): its base URL and the paths asked."""
+    asked: list[str] = []
+    tile = _png()
+
+    class Tiles(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(tile)))
+            self.end_headers()
+            self.wfile.write(tile)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", asked
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_chromium_loads_the_merchants_tiles_that_the_page_policy_allows(
+    page: Any,
+    served: ServeProcess,
+    served_db: Database,
+    served_client: httpx.Client,
+    travelling_order: dict[str, Any],
+    tile_server: tuple[str, list[str]],
+    backend: str,
+) -> None:
+    # Stored as the settings service stores it; the service would ask for https, which a
+    # local test server has no certificate for, and the page draws what is stored.
+    base, asked = tile_server
+    with served_db.uow() as uow:
+        merchant = merchants_repository.merchant(uow, served_client.tenant.merchant_id)  # type: ignore[attr-defined]
+        assert merchant is not None
+        merchant.settings = {
+            **(merchant.settings or {}),
+            "map_tiles": {"url_template": base + "/tiles/{z}/{x}/{y}.png", "attribution": "Local tiles"},
+        }
+        uow.commit()
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text) if "Content Security" in message.text else None,
+    )
+    _open(page, served.base_url)
+    images = page.locator("svg.route-map .map-tiles image")
+    assert images.count() >= 4
+    page.wait_for_function(
+        "n => performance.getEntriesByType('resource').filter(e => e.name.includes('/tiles/')).length >= n",
+        arg=images.count(),
+    )
+    assert len([path for path in asked if re.fullmatch(r"/tiles/\d+/\d+/\d+\.png", path)]) >= images.count()
+    assert refused == []
+    from playwright.sync_api import expect
+
+    expect(page.locator(".map-credit")).to_have_text("Map tiles: Local tiles")
+    assert axe_audit(page) == []
+    screenshots(page, f"track-route-map-tiles-{backend}")
 
 
 def _artifact(name: str) -> Any:

@@ -397,8 +397,9 @@ def _cross_y(a: tuple[float, float], b: tuple[float, float], y: float) -> tuple[
 
 
 def tile_origin(source: TileSource) -> str:
-    """``https://host[:port]`` of the tiles (merchants.map_tiles allows nothing else)."""
-    return "https://" + urlsplit(source.url_template).netloc
+    """``https://host[:port]`` of the tiles (merchants.map_tiles allows no other scheme)."""
+    parts = urlsplit(source.url_template)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def policy_with_tiles(policy: str, source: TileSource) -> str:
