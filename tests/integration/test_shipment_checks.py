@@ -201,7 +201,9 @@ def test_promises_learn_from_the_merchants_own_deliveries_on_the_lane(db: Databa
     shipment = ship(db, merchant, order, "LEARN9999")
     with db.uow(write=False) as uow:
         revision = uow.session.scalars(select(EddRevision).where(EddRevision.shipment_id == shipment)).one()
-    assert revision.reason.startswith("learned from 32 deliveries on acme_post")
+    # The merchant's own deliveries on this very route, said as such.
+    assert revision.reason.startswith("based on 32 deliveries within United States"), revision.reason
+    assert (revision.basis, revision.basis_deliveries, revision.cause) == ("route", 32, "shipped")
     assert revision.latest <= (now + timedelta(days=14)).date()  # a few business days, not weeks
 
 
@@ -219,6 +221,6 @@ def test_promises_learn_only_from_the_newest_deliveries(db: Database, make_merch
     shipment = ship(db, merchant, place_order(db, merchant, "NEW2"), "FAST9999")
     with db.uow(write=False) as uow:
         revision = uow.session.scalars(select(EddRevision).where(EddRevision.shipment_id == shipment)).one()
-    assert revision.reason.startswith("learned from 32 deliveries on acme_post"), revision.reason
+    assert revision.reason.startswith("based on 32 deliveries within United States"), revision.reason
     assert revision.latest <= (now + timedelta(days=7)).date()  # the two-week deliveries left out
     eta_history.forget_history()

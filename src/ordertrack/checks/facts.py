@@ -13,8 +13,11 @@ from ordertrack.db.uow import UnitOfWork
 from ordertrack.eta.estimating import OrderJourney, ShipmentJourney, Window
 from ordertrack.eta.history import PastDelivery
 from ordertrack.eta.places import Origin, Place, default_origin, origin_of, place
+from ordertrack.inventory import reservations as inventory_reservations
 from ordertrack.inventory import service as inventory_service
 from ordertrack.inventory.model import Warehouse
+from ordertrack.inventory.reservations import ShipTo
+from ordertrack.kit.geo import Point
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.model import Order
 from ordertrack.shipments import service as shipments_service
@@ -24,12 +27,13 @@ from ordertrack.tracking.scans import ScanTimes
 
 
 @functools.lru_cache(maxsize=4096)
-def destination(country: str | None, region: str | None) -> Place:
-    """An order's destination: the region's zone in the large countries, else the country's."""
+def destination(country: str | None, region: str | None, city: str | None = None) -> Place:
+    """An order's destination: the region's zone in the large countries, else the country's;
+    placed on the globe by its town, region or country."""
     country = (country or "").upper() or "US"
     region = region.strip().upper() if region and region.strip() else None
     zone = zone_for(country, region, None, None) or principal_zone(country) or _first_zone(country)
-    return place(country, region, zone)
+    return place(country, region, zone, city)
 
 
 def _first_zone(country: str) -> str:
@@ -47,13 +51,20 @@ def origin(warehouse: Warehouse | None, fallback: Place) -> Origin:
         warehouse.timezone,
         warehouse.cutoff_time,
         warehouse.processing_days,
+        city=warehouse.city,
+        point=(
+            Point(warehouse.latitude, warehouse.longitude)
+            if warehouse.latitude is not None and warehouse.longitude is not None
+            else None
+        ),
     )
 
 
 def window_of(earliest: object, latest: object, most_likely: object, reason: str) -> Window | None:
+    """A stored window; what it was based on is not known from the cached columns ("")."""
     if earliest is None or latest is None or most_likely is None:
         return None
-    return Window(earliest, latest, most_likely, reason)  # type: ignore[arg-type]
+    return Window(earliest, latest, most_likely, reason, basis="")  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -68,7 +79,7 @@ class Watched:
 
     def destination(self, shipment: Shipment) -> Place:
         order = self.orders[shipment.order_id]
-        return destination(order.ship_country, order.ship_region)
+        return destination(order.ship_country, order.ship_region, order.ship_city)
 
     def origin(self, shipment: Shipment) -> Origin:
         return origin(self.warehouses.get(shipment.warehouse or ""), self.destination(shipment))
@@ -92,6 +103,7 @@ class Watched:
             delivered_at=shipment.delivered_at,
             promise=window_of(shipment.edd_earliest, shipment.edd_latest, shipment.edd_most_likely, "now"),
             parcel_ids=tuple(self.parcels.get(shipment.id, ())),
+            reason=shipment.reason,
         )
 
 
@@ -121,7 +133,8 @@ def order_journeys(
     fresh: Mapping[str, Window] | None = None,
 ) -> list[OrderJourney]:
     """Each order's parts (its shipments' promises, ``fresh`` ones first) and what is left to ship,
-    from the warehouse that would ship it (the first by priority). ``new``: just placed."""
+    from the warehouse that would ship it (the one holding its units, else the nearest by the
+    allocation rule). ``new``: just placed."""
     ids = [o.id for o in orders]
     parts: Mapping[str, list[Shipment]] = (
         {} if new else shipments_service.shipments_for_orders(uow, merchant_id, ids)
@@ -134,10 +147,14 @@ def order_journeys(
             for order_id, facts in shipments_service.shipment_facts(uow, merchant_id, ids).items()
         }
     )
-    first = next(iter(inventory_service.list_warehouses(uow, merchant_id)), None)
+    ships_from = inventory_reservations.shipping_warehouses(
+        uow,
+        merchant_id,
+        {o.id: ShipTo(o.ship_country, o.ship_region, o.ship_city) for o in orders},
+    )
     journeys = []
     for order in orders:
-        where = destination(order.ship_country, order.ship_region)
+        where = destination(order.ship_country, order.ship_region, order.ship_city)
         windows = [
             (fresh or {}).get(s.id)
             or window_of(s.edd_earliest, s.edd_latest, s.edd_most_likely, "its shipments")
@@ -148,7 +165,7 @@ def order_journeys(
                 order_id=order.id,
                 ordered_at=order.placed_at,
                 destination=where,
-                origin=origin(first, where),
+                origin=origin(ships_from.get(order.id), where),
                 promise=window_of(order.edd_earliest, order.edd_latest, order.edd_most_likely, "now"),
                 parts=tuple(w for w in windows if w is not None),
                 all_shipped=shipped.get(order.id, 0) >= sum(line.quantity for line in order.lines),

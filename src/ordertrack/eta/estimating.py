@@ -6,18 +6,23 @@ latest day, in the destination's calendar); the carrier's **estimate** is one in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+
 from ordertrack.eta import engine
+from ordertrack.eta.bounds import TransitBounds, route, transit_bounds
 from ordertrack.eta.learning import Lane, TransitHistory
 from ordertrack.eta.places import Origin, Place
 from ordertrack.statuses import FINISHED_SHIPMENT_STATUSES
 
 # A parcel past its promised day gets a new window of this many business days from today.
 OVERDUE_MARGIN_DAYS = 2
+# A parcel held at customs is not expected sooner than this many business days from today.
+CUSTOMS_HOLD_DAYS = 2
 
 
 class Stage(StrEnum):
@@ -31,12 +36,33 @@ class Stage(StrEnum):
     delivered = "delivered"  # the window collapsed to the day it arrived
 
 
+class Cause(StrEnum):
+    """Why a revision happened, from the event that prompted it: stored on each revision and
+    told to the shopper in plain words (docs/delivery-dates.md, "Why it changed")."""
+
+    order_placed = "order_placed"  # the first promise, when the order was placed
+    shipped = "shipped"  # the store packed and labelled it
+    picked_up = "picked_up"  # the carrier picked it up
+    carrier_estimate = "carrier_estimate"  # the carrier's own estimate changed
+    customs_delay = "customs_delay"  # held at customs
+    exception = "exception"  # a problem in transit
+    missed_delivery = "missed_delivery"  # a delivery attempt was missed
+    out_for_delivery = "out_for_delivery"
+    running_late = "running_late"  # past the promised day and still on its way
+    delivered = "delivered"
+    stock_arrived = "stock_arrived"  # the units it waited for are in stock
+    learned = "learned"  # recent deliveries changed what is expected on its route
+
+
 @dataclass(frozen=True)
 class Window:
     earliest: date
     latest: date
     most_likely: date
     reason: str
+    basis: str = engine.BASIS_TYPICAL  # what the window is based on (engine.BASIS_*)
+    deliveries: int = 0  # how many deliveries a learned window is based on
+    cause: Cause | None = None  # why it changed (set by the revision rules)
 
     @property
     def days(self) -> tuple[date, date, date]:
@@ -61,6 +87,7 @@ class ShipmentJourney:
     delivered_at: datetime | None
     promise: Window | None  # the promise now (None: none yet)
     parcel_ids: tuple[str, ...] = ()  # whose carrier estimates count
+    reason: str | None = None  # the shipment's status reason (customs_hold, ...)
 
     @property
     def dispatched_at(self) -> datetime:
@@ -113,19 +140,58 @@ def estimate_shipment(
             processing_days=origin.processing_days,
             carrier_estimate=carrier_estimate,
             delivered_on=delivered_on,
+            bounds=bounds_for(journey.carrier, journey.service, origin.place, destination),
+            route_words=route_words(origin.place, destination),
         ),
         history,
     )
-    window = Window(found.earliest, found.latest, found.most_likely, found.reason)
+    window = _window(found)
+    if found.overdue and delivered_on is None:
+        # Counted from when it left, even the last day has passed: not "today", which would say
+        # it is about to arrive, but the same fresh window a parcel past its promise gets.
+        today = now.astimezone(ZoneInfo(destination.timezone)).date()
+        window = Window(
+            today,
+            destination.calendar.add_business_days(today, OVERDUE_MARGIN_DAYS),
+            today,
+            f"taking longer than usual ({found.reason}): a new window from today",
+            found.basis,
+            found.deliveries,
+            Cause.running_late,
+        )
     if delivered_on is None and carrier_estimate is not None and max(carrier_estimate) > window.latest:
         # The carrier announcing a later day than history suggests is news of a delay: believe it.
-        window = Window(
-            window.earliest,
-            max(carrier_estimate),
-            window.most_likely,
-            window.reason + "; the carrier now says later",
+        window = replace(
+            window, latest=max(carrier_estimate), reason=window.reason + "; the carrier now says later"
         )
     return window
+
+
+def _window(found: engine.Estimate) -> Window:
+    return Window(
+        found.earliest, found.latest, found.most_likely, found.reason, found.basis, found.deliveries
+    )
+
+
+def bounds_for(carrier: str | None, service: str | None, origin: Place, destination: Place) -> TransitBounds:
+    """What distance and the service allow from ``origin`` to ``destination``."""
+    return transit_bounds(
+        carrier, service, route(origin.country, origin.point, destination.country, destination.point)
+    )
+
+
+_ENGLISH = Locale("en")
+
+
+def route_words(origin: Place, destination: Place) -> str:
+    """ "from Germany to the United States" / "within Germany", for a revision's reason."""
+    names = _ENGLISH.territories
+    if origin.country == destination.country:
+        return f"within {names.get(destination.country, destination.country)}"
+    return (
+        f"from {names.get(origin.country, origin.country)}"
+        f" to {names.get(destination.country, destination.country)}"
+    )
 
 
 def estimate_unshipped(
@@ -144,27 +210,58 @@ def estimate_unshipped(
             warehouse_timezone=origin.place.timezone,
             cutoff=origin.cutoff,
             processing_days=origin.processing_days,
+            bounds=bounds_for(None, None, origin.place, destination),
+            route_words=route_words(origin.place, destination),
         ),
         history,
     )
-    return Window(found.earliest, found.latest, found.most_likely, found.reason)
+    return _window(found)
 
 
 def as_time_passes(journey: ShipmentJourney, now: datetime) -> Window | None:
-    """What a check (no new facts, only time) does to a promise under way: keep it while it can
-    still be kept; once its last day has passed, a fresh window from today (told as a delay once,
-    not again every morning); out for delivery, today. None: estimate afresh (no promise yet)."""
+    """What a check (no new facts, only time and the parcel's status) does to a promise under
+    way: keep it while it can still be kept; once its last day has passed, a fresh window from
+    today (told as a delay once, not again every morning); out for delivery, today; held at
+    customs, at least ``CUSTOMS_HOLD_DAYS`` more; a missed attempt, not before the next
+    business day. None: estimate afresh (no promise yet)."""
     promise = journey.promise
     if promise is None:
         return None
     destination = journey.destination
+    calendar = destination.calendar
     today = now.astimezone(ZoneInfo(destination.timezone)).date()
     if journey.status == "out_for_delivery" and promise.latest >= today:
-        return Window(today, today, today, "out for delivery today")
+        return Window(today, today, today, "out for delivery today", cause=Cause.out_for_delivery)
+    if journey.status == "exception" and journey.reason == "customs_hold":
+        cleared = calendar.add_business_days(today, CUSTOMS_HOLD_DAYS)
+        if promise.latest < cleared:
+            earliest = max(promise.earliest, calendar.add_business_days(today, 1))
+            return Window(
+                earliest,
+                cleared,
+                min(max(promise.most_likely, earliest), cleared),
+                f"held at customs: at least {CUSTOMS_HOLD_DAYS} more business days",
+                cause=Cause.customs_delay,
+            )
+    if journey.status == "failed_attempt" and promise.earliest <= today:
+        retry = calendar.add_business_days(today, 1)
+        return Window(
+            retry,
+            max(promise.latest, retry),
+            retry,
+            "a delivery attempt was missed: the next one on the next business day",
+            cause=Cause.missed_delivery,
+        )
     if promise.latest >= today:
         return Window(promise.earliest, promise.latest, promise.most_likely, "unchanged")
-    latest = destination.calendar.add_business_days(today, OVERDUE_MARGIN_DAYS)
-    return Window(today, latest, today, "past the promised day and still on its way: a new window from today")
+    latest = calendar.add_business_days(today, OVERDUE_MARGIN_DAYS)
+    return Window(
+        today,
+        latest,
+        today,
+        "past the promised day and still on its way: a new window from today",
+        cause=Cause.running_late,
+    )
 
 
 def revise_shipment(
@@ -176,8 +273,9 @@ def revise_shipment(
     stage: Stage,
     promised_at: datetime | None,
 ) -> tuple[Window, Stage]:
-    """The shipment's promise now and the stage to record it under. ``promised_at``: when its
-    promise was last made; a hand-off after it is a new fact worth a fresh estimate."""
+    """The shipment's promise now (its ``cause`` set) and the stage to record it under.
+    ``promised_at``: when its promise was last made; a hand-off after it is a new fact worth a
+    fresh estimate."""
     dispatched = journey.dispatched_at
     handed_over_since = promised_at is not None and dispatched > promised_at
     window = None
@@ -186,8 +284,31 @@ def revise_shipment(
     if window is None:
         window = estimate_shipment(journey, carrier_estimate, history, now)
     if journey.status == "delivered":
-        return window, Stage.delivered
-    return window, Stage.handoff if handed_over_since else stage
+        return replace(window, cause=Cause.delivered), Stage.delivered
+    what = Stage.handoff if handed_over_since else stage
+    return replace(window, cause=window.cause or cause_of(journey, what)), what
+
+
+def cause_of(journey: ShipmentJourney, stage: Stage) -> Cause:
+    """Why a shipment's promise moved, from what prompted the revision and the parcel's state:
+    the hand-off, a new label or a placed order is the fact itself; otherwise trouble the
+    parcel is in explains the move better than the stage that noticed it."""
+    match stage:
+        case Stage.order:
+            return Cause.order_placed
+        case Stage.shipped:
+            return Cause.shipped
+        case Stage.handoff:
+            return Cause.picked_up
+        case Stage.delivered:
+            return Cause.delivered
+    if journey.status == "exception":
+        return Cause.customs_delay if journey.reason == "customs_hold" else Cause.exception
+    if journey.status == "failed_attempt":
+        return Cause.missed_delivery
+    if journey.status == "out_for_delivery":
+        return Cause.out_for_delivery
+    return Cause.carrier_estimate if stage is Stage.carrier else Cause.learned
 
 
 def is_delay(journey: ShipmentJourney, window: Window) -> bool:
@@ -210,9 +331,13 @@ def promise_order(journey: OrderJourney, history: TransitHistory, now: datetime)
         return None
     if len(windows) == 1:
         return windows[0]
+    last = max(windows, key=lambda w: (w.latest, w.most_likely))
     return Window(
         max(w.earliest for w in windows),
         max(w.latest for w in windows),
         max(w.most_likely for w in windows),
-        f"the last of {len(windows)} parts to arrive",
+        f"the last of {len(windows)} parts to arrive: {last.reason}",
+        last.basis,
+        last.deliveries,
+        next((w.cause for w in windows if w.cause is not None), None),
     )

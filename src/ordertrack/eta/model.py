@@ -51,5 +51,14 @@ class EddRevision(Base):
     # What prompted it (eta.estimating.Stage): order, shipped, carrier, handoff, check, delivered.
     stage: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(String(300))
+    # Why it changed, from the event that prompted it (eta.estimating.Cause: picked_up,
+    # customs_delay, ...); None on revisions made before causes were kept.
+    cause: Mapped[str | None] = mapped_column(String(24))
+    # What the window was based on (eta.engine.BASIS_*: route, wider, typical, carrier,
+    # delivered; "" unknown), how many deliveries, and the route's two ends.
+    basis: Mapped[str | None] = mapped_column(String(16))
+    basis_deliveries: Mapped[int | None]
+    origin_country: Mapped[str | None] = mapped_column(String(2))
+    destination_country: Mapped[str | None] = mapped_column(String(2))
     delayed: Mapped[bool] = mapped_column(default=False)
     recorded_at: Mapped[datetime]

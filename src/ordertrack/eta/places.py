@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import time
 
 from ordertrack.eta.calendar import BusinessCalendar, calendar_for
+from ordertrack.kit.geo import Point, locate
 
 DEFAULT_CUTOFF = time(14, 0)
 DEFAULT_PROCESSING_DAYS = frozenset({1, 2, 3, 4, 5})
@@ -23,17 +24,26 @@ class Place:
     region: str | None
     timezone: str
     calendar: BusinessCalendar
+    point: Point | None = None  # roughly where on the globe (town, else region, else country)
 
     @property
     def lane_name(self) -> str:
         return f"{self.country}-{self.region}" if self.region else self.country
 
 
-def place(country: str | None, region: str | None, timezone: str) -> Place:
-    """A place in ``country`` (US when unknown), its region upper-cased, in ``timezone``."""
+def place(
+    country: str | None,
+    region: str | None,
+    timezone: str,
+    city: str | None = None,
+    point: Point | None = None,
+) -> Place:
+    """A place in ``country`` (US when unknown), its region upper-cased, in ``timezone``; placed
+    on the globe at ``point`` when known, else by its town, region or country."""
     country = (country or "").upper() or "US"
     region = region.strip().upper() if region and region.strip() else None
-    return Place(country, region, timezone, calendar_for(country))
+    where = point or locate(country, region, city)
+    return Place(country, region, timezone, calendar_for(country), where)
 
 
 @dataclass(frozen=True)
@@ -46,12 +56,21 @@ class Origin:
 
 
 def origin_of(
-    country: str, region: str | None, timezone: str, cutoff_time: str, processing_days: str
+    country: str,
+    region: str | None,
+    timezone: str,
+    cutoff_time: str,
+    processing_days: str,
+    *,
+    city: str | None = None,
+    point: Point | None = None,
 ) -> Origin:
     """A warehouse's origin from its stored settings ("14:00", "1,2,3,4,5")."""
     hours, minutes = (int(part) for part in cutoff_time.split(":"))
     days = frozenset(int(day) for day in processing_days.split(",") if day.strip())
-    return Origin(place(country, region, timezone), time(hours, minutes), days or DEFAULT_PROCESSING_DAYS)
+    return Origin(
+        place(country, region, timezone, city, point), time(hours, minutes), days or DEFAULT_PROCESSING_DAYS
+    )
 
 
 def default_origin(destination: Place) -> Origin:

@@ -12,13 +12,14 @@ new window.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.eta import repository
 from ordertrack.eta import service as estimates
 from ordertrack.eta.estimating import (
+    Cause,
     OrderJourney,
     ShipmentJourney,
     Stage,
@@ -75,8 +76,10 @@ def revise_shipment_promises(
             results.append(ShipmentPromise(journey.shipment_id, False, False))
             continue
         delayed = is_delay(journey, window)
+        route = (journey.origin.place.country, journey.destination.country)
         repository.add(
-            uow, _revision(merchant_id, journey.order_id, journey.shipment_id, window, what, delayed, now)
+            uow,
+            _revision(merchant_id, journey.order_id, journey.shipment_id, window, what, delayed, now, route),
         )
         uow.record(
             PromiseRevised(
@@ -89,6 +92,7 @@ def revise_shipment_promises(
                 notify=delayed,
                 most_likely=window.most_likely,
                 at=now,
+                cause=str(window.cause) if window.cause else None,
             )
         )
         results.append(ShipmentPromise(journey.shipment_id, True, delayed, window))
@@ -103,14 +107,19 @@ def revise_order_promise(
     *,
     now: datetime,
     stage: Stage,
+    cause: Cause | None = None,
 ) -> Window | None:
     """Recompute the order's promise; write a revision and record ``OrderPromiseRevised`` when
-    it changed (the new window), else None."""
+    it changed (the new window), else None. ``cause``: why, when the caller knows better than
+    the parts (stock arrived); else the changed part's cause, else the stage's."""
     window = promise_order(journey, history, now)
     if window is None or (journey.promise is not None and journey.promise.days == window.days):
         return None
+    why = cause or window.cause or (Cause.order_placed if stage is Stage.order else Cause.learned)
+    window = replace(window, cause=why)
     delayed = journey.promise is not None and window.latest > journey.promise.latest
-    repository.add(uow, _revision(merchant_id, journey.order_id, None, window, stage, delayed, now))
+    route = (journey.origin.place.country, journey.destination.country)
+    repository.add(uow, _revision(merchant_id, journey.order_id, None, window, stage, delayed, now, route))
     uow.record(
         OrderPromiseRevised(
             merchant_id, journey.order_id, str(stage), window.earliest, window.latest, window.most_likely
@@ -132,6 +141,7 @@ def _revision(
     stage: Stage,
     delayed: bool,
     now: datetime,
+    route: tuple[str, str],
 ) -> EddRevision:
     return EddRevision(
         id=new_id("edr"),
@@ -143,6 +153,11 @@ def _revision(
         most_likely=window.most_likely,
         stage=str(stage),
         reason=window.reason[:300],
+        cause=str(window.cause) if window.cause else None,
+        basis=window.basis,
+        basis_deliveries=window.deliveries or None,
+        origin_country=route[0],
+        destination_country=route[1],
         delayed=delayed,
         recorded_at=now,
     )

@@ -26,6 +26,10 @@ class Warehouse(Base):
     region: Mapped[str | None] = mapped_column(String(120))
     postal_code: Mapped[str | None] = mapped_column(String(20))
     country: Mapped[str] = mapped_column(String(2))
+    # Where it is, in degrees; without them it is placed by its city, region or country
+    # (ordertrack.kit.geo) to choose the warehouse nearest an order and bound transit times.
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
     timezone: Mapped[str] = mapped_column(String(64))
     # Orders confirmed after this local time ship the next processing day ("HH:MM").
     cutoff_time: Mapped[str] = mapped_column(String(5))

@@ -135,6 +135,19 @@ def reservations_of_order(uow: UnitOfWork, merchant_id: str, order_id: str) -> l
     )
 
 
+def reservations_of_orders(uow: UnitOfWork, merchant_id: str, order_ids: Sequence[str]) -> list[Reservation]:
+    """Every hold of these orders (one query, however many orders)."""
+    if not order_ids:
+        return []
+    return list(
+        uow.session.scalars(
+            select(Reservation).where(
+                Reservation.merchant_id == merchant_id, Reservation.order_id.in_(order_ids)
+            )
+        )
+    )
+
+
 def reservation_of_line(uow: UnitOfWork, line_id: str, warehouse_id: str) -> Reservation | None:
     return uow.session.scalars(
         select(Reservation).where(

@@ -21,13 +21,17 @@ from ordertrack.inventory.ledger import add_reservation, level_for, move
 from ordertrack.inventory.model import Backorder, Reservation, Warehouse
 from ordertrack.inventory.rules import (
     Allocation,
+    Destination,
     HeldUnits,
     InsufficientStock,
     LineNeed,
     MovementKind,
+    Site,
     allocate,
+    rank_warehouses,
 )
 from ordertrack.inventory.service import UnknownWarehouse, WarehouseNotFound, find_warehouse, uses_inventory
+from ordertrack.kit import geo
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.ids import new_id
 
@@ -40,6 +44,60 @@ class OrderToHold:
     placed_at: datetime  # backorders are filled oldest order first
     ship_country: str | None  # warehouses in this country are tried first
     lines: tuple[LineNeed, ...]  # every line of the order, with its full quantity
+    ship_region: str | None = None  # with the city, places the destination for the nearest warehouse
+    ship_city: str | None = None
+
+
+def site_of(warehouse: Warehouse) -> Site:
+    """A warehouse where it is: its own position, else its town, region or country."""
+    point = (
+        geo.Point(warehouse.latitude, warehouse.longitude)
+        if warehouse.latitude is not None and warehouse.longitude is not None
+        else geo.locate(warehouse.country, warehouse.region, warehouse.city)
+    )
+    return Site(warehouse.id, warehouse.code, warehouse.country, point, warehouse.priority)
+
+
+def preferred_warehouses(
+    warehouses: Sequence[Warehouse], country: str | None, region: str | None, city: str | None
+) -> list[Warehouse]:
+    """The warehouses in the order a merchant would ship to this address from them
+    (:func:`~ordertrack.inventory.rules.rank_warehouses`)."""
+    by_id = {w.id: w for w in warehouses}
+    ranked = rank_warehouses(
+        [site_of(w) for w in warehouses], Destination(country, geo.locate(country, region, city))
+    )
+    return [by_id[i] for i in ranked]
+
+
+@dataclass(frozen=True, slots=True)
+class ShipTo:
+    """Where an order goes, as the choice of its warehouse needs it."""
+
+    country: str | None
+    region: str | None = None
+    city: str | None = None
+
+
+def shipping_warehouses(
+    uow: UnitOfWork, merchant_id: str, orders: Mapping[str, ShipTo]
+) -> dict[str, Warehouse | None]:
+    """The warehouse each order's unshipped units leave from: the one holding most of its
+    reserved units (ties: the nearer by :func:`preferred_warehouses`), else the one a merchant
+    would choose for its address; None for a merchant without warehouses."""
+    warehouses = repository.warehouses(uow, merchant_id)
+    if not warehouses or not orders:
+        return dict.fromkeys(orders)
+    held: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for reservation in repository.reservations_of_orders(uow, merchant_id, sorted(orders)):
+        if reservation.quantity > 0:
+            held[reservation.order_id][reservation.warehouse_id] += reservation.quantity
+    found: dict[str, Warehouse | None] = {}
+    for order_id, where in orders.items():
+        ranked = preferred_warehouses(warehouses, where.country, where.region, where.city)
+        units = held.get(order_id, {})
+        found[order_id] = min(ranked, key=lambda w: -units.get(w.id, 0)) if units else ranked[0]
+    return found
 
 
 def reserve_order(
@@ -52,12 +110,12 @@ def reserve_order(
     first_hold: bool = False,
 ) -> Allocation | None:
     """Hold stock for a confirmed order; what no warehouse has is backordered."""
-    # Warehouses in the shopper's country come first (a domestic parcel is cheaper and
-    # quicker), then the merchant's priority order.
+    # The nearest warehouse first (same country, same continent, distance, then the merchant's
+    # priority): allocate() takes the first one that fills the whole order.
     warehouse_ids = [
         w.id
-        for w in sorted(
-            repository.warehouses(uow, merchant_id), key=lambda w: w.country != order.ship_country
+        for w in preferred_warehouses(
+            repository.warehouses(uow, merchant_id), order.ship_country, order.ship_region, order.ship_city
         )
     ]
     if not warehouse_ids:

@@ -2,7 +2,9 @@
 
 No session, no clock. The allocation prefers one warehouse that fills the whole order,
 otherwise the fewest warehouses that fill as much as can be filled at all; what no
-warehouse has is backordered.
+warehouse has is backordered. Among warehouses that do equally well, the one nearest the
+order comes first (:func:`rank_warehouses`: same country, then the same customs area (the
+EU), then the same continent, then the shorter distance, then the merchant's priority and code).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import combinations
 
+from ordertrack.kit import geo
 from ordertrack.kit.errors import Conflict, Unprocessable
 
 # Beyond this many candidate warehouses the exact search gives way to a greedy one.
@@ -175,6 +178,51 @@ def allocate(needs: Sequence[LineNeed], available: Availability, preference: Seq
         if missing:
             backordered.append(LineNeed(need.line_id, need.sku, missing))
     return Allocation(tuple(assignments), tuple(backordered))
+
+
+@dataclass(frozen=True)
+class Site:
+    """A warehouse as the choice of where to ship from sees it."""
+
+    id: str
+    code: str
+    country: str
+    point: geo.Point | None  # None: not placed (no position, an unknown country)
+    priority: int = 100
+
+
+@dataclass(frozen=True)
+class Destination:
+    country: str | None
+    point: geo.Point | None
+
+
+def rank_warehouses(sites: Sequence[Site], destination: Destination) -> list[str]:
+    """Warehouse ids, the one a merchant would ship from first: in the destination's country,
+    then inside its customs area (no declaration, no duties: Leipzig before Northampton for
+    Paris), then on its continent, then the nearer (great-circle; an unplaced one after every
+    placed one), then the merchant's priority, then the code (stable)."""
+    country = (destination.country or "").upper()
+    continent = geo.continent(country)
+    area = geo.customs_area(country)
+
+    def key(site: Site) -> tuple[bool, bool, bool, float, int, str]:
+        far = (
+            geo.distance_km(site.point, destination.point)
+            if site.point is not None and destination.point is not None
+            else float("inf")
+        )
+        same_continent = continent is not None and geo.continent(site.country) == continent
+        return (
+            site.country.upper() != country,
+            geo.customs_area(site.country) != area,
+            not same_continent,
+            far,
+            site.priority,
+            site.code,
+        )
+
+    return [site.id for site in sorted(sites, key=key)]
 
 
 @dataclass(frozen=True)

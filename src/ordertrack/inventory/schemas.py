@@ -53,11 +53,20 @@ class WarehouseIn(ApiModel):
         },
     )
     priority: int = Field(default=100, ge=0, le=10_000)
+    latitude: float | None = Field(
+        default=None,
+        ge=-90,
+        le=90,
+        description="where it is (with longitude); without them its city, region or country places it",
+    )
+    longitude: float | None = Field(default=None, ge=-180, le=180)
 
     @model_validator(mode="after")
     def _one_name(self) -> WarehouseIn:
         if self.address.name is not None and self.address.name != self.name:
             raise ValueError("address.name is the warehouse's name: leave it out or repeat name")
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("give latitude and longitude together, or neither")
         return self
 
     def columns(self) -> dict[str, object]:
@@ -81,6 +90,8 @@ class WarehouseOut(OutModel):
     cutoff_time: str
     processing_days: list[int]
     priority: int
+    latitude: float | None = None
+    longitude: float | None = None
     created_at: datetime
 
 

@@ -196,6 +196,9 @@ def context_of(row: Notification, facts: Facts, channels: Channels) -> tuple[Mes
         delivery_locality=order.ship_city,
         delivery_country=order.ship_country,
         alert=str(row.facts["alert"]) if staff and row.facts and row.facts.get("alert") else None,
+        revision_cause=str(row.facts["cause"])
+        if row.trigger == "delivery_revised" and row.facts and row.facts.get("cause")
+        else None,
         message=str(row.facts["message"]) if row.facts and row.facts.get("message") else None,
     )
     return context, customer.timezone if customer else None

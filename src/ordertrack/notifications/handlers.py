@@ -140,6 +140,7 @@ def notify_revised_promises(
                     owners.get(e.order_id),
                     e.shipment_id,
                     subject=rules.revision_subject(e.shipment_id, e.earliest, e.latest),
+                    facts={"cause": e.cause} if e.cause else None,
                 )
             )
         enqueue(uow, merchant_id, occurrences, now=at)

@@ -92,6 +92,8 @@ class MessageContext:
     logo_url: str | None = None
     # The words staff wrote to the shopper (``shopper_message``).
     message: str | None = None
+    # Why the delivery date changed (``delivery_revised``): eta's cause, e.g. "customs_delay".
+    revision_cause: str | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,7 @@ def sample_context(trigger: Trigger, locale: str) -> MessageContext:
         ),
         estimated_delivery=(date(2025, 11, 26), date(2025, 11, 28)),
         message=_SAMPLE_MESSAGES[supported_locale(locale)] if trigger is Trigger.shopper_message else None,
+        revision_cause="customs_delay" if trigger is Trigger.delivery_revised else None,
         previous_estimate=(date(2025, 11, 25), date(2025, 11, 25))
         if trigger is Trigger.delivery_revised
         else None,

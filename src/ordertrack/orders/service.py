@@ -299,6 +299,8 @@ def stock_to_hold(order: Order) -> OrderToHold:
         order.placed_at,
         order.ship_country,
         tuple(LineNeed(line.id, line.sku, line.quantity) for line in order.lines),
+        ship_region=order.ship_region,
+        ship_city=order.ship_city,
     )
 
 

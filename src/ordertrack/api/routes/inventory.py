@@ -62,6 +62,8 @@ def warehouse_out(warehouse: Warehouse) -> WarehouseOut:
         cutoff_time=warehouse.cutoff_time,
         processing_days=[int(d) for d in warehouse.processing_days.split(",")],
         priority=warehouse.priority,
+        latitude=warehouse.latitude,
+        longitude=warehouse.longitude,
         created_at=warehouse.created_at,
     )
 

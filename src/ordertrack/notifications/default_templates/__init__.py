@@ -92,10 +92,20 @@ def _exception_body(words: Words) -> str:
     return "".join(branches) + f"{{% else %}}{words.exception_other}{{% endif %}}"
 
 
+def _cause_body(words: Words) -> str:
+    """Why the date changed, in one sentence of the shopper's language (nothing when not known)."""
+    return "".join(
+        f"{{% {'if' if i == 0 else 'elif'} revision_cause == '{cause}' %}}{sentence}"
+        for i, (cause, sentence) in enumerate(words.revision_causes.items())
+    ) + ("{% endif %}" if words.revision_causes else "")
+
+
 def _paragraphs(trigger: Trigger, words: Words, copy: Copy) -> list[Paragraph]:
     body = list(copy.body)
     if trigger is Trigger.exception:
         body.insert(0, _exception_body(words))
+    if trigger is Trigger.delivery_revised and words.revision_causes:
+        body.insert(1, ("revision_cause", _cause_body(words)))
     if trigger in _SHOWS_ESTIMATE:
         body.append(("estimated_delivery", words.estimate))
     return body

@@ -34,6 +34,17 @@ WORDS = Words(
     exception_other="The carrier reported a problem with order {{ order_number }}"
     "{% if description %}: “{{ description }}”{% endif %}. {{ store_name }} is looking into it; "
     "contact them if you have any questions.",
+    revision_causes={
+        "picked_up": "Why: the carrier picked it up, and the date is now counted from that day.",
+        "carrier_estimate": "Why: the carrier changed its own estimate.",
+        "customs_delay": "Why: it is being held at customs.",
+        "exception": "Why: the carrier reported a problem on the way.",
+        "missed_delivery": "Why: a delivery attempt was missed; the carrier will try again.",
+        "out_for_delivery": "Why: it is out for delivery.",
+        "running_late": "Why: it is taking longer than expected.",
+        "stock_arrived": "Why: the missing items came into stock.",
+        "learned": "Why: recent deliveries on this route took a different time.",
+    },
 )
 
 COPY = {

@@ -36,6 +36,18 @@ WORDS = Words(
     exception_other="El transportista ha informado de un problema con el pedido {{ order_number }}"
     "{% if description %}: «{{ description }}»{% endif %}. {{ store_name }} lo está revisando; "
     "escríbeles si tienes cualquier duda.",
+    revision_causes={
+        "picked_up": "Motivo: el transportista lo ha recogido y la fecha se cuenta ahora desde ese día.",
+        "carrier_estimate": "Motivo: el transportista ha cambiado su propia estimación.",
+        "customs_delay": "Motivo: está retenido en la aduana.",
+        "exception": "Motivo: el transportista ha informado de un problema en el camino.",
+        "missed_delivery": "Motivo: no se pudo entregar en el intento; el transportista lo volverá "
+        "a intentar.",
+        "out_for_delivery": "Motivo: está en reparto.",
+        "running_late": "Motivo: está tardando más de lo previsto.",
+        "stock_arrived": "Motivo: los artículos que faltaban ya están en stock.",
+        "learned": "Motivo: las entregas recientes en esta ruta han tardado un tiempo distinto.",
+    },
 )
 
 COPY = {

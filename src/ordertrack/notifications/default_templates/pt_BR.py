@@ -36,6 +36,19 @@ WORDS = Words(
     exception_other="A transportadora informou um problema com o pedido {{ order_number }}"
     "{% if description %}: “{{ description }}”{% endif %}. A {{ store_name }} está verificando; "
     "fale com a loja se tiver dúvidas.",
+    revision_causes={
+        "picked_up": "Motivo: a transportadora coletou a encomenda, e a data agora é contada a partir "
+        "desse dia.",
+        "carrier_estimate": "Motivo: a transportadora mudou a própria estimativa.",
+        "customs_delay": "Motivo: a encomenda está retida na alfândega.",
+        "exception": "Motivo: a transportadora informou um problema no caminho.",
+        "missed_delivery": "Motivo: uma tentativa de entrega não deu certo; a transportadora vai "
+        "tentar de novo.",
+        "out_for_delivery": "Motivo: a encomenda saiu para entrega.",
+        "running_late": "Motivo: está demorando mais do que o previsto.",
+        "stock_arrived": "Motivo: os itens que faltavam chegaram ao estoque.",
+        "learned": "Motivo: as entregas recentes nesta rota levaram um tempo diferente.",
+    },
 )
 
 COPY = {

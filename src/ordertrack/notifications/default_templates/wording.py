@@ -7,7 +7,7 @@ and all, not fragments stitched together at run time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # A paragraph is Jinja text, or (condition, text) for a paragraph shown only when the condition holds.
 Paragraph = str | tuple[str, str]
@@ -41,3 +41,5 @@ class Words:
     sms_opt_out: str  # ends every text, whoever wrote the template; GSM-7 characters only
     exception_advice: dict[str, str]  # reason -> what the shopper can do
     exception_other: str
+    # Why a delivery date changed (eta's cause -> a sentence), told in ``delivery_revised``.
+    revision_causes: dict[str, str] = field(default_factory=dict)

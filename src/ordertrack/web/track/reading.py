@@ -211,7 +211,9 @@ def _promise(uow: Any, order: Any) -> DeliveryCard | None:
         EstimateChange(row.earliest, row.latest, row.recorded_at, estimate_words.why(row.cause))
         for row in own
     )
-    newest = own[-1] if own else None
+    # What the promise shown is based on: the newest revision that made this very window.
+    current = (order.edd_earliest, order.edd_latest)
+    newest = next((row for row in reversed(own) if (row.earliest, row.latest) == current), None)
     basis = (
         estimate_words.basis_of(
             newest.basis, newest.basis_deliveries, newest.origin_country, newest.destination_country
