@@ -135,19 +135,24 @@ def test_a_search_pages_through_exactly_what_it_matches(client: httpx.Client) ->
     assert third["next_cursor"] is None
 
 
-def test_a_bad_cursor_or_query_is_a_clear_422(
+def test_any_cursor_of_the_declared_form_is_a_place_and_anything_else_a_clear_422(
     client: httpx.Client, server: LiveServer, make_merchant: Callable[[str], Tenant]
 ) -> None:
-    place(client, "A-1")
-    for bad in ("nonsense", "ord_00000000000000000000000000"):
-        answer = client.get("/api/v1/orders", params={"cursor": bad})
-        assert answer.status_code == 422, answer.text
-        assert answer.json()["error"]["code"] == "invalid_cursor"
-    # Another merchant's order is no place in this merchant's list.
+    old = place(client, "A-1", placed_at="2020-01-01T00:00:00Z")
+    place(client, "A-2", placed_at="2026-12-01T00:00:00Z")
+    answer = client.get("/api/v1/orders", params={"cursor": "nonsense"})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"]["code"] == "invalid_cursor"
+    # An id that names none of the merchant's orders stands where its id says it was made.
+    assert numbers(client.get("/api/v1/orders", params={"cursor": "ord_" + "0" * 26})) == []
+    assert numbers(client.get("/api/v1/orders", params={"cursor": "ord_" + "z" * 26})) == ["A-2", "A-1"]
+    # Another merchant's order is such an id: its own placed_at is never read, its orders never shown.
     other = make_merchant("Other Store")
     with server.client(other.api_key) as theirs:
-        foreign = place(theirs, "B-1")["id"]
-    assert client.get("/api/v1/orders", params={"cursor": foreign}).status_code == 422
+        foreign = place(theirs, "B-1", placed_at="2025-01-01T00:00:00Z")["id"]
+        # A-1 was placed in 2020 but its id was made today: B-1 (2025) is older than that place.
+        assert numbers(theirs.get("/api/v1/orders", params={"cursor": old["id"]})) == ["B-1"]
+    assert numbers(client.get("/api/v1/orders", params={"cursor": foreign})) == ["A-2", "A-1"]
     for bad_q in ("a\x01b", "x" * 201):
         answer = client.get("/api/v1/orders", params={"q": bad_q})
         assert answer.status_code == 422, answer.text

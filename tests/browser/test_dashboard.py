@@ -104,7 +104,7 @@ def test_staff_finds_an_order_by_tracking_number_ships_it_and_prints_a_valid_lab
 ) -> None:
     _prepare(served_db, served_client)
     _sign_in(page, served)
-    page.get_by_label("Order number, customer email or tracking number").fill(SHIPPED_NUMBER.lower())
+    page.get_by_label("Search orders").fill(SHIPPED_NUMBER.lower())
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name="#A-1001").wait_for()
     screenshots(page, f"dashboard-search-by-tracking-number-{backend}")

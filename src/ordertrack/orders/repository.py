@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.kit.number_keys import number_key
-from ordertrack.kit.pagination import InvalidCursor, decode_cursor
+from ordertrack.kit.pagination import decode_cursor
 from ordertrack.orders.model import Order
 from ordertrack.orders.status import OrderStatus
 
@@ -147,17 +147,40 @@ def list_conditions(
     return conditions
 
 
-def _place_of(uow: UnitOfWork, merchant_id: str, cursor: str) -> tuple[datetime, str]:
-    """(placed_at, id) of the order a cursor names; InvalidCursor when it is not the merchant's."""
+# Crockford base32 as kit.ids writes it; the letters it leaves out read as it says to (i, l as
+# 1; o as 0) and u, which it never decodes, as the highest digit.
+_BASE32 = {char: value for value, char in enumerate("0123456789abcdefghjkmnpqrstvwxyz")} | {
+    "i": 1,
+    "l": 1,
+    "o": 0,
+    "u": 31,
+}
+_LATEST = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def _moment_of(order_id: str) -> datetime:
+    """When an id of kit.ids' layout was made (its first 10 characters count milliseconds)."""
+    millis = 0
+    for char in order_id.partition("_")[2][:10]:
+        millis = millis * 32 + _BASE32[char]
+    latest = int(_LATEST.timestamp() * 1000)
+    return datetime.fromtimestamp(0, UTC) + timedelta(milliseconds=min(millis, latest))
+
+
+def _place_of(uow: UnitOfWork, merchant_id: str, cursor: str) -> tuple[datetime, str] | None:
+    """(placed_at, id) of the place a cursor names in the merchant's list, None for the start.
+
+    Every id of the declared form is a place (docs/api.md): the merchant's order where it was
+    placed; any other id (an unknown one, another merchant's) where its id says it was made,
+    without reading anyone else's row. A cursor not of that form is InvalidCursor."""
     order_id = decode_cursor(cursor)
-    placed_at = None
-    if order_id is not None:
-        placed_at = uow.session.scalar(
-            select(Order.placed_at).where(Order.merchant_id == merchant_id, Order.id == order_id)
-        )
-    if placed_at is None:
-        raise InvalidCursor("cursor is not one this API issued: it is the id of an order on the page before")
-    return placed_at, str(order_id)
+    if order_id is None:
+        return None
+    order_id = str(order_id)
+    placed_at = uow.session.scalar(
+        select(Order.placed_at).where(Order.merchant_id == merchant_id, Order.id == order_id)
+    )
+    return (placed_at if placed_at is not None else _moment_of(order_id)), order_id
 
 
 def placed_page(
@@ -173,9 +196,10 @@ def placed_page(
     names, or newer than the one ``before`` names, or the first page."""
     key = tuple_(Order.placed_at, Order.id)
     query = select(Order).where(*conditions).options(selectinload(Order.lines))
-    if before:
-        placed_at, order_id = _place_of(uow, merchant_id, before)
-        bound = tuple_(literal(placed_at, Order.placed_at.type), literal(order_id, Order.id.type))
+    newer_than = _place_of(uow, merchant_id, before) if before else None
+    older_than = _place_of(uow, merchant_id, after) if after else None
+    if newer_than is not None:
+        bound = tuple_(literal(newer_than[0], Order.placed_at.type), literal(newer_than[1], Order.id.type))
         rows = list(
             uow.session.scalars(
                 query.where(key > bound).order_by(Order.placed_at.asc(), Order.id.asc()).limit(limit + 1)
@@ -184,14 +208,14 @@ def placed_page(
         more = len(rows) > limit
         rows = list(reversed(rows[:limit]))
         return PlacedPage(rows, rows[-1].id if rows else None, rows[0].id if more and rows else None)
-    if after:
-        placed_at, order_id = _place_of(uow, merchant_id, after)
-        bound = tuple_(literal(placed_at, Order.placed_at.type), literal(order_id, Order.id.type))
+    if older_than is not None:
+        bound = tuple_(literal(older_than[0], Order.placed_at.type), literal(older_than[1], Order.id.type))
         query = query.where(key < bound)
     rows = list(uow.session.scalars(query.order_by(Order.placed_at.desc(), Order.id.desc()).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
-    return PlacedPage(rows, rows[-1].id if more and rows else None, rows[0].id if after and rows else None)
+    newer = rows[0].id if older_than and rows else None
+    return PlacedPage(rows, rows[-1].id if more and rows else None, newer)
 
 
 def count_where(uow: UnitOfWork, conditions: Sequence[ColumnElement[bool]]) -> int:
