@@ -35,6 +35,9 @@ def save_map_tiles(request: Request, posted: tuple[Staff, Form] = Depends(staff_
             ),
         )
     except (OrdertrackError, BadForm) as refused:
+        with database(request).uow(write=False) as uow:
+            saved = map_tiles.map_tiles(uow, staff.merchant_id).url_template
+        typed["saved"] = "1" if saved else ""
         return _settings_page(
             request, staff, error=refused.message, status_code=refused.status_code, map_form=typed
         )
