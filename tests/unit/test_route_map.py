@@ -231,3 +231,10 @@ def test_outlines_that_cross_the_antimeridian_draw_no_line_across_the_ocean() ->
             steps = sub.split("l", 1)[1].rstrip("z").split(" ")
             widest = max(abs(int(steps[i])) for i in range(0, len(steps) - 1, 2))
             assert widest < route.width / 2, "a ring jumps across the map"
+
+
+def test_a_large_town_anywhere_is_placed_and_a_town_known_only_by_its_region_is_not() -> None:
+    osaka = geography.locate("OSAKA", "JP")
+    assert osaka is not None and abs(osaka.latitude - 34.7) < 0.2 and abs(osaka.longitude - 135.5) < 0.2
+    # Fitzroy (Melbourne) is too small for the shipped towns: no pin at Australia's middle.
+    assert geography.locate("Fitzroy", "AU", "VIC") is None

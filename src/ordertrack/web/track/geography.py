@@ -6,9 +6,10 @@ Both come from files inside the package, read once per process; nothing is fetch
   with Natural Earth"), made by ``tools/build_land.py`` (see it for the format and provenance).
   Loaded, every point is turned into Web Mercator world units once, so drawing a map only
   scales, clips and thins.
-- ``ordertrack/simulate/cities.csv`` (GeoNames, made by ``tools/build_places.py``): a scan a
-  carrier reported with a city and a country but no coordinates, and the order's ship-to city,
-  are placed at the city of that name (the region breaks ties, then the larger city).
+- ``ordertrack/simulate/cities.csv`` and ``ordertrack/kit/places.csv.gz`` (GeoNames, made by
+  ``tools/build_places.py``): a scan a carrier reported with a city and a country but no
+  coordinates, and the order's ship-to city, are placed at the city of that name (the region
+  breaks ties, then the larger city); see :func:`locate`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+
+from ordertrack.kit import geo
 
 # Web Mercator stops at the latitude that makes the world square.
 MAX_LATITUDE = 85.05112878
@@ -141,11 +144,20 @@ def _cities() -> dict[tuple[str, str], tuple[KnownCity, ...]]:
 
 
 def locate(city: str | None, country: str | None, region: str | None = None) -> KnownCity | None:
-    """The shipped city of that name in that country (ISO alpha-2), or None when unknown."""
+    """The city of that name in that country (ISO alpha-2), or None when unknown.
+
+    First the simulator's cities (exact GeoNames positions, every town the demo ships to), then
+    any town of 50,000 people or more worldwide (:mod:`ordertrack.kit.geo`, to about 10 km). A
+    town neither knows is left off the map rather than put at its region's or country's centre,
+    which could be hundreds of kilometres out."""
     if not city or not country:
         return None
-    found = _cities().get((country.strip().upper(), name_key(city)))
-    if not found:
-        return None
-    wanted = (region or "").strip().upper()
-    return next((c for c in found if wanted and (c.region or "").upper() == wanted), found[0])
+    code = country.strip().upper()
+    found = _cities().get((code, name_key(city)))
+    if found:
+        wanted = (region or "").strip().upper()
+        return next((c for c in found if wanted and (c.region or "").upper() == wanted), found[0])
+    town = geo.locate(code, region, city)
+    if town is None or town == geo.locate(code, region, None):
+        return None  # only the region's or the country's centre is known
+    return KnownCity(city, region, code, town.latitude, town.longitude, population=0)
