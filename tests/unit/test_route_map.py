@@ -238,3 +238,20 @@ def test_a_large_town_anywhere_is_placed_and_a_town_known_only_by_its_region_is_
     assert osaka is not None and abs(osaka.latitude - 34.7) < 0.2 and abs(osaka.longitude - 135.5) < 0.2
     # Fitzroy (Melbourne) is too small for the shipped towns: no pin at Australia's middle.
     assert geography.locate("Fitzroy", "AU", "VIC") is None
+
+
+@pytest.mark.parametrize(
+    ("route", "destination"),
+    [
+        ([GeoPoint(51.34, 12.37, "Schkeuditz"), GeoPoint(52.09, 5.12, "Utrecht")], None),
+        ([LOUISVILLE, DALLAS], AUSTIN),
+        ([GeoPoint(39.53, -119.81, "Sparks"), GeoPoint(-37.8, 144.98, "Melbourne")], None),
+    ],
+)
+def test_every_place_stays_inside_the_part_a_phone_shows(route: list[GeoPoint], destination) -> None:
+    # A phone shows the 640x400 drawing 4:3 (track.css): 533 units wide, 53 cut off each side.
+    drawn = project(route, destination=destination)
+    assert drawn is not None
+    shown = (640 - 400 * 4 / 3) / 2
+    for x in [p.x for p in drawn.points] + [m.x for m in (drawn.current, drawn.destination) if m]:
+        assert shown + 25 <= x <= 640 - shown - 25
