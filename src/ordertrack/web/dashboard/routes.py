@@ -90,9 +90,21 @@ async def home(staff: Staff = Depends(current_staff)) -> Response:
 
 @auth.get("/login")
 def login_form(request: Request) -> Response:
-    if sessions.read_session(keys_of(request), request.cookies.get(sessions.SESSION_COOKIE), now=utcnow()):
+    claims = sessions.read_session(
+        keys_of(request), request.cookies.get(sessions.SESSION_COOKIE), now=utcnow()
+    )
+    if claims is not None and _session_stands(request, claims):
         return RedirectResponse("/dashboard/orders", status_code=303)
-    return _login_page(request)
+    response = _login_page(request)
+    if claims is not None:  # signed by us, but ended (signed out elsewhere, disabled): forget it
+        response.delete_cookie(sessions.SESSION_COOKIE, path="/dashboard")
+    return response
+
+
+def _session_stands(request: Request, claims: sessions.SessionClaims) -> bool:
+    """The cookie's session is still on (not ended by a sign-out elsewhere or by disabling)."""
+    with database(request).uow(write=False) as uow:
+        return staff_service.active_user(uow, claims.staff_id, claims.version) is not None
 
 
 @auth.post("/login")
