@@ -135,7 +135,8 @@ def test_a_label_with_no_carrier_scan_is_not_picked_up_after_two_business_days(
     shipment_checks.run_checks(db, created + timedelta(minutes=1))
     assert items(db, merchant) == []
     shipment_checks.run_checks(db, created + timedelta(days=6))  # past two business days, any week
-    assert items(db, merchant) == [("not_picked_up", True, None)]
+    # (Six days also pass the promise a local parcel got, at most four business days: late too.)
+    assert ("not_picked_up", True, None) in items(db, merchant)
 
 
 def test_the_checks_read_only_shipments_that_are_due(db: Database, make_merchant) -> None:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from ordertrack.eta.bounds import TransitBounds, hold_within
 from ordertrack.eta.calendar import BusinessCalendar, dispatch_date
 from ordertrack.eta.learning import Lane, Leg, TransitHistory
+from ordertrack.eta.service_levels import advertises
 from ordertrack.eta.service_levels import service_transit_days as advertised_transit_days
 
 # What a window is based on (stored with each revision; the shopper's page words it):
@@ -160,6 +161,10 @@ def estimate(inputs: EddInputs, history: TransitHistory, *, policy: EddPolicy = 
             international=inputs.origin.country != inputs.destination.country,
         )
         slowest += policy.cold_start_margin_days
+        if bounds is not None and not inputs.service_transit_days and not advertises(inputs.lane.carrier):
+            # A carrier nobody publishes times for (the store's own vans, a local courier): what
+            # the distance and the service allow is all there is to go on.
+            fastest, slowest = bounds.fewest, bounds.fewest + bounds.widest
         if bounds is not None:
             held = hold_within(fastest, (fastest + slowest + 1) // 2, slowest, bounds)
             fastest, middle_days, slowest = held.low, held.middle, held.high

@@ -53,6 +53,11 @@ INTERNATIONAL_DEFAULT_DAYS = (4, 15)
 _INTERNATIONAL_EXTRA_DAYS = (1, 3)
 
 
+def advertises(carrier: str | None) -> bool:
+    """Whether the carrier's transit times are in the tables above."""
+    return (carrier or "").strip().lower() in CARRIER_DEFAULT_DAYS
+
+
 def service_transit_days(carrier: str | None, service: str | None, *, international: bool) -> tuple[int, int]:
     """Advertised (min, max) business days from hand-off for a carrier's service, with defaults."""
     carrier_key = (carrier or "").strip().lower()
