@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import csv
 import gzip
+import importlib.util
+import io
 import json
 import math
 import re
 import subprocess
 import sys
+import tarfile
 import time
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -255,3 +259,45 @@ def test_every_place_stays_inside_the_part_a_phone_shows(route: list[GeoPoint], 
     shown = (640 - 400 * 4 / 3) / 2
     for x in [p.x for p in drawn.points] + [m.x for m in (drawn.current, drawn.destination) if m]:
         assert shown + 25 <= x <= 640 - shown - 25
+
+
+def _tool() -> Any:
+    spec = importlib.util.spec_from_file_location("build_land", ROOT / "tools" / "build_land.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_outlines_tool_decodes_topojson_arcs_into_delta_encoded_rings() -> None:
+    # A square island made of two arcs, the second one used backwards (~1), and a point that
+    # rounds onto its neighbour (kept once).
+    topology = {
+        "type": "Topology",
+        "transform": {"scale": [0.5, 0.5], "translate": [-10, -10]},
+        "arcs": [[[0, 0], [4, 0], [0, 4]], [[0, 0], [0, 4], [4, 0], [0, 0]]],
+        "objects": {
+            "countries": {
+                "type": "GeometryCollection",
+                "geometries": [
+                    {"type": "Polygon", "arcs": [[0, ~1]], "id": "999", "properties": {"name": "Squareland"}},
+                    {"type": None, "properties": {"name": "Nothing"}},
+                ],
+            }
+        },
+    }
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w:gz") as tar:
+        data = json.dumps(topology).encode()
+        info = tarfile.TarInfo("package/countries-50m.json")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    made = json.loads(gzip.decompress(_tool().land(archive.getvalue())))
+    assert made["unit"] == 100 and "Natural Earth" in made["source"]
+    (country,) = made["countries"]
+    assert (country["id"], country["name"]) == ("999", "Squareland")
+    (ring,) = country["polygons"][0]
+    points = [(ring[0], ring[1])]
+    for index in range(2, len(ring), 2):
+        points.append((points[-1][0] + ring[index], points[-1][1] + ring[index + 1]))
+    assert points == [(-1000, -1000), (-800, -1000), (-800, -800), (-1000, -800)]
