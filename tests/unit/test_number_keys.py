@@ -96,3 +96,14 @@ def test_an_exported_row_guards_what_people_typed_and_keeps_what_the_product_wro
     assert next(csv.reader(io.StringIO(buffer.getvalue())))[COLUMNS.index("ship_to_name")] == (
         '\'@evil, "quoted"\nname'
     )
+
+
+def test_an_estimate_in_the_orders_list_reads_as_a_short_window() -> None:
+    from datetime import date
+
+    from ordertrack.web.dashboard.orders_pages import _window
+
+    assert _window(date(2026, 12, 11), date(2026, 12, 17), "en") == "Dec 11\u2009\u2013\u200917"
+    assert _window(date(2026, 12, 9), date(2026, 12, 9), "en") == "Dec 9"
+    assert "2027" in _window(date(2026, 12, 30), date(2027, 1, 4), "en")
+    assert _window(None, None, "en") == ""

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from babel import Locale
+from babel.dates import format_date, format_interval
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
@@ -37,6 +38,7 @@ from ordertrack.web.dashboard.access import (
 )
 from ordertrack.web.dashboard.timeline import NoteFact, order_timeline, timeline_zone, warehouse_of
 from ordertrack.web.forms import Form
+from ordertrack.web.pages import locale_for
 
 router = APIRouter(prefix="/dashboard", route_class=DashboardRoute)
 
@@ -105,6 +107,16 @@ def _list_query(request: Request) -> ListQuery:
     return ListQuery(shown, filters)
 
 
+def _window(earliest: date | None, latest: date | None, locale: str) -> str:
+    """An estimate as a list reads it: "Dec 11 – 17", "Dec 30, 2026 – Jan 4, 2027", "Dec 9"."""
+    if earliest is None or latest is None:
+        return ""
+    skeleton = "MMMd" if earliest.year == latest.year else "yMMMd"
+    if earliest == latest:
+        return format_date(latest, "MMM d", locale=locale)
+    return format_interval(earliest, latest, skeleton, locale=locale)
+
+
 @router.get("/orders")
 def orders_list(request: Request, staff: Staff = Depends(current_staff)) -> Response:
     query = _list_query(request)
@@ -118,6 +130,7 @@ def orders_list(request: Request, staff: Staff = Depends(current_staff)) -> Resp
             uow, staff.merchant_id, {o.customer_id for o in result.items if o.customer_id}
         )
     kept = {k: v for k, v in query.shown.items() if v}
+    locale = locale_for(request)
     return page(
         request,
         staff,
@@ -129,6 +142,7 @@ def orders_list(request: Request, staff: Staff = Depends(current_staff)) -> Resp
                 o.id: sum((line.unit_price * line.quantity for line in o.lines), Decimal(0))
                 for o in result.items
             },
+            "windows": {o.id: _window(o.edd_earliest, o.edd_latest, locale) for o in result.items},
             "filters": query.shown,
             "filtered": bool(kept),
             "statuses": list(OrderStatus),
