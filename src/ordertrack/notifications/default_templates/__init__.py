@@ -6,6 +6,7 @@ column no wider than 600px, real headings and link text, and the merchant's bran
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import import_module
 
@@ -13,14 +14,22 @@ from ordertrack.notifications.default_templates.wording import Copy, Paragraph, 
 from ordertrack.notifications.message import STAFF_TRIGGERS, Channel, TemplateSource, Trigger
 
 # Short names for the event facts, so the copy reads as sentences rather than attribute paths.
-# One per line for whoever edits a template; "-%}" eats each line's end, so nothing is rendered.
-PRELUDE = (
-    "{% set reason = event.reason if event else none -%}\n"
-    "{% set place = event.place if event else none -%}\n"
-    "{% set when = event.local_time if event else none -%}\n"
-    "{% set description = event.description if event else none -%}\n"
-    "{% set carrier = shipment.carrier_name if shipment else none -%}\n"
-)
+# A template starts with the ones it uses, one per line for whoever edits it ("-%}" eats each
+# line's end, so nothing is rendered).
+SHORT_NAMES = {
+    "reason": "{% set reason = event.reason if event else none -%}\n",
+    "place": "{% set place = event.place if event else none -%}\n",
+    "when": "{% set when = event.local_time if event else none -%}\n",
+    "description": "{% set description = event.description if event else none -%}\n",
+    "carrier": "{% set carrier = shipment.carrier_name if shipment else none -%}\n",
+}
+PRELUDE = "".join(SHORT_NAMES.values())
+
+
+def with_short_names(body: str) -> str:
+    """``body`` after the short names it uses (a name it does not use is left out)."""
+    return "".join(line for name, line in SHORT_NAMES.items() if re.search(rf"\b{name}\b", body)) + body
+
 
 _P = "margin:0 0 16px;"
 _HTML = """<!DOCTYPE html>
@@ -129,7 +138,7 @@ def _text(trigger: Trigger, words: Words, copy: Copy) -> str:
     footer = words.staff_footer if staff else f"{words.sign_off}\n\n-- \n{words.footer}"
     unsubscribe = words.manage if staff else words.unsubscribe
     lines.append(f"{footer}\n{unsubscribe}: {{{{ unsubscribe_url }}}}\n")
-    return PRELUDE + "".join(lines)
+    return with_short_names("".join(lines))
 
 
 def _html(trigger: Trigger, words: Words, copy: Copy, locale: str) -> str:
@@ -145,22 +154,24 @@ def _html(trigger: Trigger, words: Words, copy: Copy, locale: str) -> str:
         else f'<p style="{_P}">{{% if shopper_name %}}{words.greeting_named}{{% else %}}{words.greeting}'
         "{% endif %}</p>\n"
     )
-    return PRELUDE + _HTML.format(
-        lang=locale.replace("_", "-"),
-        subject=copy.subject,
-        json_ld="" if staff else "{{ json_ld }}\n",
-        headline=copy.headline,
-        greeting=greeting,
-        paragraphs="".join(paragraphs),
-        action=copy.action,
-        parcels=""
-        if staff
-        else _HTML_PARCELS.format(tracking_number=words.tracking_number, items=words.items),
-        p=_P,
-        sign_off="" if staff else words.sign_off,
-        footer=words.staff_footer if staff else words.footer,
-        unsubscribe=words.manage if staff else words.unsubscribe,
-    ).replace(f'<p style="{_P}"></p>\n', "")
+    return with_short_names(
+        _HTML.format(
+            lang=locale.replace("_", "-"),
+            subject=copy.subject,
+            json_ld="" if staff else "{{ json_ld }}\n",
+            headline=copy.headline,
+            greeting=greeting,
+            paragraphs="".join(paragraphs),
+            action=copy.action,
+            parcels=""
+            if staff
+            else _HTML_PARCELS.format(tracking_number=words.tracking_number, items=words.items),
+            p=_P,
+            sign_off="" if staff else words.sign_off,
+            footer=words.staff_footer if staff else words.footer,
+            unsubscribe=words.manage if staff else words.unsubscribe,
+        ).replace(f'<p style="{_P}"></p>\n', "")
+    )
 
 
 @lru_cache(maxsize=128)
@@ -171,9 +182,9 @@ def compose(trigger: Trigger, channel: Channel, locale: str) -> TemplateSource:
     if channel is Channel.sms:
         if copy.sms is None:
             raise LookupError(f"no SMS copy for {trigger}")
-        return TemplateSource(subject=None, text=PRELUDE + copy.sms, html=None)
+        return TemplateSource(subject=None, text=with_short_names(copy.sms), html=None)
     return TemplateSource(
-        subject=PRELUDE + copy.subject,
+        subject=with_short_names(copy.subject),
         text=_text(trigger, words, copy),
         html=_html(trigger, words, copy, locale),
     )
