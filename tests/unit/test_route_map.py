@@ -58,7 +58,20 @@ def test_route_points_stay_inside_the_view_in_travel_order_with_north_up_and_eas
     louisville, dallas, austin = route.points
     assert louisville.x > dallas.x > austin.x
     assert louisville.y < dallas.y < austin.y
-    assert route.polyline.count(",") == 3
+    line = [tuple(float(v) for v in pair.split(",")) for pair in route.polyline.split()]
+    assert line[0] == (louisville.x, louisville.y) and line[-1] == (austin.x, austin.y)
+    assert (dallas.x, dallas.y) in line  # the line goes through every place, in order
+    assert line.index((dallas.x, dallas.y)) == len(line) - 2  # Dallas–Austin is short: straight
+
+
+def test_a_long_leg_follows_the_great_circle_north_over_the_atlantic() -> None:
+    route = project([GeoPoint(39.53, -119.81, "Reno"), GeoPoint(50.03, 8.56, "Frankfurt")])
+    assert route is not None
+    reno, frankfurt = route.points
+    line = [tuple(float(v) for v in pair.split(",")) for pair in route.polyline.split()]
+    assert len(line) > 10
+    assert min(y for _, y in line) < min(reno.y, frankfurt.y) - 40  # bowed towards the pole
+    assert all(_inside(route, x, y) for x, y in line)  # and the view holds the whole curve
 
 
 def test_repeated_scans_at_one_spot_count_once_and_no_place_means_no_map() -> None:

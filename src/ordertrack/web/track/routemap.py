@@ -34,6 +34,10 @@ MIN_SPAN = 0.012
 THIN_PX = 2.0
 # Land is clipped to the frame plus this much, so clipped edges' strokes stay out of sight.
 CLIP_PAD = 6.0
+# Legs longer than this are drawn along the great circle, in ARC_STEPS steps.
+GREAT_CIRCLE_KM = 800.0
+ARC_STEPS = 24
+EARTH_RADIUS_KM = 6371.0
 # Markers closer than this (map units) share one label.
 LABEL_CLASH = 48.0
 # The largest tile zoom asked of a tile server (most serve 0-19).
@@ -119,17 +123,19 @@ class RouteMap:
     land: tuple[str, ...]  # one SVG path per country in view
     current: Marker | None  # where the parcel was seen last (None once it has arrived)
     destination: Marker | None
-    remaining: str | None  # the dashed line still to travel, "x1,y1 x2,y2"
+    remaining: str | None  # the dashed line still to travel, "x1,y1 x2,y2 ..."
     tiles: tuple[Tile, ...] = ()
     attribution: str | None = None
+    track: tuple[tuple[float, float], ...] = ()  # the route line, long legs along great circles
+
+    @property
+    def polyline(self) -> str:
+        line = self.track or tuple((p.x, p.y) for p in self.points)
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y in line)
 
     @property
     def view_box(self) -> str:
         return f"0 0 {self.width} {self.height}"
-
-    @property
-    def polyline(self) -> str:
-        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
 
     @property
     def arrived(self) -> bool:
@@ -249,7 +255,13 @@ def project(
         goal = mercator(unwrap(destination.longitude, longitudes[-1]), destination.latitude)
     elif arrived:
         destination, goal = points[-1], world[-1]
-    everything = world + ([goal] if goal else [])
+    track = [world[0]]
+    for previous, point, here in zip(points, points[1:], world[1:], strict=False):
+        track.extend([*leg(previous, point)[:-1], here])
+    ahead: list[tuple[float, float]] = []
+    if goal is not None and destination is not None and not arrived:
+        ahead = [world[-1], *leg(points[-1], destination)[:-1], goal]
+    everything = track + ahead + ([goal] if goal else [])
     view = fit([x for x, _ in everything], [y for _, y in everything], width=width, height=height)
     placed = tuple(
         MapPoint(number, *view.at(x, y), label=point.label, where=point.where)
@@ -271,7 +283,7 @@ def project(
         marker = replace(marker, labelled=False)  # one label for both ("Paris", now in Paris)
     remaining = None
     if current and target and math.dist((last.x, last.y), target) > 1:
-        remaining = f"{last.x:.1f},{last.y:.1f} {target[0]:.1f},{target[1]:.1f}"
+        remaining = " ".join("{:.1f},{:.1f}".format(*view.at(x, y)) for x, y in ahead)
     return RouteMap(
         width=width,
         height=height,
@@ -282,7 +294,33 @@ def project(
         remaining=remaining,
         tiles=tile_grid(view, tiles) if tiles else (),
         attribution=tiles.attribution if tiles else None,
+        track=tuple(view.at(x, y) for x, y in track),
     )
+
+
+def leg(start: GeoPoint, end: GeoPoint) -> list[tuple[float, float]]:
+    """The way from ``start`` to ``end`` in world units, ``start`` left out: a long leg follows
+    the great circle, as a plane flies (curved on the map), a short one is a straight step.
+    Longitudes run on from ``start``'s, so a leg over the antimeridian does not wrap."""
+    a, b = _unit_vector(start), _unit_vector(end)
+    angle = math.acos(max(-1.0, min(1.0, sum(p * q for p, q in zip(a, b, strict=True)))))
+    longitude = start.longitude
+    if angle * EARTH_RADIUS_KM < GREAT_CIRCLE_KM or math.sin(angle) < 1e-9:
+        return [mercator(unwrap(end.longitude, longitude), end.latitude)]
+    steps = []
+    for step in range(1, ARC_STEPS + 1):
+        t = step / ARC_STEPS
+        f, g = math.sin((1 - t) * angle) / math.sin(angle), math.sin(t * angle) / math.sin(angle)
+        x, y, z = (f * p + g * q for p, q in zip(a, b, strict=True))
+        latitude = math.degrees(math.atan2(z, math.hypot(x, y)))
+        longitude = unwrap(math.degrees(math.atan2(y, x)), longitude)
+        steps.append(mercator(longitude, latitude))
+    return steps
+
+
+def _unit_vector(point: GeoPoint) -> tuple[float, float, float]:
+    lat, lon = math.radians(point.latitude), math.radians(point.longitude)
+    return (math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat))
 
 
 # --- land -------------------------------------------------------------------------------------
