@@ -64,6 +64,7 @@ def test_a_shopper_who_types_nw_10442_on_a_phone_finds_the_order(
     phone_page.wait_for_url(re.compile(r"/track/[^/]+$"))
     assert "NW-10442" in phone_page.inner_text("main")
     assert "couldn't find" not in phone_page.inner_text("main")
+    assert axe_audit(phone_page) == []
     screenshots(phone_page, f"track-found-as-typed-{backend}")
 
 
@@ -92,6 +93,9 @@ def test_support_searches_pages_and_exports_the_orders_list(
     assert page.locator("#order-count").inner_text().startswith("31 orders")
     assert axe_audit(page) == []
     screenshots(page, f"dashboard-orders-list-{backend}")
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert axe_audit(page) == [], "the list as cards on a phone"
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("link", name="Older orders →").click()
     page.wait_for_url(re.compile(r"after=ord_"))
     assert _rows(page) == [f"#NW-{n}" for n in range(10435, 10429, -1)]
