@@ -165,3 +165,29 @@ def test_bad_requests_get_clear_4xx_pages_and_other_shops_orders_stay_hidden(
     refused = page.request.post(f"{base}{EDITOR}/preview", form={**form, "text": "{% for %}"})
     assert refused.status == 422
     other.close()
+
+
+def test_owner_sets_the_emails_logo_and_the_preview_shows_it_with_a_readable_button(
+    page: Any, served: ServeProcess, served_db: Database, served_client: httpx.Client
+) -> None:
+    _prepare(served_db, served_client)
+    _sign_in(page, served, OWNER)
+    page.goto(f"{served.base_url}/dashboard/settings")
+    page.get_by_label("Logo for emails").fill("http://cdn.acme.invalid/logo.png")
+    page.get_by_role("button", name="Save branding").click()
+    assert "https://" in page.get_by_role("alert").inner_text()
+    page.get_by_label("Main colour").fill("#ffd700")
+    page.get_by_label("Display name").fill("Acme Co.")
+    page.get_by_label("Logo for emails").fill("https://cdn.acme.invalid/logo.png")
+    page.get_by_role("button", name="Save branding").click()
+    page.get_by_role("status").filter(has_text="Branding saved").wait_for()
+
+    page.goto(f"{served.base_url}{EDITOR}")
+    email = _preview(page).frame_locator(".preview-email")
+    logo = email.locator("img")
+    assert logo.get_attribute("src") == "https://cdn.acme.invalid/logo.png"
+    assert logo.get_attribute("alt") == "Acme Co."
+    button = email.get_by_role("link", name="Track your parcel")
+    colours = button.evaluate("b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]")
+    assert colours == ["rgb(255, 215, 0)", "rgb(17, 17, 17)"]  # the yellow, with dark text
+    assert "Acme Co.." not in email.locator("body").inner_text()
