@@ -241,6 +241,11 @@ def test_a_delivered_shipment_offers_no_hand_over_and_refuses_one(
         f"{served.base_url}/dashboard/shipments/{ids['H-2-shipment']}/hand-over", form={"csrf_token": token}
     )
     assert forced.status == 409 and "cannot hand over a shipment that is delivered" in forced.text()
+    # Nor is cancelling offered or accepted, asked or not.
+    assert page.locator("summary", has_text="Cancel order…").count() == 0
+    for form in ({"csrf_token": token}, {"csrf_token": token, "confirm": "yes"}):
+        refused = page.request.post(f"{served.base_url}/dashboard/orders/{ids['H-2']}/cancel", form=form)
+        assert refused.status == 409 and "cannot cancel an order that is" in refused.text()
     assert served_client.get(f"/api/v1/shipments/{ids['H-2-shipment']}").json()["handed_over_at"] is None
     # Handing over the one waiting records it, and the button goes.
     page.goto(f"{served.base_url}/dashboard/orders/{ids['H-1']}")

@@ -23,7 +23,7 @@ from ordertrack.links import tracking_url
 from ordertrack.notifications import service as notifications_service
 from ordertrack.orders import notes as order_notes
 from ordertrack.orders import service as orders_service
-from ordertrack.orders.status import ALLOWED_ACTIONS, OrderStatus
+from ordertrack.orders.status import ALLOWED_ACTIONS, OrderStatus, check_action
 from ordertrack.shipments import service as shipments_service
 from ordertrack.tracking import timeline as tracking_timeline
 from ordertrack.web.dashboard import orders_export
@@ -355,6 +355,10 @@ def cancel(order_ref: str, request: Request, posted: tuple[Staff, Form] = Depend
     if form.get("confirm") != "yes":
         # A cancel that did not come from the confirmation: ask, saying what will happen.
         context = order_page_context(request, staff, order_ref)
+        status = context["order"].status
+        if status == OrderStatus.cancelled:
+            return RedirectResponse(f"/dashboard/orders/{context['order'].id}", status_code=303)
+        check_action("cancel", status)  # a shipped order: 409 with the reason, nothing asked
         return page(request, staff, "dashboard/cancel_confirm.html", context, section="orders")
     order_id = in_transaction(
         database(request),
