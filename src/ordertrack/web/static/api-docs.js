@@ -8,7 +8,8 @@
   window.SwaggerUIBundle({
     url: root.getAttribute("data-openapi-url") || "/openapi.json",
     dom_id: "#swagger-ui",
-    deepLinking: true,
+    // Deep links would put a link inside each operation's toggle button (a control inside a control).
+    deepLinking: false,
     // Swagger UI would otherwise ask validator.swagger.io about the document.
     validatorUrl: null,
     presets: [window.SwaggerUIBundle.presets.apis],
