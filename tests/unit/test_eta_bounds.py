@@ -187,9 +187,15 @@ def test_a_window_that_already_passed_is_running_late_not_due_today() -> None:
 PROMISE = Window(date(2026, 12, 8), date(2026, 12, 9), date(2026, 12, 8), "before", cause=Cause.shipped)
 
 
-def revised(stage: Stage, promised_at: datetime | None = MONDAY, **changes: object) -> Window:
+def revised(
+    stage: Stage,
+    promised_at: datetime | None = MONDAY,
+    carrier: str = "dhl",
+    destination: object = BERLIN,
+    **changes: object,
+) -> Window:
     window, _ = revise_shipment(
-        journey("dhl", BERLIN, **{"promise": PROMISE, **changes}),
+        journey(carrier, destination, **{"promise": PROMISE, **changes}),
         None,
         TransitHistory(),
         now=MONDAY + timedelta(hours=1),
@@ -230,3 +236,15 @@ def test_a_delivery_and_a_missed_promise_say_so() -> None:
 
 def replace_promise(earliest: date, latest: date | None = None) -> Window:
     return Window(earliest, latest or PROMISE.latest, earliest, "before")
+
+
+def test_a_fresh_estimate_after_the_hand_off_still_meets_a_missed_attempt() -> None:
+    # The first scan the checks see is after the promise (a hand-off) and the van already missed.
+    window = revised(
+        Stage.check,
+        promised_at=MONDAY - timedelta(hours=3),
+        carrier="own",
+        destination=place("DE", None, "Europe/Berlin", "Leipzig"),
+        status="failed_attempt",
+    )
+    assert window.cause is Cause.missed_delivery and window.earliest == date(2026, 12, 8)

@@ -283,6 +283,12 @@ def revise_shipment(
         window = as_time_passes(journey, now)
     if window is None:
         window = estimate_shipment(journey, carrier_estimate, history, now)
+        if journey.status not in FINISHED_SHIPMENT_STATUSES:
+            # A fresh estimate still meets the parcel where it is: out for delivery, held at
+            # customs, a missed attempt (what time alone does to a promise, applied to this one).
+            moved = as_time_passes(replace(journey, promise=window), now)
+            if moved is not None and moved.cause is not None and moved.cause is not Cause.running_late:
+                window = moved
     if journey.status == "delivered":
         return replace(window, cause=Cause.delivered), Stage.delivered
     what = Stage.handoff if handed_over_since else stage
