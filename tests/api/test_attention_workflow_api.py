@@ -144,7 +144,7 @@ def test_an_item_is_assigned_acknowledged_noted_messaged_claimed_and_resolved(
     bad_parcel = client.post(
         f"/api/v1/attention/{item_id}/claims", json={"reason": "lost", "tracking_number": "NOPE"}
     )
-    assert bad_parcel.status_code == 422 and bad_parcel.json()["error"]["code"] == "unknown_parcel"
+    assert bad_parcel.status_code == 404 and bad_parcel.json()["error"]["code"] == "parcel_not_found"
     moved = client.patch(f"/api/v1/claims/{claim['id']}", json={"status": "submitted", "reference": "CLM-9"})
     assert moved.status_code == 200 and (moved.json()["status"], moved.json()["reference"]) == (
         "submitted",
@@ -160,7 +160,7 @@ def test_an_item_is_assigned_acknowledged_noted_messaged_claimed_and_resolved(
     wrong = client.post(f"/api/v1/attention/{item_id}/resolve", json={"reason": "bored"})
     assert wrong.status_code == 422
     vague = client.post(f"/api/v1/attention/{item_id}/resolve", json={"reason": "other"})
-    assert vague.status_code == 422 and vague.json()["error"]["code"] == "invalid_attention_action"
+    assert vague.status_code == 422 and vague.json()["error"]["code"] == "validation_error"
     resolved = client.post(
         f"/api/v1/attention/{item_id}/resolve", json={"reason": "shopper_informed", "note": "address fixed"}
     ).json()

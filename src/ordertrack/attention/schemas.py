@@ -6,11 +6,20 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from ordertrack.attention.model import AttentionActivity, AttentionItem, CarrierClaim
 from ordertrack.attention.workflow import state_of
-from ordertrack.kit.schema import ApiModel, CurrencyCode, Money, OrderRef, OutModel, PageOut
+from ordertrack.kit.schema import (
+    NOT_BLANK_PATTERN,
+    ApiModel,
+    CurrencyCode,
+    Money,
+    OrderRef,
+    OutModel,
+    PageOut,
+    declaring,
+)
 
 KindName = Literal["late", "stalled", "likely_lost", "exception", "not_picked_up"]
 
@@ -112,16 +121,40 @@ class NoteIn(ApiModel):
     text: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 
 
+# "other" says why: the note is then required and not blank.
+OTHER_NEEDS_A_NOTE = {
+    "if": {"properties": {"reason": {"const": "other"}}, "required": ["reason"]},
+    "then": {"properties": {"note": {"minLength": 1, "pattern": NOT_BLANK_PATTERN}}, "required": ["note"]},
+}
+
+
 class ResolveIn(ApiModel):
+    model_config = ConfigDict(json_schema_extra=declaring(OTHER_NEEDS_A_NOTE))
+
     reason: ResolutionName
     note: Annotated[str, StringConstraints(max_length=200)] = ""
+
+    @model_validator(mode="after")
+    def _other_says_why(self) -> ResolveIn:
+        if self.reason == "other" and not self.note.strip():
+            raise ValueError("say why when the reason is 'other' (note)")
+        return self
 
 
 class MessageIn(ApiModel):
     text: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
 
+AMOUNT_NEEDS_A_CURRENCY = {
+    "if": {"properties": {"amount": {"not": {"type": "null"}}}, "required": ["amount"]},
+    "then": {"properties": {"currency": {"type": "string"}}, "required": ["currency"]},
+}
+
+
 class ClaimIn(ApiModel):
+    # An amount is in a currency.
+    model_config = ConfigDict(json_schema_extra=declaring(AMOUNT_NEEDS_A_CURRENCY))
+
     reason: ClaimReasonName
     tracking_number: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = Field(
         default=None, description="which parcel of the shipment; default its first"
@@ -129,6 +162,12 @@ class ClaimIn(ApiModel):
     amount: Money | None = None
     currency: CurrencyCode | None = None
     reference: Annotated[str, StringConstraints(max_length=100)] | None = None
+
+    @model_validator(mode="after")
+    def _amount_in_a_currency(self) -> ClaimIn:
+        if self.amount is not None and self.currency is None:
+            raise ValueError("an amount needs its currency")
+        return self
 
 
 class ClaimUpdateIn(ApiModel):

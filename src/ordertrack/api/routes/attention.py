@@ -37,7 +37,7 @@ from ordertrack.attention.schemas import (
 from ordertrack.customers import service as customers_service
 from ordertrack.db.uow import Database, UnitOfWork
 from ordertrack.kit.clock import utcnow
-from ordertrack.kit.errors import Unprocessable
+from ordertrack.kit.errors import NotFound
 from ordertrack.kit.pagination import Cursor
 from ordertrack.kit.schema import error_responses
 from ordertrack.orders import service as orders_service
@@ -50,8 +50,8 @@ API_ACTOR = workflow.Actor(None, "API")
 ItemId = Annotated[str, Path(min_length=1, max_length=32)]
 
 
-class UnknownParcel(Unprocessable):
-    code = "unknown_parcel"
+class UnknownParcel(NotFound):
+    code = "parcel_not_found"
 
 
 @router.get("/attention", response_model=AttentionPage, responses=error_responses(404, 422))
@@ -371,4 +371,3 @@ def update_claim(
         return 200, claim_out(claim, order.number)
 
     return idempotent_write(request, db, merchant_id, data, produce)
-

@@ -79,7 +79,6 @@ def _staff_page(
             "error": error,
             "link": link,
             "form": form or {},
-            "email_configured": request.app.state.settings.smtp_url is not None,
         },
         status_code=status_code,
         section="staff",
