@@ -22,6 +22,7 @@ from ordertrack.db.uow import UnitOfWork
 from ordertrack.events import (
     AttentionClosed,
     AttentionOpened,
+    BackorderFilled,
     CarrierEstimateChanged,
     Event,
     OrderConfirmed,
@@ -66,6 +67,7 @@ HANDLERS: dict[type[Event], tuple[Handler, ...]] = {
     AttentionClosed: (checks.flag_orders_needing_attention,),
     ShopperMessaged: (notifications.send_shopper_messages,),
     # Stock.
+    BackorderFilled: (checks.promise_restocked_orders,),
     StockRanLow: (notifications.alert_staff_of_low_stock,),
 }
 

@@ -98,3 +98,22 @@ def test_a_warehouse_position_needs_both_coordinates_in_range(client: httpx.Clie
     assert client.post("/api/v1/warehouses", json=far).status_code == 422
     placed = client.post("/api/v1/warehouses", json=WAREHOUSES[0]).json()
     assert (placed["latitude"], placed["longitude"]) == (39.535, -119.7527)
+
+
+def test_stock_arriving_for_a_waiting_order_revises_its_promise_and_says_so(client: httpx.Client) -> None:
+    for warehouse in WAREHOUSES[:2]:
+        assert client.post("/api/v1/warehouses", json=warehouse).status_code == 201
+    order = confirmed(client, "PARIS3", {"city": "Paris", "postal_code": "75009", "country": "FR"}, "EUR")
+    before = client.get(f"/api/v1/orders/{order['id']}").json()
+    assert [r["cause"] for r in before["estimate_revisions"]] == ["order_placed"]  # from Leipzig, nearest
+    for sku, quantity in (("TENT-2P", 2), ("MUG-STEEL", 1)):
+        received = client.post(f"/api/v1/stock/RNO1/{sku}/receipts", json={"quantity": quantity})
+        assert received.status_code == 200, received.text
+    after = client.get(f"/api/v1/orders/{order['id']}").json()
+    revision = after["estimate_revisions"][-1]
+    assert (revision["cause"], revision["cause_text"]) == (
+        "stock_arrived",
+        "The missing items came into stock",
+    )
+    assert "from United States to France" in revision["reason"]  # it ships from Sparks now
+    assert after["estimated_delivery"]["latest"] > before["estimated_delivery"]["latest"]

@@ -18,6 +18,7 @@ from ordertrack.eta.estimating import Stage
 from ordertrack.events import (
     AttentionClosed,
     AttentionOpened,
+    BackorderFilled,
     CarrierEstimateChanged,
     Event,
     OrderPlaced,
@@ -26,6 +27,7 @@ from ordertrack.events import (
     PromiseRevised,
     ShipmentCreated,
 )
+from ordertrack.kit.clock import utcnow
 from ordertrack.orders import service as orders_service
 from ordertrack.shipments import service as shipments_service
 
@@ -78,6 +80,18 @@ def revise_after_carrier_estimates(uow: UnitOfWork, events: Sequence[CarrierEsti
         promises.revise_shipment_promises(
             uow, merchant_id, [e.shipment_id for e in changed], now=at, stage=Stage.carrier
         )
+
+
+def promise_restocked_orders(
+    uow: UnitOfWork, events: Sequence[BackorderFilled], *, clock: Callable[[], datetime] = utcnow
+) -> None:
+    """Units an order waited for were reserved for it: its promise is revised (``stock_arrived``)."""
+    now = clock()
+    by_merchant: dict[str, set[str]] = defaultdict(set)
+    for event in events:
+        by_merchant[event.merchant_id].add(event.order_id)
+    for merchant_id, order_ids in by_merchant.items():
+        promises.promise_restocked_orders(uow, merchant_id, sorted(order_ids), now)
 
 
 def keep_shipment_promises(

@@ -17,7 +17,7 @@ from ordertrack.checks.facts import Watched
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.eta import history as eta_history
 from ordertrack.eta import promises as eta_promises
-from ordertrack.eta.estimating import Stage, Window
+from ordertrack.eta.estimating import Cause, Stage, Window
 from ordertrack.eta.learning import TransitHistory
 from ordertrack.eta.promises import ShipmentPromise
 from ordertrack.orders import service as orders_service
@@ -66,13 +66,27 @@ def revise_order_promises(
     stage: Stage,
     new: bool = False,
     fresh: Mapping[str, Window] | None = None,
+    cause: Cause | None = None,
 ) -> None:
     """The orders' promises: their last part's. ``new``: just placed; ``fresh``: shipments' promises
-    revised in this round, newer than their stored ones."""
+    revised in this round, newer than their stored ones; ``cause``: why, when the caller knows."""
     history = learned_history(uow, merchant_id)
     ordered = sorted(orders, key=lambda o: o.id)
     for journey in facts.order_journeys(uow, merchant_id, ordered, new=new, fresh=fresh or {}):
-        eta_promises.revise_order_promise(uow, merchant_id, journey, history, now=now, stage=stage)
+        eta_promises.revise_order_promise(
+            uow, merchant_id, journey, history, now=now, stage=stage, cause=cause
+        )
+
+
+def promise_restocked_orders(
+    uow: UnitOfWork, merchant_id: str, order_ids: Iterable[str], now: datetime
+) -> None:
+    """Units these orders waited for came into stock: their promise counts from now, from the
+    warehouse that now holds them (stage ``check``, cause ``stock_arrived``)."""
+    orders = orders_service.orders_by_id(uow, merchant_id, order_ids)
+    revise_order_promises(
+        uow, merchant_id, list(orders.values()), now=now, stage=Stage.check, cause=Cause.stock_arrived
+    )
 
 
 def promise_new_orders(uow: UnitOfWork, merchant_id: str, order_ids: Iterable[str], now: datetime) -> None:
