@@ -56,6 +56,14 @@ BEYOND_OPENAPI = {
     "POST /api/v1/stock/{warehouse}/{sku}/receipts": (
         "a level holds at most 2,147,483,647 units: whether a receipt fits depends on the level now"
     ),
+    "PUT /api/v1/settings/store-contact": (
+        "the support phone must be a number in its country's numbering plan (libphonenumber's"
+        " data), which no pattern can say; its shape (E.164) is declared"
+    ),
+    "PUT /api/v1/settings/map-tiles": (
+        "a tile URL template must be https on a plain host and hold {z}, {x} and {y} once each, in"
+        " any order, and it needs the credit line beside it: a rule across two fields"
+    ),
     "PUT /api/v1/carriers/{carrier}/account": (
         "base_url is still declared (deprecated) so old clients learn why it is refused, and the"
         " sandbox environment exists for some carriers only (a path and a body field together)"

@@ -294,8 +294,9 @@ def test_the_spanish_page_shows_the_status_line_first_and_the_carriers_words_ben
     )
     page = _page("shipped", [_shipment("exception", [scan], reason="address_issue")])
     html = _render(page, "es")
-    line = html.index("Problema en la entrega · Problema con la dirección")
-    carrier = html.index("ADDRESS INFORMATION REQUIRED")
+    scans = html.index('<ol class="scans"')
+    line = html.index("Problema en la entrega · Problema con la dirección", scans)
+    carrier = html.index("ADDRESS INFORMATION REQUIRED", scans)
     assert line < carrier
     assert (
         "Louisville KY" in html

@@ -2,37 +2,44 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import EmailStr, Field, StringConstraints
 
 from ordertrack.api.auth import current_merchant, get_db
 from ordertrack.api.transactions import in_transaction, json_response
+from ordertrack.customers.schemas import DELIVERABLE_DOMAIN_PATTERN, E164_PATTERN
 from ordertrack.db.uow import Database
-from ordertrack.kit.schema import error_responses
+from ordertrack.kit.schema import ApiModel, OutModel, error_responses
 from ordertrack.merchants import contact
 
 router = APIRouter(prefix="/api/v1/settings", tags=["settings"])
 
 
-class StoreContactIn(BaseModel):
-    """The whole contact; a field left out, null or empty removes that channel."""
+class StoreContactIn(ApiModel):
+    """The whole contact; a field left out or null removes that channel."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    email: str | None = Field(default=None, max_length=contact.MAX_EMAIL, examples=["help@example.com"])
-    phone: str | None = Field(
+    email: EmailStr | None = Field(
         default=None,
-        max_length=contact.MAX_PHONE,
-        description="with its country code",
-        examples=["+1 502 555 0100"],
+        max_length=contact.MAX_EMAIL,
+        examples=["help@example.com"],
+        json_schema_extra={"pattern": DELIVERABLE_DOMAIN_PATTERN},
     )
-    help_url: str | None = Field(
-        default=None, max_length=contact.MAX_URL, examples=["https://example.com/help"]
+    phone: Annotated[str, StringConstraints(min_length=8, max_length=32, pattern=E164_PATTERN)] | None = (
+        Field(
+            default=None,
+            description="with its country code; it must be a number in that country's numbering plan",
+            examples=["+1 502 555 0100"],
+        )
     )
+    help_url: (
+        Annotated[str, StringConstraints(max_length=contact.MAX_URL, pattern=contact.HELP_URL_PATTERN)] | None
+    ) = Field(default=None, examples=["https://example.com/help"])
 
 
-class StoreContactOut(BaseModel):
+class StoreContactOut(OutModel):
     email: str | None
     phone: str | None = Field(description="E.164")
     help_url: str | None
