@@ -87,7 +87,10 @@ def test_staff_work_an_item_from_the_list_to_resolved(
     page.goto(f"{served.base_url}/dashboard/attention?state=sleeping")
     assert "state filter" in page.inner_text("main")
 
-    # The item: acknowledge takes it.
+    # The item, reached from the list or from the order's alerts: acknowledge takes it.
+    page.goto(f"{served.base_url}/dashboard/orders/X-1")
+    page.get_by_label("Open alerts").get_by_role("link", name="Exception").click()
+    page.wait_for_url(re.compile(rf"/dashboard/attention/{item_id}"))
     page.goto(f"{served.base_url}/dashboard/attention")
     page.get_by_role("link", name="#X-1").click()
     page.wait_for_url(re.compile(rf"/dashboard/attention/{item_id}"))
