@@ -1,5 +1,6 @@
 """The route map: projection, the view's fit, land clipping, markers, tiles and their CSP, the
-shipped outlines and the places found by name (web/track/routemap.py, geography.py)."""
+shipped outlines and the places found by name (web/track/routemap.py, maplayers.py,
+geography.py)."""
 
 from __future__ import annotations
 
@@ -24,19 +25,8 @@ from ordertrack.kit.errors import OrdertrackError
 from ordertrack.merchants.map_tiles import MapTiles, check_attribution, check_template
 from ordertrack.web.pages import SECURITY_HEADERS
 from ordertrack.web.track import geography
-from ordertrack.web.track.routemap import (
-    MIN_SPAN,
-    GeoPoint,
-    TileSource,
-    View,
-    clip,
-    fit,
-    parcel_map,
-    policy_with_tiles,
-    project,
-    tile_zoom,
-    unwrap,
-)
+from ordertrack.web.track.maplayers import TileSource, View, clip, policy_with_tiles, tile_zoom
+from ordertrack.web.track.routemap import MIN_SPAN, GeoPoint, fit, parcel_map, project, unwrap
 
 ROOT = Path(__file__).resolve().parents[2]
 LOUISVILLE = GeoPoint(38.25, -85.76, "Louisville, KY, US")

@@ -30,7 +30,7 @@ from ordertrack.web.forms import BadForm, UnsupportedForm, read_form
 from ordertrack.web.pages import SECURITY_HEADERS, locale_for, render
 from ordertrack.web.track import proof, readable, reading, sms_signup, theme
 from ordertrack.web.track.lookup import MERCHANT_ID, client_key, lookup_limiter
-from ordertrack.web.track.routemap import policy_with_tiles
+from ordertrack.web.track.maplayers import policy_with_tiles
 from ordertrack.web.track.words import N_
 
 router = APIRouter(include_in_schema=False)
