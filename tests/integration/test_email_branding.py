@@ -93,3 +93,57 @@ def test_an_email_logo_must_be_an_https_image_address(db: Database, make_merchan
     _brand(db, merchant, email_logo_url="")
     with db.uow(write=False) as uow:
         assert merchants_service.branding(uow, merchant).email_logo_url is None
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e2279c5e0000000049454e44ae426082"
+)
+
+
+def test_an_uploaded_logo_is_served_for_emails_when_the_server_is_reached_over_https(
+    db: Database, make_merchant, relay
+) -> None:
+    handler, port = relay
+    merchant = make_merchant().merchant_id
+    with db.uow() as uow:
+        merchants_service.set_branding(
+            uow,
+            merchant,
+            display_name="Acme",
+            primary_colour=None,
+            accent_colour=None,
+            logo=("image/png", PNG),
+        )
+        uow.commit()
+    ship(db, merchant, place_order(db, merchant), "BRAND0003")
+    deliver(db, port)
+    html = html_part(handler.received[0])
+    found = re.search(
+        r'<img src="(https://shop\.example/brand/(mer_\w+)/logo\?v=[0-9a-f]{12})" alt="Acme"', html
+    )
+    assert found and found.group(2) == merchant
+
+    from fastapi.testclient import TestClient
+
+    from ordertrack.api.app import create_app
+    from ordertrack.config import Settings
+
+    client = TestClient(create_app(Settings(database_url=str(db.url), secret_key="s"), db))
+    served = client.get(f"/brand/{merchant}/logo", params={"v": "x"})
+    assert served.status_code == 200 and served.content == PNG
+    assert served.headers["content-type"] == "image/png"
+    assert client.get("/brand/mer_00000000000000000000000000/logo").status_code == 404
+    assert client.get("/brand/../logo").status_code == 404
+
+
+def test_no_logo_is_offered_to_emails_from_a_server_without_https(db: Database, make_merchant) -> None:
+    merchant = make_merchant().merchant_id
+    with db.uow() as uow:
+        brand = merchants_service.set_branding(
+            uow, merchant, display_name=None, primary_colour=None, accent_colour=None, logo=("image/png", PNG)
+        )
+    assert brand.email_logo("http://127.0.0.1:8000", merchant) is None
+    assert brand.email_logo("https://track.acme.example/", merchant).startswith(
+        f"https://track.acme.example/brand/{merchant}/logo?v="
+    )

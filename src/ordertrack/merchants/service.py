@@ -104,7 +104,10 @@ DEFAULT_BRAND_COLOUR = "#1f4e79"
 # A logo is kept inline (a data: URI) so the tracking page fetches nothing from elsewhere.
 MAX_LOGO_BYTES = 200_000
 LOGO_TYPES = ("image/png", "image/jpeg", "image/webp", "image/svg+xml")
-# Mail clients block data: images, so emails show the logo from an https address the merchant gives.
+# Mail clients block data: images, so emails show the logo from an https address: the merchant's,
+# else the uploaded one served by this server at LOGO_PATH (mail clients do not show SVG).
+LOGO_PATH = "/brand/{merchant_id}/logo"
+EMAIL_LOGO_TYPES = ("image/png", "image/jpeg", "image/webp")
 MAX_LOGO_URL_CHARS = 500
 _HTTPS_URL = re.compile(r"^https://[A-Za-z0-9.-]+(?::\d{1,5})?/[^\s\"'<>\\]*$")
 
@@ -122,6 +125,24 @@ class Branding:
     primary_colour: str
     accent_colour: str
     email_logo_url: str | None = None  # https only: shown at the top of every email
+
+    def uploaded_logo(self) -> tuple[str, bytes] | None:
+        """The uploaded logo as (content type, bytes), if there is one."""
+        if not self.logo_data_uri or ";base64," not in self.logo_data_uri:
+            return None
+        head, data = self.logo_data_uri.split(";base64,", 1)
+        return head.removeprefix("data:"), base64.b64decode(data)
+
+    def email_logo(self, public_url: str, merchant_id: str) -> str | None:
+        """The logo's address for emails: the one the merchant gave, else the uploaded PNG, JPEG
+        or WebP as this server serves it (LOGO_PATH), when the server is reached over https."""
+        if self.email_logo_url:
+            return self.email_logo_url
+        uploaded = self.uploaded_logo()
+        if uploaded is None or uploaded[0] not in EMAIL_LOGO_TYPES or not public_url.startswith("https://"):
+            return None
+        version = hashlib.sha256(uploaded[1]).hexdigest()[:12]
+        return f"{public_url.rstrip('/')}{LOGO_PATH.format(merchant_id=merchant_id)}?v={version}"
 
 
 def branding(uow: UnitOfWork, merchant_id: str) -> Branding:

@@ -7,12 +7,16 @@ Content-Security-Policy (the start-up script is a file, not an inline script).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import fastapi_offline
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
+from ordertrack.db.uow import Database
+from ordertrack.kit.errors import NotFound
+from ordertrack.merchants import service as merchants_service
 from ordertrack.web.pages import STATIC, render
 
 # Swagger UI's script and stylesheet, as the fastapi-offline wheel ships them.
@@ -43,3 +47,26 @@ def favicon() -> Response:
 
 
 _CACHE_A_DAY = {"Cache-Control": "public, max-age=86400"}
+_MERCHANT_ID = re.compile(r"^mer_[0-9a-z]{26}$")
+
+
+@router.get(merchants_service.LOGO_PATH.format(merchant_id="{merchant_id}"))
+def store_logo(request: Request, merchant_id: str) -> Response:
+    """The store's uploaded logo, for emails (mail clients do not show images inside a message).
+    The address carries a version, so a new logo is a new address and this one may be cached."""
+    found = None
+    if _MERCHANT_ID.match(merchant_id):
+        db: Database = request.app.state.db
+        with db.uow(write=False) as uow:
+            try:
+                found = merchants_service.branding(uow, merchant_id).uploaded_logo()
+            except NotFound:
+                found = None
+    if found is None or found[0] not in merchants_service.EMAIL_LOGO_TYPES:
+        return Response("no such logo\n", status_code=404, media_type="text/plain")
+    content_type, data = found
+    return Response(
+        data,
+        media_type=content_type,
+        headers={"Cache-Control": "public, max-age=604800", "X-Content-Type-Options": "nosniff"},
+    )
