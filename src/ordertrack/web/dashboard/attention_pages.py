@@ -62,6 +62,10 @@ CLAIM_STATUS_WORDS = {"open": "Open", "submitted": "Submitted", "settled": "Sett
 LANGUAGE_WORDS = {"en": "English", "es": "Spanish", "pt_BR": "Portuguese (Brazil)"}
 
 
+# The list shows this many at most (it says so); narrower filters find the rest.
+LIST_LIMIT = 200
+
+
 class BadFilter(OrdertrackError):
     status_code = 400
     code = "bad_filter"
@@ -98,7 +102,7 @@ def attention_list(request: Request, staff: Staff = Depends(current_staff)) -> R
             older_than=workflow.AGES[age] if age else None,
         )
         now = utcnow()
-        items = workflow.find_items(uow, staff.merchant_id, filters, now=now)
+        items = workflow.find_items(uow, staff.merchant_id, filters, now=now, limit=LIST_LIMIT)
         orders = orders_service.orders_by_id(uow, staff.merchant_id, {i.order_id for i in items})
         shipments = {
             s.id: s
@@ -121,6 +125,7 @@ def attention_list(request: Request, staff: Staff = Depends(current_staff)) -> R
         "dashboard/attention.html",
         {
             "rows": rows,
+            "limit": LIST_LIMIT,
             "filters": chosen,
             "filtered": any(v for k, v in chosen.items() if k != "state") or state != "active",
             "people": people,
