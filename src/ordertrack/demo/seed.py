@@ -420,6 +420,8 @@ def _record_order(uow: UnitOfWork, merchant_id: str, number: str, draft: _OrderD
                 "source": draft.source,
             }
         ),
+        # Its first promise is made when it was placed, before its shipments' (not after them).
+        now=draft.placed_at,
     )
     # Every fact carries the time it happened in the story, never the time the demo was seeded:
     # confirmed soon after placing, cancelled later that day, each shipment registered just
