@@ -3,6 +3,7 @@ what it is based on and why each revision happened, in the shopper's language.""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 
 from ordertrack.checks import shipment_checks
 from ordertrack.db.uow import Database
+from ordertrack.staff import service as staff_service
 from tests.browser.conftest import axe_audit, screenshots
 from tests.browser.test_tracking_page import FAST, _open_order
 from tests.integration.scenario import order_payload
@@ -106,3 +108,31 @@ def test_the_reasons_are_in_the_shoppers_language(
     expect(card.locator(".edd-history .edd-why").last).to_contain_text("No se pudo entregar en un intento")
     expect(card.locator(".edd-history")).to_contain_text("Se realizó el pedido")
     assert axe_audit(page) == []
+
+
+def test_staff_see_why_each_revision_happened_on_the_order_page(
+    page: Any, served: ServeProcess, served_client: httpx.Client, served_db: Database
+) -> None:
+    from playwright.sync_api import expect
+
+    _missed_attempt(served_client, served_db)
+    with served_db.uow() as uow:
+        staff_service.create_staff(
+            uow,
+            served_client.tenant.merchant_id,  # type: ignore[attr-defined]
+            email="sam@acme.example",
+            name="Sam",
+            password="support all day long",
+            now=datetime.now(UTC),
+        )
+        uow.commit()
+    page.goto(f"{served.base_url}/dashboard/login")
+    page.get_by_label("Email").fill("sam@acme.example")
+    page.get_by_label("Password").fill("support all day long")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/dashboard/orders"))
+    page.goto(f"{served.base_url}/dashboard/orders/1001")
+    history = page.locator("details", has_text="How the estimate changed")
+    history.locator("summary").click()
+    expect(history).to_contain_text("(The order was placed)", timeout=FAST)
+    expect(history).to_contain_text("(A delivery attempt was missed)")
