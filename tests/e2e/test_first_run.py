@@ -38,6 +38,9 @@ def test_api_index_lists_every_resource_with_links_that_answer(served: ServeProc
         index = http.get("/api/v1/")
         assert index.status_code == 200
         assert http.get("/api/v1").json() == index.json()
+        for root in ("/api", "/api/"):
+            moved = http.get(root)
+            assert moved.status_code == 307 and moved.headers["location"] == "/api/v1/"
         body = index.json()
         assert body["documentation"] == {"reference": "/docs", "openapi": "/openapi.json"}
         names = {resource["name"] for resource in body["resources"]}

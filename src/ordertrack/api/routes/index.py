@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from ordertrack import __version__
 
@@ -52,3 +52,10 @@ def api_index(openapi: dict[str, Any]) -> dict[str, Any]:
 def index(request: Request) -> Response:
     """What the API offers, with links; no key needed (it says nothing about any merchant)."""
     return JSONResponse(api_index(request.app.openapi()))
+
+
+@router.get("/api")
+@router.get("/api/")
+def api_root() -> Response:
+    """``/api`` leads to the current version's index."""
+    return RedirectResponse(API_ROOT + "/", status_code=307)
