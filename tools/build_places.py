@@ -17,7 +17,7 @@ names) is a test-extra dependency used only here; the product ships what it need
 - ``src/ordertrack/kit/places.csv.gz``: for :mod:`ordertrack.kit.geo` (how far apart a
   warehouse and a destination are): each country's continent and the population-weighted
   centre of its cities, each region's (admin1) centre the same way, and the position of every
-  town of ``GEO_TOWN_POPULATION`` people or more, to one decimal (about 10 km).
+  town of ``GEO_TOWN_POPULATION`` people or more, to one decimal (about 10 km), largest first.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def geo_places(rows: list[dict]) -> bytes:
     }
     by_country: dict[str, list[tuple[float, float, int]]] = {}
     by_region: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
-    towns: set[tuple[str, str, str, str, str]] = set()
+    towns: dict[tuple[str, str, str, str, str], int] = {}
     for row in rows:
         country = row["countrycode"]
         region = row.get("admin1code") or ""
@@ -133,7 +133,8 @@ def geo_places(rows: list[dict]) -> bytes:
         if region:
             by_region.setdefault((country, region), []).append(point)
         if int(row["population"]) >= GEO_TOWN_POPULATION:
-            towns.add((country, region, row["name"], f"{point[0]:.1f}", f"{point[1]:.1f}"))
+            town = (country, region, row["name"], f"{point[0]:.1f}", f"{point[1]:.1f}")
+            towns[town] = max(towns.get(town, 0), int(row["population"]))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["kind", "country", "region", "name", "latitude", "longitude"])
@@ -144,7 +145,8 @@ def geo_places(rows: list[dict]) -> bytes:
     for (code, region), points in sorted(by_region.items()):
         latitude, longitude = _centre(points)
         writer.writerow(["R", code, region, "", f"{latitude:.1f}", f"{longitude:.1f}"])
-    for town in sorted(towns):
+    # Largest first in each country: a name without its region means the largest town of it.
+    for town in sorted(towns, key=lambda t: (t[0], -towns[t], t)):
         writer.writerow(["T", *town])
     return gzip.compress(out.getvalue().encode("utf-8"), compresslevel=9, mtime=0)
 

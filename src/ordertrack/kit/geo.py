@@ -107,13 +107,16 @@ def customs_area(country: str | None) -> str:
 
 
 def locate(country: str | None, region: str | None = None, city: str | None = None) -> Point | None:
-    """The town in that country (the one in ``region`` when several share the name), else the
-    region's centre, else the country's; None for a country the file does not know."""
+    """The town in that country (the one in ``region`` when several share the name, else the
+    largest), else the region's centre, else the country's; None for a country the file does
+    not know."""
     places = _places()
     code = (country or "").strip().upper()
     area = (region or "").strip().upper()
     if city and city.strip():
-        found = places.towns.get((code, _fold(city)))
+        name = _fold(city)
+        # GeoNames names some towns "X City" (New York City, Mexico City) that addresses call "X".
+        found = places.towns.get((code, name)) or places.towns.get((code, f"{name} city"))
         if found:
             in_region = [point for where, point in found if where == area]
             return (in_region or [found[0][1]])[0]
