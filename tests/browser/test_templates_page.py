@@ -114,6 +114,7 @@ def test_preview_button_works_without_javascript(
         bubble = _preview(page).locator(".preview-sms", has_text="T-2001 entregado")
         bubble.wait_for()
         assert "STOP" in bubble.inner_text()  # the opt-out is added to every text
+        assert re.search(r"\d+ characters, 2 segments\.", _preview(page).locator("main").inner_text())
         # Nothing was saved by previewing.
         assert served_client.get("/api/v1/notifications/templates/delivered/sms/es").json()["custom"] is False
     finally:

@@ -22,6 +22,7 @@ from fastapi.responses import RedirectResponse, Response
 from ordertrack.api.transactions import in_transaction
 from ordertrack.kit.errors import NotFound, OrdertrackError
 from ordertrack.notifications import delivery, repository, settings, templates
+from ordertrack.notifications.channels import sms as sms_channel
 from ordertrack.notifications.message import (
     STAFF_TRIGGERS,
     SUPPORTED_LOCALES,
@@ -314,6 +315,7 @@ def _preview_page(
             "problem": problem,
             "order": order,
             "channel": key.channel,
+            "sms": _sms_facts(rendered.text) if rendered is not None and key.channel is Channel.sms else None,
         },
         status_code=status_code,
         locale="en",
@@ -322,6 +324,15 @@ def _preview_page(
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _sms_facts(text: str) -> dict[str, object]:
+    """What a text costs: its length, its segments, and whether one character forces UCS-2."""
+    return {
+        "characters": len(text),
+        "segments": sms_channel.segments(text),
+        "gsm7": sms_channel.is_gsm7(text),
+    }
 
 
 @router.get("/{trigger}/{channel}/{locale}/preview")
