@@ -71,6 +71,10 @@ def test_owner_edits_previews_live_saves_and_resets_a_template(
     assert "Your order T-2001 is on its way" in preview.locator(".preview-subject").inner_text()
     assert axe_audit(page) == []
     screenshots(page, "templates-editor")
+    editor_url = page.url
+    page.goto(f"{served.base_url}{EDITOR}/preview?order=T-2001")  # the preview document on its own
+    assert axe_audit(page) == []
+    page.goto(editor_url)
 
     # Typing updates the preview (the small script posts the form into the frame).
     page.get_by_label("Subject").fill("{{ store_name }} packed {{ order_number }} for {{ shopper_name }}")
@@ -192,3 +196,9 @@ def test_owner_sets_the_emails_logo_and_the_preview_shows_it_with_a_readable_but
     colours = button.evaluate("b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]")
     assert colours == ["rgb(255, 215, 0)", "rgb(17, 17, 17)"]  # the yellow, with dark text
     assert "Acme Co.." not in email.locator("body").inner_text()
+    rendered = served_client.post(
+        "/api/v1/notifications/preview",
+        json={"trigger": "shipped", "channel": "email", "locale": "es", "order": "T-2001"},
+    ).json()
+    page.set_content(rendered["html"])  # the email alone: readable, labelled, in its language
+    assert axe_audit(page) == []
