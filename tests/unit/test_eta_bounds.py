@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ordertrack.eta.bounds import (
     Scope,
@@ -248,3 +250,38 @@ def test_a_fresh_estimate_after_the_hand_off_still_meets_a_missed_attempt() -> N
         status="failed_attempt",
     )
     assert window.cause is Cause.missed_delivery and window.earliest == date(2026, 12, 8)
+
+
+# --- properties -------------------------------------------------------------------------------------
+
+windows = st.tuples(
+    st.floats(0, 60, allow_nan=False), st.floats(0, 60, allow_nan=False), st.floats(0, 60, allow_nan=False)
+).map(sorted)
+limits = st.builds(
+    lambda fewest, extra, widest: TransitBounds(
+        fewest, fewest + extra, ServiceClass.standard, Scope.cross_border, False, widest
+    ),
+    st.integers(0, 15),
+    st.integers(0, 20),
+    st.integers(1, 10),
+)
+
+
+@given(windows, limits)
+def test_a_held_window_never_starts_too_soon_never_ends_too_late_nor_spans_too_wide(
+    window: list[float], bounds: TransitBounds
+) -> None:
+    held = hold_within(*window, bounds)
+    assert bounds.fewest <= held.low <= held.middle <= held.high
+    assert held.high <= max(bounds.most, held.low) and held.high - held.low <= bounds.widest
+
+
+@given(limits, st.data())
+def test_a_whole_day_window_inside_the_bounds_is_left_alone(
+    bounds: TransitBounds, data: st.DataObject
+) -> None:
+    low = data.draw(st.integers(bounds.fewest, bounds.most))
+    high = data.draw(st.integers(low, min(bounds.most, low + bounds.widest)))
+    middle = data.draw(st.integers(low, high))
+    held = hold_within(low, middle, high, bounds)
+    assert (held.low, held.middle, held.high, held.raised, held.narrowed) == (low, middle, high, False, False)

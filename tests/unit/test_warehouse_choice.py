@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from random import Random
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from ordertrack.inventory.rules import Destination, LineNeed, Site, allocate, rank_warehouses
 from ordertrack.kit import geo
 
@@ -50,3 +55,34 @@ def test_the_order_is_split_only_when_no_single_warehouse_can_fill_it() -> None:
     available = {"lej": {"TENT": 2}, "nth": {"MUG": 1}, "rno": {"MUG": 1}}
     order = rank_warehouses([SPARKS, LEIPZIG, NORTHAMPTON], to("FR", "Paris"))
     assert allocate(needs, available, order).warehouses == ["lej", "nth"]
+
+
+COUNTRIES = ["US", "CA", "DE", "FR", "GB", "NL", "AU", "JP"]
+sites = st.lists(
+    st.builds(
+        lambda code, country, priority, placed: Site(
+            code, code, country, geo.locate(country) if placed else None, priority
+        ),
+        st.text("ABCDEFGH", min_size=3, max_size=3),
+        st.sampled_from(COUNTRIES),
+        st.integers(0, 100),
+        st.booleans(),
+    ),
+    min_size=1,
+    max_size=8,
+    unique_by=lambda site: site.code,
+)
+
+
+@given(sites, st.sampled_from(COUNTRIES), st.randoms(use_true_random=False))
+def test_the_ranking_puts_the_shoppers_country_first_and_does_not_depend_on_the_listing_order(
+    listed: list[Site], country: str, rng: Random
+) -> None:
+    destination = Destination(country, geo.locate(country))
+    ranked = rank_warehouses(listed, destination)
+    shuffled = list(listed)
+    rng.shuffle(shuffled)
+    assert rank_warehouses(shuffled, destination) == ranked
+    assert sorted(ranked) == sorted(site.id for site in listed)
+    home = [site.id for site in listed if site.country == country]
+    assert ranked[: len(home)] == [i for i in ranked if i in home]
