@@ -165,6 +165,7 @@ def test_bad_requests_get_clear_4xx_pages_and_other_shops_orders_stay_hidden(
     assert page.request.post(f"{base}{EDITOR}", form={**form, "csrf_token": "forged"}).status == 403
     assert page.request.post(f"{base}{EDITOR}", form=form).status == 403  # staff, not an owner
     assert page.request.post(f"{base}{EDITOR}/reset", form=form).status == 403
+    assert page.request.post(f"{base}/dashboard/templates/switches", form=form).status == 403
     too_long = page.request.post(f"{base}{EDITOR}/preview", form={**form, "text": "x" * 20_001})
     assert too_long.status == 400 and "limit is 20000" in too_long.text()
     refused = page.request.post(f"{base}{EDITOR}/preview", form={**form, "text": "{% for %}"})
@@ -202,3 +203,31 @@ def test_owner_sets_the_emails_logo_and_the_preview_shows_it_with_a_readable_but
     ).json()
     page.set_content(rendered["html"])  # the email alone: readable, labelled, in its language
     assert axe_audit(page) == []
+
+
+def test_owner_chooses_which_messages_are_sent(
+    page: Any, served: ServeProcess, served_db: Database, served_client: httpx.Client
+) -> None:
+    _prepare(served_db, served_client)
+    _sign_in(page, served, OWNER)
+    page.goto(f"{served.base_url}/dashboard/templates")
+    page.get_by_label("Shipped by SMS").uncheck()
+    page.get_by_label("Low stock (staff) by Webhook").uncheck()
+    page.get_by_role("button", name="Save what is sent").click()
+    page.get_by_role("status").filter(has_text="only the messages ticked are sent").wait_for()
+    assert not page.get_by_label("Shipped by SMS").is_checked()
+    assert page.get_by_label("Shipped by Email").is_checked()
+    off = {
+        (s["trigger"], s["channel"])
+        for s in served_client.get("/api/v1/notifications/settings").json()["items"]
+        if not s["enabled"]
+    }
+    assert off == {("shipped", "sms"), ("low_stock", "webhook")}
+    assert axe_audit(page) == []
+    page.get_by_label("Shipped by SMS").check()
+    page.get_by_role("button", name="Save what is sent").click()
+    page.get_by_role("status").wait_for()
+    settings = served_client.get("/api/v1/notifications/settings").json()["items"]
+    assert [s for s in settings if not s["enabled"]] == [
+        {"trigger": "low_stock", "channel": "webhook", "enabled": False}
+    ]

@@ -20,6 +20,7 @@ from ordertrack.web.dashboard import (
     sessions,
     settings_pages,
     staff_pages,
+    template_preview,
     templates_pages,
 )
 from ordertrack.web.dashboard.access import (
@@ -188,5 +189,6 @@ router.include_router(inventory_pages.router)
 router.include_router(fulfilment.router)
 router.include_router(settings_pages.router)
 router.include_router(templates_pages.router)
+router.include_router(template_preview.router)
 router.include_router(map_settings.router)
 router.include_router(catch_all)

@@ -3,11 +3,10 @@ checked by the same sandbox rules as the API; a preview rendered on the server w
 recent order; reset to our default. Every staff member may read and preview; owners save and
 reset (what shoppers receive is the shop's voice, like its settings).
 
-The preview is a document of its own, shown in a frame: an email's HTML carries inline styles
-(mail clients need them), which the dashboard's CSP refuses, so only the preview document
-allows inline styles, and its email frame is sandboxed (no script runs there). The editor
-works without JavaScript: "Preview" posts the form into the frame; a small script
-(``template-editor.js``) does the same as one types.
+The preview is a document of its own (:mod:`ordertrack.web.dashboard.template_preview`),
+shown in a frame. The editor works without JavaScript: "Preview" posts the form into the
+frame; a small script (``template-editor.js``) does the same as one types. The list page also
+says which messages are sent, per trigger and channel (the API's notification settings).
 """
 
 from __future__ import annotations
@@ -21,16 +20,13 @@ from fastapi.responses import RedirectResponse, Response
 
 from ordertrack.api.transactions import in_transaction
 from ordertrack.kit.errors import NotFound, OrdertrackError
-from ordertrack.notifications import delivery, repository, settings, templates
-from ordertrack.notifications.channels import sms as sms_channel
+from ordertrack.notifications import repository, service, settings
 from ordertrack.notifications.message import (
     STAFF_TRIGGERS,
     SUPPORTED_LOCALES,
     Channel,
-    RenderedMessage,
     TemplateSource,
     Trigger,
-    sample_context,
 )
 from ordertrack.notifications.sandbox import MAX_SOURCE_CHARS
 from ordertrack.orders import service as orders_service
@@ -43,10 +39,8 @@ from ordertrack.web.dashboard.access import (
     database,
     owner_form,
     page,
-    staff_form,
 )
 from ordertrack.web.forms import BadForm, Form
-from ordertrack.web.pages import render
 
 router = APIRouter(prefix="/dashboard/templates", route_class=DashboardRoute)
 
@@ -77,12 +71,6 @@ _FITTING_STATUS = {
     Trigger.delivery_revised: OrderStatus.shipped,
     Trigger.delivered: OrderStatus.delivered,
 }
-
-# The preview document alone may use inline styles (an email's), and may be framed by the dashboard.
-PREVIEW_POLICY = (
-    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; "
-    "frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
-)
 
 
 @dataclass(frozen=True)
@@ -123,17 +111,11 @@ def trigger_words(trigger: Trigger) -> tuple[str, str]:
     return TRIGGER_WORDS.get(str(trigger), (str(trigger).replace("_", " ").capitalize(), ""))
 
 
-def _channels(request: Request) -> delivery.Channels:
-    app_settings = request.app.state.settings
-    return delivery.Channels(
-        smtp=None, sms=None, public_url=app_settings.public_url, secret=app_settings.resolved_secret_key()
-    )
-
-
 @router.get("")
 def template_list(request: Request, staff: Staff = Depends(current_staff)) -> Response:
     with database(request).uow(write=False) as uow:
         own = repository.templates_of(uow, staff.merchant_id)
+        switches = service.settings(uow, staff.merchant_id)
     rows = []
     for trigger in triggers():
         cells = []
@@ -165,10 +147,53 @@ def template_list(request: Request, staff: Staff = Depends(current_staff)) -> Re
                 for locale in SUPPORTED_LOCALES
             ],
             "custom_count": len(own),
-            "message": {"reset": "Our default is used again."}.get(request.query_params.get("saved", ""), ""),
+            "switches": _switch_rows(switches),
+            "switch_channels": SWITCH_CHANNELS,
+            "message": {
+                "reset": "Our default is used again.",
+                "switches": "Saved: only the messages ticked are sent.",
+            }.get(request.query_params.get("saved", ""), ""),
         },
         section="templates",
     )
+
+
+SWITCH_CHANNELS = (("email", "Email"), ("sms", "SMS"), ("webhook", "Webhook"))
+
+
+def _switch_rows(switches: list[tuple[str, str, bool]]) -> list[dict[str, Any]]:
+    """One row per trigger: for each channel, whether it is on (None where it cannot be)."""
+    on = {(trigger, channel): enabled for trigger, channel, enabled in switches}
+    return [
+        {
+            "trigger": str(trigger),
+            "words": trigger_words(trigger),
+            "cells": [
+                None
+                if (str(trigger), channel) not in on
+                else {"name": f"{trigger}:{channel}", "on": on[(str(trigger), channel)], "label": label}
+                for channel, label in SWITCH_CHANNELS
+            ],
+        }
+        for trigger in triggers()
+        if any((str(trigger), channel) in on for channel, _label in SWITCH_CHANNELS)
+    ]
+
+
+@router.post("/switches")
+def save_switches(request: Request, posted: tuple[Staff, Form] = Depends(owner_form)) -> Response:
+    """Which messages are sent: every trigger and channel, on when ticked (unticked boxes are not posted)."""
+    staff, form = posted
+    ticked = set(form.fields.get("on", []))
+
+    def work(uow: Any) -> None:
+        for trigger, channel, enabled in service.settings(uow, staff.merchant_id):
+            wanted = f"{trigger}:{channel}" in ticked
+            if wanted != enabled:
+                service.set_setting(uow, staff.merchant_id, trigger, channel, wanted)
+
+    in_transaction(database(request), work)
+    return RedirectResponse("/dashboard/templates?saved=switches", status_code=303)
 
 
 def _editor(
@@ -234,7 +259,7 @@ def edit_template(
     return _editor(request, staff, Key.parse(trigger, channel, locale))
 
 
-def _posted_source(form: Form, key: Key) -> TemplateSource:
+def posted_source(form: Form, key: Key) -> TemplateSource:
     def part(name: str) -> str:
         value = form.get(name).replace("\r\n", "\n")
         if len(value) > MAX_SOURCE_CHARS:
@@ -258,7 +283,7 @@ def save_template(
     key = Key.parse(trigger, channel, locale)
     source = None
     try:
-        source = _posted_source(form, key)
+        source = posted_source(form, key)
         given = source
         in_transaction(
             database(request), lambda uow: settings.save_template(uow, staff.merchant_id, key.parts, given)
@@ -288,87 +313,3 @@ def reset_template(
     key = Key.parse(trigger, channel, locale)
     in_transaction(database(request), lambda uow: settings.reset_template(uow, staff.merchant_id, key.parts))
     return RedirectResponse("/dashboard/templates?saved=reset", status_code=303)
-
-
-def _preview_page(
-    request: Request, staff: Staff, key: Key, given: TemplateSource | None, order: str
-) -> Response:
-    rendered: RenderedMessage | None = None
-    problem = ""
-    status_code = 200
-    try:
-        with database(request).uow(write=False) as uow:
-            if order:
-                rendered = settings.preview(
-                    uow, staff.merchant_id, order, key.parts, given, _channels(request)
-                )
-            else:
-                saved = given or settings.saved_template(uow, staff.merchant_id, key.parts)
-                rendered = templates.render(sample_context(key.trigger, key.locale), key.channel, saved)
-    except OrdertrackError as refused:
-        problem, status_code = refused.message, refused.status_code
-    response = render(
-        request,
-        "dashboard/template_preview.html",
-        {
-            "rendered": rendered,
-            "problem": problem,
-            "order": order,
-            "channel": key.channel,
-            "sms": _sms_facts(rendered.text) if rendered is not None and key.channel is Channel.sms else None,
-        },
-        status_code=status_code,
-        locale="en",
-    )
-    response.headers["Content-Security-Policy"] = PREVIEW_POLICY
-    response.headers["X-Frame-Options"] = "SAMEORIGIN"
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _sms_facts(text: str) -> dict[str, object]:
-    """What a text costs: its length, its segments, and whether one character forces UCS-2."""
-    return {
-        "characters": len(text),
-        "segments": sms_channel.segments(text),
-        "gsm7": sms_channel.is_gsm7(text),
-    }
-
-
-@router.get("/{trigger}/{channel}/{locale}/preview")
-def preview_saved(
-    trigger: str, channel: str, locale: str, request: Request, staff: Staff = Depends(current_staff)
-) -> Response:
-    """The template in use, rendered with an order (``?order=``) or, with none, sample data."""
-    key = Key.parse(trigger, channel, locale)
-    order = request.query_params.get("order", "").strip()[:100]
-    return _preview_page(request, staff, key, None, order)
-
-
-@router.post("/{trigger}/{channel}/{locale}/preview")
-def preview_draft(
-    trigger: str,
-    channel: str,
-    locale: str,
-    request: Request,
-    posted: tuple[Staff, Form] = Depends(staff_form),
-) -> Response:
-    """The template as typed (not saved), rendered with the order named in the form."""
-    staff, form = posted
-    key = Key.parse(trigger, channel, locale)
-    try:
-        source = _posted_source(form, key)
-        order = form.text("order", 100)
-    except BadForm as refused:
-        response = render(
-            request,
-            "dashboard/template_preview.html",
-            {"rendered": None, "problem": refused.message, "order": "", "channel": key.channel},
-            status_code=refused.status_code,
-            locale="en",
-        )
-        response.headers["Content-Security-Policy"] = PREVIEW_POLICY
-        return response
-    if key.channel is Channel.email and not source.html:
-        source = TemplateSource(source.subject, source.text, None)
-    return _preview_page(request, staff, key, source, order)
