@@ -87,6 +87,11 @@ def test_owner_edits_previews_live_saves_and_resets_a_template(
     assert "subject" in alert.inner_text() and page.get_by_label("Subject").input_value() == "{{ order_number"
     assert served_client.get("/api/v1/notifications/templates/shipped/email/en").json()["custom"] is False
 
+    html = page.get_by_label("HTML part").input_value()
+    page.get_by_label("HTML part").fill("  ")
+    page.get_by_role("button", name="Save template").click()
+    assert "HTML part" in page.get_by_role("alert").inner_text()  # an email needs one, as in the API
+    page.get_by_label("HTML part").fill(html)
     page.get_by_label("Subject").fill("Packed: {{ order_number }}")
     page.get_by_role("button", name="Save template").click()
     page.get_by_role("status").filter(has_text="Template saved").wait_for()

@@ -116,6 +116,4 @@ def preview_draft(
         )
         response.headers["Content-Security-Policy"] = PREVIEW_POLICY
         return response
-    if key.channel is Channel.email and not source.html:
-        source = TemplateSource(source.subject, source.text, None)
     return _preview_page(request, staff, key, source, order)

@@ -268,7 +268,8 @@ def posted_source(form: Form, key: Key) -> TemplateSource:
 
     if key.channel is Channel.sms:
         return TemplateSource(subject=None, text=part("text"), html=None)
-    return TemplateSource(subject=part("subject"), text=part("text"), html=part("html"))
+    # An empty HTML part is no HTML part: the save is refused as the API refuses it.
+    return TemplateSource(subject=part("subject"), text=part("text"), html=part("html").strip() or None)
 
 
 @router.post("/{trigger}/{channel}/{locale}")
