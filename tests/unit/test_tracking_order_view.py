@@ -19,7 +19,7 @@ from ordertrack.merchants.contact import (
 )
 from ordertrack.web import pages
 from ordertrack.web.track import readable
-from ordertrack.web.track.readable import Place, place_words, scan_clock, short_zone
+from ordertrack.web.track.readable import ShownPlace, place_words, scan_clock, short_zone
 from ordertrack.web.track.view import (
     DeliveryCard,
     ItemFacts,
@@ -244,15 +244,15 @@ def test_a_zone_without_a_real_abbreviation_shows_its_offset() -> None:
 
 
 def test_us_and_canadian_places_read_city_then_state_and_other_countries_are_named() -> None:
-    louisville = Place("Louisville", "KY", "US")
-    calgary = Place("Calgary", "AB", "CA")
-    leipzig = Place("Leipzig", "SN", "DE", "04109")
+    louisville = ShownPlace("Louisville", "KY", "US")
+    calgary = ShownPlace("Calgary", "AB", "CA")
+    leipzig = ShownPlace("Leipzig", "SN", "DE", "04109")
     assert place_words(louisville, "en", "US") == "Louisville KY"
     assert place_words(calgary, "en", "US") == "Calgary AB, Canada"
     assert place_words(leipzig, "es", "US") == "Leipzig, Alemania"
     assert place_words(leipzig, "pt_BR", "DE") == "Leipzig"
-    assert place_words(Place(None, None, "FR"), "en", "US") == "France"
-    assert place_words(Place(postal_code="04109", country="DE"), "en", "DE") == "04109"
+    assert place_words(ShownPlace(None, None, "FR"), "en", "US") == "France"
+    assert place_words(ShownPlace(postal_code="04109", country="DE"), "en", "DE") == "04109"
 
 
 def test_the_destination_always_names_its_country() -> None:

@@ -117,7 +117,7 @@ class AssignIn(ApiModel):
     )
 
 
-class NoteIn(ApiModel):
+class AttentionNoteIn(ApiModel):
     text: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 
 

@@ -165,11 +165,23 @@ def estimate(inputs: EddInputs, history: TransitHistory, *, policy: EddPolicy = 
             # A carrier nobody publishes times for (the store's own vans, a local courier): what
             # the distance and the service allow is all there is to go on.
             fastest, slowest = bounds.fewest, bounds.fewest + bounds.widest
+        advertised = inputs.service_transit_days is not None or advertises(inputs.lane.carrier)
         if bounds is not None:
-            held = hold_within(fastest, (fastest + slowest + 1) // 2, slowest, bounds)
+            # A published time is not cut narrower than the carrier itself says (zones differ).
+            limits = replace(bounds, widest=max(bounds.widest, slowest - fastest)) if advertised else bounds
+            held = hold_within(fastest, (fastest + slowest + 1) // 2, slowest, limits)
+            published = (fastest, slowest - policy.cold_start_margin_days)
+            kept = held.low == published[0] and held.high >= published[1]
             fastest, middle_days, slowest = held.low, held.middle, held.high
             route = f" {inputs.route_words}" if inputs.route_words else ""
-            reason = f"typical for {_service_words(bounds)}{route}"
+            if advertised and kept:
+                # The advertised time fits what distance and service allow: say whose it is.
+                reason = (
+                    f"the service's advertised {published[0]}-{published[1]}"
+                    f" business days{route} (no delivery history yet)"
+                )
+            else:
+                reason = f"typical for {_service_words(bounds)}{route}"
         else:
             middle_days = (fastest + slowest - policy.cold_start_margin_days + 1) // 2
             reason = (

@@ -112,7 +112,7 @@ class OrderPage(PageOut):
 # --- staff notes --------------------------------------------------------------------------------
 
 
-class NoteIn(ApiModel):
+class OrderNoteIn(ApiModel):
     """A note on an order; ``author`` names who wrote it (default: "API")."""
 
     body: Annotated[str, StringConstraints(min_length=1, max_length=2000)] = Field(

@@ -20,6 +20,7 @@ from ordertrack.attention.prepared import prepared_message
 from ordertrack.attention.schemas import (
     AssignIn,
     AttentionItemDetail,
+    AttentionNoteIn,
     AttentionPage,
     ClaimIn,
     ClaimOut,
@@ -28,7 +29,6 @@ from ordertrack.attention.schemas import (
     ClaimUpdateIn,
     KindName,
     MessageIn,
-    NoteIn,
     ResolveIn,
     activity_out,
     claim_out,
@@ -197,7 +197,7 @@ def acknowledge(
 )
 def add_note(
     item_id: ItemId,
-    data: NoteIn,
+    data: AttentionNoteIn,
     request: Request,
     merchant_id: str = Depends(current_merchant),
     db: Database = Depends(get_db),

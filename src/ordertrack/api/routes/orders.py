@@ -15,7 +15,15 @@ from ordertrack.kit.schema import OrderRef as OrderReference
 from ordertrack.kit.schema import error_responses
 from ordertrack.orders import notes, service
 from ordertrack.orders.model import OrderNote
-from ordertrack.orders.schemas import NoteIn, NoteOut, NotePage, OrderIn, OrderOut, OrderPage, OrderSummary
+from ordertrack.orders.schemas import (
+    NoteOut,
+    NotePage,
+    OrderIn,
+    OrderNoteIn,
+    OrderOut,
+    OrderPage,
+    OrderSummary,
+)
 from ordertrack.orders.status import OrderStatus
 
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
@@ -124,7 +132,7 @@ def note_out(note: OrderNote, number: str) -> NoteOut:
 )
 def add_note(
     order_ref: OrderRef,
-    data: NoteIn,
+    data: OrderNoteIn,
     request: Request,
     merchant_id: str = Depends(current_merchant),
     db: Database = Depends(get_db),

@@ -131,16 +131,11 @@ async def current_staff(request: Request) -> Staff:
     return staff
 
 
-class OwnersOnly(OrdertrackError):
-    status_code = 403
-    code = "owners_only"
-
-
 async def current_owner(request: Request) -> Staff:
     """The signed-in staff member, who must be an owner (staff get a 403 page that says why)."""
     staff = await current_staff(request)
     if not staff.is_owner:
-        raise OwnersOnly(
+        raise staff_service.OwnersOnly(
             "Only an owner of this shop can open this page (staff, settings and API keys). "
             "Ask an owner if you need something changed here."
         )
@@ -151,7 +146,7 @@ async def owner_form(request: Request) -> tuple[Staff, Form]:
     """A POST from an owner, with its CSRF token checked."""
     staff, form = await staff_form(request)
     if not staff.is_owner:
-        raise OwnersOnly("Only an owner of this shop can do that.")
+        raise staff_service.OwnersOnly("Only an owner of this shop can do that.")
     return staff, form
 
 

@@ -52,7 +52,7 @@ class Ring:
 
 
 @dataclass(frozen=True)
-class Country:
+class CountryOutline:
     code: str  # ISO 3166-1 numeric, as Natural Earth gives it ("" for a few disputed areas)
     name: str
     polygons: tuple[tuple[Ring, ...], ...]  # outer ring first, then holes
@@ -82,7 +82,7 @@ def _ring(flat: list[int], unit: int) -> Ring:
 
 
 @lru_cache(maxsize=1)
-def countries() -> tuple[Country, ...]:
+def countries() -> tuple[CountryOutline, ...]:
     """Every country's outline, parsed once per process."""
     data = resources.files(__package__).joinpath("land.json.gz").read_bytes()
     document = json.loads(gzip.decompress(data))
@@ -97,7 +97,7 @@ def countries() -> tuple[Country, ...]:
             max(b[2] for b in boxes),
             max(b[3] for b in boxes),
         )
-        out.append(Country(country["id"], country["name"], polygons, box))
+        out.append(CountryOutline(country["id"], country["name"], polygons, box))
     return tuple(out)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from ordertrack.web.track.geography import Country, Ring, countries
+from ordertrack.web.track.geography import CountryOutline, Ring, countries
 
 # The drawing's size in map units (an SVG viewBox; CSS scales it to the column's width).
 WIDTH = 640
@@ -90,7 +90,7 @@ def _meets(box: tuple[float, float, float, float], shift: float, frame: tuple[fl
     return box[0] + shift < frame[2] and box[2] + shift > frame[0] and box[1] < frame[3] and box[3] > frame[1]
 
 
-def _country_path(country: Country, shift: float, view: View) -> str:
+def _country_path(country: CountryOutline, shift: float, view: View) -> str:
     left, top, right, bottom = view.box
     parts = []
     for polygon in country.polygons:

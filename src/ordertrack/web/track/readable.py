@@ -29,7 +29,7 @@ _REGION_CODE_COUNTRIES = frozenset({"US", "CA"})
 
 
 @dataclass(frozen=True)
-class Place:
+class ShownPlace:
     """Where a scan happened (or where the order goes), as the carrier or the shop wrote it."""
 
     city: str | None = None
@@ -49,7 +49,7 @@ def country_name(code: str | None, locale: str) -> str | None:
     return str(names.get(code.upper(), code))
 
 
-def _city_part(place: Place) -> str | None:
+def _city_part(place: ShownPlace) -> str | None:
     city = place.city or place.postal_code
     country = (place.country or "").upper()
     region = (place.region or "").strip()
@@ -60,7 +60,7 @@ def _city_part(place: Place) -> str | None:
     return city
 
 
-def place_words(place: Place | None, locale: str, home_country: str | None) -> str | None:
+def place_words(place: ShownPlace | None, locale: str, home_country: str | None) -> str | None:
     """The place in the page's words; the country named when it is not ``home_country``."""
     if place is None:
         return None

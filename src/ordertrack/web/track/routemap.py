@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from ordertrack.web.track.geography import locate, mercator
 from ordertrack.web.track.maplayers import HEIGHT, WIDTH, Tile, TileSource, View, land_paths, tile_grid
-from ordertrack.web.track.readable import Place
+from ordertrack.web.track.readable import ShownPlace
 
 # Room kept free between the outermost place and the frame, for markers and labels.
 MARGIN_X = 96  # a phone shows the map 4:3, cutting 53 units off each side (track.css)
@@ -39,7 +39,7 @@ class GeoPoint:
     latitude: float
     longitude: float
     label: str
-    where: Place | None = None  # the place as written, named in the page's language when shown
+    where: ShownPlace | None = None  # the place as written, named in the page's language when shown
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class MapPoint:
     x: float
     y: float
     label: str
-    where: Place | None = None
+    where: ShownPlace | None = None
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class Marker:
     anchor: str  # "start" or "end"
     below: bool  # the label hangs under the marker (else it stands above it)
     labelled: bool = True  # False when another marker's label already names the spot
-    where: Place | None = None
+    where: ShownPlace | None = None
 
     @property
     def short(self) -> str:
@@ -166,7 +166,7 @@ def fit(xs: Sequence[float], ys: Sequence[float], *, width: int = WIDTH, height:
 
 
 def _label(
-    x: float, y: float, text: str, *, below: bool, width: int, height: int, where: Place | None = None
+    x: float, y: float, text: str, *, below: bool, width: int, height: int, where: ShownPlace | None = None
 ) -> Marker:
     start = x < width * 0.55
     # Stand above unless that leaves the frame; hang below unless that does.

@@ -17,7 +17,7 @@ from ordertrack.orders.status import FINISHED_ORDER_STATUSES
 from ordertrack.statuses import FINISHED_SHIPMENT_STATUSES
 from ordertrack.web.track import jsonld
 from ordertrack.web.track.estimate_words import EstimateBasis
-from ordertrack.web.track.readable import Place
+from ordertrack.web.track.readable import ShownPlace
 from ordertrack.web.track.routemap import GeoPoint, RouteMap, TileSource, parcel_map, position
 from ordertrack.web.track.words import (
     FINISHED_STEPS,
@@ -182,7 +182,7 @@ class LineView:
 
 
 @dataclass(frozen=True)
-class OrderSummary:
+class OrderLinesSummary:
     """The whole order: every line, the total, and when what is still to come should arrive."""
 
     lines: tuple[LineView, ...]
@@ -206,7 +206,7 @@ class ScanView:
     approximate: bool = False  # shown as "about" the carrier's local time, with no zone
     line: str = ""  # the unified status in the shopper's words (a message id)
     reason_line: str | None = None  # and its reason, when it has one (a message id)
-    where: Place | None = None  # the place, named in the page's language when rendered
+    where: ShownPlace | None = None  # the place, named in the page's language when rendered
 
 
 @dataclass(frozen=True)
@@ -244,9 +244,9 @@ class TrackingPage:
     shipments: tuple[ShipmentView, ...]
     estimated_delivery: DeliveryCard | None = None
     status: str | None = None  # the order's status (None in the limited view)
-    summary: OrderSummary | None = None  # None in the limited view
+    summary: OrderLinesSummary | None = None  # None in the limited view
     home_country: str | None = None  # scans elsewhere name their country
-    destination_place: Place | None = None
+    destination_place: ShownPlace | None = None
     needs_contact: bool = False  # something on the page asks the shopper to contact the store
     delivered_on: date | None = None  # a delivered order: the day it arrived, where it arrived
 
@@ -336,7 +336,7 @@ def scan_view(scan: ScanFacts) -> ScanView:
         approximate=scan.approximate,
         line=line,
         reason_line=SCAN_REASON_WORDS.get(scan.reason) if scan.reason else None,
-        where=Place(scan.city, scan.region, scan.country, scan.postal_code) if known else None,
+        where=ShownPlace(scan.city, scan.region, scan.country, scan.postal_code) if known else None,
     )
 
 
@@ -348,7 +348,7 @@ def shipment_words(shipment: ShipmentCard) -> Plainly:
     return parcel_words(shipment.status, shipment.reason)
 
 
-def order_summary(order: OrderCard, estimate: DeliveryCard | None) -> OrderSummary:
+def order_summary(order: OrderCard, estimate: DeliveryCard | None) -> OrderLinesSummary:
     """Every line with what has shipped, arrived or gone back and what is still to come."""
     cancelled = order.status == "cancelled"
     lines = []
@@ -369,7 +369,7 @@ def order_summary(order: OrderCard, estimate: DeliveryCard | None) -> OrderSumma
             )
         )
     waiting = any(line.to_come for line in lines)
-    return OrderSummary(
+    return OrderLinesSummary(
         lines=tuple(lines),
         total=sum((line.amount for line in lines), Decimal(0)),
         currency=order.currency,
@@ -410,7 +410,7 @@ def parcel_view(
         GeoPoint(
             *at,
             place_text(s.city, s.region, s.country, s.postal_code) or "",
-            Place(s.city, s.region, s.country, s.postal_code),
+            ShownPlace(s.city, s.region, s.country, s.postal_code),
         )
         for s in parcel.scans
         if (at := position(s.latitude, s.longitude, s.city, s.region, s.country)) is not None
@@ -465,7 +465,7 @@ def build_page(
         destination = GeoPoint(
             *at,
             place_text(order.city, order.region, order.country) or "",
-            Place(order.city, order.region, order.country),
+            ShownPlace(order.city, order.region, order.country),
         )
     for index, shipment in enumerate(shipments, start=1):
         parcels = tuple(
@@ -524,7 +524,7 @@ def build_page(
         status=None if order is None else order.status,
         summary=None if order is None else order_summary(order, estimated_delivery),
         home_country=_home_country(order, shipments),
-        destination_place=None if order is None else Place(order.city, order.region, order.country),
+        destination_place=None if order is None else ShownPlace(order.city, order.region, order.country),
         needs_contact=any(words.contact for words in said)
         or any(s.status in _STORE_HELPS for s in shipments),
         delivered_on=delivered_day(order, shipments)
