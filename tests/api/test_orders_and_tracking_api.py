@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -212,7 +213,11 @@ def test_the_api_serves_its_openapi_document_and_no_cdn_pages(server) -> None:
         document = anonymous.get("/openapi.json").json()
         assert "/api/v1/tracking/events" in document["paths"]
         assert "UnifiedEventIn" in document["components"]["schemas"]
-        assert anonymous.get("/docs").status_code == 404
+        docs = anonymous.get("/docs")
+        assert docs.status_code == 200
+        # Swagger UI's files come from this server: no script, style or font from elsewhere.
+        sources = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+        assert sources and all(source.startswith("/") for source in sources), sources
         assert anonymous.get("/redoc").status_code == 404
 
 
