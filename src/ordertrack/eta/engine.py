@@ -167,8 +167,14 @@ def estimate(inputs: EddInputs, history: TransitHistory, *, policy: EddPolicy = 
             fastest, slowest = bounds.fewest, bounds.fewest + bounds.widest
         advertised = inputs.service_transit_days is not None or advertises(inputs.lane.carrier)
         if bounds is not None:
-            # A published time is not cut narrower than the carrier itself says (zones differ).
-            limits = replace(bounds, widest=max(bounds.widest, slowest - fastest)) if advertised else bounds
+            # A published time, with its cold-start margin, is never cut (zones differ, and the
+            # margin is what keeps a first promise); it is only moved later when it is faster
+            # than the distance allows.
+            limits = (
+                replace(bounds, widest=max(bounds.widest, slowest - fastest), most=max(bounds.most, slowest))
+                if advertised
+                else bounds
+            )
             held = hold_within(fastest, (fastest + slowest + 1) // 2, slowest, limits)
             published = (fastest, slowest - policy.cold_start_margin_days)
             kept = held.low == published[0] and held.high >= published[1]
