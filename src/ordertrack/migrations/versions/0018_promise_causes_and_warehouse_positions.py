@@ -12,7 +12,7 @@
   an order and for transit bounds; without them its city, region or country places it.
 
 Revision ID: 0018
-Revises: 0017
+Revises: 0016
 Create Date: 2026-12-07
 """
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
