@@ -88,3 +88,37 @@ def local_time_text(instant: datetime, zone: str | None, locale: str) -> str:
         raise ValueError("a local time needs an aware datetime")
     local, name = local_moment(instant, zone) if zone else (instant, zone_name_of(instant))
     return f"{clock_text(local, locale)} {zone_label(local, name)}"
+
+
+def in_zone(local: datetime, zone: str | None) -> datetime:
+    """``local`` on the clock of the IANA ``zone`` when it is one (a stored offset has no name)."""
+    if zone and "/" in zone:
+        try:
+            return local.astimezone(ZoneInfo(zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            return local
+    return local
+
+
+def short_zone(local: datetime, zone: str | None = None) -> str:
+    """ "EST", "CEST", "JST", else the offset as "UTC−3" or "UTC+5:30" ("UTC" for none)."""
+    local = in_zone(local, zone)
+    abbreviation = local.tzname() or ""
+    if abbreviation.isalpha() and abbreviation.isupper():
+        return "UTC" if abbreviation == "Z" else abbreviation
+    offset = local.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "\u2212"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def shopper_time_text(instant: datetime, zone: str | None, locale: str) -> str:
+    """ "Nov 24, 2025, 8:05 AM CST": where it happened, with the short zone name a shopper reads
+    (the IANA name is for staff, see :func:`local_time_text`)."""
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError("a local time needs an aware datetime")
+    local = local_moment(instant, zone)[0] if zone else instant
+    return f"{clock_text(local, locale)} {short_zone(local, zone)}"

@@ -26,7 +26,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Namespace
 
 from ordertrack.kit.errors import Unprocessable
-from ordertrack.kit.localtime import local_time_text
+from ordertrack.kit.localtime import shopper_time_text
 
 
 class TemplateError(Unprocessable):
@@ -53,10 +53,11 @@ def format_day(value: date, format: str = "medium", *, locale: str) -> str:
 
 
 def format_moment(value: datetime, zone: str | None = None, *, locale: str) -> str:
-    """Date, hours and minutes where the scan happened, with the zone so nobody reads it as their own."""
+    """Date, hours and minutes where the scan happened, with the zone's short name ("CST") so
+    nobody reads it as their own."""
     if value.tzinfo is None:
         raise TemplateRuntimeError("datetime filter needs a time with a zone")
-    return local_time_text(value, zone, locale)
+    return shopper_time_text(value, zone, locale)
 
 
 def format_estimate(value: Iterable[date] | date | None, weekday: bool = False, *, locale: str) -> str:

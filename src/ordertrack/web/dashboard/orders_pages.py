@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
+import phonenumbers
 from babel import Locale
 from babel.dates import format_date, format_interval
 from fastapi import APIRouter, Depends, Request
@@ -115,6 +116,27 @@ def _window(earliest: date | None, latest: date | None, locale: str) -> str:
     if earliest == latest:
         return format_date(latest, "MMM d", locale=locale)
     return format_interval(earliest, latest, skeleton, locale=locale)
+
+
+def _estimate_shown(window: Any) -> str:
+    """ "Dec 9 – 15, most likely Thu, Dec 11": the window as support reads it to a customer."""
+    if window is None:
+        return ""
+    shown = _window(window.earliest, window.latest, "en")
+    if window.earliest == window.latest:
+        return shown
+    return f"{shown}, most likely {format_date(window.most_likely, 'EEE, MMM d', locale='en')}"
+
+
+def _phone_shown(phone: str | None) -> str | None:
+    """ "+33 6 12 34 56 78": the number grouped as its country writes it, for support to read out."""
+    if not phone:
+        return phone
+    try:
+        parsed = phonenumbers.parse(phone, None)
+    except phonenumbers.NumberParseException:
+        return phone
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 @router.get("/orders")
@@ -283,6 +305,8 @@ def order_page_context(request: Request, staff: Staff, order_ref: str) -> dict[s
         "holdings": holdings,
         "shopper_link": tracking_url(settings.public_url, settings.resolved_secret_key(), view.id),
         "phone": customer.phone if customer is not None else None,
+        "phone_shown": _phone_shown(customer.phone if customer is not None else None),
+        "estimate_shown": _estimate_shown(view.estimated_delivery),
         "ship_country": _country_name(view.shipping_address.country),
         "note_max": order_notes.MAX_NOTE_LENGTH,
         "note_text": "",

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_skeleton, format_time, get_datetime_format
 
-from ordertrack.kit.localtime import clock_text, zone_label
+from ordertrack.kit.localtime import clock_text, in_zone, short_zone, zone_label
 from ordertrack.kit.money import format_money
 
 # Where the region after the city is a short code everyone there writes ("Louisville KY").
@@ -72,31 +71,6 @@ def place_words(place: ShownPlace | None, locale: str, home_country: str | None)
     return where
 
 
-def _in_zone(local: datetime, zone: str | None) -> datetime:
-    """``local`` on the clock of the IANA ``zone`` when it is one (a stored offset has no name)."""
-    if zone and "/" in zone:
-        try:
-            return local.astimezone(ZoneInfo(zone))
-        except (ZoneInfoNotFoundError, ValueError):
-            return local
-    return local
-
-
-def short_zone(local: datetime, zone: str | None = None) -> str:
-    """ "EST", "CEST", "JST", else the offset as "UTC−3" or "UTC+5:30" ("UTC" for none)."""
-    local = _in_zone(local, zone)
-    abbreviation = local.tzname() or ""
-    if abbreviation.isalpha() and abbreviation.isupper():
-        return "UTC" if abbreviation == "Z" else abbreviation
-    offset = local.utcoffset() or timedelta(0)
-    minutes = int(offset.total_seconds() // 60)
-    if minutes == 0:
-        return "UTC"
-    sign = "+" if minutes > 0 else "\u2212"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
-
-
 def scan_day(local: datetime, locale: str) -> str:
     """ "Mon, Dec 7": the day on the clock where it happened (the order's date carries the year)."""
     return str(format_skeleton("MMMEd", local, locale=locale))
@@ -105,7 +79,7 @@ def scan_day(local: datetime, locale: str) -> str:
 def scan_clock(local: datetime, locale: str, zone: str | None = None, *, with_zone: bool = True) -> str:
     """ "Mon, Dec 7, 4:31 AM EST" in ``locale``'s own pattern, on the clock of ``zone`` (the
     scan's IANA zone) when given; ``with_zone`` off for a clock the carrier gave without its zone."""
-    local = _in_zone(local, zone) if with_zone else local
+    local = in_zone(local, zone) if with_zone else local
     pattern = str(get_datetime_format("medium", locale=locale)).replace("'", "")
     clock = format_time(local, "short", locale=locale)
     if with_zone:
