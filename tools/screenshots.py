@@ -95,12 +95,29 @@ class Demo:
             self._orders[status] = items[0]
         return self._orders[status]
 
-    def shopper_page(self, status: str, query: str = "") -> str:
+    def numbered(self, number: str, status: str) -> dict[str, Any]:
+        """The demo's order ``number`` (its story has the most to show), else one ``status`` order."""
+        if number not in self._orders and self.api_key:
+            answer = httpx.get(
+                f"{self.base_url}/api/v1/orders/{number}",
+                headers={"Authorization": f"Bearer {self.api_key}"},
+                timeout=30,
+            )
+            if answer.status_code == 200:
+                self._orders[number] = answer.json()
+        return self._orders.get(number) or self.order(status)
+
+    def shopper_page(self, status: str, query: str = "", *, number: str | None = None) -> str:
         if not self.secret:
             raise Skip("needs the server's secret key (--secret) to sign the shopper's link")
         from ordertrack.links import tracking_url
 
-        return tracking_url("", self.secret, self.order(status)["id"]) + query
+        order = self.numbered(number, status) if number else self.order(status)
+        return tracking_url("", self.secret, order["id"]) + query
+
+
+# A demo order in transit with a week of scans, a missed delivery and a map across England.
+IN_TRANSIT = "NW-10442"
 
 
 def _number(demo: Demo, status: str) -> str:
@@ -114,13 +131,16 @@ PAGES: tuple[Shot, ...] = (
     Shot("track-lookup", "The shopper's lookup form: order number with email or postcode.",
          lambda d: "/track", BOTH),
     Shot("track-in-transit", "A shopper's page for a parcel on its way: status, estimate, map, timeline.",
-         lambda d: d.shopper_page("shipped"), BOTH),
+         lambda d: d.shopper_page("shipped", number=IN_TRANSIT), BOTH),
+    Shot("track-partly-shipped",
+         "A partly shipped order: every line, what is on its way and what is still to come, and when.",
+         lambda d: d.shopper_page("partially_shipped"), BOTH),
     Shot("track-delivered", "A delivered order, as the shopper sees it.",
          lambda d: d.shopper_page("delivered"), BOTH),
     Shot("track-cancelled", "A cancelled order: finished, with no estimate and no text sign-up.",
          lambda d: d.shopper_page("cancelled"), BOTH),
     Shot("track-spanish", "The same parcel on its way, in Spanish.",
-         lambda d: d.shopper_page("shipped", "?lang=es"), BOTH),
+         lambda d: d.shopper_page("shipped", "?lang=es", number=IN_TRANSIT), BOTH),
     Shot("dashboard-orders", "The dashboard's order list: search, filters, paging, CSV export.",
          lambda d: "/dashboard/orders", BOTH, signed_in=True),
     Shot("dashboard-order",
