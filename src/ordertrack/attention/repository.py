@@ -18,19 +18,7 @@ def open_items(
     uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[str]
 ) -> dict[str, dict[str, AttentionItem]]:
     """Each shipment's open items by kind."""
-    found: dict[str, dict[str, AttentionItem]] = defaultdict(dict)
-    ids = sorted(set(shipment_ids))
-    if not ids:
-        return found
-    for item in uow.session.scalars(
-        select(AttentionItem).where(
-            AttentionItem.merchant_id == merchant_id,
-            AttentionItem.shipment_id.in_(ids),
-            AttentionItem.closed_at.is_(None),
-        )
-    ):
-        found[item.shipment_id][item.kind] = item
-    return found
+    return _by_shipment_and_kind(uow, merchant_id, shipment_ids, AttentionItem.closed_at.is_(None))
 
 
 def orders_with_open_items(uow: UnitOfWork, merchant_id: str, order_ids: Iterable[str]) -> set[str]:
@@ -110,19 +98,28 @@ def resolved_while_holding(
     uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[str]
 ) -> dict[str, dict[str, AttentionItem]]:
     """Each shipment's items staff resolved whose problem the checks still found last time, by kind."""
+    return _by_shipment_and_kind(
+        uow,
+        merchant_id,
+        shipment_ids,
+        AttentionItem.closed_at.is_not(None),
+        AttentionItem.problem_ended_at.is_(None),
+    )
+
+
+def _by_shipment_and_kind(
+    uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[str], *conditions: Any
+) -> dict[str, dict[str, AttentionItem]]:
     found: dict[str, dict[str, AttentionItem]] = defaultdict(dict)
     ids = sorted(set(shipment_ids))
     if not ids:
         return found
-    for row in uow.session.scalars(
+    for item in uow.session.scalars(
         select(AttentionItem).where(
-            AttentionItem.merchant_id == merchant_id,
-            AttentionItem.shipment_id.in_(ids),
-            AttentionItem.closed_at.is_not(None),
-            AttentionItem.problem_ended_at.is_(None),
+            AttentionItem.merchant_id == merchant_id, AttentionItem.shipment_id.in_(ids), *conditions
         )
     ):
-        found[row.shipment_id][row.kind] = row
+        found[item.shipment_id][item.kind] = item
     return found
 
 

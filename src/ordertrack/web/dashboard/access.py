@@ -106,6 +106,20 @@ def cookie_is_secure(request: Request) -> bool:
     return str(request.app.state.settings.public_url).lower().startswith("https://")
 
 
+def with_login_nonce(response: Response, request: Request, nonce: str) -> Response:
+    """``response`` with the cookie that ties a sign-in or password form to its CSRF token."""
+    response.set_cookie(
+        sessions.LOGIN_COOKIE,
+        nonce,
+        max_age=int(sessions.LOGIN_FORM_LIFETIME.total_seconds()),
+        path="/dashboard",
+        httponly=True,
+        samesite="lax",
+        secure=cookie_is_secure(request),
+    )
+    return response
+
+
 def _load_staff(db: Database, claims: sessions.SessionClaims) -> tuple[str, str, str, str] | None:
     with db.uow(write=False) as uow:
         user = staff_service.active_user(uow, claims.staff_id, claims.version)

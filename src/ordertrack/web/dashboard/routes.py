@@ -35,6 +35,7 @@ from ordertrack.web.dashboard.access import (
     page,
     read_form,
     staff_form,
+    with_login_nonce,
 )
 from ordertrack.web.dashboard.throttle import LoginThrottle
 from ordertrack.web.forms import Form
@@ -71,16 +72,7 @@ def _login_page(request: Request, *, error: str = "", email: str = "", status_co
         },
         status_code=status_code,
     )
-    response.set_cookie(
-        sessions.LOGIN_COOKIE,
-        nonce,
-        max_age=int(sessions.LOGIN_FORM_LIFETIME.total_seconds()),
-        path="/dashboard",
-        httponly=True,
-        samesite="lax",
-        secure=cookie_is_secure(request),
-    )
-    return response
+    return with_login_nonce(response, request, nonce)
 
 
 @auth.get("")

@@ -32,6 +32,7 @@ from ordertrack.web.dashboard.access import (
     owner_form,
     page,
     read_form,
+    with_login_nonce,
 )
 from ordertrack.web.forms import Form
 
@@ -227,16 +228,7 @@ def _password_page(
         },
         status_code=status_code,
     )
-    response.set_cookie(
-        sessions.LOGIN_COOKIE,
-        nonce,
-        max_age=int(sessions.LOGIN_FORM_LIFETIME.total_seconds()),
-        path="/dashboard",
-        httponly=True,
-        samesite="lax",
-        secure=cookie_is_secure(request),
-    )
-    return response
+    return with_login_nonce(response, request, nonce)
 
 
 @router.get("/invite/{token}")
