@@ -215,3 +215,61 @@ class ShopperMessaged(Event):
     order_id: str
     shipment_id: str
     text: str
+
+
+# --- suppliers and purchase orders --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseOrderCreated(Event):
+    """A draft purchase order was written; nothing was sent to the supplier yet."""
+
+    purchase_order_id: str
+    supplier_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseOrderSent(Event):
+    """The merchant sent the purchase order to its supplier."""
+
+    purchase_order_id: str
+    supplier_id: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseOrderConfirmed(Event):
+    """The supplier confirmed (or confirmed again) its quantities and promised dates."""
+
+    purchase_order_id: str
+    supplier_id: str
+    promised_ship_date: date | None
+    promised_arrival_date: date | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseOrderCancelled(Event):
+    purchase_order_id: str
+    supplier_id: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseOrderLineShortClosed(Event):
+    """Nothing more is expected on a line: what came is all that will come."""
+
+    purchase_order_id: str
+    line_id: str
+    sku: str
+    expected: int
+    received: int
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseOrderStatusChanged(Event):
+    """A purchase order's derived status changed."""
+
+    purchase_order_id: str
+    previous: str
+    status: str

@@ -13,6 +13,7 @@ from ordertrack.notifications import model as _notifications  # noqa: F401
 from ordertrack.orders import model as _orders  # noqa: F401
 from ordertrack.shipments import model as _shipments  # noqa: F401
 from ordertrack.staff import model as _staff  # noqa: F401
+from ordertrack.suppliers import model as _suppliers  # noqa: F401
 from ordertrack.tracking import model as _tracking  # noqa: F401
 
 metadata = Base.metadata
