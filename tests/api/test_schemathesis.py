@@ -64,6 +64,26 @@ BEYOND_OPENAPI = {
         "a tile URL template must be https on a plain host and hold {z}, {x} and {y} once each, in"
         " any order, and it needs the credit line beside it: a rule across two fields"
     ),
+    "POST /api/v1/suppliers": (
+        "a supplier's address.name, when given, repeats its name; its holiday subdivision must be one of"
+        " its holiday country's; and its phone must be in its country's numbering plan (libphonenumber)"
+    ),
+    "PUT /api/v1/suppliers/{supplier_id}": (
+        "the same rules as creating a supplier: name and address.name, subdivision and country, the"
+        " phone's numbering plan"
+    ),
+    "PUT /api/v1/suppliers/{supplier_id}/skus/{sku}": (
+        "the SKU must be a product of the merchant's catalog (422 unknown_sku), which depends on the data"
+    ),
+    "POST /api/v1/purchase-orders": (
+        "the supplier, the warehouse and every SKU must exist (422 unknown_supplier, unknown_warehouse,"
+        " unknown_sku), promised dates may not be before the supplier's today nor arrive before they"
+        " ship, and a line without a cost needs the supplier's cost for its SKU in the order's currency"
+    ),
+    "POST /api/v1/purchase-orders/{po_ref}/confirm": (
+        "confirmed lines must name lines of the order, and promised dates may not be before the"
+        " supplier's today nor arrive before they ship"
+    ),
     "PUT /api/v1/carriers/{carrier}/account": (
         "base_url is still declared (deprecated) so old clients learn why it is refused, and the"
         " sandbox environment exists for some carriers only (a path and a body field together)"

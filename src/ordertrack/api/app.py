@@ -28,8 +28,10 @@ from ordertrack.api.routes.map_tiles import router as map_tiles_router
 from ordertrack.api.routes.notifications import pages as notification_pages
 from ordertrack.api.routes.notifications import router as notifications_router
 from ordertrack.api.routes.orders import router as orders_router
+from ordertrack.api.routes.purchase_orders import router as purchase_orders_router
 from ordertrack.api.routes.shipments import router as shipments_router
 from ordertrack.api.routes.store import router as store_router
+from ordertrack.api.routes.suppliers import router as suppliers_router
 from ordertrack.api.routes.tracking import router as tracking_router
 from ordertrack.bootstrap import open_database
 from ordertrack.config import Settings, get_settings
@@ -149,8 +151,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         inventory_router,
         map_tiles_router,
         orders_router,
+        purchase_orders_router,
         shipments_router,
         store_router,
+        suppliers_router,
         tracking_router,
     ):
         app.include_router(router)

@@ -41,3 +41,8 @@ def product_weights(uow: UnitOfWork, merchant_id: str, skus: set[str]) -> dict[s
     if not skus:
         return {}
     return repository.known_weights_by_sku(uow, merchant_id, skus)
+
+
+def known_skus(uow: UnitOfWork, merchant_id: str, skus: set[str]) -> set[str]:
+    """Those of ``skus`` the merchant's catalog holds."""
+    return set(product_names(uow, merchant_id, skus))

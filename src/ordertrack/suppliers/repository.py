@@ -1,0 +1,104 @@
+"""Queries of the suppliers feature's own tables; every one is scoped to a merchant."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ordertrack.db.uow import UnitOfWork
+from ordertrack.kit.number_keys import number_key
+from ordertrack.kit.pagination import KeyCursor, Page, key_page, keyset_page
+from ordertrack.suppliers.model import PurchaseOrder, Supplier, SupplierSku
+
+
+def supplier(uow: UnitOfWork, merchant_id: str, supplier_id: str) -> Supplier | None:
+    return uow.session.scalars(
+        select(Supplier).where(Supplier.merchant_id == merchant_id, Supplier.id == supplier_id)
+    ).first()
+
+
+def supplier_named(uow: UnitOfWork, merchant_id: str, name: str) -> Supplier | None:
+    return uow.session.scalars(
+        select(Supplier).where(Supplier.merchant_id == merchant_id, Supplier.name == name)
+    ).first()
+
+
+def suppliers_by_id(uow: UnitOfWork, merchant_id: str, ids: set[str]) -> dict[str, Supplier]:
+    if not ids:
+        return {}
+    rows = uow.session.scalars(
+        select(Supplier).where(Supplier.merchant_id == merchant_id, Supplier.id.in_(ids))
+    )
+    return {row.id: row for row in rows}
+
+
+def suppliers_page(uow: UnitOfWork, merchant_id: str, cursor: str | None, limit: int) -> Page[Supplier]:
+    query = select(Supplier).where(Supplier.merchant_id == merchant_id)
+    return keyset_page(uow.session, query, Supplier.id, cursor, limit)
+
+
+def supplier_sku(uow: UnitOfWork, supplier_id: str, sku: str) -> SupplierSku | None:
+    return uow.session.scalars(
+        select(SupplierSku).where(SupplierSku.supplier_id == supplier_id, SupplierSku.sku == sku)
+    ).first()
+
+
+def supplier_skus(uow: UnitOfWork, supplier_id: str, skus: set[str]) -> dict[str, SupplierSku]:
+    rows = uow.session.scalars(
+        select(SupplierSku).where(SupplierSku.supplier_id == supplier_id, SupplierSku.sku.in_(skus))
+    )
+    return {row.sku: row for row in rows}
+
+
+def supplier_skus_page(
+    uow: UnitOfWork, supplier_id: str, form: KeyCursor, cursor: str | None, limit: int
+) -> Page[SupplierSku]:
+    query = select(SupplierSku).where(SupplierSku.supplier_id == supplier_id)
+    return key_page(uow.session, query, [SupplierSku.sku], form, cursor, limit)
+
+
+def purchase_order(
+    uow: UnitOfWork, merchant_id: str, id_or_number: str, *, lock: bool = False
+) -> PurchaseOrder | None:
+    """The merchant's purchase order by id, or by its number as typed."""
+    base = (
+        select(PurchaseOrder)
+        .where(PurchaseOrder.merchant_id == merchant_id)
+        .options(selectinload(PurchaseOrder.lines))
+    )
+    if lock:
+        base = base.with_for_update(of=PurchaseOrder)
+    found = None
+    if id_or_number.startswith("pur_"):
+        found = uow.session.scalars(base.where(PurchaseOrder.id == id_or_number)).first()
+    if found is None and (key := number_key(id_or_number)):
+        found = uow.session.scalars(base.where(PurchaseOrder.number_key == key)).first()
+    return found
+
+
+def number_taken(uow: UnitOfWork, merchant_id: str, number: str) -> bool:
+    query = select(PurchaseOrder.id).where(
+        PurchaseOrder.merchant_id == merchant_id, PurchaseOrder.number_key == number_key(number)
+    )
+    return uow.session.scalars(query.limit(1)).first() is not None
+
+
+def purchase_orders_page(
+    uow: UnitOfWork,
+    merchant_id: str,
+    *,
+    status: str | None,
+    supplier_id: str | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[PurchaseOrder]:
+    query = (
+        select(PurchaseOrder)
+        .where(PurchaseOrder.merchant_id == merchant_id)
+        .options(selectinload(PurchaseOrder.lines))
+    )
+    if status is not None:
+        query = query.where(PurchaseOrder.status == status)
+    if supplier_id is not None:
+        query = query.where(PurchaseOrder.supplier_id == supplier_id)
+    return keyset_page(uow.session, query, PurchaseOrder.id, cursor, limit)
