@@ -36,3 +36,18 @@ def test_tracking_numbers_are_stored_in_one_canonical_form() -> None:
         normalise_tracking_number("ab")
     with pytest.raises(ValueError):
         normalise_tracking_number("1Z/../etc")
+
+
+def test_a_sku_cursor_reads_white_space_as_the_document_does() -> None:
+    from ordertrack.inventory.schemas import STOCK_CURSOR
+    from ordertrack.suppliers.schemas import SUPPLIER_SKU_CURSOR
+
+    # U+001F is white space to Python's \s but not to the document's (ECMA) patterns: a place.
+    assert STOCK_CURSOR.read("\x1fA~stl_01kbx5c2r9m4n6p8q0s2t4v6w8") == (
+        "\x1fA",
+        "stl_01kbx5c2r9m4n6p8q0s2t4v6w8",
+    )
+    assert SUPPLIER_SKU_CURSOR.read("\x1cTENT") == ("\x1cTENT",)
+    for blank in (" TENT", "\u3000TENT", "\ufeffTENT", "\tTENT"):
+        with pytest.raises(InvalidCursor):
+            SUPPLIER_SKU_CURSOR.read(blank)

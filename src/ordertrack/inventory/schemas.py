@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from ordertrack.inventory.rules import MAX_QUANTITY
-from ordertrack.kit.pagination import KeyCursor
+from ordertrack.kit.pagination import SKU_KEY_PATTERN, KeyCursor
 from ordertrack.kit.schema import (
     AddressIn,
     AddressOut,
@@ -25,7 +25,7 @@ WarehouseCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{1,32}
 # Warehouses are listed by priority, then code; stock levels by SKU, then id.
 WAREHOUSE_CURSOR = KeyCursor(("[0-9]{1,5}", "[A-Za-z0-9_-]{1,32}"), ":", (int, str), "10:AUS1")
 STOCK_CURSOR = KeyCursor(
-    ("[^\\s\\x00][^\\x00\\n\\r]{0,63}", "[a-z]{3}_[0-9a-z]{26}"),
+    (SKU_KEY_PATTERN, "[a-z]{3}_[0-9a-z]{26}"),
     "~",
     (str, str),
     "TENT-2P~stl_01kbx5c2r9m4n6p8q0s2t4v6w8",

@@ -27,6 +27,15 @@ MAX_LIMIT = 200
 ID_CURSOR_PATTERN = r"^([a-z]{3}_[0-9a-z]{26})?$"
 NUMBER_CURSOR_PATTERN = r"^([1-9][0-9]{0,17})?$"  # 18 digits stay below 2**63
 
+# A SKU as a part of a cursor: its first character neither NUL nor white space as JavaScript
+# reads ``\s`` (the document's patterns are ECMA). Python's ``\s`` also takes the separators
+# U+001C..U+001F, so a cursor the document allows was refused; the class is spelled out for
+# both to read alike.
+SKU_KEY_PATTERN = (
+    "[^\\x00\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]"
+    "[^\\x00\\n\\r]{0,63}"
+)
+
 _DESCRIPTION = "the previous page's next_cursor (the id of its last item); empty or absent: the first page"
 # str, not str | None: a query parameter is text or absent, never null.
 Cursor = Annotated[

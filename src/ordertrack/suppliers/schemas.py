@@ -10,7 +10,7 @@ import phonenumbers
 from pydantic import AfterValidator, EmailStr, Field, StringConstraints, model_validator
 
 from ordertrack.customers.schemas import DELIVERABLE_DOMAIN_PATTERN, E164_PATTERN
-from ordertrack.kit.pagination import KeyCursor
+from ordertrack.kit.pagination import SKU_KEY_PATTERN, KeyCursor
 from ordertrack.kit.schema import (
     AddressIn,
     AddressOut,
@@ -142,7 +142,7 @@ class SupplierSkuPage(PageOut):
 
 
 # A supplier's SKUs are listed by SKU.
-SUPPLIER_SKU_CURSOR = KeyCursor(("[^\\s\\x00][^\\x00\\n\\r]{0,63}",), "~", (str,), "TENT-2P")
+SUPPLIER_SKU_CURSOR = KeyCursor((SKU_KEY_PATTERN,), "~", (str,), "TENT-2P")
 
 
 # --- purchase orders ------------------------------------------------------------------------
