@@ -218,6 +218,7 @@ def test_bad_purchase_orders_are_refused_with_a_code(client: httpx.Client) -> No
         "promised_dates_out_of_order": [{"promised_ship_date": later(9), "promised_arrival_date": later(3)}],
         "unit_cost_required": [{"lines": [{"sku": "MUG-STEEL", "quantity": 1}]}],
         "duplicate_line_sku": [{"lines": [tent, tent]}],
+        "unreadable_purchase_order_number": [{"number": "#--"}],
     }
     for code, changes in cases.items():
         for change in changes:

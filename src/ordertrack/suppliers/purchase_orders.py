@@ -24,6 +24,7 @@ from ordertrack.inventory import service as inventory_service
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict, NotFound, Unprocessable
 from ordertrack.kit.ids import new_id, new_ids
+from ordertrack.kit.number_keys import number_key
 from ordertrack.kit.pagination import Page
 from ordertrack.suppliers import repository, rules
 from ordertrack.suppliers.model import PurchaseOrder, PurchaseOrderLine, Supplier
@@ -51,6 +52,10 @@ class UnknownPurchaseOrderLine(Unprocessable):
 
 class DuplicatePurchaseOrderNumber(Conflict):
     code = "duplicate_purchase_order_number"
+
+
+class UnreadablePurchaseOrderNumber(Unprocessable):
+    code = "unreadable_purchase_order_number"
 
 
 class UnitCostRequired(Unprocessable):
@@ -112,6 +117,10 @@ def create_purchase_order(uow: UnitOfWork, merchant_id: str, data: PurchaseOrder
     rules.check_promised_dates(
         data.promised_ship_date, data.promised_arrival_date, supplier_today(supplier, now)
     )
+    if not number_key(data.number):
+        raise UnreadablePurchaseOrderNumber(
+            f"number {data.number!r} has no letter or digit: '#', spaces and dashes are ignored"
+        )
     if repository.number_taken(uow, merchant_id, data.number):
         raise DuplicatePurchaseOrderNumber(f"a purchase order numbered {data.number!r} already exists")
     terms = supplier_skus(uow, supplier.id, set(skus))
