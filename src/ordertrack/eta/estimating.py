@@ -147,17 +147,11 @@ def estimate_shipment(
     )
     window = _window(found)
     if found.overdue and delivered_on is None:
-        # Counted from when it left, even the last day has passed: not "today", which would say
-        # it is about to arrive, but the same fresh window a parcel past its promise gets.
-        today = now.astimezone(ZoneInfo(destination.timezone)).date()
-        window = Window(
-            today,
-            destination.calendar.add_business_days(today, OVERDUE_MARGIN_DAYS),
-            today,
-            f"taking longer than usual ({found.reason}): a new window from today",
-            found.basis,
-            found.deliveries,
-            Cause.running_late,
+        # Counted from when it left, even the last day has passed: said as running late. The
+        # dates stay where the engine holds them (today), so a window one day either side of
+        # that edge gives the same promise; the late check moves a passed promise on.
+        window = replace(
+            window, reason=f"taking longer than usual ({found.reason})", cause=Cause.running_late
         )
     if delivered_on is None and carrier_estimate is not None and max(carrier_estimate) > window.latest:
         # The carrier announcing a later day than history suggests is news of a delay: believe it.
