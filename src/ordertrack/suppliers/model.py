@@ -1,13 +1,28 @@
 """Supplier, SupplierSku (the supplier's terms for one of the merchant's SKUs), PurchaseOrder and
-PurchaseOrderLine. ``PurchaseOrder.status`` is stored for filtering but only ever written from
-:func:`ordertrack.suppliers.rules.derive_purchase_order_status`."""
+PurchaseOrderLine; InboundShipment (the supplier's advance shipping notice, ASN) with its lines,
+whose parcels are ordinary tracking parcels (``parcels.inbound_shipment_id``); Receipt (one
+count at the dock, tied to its stock-ledger movement); PurchaseOrderChange (who changed what).
+
+``PurchaseOrder.status`` and ``InboundShipment.status`` are stored for filtering but only ever
+written from the pure derivations in :mod:`ordertrack.suppliers.rules`."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ordertrack.db.base import Base, id_column, merchant_column
@@ -123,7 +138,129 @@ class PurchaseOrderLine(Base):
     # Filled by inbound shipments and receiving (later work); the status reads them already.
     shipped_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
     received_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Units that arrived damaged (counted, not put into stock): the sum of the line's receipts.
+    damaged_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
     short_closed_at: Mapped[datetime | None]
     short_close_reason: Mapped[str | None] = mapped_column(String(300))
 
     purchase_order: Mapped[PurchaseOrder] = relationship(lazy="raise", back_populates="lines")
+
+
+class InboundShipment(Base):
+    """An advance shipping notice: which PO lines and quantities the supplier sent, in which
+    parcels, with which carrier, expected when. Its parcels are tracking parcels."""
+
+    __tablename__ = "inbound_shipments"
+    __table_args__ = (
+        # The dock scans or types it: unique per merchant as people type it.
+        UniqueConstraint("merchant_id", "number_key"),
+        UniqueConstraint("purchase_order_id", "seq"),
+        Index("ix_inbound_shipments_merchant_status", "merchant_id", "status", "id"),
+    )
+
+    id: Mapped[str] = id_column()
+    merchant_id: Mapped[str] = merchant_column()
+    purchase_order_id: Mapped[str] = mapped_column(ForeignKey("purchase_orders.id", ondelete="CASCADE"))
+    seq: Mapped[int]  # 1, 2, ... within its purchase order
+    number: Mapped[str] = mapped_column(String(64))  # the supplier's reference, or "<PO>-<seq>"
+    number_key: Mapped[str] = mapped_column(String(MAX_KEY_LENGTH))
+    carrier: Mapped[str | None] = mapped_column(String(40))
+    # What the supplier declared; the tracking engine's promise for its parcels may differ.
+    expected_arrival_date: Mapped[date | None]
+    # Derived (rules.derive_inbound_status): declared, in_transit, arrived, partially_received,
+    # received, cancelled.
+    status: Mapped[str] = mapped_column(String(32))
+    declared_by: Mapped[str] = mapped_column(String(100))  # "supplier link", "staff:<email>", "api", "csv"
+    arrived_at: Mapped[datetime | None]  # every parcel delivered to the warehouse
+    cancelled_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    lines: Mapped[list[InboundShipmentLine]] = relationship(
+        lazy="raise", order_by="InboundShipmentLine.id", back_populates="inbound_shipment"
+    )
+
+    @validates("number")
+    def _keep_number_key(self, _name: str, number: str) -> str:
+        self.number_key = number_key(number)
+        return number
+
+
+class InboundShipmentLine(Base):
+    """Units of one PO line in one ASN (``parcel_seq``: which of its parcels, when said)."""
+
+    __tablename__ = "inbound_shipment_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("received_quantity >= 0", name="received_not_negative"),
+        CheckConstraint("damaged_quantity >= 0", name="damaged_not_negative"),
+        Index("ix_inbound_shipment_lines_po_line", "purchase_order_line_id"),
+        Index("ix_inbound_shipment_lines_merchant_sku", "merchant_id", "sku"),
+    )
+
+    id: Mapped[str] = id_column()
+    merchant_id: Mapped[str] = merchant_column()
+    inbound_shipment_id: Mapped[str] = mapped_column(ForeignKey("inbound_shipments.id", ondelete="CASCADE"))
+    purchase_order_line_id: Mapped[str] = mapped_column(ForeignKey("purchase_order_lines.id"))
+    sku: Mapped[str] = mapped_column(String(64))
+    quantity: Mapped[int]
+    parcel_seq: Mapped[int | None]
+    # Sums of this line's receipts.
+    received_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
+    damaged_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    inbound_shipment: Mapped[InboundShipment] = relationship(lazy="raise", back_populates="lines")
+
+
+class Receipt(Base):
+    """One count at the dock for one PO line: good units go into stock through the ledger
+    (``stock_movement_id``, kind ``receipt``), damaged units are recorded, not stocked.
+
+    ``count_key`` is the natural key of the count (the ASN line, or PO line, and the client's
+    count id or idempotency key): a double scan or a retried request finds the row it made."""
+
+    __tablename__ = "receipts"
+    __table_args__ = (
+        UniqueConstraint("merchant_id", "count_key"),
+        CheckConstraint("good_quantity >= 0", name="good_not_negative"),
+        CheckConstraint("damaged_quantity >= 0", name="damaged_not_negative"),
+        CheckConstraint("good_quantity + damaged_quantity > 0", name="counts_something"),
+        Index("ix_receipts_po_line", "purchase_order_line_id"),
+        Index("ix_receipts_merchant_po", "merchant_id", "purchase_order_id", "created_at"),
+    )
+
+    id: Mapped[str] = id_column()
+    merchant_id: Mapped[str] = merchant_column()
+    purchase_order_id: Mapped[str] = mapped_column(ForeignKey("purchase_orders.id", ondelete="CASCADE"))
+    purchase_order_line_id: Mapped[str] = mapped_column(ForeignKey("purchase_order_lines.id"))
+    inbound_shipment_id: Mapped[str | None] = mapped_column(ForeignKey("inbound_shipments.id"))
+    inbound_shipment_line_id: Mapped[str | None] = mapped_column(ForeignKey("inbound_shipment_lines.id"))
+    warehouse_id: Mapped[str] = mapped_column(ForeignKey("warehouses.id"))
+    sku: Mapped[str] = mapped_column(String(64))
+    good_quantity: Mapped[int]
+    damaged_quantity: Mapped[int]
+    note: Mapped[str | None] = mapped_column(String(1000))
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    photo_type: Mapped[str | None] = mapped_column(String(40))
+    stock_movement_id: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), ForeignKey("stock_movements.id")
+    )
+    count_key: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+
+
+class PurchaseOrderChange(Base):
+    """The purchase order's history: every change, with who made it (append-only)."""
+
+    __tablename__ = "purchase_order_changes"
+    __table_args__ = (Index("ix_purchase_order_changes_po", "purchase_order_id", "at"),)
+
+    id: Mapped[str] = id_column()
+    merchant_id: Mapped[str] = merchant_column()
+    purchase_order_id: Mapped[str] = mapped_column(ForeignKey("purchase_orders.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
+    # "staff:<email>", "api key <prefix>", "supplier link", "csv <file>", "system".
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))  # created, sent, confirmed, asn_declared, received...
+    details: Mapped[dict[str, Any] | None]

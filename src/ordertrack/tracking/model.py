@@ -11,7 +11,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ordertrack.db.base import Base, id_column, merchant_column
@@ -100,11 +109,18 @@ class Parcel(Base):
         Index("ix_parcels_shipment_id", "shipment_id"),
         Index("ix_parcels_next_poll_at", "next_poll_at"),
         Index("ix_parcels_merchant_status", "merchant_id", "status"),
+        Index("ix_parcels_inbound_shipment_id", "inbound_shipment_id"),
+        CheckConstraint("(shipment_id IS NULL) <> (inbound_shipment_id IS NULL)", name="one_owner"),
     )
 
     id: Mapped[str] = id_column()
     merchant_id: Mapped[str] = merchant_column()
-    shipment_id: Mapped[str] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"))
+    # A parcel belongs to exactly one of: an outbound shipment to a shopper, or an inbound
+    # shipment (ASN) from a supplier. The tracking engine treats both alike.
+    shipment_id: Mapped[str | None] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"))
+    inbound_shipment_id: Mapped[str | None] = mapped_column(
+        ForeignKey("inbound_shipments.id", ondelete="CASCADE")
+    )
     seq: Mapped[int]
     tracking_number: Mapped[str] = mapped_column(String(64))
     carrier: Mapped[str] = mapped_column(String(40))

@@ -1,0 +1,21 @@
+"""(reserved slot for issue 21 work; an empty step until filled)
+
+Revision ID: 0023
+Revises: 0022
+Create Date: 2026-12-07
+"""
+
+from __future__ import annotations
+
+revision = "0023"
+down_revision = "0022"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
