@@ -273,3 +273,54 @@ class PurchaseOrderStatusChanged(Event):
     purchase_order_id: str
     previous: str
     status: str
+
+
+@dataclass(frozen=True, slots=True)
+class InboundShipmentDeclared(Event):
+    """The supplier (or staff, the API, a CSV) declared an advance shipping notice: which PO
+    lines and quantities left in which parcels."""
+
+    purchase_order_id: str
+    inbound_shipment_id: str
+    skus: tuple[str, ...]
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class InboundShipmentStatusChanged(Event):
+    """An inbound shipment's derived status changed (its parcels moved, it arrived, it was
+    received or cancelled)."""
+
+    purchase_order_id: str
+    inbound_shipment_id: str
+    previous: str
+    status: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class InboundExpectationChanged(Event):
+    """When units of these SKUs are expected at the warehouse may have changed: a PO was
+    confirmed with dates, an ASN declared or cancelled, its parcels' promise moved, goods were
+    received or a line short-closed. Available-to-promise and the promises of the customer
+    orders waiting on these SKUs are worked out again from the facts."""
+
+    skus: tuple[str, ...]
+    warehouse_id: str
+    cause: str  # eta's Cause value for the shopper, e.g. "supplier_delay", "stock_arrived"
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class GoodsReceived(Event):
+    """Units were counted in at the dock: ``good`` went into stock, ``damaged`` did not."""
+
+    purchase_order_id: str
+    inbound_shipment_id: str | None
+    warehouse_id: str
+    skus: tuple[str, ...]
+    good: int
+    damaged: int
+    actor: str
+    at: datetime
