@@ -62,3 +62,15 @@ async def current_merchant(
         merchant_id = await merchants_service.merchant_for_key(db.reader, api_key)
         cache.put(api_key, merchant_id)
     return merchant_id
+
+
+# As many characters of a key as the key list shows (merchants.service.create_api_key keeps them).
+KEY_PREFIX_LENGTH = 12
+
+
+async def api_actor(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> str:
+    """Who a change made through the API is recorded as: ``api key <prefix>``, the part of the
+    key the merchant's key list shows, so history names the key without holding it. Use it
+    beside :func:`current_merchant`, which has already refused a missing or unknown key."""
+    key = credentials.credentials if credentials is not None else ""
+    return f"api key {key[:KEY_PREFIX_LENGTH]}"

@@ -26,7 +26,7 @@ from ordertrack.kit.errors import Conflict, NotFound, Unprocessable
 from ordertrack.kit.ids import new_id, new_ids
 from ordertrack.kit.number_keys import number_key
 from ordertrack.kit.pagination import Page
-from ordertrack.suppliers import repository, rules
+from ordertrack.suppliers import history, repository, rules
 from ordertrack.suppliers.model import PurchaseOrder, PurchaseOrderLine, Supplier
 from ordertrack.suppliers.schemas import PurchaseOrderConfirmationIn, PurchaseOrderIn
 from ordertrack.suppliers.service import (
@@ -99,7 +99,9 @@ def refresh_status(uow: UnitOfWork, po: PurchaseOrder, now: datetime) -> None:
         uow.record(PurchaseOrderStatusChanged(po.merchant_id, po.id, previous, status))
 
 
-def create_purchase_order(uow: UnitOfWork, merchant_id: str, data: PurchaseOrderIn) -> PurchaseOrder:
+def create_purchase_order(
+    uow: UnitOfWork, merchant_id: str, data: PurchaseOrderIn, *, actor: str = history.SYSTEM
+) -> PurchaseOrder:
     """A draft: checked against the supplier, the warehouse, the catalog and the supplier's calendar."""
     try:
         supplier = find_supplier(uow, merchant_id, data.supplier_id)
@@ -165,6 +167,14 @@ def create_purchase_order(uow: UnitOfWork, merchant_id: str, data: PurchaseOrder
         )
     uow.flush()
     uow.record(PurchaseOrderCreated(merchant_id, po.id, supplier.id))
+    history.record(
+        uow,
+        po,
+        actor,
+        "created",
+        {"lines": [{"sku": line.sku, "quantity": line.quantity} for line in data.lines]},
+        at=now,
+    )
     return find_purchase_order(uow, merchant_id, po.id)
 
 
@@ -190,7 +200,9 @@ def purchase_order_page(
     )
 
 
-def send_purchase_order(uow: UnitOfWork, merchant_id: str, ref: str) -> PurchaseOrder:
+def send_purchase_order(
+    uow: UnitOfWork, merchant_id: str, ref: str, *, actor: str = history.SYSTEM
+) -> PurchaseOrder:
     """The merchant sent the order to the supplier (the email with the supplier's link comes later)."""
     po = find_purchase_order(uow, merchant_id, ref, lock=True)
     rules.check_action("send", po.status)
@@ -198,11 +210,17 @@ def send_purchase_order(uow: UnitOfWork, merchant_id: str, ref: str) -> Purchase
     po.sent_at = now
     refresh_status(uow, po, now)
     uow.record(PurchaseOrderSent(merchant_id, po.id, po.supplier_id, now))
+    history.record(uow, po, actor, "sent", None, at=now)
     return po
 
 
 def confirm_purchase_order(
-    uow: UnitOfWork, merchant_id: str, ref: str, data: PurchaseOrderConfirmationIn
+    uow: UnitOfWork,
+    merchant_id: str,
+    ref: str,
+    data: PurchaseOrderConfirmationIn,
+    *,
+    actor: str = history.SYSTEM,
 ) -> PurchaseOrder:
     """The supplier's word: its quantities per line (left out: as ordered) and promised dates
     (left out: those it gave before)."""
@@ -223,27 +241,51 @@ def confirm_purchase_order(
     )
     if ship is not None and arrival is not None and arrival < ship:
         raise rules.PromiseOutOfOrder("promised_arrival_date is before promised_ship_date")
+    changed_lines = []
     for confirmed in data.lines:
-        by_no[confirmed.line_no].confirmed_quantity = confirmed.quantity
+        line = by_no[confirmed.line_no]
+        was = line.quantity if line.confirmed_quantity is None else line.confirmed_quantity
+        if confirmed.quantity != was:
+            changed_lines.append(
+                {"line_no": line.line_no, "sku": line.sku, "from": was, "to": confirmed.quantity}
+            )
+        line.confirmed_quantity = confirmed.quantity
+    details: dict[str, object] = {"lines": changed_lines} if changed_lines else {}
+    for name, before, after in (
+        ("promised_ship_date", po.promised_ship_date, ship),
+        ("promised_arrival_date", po.promised_arrival_date, arrival),
+    ):
+        if before != after:
+            details[name] = {"from": before, "to": after}
     po.promised_ship_date, po.promised_arrival_date = ship, arrival
     po.confirmed_at = now
     refresh_status(uow, po, now)
     uow.record(PurchaseOrderConfirmed(merchant_id, po.id, po.supplier_id, ship, arrival, now))
+    history.record(uow, po, actor, "confirmed", details, at=now)
     return po
 
 
-def cancel_purchase_order(uow: UnitOfWork, merchant_id: str, ref: str) -> PurchaseOrder:
+def cancel_purchase_order(
+    uow: UnitOfWork, merchant_id: str, ref: str, *, actor: str = history.SYSTEM
+) -> PurchaseOrder:
     po = find_purchase_order(uow, merchant_id, ref, lock=True)
     rules.check_action("cancel", po.status)
     now = utcnow()
     po.cancelled_at = now
     refresh_status(uow, po, now)
     uow.record(PurchaseOrderCancelled(merchant_id, po.id, po.supplier_id, now))
+    history.record(uow, po, actor, "cancelled", None, at=now)
     return po
 
 
 def short_close_line(
-    uow: UnitOfWork, merchant_id: str, ref: str, line_no: int, reason: str | None
+    uow: UnitOfWork,
+    merchant_id: str,
+    ref: str,
+    line_no: int,
+    reason: str | None,
+    *,
+    actor: str = history.SYSTEM,
 ) -> PurchaseOrder:
     """Nothing more is expected on the line: what came is all that will come."""
     po = find_purchase_order(uow, merchant_id, ref, lock=True)
@@ -260,5 +302,19 @@ def short_close_line(
     expected = line_facts(line).expected
     uow.record(
         PurchaseOrderLineShortClosed(merchant_id, po.id, line.id, line.sku, expected, line.received_quantity)
+    )
+    history.record(
+        uow,
+        po,
+        actor,
+        "line_short_closed",
+        {
+            "line_no": line.line_no,
+            "sku": line.sku,
+            "expected": expected,
+            "received": line.received_quantity,
+            "reason": reason,
+        },
+        at=now,
     )
     return po

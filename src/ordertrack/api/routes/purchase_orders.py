@@ -9,14 +9,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from ordertrack.api.auth import current_merchant, get_db
+from ordertrack.api.auth import api_actor, current_merchant, get_db
 from ordertrack.api.references import DEFAULT, Limit
 from ordertrack.api.transactions import idempotent_write, json_response
 from ordertrack.db.uow import Database, UnitOfWork
 from ordertrack.inventory import service as inventory_service
 from ordertrack.kit.pagination import Cursor
 from ordertrack.kit.schema import WarehouseRef, error_responses
-from ordertrack.suppliers import purchase_orders, service
+from ordertrack.suppliers import history, purchase_orders, service
+from ordertrack.suppliers.inbound_schemas import PurchaseOrderChangeOut, PurchaseOrderHistory
 from ordertrack.suppliers.model import PurchaseOrder
 from ordertrack.suppliers.rules import PurchaseOrderStatus
 from ordertrack.suppliers.schemas import (
@@ -107,6 +108,7 @@ def create_purchase_order(
     data: PurchaseOrderIn,
     request: Request,
     merchant_id: str = Depends(current_merchant),
+    actor: str = Depends(api_actor),
     db: Database = Depends(get_db),
 ) -> JSONResponse:
     """A draft purchase order. Refused (422) when the supplier, the warehouse or a SKU is unknown,
@@ -117,7 +119,7 @@ def create_purchase_order(
         db,
         merchant_id,
         data,
-        lambda uow: purchase_orders.create_purchase_order(uow, merchant_id, data),
+        lambda uow: purchase_orders.create_purchase_order(uow, merchant_id, data, actor=actor),
         201,
     )
 
@@ -155,6 +157,7 @@ def send_purchase_order(
     po_ref: PoRef,
     request: Request,
     merchant_id: str = Depends(current_merchant),
+    actor: str = Depends(api_actor),
     db: Database = Depends(get_db),
 ) -> JSONResponse:
     """The order went to the supplier: a draft becomes sent (409 otherwise)."""
@@ -163,7 +166,7 @@ def send_purchase_order(
         db,
         merchant_id,
         None,
-        lambda uow: purchase_orders.send_purchase_order(uow, merchant_id, po_ref),
+        lambda uow: purchase_orders.send_purchase_order(uow, merchant_id, po_ref, actor=actor),
     )
 
 
@@ -173,6 +176,7 @@ def confirm_purchase_order(
     data: PurchaseOrderConfirmationIn,
     request: Request,
     merchant_id: str = Depends(current_merchant),
+    actor: str = Depends(api_actor),
     db: Database = Depends(get_db),
 ) -> JSONResponse:
     """The supplier's confirmation: its quantities per line and its promised dates (a sent or
@@ -182,7 +186,7 @@ def confirm_purchase_order(
         db,
         merchant_id,
         data,
-        lambda uow: purchase_orders.confirm_purchase_order(uow, merchant_id, po_ref, data),
+        lambda uow: purchase_orders.confirm_purchase_order(uow, merchant_id, po_ref, data, actor=actor),
     )
 
 
@@ -191,6 +195,7 @@ def cancel_purchase_order(
     po_ref: PoRef,
     request: Request,
     merchant_id: str = Depends(current_merchant),
+    actor: str = Depends(api_actor),
     db: Database = Depends(get_db),
 ) -> JSONResponse:
     """Cancel an order nothing has been shipped on yet (409 otherwise: short-close its lines)."""
@@ -199,7 +204,7 @@ def cancel_purchase_order(
         db,
         merchant_id,
         None,
-        lambda uow: purchase_orders.cancel_purchase_order(uow, merchant_id, po_ref),
+        lambda uow: purchase_orders.cancel_purchase_order(uow, merchant_id, po_ref, actor=actor),
     )
 
 
@@ -214,6 +219,7 @@ def short_close_line(
     request: Request,
     data: ShortCloseIn | None = None,
     merchant_id: str = Depends(current_merchant),
+    actor: str = Depends(api_actor),
     db: Database = Depends(get_db),
 ) -> JSONResponse:
     """Nothing more is expected on the line: what came is all that will come."""
@@ -223,5 +229,19 @@ def short_close_line(
         db,
         merchant_id,
         data,
-        lambda uow: purchase_orders.short_close_line(uow, merchant_id, po_ref, line_no, reason),
+        lambda uow: purchase_orders.short_close_line(uow, merchant_id, po_ref, line_no, reason, actor=actor),
     )
+
+
+@router.get("/{po_ref}/history", response_model=PurchaseOrderHistory, responses=error_responses(404))
+def purchase_order_history(
+    po_ref: PoRef, merchant_id: str = Depends(current_merchant), db: Database = Depends(get_db)
+) -> Response:
+    """Every change to the order, oldest first, with who made it (an API key by its prefix, a
+    staff member, the supplier's link, a CSV file, or the system)."""
+    with db.uow(write=False) as uow:
+        po = purchase_orders.find_purchase_order(uow, merchant_id, po_ref)
+        rows = history.changes(uow, merchant_id, po.id)
+        return json_response(
+            PurchaseOrderHistory(items=[PurchaseOrderChangeOut.model_validate(row) for row in rows])
+        )
