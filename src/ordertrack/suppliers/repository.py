@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.kit.number_keys import number_key
 from ordertrack.kit.pagination import KeyCursor, Page, key_page, keyset_page
-from ordertrack.suppliers.model import PurchaseOrder, Supplier, SupplierSku
+from ordertrack.suppliers.model import InboundShipment, PurchaseOrder, Receipt, Supplier, SupplierSku
 
 
 def supplier(uow: UnitOfWork, merchant_id: str, supplier_id: str) -> Supplier | None:
@@ -102,3 +104,49 @@ def purchase_orders_page(
     if supplier_id is not None:
         query = query.where(PurchaseOrder.supplier_id == supplier_id)
     return keyset_page(uow.session, query, PurchaseOrder.id, cursor, limit)
+
+
+def suppliers_named(uow: UnitOfWork, merchant_id: str, names: set[str]) -> dict[str, Supplier]:
+    """The merchant's suppliers of these exact names (as an import file gives them)."""
+    if not names:
+        return {}
+    rows = uow.session.scalars(
+        select(Supplier).where(Supplier.merchant_id == merchant_id, Supplier.name.in_(names))
+    )
+    return {row.name: row for row in rows}
+
+
+def sent_purchase_orders(
+    uow: UnitOfWork, merchant_id: str, supplier_ids: set[str], since: datetime
+) -> list[PurchaseOrder]:
+    """The suppliers' orders sent since ``since`` and not cancelled, with their lines."""
+    if not supplier_ids:
+        return []
+    query = (
+        select(PurchaseOrder)
+        .where(
+            PurchaseOrder.merchant_id == merchant_id,
+            PurchaseOrder.supplier_id.in_(supplier_ids),
+            PurchaseOrder.sent_at >= since,
+            PurchaseOrder.cancelled_at.is_(None),
+        )
+        .options(selectinload(PurchaseOrder.lines))
+    )
+    return list(uow.session.scalars(query))
+
+
+def arrival_times(uow: UnitOfWork, merchant_id: str, po_ids: list[str]) -> dict[str, list[datetime]]:
+    """When each order's counted goods arrived: a receipt's time, or its ASN's arrival when that
+    came first (the dock counting late is not the supplier being late)."""
+    if not po_ids:
+        return {}
+    query = (
+        select(Receipt.purchase_order_id, Receipt.created_at, InboundShipment.arrived_at)
+        .outerjoin(InboundShipment, InboundShipment.id == Receipt.inbound_shipment_id)
+        .where(Receipt.merchant_id == merchant_id, Receipt.purchase_order_id.in_(po_ids))
+    )
+    times: dict[str, list[datetime]] = {}
+    for po_id, counted_at, arrived_at in uow.session.execute(query):
+        at = counted_at if arrived_at is None else min(counted_at, arrived_at)
+        times.setdefault(po_id, []).append(at)
+    return times
