@@ -1,0 +1,348 @@
+"""Available to promise from the database: the facts :mod:`ordertrack.suppliers.availability`
+counts, read in a few indexed queries per call (PO lines by merchant and SKU, their ASN lines,
+stock levels and backorders by merchant and SKU).
+
+The tracking engine's newest word on when an ASN arrives lives above this layer: callers that
+have it pass it in as ``arrivals`` (ASN id -> day); without it the supplier's declared date
+counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from ordertrack.db.uow import UnitOfWork
+from ordertrack.inventory.model import Backorder, StockLevel, Warehouse
+from ordertrack.suppliers.availability import (
+    TRANSIT_DAYS_DOMESTIC,
+    TRANSIT_DAYS_INTERNATIONAL,
+    Availability,
+    Cover,
+    Inbound,
+    Level,
+    OpenLine,
+    ShippedPart,
+    Waiting,
+    allocate,
+    availability,
+    inbound_units,
+)
+from ordertrack.suppliers.calendar import SupplierCalendar
+from ordertrack.suppliers.model import (
+    InboundShipment,
+    InboundShipmentLine,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Supplier,
+)
+from ordertrack.suppliers.rules import PurchaseOrderStatus
+
+# A purchase order brings units once sent and until it is received or cancelled.
+OPEN_STATUSES = (
+    PurchaseOrderStatus.sent,
+    PurchaseOrderStatus.confirmed,
+    PurchaseOrderStatus.partially_shipped,
+    PurchaseOrderStatus.shipped,
+    PurchaseOrderStatus.partially_received,
+)
+
+
+def supplier_arrival(
+    sent_at: datetime,
+    *,
+    timezone: str,
+    lead_time_days: int,
+    holiday_country: str,
+    holiday_subdivision: str | None,
+    supplier_country: str,
+    warehouse_country: str,
+) -> date:
+    """When a sent PO's goods arrive when the supplier promised nothing: its lead time in its own
+    business days from the day it was sent (in its time zone), then transit."""
+    calendar = SupplierCalendar(holiday_country, holiday_subdivision)
+    sent_on = sent_at.astimezone(ZoneInfo(timezone)).date()
+    transit = (
+        TRANSIT_DAYS_DOMESTIC
+        if supplier_country.upper() == warehouse_country.upper()
+        else TRANSIT_DAYS_INTERNATIONAL
+    )
+    return calendar.add_business_days(sent_on, max(0, lead_time_days) + transit)
+
+
+def open_lines(
+    uow: UnitOfWork, merchant_id: str, skus: Iterable[str], *, today: date
+) -> tuple[list[OpenLine], dict[str, date | None]]:
+    """The open PO lines of these SKUs, and each PO's promised arrival (for its ASNs with no date)."""
+    wanted = sorted(set(skus))
+    if not wanted:
+        return [], {}
+    rows = uow.session.execute(
+        select(
+            PurchaseOrderLine.purchase_order_id,
+            PurchaseOrderLine.id,
+            PurchaseOrder.warehouse_id,
+            PurchaseOrderLine.sku,
+            PurchaseOrderLine.quantity,
+            PurchaseOrderLine.confirmed_quantity,
+            PurchaseOrderLine.received_quantity,
+            PurchaseOrderLine.damaged_quantity,
+            PurchaseOrderLine.short_closed_at,
+            PurchaseOrder.promised_arrival_date,
+            PurchaseOrder.sent_at,
+            Supplier.timezone,
+            Supplier.lead_time_days,
+            Supplier.holiday_country,
+            Supplier.holiday_subdivision,
+            Supplier.country,
+            Warehouse.country,
+        )
+        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.purchase_order_id)
+        .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
+        .join(Warehouse, Warehouse.id == PurchaseOrder.warehouse_id)
+        .where(
+            PurchaseOrderLine.merchant_id == merchant_id,
+            PurchaseOrderLine.sku.in_(wanted),
+            PurchaseOrder.status.in_([str(s) for s in OPEN_STATUSES]),
+        )
+    ).all()
+    lines: list[OpenLine] = []
+    promised: dict[str, date | None] = {}
+    arrival_cache: dict[tuple[object, ...], date] = {}
+    for (
+        po_id,
+        line_id,
+        warehouse_id,
+        sku,
+        quantity,
+        confirmed,
+        received,
+        damaged,
+        short_closed_at,
+        promised_arrival,
+        sent_at,
+        timezone,
+        lead,
+        holiday_country,
+        subdivision,
+        supplier_country,
+        warehouse_country,
+    ) in rows:
+        if promised_arrival is not None:
+            day = promised_arrival
+        elif sent_at is not None:
+            key = (sent_at, timezone, lead, holiday_country, subdivision, supplier_country, warehouse_country)
+            if key not in arrival_cache:
+                arrival_cache[key] = supplier_arrival(
+                    sent_at,
+                    timezone=timezone,
+                    lead_time_days=lead,
+                    holiday_country=holiday_country,
+                    holiday_subdivision=subdivision,
+                    supplier_country=supplier_country,
+                    warehouse_country=warehouse_country,
+                )
+            day = arrival_cache[key]
+        else:
+            day = today
+        promised[po_id] = promised_arrival
+        lines.append(
+            OpenLine(
+                purchase_order_id=po_id,
+                purchase_order_line_id=line_id,
+                warehouse_id=warehouse_id,
+                sku=sku,
+                expected=confirmed if confirmed is not None else quantity,
+                received=received,
+                damaged=damaged,
+                short_closed=short_closed_at is not None,
+                # A date that has passed without the goods: expected from today, not in the past.
+                unshipped_arrive_on=max(day, today),
+            )
+        )
+    return lines, promised
+
+
+def shipped_parts(
+    uow: UnitOfWork,
+    merchant_id: str,
+    lines: list[OpenLine],
+    *,
+    today: date,
+    arrivals: Mapping[str, date | None] | None = None,
+    promised: Mapping[str, date | None] | None = None,
+) -> list[ShippedPart]:
+    """The ASN parts of these PO lines (cancelled ASNs left out), each dated by the carrier's
+    word (``arrivals``), else the supplier's declared date, else the PO's promised arrival."""
+    by_id = {line.purchase_order_line_id: line for line in lines}
+    if not by_id:
+        return []
+    rows = uow.session.execute(
+        select(
+            InboundShipmentLine.inbound_shipment_id,
+            InboundShipmentLine.purchase_order_line_id,
+            InboundShipmentLine.quantity,
+            InboundShipmentLine.received_quantity,
+            InboundShipmentLine.damaged_quantity,
+            InboundShipment.expected_arrival_date,
+            InboundShipment.arrived_at,
+        )
+        .join(InboundShipment, InboundShipment.id == InboundShipmentLine.inbound_shipment_id)
+        .where(
+            InboundShipmentLine.merchant_id == merchant_id,
+            InboundShipmentLine.purchase_order_line_id.in_(sorted(by_id)),
+            InboundShipment.cancelled_at.is_(None),
+        )
+    ).all()
+    tracked = arrivals or {}
+    parts = []
+    for asn_id, line_id, quantity, received, damaged, declared, arrived_at in rows:
+        line = by_id[line_id]
+        day = (
+            arrived_at.date()
+            if arrived_at is not None
+            else tracked.get(asn_id) or declared or (promised or {}).get(line.purchase_order_id)
+        )
+        parts.append(
+            ShippedPart(
+                asn_id, line_id, quantity, received, damaged, max(day or line.unshipped_arrive_on, today)
+            )
+        )
+    return parts
+
+
+def asn_ids_of_skus(uow: UnitOfWork, merchant_id: str, skus: Iterable[str]) -> list[str]:
+    """The ASNs still bringing units of these SKUs (for callers that look up their tracking)."""
+    wanted = sorted(set(skus))
+    if not wanted:
+        return []
+    return sorted(
+        set(
+            uow.session.scalars(
+                select(InboundShipmentLine.inbound_shipment_id)
+                .join(InboundShipment, InboundShipment.id == InboundShipmentLine.inbound_shipment_id)
+                .where(
+                    InboundShipmentLine.merchant_id == merchant_id,
+                    InboundShipmentLine.sku.in_(wanted),
+                    InboundShipment.cancelled_at.is_(None),
+                    InboundShipment.status.not_in(["received", "cancelled"]),
+                )
+            )
+        )
+    )
+
+
+def inbound(
+    uow: UnitOfWork,
+    merchant_id: str,
+    skus: Iterable[str],
+    *,
+    today: date,
+    arrivals: Mapping[str, date | None] | None = None,
+) -> list[Inbound]:
+    """The open inbound units of these SKUs, by PO line, ASN and day."""
+    lines, promised = open_lines(uow, merchant_id, skus, today=today)
+    parts = shipped_parts(uow, merchant_id, lines, today=today, arrivals=arrivals, promised=promised)
+    return inbound_units(lines, parts)
+
+
+def levels(uow: UnitOfWork, merchant_id: str, skus: Iterable[str]) -> list[Level]:
+    wanted = sorted(set(skus))
+    if not wanted:
+        return []
+    rows = uow.session.execute(
+        select(StockLevel.warehouse_id, StockLevel.sku, StockLevel.on_hand, StockLevel.reserved).where(
+            StockLevel.merchant_id == merchant_id, StockLevel.sku.in_(wanted)
+        )
+    ).all()
+    return [Level(w, s, on_hand, reserved) for w, s, on_hand, reserved in rows]
+
+
+def waiting(uow: UnitOfWork, merchant_id: str, skus: Iterable[str]) -> list[Waiting]:
+    """Every backordered line of these SKUs (not locked: a read for promises, not a fill)."""
+    wanted = sorted(set(skus))
+    if not wanted:
+        return []
+    rows = uow.session.execute(
+        select(
+            Backorder.order_id,
+            Backorder.order_line_id,
+            Backorder.sku,
+            Backorder.quantity,
+            Backorder.placed_at,
+        )
+        .where(Backorder.merchant_id == merchant_id, Backorder.sku.in_(wanted), Backorder.quantity > 0)
+        .order_by(Backorder.placed_at, Backorder.id)
+    ).all()
+    return [Waiting(*row) for row in rows]
+
+
+def backordered_skus_of_orders(uow: UnitOfWork, merchant_id: str, order_ids: Iterable[str]) -> set[str]:
+    """The SKUs these orders wait for (one query; usually none)."""
+    ids = sorted(set(order_ids))
+    if not ids:
+        return set()
+    return set(
+        uow.session.scalars(
+            select(Backorder.sku)
+            .where(Backorder.merchant_id == merchant_id, Backorder.order_id.in_(ids), Backorder.quantity > 0)
+            .distinct()
+        )
+    )
+
+
+def warehouse_order(uow: UnitOfWork, merchant_id: str) -> dict[str, int]:
+    """The order the inventory tries warehouses in when it fills backorders (its listing order)."""
+    rows = uow.session.scalars(
+        select(Warehouse.id)
+        .where(Warehouse.merchant_id == merchant_id)
+        .order_by(Warehouse.priority, Warehouse.code)
+    )
+    return {warehouse_id: i for i, warehouse_id in enumerate(rows)}
+
+
+def covers(
+    uow: UnitOfWork,
+    merchant_id: str,
+    skus: Iterable[str],
+    *,
+    today: date,
+    arrivals: Mapping[str, date | None] | None = None,
+) -> dict[str, Cover]:
+    """Which inbound fills each backordered line of these SKUs (by order line id)."""
+    wanted = sorted(set(skus))
+    if not wanted:
+        return {}
+    return allocate(
+        waiting(uow, merchant_id, wanted),
+        inbound(uow, merchant_id, wanted, today=today, arrivals=arrivals),
+        levels(uow, merchant_id, wanted),
+        warehouse_order=warehouse_order(uow, merchant_id),
+    )
+
+
+def sku_availability(
+    uow: UnitOfWork,
+    merchant_id: str,
+    sku: str,
+    *,
+    today: date,
+    warehouse_id: str | None = None,
+    arrivals: Mapping[str, date | None] | None = None,
+) -> Availability:
+    """One SKU's on hand, reserved, backordered and inbound by day, at one warehouse or all."""
+    backordered = uow.session.scalar(
+        select(func.coalesce(func.sum(Backorder.quantity), 0)).where(
+            Backorder.merchant_id == merchant_id, Backorder.sku == sku
+        )
+    )
+    return availability(
+        sku,
+        levels(uow, merchant_id, [sku]),
+        inbound(uow, merchant_id, [sku], today=today, arrivals=arrivals),
+        int(backordered or 0),
+        warehouse_id,
+    )
