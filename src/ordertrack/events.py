@@ -24,21 +24,27 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class ParcelScanned(Event):
-    """New carrier events were attached to a parcel (from any source: push, poll, claim)."""
+    """New carrier events were attached to a parcel (from any source: push, poll, claim).
+
+    A parcel is an outbound shipment's (``shipment_id``) or an inbound shipment's from a
+    supplier (``inbound_shipment_id``), never both: each reaction reads the one it cares for."""
 
     parcel_id: str
-    shipment_id: str
+    shipment_id: str | None
     received_at: datetime
+    inbound_shipment_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ParcelStatusChanged(Event):
-    """A parcel's derived status, reason or delivery time changed."""
+    """A parcel's derived status, reason or delivery time changed (of an outbound shipment or,
+    with ``inbound_shipment_id``, of a supplier's inbound shipment)."""
 
     parcel_id: str
-    shipment_id: str
+    shipment_id: str | None
     previous: str
     current: str
+    inbound_shipment_id: str | None = None
 
 
 # --- shipments -----------------------------------------------------------------------------
@@ -132,8 +138,9 @@ class CarrierEstimateChanged(Event):
     """A carrier's own delivery estimate for a parcel still on its way arrived or moved."""
 
     parcel_id: str
-    shipment_id: str
+    shipment_id: str | None
     at: datetime
+    inbound_shipment_id: str | None = None
 
 
 # --- inventory -----------------------------------------------------------------------------

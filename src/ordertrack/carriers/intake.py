@@ -268,7 +268,8 @@ def _record_carrier_estimates(uow: UnitOfWork, merchant_id: str, reading: Readin
     parcels = tracking_parcels.parcels_for_tracking_numbers(
         uow, merchant_id, [t.tracking_number for t in promised]
     )
-    moved: dict[str, str] = {}  # parcel -> shipment, for parcels whose carrier estimate changed
+    # parcel -> (shipment, inbound shipment), for parcels whose carrier estimate changed
+    moved: dict[str, tuple[str | None, str | None]] = {}
     for tracking in promised:
         estimate = tracking.estimated_delivery
         # The newest parcel with the number is the one travelling now (numbers are recycled).
@@ -293,10 +294,12 @@ def _record_carrier_estimates(uow: UnitOfWork, merchant_id: str, reading: Readin
             recorded_at=now,
         )
         if change is not None and parcel.state.status not in FINISHED_SHIPMENT_STATUSES:
-            moved[parcel.id] = parcel.shipment_id
+            moved[parcel.id] = (parcel.shipment_id, parcel.inbound_shipment_id)
     # The carrier's word is one input of the promise: revise it now, and the shopper hears when it
     # moves later (each new window once); the first promise rode with "shipped".
-    uow.record(*(CarrierEstimateChanged(merchant_id, pid, sid, now) for pid, sid in moved.items()))
+    uow.record(
+        *(CarrierEstimateChanged(merchant_id, pid, sid, now, iid) for pid, (sid, iid) in moved.items())
+    )
 
 
 def _count_unknown_codes(uow: UnitOfWork, merchant_id: str, reading: Reading, now: datetime) -> None:

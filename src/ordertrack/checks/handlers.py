@@ -54,9 +54,11 @@ def schedule_checks_after_scans(
     *,
     schedule: Schedule = shipments_service.schedule_checks,
 ) -> None:
-    """New scans: the checks look at the shipments next (promise, alerts), from when they arrived."""
-    for (merchant_id, at), scanned in _by_merchant_and_time(events, lambda e: e.received_at).items():
-        schedule(uow, merchant_id, dict.fromkeys((e.shipment_id for e in scanned), at))
+    """New scans: the checks look at the shipments next (promise, alerts), from when they arrived.
+    A supplier's inbound parcels are not the shipment checks' (purchasing watches them)."""
+    outbound = [e for e in events if e.shipment_id is not None]
+    for (merchant_id, at), scanned in _by_merchant_and_time(outbound, lambda e: e.received_at).items():
+        schedule(uow, merchant_id, dict.fromkeys((e.shipment_id for e in scanned if e.shipment_id), at))
 
 
 def promise_placed_orders(uow: UnitOfWork, events: Sequence[OrderPlaced]) -> None:
@@ -75,10 +77,12 @@ def promise_new_shipments(uow: UnitOfWork, events: Sequence[ShipmentCreated]) ->
 
 
 def revise_after_carrier_estimates(uow: UnitOfWork, events: Sequence[CarrierEstimateChanged]) -> None:
-    """The carrier's word is one input of the promise: revised now (stage ``carrier``)."""
-    for (merchant_id, at), changed in _by_merchant_and_time(events, lambda e: e.at).items():
+    """The carrier's word is one input of the promise: revised now (stage ``carrier``). An
+    inbound parcel's estimate moves its inbound shipment's expected arrival instead (purchasing)."""
+    outbound = [e for e in events if e.shipment_id is not None]
+    for (merchant_id, at), changed in _by_merchant_and_time(outbound, lambda e: e.at).items():
         promises.revise_shipment_promises(
-            uow, merchant_id, [e.shipment_id for e in changed], now=at, stage=Stage.carrier
+            uow, merchant_id, [e.shipment_id for e in changed if e.shipment_id], now=at, stage=Stage.carrier
         )
 
 

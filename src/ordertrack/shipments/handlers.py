@@ -11,9 +11,11 @@ from ordertrack.shipments import service as shipments_service
 
 
 def rederive_shipments_of_parcels(uow: UnitOfWork, events: Sequence[ParcelStatusChanged]) -> None:
-    """Handler: a parcel's status moved, so its shipment's derived status may have too."""
+    """Handler: a parcel's status moved, so its shipment's derived status may have too (a
+    supplier's inbound parcel has no outbound shipment: purchasing derives its own)."""
     by_merchant: dict[str, set[str]] = defaultdict(set)
     for event in events:
-        by_merchant[event.merchant_id].add(event.shipment_id)
+        if event.shipment_id is not None:
+            by_merchant[event.merchant_id].add(event.shipment_id)
     for merchant_id, shipment_ids in by_merchant.items():
         shipments_service.refresh_shipments(uow, merchant_id, shipment_ids)

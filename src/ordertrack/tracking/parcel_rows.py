@@ -27,21 +27,32 @@ def with_numbers(uow: UnitOfWork, merchant_id: str, numbers: list[str], *, lock:
     return uow.session.scalars(query).all()
 
 
+# The public lookups below (a shopper's link, the /track form) see outbound parcels only: a
+# supplier's inbound parcel is the merchant's business, never a shopper's page.
+_OUTBOUND = Parcel.shipment_id.is_not(None)
+
+
 def by_id_any_merchant(uow: UnitOfWork, parcel_id: str) -> Parcel | None:
-    return uow.session.scalars(select(Parcel).where(Parcel.id == parcel_id)).first()
+    """The outbound parcel with this id, of any merchant."""
+    return uow.session.scalars(select(Parcel).where(Parcel.id == parcel_id, _OUTBOUND)).first()
 
 
 def newest_with_number(uow: UnitOfWork, tracking_number: str, merchant_id: str | None) -> Parcel | None:
-    """The newest parcel carrying this number, of one merchant or of any."""
-    query = select(Parcel).where(Parcel.tracking_number == tracking_number)
+    """The newest outbound parcel carrying this number, of one merchant or of any."""
+    query = select(Parcel).where(Parcel.tracking_number == tracking_number, _OUTBOUND)
     if merchant_id is not None:
         query = query.where(Parcel.merchant_id == merchant_id)
     return uow.session.scalars(query.order_by(Parcel.created_at.desc(), Parcel.id.desc()).limit(1)).first()
 
 
 def merchants_holding_number(uow: UnitOfWork, tracking_number: str) -> int:
-    """How many merchants have a parcel with this number: 0, 1, or 2 for "more than one"."""
-    holders = select(Parcel.merchant_id).where(Parcel.tracking_number == tracking_number).distinct().limit(2)
+    """How many merchants have an outbound parcel with this number: 0, 1, or 2 for "more than one"."""
+    holders = (
+        select(Parcel.merchant_id)
+        .where(Parcel.tracking_number == tracking_number, _OUTBOUND)
+        .distinct()
+        .limit(2)
+    )
     return len(uow.session.scalars(holders).all())
 
 
@@ -49,9 +60,10 @@ def number_in_flight(
     uow: UnitOfWork, merchant_id: str, carrier: str, numbers: Sequence[str], since: datetime
 ) -> tuple[str, str] | None:
     """(number, shipment id) of a parcel created since ``since`` with one of these numbers and
-    not finished, or None."""
+    not finished, or None; the shipment is the outbound one or, for a supplier's parcel, the
+    inbound one (a number travelling either way is taken)."""
     clash = uow.session.execute(
-        select(Parcel.tracking_number, Parcel.shipment_id).where(
+        select(Parcel.tracking_number, func.coalesce(Parcel.shipment_id, Parcel.inbound_shipment_id)).where(
             Parcel.merchant_id == merchant_id,
             Parcel.carrier == carrier,
             Parcel.tracking_number.in_(list(numbers)),
@@ -65,7 +77,9 @@ def number_in_flight(
 def shipment_ids_holding(merchant_id: str, fragment: str) -> Select[tuple[str]]:
     """A query (not run) of the shipments of the merchant's parcels whose number holds ``fragment``."""
     return select(Parcel.shipment_id).where(
-        Parcel.merchant_id == merchant_id, Parcel.tracking_number.contains(fragment, autoescape=True)
+        Parcel.merchant_id == merchant_id,
+        Parcel.tracking_number.contains(fragment, autoescape=True),
+        _OUTBOUND,
     )
 
 
@@ -73,7 +87,7 @@ def shipment_ids_with_number(uow: UnitOfWork, merchant_id: str, tracking_number:
     return list(
         uow.session.scalars(
             select(Parcel.shipment_id)
-            .where(Parcel.merchant_id == merchant_id, Parcel.tracking_number == tracking_number)
+            .where(Parcel.merchant_id == merchant_id, Parcel.tracking_number == tracking_number, _OUTBOUND)
             .distinct()
         )
     )
@@ -151,6 +165,37 @@ def newest_scan_per_shipment(
         )
         if newest is not None
     }
+
+
+# --- a supplier's inbound parcels ------------------------------------------------------------------
+
+
+def of_inbound_shipments(uow: UnitOfWork, merchant_id: str, inbound_shipment_ids: list[str]) -> Sequence[Any]:
+    """(inbound shipment, id, number, carrier, status, reason, delivered at, last event at,
+    created at) of these inbound shipments' parcels, by inbound shipment then parcel order."""
+    return uow.session.execute(
+        select(
+            Parcel.inbound_shipment_id,
+            Parcel.id,
+            Parcel.tracking_number,
+            Parcel.carrier,
+            Parcel.status,
+            Parcel.reason,
+            Parcel.delivered_at,
+            Parcel.last_event_at,
+            Parcel.created_at,
+        )
+        .where(Parcel.merchant_id == merchant_id, Parcel.inbound_shipment_id.in_(inbound_shipment_ids))
+        .order_by(Parcel.inbound_shipment_id, Parcel.seq)
+    ).all()
+
+
+def last_inbound_seq(uow: UnitOfWork, inbound_shipment_id: str) -> int:
+    """The highest parcel number of an inbound shipment so far (0: none yet)."""
+    found = uow.session.scalar(
+        select(func.max(Parcel.seq)).where(Parcel.inbound_shipment_id == inbound_shipment_id)
+    )
+    return int(found or 0)
 
 
 # --- polling ---------------------------------------------------------------------------------------

@@ -33,11 +33,12 @@ class ParcelRef:
     """A parcel as event matching and state folding see it."""
 
     id: str
-    shipment_id: str
+    shipment_id: str | None  # None for a supplier's inbound parcel
     tracking_number: str
     carrier: str
     created_at: datetime
     state: TrackingState
+    inbound_shipment_id: str | None = None
 
 
 def parcel_ref(row: Parcel) -> ParcelRef:
@@ -60,6 +61,7 @@ def parcel_ref(row: Parcel) -> ParcelRef:
             last_key=last_key,  # type: ignore[arg-type]
             event_count=row.event_count,
         ),
+        inbound_shipment_id=row.inbound_shipment_id,
     )
 
 
@@ -94,6 +96,69 @@ def new_parcels(
         )
         for seq, (number, box) in enumerate(zip(numbers, boxes, strict=True), start=1)
     ]
+
+
+def new_inbound_parcels(
+    merchant_id: str,
+    inbound_shipment_id: str,
+    numbered: Sequence[tuple[str, str]],
+    *,
+    first_seq: int,
+    now: datetime,
+) -> list[Parcel]:
+    """A supplier's parcels, not yet scanned: one per (canonical number, carrier), numbered
+    from ``first_seq`` within their inbound shipment (the caller adds them).
+
+    The same rows as an outbound shipment's parcels, owned by the inbound shipment instead:
+    ingest, polling and the derived state treat them alike."""
+    return [
+        Parcel(
+            id=new_id("pcl"),
+            merchant_id=merchant_id,
+            inbound_shipment_id=inbound_shipment_id,
+            seq=seq,
+            tracking_number=number,
+            carrier=carrier,
+            status=ShipmentStatus.pending,
+            event_count=0,
+            created_at=now,
+            updated_at=now,
+        )
+        for seq, (number, carrier) in enumerate(numbered, start=first_seq)
+    ]
+
+
+def next_inbound_seq(uow: UnitOfWork, inbound_shipment_id: str) -> int:
+    """The number the next parcel of this inbound shipment gets (1 for its first)."""
+    return parcel_rows.last_inbound_seq(uow, inbound_shipment_id) + 1
+
+
+@dataclass(frozen=True)
+class InboundParcel:
+    """A supplier's parcel as its inbound shipment's status and expected arrival read it."""
+
+    id: str
+    tracking_number: str
+    carrier: str
+    status: str
+    reason: str | None
+    delivered_at: datetime | None
+    last_event_at: datetime | None
+    created_at: datetime
+
+
+def parcels_of_inbound_shipments(
+    uow: UnitOfWork, merchant_id: str, inbound_shipment_ids: Iterable[str]
+) -> dict[str, list[InboundParcel]]:
+    """Each inbound shipment's parcels, in parcel order (read as columns: states just saved by
+    an UPDATE are seen)."""
+    ids = sorted(set(inbound_shipment_ids))
+    found: dict[str, list[InboundParcel]] = {}
+    if not ids:
+        return found
+    for inbound_id, *columns in parcel_rows.of_inbound_shipments(uow, merchant_id, ids):
+        found.setdefault(inbound_id, []).append(InboundParcel(*columns))
+    return found
 
 
 def parcels_for_tracking_numbers(
@@ -153,11 +218,20 @@ def save_parcel_states(
         before = parcels[parcel_id]
         old = before.state
         if state.event_count != old.event_count:
-            uow.record(ParcelScanned(merchant_id, parcel_id, before.shipment_id, received_at))
+            uow.record(
+                ParcelScanned(
+                    merchant_id, parcel_id, before.shipment_id, received_at, before.inbound_shipment_id
+                )
+            )
         if (state.status, state.reason, state.delivered_at) != (old.status, old.reason, old.delivered_at):
             uow.record(
                 ParcelStatusChanged(
-                    merchant_id, parcel_id, before.shipment_id, str(old.status), str(state.status)
+                    merchant_id,
+                    parcel_id,
+                    before.shipment_id,
+                    str(old.status),
+                    str(state.status),
+                    before.inbound_shipment_id,
                 )
             )
 

@@ -94,6 +94,7 @@ def prefetch(chunk: Chunk, items: list[Prepared]) -> None:
             ),
             numbers,
         )
+        if row.shipment_id is not None  # a supplier's inbound parcel is no order's
     }
     order_ids = {
         row.id
