@@ -264,3 +264,21 @@ class PurchaseOrderChange(Base):
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(40))  # created, sent, confirmed, asn_declared, received...
     details: Mapped[dict[str, Any] | None]
+
+
+class PromiseRevisionDue(Base):
+    """Customer orders waiting for this SKU are due a new promise: when its inbound may have
+    moved (a PO confirmed or cancelled, an ASN delayed, goods received), the event's handler
+    writes a row here in its own transaction; the worker revises the waiting orders in small
+    transactions and deletes the rows it read. Rows are never updated, so concurrent writers
+    never wait on each other (several rows for one SKU are worked once)."""
+
+    __tablename__ = "promise_revisions_due"
+    __table_args__ = (Index("ix_promise_revisions_due_at", "due_at", "id"),)
+
+    id: Mapped[str] = id_column()
+    merchant_id: Mapped[str] = merchant_column()
+    sku: Mapped[str] = mapped_column(String(64))
+    # eta's Cause for the shopper: supplier_delay, supplier_confirmed, waiting_for_stock, ...
+    cause: Mapped[str] = mapped_column(String(24))
+    due_at: Mapped[datetime]
