@@ -150,3 +150,26 @@ def arrival_times(uow: UnitOfWork, merchant_id: str, po_ids: list[str]) -> dict[
         at = counted_at if arrived_at is None else min(counted_at, arrived_at)
         times.setdefault(po_id, []).append(at)
     return times
+
+
+def purchase_orders_in(uow: UnitOfWork, merchant_id: str, statuses: tuple[str, ...]) -> list[PurchaseOrder]:
+    """The merchant's purchase orders in any of ``statuses``, with their lines."""
+    query = (
+        select(PurchaseOrder)
+        .where(PurchaseOrder.merchant_id == merchant_id, PurchaseOrder.status.in_(statuses))
+        .options(selectinload(PurchaseOrder.lines))
+    )
+    return list(uow.session.scalars(query))
+
+
+def open_order_supplier_ids(uow: UnitOfWork, merchant_id: str) -> set[str]:
+    """Suppliers with an order not yet received or cancelled."""
+    query = select(PurchaseOrder.supplier_id).where(
+        PurchaseOrder.merchant_id == merchant_id, PurchaseOrder.status.not_in(("received", "cancelled"))
+    )
+    return set(uow.session.scalars(query.distinct()))
+
+
+def supplier_terms_of_merchant(uow: UnitOfWork, merchant_id: str) -> list[SupplierSku]:
+    """Every supplier's terms for every SKU of the merchant."""
+    return list(uow.session.scalars(select(SupplierSku).where(SupplierSku.merchant_id == merchant_id)))
