@@ -49,26 +49,27 @@ def move(
     reason: str | None = None,
     order_id: str | None = None,
     now: datetime | None = None,
-) -> None:
-    """Apply one movement to a locked level and append it to the ledger."""
+) -> StockMovement:
+    """Apply one movement to a locked level and append it to the ledger; the ledger row (its
+    id is set at the next flush), for a record that points at it, such as a receipt."""
     now = now or utcnow()
     after = apply_movement(Level(level.on_hand, level.reserved), kind, quantity)
-    uow.session.add(
-        StockMovement(
-            merchant_id=level.merchant_id,
-            warehouse_id=level.warehouse_id,
-            sku=level.sku,
-            kind=str(kind),
-            on_hand_delta=after.on_hand - level.on_hand,
-            reserved_delta=after.reserved - level.reserved,
-            order_id=order_id,
-            actor=actor,
-            reason=reason,
-            created_at=now,
-        )
+    movement = StockMovement(
+        merchant_id=level.merchant_id,
+        warehouse_id=level.warehouse_id,
+        sku=level.sku,
+        kind=str(kind),
+        on_hand_delta=after.on_hand - level.on_hand,
+        reserved_delta=after.reserved - level.reserved,
+        order_id=order_id,
+        actor=actor,
+        reason=reason,
+        created_at=now,
     )
+    uow.session.add(movement)
     level.on_hand, level.reserved, level.updated_at = after.on_hand, after.reserved, now
     watch_threshold(uow, level, now)
+    return movement
 
 
 def watch_threshold(uow: UnitOfWork, level: StockLevel, now: datetime) -> None:

@@ -9,17 +9,20 @@ in the same transaction, and are recorded as :class:`~ordertrack.events.StockRec
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.events import StockReceived
 from ordertrack.inventory import repository
-from ordertrack.inventory.backorders import fill_backorders
+from ordertrack.inventory.backorders import fill_backorders, fill_backorders_of
 from ordertrack.inventory.ledger import level_for, move, watch_threshold
 from ordertrack.inventory.model import StockLevel, StockMovement, Warehouse
 from ordertrack.inventory.rules import MovementKind
 from ordertrack.inventory.schemas import WarehouseIn
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict, NotFound, Unprocessable
-from ordertrack.kit.ids import new_id
+from ordertrack.kit.ids import new_id, new_ids
 from ordertrack.kit.pagination import Page
 
 
@@ -112,6 +115,54 @@ def receive_stock(
     move(uow, level, MovementKind.receipt, quantity, actor=actor, reason=reason)
     _arrived(uow, merchant_id, warehouse.code, sku, quantity, actor=actor)
     return level
+
+
+def receive_many(
+    uow: UnitOfWork,
+    merchant_id: str,
+    warehouse_id: str,
+    arrivals: Sequence[tuple[str, int]],
+    *,
+    actor: str,
+    reason: str,
+    now: datetime,
+) -> list[StockMovement]:
+    """A delivery counted at the dock: one ``receipt`` movement per (sku, units) arrival, in
+    order, flushed so each has its id. The levels are locked in one query and the missing ones
+    made together, so a thousand lines cost a few statements, not a few each; then waiting
+    backorders are filled, oldest order first, once per SKU."""
+    skus = {sku for sku, _units in arrivals}
+    levels = {level.sku: level for level in repository.locked_levels(uow, merchant_id, skus, [warehouse_id])}
+    missing = sorted(skus - levels.keys())
+    for sku, level_id in zip(missing, new_ids("stk", len(missing)), strict=True):
+        levels[sku] = StockLevel(
+            id=level_id,
+            merchant_id=merchant_id,
+            warehouse_id=warehouse_id,
+            sku=sku,
+            on_hand=0,
+            reserved=0,
+            below_threshold=False,
+            updated_at=now,
+        )
+        uow.session.add(levels[sku])
+    movements = [
+        move(uow, levels[sku], MovementKind.receipt, units, actor=actor, reason=reason, now=now)
+        for sku, units in arrivals
+    ]
+    uow.flush()
+    code = repository.warehouse_code(uow, warehouse_id)
+    grown: dict[str, int] = {}
+    for sku, units in arrivals:
+        grown[sku] = grown.get(sku, 0) + units
+    uow.record(
+        *(
+            StockReceived(merchant_id=merchant_id, warehouse=code, sku=sku, quantity=units)
+            for sku, units in grown.items()
+        )
+    )
+    fill_backorders_of(uow, merchant_id, grown, actor=actor)
+    return movements
 
 
 def adjust_stock(

@@ -1,0 +1,114 @@
+"""Receiving, as the dock does it: find the inbound shipment from whatever was scanned (its
+number, or the tracking number of one of its parcels), count its lines in
+(:func:`ordertrack.suppliers.receiving.receive`), and derive the inbound shipment's status
+again, which also depends on its parcels.
+
+This sits in purchasing because it spans suppliers and tracking; the counting itself, the
+stock ledger and the backorders are the suppliers and inventory features'.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ordertrack.db.uow import UnitOfWork
+from ordertrack.events import InboundShipmentStatusChanged
+from ordertrack.kit.errors import NotFound
+from ordertrack.kit.number_keys import number_key
+from ordertrack.suppliers import receiving
+from ordertrack.suppliers.model import InboundShipment
+from ordertrack.tracking.model import Parcel
+
+# What a scanner or a thumb may type: a tracking number's letters, digits, spaces and dashes.
+_GAPS = re.compile(r"[\s\u00a0]+")
+
+
+class NothingScanned(NotFound):
+    code = "inbound_shipment_not_found"
+
+
+def find_scanned(uow: UnitOfWork, merchant_id: str, scanned: str) -> InboundShipment:
+    """The merchant's inbound shipment by what the dock scanned or typed: its id or number, or
+    the tracking number of one of its parcels. Another merchant's is never found, and an
+    outbound parcel's number finds nothing."""
+    text = scanned.strip()[:100]
+    if not text or not number_key(text):
+        raise NothingScanned("scan or type the inbound shipment's number or a tracking number")
+    try:
+        return receiving.find_inbound_shipment(uow, merchant_id, text)
+    except receiving.InboundShipmentNotFound:
+        pass
+    tracking_number = _GAPS.sub("", text).upper()
+    found = uow.session.scalars(
+        select(Parcel.inbound_shipment_id)
+        .where(
+            Parcel.merchant_id == merchant_id,
+            Parcel.tracking_number == tracking_number,
+            Parcel.inbound_shipment_id.is_not(None),
+        )
+        .order_by(Parcel.created_at.desc())
+        .limit(1)
+    ).first()
+    if found is None:
+        raise NothingScanned(
+            f"nothing inbound matches {text!r}: no inbound shipment has that number or tracking number"
+        )
+    return receiving.find_inbound_shipment(uow, merchant_id, found)
+
+
+def receive(
+    uow: UnitOfWork,
+    merchant_id: str,
+    *,
+    purchase_order_ref: str | None = None,
+    inbound_shipment_ref: str | None = None,
+    counts: Sequence[receiving.LineCount],
+    actor: str,
+    request_key: str | None = None,
+    now: datetime,
+) -> receiving.ReceivingResult:
+    """Count lines in (see :func:`ordertrack.suppliers.receiving.receive`), then derive the
+    status of the inbound shipments the counts touched."""
+    result = receiving.receive(
+        uow,
+        merchant_id,
+        purchase_order_ref=purchase_order_ref,
+        inbound_shipment_ref=inbound_shipment_ref,
+        counts=counts,
+        actor=actor,
+        request_key=request_key,
+        now=now,
+    )
+    if result.inbound_shipment is not None and result.counted_anything:
+        rederive_counted(uow, result.inbound_shipment, now)
+    return result
+
+
+def rederive_counted(uow: UnitOfWork, asn: InboundShipment, now: datetime) -> None:
+    """The inbound shipment's status once counted: received when every line has been counted
+    in full (good or damaged), partially received otherwise."""
+    # TODO(lead): call purchasing.inbound.rederive_inbound_shipments (helper A) once it exists,
+    # so the parcels' facts and the counts are derived in one place.
+    lines = asn.lines
+    counted = any(line.received_quantity + line.damaged_quantity for line in lines)
+    if asn.cancelled_at is not None or not counted:
+        return
+    done = all(line.received_quantity + line.damaged_quantity >= line.quantity for line in lines)
+    status = "received" if done else "partially_received"
+    if status != asn.status:
+        previous, asn.status = asn.status, status
+        asn.updated_at = now
+        uow.record(
+            InboundShipmentStatusChanged(
+                merchant_id=asn.merchant_id,
+                purchase_order_id=asn.purchase_order_id,
+                inbound_shipment_id=asn.id,
+                previous=previous,
+                status=status,
+                at=now,
+            )
+        )

@@ -1,0 +1,544 @@
+"""Receiving at the dock: counting the lines of an inbound shipment (ASN), or of a purchase
+order whose goods came without one, in one transaction.
+
+Each count of a line is a :class:`~ordertrack.suppliers.model.Receipt`: its good units go into
+stock through the ledger (one ``receipt`` movement, whose id the receipt keeps), its damaged
+units are recorded and not stocked. The PO line's and the ASN line's received and damaged
+quantities are the sums of their receipts, and are only ever added to here. What a line's
+counts mean — received, short, over, damaged — is derived by :mod:`ordertrack.suppliers.counting`
+from the sums, never typed; over-receipts are accepted as counted and flagged.
+
+A count has a natural key (:func:`~ordertrack.suppliers.counting.count_key`: the line and the
+client's count id or Idempotency-Key), unique per merchant: a double scan or a retried request
+finds the receipt it made and changes nothing. A thousand lines are read and written in a
+handful of statements (locked reads of the lines, one query for known keys, one for the stock
+levels, bulk inserts), never a few statements per line.
+
+The inbound shipment's own status also depends on its parcels (tracking), so it is derived by
+the purchasing use case that calls this one (:mod:`ordertrack.purchasing.receiving`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import defer, selectinload
+
+from ordertrack.db.uow import UnitOfWork
+from ordertrack.events import BackorderFilled, GoodsReceived, InboundExpectationChanged
+from ordertrack.inventory import repository as inventory_repository
+from ordertrack.inventory import service as inventory_service
+from ordertrack.kit.errors import Conflict, NotFound, Unprocessable
+from ordertrack.kit.ids import new_ids
+from ordertrack.kit.number_keys import number_key
+from ordertrack.suppliers import counting, history
+from ordertrack.suppliers.counting import Count, Tally
+from ordertrack.suppliers.model import (
+    InboundShipment,
+    InboundShipmentLine,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Receipt,
+)
+from ordertrack.suppliers.purchase_orders import find_purchase_order, line_facts, refresh_status
+
+# A photo of damage from a phone: a few megabytes at most once the phone has compressed it.
+MAX_PHOTO_BYTES = 5_000_000
+MAX_NOTE_LENGTH = 1000
+# Magic bytes of the photo types the dock may send (the file's first bytes, not its name).
+_PHOTO_SIGNATURES = {
+    "image/jpeg": lambda data: data[:3] == b"\xff\xd8\xff",
+    "image/png": lambda data: data[:8] == b"\x89PNG\r\n\x1a\n",
+    "image/webp": lambda data: data[:4] == b"RIFF" and data[8:12] == b"WEBP",
+}
+PHOTO_TYPES = tuple(_PHOTO_SIGNATURES)
+
+
+class InboundShipmentNotFound(NotFound):
+    code = "inbound_shipment_not_found"
+
+
+class UnknownReceivingLine(Unprocessable):
+    code = "unknown_line"
+
+
+class AmbiguousSku(Unprocessable):
+    code = "ambiguous_sku"
+
+
+class DuplicateCount(Unprocessable):
+    code = "duplicate_count"
+
+
+class PhotoTooLarge(Unprocessable):
+    code = "photo_too_large"
+
+
+class UnsupportedPhoto(Unprocessable):
+    code = "unsupported_photo_type"
+
+
+class NoteTooLong(Unprocessable):
+    code = "note_too_long"
+
+
+class ReceivingRefused(Conflict):
+    """Goods cannot be counted in against a cancelled ASN or PO, or a PO never sent."""
+
+    code = "receiving_refused"
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Photo:
+    content: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
+class LineCount:
+    """One line as counted: which line (its id, or its SKU), good and damaged units, a note,
+    a photo, and the client's id for this count (a double scan sends the same one)."""
+
+    good: int
+    damaged: int = 0
+    line_id: str | None = None
+    sku: str | None = None
+    note: str | None = None
+    photo: Photo | None = None
+    count_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CountedLine:
+    """What one count did: its receipt (new, or the one a repeat found) and the line's sums."""
+
+    receipt: Receipt
+    duplicate: bool
+    line_id: str  # the ASN line's id, or the PO line's when counted without an ASN
+    line_no: int
+    sku: str
+    tally: Tally
+
+
+@dataclass
+class ReceivingResult:
+    purchase_order: PurchaseOrder
+    inbound_shipment: InboundShipment | None
+    lines: list[CountedLine]
+    # (on_hand, reserved) of each counted SKU at the PO's warehouse, after the counts.
+    stock_after: dict[str, tuple[int, int]] = field(default_factory=dict)
+    backorders_filled: list[BackorderFilled] = field(default_factory=list)
+
+    @property
+    def counted_anything(self) -> bool:
+        return any(not line.duplicate for line in self.lines)
+
+
+def check_photo(photo: Photo) -> None:
+    if len(photo.content) > MAX_PHOTO_BYTES:
+        raise PhotoTooLarge(f"the photo is {len(photo.content):,} bytes: at most {MAX_PHOTO_BYTES:,}")
+    kind = photo.content_type.split(";")[0].strip().lower()
+    check = _PHOTO_SIGNATURES.get(kind)
+    if check is None or not check(photo.content):
+        raise UnsupportedPhoto("a photo must be a JPEG, PNG or WebP image")
+
+
+def find_inbound_shipment(
+    uow: UnitOfWork, merchant_id: str, ref: str, *, lock: bool = False
+) -> InboundShipment:
+    """The merchant's inbound shipment by id, or by its number as typed or scanned."""
+    base = (
+        select(InboundShipment)
+        .where(InboundShipment.merchant_id == merchant_id)
+        .options(selectinload(InboundShipment.lines))
+    )
+    if lock:
+        base = base.with_for_update(of=InboundShipment)
+    found = uow.session.scalars(base.where(InboundShipment.id == ref)).first()
+    if found is None and (key := number_key(ref)):
+        found = uow.session.scalars(base.where(InboundShipment.number_key == key)).first()
+    if found is None:
+        raise InboundShipmentNotFound(f"no inbound shipment {ref!r}")
+    return found
+
+
+def _check_open(po: PurchaseOrder, asn: InboundShipment | None) -> None:
+    if asn is not None and asn.cancelled_at is not None:
+        raise ReceivingRefused(
+            f"inbound shipment {asn.number} was cancelled: nothing can be counted against it",
+            "inbound_shipment_cancelled",
+        )
+    if po.cancelled_at is not None:
+        raise ReceivingRefused(
+            f"purchase order {po.number} was cancelled: nothing can be counted against it",
+            "purchase_order_cancelled",
+        )
+    if po.sent_at is None:
+        raise ReceivingRefused(
+            f"purchase order {po.number} is a draft: send it to the supplier before receiving goods",
+            "purchase_order_not_sent",
+        )
+
+
+def _check_line_count(index: int, count: LineCount) -> None:
+    try:
+        counting.check_count(Count(count.good, count.damaged))
+    except Unprocessable as error:
+        raise type(error)(f"lines.{index}: {error.message}") from None
+    if count.note is not None and len(count.note) > MAX_NOTE_LENGTH:
+        raise NoteTooLong(f"lines.{index}.note: at most {MAX_NOTE_LENGTH} characters")
+    if count.photo is not None:
+        try:
+            check_photo(count.photo)
+        except Unprocessable as error:
+            raise type(error)(f"lines.{index}.photo: {error.message}") from None
+
+
+def receive(
+    uow: UnitOfWork,
+    merchant_id: str,
+    *,
+    purchase_order_ref: str | None = None,
+    inbound_shipment_ref: str | None = None,
+    counts: Sequence[LineCount],
+    actor: str,
+    request_key: str | None = None,
+    now: datetime,
+) -> ReceivingResult:
+    """Count ``counts`` in against an inbound shipment (``inbound_shipment_ref``) or straight
+    against a purchase order (``purchase_order_ref``), all or nothing.
+
+    ``request_key`` (the request's Idempotency-Key) keys the counts that carry no count id of
+    their own. Nothing is written when every count is a repeat."""
+    if (purchase_order_ref is None) == (inbound_shipment_ref is None):
+        raise ValueError("say either the purchase order or the inbound shipment")
+    if not counts:
+        raise counting.NothingCounted("no line was counted: send at least one line")
+    for index, count in enumerate(counts):
+        _check_line_count(index, count)
+
+    asn: InboundShipment | None = None
+    if inbound_shipment_ref is not None:
+        asn = find_inbound_shipment(uow, merchant_id, inbound_shipment_ref)
+        po = find_purchase_order(uow, merchant_id, asn.purchase_order_id, lock=True)
+        # Locked after its PO, as every path that touches both locks them.
+        asn = find_inbound_shipment(uow, merchant_id, asn.id, lock=True)
+    else:
+        assert purchase_order_ref is not None
+        po = find_purchase_order(uow, merchant_id, purchase_order_ref, lock=True)
+    _check_open(po, asn)
+
+    targets = _resolve(counts, po, asn)
+    keys = []
+    for index, (count, (po_line, asn_line)) in enumerate(zip(counts, targets, strict=True)):
+        line_id = asn_line.id if asn_line is not None else po_line.id
+        client_key = count.count_id or request_key
+        keys.append(counting.count_key(merchant_id, line_id, client_key))
+        if keys.index(keys[-1]) != index:
+            raise DuplicateCount(
+                f"lines.{index}: this line is already counted in this request; "
+                "give each count of the same line its own count_id"
+            )
+
+    existing = {
+        receipt.count_key: receipt
+        for receipt in uow.session.scalars(
+            select(Receipt).where(Receipt.merchant_id == merchant_id, Receipt.count_key.in_(keys))
+        )
+    }
+    fresh = [i for i, key in enumerate(keys) if key not in existing]
+    for i in range(len(keys)):
+        if keys[i] in existing and existing[keys[i]].purchase_order_id != po.id:
+            # The same key from another order is a client reusing ids: never a match.
+            raise DuplicateCount(f"lines.{i}.count_id was used for a count of another purchase order")
+
+    receipts: dict[int, Receipt] = {}
+    backorders_before = len(uow.events)
+    stocked = [i for i in fresh if counts[i].good > 0]
+    movements = inventory_service.receive_many(
+        uow,
+        merchant_id,
+        po.warehouse_id,
+        [(targets[i][0].sku, counts[i].good) for i in stocked],
+        actor=actor,
+        reason=f"received on {asn.number if asn else po.number}",
+        now=now,
+    )
+    movement_of = {i: movement.id for i, movement in zip(stocked, movements, strict=True)}
+    for i, receipt_id in zip(fresh, new_ids("rcp", len(fresh)), strict=True):
+        count, (po_line, asn_line) = counts[i], targets[i]
+        receipt = Receipt(
+            id=receipt_id,
+            merchant_id=merchant_id,
+            purchase_order_id=po.id,
+            purchase_order_line_id=po_line.id,
+            inbound_shipment_id=asn.id if asn is not None else None,
+            inbound_shipment_line_id=asn_line.id if asn_line is not None else None,
+            warehouse_id=po.warehouse_id,
+            sku=po_line.sku,
+            good_quantity=count.good,
+            damaged_quantity=count.damaged,
+            note=count.note or None,
+            photo=count.photo.content if count.photo else None,
+            photo_type=count.photo.content_type if count.photo else None,
+            stock_movement_id=movement_of.get(i),
+            count_key=keys[i],
+            actor=actor,
+            created_at=now,
+        )
+        uow.session.add(receipt)
+        receipts[i] = receipt
+        po_line.received_quantity += count.good
+        po_line.damaged_quantity += count.damaged
+        if asn_line is not None:
+            asn_line.received_quantity += count.good
+            asn_line.damaged_quantity += count.damaged
+    filled = [e for e in uow.events[backorders_before:] if isinstance(e, BackorderFilled)]
+
+    counted = []
+    for i in range(len(counts)):
+        po_line, asn_line = targets[i]
+        receipt = receipts.get(i) or existing[keys[i]]
+        counted.append(
+            CountedLine(
+                receipt=receipt,
+                duplicate=i not in receipts,
+                line_id=asn_line.id if asn_line is not None else po_line.id,
+                line_no=po_line.line_no,
+                sku=po_line.sku,
+                tally=asn_tally(asn_line) if asn_line is not None else po_tally(po_line),
+            )
+        )
+    result = ReceivingResult(po, asn, counted, backorders_filled=filled)
+    if fresh:
+        uow.flush()
+        refresh_status(uow, po, now)
+        new = [counts[i] for i in fresh]
+        skus = tuple(sorted({targets[i][0].sku for i in fresh}))
+        uow.record(
+            GoodsReceived(
+                merchant_id=merchant_id,
+                purchase_order_id=po.id,
+                inbound_shipment_id=asn.id if asn is not None else None,
+                warehouse_id=po.warehouse_id,
+                skus=skus,
+                good=sum(c.good for c in new),
+                damaged=sum(c.damaged for c in new),
+                actor=actor,
+                at=now,
+            ),
+            InboundExpectationChanged(
+                merchant_id=merchant_id,
+                skus=skus,
+                warehouse_id=po.warehouse_id,
+                cause="stock_arrived",
+                at=now,
+            ),
+        )
+        history.record(
+            uow,
+            po,
+            actor,
+            "received",
+            {
+                "inbound_shipment": asn.number if asn is not None else None,
+                "lines": [
+                    {
+                        "line_no": counted[i].line_no,
+                        "sku": counted[i].sku,
+                        "good": counts[i].good,
+                        "damaged": counts[i].damaged,
+                        "outcome": str(counted[i].tally.outcome),
+                    }
+                    for i in fresh
+                ],
+            },
+            at=now,
+        )
+    levels = inventory_repository.locked_levels(
+        uow, merchant_id, {line.sku for line in counted}, [po.warehouse_id]
+    )
+    result.stock_after = {level.sku: (level.on_hand, level.reserved) for level in levels}
+    return result
+
+
+def _resolve(
+    counts: Sequence[LineCount], po: PurchaseOrder, asn: InboundShipment | None
+) -> list[tuple[PurchaseOrderLine, InboundShipmentLine | None]]:
+    """Each count's PO line and ASN line, by line id or SKU (422 when unknown or ambiguous)."""
+    po_lines = {line.id: line for line in po.lines}
+    if asn is not None:
+        lines_by_id = {line.id: line for line in asn.lines}
+        by_sku: dict[str, list[str]] = {}
+        for line in asn.lines:
+            by_sku.setdefault(line.sku, []).append(line.id)
+    else:
+        lines_by_id = {}
+        by_sku = {}
+        for line in po.lines:
+            by_sku.setdefault(line.sku, []).append(line.id)
+    what = f"inbound shipment {asn.number}" if asn is not None else f"purchase order {po.number}"
+    resolved: list[tuple[PurchaseOrderLine, InboundShipmentLine | None]] = []
+    for index, count in enumerate(counts):
+        if count.line_id is not None:
+            line_id = count.line_id
+            known = lines_by_id if asn is not None else po_lines
+            if line_id not in known:
+                raise UnknownReceivingLine(f"lines.{index}.line_id: {what} has no line {line_id!r}")
+        elif count.sku is not None:
+            ids = by_sku.get(count.sku, [])
+            if not ids:
+                raise UnknownReceivingLine(f"lines.{index}.sku: {what} has no line of SKU {count.sku!r}")
+            if len(ids) > 1:
+                raise AmbiguousSku(
+                    f"lines.{index}.sku: {what} has {len(ids)} lines of SKU {count.sku!r}; "
+                    "say which by line_id"
+                )
+            line_id = ids[0]
+        else:
+            raise UnknownReceivingLine(f"lines.{index}: say which line, by line_id or sku")
+        if asn is not None:
+            asn_line = lines_by_id[line_id]
+            resolved.append((po_lines[asn_line.purchase_order_line_id], asn_line))
+        else:
+            resolved.append((po_lines[line_id], None))
+    return resolved
+
+
+def asn_tally(line: InboundShipmentLine) -> Tally:
+    return Tally(line.quantity, line.received_quantity, line.damaged_quantity)
+
+
+def po_tally(line: PurchaseOrderLine) -> Tally:
+    return Tally(line_facts(line).expected, line.received_quantity, line.damaged_quantity)
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def receipts_of(
+    uow: UnitOfWork,
+    merchant_id: str,
+    *,
+    purchase_order_id: str | None = None,
+    inbound_shipment_id: str | None = None,
+) -> list[Receipt]:
+    """The counts of a PO or of an ASN, oldest first (photos not loaded)."""
+    query = (
+        select(Receipt)
+        .where(Receipt.merchant_id == merchant_id)
+        .options(defer(Receipt.photo))
+        .order_by(Receipt.created_at, Receipt.id)
+    )
+    if purchase_order_id is not None:
+        query = query.where(Receipt.purchase_order_id == purchase_order_id)
+    if inbound_shipment_id is not None:
+        query = query.where(Receipt.inbound_shipment_id == inbound_shipment_id)
+    return list(uow.session.scalars(query))
+
+
+class ReceiptNotFound(NotFound):
+    code = "receipt_not_found"
+
+
+def receipt_photo(uow: UnitOfWork, merchant_id: str, receipt_id: str) -> tuple[bytes, str]:
+    """A count's photo and its type (404 when the count or its photo is not there)."""
+    row = uow.session.execute(
+        select(Receipt.photo, Receipt.photo_type).where(
+            Receipt.merchant_id == merchant_id, Receipt.id == receipt_id
+        )
+    ).first()
+    if row is None or row.photo is None:
+        raise ReceiptNotFound(f"no photo for receipt {receipt_id!r}")
+    return row.photo, row.photo_type or "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class InboundLineDiscrepancy:
+    inbound_shipment_id: str
+    inbound_shipment_number: str
+    tally: Tally
+
+
+@dataclass(frozen=True)
+class LineDiscrepancy:
+    """A PO line whose counts differ from what was declared or ordered, with the ASN lines that
+    differ and the notes and photos of its counts.
+
+    ``missing``: units an ASN declared that its count did not find (a line left uncounted on a
+    counted ASN did not arrive); ``over``: units beyond the order, or beyond what an ASN
+    declared; ``damaged``: units counted unusable. Units not yet shipped are not missing."""
+
+    line_no: int
+    sku: str
+    expected: int
+    received: int
+    damaged: int
+    missing: int
+    over: int
+    inbound: list[InboundLineDiscrepancy]
+    notes: list[str]
+    photo_receipt_ids: list[str]
+
+    @property
+    def outcome(self) -> counting.Outcome:
+        if self.over:
+            return counting.Outcome.over
+        if self.damaged:
+            return counting.Outcome.damaged
+        return counting.Outcome.short
+
+
+def discrepancies(uow: UnitOfWork, merchant_id: str, po: PurchaseOrder) -> list[LineDiscrepancy]:
+    """The lines of ``po`` where what was counted differs from what was expected."""
+    asns = list(
+        uow.session.scalars(
+            select(InboundShipment)
+            .where(InboundShipment.merchant_id == merchant_id, InboundShipment.purchase_order_id == po.id)
+            .options(selectinload(InboundShipment.lines))
+            .order_by(InboundShipment.seq)
+        )
+    )
+    receipts = receipts_of(uow, merchant_id, purchase_order_id=po.id)
+    counted_asns = {r.inbound_shipment_id for r in receipts if r.inbound_shipment_id}
+    inbound_by_line: dict[str, list[InboundLineDiscrepancy]] = {}
+    for asn in asns:
+        if asn.id not in counted_asns:
+            continue
+        for line in asn.lines:
+            tally = asn_tally(line)
+            if tally.discrepancy:
+                inbound_by_line.setdefault(line.purchase_order_line_id, []).append(
+                    InboundLineDiscrepancy(asn.id, asn.number, tally)
+                )
+    found = []
+    for line in po.lines:
+        tally = po_tally(line)
+        inbound = inbound_by_line.get(line.id, [])
+        missing = sum(i.tally.missing for i in inbound)
+        over = max(tally.over, sum(i.tally.over for i in inbound))
+        if not (missing or over or line.damaged_quantity):
+            continue
+        own = [r for r in receipts if r.purchase_order_line_id == line.id]
+        found.append(
+            LineDiscrepancy(
+                line_no=line.line_no,
+                sku=line.sku,
+                expected=tally.expected,
+                received=line.received_quantity,
+                damaged=line.damaged_quantity,
+                missing=missing,
+                over=over,
+                inbound=inbound,
+                notes=[r.note for r in own if r.note],
+                photo_receipt_ids=[r.id for r in own if r.photo_type],
+            )
+        )
+    return found
