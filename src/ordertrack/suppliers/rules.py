@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from ordertrack.kit.errors import Conflict, Unprocessable
@@ -147,3 +147,82 @@ def check_promised_dates(ship: date | None, arrival: date | None, today: date) -
             raise PromiseInThePast(f"{name} {day.isoformat()} is before today ({today.isoformat()})")
     if ship is not None and arrival is not None and arrival < ship:
         raise PromiseOutOfOrder("promised_arrival_date is before promised_ship_date")
+
+
+# --- inbound shipments (advance shipping notices) -----------------------------------------------
+
+
+class InboundStatus(StrEnum):
+    declared = "declared"  # announced; no carrier scan of a move yet
+    in_transit = "in_transit"  # a parcel moves (or some arrived, others still on the way)
+    arrived = "arrived"  # every parcel delivered to the warehouse, nothing counted yet
+    exception = "exception"  # a parcel is in trouble or going back, nothing counted yet
+    partially_received = "partially_received"
+    received = "received"  # every line counted in full (good or damaged), or closed
+    cancelled = "cancelled"
+
+
+# The parcel statuses that say nothing has moved yet: a label printed is not a journey.
+_NOT_MOVING = frozenset({"pending", "info_received"})
+# A parcel in one of these may not reach the dock: someone has to find out.
+_TROUBLE = frozenset({"exception", "returning", "returned"})
+
+
+@dataclass(frozen=True)
+class InboundLineFacts:
+    """One ASN line as counted at the dock."""
+
+    quantity: int
+    received: int = 0  # good units counted in
+    damaged: int = 0  # damaged units counted (not stocked)
+    closed: bool = False  # its PO line was short-closed: nothing more is expected
+
+    @property
+    def counted(self) -> int:
+        return self.received + self.damaged
+
+    @property
+    def complete(self) -> bool:
+        return self.closed or self.counted >= self.quantity
+
+
+@dataclass(frozen=True)
+class InboundFacts:
+    cancelled: bool
+    parcels: Sequence[str]  # each parcel's unified status (statuses.ShipmentStatus values)
+    lines: Sequence[InboundLineFacts]
+
+
+def derive_inbound_status(facts: InboundFacts) -> InboundStatus:
+    """The one status these facts mean (docs/suppliers.md, "Inbound shipments are parcels").
+
+    The dock's count outranks the carrier: once anything is counted the status says how much.
+    Before that the parcels speak, the whole shipment at once: it has arrived only when every
+    parcel was delivered, and a parcel in trouble (exception, going back) makes the shipment
+    an exception until it is counted, even if the others arrived.
+    """
+    if facts.cancelled:
+        return InboundStatus.cancelled
+    if any(line.counted > 0 for line in facts.lines):
+        if all(line.complete for line in facts.lines):
+            return InboundStatus.received
+        return InboundStatus.partially_received
+    parcels = facts.parcels
+    if parcels and all(status == "delivered" for status in parcels):
+        return InboundStatus.arrived
+    if any(status in _TROUBLE for status in parcels):
+        return InboundStatus.exception
+    if any(status not in _NOT_MOVING for status in parcels):
+        return InboundStatus.in_transit
+    return InboundStatus.declared
+
+
+def derive_arrived_at(
+    parcels_delivered_at: Sequence[datetime | None], first_counted_at: datetime | None
+) -> datetime | None:
+    """When the shipment was at the dock: its last parcel's delivery once every parcel was
+    delivered; else, if the dock counted it anyway (untracked freight, a missed scan), the
+    first count; else not yet."""
+    if parcels_delivered_at and all(at is not None for at in parcels_delivered_at):
+        return max(at for at in parcels_delivered_at if at is not None)
+    return first_counted_at

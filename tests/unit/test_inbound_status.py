@@ -1,0 +1,123 @@
+"""An inbound shipment's status, derived from its parcels and the dock's counts (pure)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ordertrack.statuses import ShipmentStatus
+from ordertrack.suppliers.rules import (
+    InboundFacts,
+    InboundLineFacts,
+    InboundStatus,
+    derive_arrived_at,
+    derive_inbound_status,
+)
+
+AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+LINE = InboundLineFacts(quantity=10)
+
+
+def status(parcels: list[str], lines: list[InboundLineFacts] | None = None, cancelled: bool = False) -> str:
+    return derive_inbound_status(InboundFacts(cancelled, parcels, lines or [LINE]))
+
+
+class TestInboundStatusTable:
+    def test_before_any_move_it_is_declared(self) -> None:
+        assert status([]) == InboundStatus.declared
+        assert status(["pending", "info_received"]) == InboundStatus.declared
+
+    def test_one_parcel_moving_puts_it_in_transit(self) -> None:
+        assert status(["pending", "in_transit"]) == InboundStatus.in_transit
+        assert status(["delivered", "out_for_delivery"]) == InboundStatus.in_transit
+        assert status(["failed_attempt"]) == InboundStatus.in_transit
+
+    def test_it_arrives_when_every_parcel_was_delivered(self) -> None:
+        assert status(["delivered", "delivered"]) == InboundStatus.arrived
+
+    def test_a_parcel_in_trouble_makes_it_an_exception_until_counted(self) -> None:
+        for trouble in ("exception", "returning", "returned"):
+            assert status(["delivered", trouble]) == InboundStatus.exception
+        assert status(["returned"], [InboundLineFacts(10, received=4)]) == InboundStatus.partially_received
+
+    def test_counting_outranks_the_carrier(self) -> None:
+        assert status(["in_transit"], [InboundLineFacts(10, received=3)]) == InboundStatus.partially_received
+        assert status([], [InboundLineFacts(10, received=8, damaged=2)]) == InboundStatus.received
+        two = [InboundLineFacts(10, received=10), InboundLineFacts(5)]
+        assert status(["delivered"], two) == InboundStatus.partially_received
+
+    def test_a_short_closed_line_expects_nothing_more(self) -> None:
+        lines = [InboundLineFacts(10, received=7, closed=True), InboundLineFacts(5, received=5)]
+        assert status(["delivered"], lines) == InboundStatus.received
+
+    def test_over_counted_is_received(self) -> None:
+        assert status(["delivered"], [InboundLineFacts(10, received=12)]) == InboundStatus.received
+
+    def test_cancelled_is_final(self) -> None:
+        assert (
+            status(["delivered"], [InboundLineFacts(10, received=10)], cancelled=True)
+            == InboundStatus.cancelled
+        )
+
+
+class TestInboundArrivalTime:
+    def test_the_last_parcel_delivered_is_the_arrival(self) -> None:
+        assert derive_arrived_at([AT, AT + timedelta(hours=5)], None) == AT + timedelta(hours=5)
+
+    def test_not_arrived_while_a_parcel_is_out(self) -> None:
+        assert derive_arrived_at([AT, None], None) is None
+
+    def test_counted_without_scans_arrived_at_the_first_count(self) -> None:
+        assert derive_arrived_at([], AT) == AT
+        assert derive_arrived_at([None], AT) == AT
+
+
+parcel_statuses = st.lists(st.sampled_from([str(s) for s in ShipmentStatus]), max_size=6)
+line_facts = st.builds(
+    InboundLineFacts,
+    quantity=st.integers(1, 50),
+    received=st.integers(0, 60),
+    damaged=st.integers(0, 10),
+    closed=st.booleans(),
+)
+
+
+class TestInboundStatusProperties:
+    @given(parcel_statuses, st.lists(line_facts, min_size=1, max_size=5), st.booleans(), st.randoms())
+    def test_the_order_of_parcels_and_lines_does_not_matter(self, parcels, lines, cancelled, rnd) -> None:
+        first = derive_inbound_status(InboundFacts(cancelled, parcels, lines))
+        parcels, lines = list(parcels), list(lines)
+        rnd.shuffle(parcels)
+        rnd.shuffle(lines)
+        assert derive_inbound_status(InboundFacts(cancelled, parcels, lines)) == first
+
+    @given(parcel_statuses, st.lists(line_facts, min_size=1, max_size=5))
+    def test_the_status_says_what_the_facts_say(self, parcels, lines) -> None:
+        found = derive_inbound_status(InboundFacts(False, parcels, lines))
+        counted = any(line.counted for line in lines)
+        if found == InboundStatus.received:
+            assert counted and all(line.complete for line in lines)
+        if found == InboundStatus.partially_received:
+            assert counted and not all(line.complete for line in lines)
+        if found == InboundStatus.arrived:
+            assert not counted and parcels and set(parcels) == {"delivered"}
+        if found in (InboundStatus.declared, InboundStatus.in_transit, InboundStatus.exception):
+            assert not counted and "delivered" not in set(parcels) or set(parcels) != {"delivered"}
+        if found == InboundStatus.declared:
+            assert set(parcels) <= {"pending", "info_received"}
+        assert found != InboundStatus.cancelled
+
+    @given(parcel_statuses, st.lists(line_facts, min_size=1, max_size=5))
+    def test_cancelled_wins_over_everything(self, parcels, lines) -> None:
+        assert derive_inbound_status(InboundFacts(True, parcels, lines)) == InboundStatus.cancelled
+
+    @given(st.lists(st.one_of(st.none(), st.datetimes(timezones=st.just(UTC))), max_size=5), st.booleans())
+    def test_arrival_is_a_delivery_or_the_first_count(self, delivered, counted) -> None:
+        first_count = AT if counted else None
+        found = derive_arrived_at(delivered, first_count)
+        if delivered and None not in delivered:
+            assert found == max(delivered)
+        else:
+            assert found == first_count
