@@ -22,12 +22,14 @@ from ordertrack.api.routes.carriers import router as carriers_router
 from ordertrack.api.routes.catalog import router as catalog_router
 from ordertrack.api.routes.documents import batch_router as documents_batch_router
 from ordertrack.api.routes.documents import router as documents_router
+from ordertrack.api.routes.inbound_shipments import router as inbound_shipments_router
 from ordertrack.api.routes.index import router as api_index_router
 from ordertrack.api.routes.inventory import router as inventory_router
 from ordertrack.api.routes.map_tiles import router as map_tiles_router
 from ordertrack.api.routes.notifications import pages as notification_pages
 from ordertrack.api.routes.notifications import router as notifications_router
 from ordertrack.api.routes.orders import router as orders_router
+from ordertrack.api.routes.planning import performance_router, reorder_router
 from ordertrack.api.routes.purchase_orders import router as purchase_orders_router
 from ordertrack.api.routes.shipments import router as shipments_router
 from ordertrack.api.routes.store import router as store_router
@@ -148,10 +150,13 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         catalog_router,
         documents_router,
         documents_batch_router,
+        inbound_shipments_router,
         inventory_router,
         map_tiles_router,
         orders_router,
+        performance_router,
         purchase_orders_router,
+        reorder_router,
         shipments_router,
         store_router,
         suppliers_router,

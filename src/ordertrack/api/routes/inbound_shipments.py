@@ -1,0 +1,99 @@
+"""Advance shipping notices (inbound shipments): declared on a purchase order, listed, read by id
+or number, cancelled before anything was counted in."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import JSONResponse, Response
+
+from ordertrack.api.auth import api_actor, current_merchant, get_db
+from ordertrack.api.routes.purchase_orders import PoRef
+from ordertrack.api.transactions import idempotent_write, json_response
+from ordertrack.db.uow import Database, UnitOfWork
+from ordertrack.kit.schema import error_responses
+from ordertrack.purchasing import declaring
+from ordertrack.suppliers import inbound_shipments, purchase_orders
+from ordertrack.suppliers.inbound_schemas import InboundShipmentIn, InboundShipmentList, InboundShipmentOut
+
+router = APIRouter(tags=["inbound shipments"])
+
+InboundRef = Annotated[str, Path(min_length=1, max_length=64, description="inbound shipment id or number")]
+
+
+@router.post(
+    "/api/v1/purchase-orders/{po_ref}/inbound-shipments",
+    status_code=201,
+    response_model=InboundShipmentOut,
+    responses=error_responses(404, 409),
+)
+def declare_inbound_shipment(
+    po_ref: PoRef,
+    data: InboundShipmentIn,
+    request: Request,
+    merchant_id: str = Depends(current_merchant),
+    actor: str = Depends(api_actor),
+    db: Database = Depends(get_db),
+) -> JSONResponse:
+    """An advance shipping notice: which lines and quantities left, in which parcels (tracking
+    numbers, checked as for outbound shipments), expected when. More units than a line still
+    expects are accepted and flagged in ``warnings`` (``over_shipment``). Refused whole (422)
+    for a line or SKU not on the order, a parcel number the notice does not list, an expected
+    arrival before the supplier's today, or a bad tracking number."""
+
+    def produce(uow: UnitOfWork) -> tuple[int, InboundShipmentOut]:
+        declared = declaring.declare_inbound_shipment(uow, merchant_id, po_ref, data, actor=actor)
+        shipment = inbound_shipments.find_inbound_shipment(uow, merchant_id, declared.shipment.id)
+        return 201, declaring.views(uow, merchant_id, [shipment], declared.flagged)[0]
+
+    return idempotent_write(request, db, merchant_id, data, produce)
+
+
+@router.get(
+    "/api/v1/purchase-orders/{po_ref}/inbound-shipments",
+    response_model=InboundShipmentList,
+    responses=error_responses(404),
+)
+def list_inbound_shipments(
+    po_ref: PoRef, merchant_id: str = Depends(current_merchant), db: Database = Depends(get_db)
+) -> Response:
+    """The order's notices, first declared first (cancelled ones included, with ``cancelled_at``)."""
+    with db.uow(write=False) as uow:
+        po = purchase_orders.find_purchase_order(uow, merchant_id, po_ref)
+        shipments = inbound_shipments.of_purchase_order(uow, merchant_id, po.id)
+        return json_response(InboundShipmentList(items=declaring.views(uow, merchant_id, shipments)))
+
+
+@router.get(
+    "/api/v1/inbound-shipments/{ref}", response_model=InboundShipmentOut, responses=error_responses(404)
+)
+def get_inbound_shipment(
+    ref: InboundRef, merchant_id: str = Depends(current_merchant), db: Database = Depends(get_db)
+) -> Response:
+    """One notice by id or by its number as typed (as the dock scans it)."""
+    with db.uow(write=False) as uow:
+        shipment = inbound_shipments.find_inbound_shipment(uow, merchant_id, ref)
+        return json_response(declaring.views(uow, merchant_id, [shipment])[0])
+
+
+@router.post(
+    "/api/v1/inbound-shipments/{ref}/cancel",
+    response_model=InboundShipmentOut,
+    responses=error_responses(404, 409),
+)
+def cancel_inbound_shipment(
+    ref: InboundRef,
+    request: Request,
+    merchant_id: str = Depends(current_merchant),
+    actor: str = Depends(api_actor),
+    db: Database = Depends(get_db),
+) -> JSONResponse:
+    """Withdraw a notice nothing was counted in from (409 ``inbound_shipment_received``
+    otherwise): its units are no longer on their way and its parcels are no longer followed."""
+
+    def produce(uow: UnitOfWork) -> tuple[int, InboundShipmentOut]:
+        shipment = declaring.cancel_inbound_shipment(uow, merchant_id, ref, actor=actor)
+        return 200, declaring.views(uow, merchant_id, [shipment])[0]
+
+    return idempotent_write(request, db, merchant_id, None, produce)
