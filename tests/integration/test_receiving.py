@@ -144,7 +144,7 @@ def test_receiving_98_good_and_2_damaged_stocks_98_records_2_and_fills_the_oldes
     )
 
     (line,) = result.lines
-    assert (line.tally.good, line.tally.damaged, line.tally.outcome) == (98, 2, counting.Outcome.damaged)
+    assert (line.tally.good, line.tally.damaged, line.tally.outcome) == (98, 2, counting.CountOutcome.damaged)
     assert result.stock_after[TENT] == (98, 98)
     assert levels(db, m)[("EAST", TENT)] == (98, 98)
     # The older order is filled first, in full; the newer gets what is left.
@@ -160,7 +160,7 @@ def test_receiving_98_good_and_2_damaged_stocks_98_records_2_and_fills_the_oldes
         assert po.status == "partially_received"
         found = receiving.discrepancies(uow, m, po)
         assert [(d.sku, d.missing, d.damaged, d.over, d.outcome) for d in found] == [
-            (TENT, 0, 2, 0, counting.Outcome.damaged)
+            (TENT, 0, 2, 0, counting.CountOutcome.damaged)
         ]
         assert found[0].notes == ["2 crushed"] and len(found[0].photo_receipt_ids) == 1
         assert uow.session.get(InboundShipment, asn).status == "received"
@@ -199,7 +199,7 @@ def test_an_over_receipt_is_kept_as_counted_and_flagged(db: Database, make_merch
     po_id = sent_po(db, m)
     asn = declare(db, m, po_id, {MUG: 10})
     result, _ = count_in(db, m, asn=asn, counts=[LineCount(sku=MUG, good=13)])
-    assert result.lines[0].tally.outcome == counting.Outcome.over
+    assert result.lines[0].tally.outcome == counting.CountOutcome.over
     assert levels(db, m)[("EAST", MUG)] == (13, 0)
     with db.uow(write=False) as uow:
         po = pos.find_purchase_order(uow, m, po_id)

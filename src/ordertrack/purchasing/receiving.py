@@ -40,7 +40,7 @@ def find_scanned(uow: UnitOfWork, merchant_id: str, scanned: str) -> InboundShip
         raise NothingScanned("scan or type the inbound shipment's number or a tracking number")
     try:
         return receiving.find_inbound_shipment(uow, merchant_id, text)
-    except receiving.InboundShipmentNotFound:
+    except receiving.NoSuchInboundShipment:
         pass
     tracking_number = _GAPS.sub("", text).upper()
     found = uow.session.scalars(

@@ -19,7 +19,7 @@ from ordertrack.kit.errors import Unprocessable
 MAX_COUNT = 1_000_000
 
 
-class Outcome(StrEnum):
+class CountOutcome(StrEnum):
     received = "received"  # what was expected, all of it good
     short = "short"  # fewer units than expected arrived (none of them damaged)
     over = "over"  # more units than expected arrived: accepted and flagged
@@ -70,15 +70,15 @@ class Tally:
         return self.missing + self.over + self.damaged
 
     @property
-    def outcome(self) -> Outcome:
+    def outcome(self) -> CountOutcome:
         # Over first: extra units are the one surprise that needs a decision (keep, return, pay).
         if self.over:
-            return Outcome.over
+            return CountOutcome.over
         if self.damaged:
-            return Outcome.damaged
+            return CountOutcome.damaged
         if self.missing:
-            return Outcome.short
-        return Outcome.received
+            return CountOutcome.short
+        return CountOutcome.received
 
     def add(self, count: Count) -> Tally:
         check_count(count)

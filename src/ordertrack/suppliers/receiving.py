@@ -57,7 +57,7 @@ _PHOTO_SIGNATURES = {
 PHOTO_TYPES = tuple(_PHOTO_SIGNATURES)
 
 
-class InboundShipmentNotFound(NotFound):
+class NoSuchInboundShipment(NotFound):
     code = "inbound_shipment_not_found"
 
 
@@ -165,7 +165,7 @@ def find_inbound_shipment(
     if found is None and (key := number_key(ref)):
         found = uow.session.scalars(base.where(InboundShipment.number_key == key)).first()
     if found is None:
-        raise InboundShipmentNotFound(f"no inbound shipment {ref!r}")
+        raise NoSuchInboundShipment(f"no inbound shipment {ref!r}")
     return found
 
 
@@ -488,12 +488,12 @@ class LineDiscrepancy:
     photo_receipt_ids: list[str]
 
     @property
-    def outcome(self) -> counting.Outcome:
+    def outcome(self) -> counting.CountOutcome:
         if self.over:
-            return counting.Outcome.over
+            return counting.CountOutcome.over
         if self.damaged:
-            return counting.Outcome.damaged
-        return counting.Outcome.short
+            return counting.CountOutcome.damaged
+        return counting.CountOutcome.short
 
 
 def discrepancies(uow: UnitOfWork, merchant_id: str, po: PurchaseOrder) -> list[LineDiscrepancy]:
