@@ -131,6 +131,11 @@ class OrderPromiseRevised(Event):
     earliest: date
     latest: date
     most_likely: date
+    # A later window for units still waiting for stock is told to the shopper (the shipments'
+    # own delays are told by PromiseRevised); why, as eta's Cause; when (None reads as now).
+    notify: bool = False
+    cause: str | None = None
+    at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

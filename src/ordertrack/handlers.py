@@ -18,6 +18,7 @@ from typing import Any
 
 from ordertrack.carriers import accounts as carrier_accounts
 from ordertrack.checks import handlers as checks
+from ordertrack.checks import restocking
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.events import (
     AttentionClosed,
@@ -25,12 +26,18 @@ from ordertrack.events import (
     BackorderFilled,
     CarrierEstimateChanged,
     Event,
+    GoodsReceived,
+    InboundExpectationChanged,
+    InboundShipmentDeclared,
     OrderConfirmed,
     OrderPlaced,
     OrderPromiseRevised,
     ParcelScanned,
     ParcelStatusChanged,
     PromiseRevised,
+    PurchaseOrderConfirmed,
+    PurchaseOrderLineShortClosed,
+    PurchaseOrderStatusChanged,
     ShipmentCreated,
     ShipmentStatusChanged,
     ShopperMessaged,
@@ -38,6 +45,7 @@ from ordertrack.events import (
 )
 from ordertrack.notifications import handlers as notifications
 from ordertrack.orders import handlers as orders
+from ordertrack.purchasing import inbound as purchasing_inbound
 from ordertrack.shipments import handlers as shipments
 
 Handler = Callable[[UnitOfWork, Sequence[Any]], None]
@@ -46,7 +54,8 @@ Handler = Callable[[UnitOfWork, Sequence[Any]], None]
 HANDLERS: dict[type[Event], tuple[Handler, ...]] = {
     # A scan: tracking stored it and moved the parcel.
     ParcelScanned: (checks.schedule_checks_after_scans,),
-    ParcelStatusChanged: (shipments.rederive_shipments_of_parcels,),
+    # A parcel is an outbound shipment's or a supplier's inbound shipment's: each derives its own.
+    ParcelStatusChanged: (shipments.rederive_shipments_of_parcels, purchasing_inbound.rederive_after),
     # Shipments.
     ShipmentCreated: (
         orders.rederive_orders_of_shipments,
@@ -57,17 +66,25 @@ HANDLERS: dict[type[Event], tuple[Handler, ...]] = {
     ShipmentStatusChanged: (orders.rederive_orders_of_shipments, notifications.notify_shipment_moves),
     # Orders.
     OrderPlaced: (checks.promise_placed_orders,),
-    OrderConfirmed: (notifications.notify_order_confirmed,),
+    OrderConfirmed: (restocking.promise_backordered_orders, notifications.notify_order_confirmed),
     # Promises.
-    CarrierEstimateChanged: (checks.revise_after_carrier_estimates,),
+    CarrierEstimateChanged: (checks.revise_after_carrier_estimates, purchasing_inbound.rederive_after),
     PromiseRevised: (checks.keep_shipment_promises, notifications.notify_revised_promises),
-    OrderPromiseRevised: (checks.keep_order_promises,),
+    OrderPromiseRevised: (checks.keep_order_promises, notifications.notify_revised_order_promises),
     # Attention.
     AttentionOpened: (checks.flag_orders_needing_attention, notifications.alert_staff_of_attention),
     AttentionClosed: (checks.flag_orders_needing_attention,),
     ShopperMessaged: (notifications.send_shopper_messages,),
     # Stock.
     BackorderFilled: (checks.promise_restocked_orders,),
+    # Inbound shipments: status and expected arrival from their parcels, notice and counts.
+    InboundShipmentDeclared: (purchasing_inbound.rederive_after,),
+    GoodsReceived: (purchasing_inbound.rederive_after,),
+    # Inbound: the orders waiting for stock are due a new promise (the worker revises them).
+    InboundExpectationChanged: (restocking.revise_after_inbound_changes,),
+    PurchaseOrderConfirmed: (restocking.revise_after_purchase_order_changes,),
+    PurchaseOrderStatusChanged: (restocking.revise_after_purchase_order_changes,),
+    PurchaseOrderLineShortClosed: (restocking.revise_after_short_closes,),
     StockRanLow: (notifications.alert_staff_of_low_stock,),
 }
 

@@ -44,12 +44,17 @@ def test_a_job_waits_for_its_interval(db: Database) -> None:
         "poll_carriers",
         "deliver_notifications",
         "check_shipments",
+        "revise_waiting_promises",
     }
     assert run_due_jobs(db, settings, last_run, now + timedelta(seconds=3)) == {}
-    assert set(run_due_jobs(db, settings, last_run, now + timedelta(seconds=10))) == {"deliver_notifications"}
+    assert set(run_due_jobs(db, settings, last_run, now + timedelta(seconds=10))) == {
+        "deliver_notifications",
+        "revise_waiting_promises",
+    }
     assert set(run_due_jobs(db, settings, last_run, now + timedelta(seconds=30))) == {
         "deliver_notifications",
         "check_shipments",
+        "revise_waiting_promises",
     }
     assert "poll_carriers" in run_due_jobs(db, settings, last_run, now + timedelta(minutes=1))
     assert "expire_idempotency_keys" in run_due_jobs(db, settings, last_run, now + timedelta(minutes=11))

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from ordertrack.suppliers.availability import (
     Inbound,
-    Level,
     OpenLine,
+    ShelfStock,
     ShippedPart,
     Waiting,
     allocate,
@@ -99,7 +99,7 @@ def test_a_delayed_asn_moves_who_waits_for_what() -> None:
 def test_free_stock_comes_before_inbound_and_nothing_covers_the_rest() -> None:
     inbound = [Inbound(DAY, "w1", "TENT", 5, "po1", "pl1", None)]
     covers = allocate(
-        [wait("o1", 3, 10), wait("o2", 4, 11), wait("o3", 9, 12)], inbound, [Level("w1", "TENT", 5, 3)]
+        [wait("o1", 3, 10), wait("o2", 4, 11), wait("o3", 9, 12)], inbound, [ShelfStock("w1", "TENT", 5, 3)]
     )
     assert covers["o1-l"].sources[0].arrive_on is None  # the two free units, then inbound
     assert covers["o1-l"].arrive_on == DAY
@@ -113,7 +113,7 @@ def test_what_a_new_order_can_be_promised_comes_after_the_backorders() -> None:
         Inbound(DAY, "w1", "TENT", 10, "po1", "pl1", None),
         Inbound(DAY + timedelta(days=4), "w1", "TENT", 10, "po1", "pl1", "a"),
     ]
-    found = availability("TENT", [Level("w1", "TENT", 3, 3)], inbound, backordered=12)
+    found = availability("TENT", [ShelfStock("w1", "TENT", 3, 3)], inbound, backordered=12)
     assert (found.on_hand, found.reserved, found.available, found.backordered, found.inbound_total) == (
         3,
         3,
@@ -155,7 +155,7 @@ waiting_strategy = st.lists(
 )
 level_strategy = st.lists(
     st.builds(
-        Level,
+        ShelfStock,
         warehouse_id=st.sampled_from(["w1", "w2"]),
         sku=st.sampled_from(["A", "B"]),
         on_hand=st.integers(0, 10),

@@ -5,10 +5,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from babel.core import get_global
 
 from ordertrack.carriers.zones import principal_zone, zone_for
+from ordertrack.checks import waiting as waiting_for_stock
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.eta.estimating import OrderJourney, ShipmentJourney, Window
 from ordertrack.eta.history import PastDelivery
@@ -17,6 +19,7 @@ from ordertrack.inventory import reservations as inventory_reservations
 from ordertrack.inventory import service as inventory_service
 from ordertrack.inventory.model import Warehouse
 from ordertrack.inventory.reservations import ShipTo
+from ordertrack.kit.clock import utcnow
 from ordertrack.kit.geo import Point
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.model import Order
@@ -131,11 +134,16 @@ def order_journeys(
     *,
     new: bool = False,
     fresh: Mapping[str, Window] | None = None,
+    now: datetime | None = None,
+    ready: Mapping[str, waiting_for_stock.Readiness] | None = None,
 ) -> list[OrderJourney]:
     """Each order's parts (its shipments' promises, ``fresh`` ones first) and what is left to ship,
     from the warehouse that would ship it (the one holding its units, else the nearest by the
-    allocation rule). ``new``: just placed."""
+    allocation rule), and for units waiting for stock when the inbound filling them is put away.
+    ``new``: just placed; ``ready``: the waiting orders' readiness, when the caller worked it out."""
     ids = [o.id for o in orders]
+    if ready is None:
+        ready = waiting_for_stock.readiness(uow, merchant_id, ids, now or utcnow())
     parts: Mapping[str, list[Shipment]] = (
         {} if new else shipments_service.shipments_for_orders(uow, merchant_id, ids)
     )
@@ -169,6 +177,8 @@ def order_journeys(
                 promise=window_of(order.edd_earliest, order.edd_latest, order.edd_most_likely, "now"),
                 parts=tuple(w for w in windows if w is not None),
                 all_shipped=shipped.get(order.id, 0) >= sum(line.quantity for line in order.lines),
+                stock_ready_at=ready[order.id].ready_at if order.id in ready else None,
+                waiting_for_stock=order.id in ready,
             )
         )
     return journeys

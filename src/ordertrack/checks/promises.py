@@ -14,6 +14,7 @@ from datetime import datetime
 
 from ordertrack.checks import facts
 from ordertrack.checks.facts import Watched
+from ordertrack.checks.waiting import Readiness
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.eta import history as eta_history
 from ordertrack.eta import promises as eta_promises
@@ -67,12 +68,17 @@ def revise_order_promises(
     new: bool = False,
     fresh: Mapping[str, Window] | None = None,
     cause: Cause | None = None,
+    ready: Mapping[str, Readiness] | None = None,
+    history: TransitHistory | None = None,
 ) -> None:
     """The orders' promises: their last part's. ``new``: just placed; ``fresh``: shipments' promises
-    revised in this round, newer than their stored ones; ``cause``: why, when the caller knows."""
-    history = learned_history(uow, merchant_id)
+    revised in this round, newer than their stored ones; ``cause``: why, when the caller knows;
+    ``ready``: when the stock waiting orders wait for can be picked, when already worked out."""
+    history = history or learned_history(uow, merchant_id)
     ordered = sorted(orders, key=lambda o: o.id)
-    for journey in facts.order_journeys(uow, merchant_id, ordered, new=new, fresh=fresh or {}):
+    for journey in facts.order_journeys(
+        uow, merchant_id, ordered, new=new, fresh=fresh or {}, now=now, ready=ready
+    ):
         eta_promises.revise_order_promise(
             uow, merchant_id, journey, history, now=now, stage=stage, cause=cause
         )

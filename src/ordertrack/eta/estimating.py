@@ -52,6 +52,10 @@ class Cause(StrEnum):
     delivered = "delivered"
     stock_arrived = "stock_arrived"  # the units it waited for are in stock
     learned = "learned"  # recent deliveries changed what is expected on its route
+    # Backordered orders, promised from the inbound that will fill them (docs/suppliers.md):
+    waiting_for_stock = "waiting_for_stock"  # waiting for stock: a purchase order sent, cancelled or short
+    supplier_delay = "supplier_delay"  # the inbound it waits for is expected later
+    supplier_confirmed = "supplier_confirmed"  # the supplier confirmed its dates
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,14 @@ class OrderJourney:
     promise: Window | None
     parts: tuple[Window, ...]  # its shipments' promises now
     all_shipped: bool
+    # Units it waits for (backordered): when the inbound that fills them is put away and can be
+    # picked (None: nothing waits, or no inbound covers them, see ``waiting_for_stock``).
+    stock_ready_at: datetime | None = None
+    waiting_for_stock: bool = False  # some units are backordered
+
+    @property
+    def promised_from_inbound(self) -> bool:
+        return self.stock_ready_at is not None
 
 
 def estimate_shipment(
@@ -324,9 +336,13 @@ def promise_order(journey: OrderJourney, history: TransitHistory, now: datetime)
     """The order's promise: its last part's (None: nothing to promise)."""
     windows = list(journey.parts)
     if not journey.all_shipped:
-        windows.append(
-            estimate_unshipped(journey.ordered_at, journey.origin, journey.destination, history, now)
-        )
+        # Units waiting for stock leave once the inbound that fills them is put away: the
+        # warehouse's cut-off counts from then (arrival + put-away + processing + transit).
+        start = max(journey.ordered_at, journey.stock_ready_at or journey.ordered_at)
+        unshipped = estimate_unshipped(start, journey.origin, journey.destination, history, now)
+        if journey.stock_ready_at is not None:
+            unshipped = replace(unshipped, reason=f"waiting for stock, then {unshipped.reason}")
+        windows.append(unshipped)
     if not windows:
         return None
     if len(windows) == 1:

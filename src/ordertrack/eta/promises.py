@@ -122,7 +122,17 @@ def revise_order_promise(
     repository.add(uow, _revision(merchant_id, journey.order_id, None, window, stage, delayed, now, route))
     uow.record(
         OrderPromiseRevised(
-            merchant_id, journey.order_id, str(stage), window.earliest, window.latest, window.most_likely
+            merchant_id,
+            journey.order_id,
+            str(stage),
+            window.earliest,
+            window.latest,
+            window.most_likely,
+            # Its shipments tell their own delays; a wait for stock moving later is the order's.
+            # (At confirmation the order's own message tells the first wait: stage ``order``.)
+            notify=delayed and journey.promised_from_inbound and stage is not Stage.order,
+            cause=str(why),
+            at=now,
         )
     )
     return window

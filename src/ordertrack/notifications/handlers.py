@@ -24,6 +24,7 @@ from ordertrack.events import (
     AttentionOpened,
     Event,
     OrderConfirmed,
+    OrderPromiseRevised,
     PromiseRevised,
     ShipmentCreated,
     ShipmentStatusChanged,
@@ -144,6 +145,38 @@ def notify_revised_promises(
                 )
             )
         enqueue(uow, merchant_id, occurrences, now=at)
+
+
+def notify_revised_order_promises(
+    uow: UnitOfWork,
+    events: Sequence[OrderPromiseRevised],
+    *,
+    customers: CustomersOf = orders_service.customers_of_orders,
+    enqueue: Enqueue = notifications_service.enqueue,
+    clock: Clock = utcnow,
+) -> None:
+    """An order waiting for stock whose promise moved later (its inbound delayed, cancelled,
+    short) is told to the shopper as a ``delivery_revised`` message about the order, once per
+    order and new window; its shipments' own delays are told by :func:`notify_revised_promises`."""
+    told = [e for e in events if e.notify]
+    now = clock()
+    for (merchant_id, at), revised in _grouped(told, lambda e: e.at or now).items():
+        owners = customers(uow, merchant_id, {e.order_id for e in revised})
+        enqueue(
+            uow,
+            merchant_id,
+            [
+                Occurrence(
+                    "delivery_revised",
+                    e.order_id,
+                    owners.get(e.order_id),
+                    subject=rules.revision_subject(e.order_id, e.earliest, e.latest),
+                    facts={"cause": e.cause} if e.cause else None,
+                )
+                for e in revised
+            ],
+            now=at,
+        )
 
 
 def alert_staff_of_attention(

@@ -23,8 +23,8 @@ from ordertrack.suppliers.availability import (
     Availability,
     Cover,
     Inbound,
-    Level,
     OpenLine,
+    ShelfStock,
     ShippedPart,
     Waiting,
     allocate,
@@ -249,7 +249,7 @@ def inbound(
     return inbound_units(lines, parts)
 
 
-def levels(uow: UnitOfWork, merchant_id: str, skus: Iterable[str]) -> list[Level]:
+def levels(uow: UnitOfWork, merchant_id: str, skus: Iterable[str]) -> list[ShelfStock]:
     wanted = sorted(set(skus))
     if not wanted:
         return []
@@ -258,7 +258,7 @@ def levels(uow: UnitOfWork, merchant_id: str, skus: Iterable[str]) -> list[Level
             StockLevel.merchant_id == merchant_id, StockLevel.sku.in_(wanted)
         )
     ).all()
-    return [Level(w, s, on_hand, reserved) for w, s, on_hand, reserved in rows]
+    return [ShelfStock(w, s, on_hand, reserved) for w, s, on_hand, reserved in rows]
 
 
 def waiting(uow: UnitOfWork, merchant_id: str, skus: Iterable[str]) -> list[Waiting]:

@@ -84,7 +84,7 @@ class Inbound:
 
 
 @dataclass(frozen=True, slots=True)
-class Level:
+class ShelfStock:
     warehouse_id: str
     sku: str
     on_hand: int
@@ -222,7 +222,7 @@ def inbound_units(lines: Iterable[OpenLine], shipped: Iterable[ShippedPart]) -> 
 
 def availability(
     sku: str,
-    levels: Iterable[Level],
+    levels: Iterable[ShelfStock],
     inbound: Iterable[Inbound],
     backordered: int,
     warehouse_id: str | None = None,
@@ -248,7 +248,7 @@ def availability(
 def allocate(
     waiting: Iterable[Waiting],
     inbound: Iterable[Inbound],
-    levels: Iterable[Level] = (),
+    levels: Iterable[ShelfStock] = (),
     *,
     warehouse_order: Mapping[str, int] | None = None,
 ) -> dict[str, Cover]:

@@ -89,11 +89,26 @@ def check_shipments(db: Database, settings: Settings, now: datetime) -> int:
             return checked
 
 
+def revise_waiting_promises(db: Database, settings: Settings, now: datetime) -> int:
+    """Revise the promises of customer orders waiting on inbound that moved (delayed, confirmed,
+    received), a few hundred per transaction so ingest never waits; a backlog for a minute at most."""
+    from ordertrack.checks.restocking import revise_due_promises  # noqa: PLC0415
+
+    revised = 0
+    started = utcnow()
+    while True:
+        done = revise_due_promises(db, max(now, utcnow()))
+        revised += done.orders
+        if done.skus == 0 or utcnow() - started > timedelta(minutes=1):
+            return revised
+
+
 JOBS: tuple[Job, ...] = (
     Job("expire_idempotency_keys", timedelta(minutes=10), in_one_transaction(expire_idempotency_keys)),
     Job("poll_carriers", timedelta(minutes=1), poll_carriers),
     Job("deliver_notifications", timedelta(seconds=5), deliver_notifications),
     Job("check_shipments", timedelta(seconds=30), check_shipments),
+    Job("revise_waiting_promises", timedelta(seconds=10), revise_waiting_promises),
 )
 
 
