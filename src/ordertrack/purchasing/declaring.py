@@ -40,9 +40,6 @@ from ordertrack.tracking.model import Parcel
 CAUSE_SHIPPED = "supplier_shipped"
 CAUSE_CANCELLED = "supplier_delay"
 
-DECLARED = "declared"
-CANCELLED = "cancelled"
-
 # A notice may be declared once the supplier has the order and until it is closed. "shipped"
 # is included: a supplier may send more than it said (flagged, not refused).
 DECLARABLE = frozenset(
@@ -185,7 +182,7 @@ def declare_inbound_shipment(
         number=_number(uow, merchant_id, po, data.number, seq),
         carrier=data.carrier,
         expected_arrival_date=data.expected_arrival_date,
-        status=DECLARED,
+        status=rules.InboundStatus.declared,
         declared_by=actor[: history.MAX_ACTOR_LENGTH],
         created_at=now,
         updated_at=now,
@@ -269,11 +266,15 @@ def cancel_inbound_shipment(
     )
     previous = shipment.status
     shipment.cancelled_at = now
-    shipment.status = CANCELLED
+    shipment.status = rules.InboundStatus.cancelled
     shipment.updated_at = now
     purchase_orders.refresh_status(uow, po, now)
     skus = tuple(sorted({row.sku for row in shipment.lines}))
-    uow.record(InboundShipmentStatusChanged(merchant_id, po.id, shipment.id, previous, CANCELLED, now))
+    uow.record(
+        InboundShipmentStatusChanged(
+            merchant_id, po.id, shipment.id, previous, rules.InboundStatus.cancelled, now
+        )
+    )
     uow.record(InboundExpectationChanged(merchant_id, skus, po.warehouse_id, CAUSE_CANCELLED, now))
     history.record(uow, po, actor, "asn_cancelled", {"inbound_shipment": shipment.number}, at=now)
     return shipment
