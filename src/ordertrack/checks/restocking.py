@@ -44,11 +44,15 @@ DUE_PER_ROUND = 200
 _CAUSE_RANK = {Cause.supplier_delay: 0, Cause.supplier_confirmed: 1, Cause.stock_arrived: 2}
 
 
+# The causes a waiting order's promise is revised for; anything else the inbound side says
+# (an ASN arrived at the dock, a carrier's estimate moved earlier) is plain waiting for stock.
+_WAITING_CAUSES = frozenset(
+    {Cause.supplier_delay, Cause.supplier_confirmed, Cause.stock_arrived, Cause.waiting_for_stock}
+)
+
+
 def _known_cause(value: str) -> Cause:
-    try:
-        return Cause(value)
-    except ValueError:
-        return Cause.waiting_for_stock
+    return Cause(value) if value in _WAITING_CAUSES else Cause.waiting_for_stock
 
 
 def mark_due(uow: UnitOfWork, merchant_id: str, skus: Iterable[str], cause: str, at: datetime) -> int:

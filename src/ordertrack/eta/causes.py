@@ -19,6 +19,9 @@ CAUSE_WORDS: dict[str, str] = {
     Cause.delivered: "Delivered",
     Cause.stock_arrived: "The missing items came into stock",
     Cause.learned: "Updated with recent deliveries on this route",
+    Cause.waiting_for_stock: "Waiting for stock to arrive",
+    Cause.supplier_delay: "The stock it waits for will arrive later",
+    Cause.supplier_confirmed: "The supplier confirmed when the stock arrives",
 }
 
 # What a window was based on; ``%(count)s``, ``%(origin)s`` and ``%(destination)s`` are filled in.

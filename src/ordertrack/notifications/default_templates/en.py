@@ -44,6 +44,10 @@ WORDS = Words(
         "running_late": "Why: it is taking longer than expected.",
         "stock_arrived": "Why: the missing items came into stock.",
         "learned": "Why: recent deliveries on this route took a different time.",
+        "waiting_for_stock": "Why: some items are waiting for stock; they ship once it "
+        "arrives at our warehouse.",
+        "supplier_delay": "Why: the stock your items wait for will reach our warehouse later than expected.",
+        "supplier_confirmed": "Why: our supplier confirmed when the stock your items wait for arrives.",
     },
 )
 

@@ -47,6 +47,12 @@ WORDS = Words(
         "running_late": "Motivo: está tardando más de lo previsto.",
         "stock_arrived": "Motivo: los artículos que faltaban ya están en stock.",
         "learned": "Motivo: las entregas recientes en esta ruta han tardado un tiempo distinto.",
+        "waiting_for_stock": "Motivo: algunos artículos esperan stock; se enviarán cuando "
+        "llegue a nuestro almacén.",
+        "supplier_delay": "Motivo: el stock que esperan tus artículos llegará a "
+        "nuestro almacén más tarde de lo previsto.",
+        "supplier_confirmed": "Motivo: nuestro proveedor confirmó cuándo llega el stock "
+        "que esperan tus artículos.",
     },
 )
 

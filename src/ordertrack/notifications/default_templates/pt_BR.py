@@ -48,6 +48,12 @@ WORDS = Words(
         "running_late": "Motivo: está demorando mais do que o previsto.",
         "stock_arrived": "Motivo: os itens que faltavam chegaram ao estoque.",
         "learned": "Motivo: as entregas recentes nesta rota levaram um tempo diferente.",
+        "waiting_for_stock": "Motivo: alguns itens aguardam estoque; serão enviados "
+        "quando ele chegar ao nosso armazém.",
+        "supplier_delay": "Motivo: o estoque que seus itens aguardam chegará ao nosso "
+        "armazém mais tarde do que o previsto.",
+        "supplier_confirmed": "Motivo: nosso fornecedor confirmou quando chega o estoque "
+        "que seus itens aguardam.",
     },
 )
 
