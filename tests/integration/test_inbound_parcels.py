@@ -15,7 +15,7 @@ from ordertrack.events import ParcelStatusChanged
 from ordertrack.kit.ids import new_id
 from ordertrack.purchasing import inbound
 from ordertrack.suppliers import purchase_orders as pos
-from ordertrack.suppliers.model import InboundShipment
+from ordertrack.suppliers.model import InboundShipment, InboundShipmentLine, PurchaseOrderLine
 from ordertrack.tracking import parcels as tracking_parcels
 from ordertrack.tracking import service as tracking_service
 from ordertrack.tracking.model import Parcel
@@ -38,9 +38,18 @@ def sent_purchase_order(db: Database, merchant_id: str) -> str:
     return po_id
 
 
-def new_inbound(db: Database, merchant_id: str, po_id: str, seq: int = 1, **columns: object) -> str:
-    """An ASN row without lines or parcels (declaring is another part's; these tests need the row)."""
+def new_inbound(
+    db: Database, merchant_id: str, po_id: str, seq: int = 1, *, units: int = 0, **columns: object
+) -> str:
+    """An ASN row with ``units`` of the PO's first line (declaring is another part's; these tests
+    need the row)."""
     with db.uow() as uow:
+        po = pos.find_purchase_order(uow, merchant_id, po_id)
+        first = uow.session.scalars(
+            select(PurchaseOrderLine)
+            .where(PurchaseOrderLine.purchase_order_id == po.id)
+            .order_by(PurchaseOrderLine.line_no)
+        ).first()
         row = InboundShipment(
             id=new_id("ibs"),
             merchant_id=merchant_id,
@@ -55,6 +64,17 @@ def new_inbound(db: Database, merchant_id: str, po_id: str, seq: int = 1, **colu
             **columns,
         )
         uow.session.add(row)
+        if units:
+            uow.session.add(
+                InboundShipmentLine(
+                    id=new_id("isl"),
+                    merchant_id=merchant_id,
+                    inbound_shipment_id=row.id,
+                    purchase_order_line_id=first.id,
+                    sku=first.sku,
+                    quantity=units,
+                )
+            )
         uow.commit()
         return row.id
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from ordertrack.statuses import ShipmentStatus
 from ordertrack.suppliers.rules import (
+    ArrivalFacts,
     InboundFacts,
     InboundLineFacts,
     InboundStatus,
     derive_arrived_at,
     derive_inbound_status,
+    estimate_inbound_arrival,
 )
 
 AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -121,3 +123,56 @@ class TestInboundStatusProperties:
             assert found == max(delivered)
         else:
             assert found == first_count
+
+
+DAY = date(2026, 12, 7)
+
+
+def arrival(**facts) -> tuple[date | None, str | None]:
+    return estimate_inbound_arrival(ArrivalFacts(today=DAY, started=DAY - timedelta(days=2), **facts))
+
+
+class TestInboundArrivalEstimate:
+    def test_nothing_said_is_nothing_promised(self) -> None:
+        assert arrival() == (None, None)
+
+    def test_the_declared_date_then_the_orders_promise(self) -> None:
+        assert arrival(declared=DAY + timedelta(days=4), promised=DAY) == (
+            DAY + timedelta(days=4),
+            "declared",
+        )
+        assert arrival(promised=DAY + timedelta(days=6)) == (DAY + timedelta(days=6), "purchase_order")
+
+    def test_the_carrier_outranks_the_supplier(self) -> None:
+        found = arrival(declared=DAY + timedelta(days=4), carrier_latest=DAY + timedelta(days=2))
+        assert found == (DAY + timedelta(days=2), "carrier")
+
+    def test_the_lane_is_believed_only_when_it_says_later(self) -> None:
+        later = arrival(declared=DAY + timedelta(days=1), learned_transit_days=10)
+        assert later == (DAY + timedelta(days=8), "learned")
+        sooner = arrival(declared=DAY + timedelta(days=9), learned_transit_days=3)
+        assert sooner == (DAY + timedelta(days=9), "declared")
+
+    def test_arrived_is_a_fact(self) -> None:
+        assert arrival(declared=DAY + timedelta(days=9), arrived=DAY - timedelta(days=1)) == (
+            DAY - timedelta(days=1),
+            "arrived",
+        )
+
+    def test_a_day_gone_by_is_today(self) -> None:
+        assert arrival(declared=DAY - timedelta(days=5)) == (DAY, "declared")
+
+    @given(
+        st.one_of(st.none(), st.dates()),
+        st.one_of(st.none(), st.dates()),
+        st.one_of(st.none(), st.dates()),
+        st.one_of(st.none(), st.integers(0, 90)),
+    )
+    def test_never_before_today_unless_arrived(self, declared, promised, carrier, transit) -> None:
+        found, basis = arrival(
+            declared=declared, promised=promised, carrier_latest=carrier, learned_transit_days=transit
+        )
+        if found is not None:
+            assert found >= DAY and basis is not None
+        else:
+            assert declared is promised is carrier is transit is None

@@ -167,11 +167,21 @@ class InboundShipment(Base):
     carrier: Mapped[str | None] = mapped_column(String(40))
     # What the supplier declared; the tracking engine's promise for its parcels may differ.
     expected_arrival_date: Mapped[date | None]
-    # Derived (rules.derive_inbound_status): declared, in_transit, arrived, partially_received,
-    # received, cancelled.
+    # Derived (rules.derive_inbound_status): declared, in_transit, arrived, exception,
+    # partially_received, received, cancelled.
     status: Mapped[str] = mapped_column(String(32))
     declared_by: Mapped[str] = mapped_column(String(100))  # "supplier link", "staff:<email>", "api", "csv"
     arrived_at: Mapped[datetime | None]  # every parcel delivered to the warehouse
+    # When it is expected now, as its parcels' tracking revises the declared date (derived by
+    # purchasing.inbound, like a shipment's edd_* columns), and what that rests on: declared,
+    # purchase_order, carrier, learned, lead_time, arrived.
+    arrival_estimate: Mapped[date | None]
+    arrival_basis: Mapped[str | None] = mapped_column(String(24))
+    # What needs staff's attention now (late, stalled, exception; None: nothing) and since when;
+    # staff hear of each kind once (the outbox's once-only key), so this is what is shown.
+    attention: Mapped[str | None] = mapped_column(String(24))
+    attention_detail: Mapped[str | None] = mapped_column(String(300))
+    attention_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from ordertrack.kit.errors import Conflict, Unprocessable
@@ -226,3 +226,49 @@ def derive_arrived_at(
     if parcels_delivered_at and all(at is not None for at in parcels_delivered_at):
         return max(at for at in parcels_delivered_at if at is not None)
     return first_counted_at
+
+
+@dataclass(frozen=True)
+class ArrivalFacts:
+    """What an inbound shipment's expected arrival is worked out from (dates in the
+    warehouse's calendar)."""
+
+    today: date
+    started: date  # the day it was declared: the goods left
+    declared: date | None = None  # the supplier's expected arrival on the notice
+    promised: date | None = None  # the purchase order's promised arrival
+    carrier_latest: date | None = None  # the latest day of its parcels' carrier estimates
+    learned_transit_days: int | None = None  # on this supplier's lane to this warehouse
+    arrived: date | None = None
+
+
+def estimate_inbound_arrival(facts: ArrivalFacts) -> tuple[date | None, str | None]:
+    """(expected arrival, what it rests on), or (None, None) when nothing says.
+
+    Arrived is a fact. Before that a carrier's estimate outranks the supplier's word (the
+    carrier holds the goods). Without one, the supplier's declared date (else the order's
+    promised one) stands unless the learned transit of its lane says later: a promise the lane
+    has never kept is not repeated. A day already passed is not promised again: a shipment still
+    out is expected today at the earliest (and the late check tells staff).
+    """
+    if facts.arrived is not None:
+        return facts.arrived, "arrived"
+    estimate: date | None
+    basis: str | None
+    if facts.carrier_latest is not None:
+        estimate, basis = facts.carrier_latest, "carrier"
+    else:
+        estimate, basis = (
+            (facts.declared, "declared")
+            if facts.declared is not None
+            else (facts.promised, "purchase_order")
+            if facts.promised is not None
+            else (None, None)
+        )
+        if facts.learned_transit_days is not None:
+            learned = facts.started + timedelta(days=facts.learned_transit_days)
+            if estimate is None or learned > estimate:
+                estimate, basis = learned, "learned"
+    if estimate is not None and estimate < facts.today:
+        estimate = facts.today
+    return estimate, basis
