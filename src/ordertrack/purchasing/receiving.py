@@ -20,6 +20,7 @@ from ordertrack.events import InboundShipmentStatusChanged
 from ordertrack.kit.errors import NotFound
 from ordertrack.kit.number_keys import number_key
 from ordertrack.suppliers import receiving
+from ordertrack.suppliers.inbound_shipments import InboundShipmentNotFound
 from ordertrack.suppliers.model import InboundShipment
 from ordertrack.tracking.model import Parcel
 
@@ -40,7 +41,7 @@ def find_scanned(uow: UnitOfWork, merchant_id: str, scanned: str) -> InboundShip
         raise NothingScanned("scan or type the inbound shipment's number or a tracking number")
     try:
         return receiving.find_inbound_shipment(uow, merchant_id, text)
-    except receiving.NoSuchInboundShipment:
+    except InboundShipmentNotFound:
         pass
     tracking_number = _GAPS.sub("", text).upper()
     found = uow.session.scalars(

@@ -33,9 +33,9 @@ from ordertrack.inventory import repository as inventory_repository
 from ordertrack.inventory import service as inventory_service
 from ordertrack.kit.errors import Conflict, NotFound, Unprocessable
 from ordertrack.kit.ids import new_ids
-from ordertrack.kit.number_keys import number_key
 from ordertrack.suppliers import counting, history
 from ordertrack.suppliers.counting import Count, Tally
+from ordertrack.suppliers.inbound_shipments import find_inbound_shipment
 from ordertrack.suppliers.model import (
     InboundShipment,
     InboundShipmentLine,
@@ -55,10 +55,6 @@ _PHOTO_SIGNATURES = {
     "image/webp": lambda data: data[:4] == b"RIFF" and data[8:12] == b"WEBP",
 }
 PHOTO_TYPES = tuple(_PHOTO_SIGNATURES)
-
-
-class NoSuchInboundShipment(NotFound):
-    code = "inbound_shipment_not_found"
 
 
 class UnknownReceivingLine(Unprocessable):
@@ -148,25 +144,6 @@ def check_photo(photo: Photo) -> None:
     check = _PHOTO_SIGNATURES.get(kind)
     if check is None or not check(photo.content):
         raise UnsupportedPhoto("a photo must be a JPEG, PNG or WebP image")
-
-
-def find_inbound_shipment(
-    uow: UnitOfWork, merchant_id: str, ref: str, *, lock: bool = False
-) -> InboundShipment:
-    """The merchant's inbound shipment by id, or by its number as typed or scanned."""
-    base = (
-        select(InboundShipment)
-        .where(InboundShipment.merchant_id == merchant_id)
-        .options(selectinload(InboundShipment.lines))
-    )
-    if lock:
-        base = base.with_for_update(of=InboundShipment)
-    found = uow.session.scalars(base.where(InboundShipment.id == ref)).first()
-    if found is None and (key := number_key(ref)):
-        found = uow.session.scalars(base.where(InboundShipment.number_key == key)).first()
-    if found is None:
-        raise NoSuchInboundShipment(f"no inbound shipment {ref!r}")
-    return found
 
 
 def _check_open(po: PurchaseOrder, asn: InboundShipment | None) -> None:
