@@ -35,6 +35,8 @@ class Purpose(StrEnum):
     DASHBOARD_LOGIN_CSRF = "ordertrack.dashboard-login-csrf"
     STAFF_INVITE = "ordertrack.staff-invite"
     STAFF_RESET = "ordertrack.staff-reset"
+    SUPPLIER_LINK = "ordertrack.supplier-link"
+    SUPPLIER_FORM = "ordertrack.supplier-form"
 
 
 def tracking_token(secret: str, order_id: str, *, expires_on: date | None = None) -> str:
@@ -98,3 +100,41 @@ def staff_link_url(
     kind = "invite" if purpose is Purpose.STAFF_INVITE else "reset"
     token = staff_link_token(keys, purpose, staff_id, nonce, now=now)
     return f"{public_url.rstrip('/')}/dashboard/{kind}/{token}"
+
+
+# A supplier's link lives as long as a slow purchase order does: production, a sea crossing and
+# the last shipment declared. Sending the order's email again gives a fresh link, from that day.
+SUPPLIER_LINK_LIFETIME = timedelta(days=120)
+
+
+def supplier_link_token(secret: str, merchant_id: str, purchase_order_id: str, *, now: datetime) -> str:
+    """The token of one purchase order's page for its supplier: that order of that merchant,
+    nothing else, until ``now`` + :data:`SUPPLIER_LINK_LIFETIME`."""
+    signer = Signer(SigningKeys(secret), Purpose.SUPPLIER_LINK)
+    return signer.sign([merchant_id, purchase_order_id], expires_at=now + SUPPLIER_LINK_LIFETIME)
+
+
+def read_supplier_link_token(keys: SigningKeys, token: str, *, now: datetime) -> tuple[str, str] | None:
+    """(merchant id, purchase order id) of a token this server signed and that has not expired;
+    None for anything else (the page answers it as not found)."""
+    found = Signer(keys, Purpose.SUPPLIER_LINK).unsign(token, now=now)
+    if not isinstance(found, list) or len(found) != 2 or not all(isinstance(p, str) and p for p in found):
+        return None
+    return found[0], found[1]
+
+
+def supplier_link_url(
+    public_url: str, secret: str, merchant_id: str, purchase_order_id: str, *, now: datetime
+) -> str:
+    token = supplier_link_token(secret, merchant_id, purchase_order_id, now=now)
+    return f"{public_url.rstrip('/')}/supplier/{token}"
+
+
+def supplier_form_token(keys: SigningKeys, link_token: str) -> str:
+    """The hidden field of the supplier page's forms, bound to its link: a form posted from
+    another site does not hold it."""
+    return Signer(keys, Purpose.SUPPLIER_FORM).signature(link_token)
+
+
+def supplier_form_token_matches(keys: SigningKeys, link_token: str, given: str | None) -> bool:
+    return Signer(keys, Purpose.SUPPLIER_FORM).verifies(link_token, given)

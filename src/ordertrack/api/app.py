@@ -18,6 +18,7 @@ from ordertrack.api.document import declare_url_rules
 from ordertrack.api.errors import error_response, install_error_handlers
 from ordertrack.api.options import AllowedMethods
 from ordertrack.api.routes.attention import router as attention_router
+from ordertrack.api.routes.availability import router as availability_router
 from ordertrack.api.routes.carriers import router as carriers_router
 from ordertrack.api.routes.catalog import router as catalog_router
 from ordertrack.api.routes.documents import batch_router as documents_batch_router
@@ -46,6 +47,7 @@ from ordertrack.web.dashboard.routes import router as dashboard_pages
 from ordertrack.web.home import SWAGGER_ASSETS, SWAGGER_ASSETS_URL
 from ordertrack.web.home import router as home_pages
 from ordertrack.web.pages import STATIC
+from ordertrack.web.supplier.routes import router as supplier_pages
 from ordertrack.web.track.live import router as track_live
 from ordertrack.web.track.lookup import router as track_lookup
 from ordertrack.web.track.routes import router as track_pages
@@ -146,6 +148,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     install_error_handlers(app, postgres=not db.is_sqlite)
     for router in (
         attention_router,
+        availability_router,
         carriers_router,
         notifications_router,
         catalog_router,
@@ -172,6 +175,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(track_lookup)
     app.include_router(track_pages)
     app.include_router(track_live)
+    app.include_router(supplier_pages)
     app.include_router(dashboard_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount(SWAGGER_ASSETS_URL, StaticFiles(directory=SWAGGER_ASSETS), name="api-docs-assets")

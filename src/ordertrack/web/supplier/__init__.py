@@ -1,0 +1,1 @@
+"""The supplier's link: one purchase order's page, for a supplier without an account."""
