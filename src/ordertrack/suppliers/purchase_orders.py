@@ -194,9 +194,17 @@ def purchase_order_page(
     supplier_id: str | None = None,
     cursor: str | None = None,
     limit: int = 50,
+    number_part: str | None = None,
 ) -> Page[PurchaseOrder]:
+    """Newest first; ``number_part``: those whose number holds it, as people type it."""
     return repository.purchase_orders_page(
-        uow, merchant_id, status=status, supplier_id=supplier_id, cursor=cursor, limit=limit
+        uow,
+        merchant_id,
+        status=status,
+        supplier_id=supplier_id,
+        cursor=cursor,
+        limit=limit,
+        number_part=number_part,
     )
 
 

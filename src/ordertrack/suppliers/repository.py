@@ -93,6 +93,7 @@ def purchase_orders_page(
     supplier_id: str | None,
     cursor: str | None,
     limit: int,
+    number_part: str | None = None,
 ) -> Page[PurchaseOrder]:
     query = (
         select(PurchaseOrder)
@@ -103,6 +104,10 @@ def purchase_orders_page(
         query = query.where(PurchaseOrder.status == status)
     if supplier_id is not None:
         query = query.where(PurchaseOrder.supplier_id == supplier_id)
+    if number_part is not None:
+        # As people type it: "1001" finds PO-1001 (number keys hold letters and digits only).
+        key = number_key(number_part)
+        query = query.where(PurchaseOrder.number_key.contains(key, autoescape=True))
     return keyset_page(uow.session, query, PurchaseOrder.id, cursor, limit)
 
 

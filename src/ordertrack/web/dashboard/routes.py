@@ -17,9 +17,12 @@ from ordertrack.web.dashboard import (
     inventory_pages,
     map_settings,
     orders_pages,
+    purchase_order_pages,
+    reorder_pages,
     sessions,
     settings_pages,
     staff_pages,
+    supplier_pages,
     template_preview,
     templates_pages,
 )
@@ -178,6 +181,9 @@ router.include_router(orders_pages.router)
 router.include_router(attention_pages.router)
 router.include_router(staff_pages.router)
 router.include_router(inventory_pages.router)
+router.include_router(supplier_pages.router)
+router.include_router(purchase_order_pages.router)
+router.include_router(reorder_pages.router)
 router.include_router(fulfilment.router)
 router.include_router(settings_pages.router)
 router.include_router(templates_pages.router)
