@@ -37,6 +37,7 @@ from ordertrack.demo.catalog_data import (
     DemoProduct,
 )
 from ordertrack.demo.order_plans import ORDER_PLANS, OrderPlan
+from ordertrack.demo.purchasing import seed_purchasing
 from ordertrack.demo.scans import IN_FLIGHT, DemoScan, parcel_journey, tracking_number
 from ordertrack.fulfilment import shipping
 from ordertrack.inventory import service as inventory_service
@@ -92,6 +93,10 @@ class SeededDemo:
     unmatched_events: int = 0
     warehouses: int = 0
     stock_levels: int = 0
+    suppliers: int = 0
+    purchase_orders: int = 0
+    inbound_shipments: int = 0
+    waiting_orders: int = 0  # of ``orders``: backordered, waiting for stock on its way
 
 
 @dataclass
@@ -210,6 +215,7 @@ def seed_demo(uow: UnitOfWork, now: datetime | None = None, api_key: str | None 
         if result.rejected:
             raise ValueError(f"demo event refused: {result.rejected[0].error}")
         accepted += result.accepted
+    buying = seed_purchasing(uow, merchant_id, now, RECYCLE_WINDOW)
 
     shipments = [s for d in drafts for s in d.shipments]
     return SeededDemo(
@@ -219,13 +225,17 @@ def seed_demo(uow: UnitOfWork, now: datetime | None = None, api_key: str | None 
         created=True,
         products=len(PRODUCTS),
         customers=len({d.customer.email for d in drafts}),
-        orders=len(drafts),
+        orders=len(drafts) + buying.waiting_orders,
         shipments=len(shipments),
         parcels=sum(len(s.parcels) for s in shipments),
-        events=accepted,
+        events=accepted + buying.events,
         unmatched_events=len(unmatched),
         warehouses=len(WAREHOUSES),
         stock_levels=stock_levels,
+        suppliers=buying.suppliers,
+        purchase_orders=buying.purchase_orders,
+        inbound_shipments=buying.inbound_shipments,
+        waiting_orders=buying.waiting_orders,
     )
 
 
