@@ -2,15 +2,16 @@
 counts, read in a few indexed queries per call (PO lines by merchant and SKU, their ASN lines,
 stock levels and backorders by merchant and SKU).
 
-The tracking engine's newest word on when an ASN arrives lives above this layer: callers that
-have it pass it in as ``arrivals`` (ASN id -> day); without it the supplier's declared date
-counts.
+An ASN's expected arrival is the one purchasing derives from its parcels' tracking and stores
+(``arrival_estimate``, :func:`ordertrack.purchasing.inbound.rederive_inbound_shipments`); before
+one is derived, the supplier's declared date, else the PO's promised arrival. ``arrivals`` (ASN
+id -> day) overrides it where a caller knows better.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -40,6 +41,10 @@ from ordertrack.suppliers.model import (
     Supplier,
 )
 from ordertrack.suppliers.rules import PurchaseOrderStatus
+
+# Business days from goods arriving at the dock to being on the shelf, ready to pick: counted,
+# checked and put away. The same for every warehouse for now (docs/suppliers.md).
+PUT_AWAY_BUSINESS_DAYS = 1
 
 # A purchase order brings units once sent and until it is received or cancelled.
 OPEN_STATUSES = (
@@ -175,8 +180,9 @@ def shipped_parts(
     arrivals: Mapping[str, date | None] | None = None,
     promised: Mapping[str, date | None] | None = None,
 ) -> list[ShippedPart]:
-    """The ASN parts of these PO lines (cancelled ASNs left out), each dated by the carrier's
-    word (``arrivals``), else the supplier's declared date, else the PO's promised arrival."""
+    """The ASN parts of these PO lines (cancelled ASNs left out), each dated by its derived
+    expected arrival (the carrier's word once tracked), else the supplier's declared date, else
+    the PO's promised arrival; arrived ones by the day they arrived."""
     by_id = {line.purchase_order_line_id: line for line in lines}
     if not by_id:
         return []
@@ -188,6 +194,8 @@ def shipped_parts(
             InboundShipmentLine.received_quantity,
             InboundShipmentLine.damaged_quantity,
             InboundShipment.expected_arrival_date,
+            InboundShipment.arrival_estimate,
+            InboundShipment.arrival_basis,
             InboundShipment.arrived_at,
         )
         .join(InboundShipment, InboundShipment.id == InboundShipmentLine.inbound_shipment_id)
@@ -199,12 +207,13 @@ def shipped_parts(
     ).all()
     tracked = arrivals or {}
     parts = []
-    for asn_id, line_id, quantity, received, damaged, declared, arrived_at in rows:
+    for asn_id, line_id, quantity, received, damaged, declared, estimate, basis, arrived_at in rows:
         line = by_id[line_id]
+        derived = estimate if basis is not None else None
         day = (
             arrived_at.date()
             if arrived_at is not None
-            else tracked.get(asn_id) or declared or (promised or {}).get(line.purchase_order_id)
+            else tracked.get(asn_id) or derived or declared or (promised or {}).get(line.purchase_order_id)
         )
         parts.append(
             ShippedPart(
@@ -212,27 +221,6 @@ def shipped_parts(
             )
         )
     return parts
-
-
-def asn_ids_of_skus(uow: UnitOfWork, merchant_id: str, skus: Iterable[str]) -> list[str]:
-    """The ASNs still bringing units of these SKUs (for callers that look up their tracking)."""
-    wanted = sorted(set(skus))
-    if not wanted:
-        return []
-    return sorted(
-        set(
-            uow.session.scalars(
-                select(InboundShipmentLine.inbound_shipment_id)
-                .join(InboundShipment, InboundShipment.id == InboundShipmentLine.inbound_shipment_id)
-                .where(
-                    InboundShipmentLine.merchant_id == merchant_id,
-                    InboundShipmentLine.sku.in_(wanted),
-                    InboundShipment.cancelled_at.is_(None),
-                    InboundShipment.status.not_in(["received", "cancelled"]),
-                )
-            )
-        )
-    )
 
 
 def inbound(
@@ -346,3 +334,12 @@ def sku_availability(
         int(backordered or 0),
         warehouse_id,
     )
+
+
+def put_away(arrives_on: date, warehouse: Warehouse | None) -> datetime:
+    """When goods arriving that day are on the shelf: the start of the warehouse's
+    ``PUT_AWAY_BUSINESS_DAYS``-th business day after it (its country's public holidays off), in
+    its time zone; the warehouse's cut-off then decides the day they leave."""
+    country, zone = (warehouse.country, warehouse.timezone) if warehouse is not None else ("US", "UTC")
+    day = SupplierCalendar(country).add_business_days(arrives_on, PUT_AWAY_BUSINESS_DAYS)
+    return datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(zone))
