@@ -22,7 +22,7 @@ from ordertrack.suppliers.model import PurchaseOrder
 from ordertrack.suppliers.rules import PurchaseOrderStatus
 from ordertrack.suppliers.schemas import PurchaseOrderIn
 from ordertrack.web.dashboard.access import DashboardRoute, Staff, current_staff, database, page, staff_form
-from ordertrack.web.dashboard.supplier_pages import BadSupplierQuery, field_errors, query_param
+from ordertrack.web.dashboard.supplier_pages import BadSupplierQuery, field_errors, query_param, whole_number
 from ordertrack.web.forms import Form
 
 router = APIRouter(prefix="/dashboard", route_class=DashboardRoute)
@@ -240,7 +240,7 @@ def create_purchase_order(request: Request, posted: tuple[Staff, Form] = Depends
                 k: v
                 for k, v in {
                     "sku": r["sku"],
-                    "quantity": r["quantity"] or None,
+                    "quantity": whole_number(r["quantity"]) if r["quantity"] else None,
                     "unit_cost": r["unit_cost"],
                 }.items()
                 if v

@@ -4,6 +4,7 @@ to add or change one. The same services and checks as ``/api/v1/suppliers``."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -52,8 +53,16 @@ def field_errors(error: ValidationError) -> dict[str, str]:
     for problem in error.errors():
         where = ".".join(str(part) for part in problem["loc"])
         message = str(problem["msg"]).removeprefix("Value error, ")
+        # The API's models are strict about JSON types; a form only ever sends text.
+        message = message.replace("a JSON integer", "a whole number")
         found.setdefault(where or "form", message)
     return found
+
+
+def whole_number(text: str) -> int | str:
+    """A typed whole number as a number (the API's models are strict); anything else as typed,
+    for the model to refuse with the field's name."""
+    return int(text) if re.fullmatch(r"-?[0-9]{1,12}", text) else text
 
 
 def _optional(form: Form, name: str, max_length: int = 300) -> str | None:
@@ -75,7 +84,7 @@ def supplier_input(form: Form) -> dict[str, Any]:
             "country": form.text("country", 2).upper(),
         },
         "timezone": form.text("timezone", 64),
-        "lead_time_days": form.text("lead_time_days", 5) or 10,
+        "lead_time_days": whole_number(form.text("lead_time_days", 5) or "10"),
         "holiday_country": (_optional(form, "holiday_country", 2) or "").upper() or None,
         "holiday_subdivision": _optional(form, "holiday_subdivision", 10),
     }
