@@ -44,6 +44,7 @@ def test_a_job_waits_for_its_interval(db: Database) -> None:
         "poll_carriers",
         "deliver_notifications",
         "check_shipments",
+        "check_inbound_shipments",
         "revise_waiting_promises",
     }
     assert run_due_jobs(db, settings, last_run, now + timedelta(seconds=3)) == {}

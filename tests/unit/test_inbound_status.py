@@ -10,12 +10,15 @@ from hypothesis import strategies as st
 from ordertrack.statuses import ShipmentStatus
 from ordertrack.suppliers.rules import (
     ArrivalFacts,
+    InboundAttention,
     InboundFacts,
     InboundLineFacts,
     InboundStatus,
+    InboundWatch,
     derive_arrived_at,
     derive_inbound_status,
     estimate_inbound_arrival,
+    inbound_attention,
 )
 
 AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -176,3 +179,59 @@ class TestInboundArrivalEstimate:
             assert found >= DAY and basis is not None
         else:
             assert declared is promised is carrier is transit is None
+
+
+def watch(**changes) -> InboundWatch:
+    base = {
+        "status": "in_transit",
+        "today": DAY,
+        "now": datetime(2026, 12, 7, 12, tzinfo=UTC),
+        "declared_at": datetime(2026, 12, 1, 12, tzinfo=UTC),
+        "last_scan_at": datetime(2026, 12, 6, 12, tzinfo=UTC),
+        "declared": None,
+        "promised": None,
+        "usual": None,
+        "estimate": None,
+    }
+    return InboundWatch(**{**base, **changes})
+
+
+class TestInboundAttention:
+    def test_nothing_to_say_on_time(self) -> None:
+        assert inbound_attention(watch(declared=DAY, estimate=DAY)) is None
+
+    def test_late_against_the_notice_then_the_order_then_the_lead_time(self) -> None:
+        yesterday = DAY - timedelta(days=1)
+        assert inbound_attention(watch(declared=yesterday)) == (
+            InboundAttention.late,
+            f"not here: the supplier's notice said {yesterday.isoformat()}",
+        )
+        assert inbound_attention(watch(promised=yesterday))[1].startswith("not here: the purchase order")
+        assert inbound_attention(watch(usual=yesterday))[1].startswith("not here: the supplier's lead time")
+        # The notice's later date is what the supplier is held to, not the order's earlier one.
+        assert inbound_attention(watch(declared=DAY + timedelta(days=3), promised=yesterday)) is None
+
+    def test_late_as_soon_as_the_carrier_expects_it_after_the_date(self) -> None:
+        found = inbound_attention(watch(declared=DAY + timedelta(days=1), estimate=DAY + timedelta(days=4)))
+        assert found is not None and found[0] == InboundAttention.late
+
+    def test_trouble_comes_first(self) -> None:
+        found = inbound_attention(
+            watch(status="exception", declared=DAY - timedelta(days=9), trouble="parcel X")
+        )
+        assert found == (InboundAttention.exception, "parcel X")
+
+    def test_stalled_without_news(self) -> None:
+        quiet = datetime(2026, 12, 1, 11, tzinfo=UTC)
+        assert inbound_attention(watch(last_scan_at=quiet)) == (
+            InboundAttention.stalled,
+            "no carrier scan for 6 days",
+        )
+        assert inbound_attention(watch(status="declared", last_scan_at=None)) == (
+            InboundAttention.stalled,
+            "no carrier scan in the 6 days since it was declared",
+        )
+
+    def test_arrived_and_done_are_not_watched(self) -> None:
+        for status in ("arrived", "partially_received", "received", "cancelled"):
+            assert inbound_attention(watch(status=status, declared=DAY - timedelta(days=9))) is None

@@ -18,7 +18,8 @@ from ordertrack.customers.model import Customer
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.eta import service as eta_service
 from ordertrack.eta.model import DeliveryEstimate
-from ordertrack.links import tracking_url, unsubscribe_url
+from ordertrack.kit.clock import utcnow
+from ordertrack.links import supplier_link_url, tracking_url, unsubscribe_url
 from ordertrack.merchants import service as merchants_service
 from ordertrack.notifications import repository, rules
 from ordertrack.notifications.channels import sms as sms_channel
@@ -32,7 +33,7 @@ from ordertrack.notifications.message import (
 )
 from ordertrack.notifications.model import Notification, NotificationTemplate, WebhookEndpoint
 from ordertrack.notifications.sending import Channels, PreparedMessage
-from ordertrack.notifications.service import STAFF_CHANNEL
+from ordertrack.notifications.service import STAFF_CHANNEL, SUPPLIER_CHANNEL
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.model import Order
 from ordertrack.orders.service import OrderNotFound
@@ -127,6 +128,10 @@ def context_of(row: Notification, facts: Facts, channels: Channels) -> tuple[Mes
     brand = facts.brand
     if row.trigger == "low_stock":
         return _stock_context(row, channels, brand), None
+    if row.trigger == "inbound_late":
+        return _inbound_context(row, channels, brand), None
+    if row.trigger in rules.SUPPLIER_TRIGGERS:
+        return _supplier_context(row, channels, brand), None
     order = facts.orders.get(row.order_id or "")
     if order is None:
         raise OrderNotFound(f"no order {row.order_id!r}")
@@ -206,7 +211,10 @@ def context_of(row: Notification, facts: Facts, channels: Channels) -> tuple[Mes
 
 def _unsubscribe(row: Notification, channels: Channels) -> str:
     """Shoppers stop a channel; staff stop alert emails (their own "channel"), never shopper mail."""
-    channel = STAFF_CHANNEL if row.trigger in rules.STAFF_TRIGGERS else row.channel
+    if row.trigger in rules.SUPPLIER_TRIGGERS:
+        channel = SUPPLIER_CHANNEL
+    else:
+        channel = STAFF_CHANNEL if row.trigger in rules.STAFF_TRIGGERS else row.channel
     return unsubscribe_url(channels.public_url, channels.secret, row.merchant_id, channel, row.recipient)
 
 
@@ -234,6 +242,77 @@ def _stock_context(
         sku=sku,
         warehouse=warehouse,
         available=int(facts.get("available", 0)),
+    )
+
+
+def _inbound_context(
+    row: Notification, channels: Channels, brand: merchants_service.Branding
+) -> MessageContext:
+    """An inbound shipment's alert tells what was found when it was raised; it belongs to no order."""
+    facts = row.facts or {}
+    purchase_order = str(facts.get("purchase_order", ""))
+    expected = facts.get("expected")
+    day = date.fromisoformat(expected) if isinstance(expected, str) else None
+    dashboard = f"{channels.public_url.rstrip('/')}/dashboard"
+    return MessageContext(
+        trigger=Trigger.inbound_late,
+        locale=supported_locale(row.locale),
+        store_name=brand.display_name,
+        brand_colour=brand.primary_colour,
+        logo_url=brand.email_logo(channels.public_url, row.merchant_id),
+        order_number="",
+        shopper_name=None,
+        tracking_url=f"{dashboard}/purchase-orders/{quote(purchase_order, safe='')}",
+        unsubscribe_url=_unsubscribe(row, channels),
+        shipments=(),
+        event=None,
+        estimated_delivery=(day, day) if day is not None else None,
+        previous_estimate=None,
+        alert=str(facts.get("alert", "")) or None,
+        inbound_shipment=str(facts.get("inbound_shipment", "")),
+        purchase_order=purchase_order,
+        supplier=str(facts.get("supplier", "")),
+    )
+
+
+def _supplier_context(
+    row: Notification, channels: Channels, brand: merchants_service.Branding
+) -> MessageContext:
+    """A purchase order told to its supplier, as it stood when the message was written, with the
+    supplier's link: signed when the message is composed, so it lives its full time from the
+    email (a message sent again gets a fresh link)."""
+    facts = row.facts or {}
+    promised = facts.get("promised_ship_date")
+    lines = tuple(
+        (str(line[0]), str(line[1]) if line[1] else None, int(line[2]))
+        for line in facts.get("lines") or ()
+        if isinstance(line, list | tuple) and len(line) == 3
+    )
+    return MessageContext(
+        trigger=Trigger(row.trigger),
+        locale=supported_locale(row.locale),
+        store_name=brand.display_name,
+        brand_colour=brand.primary_colour,
+        logo_url=brand.email_logo(channels.public_url, row.merchant_id),
+        order_number="",
+        shopper_name=None,
+        tracking_url=supplier_link_url(
+            channels.public_url,
+            channels.secret,
+            row.merchant_id,
+            str(facts.get("purchase_order_id", "")),
+            now=utcnow(),
+        ),
+        unsubscribe_url=_unsubscribe(row, channels),
+        shipments=(),
+        event=None,
+        estimated_delivery=None,
+        previous_estimate=None,
+        purchase_order=str(facts.get("purchase_order", "")),
+        supplier=str(facts.get("supplier", "")),
+        promised_date=date.fromisoformat(promised) if isinstance(promised, str) else None,
+        lines=lines,
+        ship_to=str(facts.get("ship_to") or "") or None,
     )
 
 

@@ -29,9 +29,21 @@ class Trigger(StrEnum):
     needs_attention = "needs_attention"
     # Staff wrote to the shopper about a shipment in trouble (the attention workflow); the text is theirs.
     shopper_message = "shopper_message"
+    # A supplier's inbound shipment turned late, stalled or ran into trouble (staff, once per kind).
+    inbound_late = "inbound_late"
+    # A purchase order was sent (or sent again): the supplier gets it with its link (supplier).
+    purchase_order_sent = "purchase_order_sent"
+    # A promised ship date passed without a shipment declared (supplier, once per order and date).
+    supplier_reminder = "supplier_reminder"
 
 
-STAFF_TRIGGERS = frozenset({Trigger.low_stock, Trigger.needs_attention})
+# Messages to the supplier of a purchase order, at the address the merchant keeps for it.
+SUPPLIER_TRIGGERS = frozenset({Trigger.purchase_order_sent, Trigger.supplier_reminder})
+# Messages to the business side (staff, suppliers) rather than the shopper: email and webhooks,
+# never SMS, without the shopper's greeting, parcels and delivery markup.
+STAFF_TRIGGERS = (
+    frozenset({Trigger.low_stock, Trigger.needs_attention, Trigger.inbound_late}) | SUPPLIER_TRIGGERS
+)
 
 
 class Channel(StrEnum):
@@ -94,6 +106,15 @@ class MessageContext:
     message: str | None = None
     # Why the delivery date changed (``delivery_revised``): eta's cause, e.g. "customs_delay".
     revision_cause: str | None = None
+    # An inbound shipment's alert (``inbound_late``): its number, its purchase order, the supplier.
+    inbound_shipment: str | None = None
+    purchase_order: str | None = None
+    supplier: str | None = None
+    # A purchase order told to its supplier (``purchase_order_sent``, ``supplier_reminder``): the
+    # promised ship date, the lines as (SKU, the supplier's SKU or None, quantity), where it goes.
+    promised_date: date | None = None
+    lines: tuple[tuple[str, str | None, int], ...] = ()
+    ship_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -148,6 +169,7 @@ def sample_context(trigger: Trigger, locale: str) -> MessageContext:
         Trigger.delivery_revised: "in_transit",
         Trigger.low_stock: "pending",
         Trigger.needs_attention: "exception",
+        Trigger.inbound_late: "in_transit",
     }
     return MessageContext(
         trigger=Trigger(trigger),
@@ -187,4 +209,14 @@ def sample_context(trigger: Trigger, locale: str) -> MessageContext:
         available=3,
         delivery_locality="Springfield",
         delivery_country="US",
+        inbound_shipment="PO-1042-1" if trigger is Trigger.inbound_late else None,
+        purchase_order="PO-1042" if trigger in (Trigger.inbound_late, *SUPPLIER_TRIGGERS) else None,
+        supplier="Nordkap AB" if trigger in (Trigger.inbound_late, *SUPPLIER_TRIGGERS) else None,
+        promised_date=date(2025, 11, 20) if trigger in SUPPLIER_TRIGGERS else None,
+        lines=(("SHOE-TR-42", "NK-7781", 120), ("SOCK-MER-M", None, 300))
+        if trigger in SUPPLIER_TRIGGERS
+        else (),
+        ship_to="Aurora Outdoor, 400 W Lake St, 60606 Chicago IL, US"
+        if trigger in SUPPLIER_TRIGGERS
+        else None,
     )

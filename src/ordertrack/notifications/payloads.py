@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ordertrack.notifications.message import STAFF_TRIGGERS, MessageContext, Trigger
+from ordertrack.notifications.message import STAFF_TRIGGERS, SUPPLIER_TRIGGERS, MessageContext, Trigger
 
 
 def parcel_delivery_json_ld(context: MessageContext) -> str:
@@ -88,6 +88,27 @@ def webhook_payload(context: MessageContext, event_type: str) -> dict[str, Any]:
             **(
                 {"sku": context.sku, "warehouse": context.warehouse, "available": context.available}
                 if context.trigger is Trigger.low_stock
+                else {}
+            ),
+            **(
+                {
+                    "inbound_shipment": context.inbound_shipment,
+                    "purchase_order": context.purchase_order,
+                    "supplier": context.supplier,
+                    "alert": context.alert,
+                }
+                if context.trigger is Trigger.inbound_late
+                else {}
+            ),
+            **(
+                {
+                    "purchase_order": context.purchase_order,
+                    "supplier": context.supplier,
+                    "promised_ship_date": context.promised_date.isoformat()
+                    if context.promised_date
+                    else None,
+                }
+                if context.trigger in SUPPLIER_TRIGGERS
                 else {}
             ),
         },

@@ -32,9 +32,15 @@ WEBHOOK_EVENTS = {
     "low_stock": "inventory.low_stock",
     "needs_attention": "shipment.needs_attention",
     "shopper_message": "shipment.shopper_messaged",
+    "inbound_late": "purchasing.inbound_late",
+    "purchase_order_sent": "purchasing.purchase_order_sent",
+    "supplier_reminder": "purchasing.supplier_reminded",
 }
 # Alerts for the merchant's staff (by email) rather than the shopper.
-STAFF_TRIGGERS = frozenset({"low_stock", "needs_attention"})
+# Messages to a purchase order's supplier, at its email address (message.SUPPLIER_TRIGGERS).
+SUPPLIER_TRIGGERS = frozenset({"purchase_order_sent", "supplier_reminder"})
+# Messages to the business side rather than the shopper: staff alerts, and the supplier's.
+STAFF_TRIGGERS = frozenset({"low_stock", "needs_attention", "inbound_late"}) | SUPPLIER_TRIGGERS
 SHOPPER_TRIGGERS = frozenset(WEBHOOK_EVENTS) - STAFF_TRIGGERS
 
 # The statuses after which a message about ``trigger`` would no longer be true.
@@ -90,6 +96,11 @@ def is_stale(trigger: str, shipment_status: str | None) -> bool:
     if shipment_status is None:
         return False
     return shipment_status in _OUTDATED_BY.get(trigger, set())
+
+
+def reminder_subject(purchase_order_id: str, promised_ship_date: date) -> str:
+    """A supplier is reminded once per purchase order and promised ship date."""
+    return f"{purchase_order_id}:reminder:{promised_ship_date.isoformat()}"
 
 
 def dedupe_key(subject_id: str, trigger: str, channel: str, recipient: str) -> str:

@@ -21,6 +21,9 @@ TriggerName = Literal[
     "low_stock",
     "needs_attention",
     "shopper_message",
+    "inbound_late",
+    "purchase_order_sent",
+    "supplier_reminder",
 ]
 ChannelName = Literal["email", "sms", "webhook"]
 # Webhooks carry JSON: only email and SMS have templates.
@@ -28,7 +31,18 @@ TemplateChannel = Literal["email", "sms"]
 # Staff alerts go by email and webhook, never by SMS (notifications.rules.STAFF_TRIGGERS).
 NO_STAFF_ALERT_BY_SMS = {
     "not": {
-        "properties": {"trigger": {"enum": ["low_stock", "needs_attention"]}, "channel": {"const": "sms"}},
+        "properties": {
+            "trigger": {
+                "enum": [
+                    "low_stock",
+                    "needs_attention",
+                    "inbound_late",
+                    "purchase_order_sent",
+                    "supplier_reminder",
+                ]
+            },
+            "channel": {"const": "sms"},
+        },
         "required": ["trigger", "channel"],
     }
 }
@@ -92,6 +106,9 @@ class WebhookEndpointIn(ApiModel):
             "shipment.needs_attention",
             "shipment.shopper_messaged",
             "inventory.low_stock",
+            "purchasing.inbound_late",
+            "purchasing.purchase_order_sent",
+            "purchasing.supplier_reminded",
         ]
     ] = Field(default_factory=list, max_length=20, description="empty: every event type")
 

@@ -101,6 +101,15 @@ def template_variables(context: MessageContext, html: bool) -> dict[str, Any]:
         "alert": context.alert,
         "message": context.message,
         "revision_cause": context.revision_cause,
+        "inbound_shipment": context.inbound_shipment,
+        "purchase_order": context.purchase_order,
+        "supplier": context.supplier,
+        "promised_date": context.promised_date,
+        "lines": [
+            {"sku": sku, "supplier_sku": supplier_sku, "quantity": quantity}
+            for sku, supplier_sku, quantity in context.lines
+        ],
+        "ship_to": context.ship_to,
         "json_ld": Markup(json_ld) if html else json_ld,
     }
 

@@ -293,7 +293,7 @@ def _apply(
         return
     shipment.status, shipment.arrived_at = status, arrived_at
     shipment.arrival_estimate, shipment.arrival_basis = estimate, basis
-    if status not in OPEN_INBOUND_STATUSES:
+    if status not in WATCHED_INBOUND_STATUSES:  # at the dock or done: nothing left to chase
         shipment.attention = shipment.attention_detail = shipment.attention_at = None
     shipment.updated_at = now
     if status != previous_status:
@@ -313,14 +313,9 @@ def _apply(
         uow.record(InboundExpectationChanged(shipment.merchant_id, skus, po.warehouse_id, cause, now))
 
 
-# The statuses of an inbound shipment still on its way to being counted: watched, promised.
-OPEN_INBOUND_STATUSES = frozenset(
-    {
-        rules.InboundStatus.declared,
-        rules.InboundStatus.in_transit,
-        rules.InboundStatus.exception,
-        rules.InboundStatus.arrived,
-    }
+# The statuses of an inbound shipment still on its way to the dock: the worker watches them.
+WATCHED_INBOUND_STATUSES = frozenset(
+    {rules.InboundStatus.declared, rules.InboundStatus.in_transit, rules.InboundStatus.exception}
 )
 
 

@@ -272,3 +272,68 @@ def estimate_inbound_arrival(facts: ArrivalFacts) -> tuple[date | None, str | No
     if estimate is not None and estimate < facts.today:
         estimate = facts.today
     return estimate, basis
+
+
+# --- what about an inbound shipment needs staff's attention ---------------------------------------
+
+# No carrier scan for this long (or none since it was declared) and it is stalled.
+INBOUND_STALLED_AFTER = timedelta(days=5)
+
+
+class InboundAttention(StrEnum):
+    exception = "exception"  # a parcel is in trouble or going back to the supplier
+    late = "late"  # past (or, by the carrier, going to miss) the date the supplier is held to
+    stalled = "stalled"  # nothing heard from the carrier for days
+
+
+@dataclass(frozen=True)
+class InboundWatch:
+    """What an open inbound shipment's check reads (dates in the warehouse's calendar)."""
+
+    status: str
+    today: date
+    now: datetime
+    declared_at: datetime
+    last_scan_at: datetime | None  # the newest carrier scan of any of its parcels
+    declared: date | None  # the supplier's expected arrival on the notice
+    promised: date | None  # the purchase order's promised arrival
+    usual: date | None  # by the supplier's learned lead time (its p90) from the order being sent
+    estimate: date | None  # the expected arrival now (carrier, lane)
+    trouble: str | None = None  # the parcel in trouble, in words ("1Z… exception: damaged")
+
+
+def inbound_attention(watch: InboundWatch) -> tuple[InboundAttention, str] | None:
+    """The one thing to tell staff about an inbound shipment on its way, in words, or None.
+
+    Only a shipment still on its way is watched (arrived ones wait for the dock). A parcel in
+    trouble comes first; then late: the date the supplier is held to is its notice's, else the
+    order's promise, else what its learned lead time makes usual, and it is late once that day
+    has passed or the carrier already expects it after; then stalled: no scan for
+    :data:`INBOUND_STALLED_AFTER` (or none at all since it was declared).
+    """
+    if watch.status not in ("declared", "in_transit", "exception"):
+        return None
+    if watch.status == "exception":
+        return InboundAttention.exception, watch.trouble or "a parcel is in trouble with the carrier"
+    for due, said in (
+        (watch.declared, "the supplier's notice said"),
+        (watch.promised, "the purchase order was promised for"),
+        (watch.usual, "the supplier's lead time makes it due by"),
+    ):
+        if due is None:
+            continue
+        if watch.today > due:
+            return InboundAttention.late, f"not here: {said} {due.isoformat()}"
+        if watch.estimate is not None and watch.estimate > due:
+            return (
+                InboundAttention.late,
+                f"now expected {watch.estimate.isoformat()}; {said} {due.isoformat()}",
+            )
+        break
+    heard = watch.last_scan_at or watch.declared_at
+    if watch.now - heard >= INBOUND_STALLED_AFTER:
+        days = (watch.now - heard).days
+        if watch.last_scan_at is None:
+            return InboundAttention.stalled, f"no carrier scan in the {days} days since it was declared"
+        return InboundAttention.stalled, f"no carrier scan for {days} days"
+    return None

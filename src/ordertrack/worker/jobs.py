@@ -103,11 +103,19 @@ def revise_waiting_promises(db: Database, settings: Settings, now: datetime) -> 
             return revised
 
 
+def check_inbound_shipments(db: Database, settings: Settings, now: datetime) -> int:
+    """Tell staff of suppliers' inbound shipments turning late, stalling or in trouble (once a kind)."""
+    from ordertrack.purchasing.inbound_checks import run_inbound_checks  # noqa: PLC0415
+
+    return run_inbound_checks(db, now)
+
+
 JOBS: tuple[Job, ...] = (
     Job("expire_idempotency_keys", timedelta(minutes=10), in_one_transaction(expire_idempotency_keys)),
     Job("poll_carriers", timedelta(minutes=1), poll_carriers),
     Job("deliver_notifications", timedelta(seconds=5), deliver_notifications),
     Job("check_shipments", timedelta(seconds=30), check_shipments),
+    Job("check_inbound_shipments", timedelta(minutes=5), check_inbound_shipments),
     Job("revise_waiting_promises", timedelta(seconds=10), revise_waiting_promises),
 )
 

@@ -17,6 +17,8 @@ WORDS = Words(
     staff_footer="You receive this alert as a member of the {{ store_name }} team.",
     manage="Manage alerts",
     sms_opt_out="Reply STOP to opt out",
+    supplier_footer="You receive this email because {{ store_name }} orders from {{ supplier }}.",
+    supplier_unsubscribe="Stop reminders",
     exception_advice={
         "address_issue": "The carrier could not deliver order {{ order_number }} because of a problem with "
         "the address. Please contact {{ store_name }} to confirm your address so the parcel can continue.",
@@ -180,11 +182,48 @@ COPY = {
         ),
         action="Open the order",
     ),
+    Trigger.inbound_late: Copy(
+        subject="Inbound {{ inbound_shipment }} from {{ supplier }} needs attention",
+        headline="An inbound shipment needs attention",
+        body=(
+            "Inbound shipment {{ inbound_shipment }} (purchase order {{ purchase_order }}) "
+            "from {{ supplier }}"
+            "{% if alert %}: {{ alert }}{% else %} needs attention{% endif %}.",
+            "Ask the supplier or the carrier where it is; the customer orders waiting for it get "
+            "their new dates on their own.",
+        ),
+        action="Open the purchase order",
+    ),
     Trigger.shopper_message: Copy(
         subject="About your order {{ order_number }}",
         headline="A message about your order",
         body=("{{ message }}",),
         action="Track your parcel",
         sms="{{ store_name }}, order {{ order_number }}: {{ message }} {{ tracking_url }}",
+    ),
+    Trigger.purchase_order_sent: Copy(
+        subject="Purchase order {{ purchase_order }} from {{ store_name }}",
+        headline="A new purchase order",
+        body=(
+            "{{ store_name }} sends you purchase order {{ purchase_order }}: {% for line in lines %}"
+            "{{ line.quantity }} × {{ line.sku }}{% if line.supplier_sku %} (your {{ line.supplier_sku }})"
+            "{% endif %}{% if not loop.last %}; {% endif %}{% endfor %}.",
+            ("ship_to", "Deliver to: {{ ship_to }}."),
+            ("promised_date", "Requested ship date: {{ promised_date|date }}."),
+            "Open the order to confirm it or change quantities and dates, and to declare each shipment "
+            "with its tracking numbers. No account is needed: the link is for this order only.",
+        ),
+        action="Open the purchase order",
+    ),
+    Trigger.supplier_reminder: Copy(
+        subject="Purchase order {{ purchase_order }}: has it shipped?",
+        headline="Has the order shipped?",
+        body=(
+            "Purchase order {{ purchase_order }} from {{ store_name }} was promised to ship on "
+            "{{ promised_date|date }}, and no shipment has been declared yet.",
+            "If it has left, declare the shipment with its tracking numbers; if it will leave later, "
+            "give the new date. Either takes a minute on the order's page.",
+        ),
+        action="Open the purchase order",
     ),
 }

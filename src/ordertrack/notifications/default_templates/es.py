@@ -17,6 +17,8 @@ WORDS = Words(
     staff_footer="Recibes esta alerta como miembro del equipo de {{ store_name }}.",
     manage="Gestionar alertas",
     sms_opt_out="Para no recibir SMS, responde STOP",
+    supplier_footer="Recibe este correo porque {{ store_name }} le compra a {{ supplier }}.",
+    supplier_unsubscribe="Dejar de recibir recordatorios",
     exception_advice={
         "address_issue": "El transportista no pudo entregar el pedido {{ order_number }} por un problema "
         "con la dirección. Ponte en contacto con {{ store_name }} para confirmar tu dirección y que el "
@@ -186,11 +188,47 @@ COPY = {
         ),
         action="Abrir el pedido",
     ),
+    Trigger.inbound_late: Copy(
+        subject="La entrada {{ inbound_shipment }} de {{ supplier }} necesita atención",
+        headline="Un envío de un proveedor necesita atención",
+        body=(
+            "El envío {{ inbound_shipment }} (orden de compra {{ purchase_order }}) de {{ supplier }}"
+            "{% if alert %}: {{ alert }}{% else %} necesita atención{% endif %}.",
+            "Pregunta al proveedor o al transportista dónde está; los pedidos de clientes que lo "
+            "esperan reciben sus nuevas fechas solos.",
+        ),
+        action="Abrir la orden de compra",
+    ),
     Trigger.shopper_message: Copy(
         subject="Sobre tu pedido {{ order_number }}",
         headline="Un mensaje sobre tu pedido",
         body=("{{ message }}",),
         action="Seguir tu paquete",
         sms="{{ store_name }}, pedido {{ order_number }}: {{ message }} {{ tracking_url }}",
+    ),
+    Trigger.purchase_order_sent: Copy(
+        subject="Orden de compra {{ purchase_order }} de {{ store_name }}",
+        headline="Una nueva orden de compra",
+        body=(
+            "{{ store_name }} le envía la orden de compra {{ purchase_order }}: {% for line in lines %}"
+            "{{ line.quantity }} × {{ line.sku }}{% if line.supplier_sku %} (su {{ line.supplier_sku }})"
+            "{% endif %}{% if not loop.last %}; {% endif %}{% endfor %}.",
+            ("ship_to", "Entregar en: {{ ship_to }}."),
+            ("promised_date", "Fecha de envío solicitada: {{ promised_date|date }}."),
+            "Abra la orden para confirmarla o cambiar cantidades y fechas, y para registrar cada envío "
+            "con sus números de seguimiento. No necesita una cuenta: el enlace es solo para esta orden.",
+        ),
+        action="Abrir la orden de compra",
+    ),
+    Trigger.supplier_reminder: Copy(
+        subject="Orden de compra {{ purchase_order }}: ¿ya se envió?",
+        headline="¿Se envió la orden?",
+        body=(
+            "La orden de compra {{ purchase_order }} de {{ store_name }} debía enviarse el "
+            "{{ promised_date|date }} y todavía no se ha declarado ningún envío.",
+            "Si ya salió, registre el envío con sus números de seguimiento; si saldrá más tarde, indique "
+            "la nueva fecha. Cualquiera de las dos cosas lleva un minuto en la página de la orden.",
+        ),
+        action="Abrir la orden de compra",
     ),
 }

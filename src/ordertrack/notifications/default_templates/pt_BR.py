@@ -17,6 +17,8 @@ WORDS = Words(
     staff_footer="Você recebe este alerta como membro da equipe {{ store_name }}.",
     manage="Gerenciar alertas",
     sms_opt_out="Responda STOP para sair",
+    supplier_footer="Você recebe este e-mail porque {{ store_name }} compra de {{ supplier }}.",
+    supplier_unsubscribe="Parar os lembretes",
     exception_advice={
         "address_issue": "A transportadora não conseguiu entregar o pedido {{ order_number }} por um "
         "problema no endereço. Entre em contato com a {{ store_name }} para confirmar o seu endereço e "
@@ -187,11 +189,47 @@ COPY = {
         ),
         action="Abrir o pedido",
     ),
+    Trigger.inbound_late: Copy(
+        subject="A entrada {{ inbound_shipment }} de {{ supplier }} precisa de atenção",
+        headline="Um envio de fornecedor precisa de atenção",
+        body=(
+            "O envio {{ inbound_shipment }} (pedido de compra {{ purchase_order }}) de {{ supplier }}"
+            "{% if alert %}: {{ alert }}{% else %} precisa de atenção{% endif %}.",
+            "Pergunte ao fornecedor ou à transportadora onde ele está; os pedidos de clientes que o "
+            "aguardam recebem as novas datas sozinhos.",
+        ),
+        action="Abrir o pedido de compra",
+    ),
     Trigger.shopper_message: Copy(
         subject="Sobre o seu pedido {{ order_number }}",
         headline="Uma mensagem sobre o seu pedido",
         body=("{{ message }}",),
         action="Acompanhar sua encomenda",
         sms="{{ store_name }}, pedido {{ order_number }}: {{ message }} {{ tracking_url }}",
+    ),
+    Trigger.purchase_order_sent: Copy(
+        subject="Pedido de compra {{ purchase_order }} de {{ store_name }}",
+        headline="Um novo pedido de compra",
+        body=(
+            "{{ store_name }} envia a você o pedido de compra {{ purchase_order }}: {% for line in lines %}"
+            "{{ line.quantity }} × {{ line.sku }}{% if line.supplier_sku %} (seu {{ line.supplier_sku }})"
+            "{% endif %}{% if not loop.last %}; {% endif %}{% endfor %}.",
+            ("ship_to", "Entregar em: {{ ship_to }}."),
+            ("promised_date", "Data de envio solicitada: {{ promised_date|date }}."),
+            "Abra o pedido para confirmá-lo ou alterar quantidades e datas, e para registrar cada envio "
+            "com seus códigos de rastreamento. Não é preciso ter conta: o link é só deste pedido.",
+        ),
+        action="Abrir o pedido de compra",
+    ),
+    Trigger.supplier_reminder: Copy(
+        subject="Pedido de compra {{ purchase_order }}: já foi enviado?",
+        headline="O pedido já foi enviado?",
+        body=(
+            "O pedido de compra {{ purchase_order }} de {{ store_name }} tinha envio prometido para "
+            "{{ promised_date|date }} e nenhum envio foi declarado ainda.",
+            "Se já saiu, registre o envio com os códigos de rastreamento; se vai sair mais tarde, informe "
+            "a nova data. As duas coisas levam um minuto na página do pedido.",
+        ),
+        action="Abrir o pedido de compra",
     ),
 }

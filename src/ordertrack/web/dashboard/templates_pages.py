@@ -56,6 +56,7 @@ TRIGGER_WORDS: dict[str, tuple[str, str]] = {
     "low_stock": ("Low stock (staff)", "a product runs low in a warehouse"),
     "needs_attention": ("Needs attention (staff)", "a shipment needs a person to look at it"),
     "shopper_message": ("Message from your team", "staff write to the shopper about a parcel in trouble"),
+    "inbound_late": ("Inbound shipment late (staff)", "a supplier's shipment is late, stalled or in trouble"),
 }
 CHANNEL_WORDS = {Channel.email: "Email", Channel.sms: "SMS"}
 CHANNELS = (Channel.email, Channel.sms)
