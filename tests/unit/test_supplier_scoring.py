@@ -1,4 +1,5 @@
-"""Supplier performance, pure: on-time, lead time, fill and discrepancy rates from plain facts."""
+"""Supplier performance and reorder arithmetic, pure: on-time, lead time, fill and discrepancy
+rates, and when a SKU runs out and how much to order, from plain facts."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ordertrack.suppliers.calendar import SupplierCalendar
+from ordertrack.suppliers.replenishment import REVIEW_DAYS, SAFETY_DAYS, StockPosition, advise
 from ordertrack.suppliers.scoring import (
     MIN_LEAD_TIME_SAMPLES,
     LineOutcome,
@@ -142,3 +144,75 @@ def test_add_business_days_inverts_business_days_between(n: int, offset: int) ->
     assert WEEKDAYS.is_business_day(end)
     if n > 0:
         assert WEEKDAYS.business_days_between(start, end) == n
+
+
+# --- reorder arithmetic -----------------------------------------------------------------------
+
+
+def position(**kw: object) -> StockPosition:
+    facts: dict[str, object] = {
+        "on_hand": 30,
+        "reserved": 0,
+        "backordered": 0,
+        "shipped_recently": 4 * 28,
+        "inbound": 0,
+        "next_inbound_on": None,
+    }
+    facts.update(kw)
+    return StockPosition(**facts)  # type: ignore[arg-type]
+
+
+def test_the_documented_example_suggests_82_units() -> None:
+    advice = advise(position(), today=TODAY, lead_days=14)
+    assert advice.daily_rate == 4 and advice.days_of_cover == 7.5
+    assert advice.runs_out_on == TODAY + timedelta(days=7) and advice.runs_out_before_inbound
+    assert (advice.order_up_to, advice.suggested_quantity) == (112, 82)
+
+
+def test_stock_on_the_way_in_time_is_not_suggested_again() -> None:
+    arriving = position(inbound=90, next_inbound_on=TODAY + timedelta(days=5))
+    advice = advise(arriving, today=TODAY, lead_days=14)
+    assert not advice.runs_out_before_inbound and advice.suggested_quantity == 0
+
+
+def test_an_inbound_arriving_after_the_shelf_is_empty_is_flagged() -> None:
+    late = position(inbound=200, next_inbound_on=TODAY + timedelta(days=20))
+    advice = advise(late, today=TODAY, lead_days=14)
+    assert advice.runs_out_before_inbound and advice.suggested_quantity == 0
+
+
+def test_backorders_are_covered_even_when_nothing_sells() -> None:
+    advice = advise(position(on_hand=0, shipped_recently=0, backordered=5), today=TODAY, lead_days=14)
+    assert advice.available == -5 and advice.runs_out_on == TODAY
+    assert advice.suggested_quantity == 5
+
+
+def test_a_sku_that_does_not_sell_never_runs_out() -> None:
+    advice = advise(position(shipped_recently=0), today=TODAY, lead_days=14)
+    assert advice.runs_out_on is None and advice.days_of_cover is None
+    assert not advice.runs_out_before_inbound and advice.suggested_quantity == 0
+
+
+@given(
+    st.integers(0, 10_000),
+    st.integers(0, 500),
+    st.integers(0, 300),
+    st.integers(0, 5_000),
+    st.integers(0, 60),
+    st.integers(0, 200),
+)
+def test_a_suggestion_tops_up_to_the_target_and_never_below_zero(
+    on_hand: int, reserved: int, backordered: int, shipped: int, lead_days: int, inbound: int
+) -> None:
+    reserved = min(reserved, on_hand)
+    facts = position(
+        on_hand=on_hand, reserved=reserved, backordered=backordered, shipped_recently=shipped, inbound=inbound
+    )
+    advice = advise(facts, today=TODAY, lead_days=lead_days)
+    assert advice.suggested_quantity >= 0
+    assert advice.order_up_to >= advice.daily_rate * (lead_days + REVIEW_DAYS + SAFETY_DAYS) - 1e-9
+    if advice.suggested_quantity > 0:
+        # Ordering it brings stock and inbound exactly to the target.
+        assert advice.available + inbound + advice.suggested_quantity == advice.order_up_to
+    else:
+        assert advice.available + inbound >= advice.order_up_to
