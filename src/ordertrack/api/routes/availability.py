@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from ordertrack.api.auth import current_merchant, get_db
 from ordertrack.api.transactions import json_response
+from ordertrack.carriers.zones import principal_zone
 from ordertrack.checks.promises import learned_history
 from ordertrack.db.uow import Database
 from ordertrack.kit.clock import utcnow
@@ -32,7 +33,12 @@ from ordertrack.suppliers.service import check_skus_known
 
 router = APIRouter(tags=["available to promise"])
 
-_COUNTRIES = frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+# Countries, not regions: a territory with a clock of its own ("ZZ", unknown, and "EU" have none).
+_COUNTRIES = frozenset(
+    code
+    for code in Locale("en").territories
+    if len(code) == 2 and code.isalpha() and principal_zone(code) is not None
+)
 
 
 class UnknownCountry(Unprocessable):
