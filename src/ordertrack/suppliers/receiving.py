@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import defer, selectinload
 
 from ordertrack.db.uow import UnitOfWork
@@ -42,6 +42,7 @@ from ordertrack.suppliers.model import (
     PurchaseOrder,
     PurchaseOrderLine,
     Receipt,
+    Supplier,
 )
 from ordertrack.suppliers.purchase_orders import find_purchase_order, line_facts, refresh_status
 
@@ -519,3 +520,48 @@ def discrepancies(uow: UnitOfWork, merchant_id: str, po: PurchaseOrder) -> list[
             )
         )
     return found
+
+
+@dataclass(frozen=True)
+class AwaitedShipment:
+    """An inbound shipment the dock may see next: not yet counted in full, not cancelled."""
+
+    id: str
+    number: str
+    status: str
+    purchase_order_number: str
+    supplier_name: str
+    expected_arrival_date: date | None
+    lines: int
+    units: int
+
+
+def awaited_shipments(uow: UnitOfWork, merchant_id: str, limit: int = 30) -> list[AwaitedShipment]:
+    """The merchant's inbound shipments still to be counted, soonest expected first."""
+    query = (
+        select(
+            InboundShipment.id,
+            InboundShipment.number,
+            InboundShipment.status,
+            PurchaseOrder.number,
+            Supplier.name,
+            InboundShipment.expected_arrival_date,
+            func.count(InboundShipmentLine.id),
+            func.coalesce(func.sum(InboundShipmentLine.quantity), 0),
+        )
+        .join(PurchaseOrder, PurchaseOrder.id == InboundShipment.purchase_order_id)
+        .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
+        .outerjoin(InboundShipmentLine, InboundShipmentLine.inbound_shipment_id == InboundShipment.id)
+        .where(
+            InboundShipment.merchant_id == merchant_id,
+            InboundShipment.status.not_in(("received", "cancelled")),
+        )
+        .group_by(InboundShipment.id, PurchaseOrder.number, Supplier.name)
+        .order_by(
+            InboundShipment.expected_arrival_date.is_(None),
+            InboundShipment.expected_arrival_date,
+            InboundShipment.id,
+        )
+        .limit(limit)
+    )
+    return [AwaitedShipment(*row) for row in uow.session.execute(query)]

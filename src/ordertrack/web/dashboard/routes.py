@@ -18,6 +18,7 @@ from ordertrack.web.dashboard import (
     map_settings,
     orders_pages,
     purchase_order_pages,
+    receiving_pages,
     reorder_pages,
     sessions,
     settings_pages,
@@ -189,4 +190,5 @@ router.include_router(settings_pages.router)
 router.include_router(templates_pages.router)
 router.include_router(template_preview.router)
 router.include_router(map_settings.router)
+router.include_router(receiving_pages.router)
 router.include_router(catch_all)

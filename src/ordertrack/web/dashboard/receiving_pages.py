@@ -1,0 +1,268 @@
+"""Receiving at the dock, in the dashboard, on a phone: scan or type the inbound shipment's
+number or a tracking number, count each line, see the discrepancies before saving, then what
+the counts did to stock and which waiting customer orders they filled.
+
+Every signed-in staff member may receive (the dashboard's roles are owner and staff; both work
+the dock). Each line's count is keyed by the form it came from (a token made when the form was
+drawn), so a double tap, a resent form or a reload after saving counts once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from ordertrack.api.transactions import in_transaction
+from ordertrack.catalog import service as catalog_service
+from ordertrack.db.uow import UnitOfWork
+from ordertrack.documents import receiving_sheet
+from ordertrack.inventory import repository as inventory_repository
+from ordertrack.kit.clock import utcnow
+from ordertrack.kit.errors import OrdertrackError
+from ordertrack.orders import service as orders_service
+from ordertrack.purchasing import receiving as dock
+from ordertrack.suppliers import history, purchase_orders, receiving
+from ordertrack.suppliers.counting import MAX_COUNT, Tally
+from ordertrack.web.dashboard import sessions
+from ordertrack.web.dashboard.access import (
+    CsrfRejected,
+    DashboardRoute,
+    Staff,
+    current_staff,
+    database,
+    keys_of,
+    page,
+)
+from ordertrack.web.forms import BadForm, Form
+from ordertrack.web.forms import read_form as read_posted_form
+
+router = APIRouter(prefix="/dashboard/receiving", route_class=DashboardRoute)
+
+# Photos per submitted count: one per line at most, and no more than the body limit carries.
+MAX_PHOTOS = 20
+
+
+def _line_rows(uow: UnitOfWork, merchant_id: str, asn_id: str) -> dict[str, Any]:
+    asn = receiving.find_inbound_shipment(uow, merchant_id, asn_id)
+    po = purchase_orders.find_purchase_order(uow, merchant_id, asn.purchase_order_id)
+    names = catalog_service.product_names(uow, merchant_id, {line.sku for line in asn.lines})
+    rows = []
+    for line in asn.lines:
+        tally = receiving.asn_tally(line)
+        rows.append(
+            {
+                "id": line.id,
+                "sku": line.sku,
+                "name": names.get(line.sku, ""),
+                "declared": line.quantity,
+                "counted": tally.counted,
+                # What is still to come on the line: the count starts there, so a shipment that
+                # came as declared is saved as it is, and only the lines that differ are touched.
+                "remaining": max(0, line.quantity - tally.counted),
+            }
+        )
+    return {
+        "asn": asn,
+        "po": po,
+        "rows": rows,
+        "warehouse": inventory_repository.warehouse_code(uow, po.warehouse_id),
+        "closed": asn.cancelled_at is not None or po.cancelled_at is not None,
+    }
+
+
+@router.get("")
+def scan_page(request: Request, staff: Staff = Depends(current_staff)) -> Response:
+    with database(request).uow(write=False) as uow:
+        awaited = receiving.awaited_shipments(uow, staff.merchant_id)
+    return page(
+        request,
+        staff,
+        "dashboard/receiving.html",
+        {"awaited": awaited, "scanned": "", "error": ""},
+        section="receiving",
+    )
+
+
+@router.get("/find")
+def find(request: Request, staff: Staff = Depends(current_staff)) -> Response:
+    """What the scanner typed (and its Enter): straight to the shipment, or say what was wrong."""
+    scanned = request.query_params.get("q", "")[:100]
+    with database(request).uow(write=False) as uow:
+        try:
+            asn = dock.find_scanned(uow, staff.merchant_id, scanned)
+        except OrdertrackError as error:
+            awaited = receiving.awaited_shipments(uow, staff.merchant_id)
+            return page(
+                request,
+                staff,
+                "dashboard/receiving.html",
+                {"awaited": awaited, "scanned": scanned.strip(), "error": error.message},
+                status_code=404,
+                section="receiving",
+            )
+    return RedirectResponse(f"/dashboard/receiving/{asn.id}", status_code=303)
+
+
+@router.get("/{asn_id}")
+def count_page(asn_id: str, request: Request, staff: Staff = Depends(current_staff)) -> Response:
+    with database(request).uow(write=False) as uow:
+        context = _line_rows(uow, staff.merchant_id, asn_id[:64])
+    return page(
+        request,
+        staff,
+        "dashboard/receiving_count.html",
+        {**context, "form_id": secrets.token_urlsafe(12), "values": {}, "error": "", "max_count": MAX_COUNT},
+        section="receiving",
+    )
+
+
+def _number(form: Form, name: str) -> int:
+    raw = form.get(name, "0").strip() or "0"
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadForm(f"{raw!r} is not a whole number of units") from None
+    if value < 0:
+        raise BadForm("a count is never negative")
+    if value > MAX_COUNT:
+        raise BadForm(f"at most {MAX_COUNT:,} units on a line")
+    return value
+
+
+def _counts(form: Form, rows: list[dict[str, Any]], form_id: str) -> list[receiving.LineCount]:
+    """The lines the form counted (a line left at 0 good and 0 damaged was not there)."""
+    counts = []
+    for row in rows:
+        line_id = row["id"]
+        good, damaged = _number(form, f"good_{line_id}"), _number(form, f"damaged_{line_id}")
+        note = form.text(f"note_{line_id}", receiving.MAX_NOTE_LENGTH) or None
+        upload = form.files.get(f"photo_{line_id}")
+        photo = receiving.Photo(upload.data, upload.content_type) if upload else None
+        if good == 0 and damaged == 0:
+            continue
+        counts.append(
+            receiving.LineCount(
+                good=good,
+                damaged=damaged,
+                line_id=line_id,
+                note=note,
+                photo=photo,
+                count_id=f"form {form_id}",
+            )
+        )
+    return counts
+
+
+@router.post("/{asn_id}")
+async def save_counts(asn_id: str, request: Request) -> Response:
+    staff = await current_staff(request)
+    db = database(request)
+    with db.uow(write=False) as uow:
+        context = _line_rows(uow, staff.merchant_id, asn_id[:64])
+    rows = context["rows"]
+    form = await read_posted_form(
+        request,
+        max_fields=6 * len(rows) + 20,
+        max_files=min(MAX_PHOTOS, len(rows)),
+        max_field_bytes=receiving.MAX_PHOTO_BYTES,
+    )
+    _check_csrf(request, form)
+    form_id = form.text("form_id", 40)
+    if not form_id:
+        raise BadForm("this form has no id: reload the page and count again")
+
+    def work(uow: UnitOfWork) -> dict[str, Any]:
+        result = dock.receive(
+            uow,
+            staff.merchant_id,
+            inbound_shipment_ref=context["asn"].id,
+            counts=_counts(form, rows, form_id),
+            actor=history.staff_actor(staff.email),
+            now=utcnow(),
+        )
+        return _result_context(uow, staff.merchant_id, result)
+
+    try:
+        done = await run_in_threadpool(in_transaction, db, work)
+    except OrdertrackError as error:
+        if error.status_code >= 500:
+            raise
+        return page(
+            request,
+            staff,
+            "dashboard/receiving_count.html",
+            {
+                **context,
+                "form_id": form_id,
+                "values": {name: values[0] for name, values in form.fields.items()},
+                "error": error.message,
+                "max_count": MAX_COUNT,
+            },
+            status_code=error.status_code,
+            section="receiving",
+        )
+    return page(request, staff, "dashboard/receiving_done.html", done, section="receiving")
+
+
+def _check_csrf(request: Request, form: Form) -> None:
+    """The CSRF check every dashboard POST gets (:func:`staff_form`), on a form this page
+    reads itself: a count posts more fields and photos than the dashboard's default limits."""
+    claims: sessions.SessionClaims = request.scope["ordertrack.session"]
+    if not sessions.csrf_matches(keys_of(request), claims, form.get("csrf_token")):
+        raise CsrfRejected()
+
+
+def _result_context(uow: UnitOfWork, merchant_id: str, result: receiving.ReceivingResult) -> dict[str, Any]:
+    names = catalog_service.product_names(uow, merchant_id, {line.sku for line in result.lines})
+    orders = orders_service.orders_by_id(uow, merchant_id, {e.order_id for e in result.backorders_filled})
+    lines = []
+    for line in result.lines:
+        tally: Tally = line.tally
+        on_hand, reserved = result.stock_after.get(line.sku, (0, 0))
+        lines.append(
+            {
+                "sku": line.sku,
+                "name": names.get(line.sku, ""),
+                "good": line.receipt.good_quantity,
+                "damaged": line.receipt.damaged_quantity,
+                "tally": tally,
+                "duplicate": line.duplicate,
+                "on_hand": on_hand,
+                "available": on_hand - reserved,
+            }
+        )
+    return {
+        "asn": result.inbound_shipment,
+        "po": result.purchase_order,
+        "lines": lines,
+        "filled": [
+            {
+                "order_id": e.order_id,
+                "number": orders[e.order_id].number if e.order_id in orders else e.order_id,
+                "sku": e.sku,
+                "quantity": e.quantity,
+                "remaining": e.remaining,
+            }
+            for e in result.backorders_filled
+        ],
+        "repeat": not result.counted_anything,
+        "good": sum(line["good"] for line in lines if not line["duplicate"]),
+        "damaged": sum(line["damaged"] for line in lines if not line["duplicate"]),
+    }
+
+
+@router.get("/{asn_id}/sheet.pdf")
+def sheet(asn_id: str, request: Request, staff: Staff = Depends(current_staff)) -> Response:
+    with database(request).uow(write=False) as uow:
+        data = receiving_sheet.sheet_data(uow, staff.merchant_id, inbound_shipment_ref=asn_id[:64])
+    pdf = receiving_sheet.render_receiving_sheet_pdf(data)
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in data.barcode)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="receiving-{safe}.pdf"'},
+    )

@@ -1,0 +1,80 @@
+// Receiving works without this file; it adds the +/- steppers, each line's outcome as it is
+// counted, and the summary of discrepancies shown before the counts are saved.
+(function () {
+  "use strict";
+  var form = document.querySelector("[data-count-form]");
+  if (!form) return;
+  var lines = Array.prototype.slice.call(form.querySelectorAll("[data-line]"));
+
+  function units(input) {
+    var value = parseInt(input.value, 10);
+    return isNaN(value) || value < 0 ? 0 : value;
+  }
+
+  // The same derivation as the server's (suppliers/counting.py): over, damaged, short, received.
+  function outcome(line) {
+    var expected = parseInt(line.getAttribute("data-expected"), 10) || 0;
+    var good = units(line.querySelector('[data-kind="good"]'));
+    var damaged = units(line.querySelector('[data-kind="damaged"]'));
+    var counted = good + damaged;
+    if (counted === 0) return { kind: "missing", text: expected ? "Not arrived: " + expected + " missing" : "Nothing to count" };
+    var parts = [];
+    if (counted > expected) parts.push((counted - expected) + " over");
+    if (damaged) parts.push(damaged + " damaged");
+    if (counted < expected) parts.push((expected - counted) + " short");
+    if (!parts.length) return { kind: "received", text: "As expected" };
+    return { kind: "differs", text: parts.join(", ") };
+  }
+
+  function refresh() {
+    var differing = [];
+    lines.forEach(function (line) {
+      var found = outcome(line);
+      var shown = line.querySelector("[data-outcome]");
+      shown.textContent = found.text;
+      shown.className = "count-outcome " + (found.kind === "received" ? "good" : "bad");
+      line.classList.toggle("differs", found.kind !== "received");
+      if (found.kind !== "received") differing.push(line.getAttribute("data-sku") + ": " + found.text);
+    });
+    var summary = form.querySelector("[data-summary]");
+    summary.textContent = "";
+    var head = document.createElement("p");
+    if (!differing.length) {
+      head.textContent = "All " + lines.length + " line" + (lines.length === 1 ? "" : "s") + " as expected.";
+      summary.appendChild(head);
+      return;
+    }
+    head.textContent = differing.length + " of " + lines.length + " line" + (lines.length === 1 ? "" : "s") + " differ from what was declared:";
+    summary.appendChild(head);
+    var list = document.createElement("ul");
+    differing.forEach(function (text) {
+      var item = document.createElement("li");
+      item.textContent = text;
+      list.appendChild(item);
+    });
+    summary.appendChild(list);
+  }
+
+  form.querySelectorAll("button[data-step]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var input = document.getElementById(button.getAttribute("data-for"));
+      input.value = Math.max(0, units(input) + parseInt(button.getAttribute("data-step"), 10));
+      refresh();
+    });
+  });
+  form.addEventListener("input", refresh);
+  // A scanner sends Enter after each code: inside the count it must not save the form.
+  form.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.tagName === "INPUT" && event.target.type !== "submit") {
+      event.preventDefault();
+    }
+  });
+  var saving = false;
+  form.addEventListener("submit", function (event) {
+    if (saving) { event.preventDefault(); return; }
+    saving = true;
+    form.querySelector(".count-save").textContent = "Saving…";
+  });
+  refresh();
+})();
