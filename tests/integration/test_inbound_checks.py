@@ -3,17 +3,21 @@ shipment and told to staff once per kind; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select, update
 
+from ordertrack.carriers import accounts, polling
 from ordertrack.db.uow import Database
 from ordertrack.events import InboundExpectationChanged
 from ordertrack.notifications.model import Notification
 from ordertrack.purchasing import inbound_checks
 from ordertrack.suppliers import rules
 from ordertrack.suppliers.model import InboundShipment
-from tests.integration.scenario import event, ingest
+from ordertrack.tracking.model import Parcel
+from tests.integration.scenario import WINDOW, event, ingest
+from tests.integration.test_carrier_polling import API_KEY, fake_dhl, local  # noqa: F401 (the fixture)
+from tests.integration.test_carrier_polling import NUMBER as DHL_NUMBER
 from tests.integration.test_inbound_parcels import NOW, add, new_inbound, sent_purchase_order
 from tests.integration.test_inbound_status import asn
 from tests.integration.test_notification_triggers import add_staff
@@ -142,3 +146,20 @@ def test_the_worker_goes_through_every_open_notice(db: Database, make_merchant) 
         None,
         "late",
     ]
+
+
+def test_an_inbound_parcel_is_polled_like_any_other(db: Database, make_merchant, fake_dhl) -> None:  # noqa: F811
+    carrier, base_url = fake_dhl
+    m = make_merchant().merchant_id
+    with db.uow() as uow:
+        accounts.save_account(uow, m, "dhl", {"api_key": API_KEY})
+        uow.commit()
+    inbound_id = new_inbound(db, m, sent_purchase_order(db, m), units=40)
+    [parcel_id] = add(db, m, inbound_id, [(DHL_NUMBER, None)])  # detected: a DHL Express waybill
+    with db.uow(write=False) as uow:
+        assert uow.session.get_one(Parcel, parcel_id).next_poll_at is not None  # due at once
+
+    carrier.events = [("2026-11-20T09:10:00+01:00", "transit", "Processed at LEIPZIG - GERMANY", "Leipzig")]
+    assert polling.run_polling(db, datetime.now(UTC), recycle_window=WINDOW, targets=local(base_url)) == 1
+    assert carrier.requests == [DHL_NUMBER]
+    assert asn(db, m, inbound_id).status == "in_transit"
