@@ -123,6 +123,23 @@ def test_nothing_is_still_to_come_on_a_cancelled_order() -> None:
     assert page.summary.to_come_by is None
 
 
+def test_lines_waiting_for_stock_say_so_with_the_day_they_should_ship() -> None:
+    waiting = replace_line(TENT, waiting_for_stock=2, ships_on=date(2026, 12, 22))
+    no_date = replace_line(MUG, waiting_for_stock=1)
+    page = _page("processing", lines=(waiting, no_date))
+    tent, mug = page.summary.lines  # type: ignore[union-attr]
+    assert (tent.to_come, tent.waiting_for_stock, tent.ships_on) == (2, 2, date(2026, 12, 22))
+    assert (mug.waiting_for_stock, mug.ships_on) == (1, None)
+    html = _render(page, "en")
+    assert "2 waiting for stock, expected to ship on Dec 22, 2026" in html
+    assert "1 waiting for stock<" in html
+    spanish = _render(page, "es")
+    assert "2 a la espera de stock, envío previsto el 22 dic 2026" in spanish
+    # A cancelled order waits for nothing.
+    cancelled = _page("cancelled", lines=(waiting,)).summary.lines[0]  # type: ignore[union-attr]
+    assert (cancelled.waiting_for_stock, cancelled.ships_on) == (0, None)
+
+
 def test_the_order_total_is_written_in_the_orders_currency_for_the_shoppers_language() -> None:
     helpers = readable.page_helpers("es", "ES")
     assert helpers["money"](Decimal("410.5"), "EUR") == "410,50\xa0€"

@@ -205,11 +205,18 @@ def waiting_on(
     """The order's backordered lines and the purchase orders and ASNs that will fill them (an
     empty list: nothing waits). Another merchant's order is not found (404)."""
     order = orders_service.find_order(uow, merchant_id, order_ref)
+    return order, lines_of_order(uow, merchant_id, order, today=today)
+
+
+def lines_of_order(uow: UnitOfWork, merchant_id: str, order: Order, *, today: date) -> list[WaitingLine]:
+    """:func:`waiting_on` for an order already read (the shopper's page): one query when nothing waits."""
     skus = atp.backordered_skus_of_orders(uow, merchant_id, [order.id])
+    if not skus:
+        return []
     covers = [
         c for c in atp.covers(uow, merchant_id, skus, today=today).values() if c.waiting.order_id == order.id
     ]
-    return order, _lines(uow, merchant_id, covers, {order.id: (order.number, order.placed_at)})
+    return _lines(uow, merchant_id, covers, {order.id: (order.number, order.placed_at)})
 
 
 def waiting_counts(

@@ -8,7 +8,7 @@ take it from the row they find.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from ordertrack.carriers.registry import carrier_name, connectors
@@ -16,11 +16,13 @@ from ordertrack.customers import service as customers_service
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.eta import promises
 from ordertrack.eta import service as eta_service
+from ordertrack.kit.clock import utcnow
 from ordertrack.merchants import contact as merchants_contact
 from ordertrack.merchants import map_tiles as merchants_map_tiles
 from ordertrack.merchants import service as merchants_service
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.status import FINISHED_ORDER_STATUSES
+from ordertrack.purchasing import waiting as purchasing_waiting
 from ordertrack.shipments import service as shipments_service
 from ordertrack.statuses import FINISHED_SHIPMENT_STATUSES
 from ordertrack.tracking import parcels as tracking_parcels
@@ -166,7 +168,7 @@ def load_page(uow: UnitOfWork, subject: Subject, *, email_proven: bool) -> Track
             needs_attention=order.attention,
             region=order.ship_region,
             currency=order.currency,
-            lines=_line_facts(order, shipments),
+            lines=_line_facts(order, shipments, _waiting_for_stock(uow, order)),
             delivered_at=max((s.delivered_at for s in shipments if s.delivered_at), default=None),
         ),
         shipments=shipment_facts,
@@ -175,8 +177,20 @@ def load_page(uow: UnitOfWork, subject: Subject, *, email_proven: bool) -> Track
     )
 
 
-def _line_facts(order: Any, shipments: list[Any]) -> list[LineFacts]:
-    """Each order line, with how many of its units each shipment carries and where they are."""
+def _waiting_for_stock(uow: UnitOfWork, order: Any) -> dict[str, tuple[int, date | None]]:
+    """Each backordered line's units waiting for stock and the day they should ship (one query
+    when nothing waits)."""
+    if order.status in FINISHED_ORDER_STATUSES:
+        return {}
+    lines = purchasing_waiting.lines_of_order(uow, order.merchant_id, order, today=utcnow().date())
+    return {line.order_line_id: (line.quantity, line.ships_on) for line in lines}
+
+
+def _line_facts(
+    order: Any, shipments: list[Any], waiting: dict[str, tuple[int, date | None]] | None = None
+) -> list[LineFacts]:
+    """Each order line, with how many of its units each shipment carries and where they are, and
+    how many wait for stock."""
     shipped: dict[str, int] = {}
     delivered: dict[str, int] = {}
     returned: dict[str, int] = {}
@@ -196,6 +210,8 @@ def _line_facts(order: Any, shipments: list[Any]) -> list[LineFacts]:
             shipped=shipped.get(line.id, 0),
             delivered=delivered.get(line.id, 0),
             returned=returned.get(line.id, 0),
+            waiting_for_stock=(waiting or {}).get(line.id, (0, None))[0],
+            ships_on=(waiting or {}).get(line.id, (0, None))[1],
         )
         for line in sorted(order.lines, key=lambda line: line.line_no)
     ]

@@ -132,6 +132,10 @@ class LineFacts:
     shipped: int = 0
     delivered: int = 0
     returned: int = 0
+    # Units waiting for stock (backordered), and the day they should leave the warehouse once
+    # the inbound filling them is put away (None: no purchase order brings them yet).
+    waiting_for_stock: int = 0
+    ships_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,8 @@ class LineView:
     returned: int
     to_come: int  # not shipped yet (0 once the order is cancelled)
     cancelled: bool
+    waiting_for_stock: int = 0  # of those, units waiting for stock to arrive
+    ships_on: date | None = None  # when they should leave the warehouse (None: not known yet)
 
 
 @dataclass(frozen=True)
@@ -366,6 +372,8 @@ def order_summary(order: OrderCard, estimate: DeliveryCard | None) -> OrderLines
                 returned=returned,
                 to_come=0 if cancelled else line.quantity - shipped,
                 cancelled=cancelled,
+                waiting_for_stock=0 if cancelled else min(line.waiting_for_stock, line.quantity - shipped),
+                ships_on=None if cancelled else line.ships_on,
             )
         )
     waiting = any(line.to_come for line in lines)
