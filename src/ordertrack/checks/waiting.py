@@ -55,10 +55,7 @@ def readiness(
     if not ids:
         return {}
     if covers is None:
-        skus = atp.backordered_skus_of_orders(uow, merchant_id, ids)
-        if not skus:
-            return {}
-        covers = covers_of_skus(uow, merchant_id, skus, now)
+        covers = atp.covers_of_orders(uow, merchant_id, ids, today=now.date())
     mine: dict[str, list[Cover]] = defaultdict(list)
     for cover in covers.values():
         if cover.waiting.order_id in ids:

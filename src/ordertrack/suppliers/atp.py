@@ -11,10 +11,10 @@ id -> day) overrides it where a caller knows better.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, tuple_
 
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.inventory.model import Backorder, StockLevel, Warehouse
@@ -310,6 +310,66 @@ def covers(
         levels(uow, merchant_id, wanted),
         warehouse_order=warehouse_order(uow, merchant_id),
     )
+
+
+# Up to this many waiting lines are placed in their queues one aggregate each; more (a worker's
+# round) read their SKUs' whole queues once.
+_FEW_LINES = 20
+
+
+def covers_of_orders(
+    uow: UnitOfWork, merchant_id: str, order_ids: Iterable[str], *, today: date
+) -> dict[str, Cover]:
+    """What fills each backordered line of these orders (by order line id), without reading the
+    whole queue: a line's place in it is the sum of the units of the lines ahead of it (oldest
+    first), which is all the first-in-first-out allocation needs. One order being confirmed
+    while ten thousand wait on its SKU reads one sum, not ten thousand rows."""
+    ids = sorted(set(order_ids))
+    if not ids:
+        return {}
+    mine = [
+        Waiting(*row)
+        for row in uow.session.execute(
+            select(
+                Backorder.order_id,
+                Backorder.order_line_id,
+                Backorder.sku,
+                Backorder.quantity,
+                Backorder.placed_at,
+            ).where(Backorder.merchant_id == merchant_id, Backorder.order_id.in_(ids), Backorder.quantity > 0)
+        )
+    ]
+    if not mine:
+        return {}
+    skus = sorted({w.sku for w in mine})
+    if len(mine) > _FEW_LINES:
+        wanted = {w.order_line_id for w in mine}
+        return {k: v for k, v in covers(uow, merchant_id, skus, today=today).items() if k in wanted}
+    arriving = inbound(uow, merchant_id, skus, today=today)
+    stock = levels(uow, merchant_id, skus)
+    preference = warehouse_order(uow, merchant_id)
+    found: dict[str, Cover] = {}
+    for line in mine:
+        ahead = uow.session.scalar(
+            select(func.coalesce(func.sum(Backorder.quantity), 0)).where(
+                Backorder.merchant_id == merchant_id,
+                Backorder.sku == line.sku,
+                Backorder.quantity > 0,
+                tuple_(Backorder.placed_at, Backorder.order_id, Backorder.order_line_id)
+                < tuple_(
+                    literal(line.placed_at, Backorder.placed_at.type),
+                    literal(line.order_id, Backorder.order_id.type),
+                    literal(line.order_line_id, Backorder.order_line_id.type),
+                ),
+            )
+        )
+        queue = [line]
+        if ahead:
+            queue.append(Waiting("", "", line.sku, int(ahead), datetime.min.replace(tzinfo=UTC)))
+        found[line.order_line_id] = allocate(queue, arriving, stock, warehouse_order=preference)[
+            line.order_line_id
+        ]
+    return found
 
 
 def sku_availability(
