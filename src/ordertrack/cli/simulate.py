@@ -128,6 +128,15 @@ def simulate(
     unified_only: Annotated[
         bool, typer.Option("--unified-only", help="every scan as unified events, no carrier-format pushes")
     ] = False,
+    purchase_orders: Annotated[
+        int,
+        typer.Option(
+            "--purchase-orders",
+            min=0,
+            help="also send this many purchase orders to suppliers, with their inbound shipments and faults"
+            " (late, short, damaged, split); --to and --out only",
+        ),
+    ] = 0,
     db: DbOption = None,
 ) -> None:
     """Simulate a shop's orders and their carrier journeys, with real-world faults.
@@ -140,6 +149,11 @@ def simulate(
     if len(targets) != 1:
         raise typer.BadParameter(
             "choose exactly one of --out, --to and --to-db", param_hint="--out/--to/--to-db"
+        )
+    if purchase_orders and to_db:
+        raise typer.BadParameter(
+            "the bulk loader plays orders and scans only: send purchase orders with --to",
+            param_hint="--purchase-orders",
         )
     if replay is not None and to is None:
         raise typer.BadParameter("--replay sends a file to a server: add --to", param_hint="--replay")
@@ -168,6 +182,7 @@ def simulate(
         days=days,
         faults=parse_faults(fault, none=no_faults),
         order_prefix=order_prefix,
+        purchase_orders=purchase_orders,
     )
     if unified_only:
         config = generator.unified_only(config)

@@ -26,13 +26,16 @@ from typing import Any
 
 from ordertrack.demo.carrier_wording import WORDING
 from ordertrack.demo.scans import tracking_number
-from ordertrack.simulate import formats, journeys
+from ordertrack.simulate import formats, inbound, journeys
+from ordertrack.simulate.inbound import InboundFaults
 from ordertrack.simulate.journeys import FaultRates, Journey, Scan
 from ordertrack.simulate.network import City, Destinations, SimulatedWarehouse, warehouses
 from ordertrack.simulate.records import Record
 from ordertrack.statuses import EventStatus as E
 
 MAX_EVENTS_PER_RECORD = 500
+# Scan ids of inbound parcels are numbered from here (an order's from 0), so they never meet.
+INBOUND_EVENT_INDEX = 100_000_000
 # EasyPost's words for our statuses, for the webhooks of parcels it tracks.
 _EASYPOST_STATUS = {
     E.info_received: ("pre_transit", "label_created"),
@@ -80,6 +83,10 @@ class SimConfig:
     recycle_after_days: int = 61  # a number is reused only after this long (ingest's window: 60)
     products: tuple[tuple[str, str, Decimal], ...] = PRODUCTS  # (sku, name, unit price)
     ship_from_warehouse: bool = False  # name the warehouse on shipments (a shop that keeps stock)
+    # Purchase orders to suppliers and their inbound shipments (simulate.inbound); 0: none, and
+    # the stream is exactly what it was before they existed.
+    purchase_orders: int = 0
+    inbound_faults: InboundFaults = field(default_factory=InboundFaults)
 
 
 @dataclass
@@ -166,6 +173,53 @@ def generate(config: SimConfig) -> Iterator[Record]:
             tie += 1
             heapq.heappush(pending, (when_, tie, kind, payload))
 
+    def schedule(when: datetime, kind: str, payload: Any) -> None:
+        nonlocal tie
+        tie += 1
+        heapq.heappush(pending, (when, tie, kind, payload))
+
+    def buy() -> None:
+        """The purchase orders' records, and their parcels' scans as the carriers report them."""
+        sim_suppliers = inbound.suppliers(config.order_prefix)
+        for item in inbound.setup_items(
+            config.start - timedelta(hours=1), sites, config.products, sim_suppliers
+        ):
+            schedule(item.at, item.kind, item.payload)
+        for index in range(config.purchase_orders):
+            rng = random.Random(f"{config.seed}:po:{index}")
+            supplier = rng.choice(sim_suppliers)
+            warehouse = rng.choice(sites)
+            items = inbound.purchase_order_items(
+                rng,
+                f"{config.order_prefix}PO-{index + 1:05d}",
+                inbound.placed_at(config.start, span, index, config.purchase_orders, config.seed),
+                supplier,
+                warehouse,
+                config.products,
+                config.inbound_faults,
+                config.faults,
+                lambda rng_, carrier: tracking_number(rng_, carrier, taken),
+            )
+            for item in items:
+                schedule(item.at, item.kind, item.payload)
+                if item.parcel is None:
+                    continue
+                trip, number = item.parcel
+                via = None
+                push_format = _push_format(rng, trip.service.carrier, config)
+                if push_format is not None:
+                    via = f"{number}@po{index}"
+                    estimate = journeys.carrier_estimate(rng, trip, warehouse.city, config.faults)
+                    trackers[via] = _Tracker(number, trip.service.carrier, push_format, estimate)
+                reports = _reports(rng, trip, number, INBOUND_EVENT_INDEX + index, config.faults, via)
+                if via is not None:
+                    trackers[via].remaining = len(reports)
+                kind = f"push:{push_format}" if push_format else f"scan:{trip.service.carrier}"
+                for report in reports:
+                    schedule(report.arrives, kind, report)
+
+    if config.purchase_orders:
+        buy()
     while next_index < config.orders or pending:
         head = pending[0][0] if pending else None
         upcoming = placed_at(next_index) if next_index < config.orders else None
@@ -177,7 +231,7 @@ def generate(config: SimConfig) -> Iterator[Record]:
         pushes: dict[str, list[_Report]] = {}
         while pending and pending[0][0] < window_end:
             when, _, kind, payload = heapq.heappop(pending)
-            if kind in ("order", "shipment"):
+            if not kind.startswith(("scan:", "push:")):
                 yield {"id": f"r{next(record_ids):09d}", "kind": kind, "at": when.isoformat(), **payload}
             else:
                 pushes.setdefault(kind, []).append(payload)

@@ -31,7 +31,16 @@ from ordertrack.simulate.records import Record, event_ids
 
 # Conflicts that mean "what this record creates is already there": on a retry, the first
 # attempt did it and its answer was lost.
-ALREADY_THERE = frozenset({"duplicate_order_number", "tracking_number_in_use"})
+ALREADY_THERE = frozenset(
+    {
+        "duplicate_order_number",
+        "tracking_number_in_use",
+        "duplicate_purchase_order_number",
+        "duplicate_inbound_shipment_number",
+    }
+)
+# What a run sets up first may be there from an earlier run into the same merchant: fine.
+SET_UP_ALREADY = frozenset({"duplicate_sku", "duplicate_warehouse"})
 MAX_BATCH = 1000  # the server's cap on events per request
 BACKOFF_FIRST = 0.1
 BACKOFF_MAX = 5.0
@@ -76,6 +85,8 @@ class Delivery:
     idempotency_key: str
     event_ids: tuple[str, ...] = ()
     events: int = 0
+    remember: str | None = None  # keep the answer's id under this name (a supplier's)
+    fill: str | None = None  # put the id kept under this name into the body's supplier_id
 
 
 class GaveUp(Exception):
@@ -149,6 +160,7 @@ class _Sender:
         self.give_up_after = give_up_after
         self.rng = rng
         self.last_success = time.monotonic()
+        self.ids: dict[str, str] = {}  # suppliers' ids by name, as the server gave them
 
     def deliver(self, client: httpx.Client, delivery: Delivery, log: IO[str] | None) -> None:
         attempt = 0
@@ -156,9 +168,12 @@ class _Sender:
             if self.stop.is_set():
                 raise Stopped
             wait: float | None = None
+            body = delivery.body
+            if delivery.fill is not None:
+                body = {**body, "supplier_id": self.ids.get(delivery.fill, delivery.fill)}
             try:
                 response = client.post(
-                    delivery.path, json=delivery.body, headers={"Idempotency-Key": delivery.idempotency_key}
+                    delivery.path, json=body, headers={"Idempotency-Key": delivery.idempotency_key}
                 )
             except httpx.TimeoutException:
                 kind = "timeout"
@@ -169,9 +184,15 @@ class _Sender:
             else:
                 status = response.status_code
                 if 200 <= status < 300:
-                    self._acknowledged(delivery, status, _json(response), log)
+                    answer = _json(response)
+                    if delivery.remember is not None and isinstance(answer.get("id"), str):
+                        self.ids[delivery.remember] = answer["id"]
+                    self._acknowledged(delivery, status, answer, log)
                     return
                 code, message = _error(response)
+                if status == 409 and code in SET_UP_ALREADY:
+                    self._acknowledged(delivery, status, {}, log)
+                    return
                 if status == 409 and code in ALREADY_THERE and attempt > 0:
                     self._acknowledged(delivery, status, {}, log)
                     return
@@ -265,6 +286,20 @@ def _single(record: Record) -> Delivery:
         ids = tuple(event_ids(record))
         path = f"/api/v1/carriers/{quote(str(record['carrier']), safe='')}/webhook"
         return Delivery((rid,), path, record["body"], key, ids, len(ids))
+    if kind in ("product", "warehouse", "supplier"):
+        remember = str(record["supplier"]["name"]) if kind == "supplier" else None
+        return Delivery((rid,), f"/api/v1/{kind}s", record[kind], key, remember=remember)
+    if kind in ("purchase_order", "purchase_order_action", "inbound_shipment"):
+        po = quote(str(record["purchase_order"]), safe="")
+        if kind == "purchase_order":
+            return Delivery(
+                (rid,), "/api/v1/purchase-orders", record["body"], key, fill=str(record["supplier"])
+            )
+        tail = str(record["action"]) if kind == "purchase_order_action" else "inbound-shipments"
+        return Delivery((rid,), f"/api/v1/purchase-orders/{po}/{tail}", record["body"], key)
+    if kind == "receipt":
+        path = f"/api/v1/inbound-shipments/{quote(str(record['inbound_shipment']), safe='')}/receipts"
+        return Delivery((rid,), path, record["body"], key)
     raise ValueError(f"record {rid}: unknown kind {kind!r}")
 
 

@@ -14,6 +14,22 @@ instant the sender sends it, ISO 8601 with offset). Kinds:
   and ``body`` the JSON payload (``POST /api/v1/carriers/{carrier}/webhook``); ``event_ids`` lists
   the ids of the scans it carries.
 
+With purchase orders (``SimConfig.purchase_orders``, :mod:`ordertrack.simulate.inbound`), also:
+
+- ``product``, ``warehouse``, ``supplier``: what the purchase orders need, before them
+  (``POST /api/v1/products``, ``/warehouses``, ``/suppliers``; the body under the kind's name).
+- ``purchase_order``: a draft (``POST /api/v1/purchase-orders``); ``body`` lacks
+  ``supplier_id``, which the sender fills in from the ``supplier`` record named ``supplier``.
+- ``purchase_order_action``: ``POST /api/v1/purchase-orders/{purchase_order}/{action}`` with
+  ``body`` (``send``, ``confirm``, ``lines/{n}/short-close``).
+- ``inbound_shipment``: an advance shipping notice
+  (``POST /api/v1/purchase-orders/{purchase_order}/inbound-shipments``); its parcel's scans
+  follow as ``events`` and ``webhook`` records, as an outbound parcel's do.
+- ``receipt``: counts at the dock (``POST /api/v1/inbound-shipments/{inbound_shipment}/receipts``).
+
+Each of these carries the supplier's promise (``promised_ship_date``, ``promised_arrival_date``)
+beside the request, and an ``inbound_shipment`` record says whether the supplier shipped ``late``.
+
 The stream is deterministic for a seed: the same arguments write byte-identical files.
 """
 
@@ -25,8 +41,34 @@ from pathlib import Path
 from typing import Any, Literal
 
 Record = dict[str, Any]
-Kind = Literal["order", "shipment", "events", "webhook"]
-KINDS: tuple[Kind, ...] = ("order", "shipment", "events", "webhook")
+Kind = Literal[
+    "order",
+    "shipment",
+    "events",
+    "webhook",
+    "product",
+    "warehouse",
+    "supplier",
+    "purchase_order",
+    "purchase_order_action",
+    "inbound_shipment",
+    "receipt",
+]
+KINDS: tuple[Kind, ...] = (
+    "order",
+    "shipment",
+    "events",
+    "webhook",
+    "product",
+    "warehouse",
+    "supplier",
+    "purchase_order",
+    "purchase_order_action",
+    "inbound_shipment",
+    "receipt",
+)
+# The kinds of the buying side (simulate.inbound): sent over HTTP only, not by the bulk loader.
+BUYING_KINDS = frozenset(KINDS[4:])
 
 
 def dumps(record: Record) -> str:
