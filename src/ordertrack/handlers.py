@@ -37,6 +37,7 @@ from ordertrack.events import (
     PromiseRevised,
     PurchaseOrderConfirmed,
     PurchaseOrderLineShortClosed,
+    PurchaseOrderSent,
     PurchaseOrderStatusChanged,
     ShipmentCreated,
     ShipmentStatusChanged,
@@ -46,6 +47,7 @@ from ordertrack.events import (
 from ordertrack.notifications import handlers as notifications
 from ordertrack.orders import handlers as orders
 from ordertrack.purchasing import inbound as purchasing_inbound
+from ordertrack.purchasing import supplier_messages
 from ordertrack.shipments import handlers as shipments
 
 Handler = Callable[[UnitOfWork, Sequence[Any]], None]
@@ -85,6 +87,8 @@ HANDLERS: dict[type[Event], tuple[Handler, ...]] = {
     PurchaseOrderConfirmed: (restocking.revise_after_purchase_order_changes,),
     PurchaseOrderStatusChanged: (restocking.revise_after_purchase_order_changes,),
     PurchaseOrderLineShortClosed: (restocking.revise_after_short_closes,),
+    # The supplier gets the order with its link (an outbox row).
+    PurchaseOrderSent: (supplier_messages.tell_suppliers_of_sent_orders,),
     StockRanLow: (notifications.alert_staff_of_low_stock,),
 }
 

@@ -477,7 +477,13 @@ def test_text_fields_declare_no_nul_and_not_blank(client: httpx.Client) -> None:
 def test_staff_alerts_by_sms_are_declared_impossible(client: httpx.Client) -> None:
     rule = declared(client, "SettingIn")["not"]
     assert rule["properties"]["channel"] == {"const": "sms"}
-    assert set(rule["properties"]["trigger"]["enum"]) == {"low_stock", "needs_attention", "inbound_late"}
+    assert set(rule["properties"]["trigger"]["enum"]) == {
+        "low_stock",
+        "needs_attention",
+        "inbound_late",
+        "purchase_order_sent",
+        "supplier_reminder",
+    }
     body = {"trigger": "low_stock", "channel": "sms", "enabled": False}
     assert client.put("/api/v1/notifications/settings", json=body).status_code == 422
     for enabled in (0, "false"):

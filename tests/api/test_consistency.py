@@ -10,7 +10,13 @@ import httpx
 from tests.integration.scenario import order_payload
 
 # Complete in one page: a fixed catalogue, not rows that grow.
-COMPLETE_LISTS = {"/api/v1/carriers", "/api/v1/notifications/settings"}
+COMPLETE_LISTS = {
+    "/api/v1/carriers",
+    "/api/v1/notifications/settings",
+    # One purchase order's history and notices: bounded by the order, in one page.
+    "/api/v1/purchase-orders/{po_ref}/history",
+    "/api/v1/purchase-orders/{po_ref}/inbound-shipments",
+}
 
 ADDRESS = {
     "name": None,

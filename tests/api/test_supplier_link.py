@@ -233,3 +233,23 @@ def test_a_draft_order_shows_no_forms(client: httpx.Client) -> None:
     page = client.get(link(client, po["id"]))
     assert page.status_code == 200
     assert "/confirm" not in page.text and "/shipments" not in page.text
+
+
+def test_the_merchant_gets_a_fresh_link_and_can_send_the_order_again(client: httpx.Client) -> None:
+    po = draft(client)
+    early = client.get(f"/api/v1/purchase-orders/{po['id']}/supplier-link")
+    assert (early.status_code, early.json()["error"]["code"]) == (409, "purchase_order_not_sent")
+    client.post(f"/api/v1/purchase-orders/{po['id']}/send")
+
+    answer = client.get(f"/api/v1/purchase-orders/{po['number']}/supplier-link")
+
+    assert answer.status_code == 200, answer.text
+    path = "/supplier/" + answer.json()["url"].rsplit("/supplier/", 1)[1]
+    assert client.get(path).status_code == 200
+    resent = client.post(f"/api/v1/purchase-orders/{po['id']}/resend")
+    assert resent.status_code == 200, resent.text
+    history = client.get(f"/api/v1/purchase-orders/{po['id']}/history").json()["items"]
+    assert (history[-1]["action"], history[-1]["details"]) == ("resent", {"to": "orders@kessler-outdoor.de"})
+    client.post(f"/api/v1/purchase-orders/{po['id']}/cancel")
+    refused = client.post(f"/api/v1/purchase-orders/{po['id']}/resend")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "purchase_order_not_sent")

@@ -166,6 +166,10 @@ def test_translated_defaults_differ_from_english(trigger: Trigger, locale: str) 
             str(data.event),
             str(data.shipments),
             "stock",
+            # A supplier's message names the supplier, its SKUs and the warehouse's address.
+            str(data.supplier),
+            str(data.lines),
+            str(data.ship_to),
         ]
     )
     data_words = set(re.findall(r"[a-z]{4,}", facts.lower()))

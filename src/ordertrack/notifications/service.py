@@ -36,6 +36,7 @@ DEFAULT_LOCALE = "en"
 
 
 STAFF_CHANNEL = "staff"  # the opt-out "channel" of a staff member's alert emails
+SUPPLIER_CHANNEL = "supplier"  # the opt-out "channel" of a supplier's reminders
 
 
 @dataclass(frozen=True)
@@ -70,12 +71,32 @@ def enqueue(uow: UnitOfWork, merchant_id: str, occurrences: Iterable[Occurrence]
         if any(o.trigger in rules.STAFF_TRIGGERS for o in happened)
         else []
     )
+    supplier_emails = [
+        str((o.facts or {}).get("supplier_email") or "")
+        for o in happened
+        if o.trigger in rules.SUPPLIER_TRIGGERS
+    ]
+    stopped_reminders = (
+        repository.opted_out(uow, merchant_id, SUPPLIER_CHANNEL, [e for e in supplier_emails if e])
+        if any(supplier_emails)
+        else set()
+    )
     endpoints = repository.endpoints(uow, merchant_id, enabled_only=True)
     rows: list[dict[str, Any]] = []
     for occurrence in happened:
         subject = occurrence.subject or occurrence.shipment_id or occurrence.order_id or ""
         targets: list[tuple[str, str]] = []
-        if occurrence.trigger in rules.STAFF_TRIGGERS:
+        if occurrence.trigger in rules.SUPPLIER_TRIGGERS:
+            # The supplier's address travels in the facts; the order itself is always sent,
+            # reminders stop when the supplier asked.
+            facts = occurrence.facts or {}
+            locale = str(facts.get("locale") or DEFAULT_LOCALE)
+            address = str(facts.get("supplier_email") or "")
+            if address and (
+                occurrence.trigger != "supplier_reminder" or address.lower() not in stopped_reminders
+            ):
+                targets.append(("email", address))
+        elif occurrence.trigger in rules.STAFF_TRIGGERS:
             locale = DEFAULT_LOCALE
             targets += [("email", address) for address in staff]
         else:

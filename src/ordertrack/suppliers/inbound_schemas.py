@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field, model_validator
 
-from ordertrack.kit.schema import ApiModel, CarrierSlug, OutModel, Sku, TrackingNumber, declaring
+from ordertrack.kit.schema import ApiModel, CarrierSlug, OutModel, PageOut, Sku, TrackingNumber, declaring
 from ordertrack.suppliers.schemas import MAX_LINES, MAX_QUANTITY, PoNumber
 
 # A pallet of cartons is a lot of parcels; more than this is a freight shipment with one number.
@@ -27,7 +27,9 @@ class PurchaseOrderChangeOut(OutModel):
     details: dict[str, Any] | None
 
 
-class PurchaseOrderHistory(OutModel):
+class PurchaseOrderHistory(PageOut):
+    """One order's whole history in one page: next_cursor is always null."""
+
     items: list[PurchaseOrderChangeOut]
 
 
@@ -108,11 +110,32 @@ class InboundShipmentOut(OutModel):
     lines: list[InboundShipmentLineOut]
     parcels: list[InboundParcelOut]
     warnings: list[InboundWarning] = Field(default_factory=list)
+    arrival_estimate: date | None = Field(
+        default=None,
+        description="when it is expected now: the declared date as its parcels' tracking revises it "
+        "(docs/suppliers.md, 'When it is expected')",
+    )
+    arrival_basis: str | None = Field(
+        default=None,
+        description="what arrival_estimate rests on: declared, purchase_order, carrier, learned, arrived",
+    )
+    attention: str | None = Field(
+        default=None, description="late, stalled or exception; null: nothing to chase"
+    )
+    attention_detail: str | None = Field(default=None, description="the finding in words")
+    attention_since: datetime | None = None
     arrived_at: datetime | None
     cancelled_at: datetime | None
     created_at: datetime
     updated_at: datetime
 
 
-class InboundShipmentList(OutModel):
+class InboundShipmentList(PageOut):
+    """One order's notices in one page: next_cursor is always null."""
+
     items: list[InboundShipmentOut]
+
+
+class SupplierLinkOut(OutModel):
+    url: str = Field(description="the order's page for its supplier: this order only, no account")
+    expires_at: datetime

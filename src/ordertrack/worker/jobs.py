@@ -110,6 +110,13 @@ def check_inbound_shipments(db: Database, settings: Settings, now: datetime) -> 
     return run_inbound_checks(db, now)
 
 
+def remind_suppliers(uow: UnitOfWork, now: datetime) -> int:
+    """Remind suppliers whose promised ship date passed with nothing shipped (once per date)."""
+    from ordertrack.purchasing.supplier_messages import remind_suppliers as remind  # noqa: PLC0415
+
+    return remind(uow, now)
+
+
 JOBS: tuple[Job, ...] = (
     Job("expire_idempotency_keys", timedelta(minutes=10), in_one_transaction(expire_idempotency_keys)),
     Job("poll_carriers", timedelta(minutes=1), poll_carriers),
@@ -117,6 +124,7 @@ JOBS: tuple[Job, ...] = (
     Job("check_shipments", timedelta(seconds=30), check_shipments),
     Job("check_inbound_shipments", timedelta(minutes=5), check_inbound_shipments),
     Job("revise_waiting_promises", timedelta(seconds=10), revise_waiting_promises),
+    Job("remind_suppliers", timedelta(minutes=15), in_one_transaction(remind_suppliers)),
 )
 
 

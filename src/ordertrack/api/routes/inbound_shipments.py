@@ -1,5 +1,5 @@
 """Advance shipping notices (inbound shipments): declared on a purchase order, listed, read by id
-or number, cancelled before anything was counted in."""
+or number, cancelled before anything was counted in; and the supplier's link and email."""
 
 from __future__ import annotations
 
@@ -10,12 +10,21 @@ from fastapi.responses import JSONResponse, Response
 
 from ordertrack.api.auth import api_actor, current_merchant, get_db
 from ordertrack.api.routes.purchase_orders import PoRef
+from ordertrack.api.routes.purchase_orders import views as purchase_order_views
 from ordertrack.api.transactions import idempotent_write, json_response
 from ordertrack.db.uow import Database, UnitOfWork
+from ordertrack.kit.clock import utcnow
 from ordertrack.kit.schema import error_responses
-from ordertrack.purchasing import declaring
+from ordertrack.links import SUPPLIER_LINK_LIFETIME, supplier_link_url
+from ordertrack.purchasing import declaring, supplier_messages
 from ordertrack.suppliers import inbound_shipments, purchase_orders
-from ordertrack.suppliers.inbound_schemas import InboundShipmentIn, InboundShipmentList, InboundShipmentOut
+from ordertrack.suppliers.inbound_schemas import (
+    InboundShipmentIn,
+    InboundShipmentList,
+    InboundShipmentOut,
+    SupplierLinkOut,
+)
+from ordertrack.suppliers.schemas import PurchaseOrderOut
 
 router = APIRouter(tags=["inbound shipments"])
 
@@ -62,7 +71,9 @@ def list_inbound_shipments(
     with db.uow(write=False) as uow:
         po = purchase_orders.find_purchase_order(uow, merchant_id, po_ref)
         shipments = inbound_shipments.of_purchase_order(uow, merchant_id, po.id)
-        return json_response(InboundShipmentList(items=declaring.views(uow, merchant_id, shipments)))
+        return json_response(
+            InboundShipmentList(items=declaring.views(uow, merchant_id, shipments), next_cursor=None)
+        )
 
 
 @router.get(
@@ -95,5 +106,53 @@ def cancel_inbound_shipment(
     def produce(uow: UnitOfWork) -> tuple[int, InboundShipmentOut]:
         shipment = declaring.cancel_inbound_shipment(uow, merchant_id, ref, actor=actor)
         return 200, declaring.views(uow, merchant_id, [shipment])[0]
+
+    return idempotent_write(request, db, merchant_id, None, produce)
+
+
+# --- the supplier's link and its email ------------------------------------------------------------
+
+
+@router.get(
+    "/api/v1/purchase-orders/{po_ref}/supplier-link",
+    response_model=SupplierLinkOut,
+    responses=error_responses(404, 409),
+)
+def supplier_link(
+    po_ref: PoRef,
+    request: Request,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+) -> Response:
+    """A fresh link to the order's page for its supplier (no account needed), to send by other
+    means than the order's email; it opens this order only, until ``expires_at``."""
+    with db.uow(write=False) as uow:
+        po = purchase_orders.find_purchase_order(uow, merchant_id, po_ref)
+    if po.sent_at is None:
+        raise supplier_messages.NotSentYet(f"purchase order {po.number} is a draft: send it first")
+    settings = request.app.state.settings
+    now = utcnow()
+    url = supplier_link_url(settings.public_url, settings.resolved_secret_key(), merchant_id, po.id, now=now)
+    return json_response(SupplierLinkOut(url=url, expires_at=now + SUPPLIER_LINK_LIFETIME))
+
+
+@router.post(
+    "/api/v1/purchase-orders/{po_ref}/resend",
+    response_model=PurchaseOrderOut,
+    responses=error_responses(404, 409),
+)
+def resend_purchase_order(
+    po_ref: PoRef,
+    request: Request,
+    merchant_id: str = Depends(current_merchant),
+    actor: str = Depends(api_actor),
+    db: Database = Depends(get_db),
+) -> JSONResponse:
+    """Email the order to its supplier again, with a fresh link (409 ``supplier_has_no_email``
+    without an address, ``purchase_order_not_sent`` for a draft, cancelled or received order)."""
+
+    def produce(uow: UnitOfWork) -> tuple[int, PurchaseOrderOut]:
+        po = supplier_messages.send_again(uow, merchant_id, po_ref, actor=actor)
+        return 200, purchase_order_views(uow, merchant_id, [po])[0]
 
     return idempotent_write(request, db, merchant_id, None, produce)

@@ -243,5 +243,7 @@ def purchase_order_history(
         po = purchase_orders.find_purchase_order(uow, merchant_id, po_ref)
         rows = history.changes(uow, merchant_id, po.id)
         return json_response(
-            PurchaseOrderHistory(items=[PurchaseOrderChangeOut.model_validate(row) for row in rows])
+            PurchaseOrderHistory(
+                items=[PurchaseOrderChangeOut.model_validate(row) for row in rows], next_cursor=None
+            )
         )

@@ -11,7 +11,13 @@ from functools import lru_cache
 from importlib import import_module
 
 from ordertrack.notifications.default_templates.wording import Copy, Paragraph, Words
-from ordertrack.notifications.message import STAFF_TRIGGERS, Channel, TemplateSource, Trigger
+from ordertrack.notifications.message import (
+    STAFF_TRIGGERS,
+    SUPPLIER_TRIGGERS,
+    Channel,
+    TemplateSource,
+    Trigger,
+)
 
 # Short names for the event facts, so the copy reads as sentences rather than attribute paths.
 # A template starts with the ones it uses, one per line for whoever edits it ("-%}" eats each
@@ -137,6 +143,8 @@ def _text(trigger: Trigger, words: Words, copy: Copy) -> str:
         lines.append(_TEXT_PARCELS.format(tracking_number=words.tracking_number))
     footer = words.staff_footer if staff else f"{words.sign_off}\n\n-- \n{words.footer}"
     unsubscribe = words.manage if staff else words.unsubscribe
+    if trigger in SUPPLIER_TRIGGERS:
+        footer, unsubscribe = words.supplier_footer, words.supplier_unsubscribe
     lines.append(f"{footer}\n{unsubscribe}: {{{{ unsubscribe_url }}}}\n")
     return with_short_names("".join(lines))
 
@@ -168,8 +176,16 @@ def _html(trigger: Trigger, words: Words, copy: Copy, locale: str) -> str:
             else _HTML_PARCELS.format(tracking_number=words.tracking_number, items=words.items),
             p=_P,
             sign_off="" if staff else words.sign_off,
-            footer=words.staff_footer if staff else words.footer,
-            unsubscribe=words.manage if staff else words.unsubscribe,
+            footer=words.supplier_footer
+            if trigger in SUPPLIER_TRIGGERS
+            else words.staff_footer
+            if staff
+            else words.footer,
+            unsubscribe=words.supplier_unsubscribe
+            if trigger in SUPPLIER_TRIGGERS
+            else words.manage
+            if staff
+            else words.unsubscribe,
         ).replace(f'<p style="{_P}"></p>\n', "")
     )
 

@@ -216,8 +216,8 @@ COPY = {
             "{% endif %}{% if not loop.last %}; {% endif %}{% endfor %}.",
             ("ship_to", "Entregar em: {{ ship_to }}."),
             ("promised_date", "Data de envio solicitada: {{ promised_date|date }}."),
-            "Abra o pedido para confirmá-lo ou alterar quantidades e datas, e para registrar cada envio "
-            "com seus códigos de rastreamento. Não é preciso ter conta: o link é só deste pedido.",
+            "Abra o pedido para aceitá-lo ou alterar quantidades e datas, e para registrar cada envio "
+            "com seus códigos de rastreamento. Não é preciso ter conta: este endereço abre só este pedido.",
         ),
         action="Abrir o pedido de compra",
     ),

@@ -43,3 +43,6 @@ class Words:
     exception_other: str
     # Why a delivery date changed (eta's cause -> a sentence), told in ``delivery_revised``.
     revision_causes: dict[str, str] = field(default_factory=dict)
+    # The footer of a supplier's messages and the words of their opt-out link (reminders only).
+    supplier_footer: str = ""
+    supplier_unsubscribe: str = ""
