@@ -104,6 +104,10 @@ def test_a_purchase_order_drafted_sent_and_short_closed_from_its_page(
         )
         sent = http.post("/dashboard/purchase-orders/PO-7/send", data={"csrf_token": token})
         assert sent.status_code == 303
+        page = http.get("/dashboard/purchase-orders/PO-7").text
+        # Once sent, staff can copy the supplier's own page for the order, and see who waits on it.
+        assert re.search(r'id="supplier-link-url"[^>]*value="http://[^"]+/supplier/[^"]+"', page)
+        assert "No customer order waits on it." in page
         again = http.post("/dashboard/purchase-orders/PO-7/send", data={"csrf_token": token})
         assert again.status_code == 409 and "sent" in again.text  # a sent order is not sent twice
         closed = http.post(

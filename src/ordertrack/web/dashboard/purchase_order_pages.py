@@ -16,7 +16,8 @@ from ordertrack.catalog import service as catalog_service
 from ordertrack.inventory import service as inventory_service
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import OrdertrackError
-from ordertrack.purchasing import declaring
+from ordertrack.links import SUPPLIER_LINK_LIFETIME, supplier_link_url
+from ordertrack.purchasing import declaring, waiting
 from ordertrack.suppliers import history, inbound_shipments, purchase_orders, receiving, rules, service
 from ordertrack.suppliers.model import PurchaseOrder
 from ordertrack.suppliers.rules import PurchaseOrderStatus
@@ -142,13 +143,25 @@ def order_context(request: Request, staff: Staff, ref: str) -> dict[str, Any]:
         po = purchase_orders.find_purchase_order(uow, staff.merchant_id, ref)
         supplier = service.find_supplier(uow, staff.merchant_id, po.supplier_id)
         codes = {w.id: w.code for w in inventory_service.list_warehouses(uow, staff.merchant_id)}
-        shipments = declaring.views(
-            uow, staff.merchant_id, inbound_shipments.of_purchase_order(uow, staff.merchant_id, po.id)
-        )
+        asns = inbound_shipments.of_purchase_order(uow, staff.merchant_id, po.id)
+        shipments = declaring.views(uow, staff.merchant_id, asns)
         receipts = receiving.receipts_of(uow, staff.merchant_id, purchase_order_id=po.id)
         changes = list(reversed(history.changes(uow, staff.merchant_id, po.id)))
         names = catalog_service.product_names(uow, staff.merchant_id, {line.sku for line in po.lines})
         lines = _line_rows(po, receiving.discrepancies(uow, staff.merchant_id, po))
+        now = utcnow()
+        # Customer orders whose backordered units this order's inbound will fill, oldest first.
+        open_now = po.status not in (PurchaseOrderStatus.received, PurchaseOrderStatus.cancelled)
+        waiting_lines = (
+            waiting.waiting_orders(uow, staff.merchant_id, po.id, today=now.date()) if open_now else []
+        )
+    settings = request.app.state.settings
+    # The supplier's own page for this order, for staff to send by other means than its email.
+    link = None
+    if po.sent_at is not None and po.cancelled_at is None:
+        link = supplier_link_url(
+            settings.public_url, settings.resolved_secret_key(), staff.merchant_id, po.id, now=now
+        )
     status = PurchaseOrderStatus(po.status)
     line_nos = {line.id: line.line_no for line in po.lines}
     return {
@@ -164,6 +177,15 @@ def order_context(request: Request, staff: Staff, ref: str) -> dict[str, Any]:
         "can": {action: status in allowed for action, allowed in rules.ALLOWED_ACTIONS.items()},
         "total_units": sum(row["expected"] for row in lines),
         "details_text": details_text,
+        "supplier_link": link,
+        "supplier_link_days": SUPPLIER_LINK_LIFETIME.days,
+        "waiting": [
+            {
+                "line": line,
+                "from_here": sum(i.quantity for i in line.incoming if i.purchase_order_id == po.id),
+            }
+            for line in waiting_lines
+        ],
     }
 
 
