@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import delete
 
 from ordertrack.db.uow import UnitOfWork
+from ordertrack.eta.estimating import Cause
 from ordertrack.events import InboundExpectationChanged, InboundShipmentDeclared, InboundShipmentStatusChanged
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict, Unprocessable
@@ -36,9 +37,10 @@ from ordertrack.suppliers.service import find_supplier
 from ordertrack.tracking import parcels as tracking_parcels
 from ordertrack.tracking.model import Parcel
 
-# The causes told to available-to-promise and the waiting customer orders (eta's Cause values).
-CAUSE_SHIPPED = "supplier_shipped"
-CAUSE_CANCELLED = "supplier_delay"
+# Why the waiting customer orders' promises move (eta's causes): a notice is the supplier's own
+# word on when the units arrive; a withdrawn one leaves them waiting for stock again.
+CAUSE_SHIPPED = Cause.supplier_confirmed
+CAUSE_CANCELLED = Cause.waiting_for_stock
 
 # A notice may be declared once the supplier has the order and until it is closed. "shipped"
 # is included: a supplier may send more than it said (flagged, not refused).
@@ -57,7 +59,7 @@ class SkuNotOnPurchaseOrder(Unprocessable):
     code = "sku_not_on_purchase_order"
 
 
-class UnknownParcel(Unprocessable):
+class ParcelNotInNotice(Unprocessable):
     code = "unknown_parcel"
 
 
@@ -113,7 +115,7 @@ def _resolve_lines(
                     f"lines.{index}.sku: {line.sku} is not on purchase order {po.number}"
                 )
         if line.parcel is not None and line.parcel > len(data.parcels):
-            raise UnknownParcel(
+            raise ParcelNotInNotice(
                 f"lines.{index}.parcel: the notice lists {len(data.parcels)} parcel(s), not {line.parcel}"
             )
         resolved.append((found, line.quantity, line.parcel))
@@ -325,6 +327,11 @@ def views(
                 warnings=[
                     InboundWarning(code=w.code, message=w.message, line_no=w.line_no) for w in flagged or []
                 ],
+                arrival_estimate=shipment.arrival_estimate,
+                arrival_basis=shipment.arrival_basis,
+                attention=shipment.attention,
+                attention_detail=shipment.attention_detail,
+                attention_since=shipment.attention_at,
                 arrived_at=shipment.arrived_at,
                 cancelled_at=shipment.cancelled_at,
                 created_at=shipment.created_at,

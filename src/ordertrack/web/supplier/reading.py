@@ -51,14 +51,14 @@ class PageLine:
 
 
 @dataclass(frozen=True)
-class ShipTo:
+class WarehouseAddress:
     name: str
     lines: list[str]
     country: str
 
 
 @dataclass(frozen=True)
-class SupplierPage:
+class SupplierOrderPage:
     store: Store
     purchase_order_id: str
     number: str
@@ -72,7 +72,7 @@ class SupplierPage:
     promised_arrival_date: date | None
     sent_at: datetime | None
     confirmed_at: datetime | None
-    ship_to: ShipTo
+    ship_to: WarehouseAddress
     lines: list[PageLine]
     notices: list[InboundShipmentOut]
     discrepancies: list[receiving.LineDiscrepancy]
@@ -99,7 +99,7 @@ class SupplierPage:
 
 def load_page(
     uow: UnitOfWork, merchant_id: str, purchase_order_id: str, *, now: datetime | None = None
-) -> SupplierPage | None:
+) -> SupplierOrderPage | None:
     """The page of the order the link names, or None when it no longer exists (not found)."""
     try:
         po = purchase_orders.find_purchase_order(uow, merchant_id, purchase_order_id)
@@ -124,7 +124,7 @@ def load_page(
         )
         if part
     ]
-    return SupplierPage(
+    return SupplierOrderPage(
         store=Store(merchant_id, branding.display_name, branding.logo_data_uri),
         purchase_order_id=po.id,
         number=po.number,
@@ -138,7 +138,7 @@ def load_page(
         promised_arrival_date=po.promised_arrival_date,
         sent_at=po.sent_at,
         confirmed_at=po.confirmed_at,
-        ship_to=ShipTo(f"{branding.display_name} — {warehouse.name}", address, warehouse.country),
+        ship_to=WarehouseAddress(f"{branding.display_name} — {warehouse.name}", address, warehouse.country),
         lines=[
             PageLine(
                 line_no=line.line_no,
