@@ -114,7 +114,7 @@ def import_purchase_orders(
     def apply(uow: UnitOfWork, merchant_id: str, found: purchase_order_import.PurchaseOrderPlan) -> str:
         progress = ProgressBar("importing purchase orders", found.lines, "lines")
         summary = purchase_order_import.apply_purchase_orders(
-            uow, merchant_id, found, send=send, progress=progress.update
+            uow, merchant_id, found, send=send, actor=f"csv {file.name}", progress=progress.update
         )
         progress.finish()
         state = "sent" if send else "drafts"

@@ -23,6 +23,7 @@ from ordertrack.db.uow import UnitOfWork
 from ordertrack.demo.catalog_data import CUSTOMERS, HUBS, PRODUCTS, USD_RATE, WAREHOUSES, DemoPlace
 from ordertrack.demo.scans import DemoScan, parcel_journey, tracking_number
 from ordertrack.inventory import service as inventory_service
+from ordertrack.kit.clock import utcnow
 from ordertrack.kit.schema import AddressIn
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.schemas import OrderIn
@@ -42,6 +43,9 @@ from ordertrack.tracking import service as tracking_service
 SEED = 20_240_612  # its own stream: the outbound demo stays the same with or without this
 DAY = timedelta(days=1)
 ACTOR = "demo"
+# Who the purchase orders' history says acted.
+STAFF = "staff:demo@northwind.example"
+SUPPLIER_LINK = "supplier link"
 # What the shop pays its suppliers, as a share of its list price.
 COST_SHARE = Decimal("0.42")
 # The sold-out product customers wait for, and who waits.
@@ -245,11 +249,16 @@ def seed_purchasing(
     if result.rejected:
         raise ValueError(f"demo inbound scan refused: {result.rejected[0].error}")
     for plan, shipment, inbound in received:
-        _count(uow, merchant_id, plan, shipment, inbound, now)
+        _count(uow, merchant_id, plan, shipment, inbound)
     for plan in PLANS:
         for line_no in plan.short_close:
             purchase_orders.short_close_line(
-                uow, merchant_id, plan.number, line_no, "the supplier has no more of this size this season"
+                uow,
+                merchant_id,
+                plan.number,
+                line_no,
+                "the supplier has no more of this size this season",
+                actor=STAFF,
             )
     return SeededPurchasing(len(SUPPLIERS), len(PLANS), asns, len(WAITING_ORDERS), result.accepted)
 
@@ -354,9 +363,10 @@ def _purchase_order(
             lines=[PurchaseOrderLineIn(sku=sku, quantity=quantity) for sku, quantity in plan.lines],
             notes=plan.notes,
         ),
+        actor=STAFF,
     )
     if plan.send:
-        purchase_orders.send_purchase_order(uow, merchant_id, po.id)
+        purchase_orders.send_purchase_order(uow, merchant_id, po.id, actor=STAFF)
     if plan.confirm:
         ship, arrival = (
             (_day(now, supplier, plan.promise_in_days[0]), _day(now, supplier, plan.promise_in_days[1]))
@@ -371,9 +381,10 @@ def _purchase_order(
                 promised_ship_date=ship,
                 promised_arrival_date=arrival,
             ),
+            actor=SUPPLIER_LINK,
         )
     if plan.cancel:
-        purchase_orders.cancel_purchase_order(uow, merchant_id, po.id)
+        purchase_orders.cancel_purchase_order(uow, merchant_id, po.id, actor=STAFF)
     return po.id
 
 
@@ -402,8 +413,8 @@ def _declare(
                 for index, quantity in inbound.lines
             ],
         ),
-        actor="supplier link",
-        now=now,
+        actor=SUPPLIER_LINK,
+        now=utcnow(),  # after the order's own facts, which the services stamp with the clock
     )
     return declared.shipment.id
 
@@ -423,9 +434,7 @@ def _journey(
     return scans
 
 
-def _count(
-    uow: UnitOfWork, merchant_id: str, plan: PoPlan, shipment_id: str, inbound: Inbound, now: datetime
-) -> None:
+def _count(uow: UnitOfWork, merchant_id: str, plan: PoPlan, shipment_id: str, inbound: Inbound) -> None:
     receiving.receive(
         uow,
         merchant_id,
@@ -440,8 +449,8 @@ def _count(
             )
             for index, good, damaged in inbound.counts
         ],
-        actor="staff:dock@northwind.example",
-        now=now,
+        actor=STAFF,
+        now=utcnow(),
     )
 
 

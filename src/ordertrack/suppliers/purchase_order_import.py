@@ -103,9 +103,11 @@ def apply_purchase_orders(
     plan: PurchaseOrderPlan,
     *,
     send: bool = False,
+    actor: str = "csv",
     progress: Callable[[int], None] | None = None,
 ) -> PurchaseOrderSummary:
     """Write the drafts of a plan that has no problems (and send them); the caller commits.
+    ``actor`` is who the orders' history says made them (``csv <file name>``).
 
     A refusal the plan could not foresee (a number taken meanwhile) is raised as the service
     raises it, so the caller rolls the whole file back."""
@@ -114,9 +116,9 @@ def apply_purchase_orders(
     created: list[str] = []
     lines = sent = 0
     for draft in plan.drafts:
-        po = purchase_orders.create_purchase_order(uow, merchant_id, draft.data)
+        po = purchase_orders.create_purchase_order(uow, merchant_id, draft.data, actor=actor)
         if send:
-            purchase_orders.send_purchase_order(uow, merchant_id, po.id)
+            purchase_orders.send_purchase_order(uow, merchant_id, po.id, actor=actor)
             sent += 1
         created.append(po.number)
         lines += len(draft.rows)
