@@ -13,6 +13,7 @@ day; :func:`availability_to` for "when can this SKU ship to this country".
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from ordertrack.suppliers import atp
 from ordertrack.suppliers import purchase_orders as po_service
 from ordertrack.suppliers.availability import Availability, Cover
 from ordertrack.suppliers.model import InboundShipment, PurchaseOrder, PurchaseOrderLine
+from ordertrack.suppliers.service import UnknownSku
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,13 +272,16 @@ def availability_to(
 ) -> ShipAnswer:
     """Can ``quantity`` of ``sku`` ship to ``country`` now, else from which day, and when it would
     arrive: the available-to-promise numbers (free stock, then inbound after the backorders ahead
-    take theirs) and the promise engine's window from the warehouse it would leave from."""
-    numbers = atp.sku_availability(uow, merchant_id, sku, today=now.date())
-    warehouses = sorted(_warehouses(uow, merchant_id).values(), key=lambda w: (w.priority, w.code))
-    ranked = preferred_warehouses(warehouses, country, None, None) if warehouses else []
+    take theirs) and the promise engine's window from the warehouse it would leave from. Two
+    queries (:func:`ordertrack.suppliers.atp.sku_facts`); 422 ``unknown_sku`` for a SKU the
+    catalog lacks."""
+    known, numbers, shelf, arriving = atp.sku_facts(uow, merchant_id, sku, today=now.date())
+    if not known:
+        raise UnknownSku(f"not in the catalog: {sku}", details=[{"code": "unknown_sku", "sku": sku}])
+    ranked = ranked_warehouses(uow, merchant_id, country)
     where = destination_place(country)
     if numbers.available >= quantity:
-        free = {lv.warehouse_id: lv.on_hand - lv.reserved for lv in atp.levels(uow, merchant_id, [sku])}
+        free = {level.warehouse_id: level.on_hand - level.reserved for level in shelf}
         origin_warehouse = next(
             (w for w in ranked if free.get(w.id, 0) >= quantity), ranked[0] if ranked else None
         )
@@ -286,12 +291,8 @@ def availability_to(
         in_stock = False
         origin_warehouse = ranked[0] if ranked else None
         if ready_on is not None:
-            arriving = {
-                unit.warehouse_id
-                for unit in atp.inbound(uow, merchant_id, [sku], today=now.date())
-                if unit.arrive_on == ready_on
-            }
-            origin_warehouse = next((w for w in ranked if w.id in arriving), origin_warehouse)
+            landing = {unit.warehouse_id for unit in arriving if unit.arrive_on == ready_on}
+            origin_warehouse = next((w for w in ranked if w.id in landing), origin_warehouse)
         start = atp.put_away(ready_on, origin_warehouse) if ready_on is not None else None
     if start is None:
         return ShipAnswer(sku, country, quantity, numbers, False, None, None, None, None)
@@ -326,6 +327,29 @@ def availability_to(
         origin_warehouse.code if origin_warehouse is not None else None,
         window,
     )
+
+
+# A storefront asks many times a second: the merchant's warehouses, ranked per country, are
+# kept this long (a warehouse added or moved shows in the answers within it).
+WAREHOUSES_TTL_SECONDS = 10.0
+_ranked: dict[tuple[str, str], tuple[float, list[Warehouse]]] = {}
+
+
+def ranked_warehouses(uow: UnitOfWork, merchant_id: str, country: str) -> list[Warehouse]:
+    """The merchant's warehouses in the order it would ship to ``country`` from them (cached
+    :data:`WAREHOUSES_TTL_SECONDS`; read-only copies, never written back)."""
+    key = (merchant_id, country)
+    cached = _ranked.get(key)
+    if cached is not None and time.monotonic() - cached[0] < WAREHOUSES_TTL_SECONDS:
+        return cached[1]
+    found = sorted(_warehouses(uow, merchant_id).values(), key=lambda w: (w.priority, w.code))
+    for warehouse in found:
+        uow.session.expunge(warehouse)
+    ranked = preferred_warehouses(found, country, None, None) if found else []
+    if len(_ranked) > 10_000:
+        _ranked.clear()
+    _ranked[key] = (time.monotonic(), ranked)
+    return ranked
 
 
 def destination_place(country: str) -> Place:

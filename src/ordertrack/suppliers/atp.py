@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, literal, select, tuple_
+from sqlalchemy import String, func, literal, select, tuple_, union_all
 
+from ordertrack.catalog.model import Product
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.inventory.model import Backorder, StockLevel, Warehouse
 from ordertrack.suppliers.availability import (
@@ -56,6 +58,7 @@ OPEN_STATUSES = (
 )
 
 
+@lru_cache(maxsize=4096)
 def supplier_arrival(
     sent_at: datetime,
     *,
@@ -78,13 +81,19 @@ def supplier_arrival(
     return calendar.add_business_days(sent_on, max(0, lead_time_days) + transit)
 
 
-def open_lines(
-    uow: UnitOfWork, merchant_id: str, skus: Iterable[str], *, today: date
-) -> tuple[list[OpenLine], dict[str, date | None]]:
-    """The open PO lines of these SKUs, and each PO's promised arrival (for its ASNs with no date)."""
+def inbound(
+    uow: UnitOfWork,
+    merchant_id: str,
+    skus: Iterable[str],
+    *,
+    today: date,
+    arrivals: Mapping[str, date | None] | None = None,
+) -> list[Inbound]:
+    """The open inbound units of these SKUs, by PO line, ASN and day: one query (the open PO
+    lines by merchant and SKU, with their supplier, warehouse and ASN parts)."""
     wanted = sorted(set(skus))
     if not wanted:
-        return [], {}
+        return []
     rows = uow.session.execute(
         select(
             PurchaseOrderLine.purchase_order_id,
@@ -104,44 +113,51 @@ def open_lines(
             Supplier.holiday_subdivision,
             Supplier.country,
             Warehouse.country,
+            InboundShipmentLine.inbound_shipment_id,
+            InboundShipmentLine.quantity,
+            InboundShipmentLine.received_quantity,
+            InboundShipmentLine.damaged_quantity,
+            InboundShipment.expected_arrival_date,
+            InboundShipment.arrival_estimate,
+            InboundShipment.arrival_basis,
+            InboundShipment.arrived_at,
+            InboundShipment.cancelled_at,
         )
         .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.purchase_order_id)
         .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
         .join(Warehouse, Warehouse.id == PurchaseOrder.warehouse_id)
+        .outerjoin(InboundShipmentLine, InboundShipmentLine.purchase_order_line_id == PurchaseOrderLine.id)
+        .outerjoin(InboundShipment, InboundShipment.id == InboundShipmentLine.inbound_shipment_id)
         .where(
             PurchaseOrderLine.merchant_id == merchant_id,
             PurchaseOrderLine.sku.in_(wanted),
             PurchaseOrder.status.in_([str(s) for s in OPEN_STATUSES]),
         )
     ).all()
-    lines: list[OpenLine] = []
-    promised: dict[str, date | None] = {}
-    arrival_cache: dict[tuple[object, ...], date] = {}
-    for (
-        po_id,
-        line_id,
-        warehouse_id,
-        sku,
-        quantity,
-        confirmed,
-        received,
-        damaged,
-        short_closed_at,
-        promised_arrival,
-        sent_at,
-        timezone,
-        lead,
-        holiday_country,
-        subdivision,
-        supplier_country,
-        warehouse_country,
-    ) in rows:
-        if promised_arrival is not None:
-            day = promised_arrival
-        elif sent_at is not None:
-            key = (sent_at, timezone, lead, holiday_country, subdivision, supplier_country, warehouse_country)
-            if key not in arrival_cache:
-                arrival_cache[key] = supplier_arrival(
+    lines: dict[str, OpenLine] = {}
+    parts: list[ShippedPart] = []
+    tracked = arrivals or {}
+    for row in rows:
+        (po_id, line_id, warehouse_id, sku, quantity, confirmed, received, damaged, short_closed_at) = row[:9]
+        (promised_arrival, sent_at, timezone, lead, holiday_country, subdivision) = row[9:15]
+        (supplier_country, warehouse_country) = row[15:17]
+        (
+            asn_id,
+            asn_quantity,
+            asn_received,
+            asn_damaged,
+            declared,
+            estimate,
+            basis,
+            arrived_at,
+            cancelled_at,
+        ) = row[17:]
+        line = lines.get(line_id)
+        if line is None:
+            if promised_arrival is not None:
+                day = promised_arrival
+            elif sent_at is not None:
+                day = supplier_arrival(
                     sent_at,
                     timezone=timezone,
                     lead_time_days=lead,
@@ -150,12 +166,9 @@ def open_lines(
                     supplier_country=supplier_country,
                     warehouse_country=warehouse_country,
                 )
-            day = arrival_cache[key]
-        else:
-            day = today
-        promised[po_id] = promised_arrival
-        lines.append(
-            OpenLine(
+            else:
+                day = today
+            line = lines[line_id] = OpenLine(
                 purchase_order_id=po_id,
                 purchase_order_line_id=line_id,
                 warehouse_id=warehouse_id,
@@ -167,74 +180,23 @@ def open_lines(
                 # A date that has passed without the goods: expected from today, not in the past.
                 unshipped_arrive_on=max(day, today),
             )
-        )
-    return lines, promised
-
-
-def shipped_parts(
-    uow: UnitOfWork,
-    merchant_id: str,
-    lines: list[OpenLine],
-    *,
-    today: date,
-    arrivals: Mapping[str, date | None] | None = None,
-    promised: Mapping[str, date | None] | None = None,
-) -> list[ShippedPart]:
-    """The ASN parts of these PO lines (cancelled ASNs left out), each dated by its derived
-    expected arrival (the carrier's word once tracked), else the supplier's declared date, else
-    the PO's promised arrival; arrived ones by the day they arrived."""
-    by_id = {line.purchase_order_line_id: line for line in lines}
-    if not by_id:
-        return []
-    rows = uow.session.execute(
-        select(
-            InboundShipmentLine.inbound_shipment_id,
-            InboundShipmentLine.purchase_order_line_id,
-            InboundShipmentLine.quantity,
-            InboundShipmentLine.received_quantity,
-            InboundShipmentLine.damaged_quantity,
-            InboundShipment.expected_arrival_date,
-            InboundShipment.arrival_estimate,
-            InboundShipment.arrival_basis,
-            InboundShipment.arrived_at,
-        )
-        .join(InboundShipment, InboundShipment.id == InboundShipmentLine.inbound_shipment_id)
-        .where(
-            InboundShipmentLine.merchant_id == merchant_id,
-            InboundShipmentLine.purchase_order_line_id.in_(sorted(by_id)),
-            InboundShipment.cancelled_at.is_(None),
-        )
-    ).all()
-    tracked = arrivals or {}
-    parts = []
-    for asn_id, line_id, quantity, received, damaged, declared, estimate, basis, arrived_at in rows:
-        line = by_id[line_id]
-        derived = estimate if basis is not None else None
-        day = (
+        if asn_id is None or cancelled_at is not None:
+            continue
+        # An ASN's day: the day it arrived; else as its tracking revises it (purchasing.inbound
+        # derives arrival_estimate), else the supplier's declared day, else the PO's promise.
+        arrive_on = (
             arrived_at.date()
             if arrived_at is not None
-            else tracked.get(asn_id) or derived or declared or (promised or {}).get(line.purchase_order_id)
+            else tracked.get(asn_id)
+            or (estimate if basis is not None else None)
+            or declared
+            or promised_arrival
+            or line.unshipped_arrive_on
         )
         parts.append(
-            ShippedPart(
-                asn_id, line_id, quantity, received, damaged, max(day or line.unshipped_arrive_on, today)
-            )
+            ShippedPart(asn_id, line_id, asn_quantity, asn_received, asn_damaged, max(arrive_on, today))
         )
-    return parts
-
-
-def inbound(
-    uow: UnitOfWork,
-    merchant_id: str,
-    skus: Iterable[str],
-    *,
-    today: date,
-    arrivals: Mapping[str, date | None] | None = None,
-) -> list[Inbound]:
-    """The open inbound units of these SKUs, by PO line, ASN and day."""
-    lines, promised = open_lines(uow, merchant_id, skus, today=today)
-    parts = shipped_parts(uow, merchant_id, lines, today=today, arrivals=arrivals, promised=promised)
-    return inbound_units(lines, parts)
+    return inbound_units(lines.values(), parts)
 
 
 def levels(uow: UnitOfWork, merchant_id: str, skus: Iterable[str]) -> list[ShelfStock]:
@@ -370,6 +332,36 @@ def covers_of_orders(
             line.order_line_id
         ]
     return found
+
+
+def sku_facts(
+    uow: UnitOfWork, merchant_id: str, sku: str, *, today: date
+) -> tuple[bool, Availability, list[ShelfStock], list[Inbound]]:
+    """Everything a storefront's question about one SKU needs, in two queries: whether the
+    catalog has it, its levels and backordered units (one ``UNION ALL``), and its inbound."""
+    text_null = literal(None, String(32))
+    rows = uow.session.execute(
+        union_all(
+            select(literal("product"), text_null, literal(0), literal(0)).where(
+                Product.merchant_id == merchant_id, Product.sku == sku
+            ),
+            select(literal("level"), StockLevel.warehouse_id, StockLevel.on_hand, StockLevel.reserved).where(
+                StockLevel.merchant_id == merchant_id, StockLevel.sku == sku
+            ),
+            select(
+                literal("backordered"), text_null, func.coalesce(func.sum(Backorder.quantity), 0), literal(0)
+            ).where(Backorder.merchant_id == merchant_id, Backorder.sku == sku),
+        )
+    ).all()
+    known = any(kind == "product" for kind, *_ in rows)
+    shelf = [
+        ShelfStock(w, sku, int(on_hand), int(reserved))
+        for kind, w, on_hand, reserved in rows
+        if kind == "level"
+    ]
+    backordered = sum(int(q) for kind, _, q, _ in rows if kind == "backordered")
+    arriving = inbound(uow, merchant_id, [sku], today=today) if known else []
+    return known, availability(sku, shelf, arriving, backordered), shelf, arriving
 
 
 def sku_availability(

@@ -29,7 +29,6 @@ from ordertrack.purchasing.schemas import (
 )
 from ordertrack.suppliers.purchase_orders import find_purchase_order
 from ordertrack.suppliers.schemas import MAX_QUANTITY
-from ordertrack.suppliers.service import check_skus_known
 
 router = APIRouter(tags=["available to promise"])
 
@@ -113,7 +112,6 @@ def sku_availability(
         )
     now = utcnow()
     with db.uow(write=False) as uow:
-        check_skus_known(uow, merchant_id, {sku})
         answer = waiting.availability_to(
             uow, merchant_id, sku, code, quantity, now=now, history=learned_history(uow, merchant_id)
         )
