@@ -46,6 +46,9 @@ def test_the_link_shows_its_order_with_where_the_goods_go(client: httpx.Client) 
     assert "1 Dock Rd" in page.text and "Austin" in page.text
     assert "TENT-2P" in page.text and "MUG-STEEL" in page.text
     assert page.headers["cache-control"] == "no-store"
+    # The history names the store, never a staff member's address or the merchant's API key.
+    assert "Order sent to you" in page.text and "by Acme Outfitters" in page.text
+    assert "api key" not in page.text and client.tenant.api_key[:8] not in page.text  # type: ignore[attr-defined]
 
 
 def test_an_altered_expired_or_other_merchants_link_is_the_same_404(

@@ -35,7 +35,7 @@ from ordertrack.kit.errors import OrdertrackError, Unprocessable
 from ordertrack.kit.schema import normalise_tracking_number
 from ordertrack.purchasing import declaring
 from ordertrack.suppliers import history
-from ordertrack.suppliers.csv_import import Row, RowProblem, integer, problems_of, quoted, read_rows
+from ordertrack.suppliers.csv_import import CsvRow, RowProblem, integer, problems_of, quoted, read_rows
 from ordertrack.suppliers.inbound_schemas import InboundLineIn, InboundShipmentIn
 
 REQUIRED = ("quantity",)
@@ -63,9 +63,9 @@ class AsnFileRefused(Unprocessable):
 
 @dataclass
 class _Notice:
-    rows: list[Row]
+    rows: list[CsvRow]
     payload: dict[str, Any]
-    parcel_rows: list[Row]  # the first row naming each parcel, in parcel order
+    parcel_rows: list[CsvRow]  # the first row naming each parcel, in parcel order
 
 
 def read_notices(data: bytes) -> tuple[list[_Notice], list[RowProblem]]:
@@ -77,7 +77,7 @@ def read_notices(data: bytes) -> tuple[list[_Notice], list[RowProblem]]:
         return [], [RowProblem(1, None, "file_too_large", f"the file has more than {MAX_ROWS} rows")]
     if not rows and not problems:
         problems.append(RowProblem(1, None, "empty_file", "the file has no rows under its header"))
-    groups: dict[str, list[Row]] = {}
+    groups: dict[str, list[CsvRow]] = {}
     for row in rows:
         groups.setdefault(row.get("asn_number") or "", []).append(row)
     notices = []
@@ -89,11 +89,11 @@ def read_notices(data: bytes) -> tuple[list[_Notice], list[RowProblem]]:
     return notices, sorted(problems, key=lambda p: p.line)
 
 
-def _notice(number: str | None, rows: list[Row]) -> tuple[_Notice | None, list[RowProblem]]:
+def _notice(number: str | None, rows: list[CsvRow]) -> tuple[_Notice | None, list[RowProblem]]:
     problems: list[RowProblem] = []
     lines: list[dict[str, Any]] = []
-    parcels: dict[str, tuple[str | None, Row]] = {}
-    arrival: tuple[date, Row] | None = None
+    parcels: dict[str, tuple[str | None, CsvRow]] = {}
+    arrival: tuple[date, CsvRow] | None = None
     for row in rows:
         parcel = None
         if (text := row.get("tracking_number")) is not None:

@@ -51,6 +51,32 @@ class PageLine:
 
 
 @dataclass(frozen=True)
+class PageChange:
+    """A line of the history as the supplier reads it: the merchant's side is the store, never
+    a staff member's address or an API key."""
+
+    at: datetime
+    action: str
+    who: str  # "you", "file" (a CSV of yours: ``file``), "store", "system"
+    file: str | None
+    notice: str | None  # the notice it was about, when it was about one
+
+
+def page_change(change: PurchaseOrderChange) -> PageChange:
+    actor = change.actor
+    if actor == history.SUPPLIER_LINK:
+        who, file = "you", None
+    elif actor.startswith("csv "):
+        who, file = "file", actor.removeprefix("csv ")
+    elif actor == history.SYSTEM:
+        who, file = "system", None
+    else:
+        who, file = "store", None
+    notice = (change.details or {}).get("inbound_shipment")
+    return PageChange(change.at, change.action, who, file, str(notice) if notice else None)
+
+
+@dataclass(frozen=True)
 class WarehouseAddress:
     name: str
     lines: list[str]
@@ -76,7 +102,7 @@ class SupplierOrderPage:
     lines: list[PageLine]
     notices: list[InboundShipmentOut]
     discrepancies: list[receiving.LineDiscrepancy]
-    changes: list[PurchaseOrderChange]  # newest first
+    changes: list[PageChange]  # newest first
 
     @property
     def can_confirm(self) -> bool:
@@ -156,5 +182,5 @@ def load_page(
         ],
         notices=declaring.views(uow, merchant_id, notices),
         discrepancies=receiving.discrepancies(uow, merchant_id, po),
-        changes=list(reversed(history.changes(uow, merchant_id, po.id))),
+        changes=[page_change(c) for c in reversed(history.changes(uow, merchant_id, po.id))],
     )
