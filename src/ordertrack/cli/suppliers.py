@@ -16,7 +16,7 @@ from ordertrack.kit.errors import OrdertrackError
 from ordertrack.kit.progress import ProgressBar
 from ordertrack.merchants import service as merchants_service
 from ordertrack.suppliers import purchase_order_import, supplier_import
-from ordertrack.suppliers.csv_import import Row, RowProblem, read_rows
+from ordertrack.suppliers.csv_import import CsvRow, RowProblem, read_rows
 
 suppliers_app = typer.Typer(help="Suppliers and their terms for your SKUs.", no_args_is_help=True)
 purchase_orders_app = typer.Typer(help="Purchase orders to suppliers.", no_args_is_help=True)
@@ -132,7 +132,9 @@ def import_purchase_orders(
     )
 
 
-def _read(file: Path, required: Sequence[str], optional: Sequence[str]) -> tuple[list[Row], list[RowProblem]]:
+def _read(
+    file: Path, required: Sequence[str], optional: Sequence[str]
+) -> tuple[list[CsvRow], list[RowProblem]]:
     try:
         data = file.read_bytes()
     except OSError as error:

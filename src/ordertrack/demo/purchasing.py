@@ -110,7 +110,7 @@ SUPPLIERS = (
 
 
 @dataclass(frozen=True)
-class Inbound:
+class DemoNotice:
     """One notice of a plan: which lines (by index into the plan's) and how its parcel ends."""
 
     lines: tuple[tuple[int, int], ...]  # (index of the plan's line, quantity)
@@ -131,7 +131,7 @@ class PoPlan:
     send: bool = True
     confirm: bool = True
     promise_in_days: tuple[int, int] | None = None  # ship, arrival
-    inbound: tuple[Inbound, ...] = ()
+    inbound: tuple[DemoNotice, ...] = ()
     short_close: tuple[int, ...] = ()  # line numbers closed short after counting
     cancel: bool = False
     notes: str | None = None
@@ -144,7 +144,7 @@ PLANS = (
         "LEJ1",
         (("NW-BT901-BRN-42", 24), ("NW-BT901-BRN-44", 24)),
         "received",
-        inbound=(Inbound(((0, 24), (1, 24)), "delivered", 9, counts=((0, 24, 0), (1, 24, 0))),),
+        inbound=(DemoNotice(((0, 24), (1, 24)), "delivered", 9, counts=((0, 24, 0), (1, 24, 0))),),
     ),
     PoPlan(
         "PO-2402",
@@ -153,7 +153,7 @@ PLANS = (
         (("NW-SK601-GRY-M", 120), ("NW-SK601-GRY-L", 120)),
         "received",
         # The supplier ran short of one size: 90 came, the rest will not.
-        inbound=(Inbound(((0, 120), (1, 90)), "delivered", 6, counts=((0, 120, 0), (1, 90, 0))),),
+        inbound=(DemoNotice(((0, 120), (1, 90)), "delivered", 6, counts=((0, 120, 0), (1, 90, 0))),),
         short_close=(2,),
     ),
     PoPlan(
@@ -163,7 +163,7 @@ PLANS = (
         (("NW-HT701-ORG", 60), ("NW-GL801-BLK-M", 48)),
         "partially_received",
         inbound=(
-            Inbound(
+            DemoNotice(
                 ((1, 48),),
                 "delivered",
                 2,
@@ -182,8 +182,8 @@ PLANS = (
         promise_in_days=(0, 6),
         # Split in two notices; the first one's parcel is held up by weather on the way.
         inbound=(
-            Inbound(((0, 20), (1, 30)), "exception_weather", expected_in_days=4),
-            Inbound(((0, 20),), "in_transit", expected_in_days=7),
+            DemoNotice(((0, 20), (1, 30)), "exception_weather", expected_in_days=4),
+            DemoNotice(((0, 20),), "in_transit", expected_in_days=7),
         ),
         notes="Tents first, please: customers are waiting",
     ),
@@ -194,7 +194,7 @@ PLANS = (
         (("NW-PT501-CHR-32", 36), ("NW-PT501-CHR-34", 36)),
         "partially_shipped",
         promise_in_days=(1, 5),
-        inbound=(Inbound(((0, 36),), "in_transit", expected_in_days=3),),
+        inbound=(DemoNotice(((0, 36),), "in_transit", expected_in_days=3),),
     ),
     PoPlan("PO-2406", 0, "NTH1", (("NW-BT902-SLT-39", 18),), "confirmed", promise_in_days=(6, 12)),
     PoPlan("PO-2407", 2, "RNO1", (("NW-BP010-BLK", 50), ("NW-JK101-OLV-M", 25)), "sent", confirm=False),
@@ -231,7 +231,7 @@ def seed_purchasing(
     taken: set[str] = set()
     events: list[dict[str, object]] = []
     asns = 0
-    received: list[tuple[PoPlan, str, Inbound]] = []
+    received: list[tuple[PoPlan, str, DemoNotice]] = []
     for plan in PLANS:
         supplier = SUPPLIERS[plan.supplier]
         po = _purchase_order(uow, merchant_id, plan, supplier_ids[plan.supplier], supplier, now)
@@ -393,7 +393,7 @@ def _declare(
     merchant_id: str,
     po_id: str,
     plan: PoPlan,
-    inbound: Inbound,
+    inbound: DemoNotice,
     number: str,
     supplier: DemoSupplier,
     now: datetime,
@@ -420,7 +420,7 @@ def _declare(
 
 
 def _journey(
-    rng: random.Random, inbound: Inbound, supplier: DemoSupplier, warehouse: DemoPlace, now: datetime
+    rng: random.Random, inbound: DemoNotice, supplier: DemoSupplier, warehouse: DemoPlace, now: datetime
 ) -> list[DemoScan]:
     """The parcel's scans from the supplier to the warehouse, ending ``days_ago`` days before now
     (just before now while it still moves)."""
@@ -434,7 +434,7 @@ def _journey(
     return scans
 
 
-def _count(uow: UnitOfWork, merchant_id: str, plan: PoPlan, shipment_id: str, inbound: Inbound) -> None:
+def _count(uow: UnitOfWork, merchant_id: str, plan: PoPlan, shipment_id: str, inbound: DemoNotice) -> None:
     receiving.receive(
         uow,
         merchant_id,

@@ -43,7 +43,7 @@ class RowProblem:
 
 
 @dataclass(frozen=True, slots=True)
-class Row:
+class CsvRow:
     """One line of the file: its number (as an editor counts them) and its cells, stripped;
     an empty cell is absent."""
 
@@ -56,7 +56,7 @@ class Row:
 
 def read_rows(
     data: bytes, required: Sequence[str], optional: Sequence[str]
-) -> tuple[list[Row], list[RowProblem]]:
+) -> tuple[list[CsvRow], list[RowProblem]]:
     """The rows of a file as it lies on disk: UTF-8, with or without a byte-order mark."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return [], [_file_problem('the file is UTF-16 text: save it as UTF-8 ("CSV UTF-8" in Excel)')]
@@ -79,7 +79,7 @@ def read_rows(
 
 def read_csv(
     lines: Iterable[str], required: Sequence[str], optional: Sequence[str]
-) -> tuple[list[Row], list[RowProblem]]:
+) -> tuple[list[CsvRow], list[RowProblem]]:
     """Rows of CSV text, and every line that cannot be read as a row of these columns."""
     reader = csv.reader(lines)
     try:
@@ -94,7 +94,7 @@ def read_csv(
     problem = _header_problem(names, required, optional)
     if problem:
         return [], [_file_problem(problem)]
-    rows: list[Row] = []
+    rows: list[CsvRow] = []
     problems: list[RowProblem] = []
     while True:
         try:
@@ -134,11 +134,11 @@ def read_csv(
                     )
                 )
             cells[name] = value
-        rows.append(Row(line, cells))
+        rows.append(CsvRow(line, cells))
     return rows, problems
 
 
-def integer(row: Row, column: str) -> int | str | None:
+def integer(row: CsvRow, column: str) -> int | str | None:
     """A whole number written with the digits 0-9 (a sign allowed, so that a negative quantity is
     refused as negative by the model's bounds), or the text as written for the model to refuse."""
     text = row.get(column)

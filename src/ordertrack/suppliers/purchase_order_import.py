@@ -25,7 +25,7 @@ from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import OrdertrackError
 from ordertrack.kit.number_keys import number_key
 from ordertrack.suppliers import purchase_orders, repository, rules
-from ordertrack.suppliers.csv_import import Row, RowProblem, integer, problems_of, quoted
+from ordertrack.suppliers.csv_import import CsvRow, RowProblem, integer, problems_of, quoted
 from ordertrack.suppliers.model import Supplier
 from ordertrack.suppliers.schemas import PurchaseOrderIn
 
@@ -41,7 +41,7 @@ class OrderDraft:
     """One purchase order of the file, checked."""
 
     number: str
-    rows: list[Row]
+    rows: list[CsvRow]
     data: PurchaseOrderIn
 
 
@@ -62,11 +62,11 @@ class PurchaseOrderSummary:
     sent: int
 
 
-def plan_purchase_orders(uow: UnitOfWork, merchant_id: str, rows: Sequence[Row]) -> PurchaseOrderPlan:
+def plan_purchase_orders(uow: UnitOfWork, merchant_id: str, rows: Sequence[CsvRow]) -> PurchaseOrderPlan:
     """Every purchase order of the file, or the problems naming the rows that stop it."""
     plan = PurchaseOrderPlan()
     problems = plan.problems
-    groups: dict[str, list[Row]] = {}
+    groups: dict[str, list[CsvRow]] = {}
     for row in rows:
         number = row.get("po_number")
         if number is None:
@@ -130,7 +130,7 @@ def apply_purchase_orders(
 def _plan_one(
     uow: UnitOfWork,
     merchant_id: str,
-    group: list[Row],
+    group: list[CsvRow],
     suppliers: dict[str, Supplier],
     warehouses: dict[str, Any],
     known: set[str],

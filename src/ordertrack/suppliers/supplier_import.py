@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from ordertrack.catalog import service as catalog_service
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.suppliers import repository, service
-from ordertrack.suppliers.csv_import import Row, RowProblem, integer, problems_of, quoted
+from ordertrack.suppliers.csv_import import CsvRow, RowProblem, integer, problems_of, quoted
 from ordertrack.suppliers.model import Supplier
 from ordertrack.suppliers.schemas import SupplierIn, SupplierSkuIn
 
@@ -83,10 +83,10 @@ class SupplierSummary:
     terms: int
 
 
-def plan_suppliers(uow: UnitOfWork, merchant_id: str, rows: Sequence[Row]) -> SupplierPlan:
+def plan_suppliers(uow: UnitOfWork, merchant_id: str, rows: Sequence[CsvRow]) -> SupplierPlan:
     """Every supplier's change, or the problems naming the rows that stop it."""
     plan = SupplierPlan()
-    groups: dict[str, list[Row]] = {}
+    groups: dict[str, list[CsvRow]] = {}
     for row in rows:
         name = row.get("name")
         if name is None:
@@ -143,7 +143,7 @@ def apply_suppliers(
 
 
 def _plan_one(
-    name: str, group: list[Row], existing: Supplier | None, problems: list[RowProblem]
+    name: str, group: list[CsvRow], existing: Supplier | None, problems: list[RowProblem]
 ) -> SupplierChange:
     detail_rows = [row for row in group if any(row.get(c) is not None for c in DETAIL_COLUMNS)]
     details = None
@@ -193,7 +193,7 @@ def _plan_one(
     return change
 
 
-def _details(name: str, row: Row, problems: list[RowProblem]) -> SupplierIn | None:
+def _details(name: str, row: CsvRow, problems: list[RowProblem]) -> SupplierIn | None:
     address = {column: row.get(column) for column in ADDRESS_COLUMNS if row.get(column) is not None}
     fields: dict[str, Any] = {
         "name": name,
@@ -217,7 +217,7 @@ def _details(name: str, row: Row, problems: list[RowProblem]) -> SupplierIn | No
         return None
 
 
-def _term(row: Row, problems: list[RowProblem]) -> TermRow | None:
+def _term(row: CsvRow, problems: list[RowProblem]) -> TermRow | None:
     given = [column for column in TERM_COLUMNS if row.get(column) is not None]
     if not given:
         return None
