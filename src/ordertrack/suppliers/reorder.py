@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.inventory import sales
@@ -26,7 +27,7 @@ from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Unprocessable
 from ordertrack.suppliers import history, performance, purchase_orders, repository
 from ordertrack.suppliers.calendar import local_date
-from ordertrack.suppliers.model import PurchaseOrder, Supplier, SupplierSku
+from ordertrack.suppliers.model import PurchaseOrder, Supplier
 from ordertrack.suppliers.replenishment import SALES_WINDOW_DAYS, ReorderAdvice, StockPosition, advise
 from ordertrack.suppliers.rules import PurchaseOrderStatus
 from ordertrack.suppliers.schemas import PurchaseOrderIn, PurchaseOrderLineIn
@@ -49,12 +50,23 @@ class NoSupplierForSku(Unprocessable):
     code = "no_supplier_for_sku"
 
 
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A supplier's terms for one SKU, as reorder suggestions read them."""
+
+    supplier_id: str
+    sku: str
+    supplier_sku: str | None
+    unit_cost: Decimal
+    currency: str
+
+
 @dataclass(frozen=True)
 class Suggestion:
     sku: str
     warehouse: Warehouse
     supplier: Supplier | None
-    term: SupplierSku | None
+    term: Term | None
     lead_time: LeadTime | None
     lead_days: int  # calendar days the lead time's p90 spans from today
     position: StockPosition
@@ -97,11 +109,11 @@ def _expected_on(
 
 
 def _choose(
-    terms: Sequence[SupplierSku],
+    terms: Sequence[Term],
     lead_times: dict[str, LeadTime],
     suppliers: dict[str, Supplier],
     prefer: str | None,
-) -> SupplierSku | None:
+) -> Term | None:
     if not terms:
         return None
     preferred = [t for t in terms if t.supplier_id == prefer]
@@ -143,7 +155,7 @@ def suggestions(
     levels = sales.levels(uow, merchant_id, only)
     shipped = sales.shipped_since(uow, merchant_id, now - timedelta(days=SALES_WINDOW_DAYS), only)
 
-    all_terms = repository.supplier_terms_of_merchant(uow, merchant_id)
+    all_terms = [Term(*row) for row in repository.supplier_terms_of_merchant(uow, merchant_id)]
     suppliers = repository.suppliers_by_id(
         uow,
         merchant_id,
@@ -164,24 +176,28 @@ def suggestions(
         if home is not None:
             backorder_at[(home, sku)] = units
 
-    terms_by_sku: dict[str, list[SupplierSku]] = defaultdict(list)
+    terms_by_sku: dict[str, list[Term]] = defaultdict(list)
     for term in all_terms:
         terms_by_sku[term.sku].append(term)
 
     keys = {k for k in (*levels, *shipped, *inbound, *backorder_at) if k[0] in by_id}
+    # Calendar days each supplier's p90 spans from its today (one calendar walk per supplier).
+    lead_days_of: dict[str, int] = {}
+    for sid, learned in lead_times.items():
+        start = local_date(now, suppliers[sid].timezone)
+        end = performance.calendar_of(suppliers[sid]).add_business_days(start, learned.p90_days)
+        lead_days_of[sid] = (end - start).days
     found = []
+    chosen_terms: dict[str, Term | None] = {}  # one choice per SKU, whatever the warehouses
     for warehouse_id, sku in keys:
-        term = _choose(terms_by_sku.get(sku, []), lead_times, suppliers, supplier_id)
+        if sku not in chosen_terms:
+            chosen_terms[sku] = _choose(terms_by_sku.get(sku, []), lead_times, suppliers, supplier_id)
+        term = chosen_terms[sku]
         if supplier_id is not None and (term is None or term.supplier_id != supplier_id):
             continue
         supplier = suppliers[term.supplier_id] if term is not None else None
         lead = lead_times.get(term.supplier_id) if term is not None else None
-        lead_days = 0
-        if supplier is not None and lead is not None:
-            start = local_date(now, supplier.timezone)
-            lead_days = (
-                performance.calendar_of(supplier).add_business_days(start, lead.p90_days) - start
-            ).days
+        lead_days = lead_days_of.get(supplier.id, 0) if supplier is not None else 0
         on_hand, reserved = levels.get((warehouse_id, sku), (0, 0))
         position = StockPosition(
             on_hand=on_hand,

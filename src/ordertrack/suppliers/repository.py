@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -175,6 +176,18 @@ def open_order_supplier_ids(uow: UnitOfWork, merchant_id: str) -> set[str]:
     return set(uow.session.scalars(query.distinct()))
 
 
-def supplier_terms_of_merchant(uow: UnitOfWork, merchant_id: str) -> list[SupplierSku]:
-    """Every supplier's terms for every SKU of the merchant."""
-    return list(uow.session.scalars(select(SupplierSku).where(SupplierSku.merchant_id == merchant_id)))
+def supplier_terms_of_merchant(
+    uow: UnitOfWork, merchant_id: str
+) -> list[tuple[str, str, str | None, Decimal, str]]:
+    """Every supplier's terms for every SKU of the merchant, as plain rows (supplier id, SKU,
+    supplier's SKU, unit cost, currency): a catalog's worth of them is read in one go."""
+    query = select(
+        SupplierSku.supplier_id,
+        SupplierSku.sku,
+        SupplierSku.supplier_sku,
+        SupplierSku.unit_cost,
+        SupplierSku.currency,
+    ).where(SupplierSku.merchant_id == merchant_id)
+    return [
+        (sid, sku, theirs, cost, currency) for sid, sku, theirs, cost, currency in uow.session.execute(query)
+    ]
