@@ -78,7 +78,11 @@ def sheet_data(
     if inbound_shipment_ref is not None:
         asn = receiving.find_inbound_shipment(uow, merchant_id, inbound_shipment_ref)
         po = purchase_orders.find_purchase_order(uow, merchant_id, asn.purchase_order_id)
-        wanted = [(line.sku, line.quantity) for line in asn.lines]
+        line_no = {line.id: line.line_no for line in po.lines}
+        ordered = sorted(
+            asn.lines, key=lambda line: (line_no[line.purchase_order_line_id], line.parcel_seq or 0)
+        )
+        wanted = [(line.sku, line.quantity) for line in ordered]
         title, barcode = f"Inbound shipment {asn.number}", asn.number
         arrival = asn.expected_arrival_date or po.promised_arrival_date
         numbers = list(

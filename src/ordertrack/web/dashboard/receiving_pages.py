@@ -50,8 +50,12 @@ def _line_rows(uow: UnitOfWork, merchant_id: str, asn_id: str) -> dict[str, Any]
     asn = receiving.find_inbound_shipment(uow, merchant_id, asn_id)
     po = purchase_orders.find_purchase_order(uow, merchant_id, asn.purchase_order_id)
     names = catalog_service.product_names(uow, merchant_id, {line.sku for line in asn.lines})
+    line_no = {line.id: line.line_no for line in po.lines}
     rows = []
-    for line in asn.lines:
+    # In the order's line order, as the supplier's papers list them (ids are not in order).
+    for line in sorted(
+        asn.lines, key=lambda line: (line_no[line.purchase_order_line_id], line.parcel_seq or 0)
+    ):
         tally = receiving.asn_tally(line)
         rows.append(
             {

@@ -70,11 +70,20 @@
       event.preventDefault();
     }
   });
+  // One save per tap: a second tap while the first is on its way sends nothing (the server
+  // would find the same counts anyway). Coming back to the page (Back) allows saving again.
   var saving = false;
+  var save = form.querySelector(".count-save");
+  var label = save.textContent;
   form.addEventListener("submit", function (event) {
     if (saving) { event.preventDefault(); return; }
     saving = true;
-    form.querySelector(".count-save").textContent = "Saving…";
+    save.textContent = "Saving…";
+  });
+  window.addEventListener("pageshow", function () {
+    saving = false;
+    save.textContent = label;
+    refresh();
   });
   refresh();
 })();
