@@ -1,7 +1,7 @@
 """Run the ordertrack benchmark suite on PostgreSQL and print one JSON document.
 
     python bench/run.py [--quick] [--pg URL]
-        [--only lookup|single|history|batched|confirmations|labels|notifications ...]
+        [--only lookup|single|history|batched|confirmations|labels|notifications|receiving ...]
 
 A fresh database ``ordertrack_bench_<hex>`` is created on the server, migrated, seeded
 through ordertrack's services, and dropped at the end. The server under test runs in its
@@ -38,6 +38,7 @@ import ingest
 import labels
 import lookup
 import notifications
+import receiving
 from benchdb import DEFAULT_SERVER, Tenant, analyze, create_tenant, fresh_database, migrated
 from events import EventStream
 from plan import FULL, QUICK, Plan
@@ -45,9 +46,27 @@ from servers import ORDERTRACK_APP, Server, ordertrack_env, serve
 
 # Measured in this order: the bare ingest script adds the most rows, so it goes last but one.
 # Labels touch no database; confirmations write only inventory and order rows.
-SCENARIOS = ("labels", "lookup", "single", "history", "batched", "confirmations", "notifications")
-REPORT_ORDER = ("batched", "single", "lookup", "history", "confirmations", "notifications", "labels")
-SERVER_SCENARIOS = frozenset({"lookup", "single", "history", "batched"})
+SCENARIOS = (
+    "labels",
+    "lookup",
+    "single",
+    "history",
+    "batched",
+    "confirmations",
+    "notifications",
+    "receiving",
+)
+REPORT_ORDER = (
+    "batched",
+    "single",
+    "lookup",
+    "history",
+    "confirmations",
+    "notifications",
+    "receiving",
+    "labels",
+)
+SERVER_SCENARIOS = frozenset({"lookup", "single", "history", "batched", "receiving"})
 
 
 def progress(message: str) -> None:
@@ -157,6 +176,11 @@ def prepared(server_url: str, plan: Plan, scenarios: Sequence[str]) -> Iterator[
             pools["notifications"] = _timed(
                 "seed shipments and their messages", lambda: notifications.prepare(db, tenant, plan)
             )
+        if "receiving" in scenarios:
+            pools["receiving"] = _timed(
+                "seed a 1,000-line purchase order and its ASNs",
+                lambda: receiving.prepare(db, tenant, quick=plan is QUICK),
+            )
         analyze(url)
         about = machine(db)
         db.dispose()
@@ -182,6 +206,7 @@ def measurements(setup: Setup, server: Server | None, plan: Plan) -> dict[str, C
         "confirmations": lambda: confirmations.measure(url, pools["confirmations"], plan),
         "labels": lambda: labels.measure(plan),
         "notifications": lambda: notifications.measure(url, pools["notifications"], plan),
+        "receiving": lambda: receiving.measure(up(), tenant, pools["receiving"]),
     }
 
 
