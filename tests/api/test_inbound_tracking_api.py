@@ -34,6 +34,12 @@ def test_a_carrier_push_moves_the_inbound_shipment(client: httpx.Client, server)
     )
     moving = client.get(f"/api/v1/inbound-shipments/{asn_id}").json()
     assert moving["status"] == "in_transit"
+    # The supplier's date stands until tracking says otherwise.
+    assert (moving["arrival_estimate"], moving["arrival_basis"]) == (
+        notice()["expected_arrival_date"],
+        "declared",
+    )
+    assert (moving["attention"], moving["attention_detail"], moving["attention_since"]) == (None, None, None)
     assert {p["tracking_number"]: p["status"] for p in moving["parcels"]} == {
         UPS: "in_transit",
         UPS_2: "pending",
@@ -56,6 +62,11 @@ def test_a_carrier_push_moves_the_inbound_shipment(client: httpx.Client, server)
     )
     arrived = client.get(f"/api/v1/inbound-shipments/{asn_id}").json()
     assert arrived["status"] == "arrived"
+    assert (arrived["arrived_at"], arrived["arrival_estimate"], arrived["arrival_basis"]) == (
+        "2026-11-20T15:40:00Z",
+        "2026-11-20",
+        "arrived",
+    )
     # The purchase order still waits for the count: arrived is not received.
     assert client.get(f"/api/v1/purchase-orders/{po['id']}").json()["status"] == "partially_shipped"
 
