@@ -1,7 +1,8 @@
 """Receiving, as the dock does it: find the inbound shipment from whatever was scanned (its
 number, or the tracking number of one of its parcels), count its lines in
 (:func:`ordertrack.suppliers.receiving.receive`), and derive the inbound shipment's status
-again, which also depends on its parcels.
+again (:func:`ordertrack.purchasing.inbound.rederive_inbound_shipments`), which also depends
+on its parcels.
 
 This sits in purchasing because it spans suppliers and tracking; the counting itself, the
 stock ledger and the backorders are the suppliers and inventory features'.
@@ -16,9 +17,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ordertrack.db.uow import UnitOfWork
-from ordertrack.events import InboundShipmentStatusChanged
 from ordertrack.kit.errors import NotFound
 from ordertrack.kit.number_keys import number_key
+from ordertrack.purchasing import inbound
 from ordertrack.suppliers import receiving
 from ordertrack.suppliers.inbound_shipments import InboundShipmentNotFound
 from ordertrack.suppliers.model import InboundShipment
@@ -85,31 +86,6 @@ def receive(
         now=now,
     )
     if result.inbound_shipment is not None and result.counted_anything:
-        rederive_counted(uow, result.inbound_shipment, now)
+        # Now, not only when GoodsReceived is handled at commit: the answer shows the status.
+        inbound.rederive_inbound_shipments(uow, merchant_id, [result.inbound_shipment.id], now)
     return result
-
-
-def rederive_counted(uow: UnitOfWork, asn: InboundShipment, now: datetime) -> None:
-    """The inbound shipment's status once counted: received when every line has been counted
-    in full (good or damaged), partially received otherwise."""
-    # TODO(lead): call purchasing.inbound.rederive_inbound_shipments (helper A) once it exists,
-    # so the parcels' facts and the counts are derived in one place.
-    lines = asn.lines
-    counted = any(line.received_quantity + line.damaged_quantity for line in lines)
-    if asn.cancelled_at is not None or not counted:
-        return
-    done = all(line.received_quantity + line.damaged_quantity >= line.quantity for line in lines)
-    status = "received" if done else "partially_received"
-    if status != asn.status:
-        previous, asn.status = asn.status, status
-        asn.updated_at = now
-        uow.record(
-            InboundShipmentStatusChanged(
-                merchant_id=asn.merchant_id,
-                purchase_order_id=asn.purchase_order_id,
-                inbound_shipment_id=asn.id,
-                previous=previous,
-                status=status,
-                at=now,
-            )
-        )

@@ -250,7 +250,9 @@ def receive(
         now=now,
     )
     movement_of = {i: movement.id for i, movement in zip(stocked, movements, strict=True)}
-    for i, receipt_id in zip(fresh, new_ids("rcp", len(fresh)), strict=True):
+    # Sorted, the batch's ids (one clock reading, random tails) follow the request's order, so
+    # receipts list in the order they were counted.
+    for i, receipt_id in zip(fresh, sorted(new_ids("rcp", len(fresh))), strict=True):
         count, (po_line, asn_line) = counts[i], targets[i]
         receipt = Receipt(
             id=receipt_id,
