@@ -192,7 +192,21 @@ def order_context(request: Request, staff: Staff, ref: str) -> dict[str, Any]:
 @router.get("/purchase-orders/new")
 def new_purchase_order(request: Request, staff: Staff = Depends(current_staff)) -> Response:
     supplier_id = query_param(request, "supplier")
-    return _new_form(request, staff, {"supplier_id": supplier_id}, [], {})
+    wanted = query_param(request, "rows", 3)
+    if wanted and not wanted.isdigit():
+        raise BadSupplierQuery("rows is a number of lines")
+    blank = [{} for _ in range(min(int(wanted or BLANK_LINES), MAX_FORM_LINES))]
+    values: dict[str, Any] = {"supplier_id": supplier_id}
+    if supplier_id:
+        # The currency the supplier's costs are in, so lines without a cost can take them.
+        with database(request).uow(write=False) as uow:
+            try:
+                terms = service.supplier_sku_page(uow, staff.merchant_id, supplier_id, None, 1).items
+            except service.SupplierNotFound:
+                terms = []
+        if terms:
+            values["currency"] = terms[0].currency
+    return _new_form(request, staff, values, blank, {})
 
 
 def _new_form(
