@@ -144,8 +144,11 @@ def integer(row: CsvRow, column: str) -> int | str | None:
     text = row.get(column)
     if text is None:
         return None
-    if text.isascii() and _INTEGER.fullmatch(text) and len(text.lstrip("-").lstrip("0")) <= _MAX_DIGITS:
-        return int(text)
+    if text.isascii() and _INTEGER.fullmatch(text):
+        if len(text.lstrip("-").lstrip("0")) <= _MAX_DIGITS:
+            return int(text)
+        # Too many digits to be meant: said as beyond the bound, without reading them all.
+        return -(10**_MAX_DIGITS) if text.startswith("-") else 10**_MAX_DIGITS
     return text
 
 
