@@ -103,7 +103,7 @@ def test_sending_an_order_emails_the_supplier_its_link_in_its_language(db: Datab
         (prepared,) = prepare_batch(uow, [mail.id], channels)
     assert prepared.context is not None
     email = render(prepared.context, Channel.email, prepared.source)
-    assert email.subject == "Orden de compra PO-55 de Acme Outfitters"
+    assert email.subject == "Pedido de compra PO-55 de Acme Outfitters"
     assert "100 × TENT-2P" in email.text and "10 × MUG-STEEL" in email.text
     token = re.search(r"https://shop\.example/supplier/(\S+)", email.text)
     assert token is not None

@@ -207,28 +207,28 @@ COPY = {
         sms="{{ store_name }}, pedido {{ order_number }}: {{ message }} {{ tracking_url }}",
     ),
     Trigger.purchase_order_sent: Copy(
-        subject="Orden de compra {{ purchase_order }} de {{ store_name }}",
-        headline="Una nueva orden de compra",
+        subject="Pedido de compra {{ purchase_order }} de {{ store_name }}",
+        headline="Un nuevo pedido de compra",
         body=(
-            "{{ store_name }} le envía la orden de compra {{ purchase_order }}: {% for line in lines %}"
+            "{{ store_name }} le envía el pedido de compra {{ purchase_order }}: {% for line in lines %}"
             "{{ line.quantity }} × {{ line.sku }}{% if line.supplier_sku %} (su {{ line.supplier_sku }})"
             "{% endif %}{% if not loop.last %}; {% endif %}{% endfor %}.",
             ("ship_to", "Entregar en: {{ ship_to }}."),
             ("promised_date", "Fecha de envío solicitada: {{ promised_date|date }}."),
-            "Abra la orden para confirmarla o cambiar cantidades y fechas, y para registrar cada envío "
-            "con sus números de seguimiento. No necesita una cuenta: el enlace es solo para esta orden.",
+            "Abra el pedido para confirmarlo o cambiar cantidades y fechas, y para registrar cada envío "
+            "con sus números de seguimiento. No necesita una cuenta: el enlace es solo para este pedido.",
         ),
-        action="Abrir la orden de compra",
+        action="Abrir el pedido de compra",
     ),
     Trigger.supplier_reminder: Copy(
-        subject="Orden de compra {{ purchase_order }}: ¿ya se envió?",
-        headline="¿Se envió la orden?",
+        subject="Pedido de compra {{ purchase_order }}: ¿ya se envió?",
+        headline="¿Se envió el pedido?",
         body=(
-            "La orden de compra {{ purchase_order }} de {{ store_name }} debía enviarse el "
+            "El pedido de compra {{ purchase_order }} de {{ store_name }} debía enviarse el "
             "{{ promised_date|date }} y todavía no se ha declarado ningún envío.",
             "Si ya salió, registre el envío con sus números de seguimiento; si saldrá más tarde, indique "
-            "la nueva fecha. Cualquiera de las dos cosas lleva un minuto en la página de la orden.",
+            "la nueva fecha. Cualquiera de las dos cosas lleva un minuto en la página del pedido.",
         ),
-        action="Abrir la orden de compra",
+        action="Abrir el pedido de compra",
     ),
 }
