@@ -16,6 +16,10 @@ COMPLETE_LISTS = {
     # One purchase order's history and notices: bounded by the order, in one page.
     "/api/v1/purchase-orders/{po_ref}/history",
     "/api/v1/purchase-orders/{po_ref}/inbound-shipments",
+    # One order's or notice's counts at the dock and its discrepancies, in one page.
+    "/api/v1/inbound-shipments/{ref}/receipts",
+    "/api/v1/purchase-orders/{ref}/receipts",
+    "/api/v1/purchase-orders/{ref}/discrepancies",
 }
 
 ADDRESS = {

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from ordertrack.kit.schema import ApiModel, OutModel, Sku
+from ordertrack.kit.schema import ApiModel, OutModel, PageOut, Sku
 from ordertrack.suppliers.counting import MAX_COUNT, CountOutcome
 from ordertrack.suppliers.receiving import MAX_NOTE_LENGTH, MAX_PHOTO_BYTES
 
@@ -109,7 +109,9 @@ class ReceiptOut(OutModel):
     created_at: datetime
 
 
-class ReceiptList(OutModel):
+class ReceiptList(PageOut):
+    """All the counts of one order or notice, in one page (``next_cursor`` is always null)."""
+
     items: list[ReceiptOut]
 
 
@@ -138,6 +140,8 @@ class DiscrepancyOut(OutModel):
     photo_urls: list[str]
 
 
-class DiscrepancyList(OutModel):
+class DiscrepancyList(PageOut):
+    """One order's discrepancies, in one page (``next_cursor`` is always null)."""
+
     purchase_order: DocumentRef
     items: list[DiscrepancyOut]

@@ -215,7 +215,7 @@ def inbound_shipment_receipts(
     with db.uow(write=False) as uow:
         asn = receiving.find_inbound_shipment(uow, merchant_id, ref)
         rows = receiving.receipts_of(uow, merchant_id, inbound_shipment_id=asn.id)
-        return json_response(ReceiptList(items=[receipt_view(r) for r in rows]))
+        return json_response(ReceiptList(items=[receipt_view(r) for r in rows], next_cursor=None))
 
 
 @router.get(
@@ -228,7 +228,7 @@ def purchase_order_receipts(
     with db.uow(write=False) as uow:
         po = purchase_orders.find_purchase_order(uow, merchant_id, ref)
         rows = receiving.receipts_of(uow, merchant_id, purchase_order_id=po.id)
-        return json_response(ReceiptList(items=[receipt_view(r) for r in rows]))
+        return json_response(ReceiptList(items=[receipt_view(r) for r in rows], next_cursor=None))
 
 
 def discrepancy_views(uow: UnitOfWork, merchant_id: str, po: PurchaseOrder) -> list[DiscrepancyOut]:
@@ -278,6 +278,7 @@ def purchase_order_discrepancies(
             DiscrepancyList(
                 purchase_order=DocumentRef(id=po.id, number=po.number, status=po.status),
                 items=discrepancy_views(uow, merchant_id, po),
+                next_cursor=None,
             )
         )
 
