@@ -151,6 +151,7 @@ def test_the_supplier_confirms_and_declares_through_the_link(client: httpx.Clien
     assert declared.status_code == 303, declared.text
     asn = client.get("/api/v1/inbound-shipments/KO-77").json()
     assert (asn["declared_by"], [p["tracking_number"] for p in asn["parcels"]]) == ("supplier link", [UPS])
+    assert asn["carrier"] == "ups"  # detected from the number
     assert [(line["line_no"], line["quantity"]) for line in asn["lines"]] == [(1, 90)]
     history = client.get(f"/api/v1/purchase-orders/{po['id']}/history").json()["items"]
     assert [(h["action"], h["actor"]) for h in history][-2:] == [

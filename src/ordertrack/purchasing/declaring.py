@@ -174,7 +174,10 @@ def declare_inbound_shipment(
             f"({today.isoformat()} where the supplier is)"
         )
     parcels = [(p.tracking_number, p.carrier or data.carrier) for p in data.parcels]
-    inbound.check_inbound_numbers(parcels)  # 422 before anything is written
+    checked = inbound.check_inbound_numbers(parcels)  # 422 before anything is written
+    # The notice's carrier: the one named, else the one every parcel turned out to be.
+    carriers = {carrier for _number, carrier in checked}
+    carrier = data.carrier or (carriers.pop() if len(carriers) == 1 else None)
     seq = inbound_shipments.next_seq(uow, po.id)
     shipment = InboundShipment(
         id=new_id("ibs"),
@@ -182,7 +185,7 @@ def declare_inbound_shipment(
         purchase_order_id=po.id,
         seq=seq,
         number=_number(uow, merchant_id, po, data.number, seq),
-        carrier=data.carrier,
+        carrier=carrier,
         expected_arrival_date=data.expected_arrival_date,
         status=rules.InboundStatus.declared,
         declared_by=actor[: history.MAX_ACTOR_LENGTH],
