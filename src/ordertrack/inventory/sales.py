@@ -31,14 +31,18 @@ def shipped_since(
 
 
 def levels(
-    uow: UnitOfWork, merchant_id: str, warehouse_id: str | None = None
+    uow: UnitOfWork, merchant_id: str, warehouse_id: str | None = None, *, skus: set[str] | None = None
 ) -> dict[tuple[str, str], tuple[int, int]]:
-    """(on hand, reserved) per (warehouse id, SKU)."""
+    """(on hand, reserved) per (warehouse id, SKU); of one warehouse, or of some SKUs, when said."""
     query = select(StockLevel.warehouse_id, StockLevel.sku, StockLevel.on_hand, StockLevel.reserved).where(
         StockLevel.merchant_id == merchant_id
     )
     if warehouse_id is not None:
         query = query.where(StockLevel.warehouse_id == warehouse_id)
+    if skus is not None:
+        if not skus:
+            return {}
+        query = query.where(StockLevel.sku.in_(sorted(skus)))
     return {(wh, sku): (on_hand, reserved) for wh, sku, on_hand, reserved in uow.session.execute(query)}
 
 

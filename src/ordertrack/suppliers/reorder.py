@@ -167,7 +167,7 @@ def suggestions(
     # Backorders wait for any warehouse: they are counted at the first one that stocks the SKU.
     backordered = sales.backordered_units(uow, merchant_id)
     all_warehouses = sales.warehouses_in_shipping_order(uow, merchant_id) if warehouse else warehouses
-    stocked = {key for key in sales.levels(uow, merchant_id)} if warehouse else set(levels)
+    stocked = set(sales.levels(uow, merchant_id, skus=set(backordered))) if warehouse else set(levels)
     backorder_at: dict[tuple[str, str], int] = {}
     for sku, units in backordered.items():
         home = next((w.id for w in all_warehouses if (w.id, sku) in stocked), None)
