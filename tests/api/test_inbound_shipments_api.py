@@ -198,3 +198,35 @@ def test_another_merchants_notices_are_not_found(client: httpx.Client, make_merc
             assert (answer.status_code, error_code(answer)) == (404, "inbound_shipment_not_found")
         answer = http.post(f"/api/v1/purchase-orders/{po['id']}/inbound-shipments", json=notice())
         assert (answer.status_code, error_code(answer)) == (404, "purchase_order_not_found")
+
+
+def test_a_csv_file_of_notices_is_declared_whole_or_refused_row_by_row(client: httpx.Client) -> None:
+    po = sent_order(client)
+    url = f"/api/v1/purchase-orders/{po['id']}/inbound-shipments/csv"
+    bad = f"asn_number,sku,quantity,tracking_number\nA-1,TENT-2P,60,{UPS}\nA-1,MUG-STEEL,-1,\nA-2,NOPE,3,\n"
+    refused = client.post(url, json={"file_name": "kessler.csv", "csv": bad})
+    assert (refused.status_code, error_code(refused)) == (422, "asn_file_refused")
+    rows = [(d["line"], d["column"], d["code"]) for d in refused.json()["error"]["details"]]
+    assert rows == [(3, "quantity", "greater_than_equal"), (4, "sku", "sku_not_on_purchase_order")]
+    assert client.get(f"/api/v1/purchase-orders/{po['id']}/inbound-shipments").json()["items"] == []
+
+    good = f"asn_number,sku,quantity,tracking_number\nA-1,TENT-2P,60,{UPS}\nA-2,MUG-STEEL,40,{UPS_2}\n"
+    accepted = client.post(url, json={"file_name": "kessler.csv", "csv": good})
+    assert accepted.status_code == 201, accepted.text
+    assert [(n["number"], n["declared_by"]) for n in accepted.json()["items"]] == [
+        ("A-1", "csv kessler.csv"),
+        ("A-2", "csv kessler.csv"),
+    ]
+
+
+def test_a_csv_file_for_another_merchants_order_is_not_found(
+    client: httpx.Client, make_merchant, server
+) -> None:
+    po = sent_order(client)
+    other = make_merchant("Other Shop")
+    with server.client(other.api_key) as http:
+        answer = http.post(
+            f"/api/v1/purchase-orders/{po['id']}/inbound-shipments/csv",
+            json={"file_name": "x.csv", "csv": "sku,quantity\nTENT-2P,zero\n"},
+        )
+    assert (answer.status_code, error_code(answer)) == (404, "purchase_order_not_found")

@@ -34,7 +34,7 @@ from ordertrack.db.uow import UnitOfWork
 from ordertrack.kit.errors import OrdertrackError, Unprocessable
 from ordertrack.kit.schema import normalise_tracking_number
 from ordertrack.purchasing import declaring
-from ordertrack.suppliers import history
+from ordertrack.suppliers import history, purchase_orders
 from ordertrack.suppliers.csv_import import CsvRow, RowProblem, integer, problems_of, quoted, read_rows
 from ordertrack.suppliers.inbound_schemas import InboundLineIn, InboundShipmentIn
 
@@ -220,6 +220,7 @@ def import_notices(
 ) -> list[declaring.Declared]:
     """Declare every notice of the file on the merchant's purchase order ``po_ref``, or none:
     :class:`AsnFileRefused` names every bad row (raised, so the caller's transaction rolls back)."""
+    purchase_orders.find_purchase_order(uow, merchant_id, po_ref)  # another merchant's: 404 first
     # Notices with bad rows are left out; the others are still declared (and undone), so a
     # refusal of theirs is named in the same answer.
     notices, problems = read_notices(data)

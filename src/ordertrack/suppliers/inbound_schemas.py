@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from ordertrack.kit.schema import ApiModel, CarrierSlug, OutModel, PageOut, Sku, TrackingNumber, declaring
 from ordertrack.suppliers.schemas import MAX_LINES, MAX_QUANTITY, PoNumber
@@ -71,6 +71,17 @@ class InboundShipmentIn(ApiModel):
     expected_arrival_date: date | None = None
     parcels: list[InboundParcelIn] = Field(default_factory=list, max_length=MAX_PARCELS)
     lines: list[InboundLineIn] = Field(min_length=1, max_length=MAX_LINES)
+
+
+class InboundShipmentFileIn(ApiModel):
+    """A supplier's CSV file of notices, as text (columns in docs/suppliers.md, "By CSV")."""
+
+    file_name: Annotated[str, StringConstraints(min_length=1, max_length=80)] = Field(
+        description="recorded in the history as 'csv <file_name>'"
+    )
+    csv: Annotated[str, StringConstraints(min_length=1, max_length=1_000_000)] = Field(
+        description="the file's text, header line first"
+    )
 
 
 class InboundShipmentLineOut(OutModel):

@@ -16,9 +16,10 @@ from ordertrack.db.uow import Database, UnitOfWork
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.schema import error_responses
 from ordertrack.links import SUPPLIER_LINK_LIFETIME, supplier_link_url
-from ordertrack.purchasing import declaring, supplier_messages
+from ordertrack.purchasing import asn_csv, declaring, supplier_messages
 from ordertrack.suppliers import inbound_shipments, purchase_orders
 from ordertrack.suppliers.inbound_schemas import (
+    InboundShipmentFileIn,
     InboundShipmentIn,
     InboundShipmentList,
     InboundShipmentOut,
@@ -55,6 +56,36 @@ def declare_inbound_shipment(
         declared = declaring.declare_inbound_shipment(uow, merchant_id, po_ref, data, actor=actor)
         shipment = inbound_shipments.find_inbound_shipment(uow, merchant_id, declared.shipment.id)
         return 201, declaring.views(uow, merchant_id, [shipment], declared.flagged)[0]
+
+    return idempotent_write(request, db, merchant_id, data, produce)
+
+
+@router.post(
+    "/api/v1/purchase-orders/{po_ref}/inbound-shipments/csv",
+    status_code=201,
+    response_model=InboundShipmentList,
+    responses=error_responses(404, 409),
+)
+def declare_inbound_shipments_from_csv(
+    po_ref: PoRef,
+    data: InboundShipmentFileIn,
+    request: Request,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+) -> JSONResponse:
+    """A supplier's CSV file of notices (one row per line in a parcel; columns in
+    docs/suppliers.md), declared all or none: any bad row is ``422 asn_file_refused`` with every
+    bad row in ``details`` (``line``, ``column``, ``code``, ``message``) and nothing declared.
+    The history names the file (``csv <file_name>``)."""
+
+    def produce(uow: UnitOfWork) -> tuple[int, InboundShipmentList]:
+        declared = asn_csv.import_notices(
+            uow, merchant_id, po_ref, data.csv.encode("utf-8"), file_name=data.file_name
+        )
+        shipments = [
+            inbound_shipments.find_inbound_shipment(uow, merchant_id, d.shipment.id) for d in declared
+        ]
+        return 201, InboundShipmentList(items=declaring.views(uow, merchant_id, shipments), next_cursor=None)
 
     return idempotent_write(request, db, merchant_id, data, produce)
 
