@@ -12,6 +12,7 @@ from ordertrack.db.uow import Database
 from ordertrack.inventory.model import StockMovement, Warehouse
 from ordertrack.kit.ids import new_id
 from ordertrack.suppliers.model import PurchaseOrder, PurchaseOrderLine, Receipt
+from tests.api.test_availability_api import backorder
 from tests.api.test_suppliers_api import error_code, po_payload, stock_the_merchant
 
 
@@ -202,3 +203,31 @@ def test_bad_reorder_input_gets_a_named_4xx_and_drafts_nothing(client: httpx.Cli
     }
     unknown = client.get("/api/v1/reorder-suggestions?supplier_id=sup_nothere")
     assert (unknown.status_code, error_code(unknown)) == (422, "unknown_supplier")
+
+
+def test_customers_waiting_for_stock_are_counted_at_the_warehouse_that_stocks_the_sku(
+    client: httpx.Client,
+) -> None:
+    supplier = stock_the_merchant(client)
+    second = client.post(
+        "/api/v1/warehouses",
+        json={
+            "code": "RNO1",
+            "name": "Reno",
+            "address": {"line1": "2 Dock Rd", "city": "Reno", "country": "US"},
+            "timezone": "America/Los_Angeles",
+            "priority": 10,
+        },
+    )
+    assert second.status_code == 201, second.text
+    assert client.put("/api/v1/stock/AUS1/TENT-2P", json={"on_hand": 0}).status_code == 200
+    client.put(f"/api/v1/suppliers/{supplier}/skus/TENT-2P", json={"unit_cost": "41.50", "currency": "EUR"})
+    backorder(client, "B-1", 6, hours_ago=2)
+
+    for query in ("", "?warehouse=AUS1"):
+        [tent] = client.get(f"/api/v1/reorder-suggestions{query}").json()["items"]
+        assert (tent["sku"], tent["warehouse"]["code"]) == ("TENT-2P", "AUS1")
+        assert (tent["backordered"], tent["available"]) == (6, -6)
+        assert tent["suggested_quantity"] == 6 and tent["runs_out_on"] is not None
+    # Reno ships first but never stocked tents: the waiting customers are not put there.
+    assert client.get("/api/v1/reorder-suggestions?warehouse=RNO1").json()["items"] == []
