@@ -216,3 +216,31 @@ def test_a_suggestion_tops_up_to_the_target_and_never_below_zero(
         assert advice.available + inbound + advice.suggested_quantity == advice.order_up_to
     else:
         assert advice.available + inbound >= advice.order_up_to
+
+
+outcomes = st.builds(
+    PurchaseOutcome,
+    sent_on=st.dates(date(2026, 1, 1), date(2026, 3, 1)),
+    promised_arrival=st.none() | st.dates(date(2026, 2, 1), date(2026, 7, 1)),
+    first_arrival=st.none() | st.dates(date(2026, 1, 1), date(2026, 7, 1)),
+    last_arrival=st.none() | st.dates(date(2026, 1, 1), date(2026, 7, 1)),
+    closed=st.booleans(),
+    lines=st.lists(line_outcomes, max_size=4).map(tuple),
+)
+
+
+@given(st.lists(outcomes, max_size=10), st.randoms())
+def test_the_scorecard_does_not_depend_on_the_order_of_the_orders(
+    found: list[PurchaseOutcome], shuffle: object
+) -> None:
+    def card(items: list[PurchaseOutcome]) -> object:
+        return scorecard(
+            items,
+            today=TODAY,
+            default_lead_time_days=10,
+            business_days_between=WEEKDAYS.business_days_between,
+        )
+
+    shuffled = list(found)
+    shuffle.shuffle(shuffled)  # type: ignore[attr-defined]
+    assert card(shuffled) == card(found)
