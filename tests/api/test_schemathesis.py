@@ -84,6 +84,14 @@ BEYOND_OPENAPI = {
         "confirmed lines must name lines of the order, and promised dates may not be before the"
         " supplier's today nor arrive before they ship"
     ),
+    "GET /api/v1/reorder-suggestions": (
+        "a warehouse or supplier filter must name one of the merchant's (422 unknown_warehouse,"
+        " unknown_supplier), which depends on the data"
+    ),
+    "POST /api/v1/reorder-suggestions/draft-purchase-orders": (
+        "each item's warehouse must exist and a supplier must have terms for its SKU (422"
+        " unknown_warehouse, no_supplier_for_sku), and without a quantity there must be one to suggest"
+    ),
     "PUT /api/v1/carriers/{carrier}/account": (
         "base_url is still declared (deprecated) so old clients learn why it is refused, and the"
         " sandbox environment exists for some carriers only (a path and a body field together)"

@@ -132,7 +132,7 @@ def list_reorder_suggestions(
     "/draft-purchase-orders",
     status_code=201,
     response_model=PurchaseOrderPage,
-    responses=error_responses(404),
+    responses=error_responses(409),
 )
 def draft_purchase_orders(
     data: ReorderDraftIn,
