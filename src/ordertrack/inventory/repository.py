@@ -305,6 +305,42 @@ def insert_alerts(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
     uow.session.execute(insert(_alerts), rows)
 
 
+def insert_movements_with_ids(uow: UnitOfWork, rows: list[tuple[Any, ...]]) -> list[int]:
+    """Ledger rows (tuples of ``MOVEMENT_COLUMNS``, times ``stamp``-ed) and their ids, in order,
+    for records that point at them (receipts). On PostgreSQL the ids are drawn from the column's
+    sequence in one query and the rows COPY-ed with them: no multi-row statement for psycopg to
+    parse again for every batch. SQLite returns each row's id from its insert."""
+    if not rows:
+        return []
+    connection = uow.session.connection()
+    if _postgres(uow):
+        ids = list(
+            connection.exec_driver_sql(
+                "SELECT nextval(pg_get_serial_sequence('stock_movements', 'id'))"
+                " FROM generate_series(1, %(n)s)",
+                {"n": len(rows)},
+            ).scalars()
+        )
+        _copy(
+            uow,
+            _movements.name,
+            ("id", *MOVEMENT_COLUMNS),
+            [(i, *row) for i, row in zip(ids, rows, strict=True)],
+        )
+        return ids
+    sql = (
+        f"INSERT INTO {_movements.name} ({', '.join(MOVEMENT_COLUMNS)})"
+        f" VALUES ({', '.join('?' * len(MOVEMENT_COLUMNS))}) RETURNING id"
+    )
+    return [connection.exec_driver_sql(sql, row).scalar_one() for row in rows]
+
+
+def copy_rows(uow: UnitOfWork, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """Rows of another feature's table written the way stock imports write theirs (COPY on
+    PostgreSQL, executemany on SQLite); values as the driver takes them (times ``stamp``-ed)."""
+    _insert(uow, table, columns, rows)
+
+
 def _insert(uow: UnitOfWork, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
     if not rows:
         return
@@ -321,6 +357,26 @@ def _copy(uow: UnitOfWork, table: str, columns: Sequence[str], rows: list[tuple[
     with raw.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[union-attr]
         for row in rows:
             copy.write_row(row)
+
+
+def set_on_hand(uow: UnitOfWork, rows: list[tuple[str, int]], updated_at: Any) -> None:
+    """Set levels' on_hand by id ((id, on_hand) pairs, one per level) and their updated_at
+    (``stamp``-ed): one statement on PostgreSQL, one executemany on SQLite."""
+    if not rows:
+        return
+    if _postgres(uow):
+        ids, on_hand = (list(column) for column in zip(*rows, strict=True))
+        uow.session.connection().exec_driver_sql(
+            "UPDATE stock_levels SET on_hand = changes.on_hand, updated_at = %s"
+            " FROM unnest(%s::text[], %s::integer[]) AS changes(id, on_hand)"
+            " WHERE stock_levels.id = changes.id",
+            (updated_at, ids, on_hand),
+        )
+        return
+    uow.session.connection().exec_driver_sql(
+        "UPDATE stock_levels SET on_hand = ?, updated_at = ? WHERE id = ?",
+        [(on_hand, updated_at, level_id) for level_id, on_hand in rows],
+    )
 
 
 def update_levels(uow: UnitOfWork, rows: list[tuple[Any, ...]], updated_at: Any) -> None:

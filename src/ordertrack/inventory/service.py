@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy.orm.attributes import set_committed_value
+
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.events import StockReceived
 from ordertrack.inventory import repository
 from ordertrack.inventory.backorders import fill_backorders, fill_backorders_of
 from ordertrack.inventory.ledger import level_for, move, watch_threshold
 from ordertrack.inventory.model import StockLevel, StockMovement, Warehouse
-from ordertrack.inventory.rules import MovementKind
+from ordertrack.inventory.rules import Level, MovementKind, apply_movement
 from ordertrack.inventory.schemas import WarehouseIn
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Conflict, NotFound, Unprocessable
@@ -126,11 +128,14 @@ def receive_many(
     actor: str,
     reason: str,
     now: datetime,
-) -> list[StockMovement]:
+) -> list[int]:
     """A delivery counted at the dock: one ``receipt`` movement per (sku, units) arrival, in
-    order, flushed so each has its id. The levels are locked in one query and the missing ones
-    made together, so a thousand lines cost a few statements, not a few each; then waiting
-    backorders are filled, oldest order first, once per SKU."""
+    order; their ledger ids, for the receipts that point at them. The levels are locked in one
+    query, the missing ones made together and the ledger rows written in one go, so a thousand
+    lines cost a few statements, not a few each; then waiting backorders are filled, oldest
+    order first, once per SKU. Each level moves by the same rule :func:`ledger.move` applies."""
+    if not arrivals:
+        return []
     skus = {sku for sku, _units in arrivals}
     levels = {level.sku: level for level in repository.locked_levels(uow, merchant_id, skus, [warehouse_id])}
     missing = sorted(skus - levels.keys())
@@ -146,11 +151,37 @@ def receive_many(
             updated_at=now,
         )
         uow.session.add(levels[sku])
-    movements = [
-        move(uow, levels[sku], MovementKind.receipt, units, actor=actor, reason=reason, now=now)
-        for sku, units in arrivals
-    ]
-    uow.flush()
+    if missing:
+        uow.flush()
+    at = repository.stamp(uow)(now)
+    rows = []
+    on_hand = {sku: level.on_hand for sku, level in levels.items()}
+    for sku, units in arrivals:
+        level = levels[sku]
+        after = apply_movement(Level(on_hand[sku], level.reserved), MovementKind.receipt, units)
+        rows.append(
+            (
+                merchant_id,
+                warehouse_id,
+                sku,
+                str(MovementKind.receipt),
+                after.on_hand - on_hand[sku],
+                after.reserved - level.reserved,
+                None,
+                actor,
+                reason,
+                at,
+            )
+        )
+        on_hand[sku] = after.on_hand
+    # The levels are written in one statement and the session told the values it wrote (the
+    # session would have sent an UPDATE per level); then the threshold watch as move() does.
+    repository.set_on_hand(uow, [(levels[sku].id, units) for sku, units in sorted(on_hand.items())], at)
+    for sku, level in levels.items():
+        set_committed_value(level, "on_hand", on_hand[sku])
+        set_committed_value(level, "updated_at", now)
+        watch_threshold(uow, level, now)
+    movement_ids = repository.insert_movements_with_ids(uow, rows)
     code = repository.warehouse_code(uow, warehouse_id)
     grown: dict[str, int] = {}
     for sku, units in arrivals:
@@ -162,7 +193,7 @@ def receive_many(
         )
     )
     fill_backorders_of(uow, merchant_id, grown, actor=actor)
-    return movements
+    return movement_ids
 
 
 def adjust_stock(

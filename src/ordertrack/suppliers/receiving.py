@@ -26,6 +26,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.events import BackorderFilled, GoodsReceived, InboundExpectationChanged
@@ -33,9 +34,10 @@ from ordertrack.inventory import repository as inventory_repository
 from ordertrack.inventory import service as inventory_service
 from ordertrack.kit.errors import Conflict, NotFound, Unprocessable
 from ordertrack.kit.ids import new_ids
+from ordertrack.kit.number_keys import number_key
 from ordertrack.suppliers import counting, history
 from ordertrack.suppliers.counting import Count, Tally
-from ordertrack.suppliers.inbound_shipments import find_inbound_shipment
+from ordertrack.suppliers.inbound_shipments import InboundShipmentNotFound, find_inbound_shipment
 from ordertrack.suppliers.model import (
     InboundShipment,
     InboundShipmentLine,
@@ -147,6 +149,20 @@ def check_photo(photo: Photo) -> None:
         raise UnsupportedPhoto("a photo must be a JPEG, PNG or WebP image")
 
 
+def _inbound_shipment_key(uow: UnitOfWork, merchant_id: str, ref: str) -> tuple[str, str]:
+    """The inbound shipment's id and its PO's, by id or number as typed, without loading its
+    lines (they are loaded once, locked, after the PO)."""
+    query = select(InboundShipment.id, InboundShipment.purchase_order_id).where(
+        InboundShipment.merchant_id == merchant_id
+    )
+    found = uow.session.execute(query.where(InboundShipment.id == ref)).first()
+    if found is None and (key := number_key(ref)):
+        found = uow.session.execute(query.where(InboundShipment.number_key == key)).first()
+    if found is None:
+        raise InboundShipmentNotFound(f"no inbound shipment {ref!r}")
+    return found[0], found[1]
+
+
 def _check_open(po: PurchaseOrder, asn: InboundShipment | None) -> None:
     if asn is not None and asn.cancelled_at is not None:
         raise ReceivingRefused(
@@ -204,10 +220,10 @@ def receive(
 
     asn: InboundShipment | None = None
     if inbound_shipment_ref is not None:
-        asn = find_inbound_shipment(uow, merchant_id, inbound_shipment_ref)
-        po = find_purchase_order(uow, merchant_id, asn.purchase_order_id, lock=True)
+        asn_id, po_id = _inbound_shipment_key(uow, merchant_id, inbound_shipment_ref)
+        po = find_purchase_order(uow, merchant_id, po_id, lock=True)
         # Locked after its PO, as every path that touches both locks them.
-        asn = find_inbound_shipment(uow, merchant_id, asn.id, lock=True)
+        asn = find_inbound_shipment(uow, merchant_id, asn_id, lock=True)
     else:
         assert purchase_order_ref is not None
         po = find_purchase_order(uow, merchant_id, purchase_order_ref, lock=True)
@@ -240,7 +256,7 @@ def receive(
     receipts: dict[int, Receipt] = {}
     backorders_before = len(uow.events)
     stocked = [i for i in fresh if counts[i].good > 0]
-    movements = inventory_service.receive_many(
+    movement_ids = inventory_service.receive_many(
         uow,
         merchant_id,
         po.warehouse_id,
@@ -249,7 +265,7 @@ def receive(
         reason=f"received on {asn.number if asn else po.number}",
         now=now,
     )
-    movement_of = {i: movement.id for i, movement in zip(stocked, movements, strict=True)}
+    movement_of = dict(zip(stocked, movement_ids, strict=True))
     # Sorted, the batch's ids (one clock reading, random tails) follow the request's order, so
     # receipts list in the order they were counted.
     for i, receipt_id in zip(fresh, sorted(new_ids("rcp", len(fresh))), strict=True):
@@ -273,13 +289,10 @@ def receive(
             actor=actor,
             created_at=now,
         )
-        uow.session.add(receipt)
         receipts[i] = receipt
-        po_line.received_quantity += count.good
-        po_line.damaged_quantity += count.damaged
-        if asn_line is not None:
-            asn_line.received_quantity += count.good
-            asn_line.damaged_quantity += count.damaged
+    _insert_receipts(uow, [receipts[i] for i in fresh])
+    _add_to_sums(uow, [(targets[i][0], counts[i]) for i in fresh])
+    _add_to_sums(uow, [(asn_line, counts[i]) for i in fresh if (asn_line := targets[i][1]) is not None])
     filled = [e for e in uow.events[backorders_before:] if isinstance(e, BackorderFilled)]
 
     counted = []
@@ -347,6 +360,77 @@ def receive(
     )
     result.stock_after = {level.sku: (level.on_hand, level.reserved) for level in levels}
     return result
+
+
+_RECEIPT_COLUMNS = (
+    "id",
+    "merchant_id",
+    "purchase_order_id",
+    "purchase_order_line_id",
+    "inbound_shipment_id",
+    "inbound_shipment_line_id",
+    "warehouse_id",
+    "sku",
+    "good_quantity",
+    "damaged_quantity",
+    "note",
+    "photo",
+    "photo_type",
+    "stock_movement_id",
+    "count_key",
+    "actor",
+    "created_at",
+)
+
+
+def _insert_receipts(uow: UnitOfWork, receipts: list[Receipt]) -> None:
+    """Write the new receipts in one go (COPY on PostgreSQL), not through the session's
+    multi-row INSERT, whose thousands of placeholders psycopg parses again each time. The
+    objects stay out of the session: they are the answer's, and the rows are the record."""
+    stamp = inventory_repository.stamp(uow)
+    rows = [
+        tuple(stamp(r.created_at) if name == "created_at" else getattr(r, name) for name in _RECEIPT_COLUMNS)
+        for r in receipts
+    ]
+    inventory_repository.copy_rows(uow, Receipt.__tablename__, _RECEIPT_COLUMNS, rows)
+
+
+def _add_to_sums(
+    uow: UnitOfWork, counted: list[tuple[PurchaseOrderLine | InboundShipmentLine, LineCount]]
+) -> None:
+    """Add the counts to their lines' received and damaged sums: one statement for all the
+    lines on PostgreSQL (the session would send one UPDATE per line), and the session told the
+    values written, so what it holds is what the rows say."""
+    if not counted:
+        return
+    lines: dict[str, PurchaseOrderLine | InboundShipmentLine] = {}
+    added: dict[str, list[int]] = {}
+    for line, count in counted:
+        lines[line.id] = line
+        sums = added.setdefault(line.id, [0, 0])
+        sums[0] += count.good
+        sums[1] += count.damaged
+    table = type(counted[0][0]).__tablename__
+    connection = uow.session.connection()
+    if connection.dialect.name == "postgresql":
+        ids = sorted(added)
+        connection.exec_driver_sql(
+            f"UPDATE {table} SET received_quantity = {table}.received_quantity + c.good,"
+            f" damaged_quantity = {table}.damaged_quantity + c.damaged"
+            " FROM unnest(%s::text[], %s::integer[], %s::integer[]) AS c(id, good, damaged)"
+            f" WHERE {table}.id = c.id",
+            (ids, [added[i][0] for i in ids], [added[i][1] for i in ids]),
+        )
+    else:
+        connection.exec_driver_sql(
+            f"UPDATE {table} SET received_quantity = received_quantity + ?,"
+            " damaged_quantity = damaged_quantity + ? WHERE id = ?",
+            [(good, damaged, line_id) for line_id, (good, damaged) in sorted(added.items())],
+        )
+    for line_id, (good, damaged) in added.items():
+        line = lines[line_id]
+        set_committed_value(line, "received_quantity", line.received_quantity + good)
+        set_committed_value(line, "damaged_quantity", line.damaged_quantity + damaged)
 
 
 def _resolve(
