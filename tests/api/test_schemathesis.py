@@ -92,6 +92,15 @@ BEYOND_OPENAPI = {
         "each item's warehouse must exist and a supplier must have terms for its SKU (422"
         " unknown_warehouse, no_supplier_for_sku), and without a quantity there must be one to suggest"
     ),
+    "POST /api/v1/purchase-orders/{po_ref}/inbound-shipments": (
+        "a notice's lines must name lines of the order, its tracking numbers must be distinct and"
+        " fit their carrier's form and check digit (or one carrier's, when none is named), and its"
+        " expected arrival may not be before the supplier's today"
+    ),
+    "POST /api/v1/purchase-orders/{po_ref}/inbound-shipments/csv": (
+        "the file's text must be CSV with the notice columns, each row a line of the order with"
+        " valid tracking numbers and dates: the same rules as a notice, inside a string"
+    ),
     "PUT /api/v1/carriers/{carrier}/account": (
         "base_url is still declared (deprecated) so old clients learn why it is refused, and the"
         " sandbox environment exists for some carriers only (a path and a body field together)"

@@ -40,12 +40,19 @@ class InboundParcelIn(ApiModel):
     )
 
 
+# A line is named by its number or its SKU (a null one names nothing).
+LINE_NAMED = {
+    "anyOf": [
+        {"required": ["line_no"], "properties": {"line_no": {"type": "integer"}}},
+        {"required": ["sku"], "properties": {"sku": {"type": "string"}}},
+    ]
+}
+
+
 class InboundLineIn(ApiModel):
     """Units of one purchase order line in this shipment, named by line number or SKU."""
 
-    model_config = ConfigDict(
-        json_schema_extra=declaring({"anyOf": [{"required": ["line_no"]}, {"required": ["sku"]}]})
-    )
+    model_config = ConfigDict(json_schema_extra=declaring(LINE_NAMED))
 
     line_no: int | None = Field(default=None, ge=1, le=MAX_LINES)
     sku: Sku | None = None
@@ -79,7 +86,8 @@ class InboundShipmentFileIn(ApiModel):
     file_name: Annotated[str, StringConstraints(min_length=1, max_length=80)] = Field(
         description="recorded in the history as 'csv <file_name>'"
     )
-    csv: Annotated[str, StringConstraints(min_length=1, max_length=1_000_000)] = Field(
+    # A few thousand rows: more than any notice holds.
+    csv: Annotated[str, StringConstraints(min_length=1, max_length=200_000)] = Field(
         description="the file's text, header line first"
     )
 
