@@ -13,7 +13,7 @@ from ordertrack.inventory.model import StockMovement, Warehouse
 from ordertrack.kit.ids import new_id
 from ordertrack.suppliers.model import PurchaseOrder, PurchaseOrderLine, Receipt
 from tests.api.test_availability_api import backorder
-from tests.api.test_suppliers_api import error_code, po_payload, stock_the_merchant
+from tests.api.test_suppliers_api import error_code, later, po_payload, stock_the_merchant
 
 
 def backdate_and_receive(
@@ -231,3 +231,32 @@ def test_customers_waiting_for_stock_are_counted_at_the_warehouse_that_stocks_th
         assert tent["suggested_quantity"] == 6 and tent["runs_out_on"] is not None
     # Reno ships first but never stocked tents: the waiting customers are not put there.
     assert client.get("/api/v1/reorder-suggestions?warehouse=RNO1").json()["items"] == []
+
+
+def test_the_next_inbound_is_the_shipment_on_its_way_before_the_order_s_promise(client: httpx.Client) -> None:
+    supplier = stock_the_merchant(client)
+    assert client.put("/api/v1/stock/AUS1/TENT-2P", json={"on_hand": 3}).status_code == 200
+    made = client.post(
+        "/api/v1/purchase-orders",
+        json=po_payload(
+            supplier,
+            lines=[{"sku": "TENT-2P", "quantity": 100, "unit_cost": "41.50"}],
+            promised_ship_date=None,
+            promised_arrival_date=later(30),
+        ),
+    )
+    assert made.status_code == 201, made.text
+    assert client.post("/api/v1/purchase-orders/PO-1001/send").status_code == 200
+
+    def tent() -> dict:
+        items = client.get("/api/v1/reorder-suggestions?all=true").json()["items"]
+        return next(i for i in items if i["sku"] == "TENT-2P")
+
+    assert (tent()["inbound"], tent()["next_inbound_on"]) == (100, later(30))
+    declared = client.post(
+        "/api/v1/purchase-orders/PO-1001/inbound-shipments",
+        json={"expected_arrival_date": later(5), "lines": [{"sku": "TENT-2P", "quantity": 50}]},
+    )
+    assert declared.status_code == 201, declared.text
+    # Half is on its way and due in 5 days; the rest still by the order's promise.
+    assert (tent()["inbound"], tent()["next_inbound_on"]) == (100, later(5))

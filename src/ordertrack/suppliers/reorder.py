@@ -76,10 +76,13 @@ class Suggestion:
 def _inbound(
     uow: UnitOfWork, merchant_id: str, lead_times: dict[str, LeadTime], suppliers: dict[str, Supplier]
 ) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], date]]:
-    """Units still to come per (warehouse id, SKU), and when the first of them is expected: the
-    supplier's promised arrival, else the order's send day plus the supplier's p50 lead time."""
+    """Units still to come per (warehouse id, SKU), and when the first of them is expected:
+    units on an inbound shipment when it is expected (tracking's estimate, else the supplier's
+    date); units not shipped yet by the supplier's promised arrival, else the order's send day
+    plus the supplier's p50 lead time."""
     units: dict[tuple[str, str], int] = defaultdict(int)
     first: dict[tuple[str, str], date] = {}
+    shipped = repository.open_inbound_by_line(uow, merchant_id)
     for po in repository.purchase_orders_in(uow, merchant_id, OPEN_STATUSES):
         expected_on = _expected_on(po, lead_times, suppliers)
         for line in po.lines:
@@ -91,8 +94,13 @@ def _inbound(
                 continue
             key = (po.warehouse_id, line.sku)
             units[key] += missing
-            if expected_on is not None and (key not in first or expected_on < first[key]):
-                first[key] = expected_on
+            on_the_way, shipment_on = shipped.get(line.id, (0, None))
+            days = [shipment_on] if on_the_way > 0 and shipment_on is not None else []
+            if missing > on_the_way and expected_on is not None:
+                days.append(expected_on)  # units no shipment carries yet
+            for day in days:
+                if key not in first or day < first[key]:
+                    first[key] = day
     return units, first
 
 

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.kit.number_keys import number_key
 from ordertrack.kit.pagination import KeyCursor, Page, key_page, keyset_page
-from ordertrack.suppliers.model import InboundShipment, PurchaseOrder, Receipt, Supplier, SupplierSku
+from ordertrack.suppliers.model import (
+    InboundShipment,
+    InboundShipmentLine,
+    PurchaseOrder,
+    Receipt,
+    Supplier,
+    SupplierSku,
+)
 
 
 def supplier(uow: UnitOfWork, merchant_id: str, supplier_id: str) -> Supplier | None:
@@ -191,3 +198,27 @@ def supplier_terms_of_merchant(
     return [
         (sid, sku, theirs, cost, currency) for sid, sku, theirs, cost, currency in uow.session.execute(query)
     ]
+
+
+def open_inbound_by_line(uow: UnitOfWork, merchant_id: str) -> dict[str, tuple[int, date | None]]:
+    """Per purchase order line, the units its open inbound shipments still bring and the
+    earliest day one of them is expected (tracking's estimate, else the supplier's date)."""
+    expected = func.coalesce(InboundShipment.arrival_estimate, InboundShipment.expected_arrival_date)
+    query = (
+        select(
+            InboundShipmentLine.purchase_order_line_id,
+            func.sum(
+                InboundShipmentLine.quantity
+                - InboundShipmentLine.received_quantity
+                - InboundShipmentLine.damaged_quantity
+            ),
+            func.min(expected),
+        )
+        .join(InboundShipment, InboundShipment.id == InboundShipmentLine.inbound_shipment_id)
+        .where(
+            InboundShipmentLine.merchant_id == merchant_id,
+            InboundShipment.status.not_in(("received", "cancelled")),
+        )
+        .group_by(InboundShipmentLine.purchase_order_line_id)
+    )
+    return {line_id: (max(0, int(units or 0)), first) for line_id, units, first in uow.session.execute(query)}
