@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from ordertrack.db.uow import Database
@@ -284,3 +286,37 @@ def test_another_merchants_shipment_is_not_found(db: Database, make_merchant) ->
         dock.find_scanned(uow, other, "PO-7-1")
     with db.uow(write=False) as uow:
         assert dock.find_scanned(uow, m, " po-7-1 ").id == asn
+
+
+count_steps = st.lists(
+    st.tuples(
+        st.sampled_from([TENT, MUG]),
+        st.integers(min_value=0, max_value=30),
+        st.integers(min_value=0, max_value=5),
+        st.sampled_from(["a", "b", "c", None]),  # a few count ids: repeats are likely
+    ).filter(lambda step: step[1] + step[2] > 0),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=count_steps)
+def test_any_counts_and_repeats_keep_sums_equal_to_receipts_and_stock_to_the_ledger(
+    db: Database, make_merchant, steps: list[tuple[str, int, int, str | None]]
+) -> None:
+    """Random counts, some repeated under the same id: each distinct count is stocked once, the
+    line sums equal their receipts, levels equal the ledger, and nothing is ever negative."""
+    m = make_merchant(f"Shop {new_id('t')}").merchant_id
+    po_id = sent_po(db, m)
+    asn = declare(db, m, po_id, {TENT: 40, MUG: 10})
+    distinct: dict[tuple[str, str | None], int] = {}
+    for sku, good, damaged, count_id in steps:
+        count_in(db, m, asn=asn, counts=[LineCount(sku=sku, good=good, damaged=damaged, count_id=count_id)])
+        distinct.setdefault((sku, count_id), good)
+    stocked = {sku: sum(g for (s, _key), g in distinct.items() if s == sku) for sku in (TENT, MUG)}
+    # A level is made by the first good unit; damaged units alone make none.
+    on_hand = {sku: units for (_code, sku), (units, _reserved) in levels(db, m).items()}
+    assert on_hand == {sku: units for sku, units in stocked.items() if units}
+    line_sums(db, m)
+    assert_levels_equal_ledger(db, m)
