@@ -91,3 +91,25 @@ def test_a_simulated_run_creates_purchase_orders_whose_inbound_parcels_get_scans
     assert all(events >= 3 for _, events in scanned)
     assert damaged and damaged > 0
     assert short == sum(1 for r in records if r.get("action", "").endswith("short-close"))
+
+
+def test_a_run_sent_as_it_happens_gives_the_server_the_suppliers_promises(
+    server: LiveServer, client: httpx.Client
+) -> None:
+    api_key = client.headers["Authorization"].removeprefix("Bearer ")
+    records = list(generate(config(start=utcnow(), purchase_orders=6, purchase_order_promises=True)))
+    # The scans lie ahead of now; the purchase orders' own requests are what is checked here.
+    buying = [r for r in records if r["kind"] in BUYING_KINDS]
+    report = send(buying, server.base_url, api_key, give_up_after=30)
+    assert not report.rejections, report.rejections[:5]
+    promised = {
+        r["purchase_order"]: (r["promised_ship_date"], r["promised_arrival_date"])
+        for r in buying
+        if r["kind"] == "purchase_order"
+    }
+    for po in client.get("/api/v1/purchase-orders", params={"limit": 100}).json()["items"]:
+        assert (po["promised_ship_date"], po["promised_arrival_date"]) == promised[po["number"]]
+    late = [r for r in buying if r["kind"] == "inbound_shipment" and r["late"]]
+    assert late  # seed 7 has a late supplier among its six orders
+    for notice in late:
+        assert notice["body"]["expected_arrival_date"] > notice["promised_arrival_date"]

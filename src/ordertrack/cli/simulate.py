@@ -183,6 +183,8 @@ def simulate(
         faults=parse_faults(fault, none=no_faults),
         order_prefix=order_prefix,
         purchase_orders=purchase_orders,
+        # Sent as it happens from now: the supplier's dates are not in the past, so they are sent.
+        purchase_order_promises=speed is not None and start is None,
     )
     if unified_only:
         config = generator.unified_only(config)

@@ -87,6 +87,8 @@ class SimConfig:
     # the stream is exactly what it was before they existed.
     purchase_orders: int = 0
     inbound_faults: InboundFaults = field(default_factory=InboundFaults)
+    # The supplier's dates in the requests too (a run sent as it happens; see simulate.inbound).
+    purchase_order_promises: bool = False
 
 
 @dataclass
@@ -199,6 +201,7 @@ def generate(config: SimConfig) -> Iterator[Record]:
                 config.inbound_faults,
                 config.faults,
                 lambda rng_, carrier: tracking_number(rng_, carrier, taken),
+                promises=config.purchase_order_promises,
             )
             for item in items:
                 schedule(item.at, item.kind, item.payload)

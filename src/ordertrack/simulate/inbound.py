@@ -9,10 +9,12 @@ or two advance shipping notices (ASNs) when its goods leave, the carrier's scans
 parcels (sent as outbound scans are: unified events or the carrier's own pushes, with the same
 scan faults), counts at the dock once a parcel is delivered, and a short line closed.
 
-The supplier's promised dates travel in the record (``promised_ship_date``,
-``promised_arrival_date``), not in the request: the API refuses a promise before the server's
-today, and a simulated run usually lies in the past. A late supplier ships after its promised
-date, so its parcels arrive after the promised arrival.
+The supplier's promised dates (in its own calendar) travel in the record
+(``promised_ship_date``, ``promised_arrival_date``). They go into the requests too (the
+confirmation's dates, the notice's expected arrival) only when ``promises`` is set: the API
+refuses a promise before the server's today, so that is for a run sent as it happens
+(``simulate --speed`` from now), not for one that lies in the past. A late supplier ships
+after its promised date, so its parcels arrive after the promised arrival.
 
 Pure: a seeded ``random.Random`` per purchase order, so the same configuration gives the same
 records.
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ordertrack.simulate import journeys
 from ordertrack.simulate.journeys import Journey
@@ -143,8 +146,11 @@ def purchase_order_items(
     faults: InboundFaults,
     parcel_faults: journeys.FaultRates,
     tracking_number: Any,
+    *,
+    promises: bool = False,
 ) -> list[InboundItem]:
-    """One purchase order's story as records. ``tracking_number(rng, carrier)`` gives a new number."""
+    """One purchase order's story as records. ``tracking_number(rng, carrier)`` gives a new number;
+    ``promises``: the requests carry the supplier's dates."""
     chosen = rng.sample(products, min(len(products), rng.randint(1, 3)))
     lines = [(sku, rng.randint(2, 40) * 5, price) for sku, _name, price in chosen]
     late = rng.random() < faults.late
@@ -155,9 +161,13 @@ def purchase_order_items(
     confirmed_at = sent_at + timedelta(hours=rng.uniform(2, 40))
     promised_ship = confirmed_at + timedelta(days=supplier.lead_days)
     transit_days = service.promised_days + 2
+    where = ZoneInfo(supplier.timezone)
     promise = {
-        "promised_ship_date": promised_ship.date().isoformat(),
-        "promised_arrival_date": (promised_ship + timedelta(days=transit_days)).date().isoformat(),
+        "promised_ship_date": promised_ship.astimezone(where).date().isoformat(),
+        "promised_arrival_date": (promised_ship + timedelta(days=transit_days))
+        .astimezone(where)
+        .date()
+        .isoformat(),
     }
     record = {"purchase_order": number, "supplier": supplier.name, **promise}
     body = {
@@ -175,7 +185,11 @@ def purchase_order_items(
         InboundItem(
             sent_at + timedelta(minutes=3), "purchase_order_action", {**record, "action": "send", "body": {}}
         ),
-        InboundItem(confirmed_at, "purchase_order_action", {**record, "action": "confirm", "body": {}}),
+        InboundItem(
+            confirmed_at,
+            "purchase_order_action",
+            {**record, "action": "confirm", "body": dict(promise) if promises else {}},
+        ),
     ]
     # What leaves: a short line ships 60-90% of its quantity.
     shipping = [
@@ -199,6 +213,16 @@ def purchase_order_items(
         trip = journeys.journey(rng, supplier.site, warehouse.city, service, label_at, parcel_faults)
         tracking = tracking_number(rng, service.carrier)
         asn = f"{number}-{seq}"
+        notice: dict[str, Any] = {
+            "number": asn,
+            "carrier": service.carrier,
+            "parcels": [{"tracking_number": tracking, "carrier": service.carrier}],
+            "lines": [{"sku": sku, "quantity": qty, "parcel": 1} for sku, qty in part],
+        }
+        if promises:
+            # What the supplier expects when the goods leave: the carrier's days, no fault.
+            expected = label_at + timedelta(days=transit_days)
+            notice["expected_arrival_date"] = expected.astimezone(where).date().isoformat()
         items.append(
             InboundItem(
                 label_at,
@@ -207,12 +231,7 @@ def purchase_order_items(
                     **record,
                     "inbound_shipment": asn,
                     "late": late,
-                    "body": {
-                        "number": asn,
-                        "carrier": service.carrier,
-                        "parcels": [{"tracking_number": tracking, "carrier": service.carrier}],
-                        "lines": [{"sku": sku, "quantity": qty, "parcel": 1} for sku, qty in part],
-                    },
+                    "body": notice,
                 },
                 parcel=(trip, tracking),
             )
