@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import func, select
+
+from ordertrack.checks import restocking
 from ordertrack.db.uow import Database
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.schemas import OrderIn
 from ordertrack.suppliers import atp
 from ordertrack.suppliers import purchase_orders as pos
-from tests.integration.test_inventory import TENT
+from ordertrack.suppliers.model import PromiseRevisionDue
+from tests.integration.test_inventory import MUG, TENT
 from tests.integration.test_purchase_orders import draft, setup
 
 TODAY = datetime.now(UTC).date()
@@ -62,3 +66,28 @@ def test_one_orders_place_in_the_queue_matches_the_whole_queue(db: Database, mak
         numbers = atp.sku_availability(uow, m, TENT, today=TODAY)
     assert (numbers.on_hand, numbers.backordered, numbers.inbound_total) == (0, 115, 100)
     assert numbers.ready_on(1) is None  # every inbound unit is owed to a waiting order
+
+
+def test_the_worker_revises_waiting_orders_in_small_transactions_and_forgets_what_it_did(
+    db: Database, make_merchant
+) -> None:
+    m = make_merchant().merchant_id
+    po_id = draft(db, m, setup(db, m))
+    with db.uow() as uow:
+        pos.send_purchase_order(uow, m, po_id)
+        uow.commit()
+    base = datetime.now(UTC) - timedelta(days=1)
+    for i in range(5):
+        backordered(db, m, f"R-{i}", 10, base + timedelta(minutes=i))
+    with db.uow() as uow:
+        # Only SKUs some order waits for are noted; the mug has no backorders.
+        assert restocking.mark_due(uow, m, [TENT, MUG], "supplier_delay", datetime.now(UTC)) == 1
+        uow.commit()
+    pauses: list[float] = []
+    done = restocking.revise_due_promises(db, datetime.now(UTC), per_transaction=2, sleep=pauses.append)
+    assert (done.skus, done.orders, done.transactions) == (1, 5, 3)
+    assert len(pauses) == 2 and all(p >= 0 for p in pauses)  # rested between transactions, not after
+    with db.uow(write=False) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(PromiseRevisionDue)) == 0
+    # Nothing due: nothing done.
+    assert restocking.revise_due_promises(db, datetime.now(UTC)).orders == 0

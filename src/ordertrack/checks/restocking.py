@@ -5,15 +5,18 @@ change when the units backordered orders wait for arrive. The event's handler ru
 request or ingest transaction that recorded it, so it only notes the SKUs as due
 (:class:`~ordertrack.suppliers.model.PromiseRevisionDue`, one insert); the worker
 (:func:`revise_due_promises`) works out the allocation once per SKU and revises the waiting
-orders a few hundred per transaction, oldest order first, so ten thousand waiting orders never
-hold one long transaction against the scans coming in. A promise that moves later is told to
-the shopper once per new window (``OrderPromiseRevised.notify``, eta's rule).
+orders a hundred per transaction, oldest order first, so ten thousand waiting orders never
+hold one long transaction against the scans coming in; it rests between transactions as long
+as it worked (``PAUSE_RATIO``), so it takes at most about half a core from ingest. A promise
+that moves later is told to the shopper once per new window (``OrderPromiseRevised.notify``,
+eta's rule).
 """
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -36,7 +39,10 @@ from ordertrack.orders import service as orders_service
 from ordertrack.suppliers.model import PromiseRevisionDue, PurchaseOrder, PurchaseOrderLine
 
 # Orders revised per transaction by the worker: short enough never to hold up ingest.
-ORDERS_PER_TRANSACTION = 250
+ORDERS_PER_TRANSACTION = 100
+# After each transaction the worker rests this many times as long as it worked, so a revision
+# of thousands of orders takes at most about half a core from the server taking scans in.
+PAUSE_RATIO = 0.5
 # Due rows read per round (a round then revises every order waiting on their SKUs).
 DUE_PER_ROUND = 200
 # When one SKU was noted for several reasons before the worker came, the shopper hears the one
@@ -169,11 +175,16 @@ class RevisionRound:
 
 
 def revise_due_promises(
-    db: Database, now: datetime, *, per_transaction: int = ORDERS_PER_TRANSACTION
+    db: Database,
+    now: datetime,
+    *,
+    per_transaction: int = ORDERS_PER_TRANSACTION,
+    pause_ratio: float = PAUSE_RATIO,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> RevisionRound:
     """Revise the promises of every order waiting on the SKUs noted as due, oldest order first,
-    ``per_transaction`` orders per transaction; then forget the rows read (rows noted meanwhile
-    stay for the next round)."""
+    ``per_transaction`` orders per transaction, resting ``pause_ratio`` times each one's time
+    between them; then forget the rows read (rows noted meanwhile stay for the next round)."""
     with db.uow() as uow:
         due = list(
             uow.session.execute(
@@ -210,6 +221,7 @@ def revise_due_promises(
                 cause_of[order_id] = cause
         for start in range(0, len(queue), per_transaction):
             chunk = queue[start : start + per_transaction]
+            began = time.perf_counter()
             with db.uow() as uow:
                 ready = waiting.readiness(uow, merchant_id, chunk, now, covers=covers)
                 orders = orders_service.orders_by_id(uow, merchant_id, chunk)
@@ -231,6 +243,8 @@ def revise_due_promises(
                 uow.commit()
             orders_done += len(chunk)
             transactions += 1
+            if pause_ratio > 0 and start + per_transaction < len(queue):
+                sleep((time.perf_counter() - began) * pause_ratio)
     with db.uow() as uow:
         uow.session.execute(
             delete(PromiseRevisionDue).where(PromiseRevisionDue.id.in_([row[0] for row in due]))
