@@ -101,6 +101,13 @@ BEYOND_OPENAPI = {
         "the file's text must be CSV with the notice columns, each row a line of the order with"
         " valid tracking numbers and dates: the same rules as a notice, inside a string"
     ),
+    "POST /api/v1/inbound-shipments/{ref}/receipts": (
+        "each counted line must be a line (or a SKU on one line) of the notice, count at least one"
+        " unit, and its photo's bytes must be a JPEG, PNG or WebP of at most 5 MB"
+    ),
+    "POST /api/v1/purchase-orders/{ref}/receipts": (
+        "the same rules as counting a notice in, against the order's lines; and the order must have been sent"
+    ),
     "PUT /api/v1/carriers/{carrier}/account": (
         "base_url is still declared (deprecated) so old clients learn why it is refused, and the"
         " sandbox environment exists for some carriers only (a path and a body field together)"

@@ -213,11 +213,6 @@ def receive(
     their own. Nothing is written when every count is a repeat."""
     if (purchase_order_ref is None) == (inbound_shipment_ref is None):
         raise ValueError("say either the purchase order or the inbound shipment")
-    if not counts:
-        raise counting.NothingCounted("no line was counted: send at least one line")
-    for index, count in enumerate(counts):
-        _check_line_count(index, count)
-
     asn: InboundShipment | None = None
     if inbound_shipment_ref is not None:
         asn_id, po_id = _inbound_shipment_key(uow, merchant_id, inbound_shipment_ref)
@@ -228,6 +223,10 @@ def receive(
         assert purchase_order_ref is not None
         po = find_purchase_order(uow, merchant_id, purchase_order_ref, lock=True)
     _check_open(po, asn)
+    if not counts:
+        raise counting.NothingCounted("no line was counted: send at least one line")
+    for index, count in enumerate(counts):
+        _check_line_count(index, count)
 
     targets = _resolve(counts, po, asn)
     keys = []
