@@ -43,6 +43,17 @@ def test_the_same_seed_writes_the_same_file_with_a_progress_bar(tmp_path: Path) 
     assert (tmp_path / "a.jsonl").read_bytes() != (tmp_path / "c.jsonl").read_bytes()
 
 
+def test_purchase_orders_are_written_to_the_file_beside_the_orders(tmp_path: Path) -> None:
+    args = ("--orders", "20", "--seed", "9", "--start", START)
+    plain = simulate(*args, "--out", "plain.jsonl", cwd=tmp_path)
+    buying = simulate(*args, "--purchase-orders", "4", "--out", "buying.jsonl", cwd=tmp_path)
+    assert plain.returncode == 0 and buying.returncode == 0, plain.stderr + buying.stderr
+    kinds = [r["kind"] for r in read_jsonl(tmp_path / "buying.jsonl")]
+    assert kinds.count("purchase_order") == 4 and "inbound_shipment" in kinds and "receipt" in kinds
+    assert [r for r in read_jsonl(tmp_path / "plain.jsonl") if r["kind"] == "order"] != []
+    assert not {r["kind"] for r in read_jsonl(tmp_path / "plain.jsonl")} & {"purchase_order", "supplier"}
+
+
 @pytest.mark.parametrize(
     ("args", "says"),
     [
@@ -51,6 +62,7 @@ def test_the_same_seed_writes_the_same_file_with_a_progress_bar(tmp_path: Path) 
         (("--fault", "lost=2", "--out", "x.jsonl"), "between 0 and 1"),
         (("--to", "http://127.0.0.1:9"), "API key"),
         (("--start", "yesterday", "--out", "x.jsonl"), "not an ISO 8601 time"),
+        (("--purchase-orders", "3", "--to-db"), "send purchase orders with --to"),
     ],
 )
 def test_bad_arguments_are_usage_errors_that_say_what_is_wrong(
