@@ -236,3 +236,22 @@ def test_the_schedule_never_expects_more_than_the_line_still_owes(
     again = list(shipped)
     rng.shuffle(again)
     assert inbound_units([open_line], again) == found
+
+
+def test_a_revision_round_works_out_each_unshipped_estimate_once_and_keeps_nothing_after() -> None:
+    from ordertrack.eta import estimating
+    from ordertrack.eta.learning import TransitHistory
+    from ordertrack.eta.places import origin_of, place
+
+    origin = origin_of("US", "TX", "America/Chicago", "14:00", "1,2,3,4,5")
+    where = place("US", "NY", "America/New_York")
+    start, now, history = (
+        datetime(2026, 12, 8, 6, tzinfo=UTC),
+        datetime(2026, 12, 7, 12, tzinfo=UTC),
+        TransitHistory(),
+    )
+    with estimating.same_answers():
+        first = estimating.estimate_unshipped(start, origin, where, history, now)
+        assert estimating.estimate_unshipped(start, origin, where, history, now) is first
+    again = estimating.estimate_unshipped(start, origin, where, history, now)
+    assert again == first and again is not first

@@ -24,7 +24,7 @@ from sqlalchemy import delete, select
 
 from ordertrack.checks import promises, waiting
 from ordertrack.db.uow import Database, UnitOfWork
-from ordertrack.eta.estimating import Cause, Stage
+from ordertrack.eta.estimating import Cause, Stage, same_answers
 from ordertrack.events import (
     InboundExpectationChanged,
     OrderConfirmed,
@@ -230,16 +230,17 @@ def revise_due_promises(
                     if order_id in orders:
                         by_cause[cause_of[order_id]].append(order_id)
                 for cause, ids in sorted(by_cause.items()):
-                    promises.revise_order_promises(
-                        uow,
-                        merchant_id,
-                        [orders[i] for i in ids],
-                        now=now,
-                        stage=Stage.check,
-                        cause=cause,
-                        ready=ready,
-                        history=history,
-                    )
+                    with same_answers():
+                        promises.revise_order_promises(
+                            uow,
+                            merchant_id,
+                            [orders[i] for i in ids],
+                            now=now,
+                            stage=Stage.check,
+                            cause=cause,
+                            ready=ready,
+                            history=history,
+                        )
                 uow.commit()
             orders_done += len(chunk)
             transactions += 1

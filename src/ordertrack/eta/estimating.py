@@ -6,6 +6,9 @@ latest day, in the destination's calendar); the carrier's **estimate** is one in
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -200,10 +203,43 @@ def route_words(origin: Place, destination: Place) -> str:
     )
 
 
+# A round revising thousands of orders at one moment (the worker's, for orders waiting on one
+# inbound) asks the same question again and again: one start, one warehouse, a few
+# destinations. Inside :func:`same_answers` each is worked out once; nothing is kept after it.
+_ANSWERS: ContextVar[dict[tuple[object, ...], Window] | None] = ContextVar("eta_answers", default=None)
+
+
+@contextmanager
+def same_answers() -> Iterator[None]:
+    """Within this block the same unshipped-estimate inputs (the history and moment included)
+    give the window worked out the first time; the caller keeps the history unchanged in it."""
+    token = _ANSWERS.set({})
+    try:
+        yield
+    finally:
+        _ANSWERS.reset(token)
+
+
 def estimate_unshipped(
     ordered_at: datetime, origin: Origin, destination: Place, history: TransitHistory, now: datetime
 ) -> Window:
     """Units not shipped yet: from the dispatch day the warehouse's cut-off gives."""
+    answers = _ANSWERS.get()
+    if answers is None:
+        return _estimate_unshipped(ordered_at, origin, destination, history, now)
+    key = (ordered_at, origin, destination, id(history), now)
+    try:
+        found = answers.get(key)
+    except TypeError:  # an input that cannot be a key: worked out each time
+        return _estimate_unshipped(ordered_at, origin, destination, history, now)
+    if found is None:
+        found = answers[key] = _estimate_unshipped(ordered_at, origin, destination, history, now)
+    return found
+
+
+def _estimate_unshipped(
+    ordered_at: datetime, origin: Origin, destination: Place, history: TransitHistory, now: datetime
+) -> Window:
     found = engine.estimate(
         engine.EddInputs(
             moment=now,
