@@ -17,7 +17,7 @@ from ordertrack.inventory.model import StockMovement
 from ordertrack.kit.errors import OrdertrackError
 from ordertrack.kit.ids import new_id
 from ordertrack.purchasing import receiving as dock
-from ordertrack.suppliers import counting, receiving
+from ordertrack.suppliers import counting, receipts, receiving
 from ordertrack.suppliers import purchase_orders as pos
 from ordertrack.suppliers.model import (
     InboundShipment,
@@ -160,13 +160,13 @@ def test_receiving_98_good_and_2_damaged_stocks_98_records_2_and_fills_the_oldes
     with db.uow(write=False) as uow:
         po = pos.find_purchase_order(uow, m, po_id)
         assert po.status == "partially_received"
-        found = receiving.discrepancies(uow, m, po)
+        found = receipts.discrepancies(uow, m, po)
         assert [(d.sku, d.missing, d.damaged, d.over, d.outcome) for d in found] == [
             (TENT, 0, 2, 0, counting.CountOutcome.damaged)
         ]
         assert found[0].notes == ["2 crushed"] and len(found[0].photo_receipt_ids) == 1
         assert uow.session.get(InboundShipment, asn).status == "received"
-        photo, kind = receiving.receipt_photo(uow, m, found[0].photo_receipt_ids[0])
+        photo, kind = receipts.receipt_photo(uow, m, found[0].photo_receipt_ids[0])
         assert (photo, kind) == (JPEG, "image/jpeg")
     line_sums(db, m)
     assert_levels_equal_ledger(db, m)
@@ -205,7 +205,7 @@ def test_an_over_receipt_is_kept_as_counted_and_flagged(db: Database, make_merch
     assert levels(db, m)[("EAST", MUG)] == (13, 0)
     with db.uow(write=False) as uow:
         po = pos.find_purchase_order(uow, m, po_id)
-        assert [(d.sku, d.over) for d in receiving.discrepancies(uow, m, po)] == [(MUG, 3)]
+        assert [(d.sku, d.over) for d in receipts.discrepancies(uow, m, po)] == [(MUG, 3)]
     line_sums(db, m)
 
 
@@ -216,7 +216,7 @@ def test_a_line_left_uncounted_on_a_counted_asn_is_missing(db: Database, make_me
     count_in(db, m, asn=asn, counts=[LineCount(sku=TENT, good=25)])
     with db.uow(write=False) as uow:
         po = pos.find_purchase_order(uow, m, po_id)
-        assert [(d.sku, d.missing) for d in receiving.discrepancies(uow, m, po)] == [(TENT, 5), (MUG, 10)]
+        assert [(d.sku, d.missing) for d in receipts.discrepancies(uow, m, po)] == [(TENT, 5), (MUG, 10)]
         assert uow.session.get(InboundShipment, asn).status == "partially_received"
 
 

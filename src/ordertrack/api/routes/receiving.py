@@ -22,7 +22,7 @@ from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Unprocessable
 from ordertrack.kit.schema import error_responses
 from ordertrack.purchasing import receiving as dock
-from ordertrack.suppliers import purchase_orders, receiving
+from ordertrack.suppliers import purchase_orders, receipts, receiving
 from ordertrack.suppliers.model import PurchaseOrder, Receipt
 from ordertrack.suppliers.receiving_schemas import (
     BackorderFilledOut,
@@ -214,7 +214,7 @@ def inbound_shipment_receipts(
     """The counts of an inbound shipment, oldest first."""
     with db.uow(write=False) as uow:
         asn = receiving.find_inbound_shipment(uow, merchant_id, ref)
-        rows = receiving.receipts_of(uow, merchant_id, inbound_shipment_id=asn.id)
+        rows = receipts.receipts_of(uow, merchant_id, inbound_shipment_id=asn.id)
         return json_response(ReceiptList(items=[receipt_view(r) for r in rows], next_cursor=None))
 
 
@@ -227,7 +227,7 @@ def purchase_order_receipts(
     """The counts of a purchase order (with or without an inbound shipment), oldest first."""
     with db.uow(write=False) as uow:
         po = purchase_orders.find_purchase_order(uow, merchant_id, ref)
-        rows = receiving.receipts_of(uow, merchant_id, purchase_order_id=po.id)
+        rows = receipts.receipts_of(uow, merchant_id, purchase_order_id=po.id)
         return json_response(ReceiptList(items=[receipt_view(r) for r in rows], next_cursor=None))
 
 
@@ -258,7 +258,7 @@ def discrepancy_views(uow: UnitOfWork, merchant_id: str, po: PurchaseOrder) -> l
             notes=d.notes,
             photo_urls=[f"/api/v1/receipts/{rid}/photo" for rid in d.photo_receipt_ids],
         )
-        for d in receiving.discrepancies(uow, merchant_id, po)
+        for d in receipts.discrepancies(uow, merchant_id, po)
     ]
 
 
@@ -298,7 +298,7 @@ def receipt_photo(
 ) -> Response:
     """The photo taken with a count at the dock."""
     with db.uow(write=False) as uow:
-        content, content_type = receiving.receipt_photo(uow, merchant_id, receipt_id)
+        content, content_type = receipts.receipt_photo(uow, merchant_id, receipt_id)
     return Response(
         content,
         media_type=content_type,

@@ -18,7 +18,8 @@ from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import OrdertrackError
 from ordertrack.links import SUPPLIER_LINK_LIFETIME, supplier_link_url
 from ordertrack.purchasing import declaring, waiting
-from ordertrack.suppliers import history, inbound_shipments, purchase_orders, receiving, rules, service
+from ordertrack.suppliers import history, inbound_shipments, purchase_orders, rules, service
+from ordertrack.suppliers import receipts as received
 from ordertrack.suppliers.model import PurchaseOrder
 from ordertrack.suppliers.rules import PurchaseOrderStatus
 from ordertrack.suppliers.schemas import PurchaseOrderIn
@@ -79,7 +80,7 @@ def purchase_orders_list(request: Request, staff: Staff = Depends(current_staff)
     )
 
 
-def _line_rows(po: PurchaseOrder, discrepancies: list[receiving.LineDiscrepancy]) -> list[dict[str, Any]]:
+def _line_rows(po: PurchaseOrder, discrepancies: list[received.LineDiscrepancy]) -> list[dict[str, Any]]:
     """Each line with its quantities and, in words, how what came differs from what was due."""
     by_no = {d.line_no: d for d in discrepancies}
     closed = po.status in (PurchaseOrderStatus.received, PurchaseOrderStatus.cancelled)
@@ -145,10 +146,10 @@ def order_context(request: Request, staff: Staff, ref: str) -> dict[str, Any]:
         codes = {w.id: w.code for w in inventory_service.list_warehouses(uow, staff.merchant_id)}
         asns = inbound_shipments.of_purchase_order(uow, staff.merchant_id, po.id)
         shipments = declaring.views(uow, staff.merchant_id, asns)
-        receipts = receiving.receipts_of(uow, staff.merchant_id, purchase_order_id=po.id)
+        receipts = received.receipts_of(uow, staff.merchant_id, purchase_order_id=po.id)
         changes = list(reversed(history.changes(uow, staff.merchant_id, po.id)))
         names = catalog_service.product_names(uow, staff.merchant_id, {line.sku for line in po.lines})
-        lines = _line_rows(po, receiving.discrepancies(uow, staff.merchant_id, po))
+        lines = _line_rows(po, received.discrepancies(uow, staff.merchant_id, po))
         now = utcnow()
         # Customer orders whose backordered units this order's inbound will fill, oldest first.
         open_now = po.status not in (PurchaseOrderStatus.received, PurchaseOrderStatus.cancelled)

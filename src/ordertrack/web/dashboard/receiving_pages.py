@@ -25,7 +25,7 @@ from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import OrdertrackError
 from ordertrack.orders import service as orders_service
 from ordertrack.purchasing import receiving as dock
-from ordertrack.suppliers import history, purchase_orders, receiving
+from ordertrack.suppliers import history, purchase_orders, receipts, receiving
 from ordertrack.suppliers.counting import MAX_COUNT, Tally
 from ordertrack.web.dashboard import sessions
 from ordertrack.web.dashboard.access import (
@@ -56,7 +56,7 @@ def _line_rows(uow: UnitOfWork, merchant_id: str, asn_id: str) -> dict[str, Any]
     for line in sorted(
         asn.lines, key=lambda line: (line_no[line.purchase_order_line_id], line.parcel_seq or 0)
     ):
-        tally = receiving.asn_tally(line)
+        tally = receipts.asn_tally(line)
         rows.append(
             {
                 "id": line.id,
@@ -81,7 +81,7 @@ def _line_rows(uow: UnitOfWork, merchant_id: str, asn_id: str) -> dict[str, Any]
 @router.get("")
 def scan_page(request: Request, staff: Staff = Depends(current_staff)) -> Response:
     with database(request).uow(write=False) as uow:
-        awaited = receiving.awaited_shipments(uow, staff.merchant_id)
+        awaited = receipts.awaited_shipments(uow, staff.merchant_id)
     return page(
         request,
         staff,
@@ -99,7 +99,7 @@ def find(request: Request, staff: Staff = Depends(current_staff)) -> Response:
         try:
             asn = dock.find_scanned(uow, staff.merchant_id, scanned)
         except OrdertrackError as error:
-            awaited = receiving.awaited_shipments(uow, staff.merchant_id)
+            awaited = receipts.awaited_shipments(uow, staff.merchant_id)
             return page(
                 request,
                 staff,

@@ -17,7 +17,7 @@ from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import NotFound
 from ordertrack.merchants import service as merchants_service
 from ordertrack.purchasing import declaring
-from ordertrack.suppliers import history, inbound_shipments, purchase_orders, receiving, rules
+from ordertrack.suppliers import history, inbound_shipments, purchase_orders, receipts, rules
 from ordertrack.suppliers import service as suppliers_service
 from ordertrack.suppliers.inbound_schemas import InboundShipmentOut
 from ordertrack.suppliers.model import PurchaseOrderChange
@@ -101,7 +101,7 @@ class SupplierOrderPage:
     ship_to: WarehouseAddress
     lines: list[PageLine]
     notices: list[InboundShipmentOut]
-    discrepancies: list[receiving.LineDiscrepancy]
+    discrepancies: list[receipts.LineDiscrepancy]
     changes: list[PageChange]  # newest first
 
     @property
@@ -181,6 +181,6 @@ def load_page(
             for line in po.lines
         ],
         notices=declaring.views(uow, merchant_id, notices),
-        discrepancies=receiving.discrepancies(uow, merchant_id, po),
+        discrepancies=receipts.discrepancies(uow, merchant_id, po),
         changes=[page_change(c) for c in reversed(history.changes(uow, merchant_id, po.id))],
     )
