@@ -320,3 +320,20 @@ def test_any_counts_and_repeats_keep_sums_equal_to_receipts_and_stock_to_the_led
     assert on_hand == {sku: units for sku, units in stocked.items() if units}
     line_sums(db, m)
     assert_levels_equal_ledger(db, m)
+
+
+def test_a_scanned_order_number_opens_its_one_shipment_on_the_way_or_names_them(
+    db: Database, make_merchant
+) -> None:
+    m = make_merchant().merchant_id
+    po_id = sent_po(db, m)
+    first = declare(db, m, po_id, {TENT: 50})
+    with db.uow(write=False) as uow:
+        assert dock.find_scanned(uow, m, "po 7").id == first
+    declare(db, m, po_id, {TENT: 50}, seq=2)
+    with db.uow(write=False) as uow, pytest.raises(OrdertrackError) as refused:
+        dock.find_scanned(uow, m, "PO-7")
+    assert "PO-7-1, PO-7-2" in refused.value.message
+    count_in(db, m, asn=first, counts=[LineCount(sku=TENT, good=50)])
+    with db.uow(write=False) as uow:
+        assert dock.find_scanned(uow, m, "PO-7").number == "PO-7-2"

@@ -20,7 +20,7 @@ from ordertrack.db.uow import UnitOfWork
 from ordertrack.kit.errors import NotFound
 from ordertrack.kit.number_keys import number_key
 from ordertrack.purchasing import inbound
-from ordertrack.suppliers import receiving
+from ordertrack.suppliers import inbound_shipments, purchase_orders, receiving
 from ordertrack.suppliers.inbound_shipments import InboundShipmentNotFound
 from ordertrack.suppliers.model import InboundShipment
 from ordertrack.tracking.model import Parcel
@@ -56,10 +56,32 @@ def find_scanned(uow: UnitOfWork, merchant_id: str, scanned: str) -> InboundShip
         .limit(1)
     ).first()
     if found is None:
+        return _by_purchase_order(uow, merchant_id, text)
+    return receiving.find_inbound_shipment(uow, merchant_id, found)
+
+
+def _by_purchase_order(uow: UnitOfWork, merchant_id: str, text: str) -> InboundShipment:
+    """A purchase order's number scanned from its papers: its one notice still to count, or
+    say which there are (the dock counts a notice, not an order)."""
+    try:
+        po = purchase_orders.find_purchase_order(uow, merchant_id, text)
+    except purchase_orders.PurchaseOrderNotFound:
         raise NothingScanned(
             f"nothing inbound matches {text!r}: no inbound shipment has that number or tracking number"
-        )
-    return receiving.find_inbound_shipment(uow, merchant_id, found)
+        ) from None
+    waiting = [
+        asn
+        for asn in inbound_shipments.of_purchase_order(uow, merchant_id, po.id)
+        if asn.status not in ("received", "cancelled")
+    ]
+    if len(waiting) == 1:
+        return waiting[0]
+    if not waiting:
+        raise NothingScanned(f"purchase order {po.number} has no inbound shipment waiting to be counted")
+    numbers = ", ".join(asn.number for asn in waiting)
+    raise NothingScanned(
+        f"purchase order {po.number} has {len(waiting)} shipments on their way: scan one of {numbers}"
+    )
 
 
 def receive(
