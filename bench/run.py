@@ -1,7 +1,8 @@
 """Run the ordertrack benchmark suite on PostgreSQL and print one JSON document.
 
     python bench/run.py [--quick] [--pg URL]
-        [--only lookup|single|history|batched|confirmations|labels|notifications|receiving ...]
+        [--only lookup|single|history|batched|confirmations|labels|notifications|receiving|atp
+                |backorder_revision ...]
 
 A fresh database ``ordertrack_bench_<hex>`` is created on the server, migrated, seeded
 through ordertrack's services, and dropped at the end. The server under test runs in its
@@ -32,6 +33,8 @@ from sqlalchemy import text
 
 from ordertrack.db.uow import Database
 
+import atp
+import backorder_revision
 import confirmations
 import history
 import ingest
@@ -55,6 +58,8 @@ SCENARIOS = (
     "confirmations",
     "notifications",
     "receiving",
+    "atp",
+    "backorder_revision",
 )
 REPORT_ORDER = (
     "batched",
@@ -64,9 +69,13 @@ REPORT_ORDER = (
     "confirmations",
     "notifications",
     "receiving",
+    "atp",
+    "backorder_revision",
     "labels",
 )
-SERVER_SCENARIOS = frozenset({"lookup", "single", "history", "batched", "receiving"})
+SERVER_SCENARIOS = frozenset(
+    {"lookup", "single", "history", "batched", "receiving", "atp", "backorder_revision"}
+)
 
 
 def progress(message: str) -> None:
@@ -181,6 +190,24 @@ def prepared(server_url: str, plan: Plan, scenarios: Sequence[str]) -> Iterator[
                 "seed a 1,000-line purchase order and its ASNs",
                 lambda: receiving.prepare(db, tenant, quick=plan is QUICK),
             )
+        # Available to promise: shops of their own (their warehouses and queues are theirs).
+        if "atp" in scenarios:
+            shop = create_tenant(db, "ATP Shop")
+            sizes = atp.QUICK_SIZES if plan is QUICK else atp.FULL_SIZES
+            pools["atp"] = (
+                shop,
+                _timed("seed SKUs, open POs and backorders", lambda: atp.prepare(db, url, shop, sizes)),
+            )
+        if "backorder_revision" in scenarios:
+            shop = create_tenant(db, "Backorder Shop")
+            waiting = 2_000 if plan is QUICK else 10_000
+            pools["backorder_revision"] = (
+                shop,
+                _timed(
+                    f"seed {waiting} orders waiting on one inbound",
+                    lambda: backorder_revision.prepare(db, url, shop, waiting),
+                ),
+            )
         analyze(url)
         about = machine(db)
         db.dispose()
@@ -207,6 +234,10 @@ def measurements(setup: Setup, server: Server | None, plan: Plan) -> dict[str, C
         "labels": lambda: labels.measure(plan),
         "notifications": lambda: notifications.measure(url, pools["notifications"], plan),
         "receiving": lambda: receiving.measure(up(), tenant, pools["receiving"]),
+        "atp": lambda: atp.measure(up(), *pools["atp"]),
+        "backorder_revision": lambda: backorder_revision.measure(
+            up(), migrated(url), url, *pools["backorder_revision"]
+        ),
     }
 
 
