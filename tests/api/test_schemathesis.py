@@ -37,6 +37,10 @@ BEYOND_OPENAPI = {
         "an email template needs subject and HTML, an SMS one must have neither: the body's "
         "shape depends on a path parameter; and a template must render in the sandbox"
     ),
+    "GET /api/v1/availability": (
+        "the SKU must be one of the merchant's catalog and the code a country with a clock of its own"
+        " (not ZZ or EU): both depend on data the document cannot list"
+    ),
     "POST /api/v1/notifications/webhook-endpoints": (
         "the URL's host must resolve to public addresses only, which depends on DNS"
     ),

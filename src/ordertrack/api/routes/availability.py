@@ -97,8 +97,15 @@ def order_waiting_on(
 
 @router.get("/api/v1/availability", response_model=AvailabilityOut, responses=error_responses(422))
 def sku_availability(
-    sku: Annotated[str, Query(min_length=1, max_length=64, description="the merchant's SKU")],
-    country: Annotated[str, Query(min_length=2, max_length=2, description="ISO 3166 country code")],
+    sku: Annotated[
+        str,
+        Query(
+            min_length=1, max_length=64, pattern=r"^[^\s\x00][^\x00\n\r]*$", description="the merchant's SKU"
+        ),
+    ],
+    country: Annotated[
+        str, Query(min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$", description="ISO 3166 country code")
+    ],
     quantity: Annotated[int, Query(ge=1, le=MAX_QUANTITY)] = 1,
     merchant_id: str = Depends(current_merchant),
     db: Database = Depends(get_db),
