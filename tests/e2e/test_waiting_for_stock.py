@@ -16,10 +16,15 @@ from sqlalchemy import func, select
 from ordertrack.config import Settings
 from ordertrack.db.uow import Database
 from ordertrack.eta.model import EddRevision
+from ordertrack.notifications.composing import prepare_batch
+from ordertrack.notifications.message import Channel
 from ordertrack.notifications.model import Notification
+from ordertrack.notifications.sending import Channels
+from ordertrack.notifications.templates import render
 from ordertrack.suppliers.model import PromiseRevisionDue
 from ordertrack.worker.jobs import revise_waiting_promises
 from tests.api.test_suppliers_api import later, stock_the_merchant
+from tests.conftest import TEST_SECRET
 
 UPS_1 = "1Z5R89390357567127"
 UPS_2 = "1Z999AA10123456784"
@@ -190,6 +195,24 @@ def test_a_delayed_inbound_moves_its_waiting_orders_once_and_receiving_fills_the
         assert delayed[-1].latest > declared_promises[number].latest
         assert (delayed[-1].cause, delayed[-1].delayed) == ("supplier_delay", True)
         assert len(told(db, order_id)) == 1, number
+    # The shopper's email, prepared from the outbox as the delivery worker does: the new window
+    # and why, for an order that has no shipment yet.
+    with db.uow(write=False) as uow:
+        message = uow.session.scalars(
+            select(Notification).where(
+                Notification.order_id == orders["W-3"],
+                Notification.trigger == "delivery_revised",
+                Notification.channel == "email",
+            )
+        ).one()
+        assert message.shipment_id is None and message.facts == {"cause": "supplier_delay"}
+        channels = Channels(smtp=None, sms=None, public_url="https://shop.example", secret=TEST_SECRET)
+        (prepared,) = prepare_batch(uow, [message.id], channels)
+    assert prepared.context is not None
+    w3 = revisions(db, orders["W-3"])[-1]
+    assert prepared.context.estimated_delivery == (w3.earliest, w3.latest)
+    email = render(prepared.context, Channel.email, prepared.source)
+    assert "will reach our warehouse later than expected" in email.text
 
     # The same facts again (a repeated push, another worker round): nothing revised, nobody told twice.
     counts = {n: len(revisions(db, oid)) for n, oid in orders.items()}
