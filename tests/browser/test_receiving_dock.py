@@ -188,3 +188,28 @@ def test_receiving_works_with_the_keyboard_alone(
     assert again.status_code == 201  # a count with no key after the dashboard's is a new count
     stock = served_client.get("/api/v1/stock", params={"sku": "MUG-STEEL"}).json()["items"]
     assert [level["on_hand"] for level in stock] == [40]
+
+
+def test_goods_without_a_notice_are_received_against_the_order(
+    phone_page: Any, served: ServeProcess, served_db: Database, served_client: httpx.Client
+) -> None:
+    _shop_with_a_shipment_on_its_way(served_db, served_client)
+    assert served_client.post("/api/v1/inbound-shipments/PO-1001-1/cancel").status_code == 200
+    page = phone_page
+    _sign_in(page, served)
+    page.goto(f"{served.base_url}/dashboard/receiving")
+    scan = page.get_by_label("Scan or type the ASN or tracking number")
+    scan.fill("PO-1001")
+    scan.press("Enter")
+    page.wait_for_url("**/dashboard/receiving/order/pur_*")
+    assert page.get_by_role("heading", level=1).inner_text() == "Receive PO-1001"
+    page.get_by_label("Good units of TENT-2P").fill("60")
+    page.get_by_label("Good units of MUG-STEEL").fill("0")
+    assert "2 of 2 lines differ" in page.locator("[data-summary]").inner_text()
+    screenshots(page, "receiving-order")
+    assert axe_audit(page) == []
+    page.get_by_role("button", name="Save the counts").click()
+    page.wait_for_selector("text=Backorders filled")
+    assert "60 units into stock" in page.get_by_role("status").inner_text()
+    receipts = served_client.get("/api/v1/purchase-orders/PO-1001/receipts").json()["items"]
+    assert [(r["sku"], r["good"], r["inbound_shipment_id"]) for r in receipts] == [("TENT-2P", 60, None)]

@@ -337,3 +337,7 @@ def test_a_scanned_order_number_opens_its_one_shipment_on_the_way_or_names_them(
     count_in(db, m, asn=first, counts=[LineCount(sku=TENT, good=50)])
     with db.uow(write=False) as uow:
         assert dock.find_scanned(uow, m, "PO-7").number == "PO-7-2"
+    count_in(db, m, asn="PO-7-2", counts=[LineCount(sku=TENT, good=50)])
+    with db.uow(write=False) as uow:
+        # Nothing on its way and mugs still expected: the order itself, for goods without a notice.
+        assert isinstance(dock.find_scanned(uow, m, "PO-7"), PurchaseOrder)

@@ -22,7 +22,7 @@ from ordertrack.kit.number_keys import number_key
 from ordertrack.purchasing import inbound
 from ordertrack.suppliers import inbound_shipments, purchase_orders, receiving
 from ordertrack.suppliers.inbound_shipments import InboundShipmentNotFound
-from ordertrack.suppliers.model import InboundShipment
+from ordertrack.suppliers.model import InboundShipment, PurchaseOrder
 from ordertrack.tracking.model import Parcel
 
 # What a scanner or a thumb may type: a tracking number's letters, digits, spaces and dashes.
@@ -33,10 +33,11 @@ class NothingScanned(NotFound):
     code = "inbound_shipment_not_found"
 
 
-def find_scanned(uow: UnitOfWork, merchant_id: str, scanned: str) -> InboundShipment:
+def find_scanned(uow: UnitOfWork, merchant_id: str, scanned: str) -> InboundShipment | PurchaseOrder:
     """The merchant's inbound shipment by what the dock scanned or typed: its id or number, or
-    the tracking number of one of its parcels. Another merchant's is never found, and an
-    outbound parcel's number finds nothing."""
+    the tracking number of one of its parcels; or a purchase order's number (its one notice on
+    the way, or the order itself when goods came without one). Another merchant's is never
+    found, and an outbound parcel's number finds nothing."""
     text = scanned.strip()[:100]
     if not text or not number_key(text):
         raise NothingScanned("scan or type the inbound shipment's number or a tracking number")
@@ -60,9 +61,9 @@ def find_scanned(uow: UnitOfWork, merchant_id: str, scanned: str) -> InboundShip
     return receiving.find_inbound_shipment(uow, merchant_id, found)
 
 
-def _by_purchase_order(uow: UnitOfWork, merchant_id: str, text: str) -> InboundShipment:
+def _by_purchase_order(uow: UnitOfWork, merchant_id: str, text: str) -> InboundShipment | PurchaseOrder:
     """A purchase order's number scanned from its papers: its one notice still to count, or
-    say which there are (the dock counts a notice, not an order)."""
+    say which there are; an open order with none on its way is counted by its own lines."""
     try:
         po = purchase_orders.find_purchase_order(uow, merchant_id, text)
     except purchase_orders.PurchaseOrderNotFound:
@@ -77,7 +78,9 @@ def _by_purchase_order(uow: UnitOfWork, merchant_id: str, text: str) -> InboundS
     if len(waiting) == 1:
         return waiting[0]
     if not waiting:
-        raise NothingScanned(f"purchase order {po.number} has no inbound shipment waiting to be counted")
+        if po.sent_at is None or po.cancelled_at is not None or po.status == "received":
+            raise NothingScanned(f"purchase order {po.number} is {po.status}: nothing is expected on it")
+        return po  # goods that came without a notice are counted against the order's lines
     numbers = ", ".join(asn.number for asn in waiting)
     raise NothingScanned(
         f"purchase order {po.number} has {len(waiting)} shipments on their way: scan one of {numbers}"

@@ -10,6 +10,7 @@ drawn), so a double tap, a resent form or a reload after saving counts once.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -27,6 +28,7 @@ from ordertrack.orders import service as orders_service
 from ordertrack.purchasing import receiving as dock
 from ordertrack.suppliers import history, purchase_orders, receipts, receiving
 from ordertrack.suppliers.counting import MAX_COUNT, Tally
+from ordertrack.suppliers.model import PurchaseOrder
 from ordertrack.web.dashboard import sessions
 from ordertrack.web.dashboard.access import (
     CsrfRejected,
@@ -73,8 +75,45 @@ def _line_rows(uow: UnitOfWork, merchant_id: str, asn_id: str) -> dict[str, Any]
         "asn": asn,
         "po": po,
         "rows": rows,
+        "number": asn.number,
+        "status": asn.status,
+        "expected": asn.expected_arrival_date,
+        "action": f"/dashboard/receiving/{asn.id}",
         "warehouse": inventory_repository.warehouse_code(uow, po.warehouse_id),
         "closed": asn.cancelled_at is not None or po.cancelled_at is not None,
+    }
+
+
+def _order_rows(uow: UnitOfWork, merchant_id: str, po_id: str) -> dict[str, Any]:
+    """The lines of a purchase order whose goods came without a notice: what each still
+    expects (short-closed lines expect nothing more)."""
+    po = purchase_orders.find_purchase_order(uow, merchant_id, po_id)
+    names = catalog_service.product_names(uow, merchant_id, {line.sku for line in po.lines})
+    rows = []
+    for line in po.lines:
+        if line.short_closed_at is not None:
+            continue
+        tally = receipts.po_tally(line)
+        rows.append(
+            {
+                "id": line.id,
+                "sku": line.sku,
+                "name": names.get(line.sku, ""),
+                "declared": tally.expected,
+                "counted": tally.counted,
+                "remaining": max(0, tally.expected - tally.counted),
+            }
+        )
+    return {
+        "asn": None,
+        "po": po,
+        "rows": rows,
+        "number": po.number,
+        "status": po.status,
+        "expected": po.promised_arrival_date,
+        "action": f"/dashboard/receiving/order/{po.id}",
+        "warehouse": inventory_repository.warehouse_code(uow, po.warehouse_id),
+        "closed": po.cancelled_at is not None or po.sent_at is None,
     }
 
 
@@ -97,7 +136,7 @@ def find(request: Request, staff: Staff = Depends(current_staff)) -> Response:
     scanned = request.query_params.get("q", "")[:100]
     with database(request).uow(write=False) as uow:
         try:
-            asn = dock.find_scanned(uow, staff.merchant_id, scanned)
+            found = dock.find_scanned(uow, staff.merchant_id, scanned)
         except OrdertrackError as error:
             awaited = receipts.awaited_shipments(uow, staff.merchant_id)
             return page(
@@ -108,13 +147,32 @@ def find(request: Request, staff: Staff = Depends(current_staff)) -> Response:
                 status_code=404,
                 section="receiving",
             )
-    return RedirectResponse(f"/dashboard/receiving/{asn.id}", status_code=303)
+    if isinstance(found, PurchaseOrder):
+        return RedirectResponse(f"/dashboard/receiving/order/{found.id}", status_code=303)
+    return RedirectResponse(f"/dashboard/receiving/{found.id}", status_code=303)
+
+
+@router.get("/order/{po_id}")
+def order_count_page(po_id: str, request: Request, staff: Staff = Depends(current_staff)) -> Response:
+    """Goods that came without a notice, counted against the order's lines."""
+    with database(request).uow(write=False) as uow:
+        context = _order_rows(uow, staff.merchant_id, po_id[:64])
+    return _count_form(request, staff, context)
+
+
+@router.post("/order/{po_id}")
+async def save_order_counts(po_id: str, request: Request) -> Response:
+    return await _save(request, lambda uow, merchant_id: _order_rows(uow, merchant_id, po_id[:64]))
 
 
 @router.get("/{asn_id}")
 def count_page(asn_id: str, request: Request, staff: Staff = Depends(current_staff)) -> Response:
     with database(request).uow(write=False) as uow:
         context = _line_rows(uow, staff.merchant_id, asn_id[:64])
+    return _count_form(request, staff, context)
+
+
+def _count_form(request: Request, staff: Staff, context: dict[str, Any]) -> Response:
     return page(
         request,
         staff,
@@ -163,10 +221,15 @@ def _counts(form: Form, rows: list[dict[str, Any]], form_id: str) -> list[receiv
 
 @router.post("/{asn_id}")
 async def save_counts(asn_id: str, request: Request) -> Response:
+    return await _save(request, lambda uow, merchant_id: _line_rows(uow, merchant_id, asn_id[:64]))
+
+
+async def _save(request: Request, load: Callable[[UnitOfWork, str], dict[str, Any]]) -> Response:
+    """Save a count form (a notice's, or an order's without one) and show what it did."""
     staff = await current_staff(request)
     db = database(request)
     with db.uow(write=False) as uow:
-        context = _line_rows(uow, staff.merchant_id, asn_id[:64])
+        context = load(uow, staff.merchant_id)
     rows = context["rows"]
     form = await read_posted_form(
         request,
@@ -180,10 +243,12 @@ async def save_counts(asn_id: str, request: Request) -> Response:
         raise BadForm("this form has no id: reload the page and count again")
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
+        asn = context["asn"]
         result = dock.receive(
             uow,
             staff.merchant_id,
-            inbound_shipment_ref=context["asn"].id,
+            inbound_shipment_ref=asn.id if asn is not None else None,
+            purchase_order_ref=context["po"].id if asn is None else None,
             counts=_counts(form, rows, form_id),
             actor=history.staff_actor(staff.email),
             now=utcnow(),
@@ -259,10 +324,21 @@ def _result_context(uow: UnitOfWork, merchant_id: str, result: receiving.Receivi
     }
 
 
+@router.get("/order/{po_id}/sheet.pdf")
+def order_sheet(po_id: str, request: Request, staff: Staff = Depends(current_staff)) -> Response:
+    with database(request).uow(write=False) as uow:
+        data = receiving_sheet.sheet_data(uow, staff.merchant_id, purchase_order_ref=po_id[:64])
+    return _sheet_response(data)
+
+
 @router.get("/{asn_id}/sheet.pdf")
 def sheet(asn_id: str, request: Request, staff: Staff = Depends(current_staff)) -> Response:
     with database(request).uow(write=False) as uow:
         data = receiving_sheet.sheet_data(uow, staff.merchant_id, inbound_shipment_ref=asn_id[:64])
+    return _sheet_response(data)
+
+
+def _sheet_response(data: receiving_sheet.ReceivingSheetData) -> Response:
     pdf = receiving_sheet.render_receiving_sheet_pdf(data)
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in data.barcode)
     return Response(
