@@ -57,6 +57,8 @@ TRIGGER_WORDS: dict[str, tuple[str, str]] = {
     "needs_attention": ("Needs attention (staff)", "a shipment needs a person to look at it"),
     "shopper_message": ("Message from your team", "staff write to the shopper about a parcel in trouble"),
     "inbound_late": ("Inbound shipment late (staff)", "a supplier's shipment is late, stalled or in trouble"),
+    "purchase_order_sent": ("Purchase order (supplier)", "a PO goes to its supplier with its link"),
+    "supplier_reminder": ("Has it shipped? (supplier)", "a promised ship date passed with nothing shipped"),
 }
 CHANNEL_WORDS = {Channel.email: "Email", Channel.sms: "SMS"}
 CHANNELS = (Channel.email, Channel.sms)
