@@ -4,6 +4,7 @@ once, backorders fill oldest order first."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -341,3 +342,37 @@ def test_a_scanned_order_number_opens_its_one_shipment_on_the_way_or_names_them(
     with db.uow(write=False) as uow:
         # Nothing on its way and mugs still expected: the order itself, for goods without a notice.
         assert isinstance(dock.find_scanned(uow, m, "PO-7"), PurchaseOrder)
+
+
+def test_the_same_count_sent_from_two_devices_at_once_counts_once(db: Database, make_merchant) -> None:
+    """Two scanners (or a retry racing its first try) send the same counts together: the order's
+    row lock makes one wait, and it then finds the other's receipts."""
+    m = make_merchant().merchant_id
+    po_id = sent_po(db, m)
+    asn = declare(db, m, po_id, {TENT: 40, MUG: 10})
+    counts = [
+        LineCount(sku=TENT, good=40, count_id="pallet-1"),
+        LineCount(sku=MUG, good=10, count_id="pallet-1"),
+    ]
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+    duplicates: list[bool] = []
+
+    def scan() -> None:
+        try:
+            barrier.wait()
+            result, _events = count_in(db, m, asn=asn, counts=counts)
+            duplicates.append(all(line.duplicate for line in result.lines))
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=scan) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert sorted(duplicates) == [False, True, True, True]
+    assert levels(db, m) == {("EAST", MUG): (10, 0), ("EAST", TENT): (40, 0)}
+    line_sums(db, m)
+    assert_levels_equal_ledger(db, m)
