@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ordertrack.db.uow import UnitOfWork
@@ -139,11 +140,15 @@ class ReceivingResult:
         return any(not line.duplicate for line in self.lines)
 
 
+def photo_kind(content_type: str) -> str:
+    """``image/jpeg`` of ``Image/JPEG; name=x``: the type alone, as it is stored and served."""
+    return content_type.split(";")[0].strip().lower()
+
+
 def check_photo(photo: Photo) -> None:
     if len(photo.content) > MAX_PHOTO_BYTES:
         raise PhotoTooLarge(f"the photo is {len(photo.content):,} bytes: at most {MAX_PHOTO_BYTES:,}")
-    kind = photo.content_type.split(";")[0].strip().lower()
-    check = _PHOTO_SIGNATURES.get(kind)
+    check = _PHOTO_SIGNATURES.get(photo_kind(photo.content_type))
     if check is None or not check(photo.content):
         raise UnsupportedPhoto("a photo must be a JPEG, PNG or WebP image")
 
@@ -228,28 +233,28 @@ def receive(
         _check_line_count(index, count)
 
     targets = _resolve(counts, po, asn)
-    keys = []
+    keys: list[str] = []
+    seen: set[str] = set()
     for index, (count, (po_line, asn_line)) in enumerate(zip(counts, targets, strict=True)):
         line_id = asn_line.id if asn_line is not None else po_line.id
-        client_key = count.count_id or request_key
-        keys.append(counting.count_key(merchant_id, line_id, client_key))
-        if keys.index(keys[-1]) != index:
+        keys.append(counting.count_key(merchant_id, line_id, count.count_id or request_key))
+        if keys[-1] in seen:
             raise DuplicateCount(
                 f"lines.{index}: this line is already counted in this request; "
                 "give each count of the same line its own count_id"
             )
+        seen.add(keys[-1])
 
+    # A key names its line, and a line is one order's: a key found is this order's count.
     existing = {
         receipt.count_key: receipt
         for receipt in uow.session.scalars(
-            select(Receipt).where(Receipt.merchant_id == merchant_id, Receipt.count_key.in_(keys))
+            select(Receipt)
+            .where(Receipt.merchant_id == merchant_id, Receipt.count_key.in_(keys))
+            .options(defer(Receipt.photo))
         )
     }
     fresh = [i for i, key in enumerate(keys) if key not in existing]
-    for i in range(len(keys)):
-        if keys[i] in existing and existing[keys[i]].purchase_order_id != po.id:
-            # The same key from another order is a client reusing ids: never a match.
-            raise DuplicateCount(f"lines.{i}.count_id was used for a count of another purchase order")
 
     receipts: dict[int, Receipt] = {}
     backorders_before = len(uow.events)
@@ -281,7 +286,7 @@ def receive(
             damaged_quantity=count.damaged,
             note=count.note or None,
             photo=count.photo.content if count.photo else None,
-            photo_type=count.photo.content_type if count.photo else None,
+            photo_type=photo_kind(count.photo.content_type) if count.photo else None,
             stock_movement_id=movement_of.get(i),
             count_key=keys[i],
             actor=actor,
