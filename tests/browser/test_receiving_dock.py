@@ -208,6 +208,17 @@ def test_goods_without_a_notice_are_received_against_the_order(
     assert "2 of 2 lines differ" in page.locator("[data-summary]").inner_text()
     screenshots(page, "receiving-order")
     assert axe_audit(page) == []
+    # A photo the server would refuse is said before it is sent.
+    tents = page.locator("li[data-line]", has_text="TENT-2P")
+    tents.get_by_text("Note or photo").click()
+    photo = tents.get_by_label("Photo")
+    photo.set_input_files(
+        {"name": "huge.jpg", "mimeType": "image/jpeg", "buffer": JPEG + b"\x00" * 5_000_000}
+    )
+    page.get_by_role("button", name="Save the counts").click()
+    assert "huge.jpg is larger than 5 MB" in page.get_by_role("alert").inner_text()
+    assert "/dashboard/receiving/order/" in page.url
+    photo.set_input_files([])
     page.get_by_role("button", name="Save the counts").click()
     page.wait_for_selector("text=Backorders filled")
     assert "60 units into stock" in page.get_by_role("status").inner_text()

@@ -44,7 +44,7 @@
       summary.appendChild(head);
       return;
     }
-    head.textContent = differing.length + " of " + lines.length + " line" + (lines.length === 1 ? "" : "s") + " differ from what was declared:";
+    head.textContent = differing.length + " of " + lines.length + " line" + (lines.length === 1 ? "" : "s") + " differ from what was " + (form.getAttribute("data-compared") || "declared") + ":";
     summary.appendChild(head);
     var list = document.createElement("ul");
     differing.forEach(function (text) {
@@ -75,8 +75,33 @@
   var saving = false;
   var save = form.querySelector(".count-save");
   var label = save.textContent;
+  // Photos the server would refuse are said here, before minutes of upload from the dock:
+  // 5 MB a photo, and the whole form within the server's 8 MiB.
+  var PHOTO_LIMIT = 5000000, BODY_LIMIT = 8 * 1024 * 1024 - 64 * 1024;
+  function photoProblem() {
+    var total = 0, problem = "";
+    form.querySelectorAll("input[type=file]").forEach(function (input) {
+      Array.prototype.forEach.call(input.files || [], function (file) {
+        total += file.size;
+        if (!problem && file.size > PHOTO_LIMIT) problem = file.name + " is larger than 5 MB: take it again at a lower resolution.";
+      });
+    });
+    if (!problem && total > BODY_LIMIT) problem = "The photos together are larger than 8 MB: save with fewer photos, then count the rest with a new form.";
+    return problem;
+  }
   form.addEventListener("submit", function (event) {
     if (saving) { event.preventDefault(); return; }
+    var problem = photoProblem();
+    if (problem) {
+      event.preventDefault();
+      var summary = form.querySelector("[data-summary]");
+      var said = document.createElement("p");
+      said.className = "notice bad";
+      said.setAttribute("role", "alert");
+      said.textContent = problem;
+      summary.appendChild(said);
+      return;
+    }
     saving = true;
     save.textContent = "Saving…";
   });
