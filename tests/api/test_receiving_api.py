@@ -67,9 +67,8 @@ def test_an_inbound_shipment_is_counted_in_once_with_its_discrepancies(client: h
     assert result["inbound_shipment"]["status"] == "received"
     assert result["purchase_order"]["status"] == "partially_received"
 
-    retried = client.post(
-        f"/api/v1/inbound-shipments/{asn['number']}/receipts", json=body, headers={"Idempotency-Key": "dock-1"}
-    )
+    url = f"/api/v1/inbound-shipments/{asn['number']}/receipts"
+    retried = client.post(url, json=body, headers={"Idempotency-Key": "dock-1"})
     assert retried.status_code == 201 and retried.json() == result
     # The same lines scanned again with a new request key but the same count ids count once too.
     twice = {"lines": [{"sku": "MUG-STEEL", "good": 3, "count_id": "pallet-9"}]}
