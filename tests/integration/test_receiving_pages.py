@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 from ordertrack.db.uow import Database
+from ordertrack.suppliers import purchase_orders as pos
+from ordertrack.suppliers import receipts
 from tests.integration.test_dashboard_forms import _csrf, signed_in
 from tests.integration.test_inventory import MUG, TENT, levels
 from tests.integration.test_receiving import declare, sent_po
@@ -86,3 +88,24 @@ def test_another_merchants_shipment_is_not_found_on_the_dock(
     assert page.status_code == 404
     # The same number scanned opens this merchant's own PO-7-1, never the other's.
     assert (scanned.status_code, scanned.headers["location"]) == (303, f"/dashboard/receiving/{own_asn}")
+
+
+def test_a_note_of_several_lines_is_kept_as_typed(server: LiveServer, db: Database, make_merchant) -> None:
+    m, asn = _shop(db, make_merchant)
+    with signed_in(server) as http:
+        form = _count_form(http.get(f"/dashboard/receiving/{asn}").text)
+        tent = next(name for name in form if name.startswith("good_") and form[name] == "40")
+        line_id = tent.removeprefix("good_")
+        answer = http.post(
+            f"/dashboard/receiving/{asn}",
+            data={
+                **form,
+                tent: "39",
+                f"damaged_{line_id}": "1",
+                f"note_{line_id}": "Box 3 wet\r\nBox 4 torn",
+            },
+        )
+    assert answer.status_code == 200, answer.text
+    with db.uow(write=False) as uow:
+        (found,) = receipts.discrepancies(uow, m, pos.find_purchase_order(uow, m, "PO-7"))
+    assert found.notes == ["Box 3 wet\nBox 4 torn"]

@@ -195,13 +195,24 @@ def _number(form: Form, name: str) -> int:
     return value
 
 
+def _note(form: Form, name: str) -> str | None:
+    """A note as typed in its box: several lines allowed (Form.text takes one), other control
+    characters not."""
+    value = form.get(name).replace("\r\n", "\n").strip()
+    if len(value) > receiving.MAX_NOTE_LENGTH:
+        raise BadForm(f"a note is at most {receiving.MAX_NOTE_LENGTH} characters")
+    if any((ord(ch) < 32 and ch not in "\n\t") or 0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+        raise BadForm("a note contains characters that are not allowed")
+    return value or None
+
+
 def _counts(form: Form, rows: list[dict[str, Any]], form_id: str) -> list[receiving.LineCount]:
     """The lines the form counted (a line left at 0 good and 0 damaged was not there)."""
     counts = []
     for row in rows:
         line_id = row["id"]
         good, damaged = _number(form, f"good_{line_id}"), _number(form, f"damaged_{line_id}")
-        note = form.text(f"note_{line_id}", receiving.MAX_NOTE_LENGTH) or None
+        note = _note(form, f"note_{line_id}")
         upload = form.files.get(f"photo_{line_id}")
         photo = receiving.Photo(upload.data, upload.content_type) if upload else None
         if good == 0 and damaged == 0:
