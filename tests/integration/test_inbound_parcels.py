@@ -12,8 +12,11 @@ from sqlalchemy import select
 from ordertrack.carriers.tracking_numbers import InvalidTrackingNumber
 from ordertrack.db.uow import Database
 from ordertrack.events import ParcelStatusChanged
+from ordertrack.fulfilment import shipping
 from ordertrack.kit.ids import new_id
 from ordertrack.purchasing import inbound
+from ordertrack.shipments.rules import TrackingNumberInUse
+from ordertrack.shipments.schemas import ShipmentIn
 from ordertrack.suppliers import purchase_orders as pos
 from ordertrack.suppliers.model import InboundShipment, InboundShipmentLine, PurchaseOrderLine
 from ordertrack.tracking import parcels as tracking_parcels
@@ -164,6 +167,16 @@ def test_a_number_still_travelling_either_way_is_taken(db: Database, make_mercha
     second = new_inbound(db, m, po_id, 2)
     with db.uow() as uow, pytest.raises(inbound.InboundNumberInUse):
         inbound.add_inbound_parcels(uow, m, second, [("AB-2", "acme_post")], now=NOW)
+    # Shipping an order with a supplier's number still travelling is the same typo.
+    order_id = place_order(db, m, "1002")
+    with db.uow() as uow, pytest.raises(TrackingNumberInUse):
+        shipping.create_shipment(
+            uow,
+            m,
+            order_id,
+            ShipmentIn(carrier="acme_post", tracking_number="AB-2", warehouse="EAST"),
+            recycle_window=timedelta(days=60),
+        )
     # Another merchant's parcels are no clash.
     other = make_merchant("Other Shop").merchant_id
     add(db, other, new_inbound(db, other, sent_purchase_order(db, other)), [("AB-2", "acme_post")])
