@@ -20,7 +20,15 @@ from tests.integration.test_carrier_polling import API_KEY, fake_dhl, local  # n
 from tests.integration.test_carrier_polling import NUMBER as DHL_NUMBER
 from tests.integration.test_inbound_parcels import NOW, add, new_inbound, sent_purchase_order
 from tests.integration.test_inbound_status import asn
-from tests.integration.test_notification_triggers import add_staff
+from tests.integration.test_notification_triggers import (
+    add_endpoint,
+    add_staff,
+    channels,
+    deliver,
+    text_of,
+    webhook_types,
+)
+from tests.notifications.servers import Receiver, Relay
 
 STAFF = "dock@acme.example"
 
@@ -163,3 +171,35 @@ def test_an_inbound_parcel_is_polled_like_any_other(db: Database, make_merchant,
     assert polling.run_polling(db, datetime.now(UTC), recycle_window=WINDOW, targets=local(base_url)) == 1
     assert carrier.requests == [DHL_NUMBER]
     assert asn(db, m, inbound_id).status == "in_transit"
+
+
+def test_the_alert_reaches_staff_and_their_systems_with_its_facts(
+    db: Database, make_merchant, relay: tuple[Relay, int], receiver: tuple[Receiver, str]
+) -> None:
+    mail, port = relay
+    hooks, url = receiver
+    m = make_merchant().merchant_id
+    add_staff(db, m, STAFF)
+    secret = add_endpoint(db, m, url)
+    inbound_id = new_inbound(
+        db, m, sent_purchase_order(db, m), units=40, expected_arrival_date=date(2020, 1, 2)
+    )
+    check(db, m, inbound_id)
+    deliver(db, channels(port, None))
+
+    [message] = [e for e in mail.received if e["To"] == STAFF]
+    assert message["Subject"] == "Inbound PO-7-1 from Kessler needs attention"
+    text = text_of(message)
+    assert (
+        "Inbound shipment PO-7-1 (purchase order PO-7) from Kessler: "
+        "not here: the supplier's notice said 2020-01-02" in text
+    )
+    assert "https://shop.example/dashboard/purchase-orders/PO-7" in text
+    [data] = [d for t, d in webhook_types(hooks, secret) if t == "purchasing.inbound_late"]
+    assert (data["trigger"], data["dashboard_url"], data["inbound_shipment"], data["purchase_order"]) == (
+        "inbound_late",
+        "https://shop.example/dashboard/purchase-orders/PO-7",
+        "PO-7-1",
+        "PO-7",
+    )
+    assert (data["supplier"], data["alert"]) == ("Kessler", "not here: the supplier's notice said 2020-01-02")
