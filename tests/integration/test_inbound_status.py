@@ -4,6 +4,7 @@ estimates, its lane's history and the dock's counts; on SQLite and PostgreSQL.""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 
@@ -15,7 +16,8 @@ from ordertrack.suppliers.model import InboundShipment, InboundShipmentLine
 from tests.integration.scenario import event, ingest
 from tests.integration.test_inbound_parcels import NOW, add, new_inbound, sent_purchase_order
 
-TODAY = NOW.date()  # the test warehouse keeps UTC's calendar at worst a day apart; dates below are far
+WAREHOUSE_ZONE = ZoneInfo("America/Chicago")  # the test warehouse's (tests.integration.test_inventory)
+TODAY = NOW.astimezone(WAREHOUSE_ZONE).date()  # its today: expected arrivals are its days
 
 
 def asn(db: Database, merchant_id: str, inbound_id: str) -> InboundShipment:
@@ -54,7 +56,7 @@ def test_the_status_follows_the_parcels_through_ingest(db: Database, make_mercha
     ingest(db, m, [event("AB-12", last, "delivered")])
     row = asn(db, m, inbound_id)
     assert (row.status, row.arrived_at, row.arrival_basis) == ("arrived", last, "arrived")
-    assert row.arrival_estimate == last.date()
+    assert row.arrival_estimate == last.astimezone(WAREHOUSE_ZONE).date()  # the warehouse's day
 
 
 def test_what_changed_is_recorded_once(db: Database, make_merchant) -> None:
@@ -130,7 +132,7 @@ def test_a_lane_that_never_kept_the_declared_date_is_believed_instead(db: Databa
     rederive(db, m, inbound_id)
     row = asn(db, m, inbound_id)
     assert (row.arrival_estimate, row.arrival_basis) == (
-        row.created_at.date() + timedelta(days=10),
+        row.created_at.astimezone(WAREHOUSE_ZONE).date() + timedelta(days=10),
         "learned",
     )
 
@@ -180,3 +182,27 @@ def test_counts_and_cancelling_decide_over_the_parcels(db: Database, make_mercha
     assert (asn(db, m, other).status, asn(db, m, other).arrival_estimate) == ("cancelled", None)
     with db.uow(write=False) as uow:
         assert inbound.expected_arrival(uow, m, [other]) == {other: None}
+
+
+def test_the_same_scans_in_any_order_give_the_same_inbound_shipment(db: Database, make_merchant) -> None:
+    m = make_merchant().merchant_id
+    po_id = sent_purchase_order(db, m)
+    scans = [
+        event("AC-1", NOW - timedelta(hours=30), "in_transit"),
+        event("AC-2", NOW - timedelta(hours=20), "exception", reason="weather"),
+        event("AC-1", NOW - timedelta(hours=10), "delivered"),
+        event("AC-2", NOW - timedelta(hours=8), "in_transit"),
+        event("AC-2", NOW - timedelta(hours=2), "delivered"),
+    ]
+    outcomes = set()
+    for seq, order in enumerate(((0, 1, 2, 3, 4), (4, 3, 2, 1, 0), (2, 4, 0, 3, 1)), start=1):
+        numbers = [f"AC-{seq}1", f"AC-{seq}2"]
+        inbound_id = new_inbound(db, m, po_id, seq, units=5, expected_arrival_date=TODAY + timedelta(days=9))
+        add(db, m, inbound_id, [(numbers[0], "acme_post"), (numbers[1], "acme_post")])
+        for index in order:
+            scan = scans[index]
+            ingest(db, m, [{**scan, "tracking_number": f"AC-{seq}{scan['tracking_number'][-1]}"}])
+        row = asn(db, m, inbound_id)
+        outcomes.add((row.status, row.arrived_at, row.arrival_estimate, row.arrival_basis))
+    last = NOW - timedelta(hours=2)
+    assert outcomes == {("arrived", last, last.astimezone(WAREHOUSE_ZONE).date(), "arrived")}
