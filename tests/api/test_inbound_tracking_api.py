@@ -89,5 +89,12 @@ def test_no_shoppers_lookup_finds_a_suppliers_parcel(client: httpx.Client, serve
             found = shopper.post(page, data={"kind": "parcel", "tracking_number": UPS})
             assert found.status_code == 404, (page, found.status_code)
             assert "/track/t" not in found.headers.get("location", "")
-    # The merchant's API lookup of customer orders' tracking does not list it either.
-    assert client.get(f"/api/v1/tracking/{UPS}").status_code == 404
+    # The merchant's own lookup tells it as a supplier's parcel: no order, its inbound shipment.
+    tracking = client.get(f"/api/v1/tracking/{UPS}").json()
+    assert (tracking["matched"], tracking["status"], tracking["order"], tracking["shipment_id"]) == (
+        True,
+        "in_transit",
+        None,
+        None,
+    )
+    assert tracking["inbound_shipment_id"] == declared.json()["id"]

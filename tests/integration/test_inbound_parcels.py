@@ -210,7 +210,8 @@ def test_scans_that_came_first_are_claimed_and_later_ones_move_the_parcel(
 
 def test_no_public_lookup_finds_an_inbound_parcel(db: Database, make_merchant) -> None:
     m = make_merchant().merchant_id
-    [parcel_id] = add(db, m, new_inbound(db, m, sent_purchase_order(db, m)), [("AB-5", "acme_post")])
+    inbound_id = new_inbound(db, m, sent_purchase_order(db, m))
+    [parcel_id] = add(db, m, inbound_id, [("AB-5", "acme_post")])
     ingest(db, m, [event("AB-5", NOW - timedelta(hours=2), "in_transit")])
     with db.uow(write=False) as uow:
         assert tracking_parcels.parcel_for_tracking_link(uow, parcel_id) is None
@@ -218,6 +219,10 @@ def test_no_public_lookup_finds_an_inbound_parcel(db: Database, make_merchant) -
         assert tracking_parcels.newest_parcel_with_number(uow, "AB-5", m) is None
         assert tracking_parcels.merchants_holding_number(uow, "AB-5") == 0
         assert tracking_parcels.shipment_ids_with_number(uow, m, "AB-5") == []
-    # Nor the API's lookup of orders' tracking by number (the ASN's own pages show its parcels).
+    # The merchant's own API lookup answers it as what it is: a supplier's parcel, no order.
+    found = lookup(db, m, "AB-5")
+    assert (found.matched, found.status, found.order, found.shipment_id) == (True, "in_transit", None, None)
+    assert (found.inbound_shipment_id, found.event_count) == (inbound_id, 1)
+    other = make_merchant("Other Shop").merchant_id
     with pytest.raises(TrackingNotFound):
-        lookup(db, m, "AB-5")
+        lookup(db, other, "AB-5")

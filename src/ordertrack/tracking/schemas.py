@@ -145,6 +145,11 @@ class TrackingOut(OutModel):
     shipment_id: str | None
     order: OrderRef | None
     estimated_delivery: EstimateOut | None = Field(default=None, description="our promise for its shipment")
+    inbound_shipment_id: str | None = Field(
+        default=None,
+        description="the supplier's inbound shipment carrying it, when it is one of those (shipment_id and "
+        "order are then null; estimated_delivery is its expected arrival)",
+    )
     event_count: int
     events: list[EventOut] = Field(description="oldest first")
 
