@@ -153,3 +153,31 @@ def test_bad_questions_get_a_code_and_other_merchants_records_are_not_found(
         assert error_code(
             stranger.get("/api/v1/availability", params={"sku": "TENT-2P", "country": "US"})
         ) == ("unknown_sku")
+
+
+def test_one_warehouses_view_counts_its_own_stock_and_ships_from_it(client: httpx.Client) -> None:
+    stock_the_merchant(client)
+    berlin = client.post(
+        "/api/v1/warehouses",
+        json={
+            "code": "BER1",
+            "name": "Berlin DC",
+            "address": {"line1": "1 Hafenstr.", "city": "Berlin", "country": "DE"},
+            "timezone": "Europe/Berlin",
+        },
+    )
+    assert berlin.status_code == 201, berlin.text
+    assert client.put("/api/v1/stock/AUS1/TENT-2P", json={"on_hand": 4}).status_code == 200
+    assert client.put("/api/v1/stock/BER1/TENT-2P", json={"on_hand": 7}).status_code == 200
+
+    def ask(**params: object) -> httpx.Response:
+        return client.get("/api/v1/availability", params={"sku": "TENT-2P", "country": "DE", **params})
+
+    everywhere = ask(quantity=5).json()
+    assert (everywhere["on_hand"], everywhere["warehouse"]) == (11, "BER1")  # the nearer one has 7
+    austin = ask(quantity=5, warehouse="AUS1").json()
+    assert (austin["on_hand"], austin["in_stock"], austin["ready_on"]) == (4, False, None)
+    berlin_view = ask(quantity=5, warehouse="BER1").json()
+    assert (berlin_view["on_hand"], berlin_view["in_stock"], berlin_view["warehouse"]) == (7, True, "BER1")
+    unknown = ask(warehouse="NOPE")
+    assert (unknown.status_code, error_code(unknown)) == (422, "unknown_warehouse")

@@ -38,8 +38,8 @@ BEYOND_OPENAPI = {
         "shape depends on a path parameter; and a template must render in the sandbox"
     ),
     "GET /api/v1/availability": (
-        "the SKU must be one of the merchant's catalog and the code a country with a clock of its own"
-        " (not ZZ or EU): both depend on data the document cannot list"
+        "the SKU must be one of the merchant's catalog, the code a country with a clock of its own"
+        " (not ZZ or EU) and a warehouse one of the merchant's: all depend on data the document cannot list"
     ),
     "POST /api/v1/notifications/webhook-endpoints": (
         "the URL's host must resolve to public addresses only, which depends on DNS"

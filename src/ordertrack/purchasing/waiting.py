@@ -29,11 +29,12 @@ from ordertrack.eta.learning import TransitHistory
 from ordertrack.eta.places import Place, default_origin, origin_of, place
 from ordertrack.inventory.model import Warehouse
 from ordertrack.inventory.reservations import preferred_warehouses
+from ordertrack.inventory.service import UnknownWarehouse
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.model import Order
 from ordertrack.suppliers import atp
 from ordertrack.suppliers import purchase_orders as po_service
-from ordertrack.suppliers.availability import Availability, Cover
+from ordertrack.suppliers.availability import Availability, Cover, availability
 from ordertrack.suppliers.model import InboundShipment, PurchaseOrder, PurchaseOrderLine
 from ordertrack.suppliers.service import UnknownSku
 
@@ -269,16 +270,28 @@ def availability_to(
     *,
     now: datetime,
     history: TransitHistory,
+    warehouse: str | None = None,
 ) -> ShipAnswer:
     """Can ``quantity`` of ``sku`` ship to ``country`` now, else from which day, and when it would
     arrive: the available-to-promise numbers (free stock, then inbound after the backorders ahead
     take theirs) and the promise engine's window from the warehouse it would leave from. Two
     queries (:func:`ordertrack.suppliers.atp.sku_facts`); 422 ``unknown_sku`` for a SKU the
-    catalog lacks."""
+    catalog lacks. ``warehouse`` (a code): that warehouse's stock and inbound only, shipped from
+    it (the merchant's backorders still come first: whichever warehouse receives fills them);
+    422 ``unknown_warehouse`` for a code the merchant does not have."""
     known, numbers, shelf, arriving = atp.sku_facts(uow, merchant_id, sku, today=now.date())
     if not known:
         raise UnknownSku(f"not in the catalog: {sku}", details=[{"code": "unknown_sku", "sku": sku}])
     ranked = ranked_warehouses(uow, merchant_id, country)
+    if warehouse is not None:
+        ranked = [w for w in ranked if w.code == warehouse]
+        if not ranked:
+            raise UnknownWarehouse(
+                f"no warehouse {warehouse!r}", details=[{"code": "unknown_warehouse", "warehouse": warehouse}]
+            )
+        numbers = availability(sku, shelf, arriving, numbers.backordered, ranked[0].id)
+        shelf = [level for level in shelf if level.warehouse_id == ranked[0].id]
+        arriving = [unit for unit in arriving if unit.warehouse_id == ranked[0].id]
     where = destination_place(country)
     if numbers.available >= quantity:
         free = {level.warehouse_id: level.on_hand - level.reserved for level in shelf}

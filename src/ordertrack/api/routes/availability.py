@@ -107,6 +107,10 @@ def sku_availability(
         str, Query(min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$", description="ISO 3166 country code")
     ],
     quantity: Annotated[int, Query(ge=1, le=MAX_QUANTITY)] = 1,
+    warehouse: Annotated[
+        str | None,
+        Query(min_length=1, max_length=32, description="a warehouse code: its stock and inbound only"),
+    ] = None,
     merchant_id: str = Depends(current_merchant),
     db: Database = Depends(get_db),
 ) -> Response:
@@ -120,7 +124,14 @@ def sku_availability(
     now = utcnow()
     with db.uow(write=False) as uow:
         answer = waiting.availability_to(
-            uow, merchant_id, sku, code, quantity, now=now, history=learned_history(uow, merchant_id)
+            uow,
+            merchant_id,
+            sku,
+            code,
+            quantity,
+            now=now,
+            history=learned_history(uow, merchant_id),
+            warehouse=warehouse,
         )
     numbers = answer.numbers
     return json_response(
