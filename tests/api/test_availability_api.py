@@ -110,6 +110,16 @@ def test_waiting_orders_and_what_an_order_waits_on(client: httpx.Client) -> None
     ]
     assert items[0]["arrives_on"] == later(15) and items[0]["ships_on"] > later(15)
     assert items[2]["arrives_on"] is None and items[2]["ships_on"] is None
+    assert listed.json()["next_cursor"] is None
+
+    # Page by page, the same queue in the same order.
+    first = client.get("/api/v1/purchase-orders/PO-5001/waiting-orders", params={"limit": 2}).json()
+    assert [i["order_number"] for i in first["items"]] == ["B-1", "B-2"]
+    assert first["next_cursor"] == first["items"][-1]["order_line_id"]
+    rest = client.get(
+        "/api/v1/purchase-orders/PO-5001/waiting-orders", params={"limit": 2, "cursor": first["next_cursor"]}
+    ).json()
+    assert [i["order_number"] for i in rest["items"]] == ["B-3"] and rest["next_cursor"] is None
 
     on = client.get("/api/v1/orders/B-1/waiting-on").json()
     assert on["order_number"] == "B-1"

@@ -20,6 +20,8 @@ COMPLETE_LISTS = {
     "/api/v1/inbound-shipments/{ref}/receipts",
     "/api/v1/purchase-orders/{ref}/receipts",
     "/api/v1/purchase-orders/{ref}/discrepancies",
+    # One order's backordered lines and what fills them.
+    "/api/v1/orders/{order_ref}/waiting-on",
 }
 
 ADDRESS = {

@@ -108,7 +108,7 @@ class Backorder(Base):
     __table_args__ = (
         UniqueConstraint("order_line_id"),
         Index("ix_backorders_merchant_sku", "merchant_id", "sku", "placed_at"),
-        # Which SKUs an order waits for, on every revision of its promise (migration 0026).
+        # Which SKUs an order waits for, on every revision of its promise (migration 0024).
         Index("ix_backorders_merchant_order", "merchant_id", "order_id"),
     )
 

@@ -34,12 +34,14 @@ class WaitingLineOut(OutModel):
 class WaitingOrdersOut(OutModel):
     purchase_order_id: str
     items: list[WaitingLineOut] = Field(description="oldest order first, as backorders are filled")
+    next_cursor: str | None = Field(description="the next page's cursor; null on the last page")
 
 
 class WaitingOnOut(OutModel):
     order_id: str
     order_number: str
     items: list[WaitingLineOut] = Field(description="its backordered lines; empty when nothing waits")
+    next_cursor: None = Field(None, description="always null: an order's lines come in one page")
 
 
 class InboundDayOut(OutModel):

@@ -10,12 +10,14 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from ordertrack.api.auth import current_merchant, get_db
+from ordertrack.api.references import DEFAULT, Limit
 from ordertrack.api.transactions import json_response
 from ordertrack.carriers.zones import principal_zone
 from ordertrack.checks.promises import learned_history
 from ordertrack.db.uow import Database
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import Unprocessable
+from ordertrack.kit.pagination import Cursor, decode_cursor, encode_cursor
 from ordertrack.kit.schema import error_responses
 from ordertrack.purchasing import waiting
 from ordertrack.purchasing.schemas import (
@@ -70,13 +72,29 @@ def purchase_order_waiting_orders(
     ],
     merchant_id: str = Depends(current_merchant),
     db: Database = Depends(get_db),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT,
 ) -> Response:
     """The customer order lines waiting on this purchase order's units, oldest order first, as
     receiving will fill them; each with everything it waits on and when it should ship."""
     with db.uow(write=False) as uow:
         po = find_purchase_order(uow, merchant_id, po_ref)
         lines = waiting.waiting_orders(uow, merchant_id, po.id, today=utcnow().date())
-        return json_response(WaitingOrdersOut(purchase_order_id=po.id, items=[line_out(x) for x in lines]))
+    # The queue is worked out whole (each line's place depends on every older one), then paged
+    # after the cursor's line. A line filled since the last page is gone from the queue: the
+    # next page then starts again at the oldest, so nothing is skipped.
+    after = decode_cursor(cursor)
+    keys = [x.order_line_id for x in lines]
+    start = keys.index(after) + 1 if after in keys else 0
+    page = lines[start : start + limit]
+    more = start + limit < len(lines)
+    return json_response(
+        WaitingOrdersOut(
+            purchase_order_id=po.id,
+            items=[line_out(x) for x in page],
+            next_cursor=encode_cursor(page[-1].order_line_id) if more and page else None,
+        )
+    )
 
 
 @router.get(

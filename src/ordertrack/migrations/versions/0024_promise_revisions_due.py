@@ -1,8 +1,8 @@
 """customer orders due a new promise from their inbound (the worker revises them in batches),
 and backorders found by order (issue 21, available to promise)
 
-Revision ID: 0026
-Revises: 0025
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-12-07
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from ordertrack.db.base import UTCDateTime
 
-revision = "0026"
-down_revision = "0025"
+revision = "0024"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
