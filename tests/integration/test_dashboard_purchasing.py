@@ -116,7 +116,7 @@ def test_a_purchase_order_drafted_sent_and_short_closed_from_its_page(
         )
         assert closed.status_code == 303
         page = http.get("/dashboard/purchase-orders/PO-7").text
-        assert "Closed " in page and ": discontinued" in page and "Line short closed" in page
+        assert "Closed " in page and ": discontinued" in page and "Line closed short" in page
         assert "4 short" in page
         listed = http.get("/dashboard/purchase-orders?q=po%207&status=sent").text
         assert "PO-7" in listed

@@ -35,6 +35,30 @@ SUPPLIER_LINK = "supplier link"
 MAX_ACTOR_LENGTH = 100
 
 
+# What each recorded action is called on the pages.
+ACTION_WORDS = {
+    "created": "Drafted",
+    "sent": "Sent to the supplier",
+    "resent": "Sent again",
+    "confirmed": "Confirmed",
+    "cancelled": "Cancelled",
+    "line_short_closed": "Line closed short",
+    "asn_declared": "Shipment declared",
+    "asn_cancelled": "Shipment withdrawn",
+    "received": "Counted at the dock",
+    "supplier_reminded": "Supplier reminded",
+}
+
+
+def action_words(action: str) -> str:
+    return ACTION_WORDS.get(action) or action.replace("_", " ").capitalize()
+
+
+def actor_words(actor: str) -> str:
+    """Who, as staff read it: the staff member's email without its ``staff:`` tag."""
+    return actor.removeprefix("staff:")
+
+
 def api_key_actor(prefix: str) -> str:
     return f"api key {prefix}"
 

@@ -178,6 +178,8 @@ def order_context(request: Request, staff: Staff, ref: str) -> dict[str, Any]:
         "can": {action: status in allowed for action, allowed in rules.ALLOWED_ACTIONS.items()},
         "total_units": sum(row["expected"] for row in lines),
         "details_text": details_text,
+        "action_words": history.action_words,
+        "actor_words": history.actor_words,
         "supplier_link": link,
         "supplier_link_days": SUPPLIER_LINK_LIFETIME.days,
         "waiting": [
