@@ -91,3 +91,18 @@ def test_a_form_token_belongs_to_its_link_and_survives_a_key_rotation() -> None:
     assert not supplier_form_token_matches(old, link, None)
     rotated = SigningKeys("the-new-secret-key-here", (SECRET,))
     assert supplier_form_token_matches(rotated, link, form)
+
+
+def test_the_ship_to_town_line_follows_the_warehouses_country() -> None:
+    from types import SimpleNamespace
+
+    from ordertrack.web.supplier.reading import _town
+
+    def town(country: str, city: str, region: str | None, postal: str | None) -> str:
+        return _town(SimpleNamespace(country=country, city=city, region=region, postal_code=postal))  # type: ignore[arg-type]
+
+    assert town("US", "Sparks", "NV", "89431") == "Sparks, NV 89431"
+    assert town("GB", "London", None, "SW1A 1AA") == "London SW1A 1AA"
+    assert town("DE", "Berlin", "BE", "10115") == "10115 Berlin, BE"
+    assert town("VN", "Ho Chi Minh City", None, "700000") == "700000 Ho Chi Minh City"
+    assert town("US", "Sparks", None, None) == "Sparks"

@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from ordertrack.db.uow import UnitOfWork
 from ordertrack.inventory import service as inventory_service
+from ordertrack.inventory.model import Warehouse
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import NotFound
 from ordertrack.merchants import service as merchants_service
@@ -140,16 +141,7 @@ def load_page(
     )
     terms = suppliers_service.supplier_skus(uow, supplier.id, {line.sku for line in po.lines})
     notices = inbound_shipments.of_purchase_order(uow, merchant_id, po.id)
-    address = [
-        part
-        for part in (
-            warehouse.line1,
-            warehouse.line2,
-            " ".join(p for p in (warehouse.postal_code, warehouse.city) if p),
-            warehouse.region,
-        )
-        if part
-    ]
+    address = [part for part in (warehouse.line1, warehouse.line2, _town(warehouse)) if part]
     return SupplierOrderPage(
         store=Store(merchant_id, branding.display_name, branding.logo_data_uri),
         purchase_order_id=po.id,
@@ -184,3 +176,50 @@ def load_page(
         discrepancies=receipts.discrepancies(uow, merchant_id, po),
         changes=[page_change(c) for c in reversed(history.changes(uow, merchant_id, po.id))],
     )
+
+
+# Where the postal code is written before the town ("10115 Berlin"); elsewhere it follows the
+# town and region, as in "Sparks, NV 89431" or "London SW1A 1AA".
+_POSTAL_CODE_FIRST = frozenset(
+    [
+        "AR",
+        "AT",
+        "BE",
+        "BR",
+        "CH",
+        "CL",
+        "CZ",
+        "DE",
+        "DK",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IL",
+        "IS",
+        "IT",
+        "LU",
+        "MX",
+        "NL",
+        "NO",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+        "TR",
+        "VN",
+    ]
+)
+
+
+def _town(warehouse: Warehouse) -> str:
+    """The warehouse's town line in its country's order."""
+    city, region, postal = warehouse.city or "", warehouse.region or "", warehouse.postal_code or ""
+    if warehouse.country in _POSTAL_CODE_FIRST:
+        return " ".join(p for p in (postal, city) if p) + (f", {region}" if region else "")
+    place = ", ".join(p for p in (city, region) if p)
+    return " ".join(p for p in (place, postal) if p)
