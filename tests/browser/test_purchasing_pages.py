@@ -132,7 +132,7 @@ def test_a_buyer_reads_the_supplier_and_its_order_and_drafts_a_reorder(
     assert UPS in shipment and "ups" in shipment.lower()
     assert "two cartons crushed" in page.locator("table.receipts").inner_text()
     history = page.locator("#history ~ ol.timeline").inner_text()
-    assert history.index("Received") < history.index("Created")  # newest first
+    assert history.index("Counted at the dock") < history.index("Drafted")  # newest first
     assert axe_audit(page) == []
     screenshots(page, "purchase-order-page")
 
