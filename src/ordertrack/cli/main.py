@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from ordertrack.cli import carriers, edd, labels, reorder, simulate, staff, stock, suppliers
+from ordertrack.cli import analytics, carriers, edd, labels, reorder, simulate, staff, stock, suppliers
 from ordertrack.cli.common import DbOption, database_from, ensure_schema, settings_for
 from ordertrack.db import migrate
 
@@ -24,6 +24,7 @@ app.add_typer(labels.app, name="labels")
 app.add_typer(carriers.app, name="carriers")
 app.add_typer(staff.app, name="staff")
 app.add_typer(edd.app, name="edd")
+app.add_typer(analytics.app, name="analytics")
 app.add_typer(suppliers.suppliers_app, name="suppliers")
 app.add_typer(suppliers.purchase_orders_app, name="purchase-orders")
 app.add_typer(reorder.app, name="reorder")

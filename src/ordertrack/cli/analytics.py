@@ -1,0 +1,74 @@
+"""``ordertrack analytics``: figures computed offline from raw files, to check the analytics against."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ordertrack.analytics import ratings_olist
+
+app = typer.Typer(help="Analytics computed from raw files.", no_args_is_help=True)
+
+CSV_COLUMNS = ("class", "orders", "mean_score", "share_1_2_stars", "share_5_stars")
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _percent(share: float | None) -> str:
+    return "-" if share is None else f"{share * 100:.1f}%"
+
+
+def _score(mean: float | None) -> str:
+    return "-" if mean is None else f"{mean:.2f}"
+
+
+@app.command("olist")
+def olist(
+    orders: Annotated[Path, typer.Option("--orders", help="Olist orders CSV (olist_orders_*.csv)")],
+    reviews: Annotated[Path, typer.Option("--reviews", help="Olist order reviews CSV")],
+    as_csv: Annotated[bool, typer.Option("--csv", help="print the table as CSV")] = False,
+) -> None:
+    """Review score against lateness (delivery day vs promised day, Sao Paulo time) on Olist files."""
+    for path, option in ((orders, "--orders"), (reviews, "--reviews")):
+        if not path.is_file():
+            _fail(f"{option}: no such file: {path}")
+    try:
+        result = ratings_olist.lateness_ratings_from_files(orders, reviews)
+    except (ratings_olist.OlistFormatError, ratings_olist.ReviewsFormatError, UnicodeDecodeError) as error:
+        _fail(str(error))
+        return
+    rows = [*result.classes, result.late, result.overall]
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        for row in rows:
+            figures = row.as_dict()
+            writer.writerow(["" if figures[c] is None else figures[c] for c in CSV_COLUMNS])
+        return
+    typer.echo(
+        f"{result.orders_read} orders, {result.reviews_read} reviews; "
+        f"{result.orders_reviewed} reviewed orders in the orders file, {result.overall.orders} of them "
+        "delivered with a delivery and promised day (latest answer per order)"
+    )
+    typer.echo(f"{'lateness':<24}{'orders':>8}{'mean':>7}{'1-2 stars':>11}{'5 stars':>9}")
+    for row in rows:
+        typer.echo(
+            f"{row.name:<24}{row.orders:>8}{_score(row.mean_score):>7}"
+            f"{_percent(row.low_share):>11}{_percent(row.five_share):>9}"
+        )
+    r = "-" if result.pearson_r is None else f"{result.pearson_r:.3f}"
+    rho = "-" if result.spearman_rho is None else f"{result.spearman_rho:.3f}"
+    typer.echo(f"days late vs score: Pearson r {r}, Spearman rho {rho}")
+    typer.echo(
+        f"mean score falls with each class: {'yes' if result.mean_score_falls else 'no'}; "
+        f"share of 1-2 stars rises with each class: {'yes' if result.low_share_rises else 'no'}"
+    )
+    for reason, count in sorted(result.excluded.items()):
+        typer.echo(f"left out: {count} {reason}", err=True)
