@@ -44,6 +44,9 @@ def olist(
     except (ratings_olist.OlistFormatError, ratings_olist.ReviewsFormatError, UnicodeDecodeError) as error:
         _fail(str(error))
         return
+    # What was left out goes to stderr in both forms, so the CSV stays clean for a spreadsheet.
+    for reason, count in sorted(result.excluded.items()):
+        typer.echo(f"left out: {count} {reason}", err=True)
     rows = [*result.classes, result.late, result.overall]
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
@@ -70,5 +73,3 @@ def olist(
         f"mean score falls with each class: {'yes' if result.mean_score_falls else 'no'}; "
         f"share of 1-2 stars rises with each class: {'yes' if result.low_share_rises else 'no'}"
     )
-    for reason, count in sorted(result.excluded.items()):
-        typer.echo(f"left out: {count} {reason}", err=True)
