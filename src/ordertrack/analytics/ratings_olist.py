@@ -171,8 +171,11 @@ def lateness_class(late: int) -> str:
     raise AssertionError(f"no lateness class holds {late}")  # the classes cover every integer
 
 
-def join(orders: Sequence[OlistOrder], reviews: Iterable[Review]) -> tuple[list[RatedDelivery], Counter[str]]:
-    """Delivered orders joined to their latest review, and why the other reviewed orders were left out."""
+def join(
+    orders: Sequence[OlistOrder], reviews: Iterable[Review]
+) -> tuple[list[RatedDelivery], int, Counter[str]]:
+    """Delivered orders joined to their latest review, how many reviewed orders the orders file holds,
+    and why the reviews that did not make a rated delivery were left out."""
     latest = latest_reviews(reviews)
     excluded: Counter[str] = Counter()
     rated = []
@@ -191,7 +194,7 @@ def join(orders: Sequence[OlistOrder], reviews: Iterable[Review]) -> tuple[list[
             continue
         rated.append(RatedDelivery(order.order_id, late, review.score))
     excluded["reviews of orders not in the orders file"] = len(set(latest) - seen)
-    return rated, excluded
+    return rated, len(seen), excluded
 
 
 def figures(name: str, rated: Sequence[RatedDelivery]) -> ClassFigures:
@@ -238,27 +241,31 @@ def ranks(values: Sequence[float]) -> list[float]:
 
 def lateness_ratings(orders: Sequence[OlistOrder], reviews: Sequence[Review]) -> LatenessRatings:
     """The lateness-vs-rating figures over orders and reviews already read."""
-    rated, excluded = join(orders, reviews)
+    rated, reviewed, excluded = join(orders, reviews)
     by_class: dict[str, list[RatedDelivery]] = {name: [] for name, _, _ in LATENESS_CLASSES}
     for delivery in rated:
         by_class[lateness_class(delivery.days_late)].append(delivery)
     classes = [figures(name, by_class[name]) for name, _, _ in LATENESS_CLASSES]
-    filled = [c for c in classes if c.orders]
     lateness = [float(r.days_late) for r in rated]
     scores = [float(r.score) for r in rated]
     return LatenessRatings(
         orders_read=len(orders),
         reviews_read=len(reviews),
-        orders_reviewed=len(rated) + sum(v for k, v in excluded.items() if not k.startswith("reviews of")),
+        orders_reviewed=reviewed,
         classes=classes,
         overall=figures(OVERALL, rated),
         late=figures(LATE, [r for r in rated if r.days_late >= 1]),
         pearson_r=pearson(lateness, scores),
         spearman_rho=pearson(ranks(lateness), ranks(scores)) if rated else None,
-        mean_score_falls=len(filled) >= 2 and all(a.mean_score > b.mean_score for a, b in pairwise(filled)),  # type: ignore[operator]
-        low_share_rises=len(filled) >= 2 and all(a.low_share < b.low_share for a, b in pairwise(filled)),  # type: ignore[operator]
+        mean_score_falls=_strictly_rising([-c.mean_score for c in classes if c.mean_score is not None]),
+        low_share_rises=_strictly_rising([c.low_share for c in classes if c.low_share is not None]),
         excluded={k: v for k, v in excluded.items() if v},
     )
+
+
+def _strictly_rising(values: Sequence[float]) -> bool:
+    """Whether each value is above the one before (empty classes already dropped); two values at least."""
+    return len(values) >= 2 and all(a < b for a, b in pairwise(values))
 
 
 def lateness_ratings_from_files(orders_path: Path, reviews_path: Path) -> LatenessRatings:
