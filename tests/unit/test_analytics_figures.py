@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from ordertrack.analytics import figures as f
 from ordertrack.analytics import rollup
-from ordertrack.analytics.figures import PromiseRevision, Rate, Scan, ShipmentFacts
+from ordertrack.analytics.figures import DeliveryFacts, PromiseRevision, ScanStop, Share
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 1) -> datetime:
@@ -24,18 +24,18 @@ SP = "America/Sao_Paulo"  # UTC-3 all of 2024
 BERLIN = "Europe/Berlin"  # UTC+1 in January
 
 
-def ups(shipment_id: int, **facts) -> ShipmentFacts:
+def ups(shipment_id: int, **facts) -> DeliveryFacts:
     base = dict(
         merchant_id=1, carrier="ups", destination_zone=SP, origin_country="US", destination_country="BR"
     )
-    return ShipmentFacts(shipment_id=shipment_id, **{**base, **facts})
+    return DeliveryFacts(shipment_id=shipment_id, **{**base, **facts})
 
 
-def dhl(shipment_id: int, **facts) -> ShipmentFacts:
+def dhl(shipment_id: int, **facts) -> DeliveryFacts:
     base = dict(
         merchant_id=1, carrier="dhl", destination_zone=BERLIN, origin_country="DE", destination_country="DE"
     )
-    return ShipmentFacts(shipment_id=shipment_id, **{**base, **facts})
+    return DeliveryFacts(shipment_id=shipment_id, **{**base, **facts})
 
 
 # Ten shipments, each figure worked out by hand below.
@@ -52,10 +52,10 @@ HAND = [
         promise_latest=date(2024, 1, 12),
         carrier_estimate=date(2024, 1, 11),
         scans=(
-            Scan(at(9, 10), "Memphis", "US", "Memphis Hub"),
-            Scan(at(9, 20), "Memphis", "us", "MEMPHIS HUB "),
-            Scan(at(10, 16), "Campinas", "BR"),
-            Scan(at(11, 12), "São Paulo", "BR"),
+            ScanStop(at(9, 10), "Memphis", "US", "Memphis Hub"),
+            ScanStop(at(9, 20), "Memphis", "us", "MEMPHIS HUB "),
+            ScanStop(at(10, 16), "Campinas", "BR"),
+            ScanStop(at(11, 12), "São Paulo", "BR"),
         ),
     ),
     # S2: processing 12 h; transit 22:00 8 Jan -> 02:30 13 Jan UTC = 100.5 h -> 100 h. Delivered
@@ -74,9 +74,9 @@ HAND = [
         failed_attempts=1,
         exception_reasons=frozenset({"address"}),
         scans=(
-            Scan(at(11, 8), "Sao Paulo", "BR"),
-            Scan(at(8, 22), "Memphis", "US", "Memphis Hub"),
-            Scan(at(9, 8), "Campinas", "BR"),
+            ScanStop(at(11, 8), "Sao Paulo", "BR"),
+            ScanStop(at(8, 22), "Memphis", "US", "Memphis Hub"),
+            ScanStop(at(9, 8), "Campinas", "BR"),
         ),
     ),
     # S3: processing 30 h; transit 06:00 9 Jan -> 15:00 16 Jan = 177 h; local day 16 Jan against
@@ -106,7 +106,7 @@ HAND = [
         delivered_at=at(10, 8),
         promise_earliest=date(2024, 1, 11),
         promise_latest=date(2024, 1, 13),
-        scans=(Scan(at(8, 17), "Leipzig", "DE", "Leipzig Hub"), Scan(at(9, 5), "Berlin", "DE")),
+        scans=(ScanStop(at(8, 17), "Leipzig", "DE", "Leipzig Hub"), ScanStop(at(9, 5), "Berlin", "DE")),
     ),
     # S5: processing 48 h; returned to the sender (not delivered); address exception; promised.
     dhl(
@@ -134,7 +134,7 @@ HAND = [
         promise_latest=date(2024, 1, 5),
         cancelled=True,
         exception_reasons=frozenset({"damaged"}),
-        scans=(Scan(at(8, 1), "Nowhere", "US", "Ghost Hub"), Scan(at(9, 1), "Anywhere", "US")),
+        scans=(ScanStop(at(8, 1), "Nowhere", "US", "Ghost Hub"), ScanStop(at(9, 1), "Anywhere", "US")),
     ),
     # S8: never handed to the carrier: in no figure.
     dhl(8, ordered_at=at(9, 0), promise_latest=date(2024, 1, 12)),
@@ -174,12 +174,12 @@ class TestHandComputedFigures:
     def test_on_time_against_the_promise_uses_the_destination_local_day(self) -> None:
         # Delivered with a promise: S1 S2 S3 S4 S9 S10; on time (inside or early): all but S3.
         # In UTC days S2 would be late (4 of 6).
-        assert self.figures.on_time_promise == Rate(5, 6)
+        assert self.figures.on_time_promise == Share(5, 6)
 
     def test_on_time_against_the_carrier_counts_only_shipments_it_estimated(self) -> None:
         # Estimated and delivered: S1 S2 S3 S9 S10; on time: S1 S10 (S9 is late in Berlin's day,
         # on time in UTC's).
-        assert self.figures.on_time_carrier == Rate(2, 5)
+        assert self.figures.on_time_carrier == Share(2, 5)
 
     def test_processing_time_is_order_to_first_scan_by_nearest_rank(self) -> None:
         # 8 12 12 23 24 24 30 48: p50 rank ceil(4) = 4th = 23; p90 rank ceil(7.2) = 8th = 48.
@@ -192,19 +192,19 @@ class TestHandComputedFigures:
 
     def test_first_attempt_rate_is_over_delivered_shipments(self) -> None:
         # Delivered 6; with no failed attempt: S1 S4 S9 S10.
-        assert self.figures.first_attempt == Rate(4, 6)
+        assert self.figures.first_attempt == Share(4, 6)
 
     def test_exception_rate_counts_each_shipment_once_per_reason_over_all_counted(self) -> None:
         # address S2 S3 S5; customs S6; damaged S10 (S7's is cancelled); weather S3. Of 8.
         assert self.figures.exceptions_by_reason == (
-            ("address", Rate(3, 8)),
-            ("customs", Rate(1, 8)),
-            ("damaged", Rate(1, 8)),
-            ("weather", Rate(1, 8)),
+            ("address", Share(3, 8)),
+            ("customs", Share(1, 8)),
+            ("damaged", Share(1, 8)),
+            ("weather", Share(1, 8)),
         )
 
     def test_returned_to_sender_is_over_all_counted(self) -> None:
-        assert self.figures.returned_to_sender == Rate(1, 8)
+        assert self.figures.returned_to_sender == Share(1, 8)
 
     def test_promise_accuracy_splits_inside_early_late_by_days(self) -> None:
         # Inside S1 S2 S9 S10; early S4 by 1; late S3 by 3.
@@ -214,7 +214,7 @@ class TestHandComputedFigures:
     def test_revisions_are_shipments_revised_and_revisions_by_cause(self) -> None:
         # Promised and counted: S1 S2 S3 S4 S5 S9 S10 = 7; revised S2 S3. Causes: delay twice
         # (S2, S3), weather once.
-        assert self.figures.revisions == f.Revisions(Rate(2, 7), (("delay", 2), ("weather", 1)))
+        assert self.figures.revisions == f.Revisions(Share(2, 7), (("delay", 2), ("weather", 1)))
 
     def test_where_parcels_wait_is_the_stay_until_the_next_place_longest_median_first(self) -> None:
         # ups Campinas 20 and 48 h: p50 20, p90 48. dhl Leipzig Hub 12 h. ups Memphis Hub 30 and
@@ -259,10 +259,10 @@ AS_OF = date(2024, 3, 31)  # the 7-day window is 25–31 March; the weeks before
 
 def lane_shipment(
     shipment_id: int, day: date, transit: int, late: bool, carrier: str = "ups"
-) -> ShipmentFacts:
+) -> DeliveryFacts:
     delivered = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
     handed = delivered - timedelta(hours=transit)
-    return ShipmentFacts(
+    return DeliveryFacts(
         shipment_id=shipment_id,
         merchant_id=1,
         carrier=carrier,
@@ -277,10 +277,10 @@ def lane_shipment(
     )
 
 
-def lane_history(carrier: str, window_transit: int, window_late: int, start_id: int) -> list[ShipmentFacts]:
+def lane_history(carrier: str, window_transit: int, window_late: int, start_id: int) -> list[DeliveryFacts]:
     """8 usual weeks of 5 deliveries at 48 h (one week with a 72 h one; odd weeks one late: on
     time 0.8 or 1.0, p90 48 or 72), then the window's 5 deliveries."""
-    facts: list[ShipmentFacts] = []
+    facts: list[DeliveryFacts] = []
     next_id = start_id
     window_start = AS_OF - timedelta(days=6)
     for week in range(1, 9):
@@ -340,7 +340,7 @@ T0 = datetime(2024, 3, 1, tzinfo=UTC)
 
 
 @st.composite
-def shipment_facts(draw: st.DrawFn, shipment_id: int) -> ShipmentFacts:
+def shipment_facts(draw: st.DrawFn, shipment_id: int) -> DeliveryFacts:
     ordered = T0 + timedelta(minutes=draw(st.integers(0, 60 * 24 * 80)))
     handed: datetime | None = ordered + timedelta(minutes=draw(st.integers(0, 60 * 24 * 5)))
     if draw(st.integers(0, 9)) == 0:  # never handed to the carrier
@@ -355,10 +355,10 @@ def shipment_facts(draw: st.DrawFn, shipment_id: int) -> ShipmentFacts:
         earliest = latest - timedelta(days=draw(st.integers(0, 3)))
     places = [("Memphis", "US", "Memphis Hub"), ("Campinas", "BR", None), ("Leipzig", "DE", "Leipzig Hub")]
     scans = tuple(
-        Scan(ordered + timedelta(minutes=m), *draw(st.sampled_from(places)))
+        ScanStop(ordered + timedelta(minutes=m), *draw(st.sampled_from(places)))
         for m in draw(st.lists(st.integers(0, 60 * 24 * 20), max_size=5))
     )
-    return ShipmentFacts(
+    return DeliveryFacts(
         shipment_id=shipment_id,
         merchant_id=1,
         carrier=draw(st.sampled_from(["ups", "dhl"])),
@@ -389,7 +389,7 @@ def shipment_facts(draw: st.DrawFn, shipment_id: int) -> ShipmentFacts:
 
 
 @st.composite
-def many_facts(draw: st.DrawFn) -> list[ShipmentFacts]:
+def many_facts(draw: st.DrawFn) -> list[DeliveryFacts]:
     count = draw(st.integers(0, 40))
     return [draw(shipment_facts(n)) for n in range(count)]
 
@@ -398,10 +398,10 @@ class TestRollupsAdd:
     @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(facts=many_facts(), seed=st.integers(0, 2**32), groups=st.integers(1, 5))
     def test_any_split_merged_in_any_order_gives_the_figures_from_scratch(
-        self, facts: list[ShipmentFacts], seed: int, groups: int
+        self, facts: list[DeliveryFacts], seed: int, groups: int
     ) -> None:
         rng = random.Random(seed)
-        parts: list[list[ShipmentFacts]] = [[] for _ in range(groups)]
+        parts: list[list[DeliveryFacts]] = [[] for _ in range(groups)]
         for fact in facts:
             parts[rng.randrange(groups)].append(fact)
         cells = [cell for part in parts for cell in rollup.build(part).values()]
@@ -417,7 +417,7 @@ class TestRollupsAdd:
     @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(facts=many_facts(), seed=st.integers(0, 2**32))
     def test_removing_what_was_added_leaves_an_empty_cell(
-        self, facts: list[ShipmentFacts], seed: int
+        self, facts: list[DeliveryFacts], seed: int
     ) -> None:
         cell = rollup.Cell()
         for fact in facts:
@@ -430,7 +430,7 @@ class TestRollupsAdd:
     @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(facts=many_facts())
     def test_each_days_cells_give_the_figures_of_that_days_shipments(
-        self, facts: list[ShipmentFacts]
+        self, facts: list[DeliveryFacts]
     ) -> None:
         cells = rollup.build(facts)
         for day in {key.day for key in cells}:
@@ -441,7 +441,7 @@ class TestRollupsAdd:
     @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(facts=many_facts(), as_of_day=st.integers(20, 80), window=st.sampled_from([7, 30]))
     def test_lanes_from_cells_are_lanes_from_facts(
-        self, facts: list[ShipmentFacts], as_of_day: int, window: int
+        self, facts: list[DeliveryFacts], as_of_day: int, window: int
     ) -> None:
         as_of = (T0 + timedelta(days=as_of_day)).date()
         from_facts = [

@@ -6,13 +6,13 @@ carrier, warehouse...); a shipment's day for that choice is ``analytics_day``.
 
 Shared rules, said once:
 - A cancelled shipment, or one the carrier never scanned (no hand-off), is in no figure.
-- Days are the destination's local calendar days (``ShipmentFacts.destination_zone``): a parcel
+- Days are the destination's local calendar days (``DeliveryFacts.destination_zone``): a parcel
   delivered at 23:30 in São Paulo was delivered that day there, whatever UTC says.
 - Durations are whole hours, rounded down, and capped at ``LONGEST_HOURS`` (longer ones count
   as ``LONGEST_HOURS``); at that resolution the rollups' histograms give the same answers.
 - Percentiles are nearest-rank: the p-th percentile of n sorted values is the value at rank
   ceil(p/100 × n). It is always a value that occurred, and the same from a histogram.
-- A rate is kept as numerator and denominator (``Rate``); with no denominator it has no value.
+- A rate is kept as numerator and denominator (``Share``); with no denominator it has no value.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class PromiseRevision:
 
 
 @dataclass(frozen=True)
-class Scan:
+class ScanStop:
     """One carrier scan as "where parcels wait" needs it."""
 
     occurred_at: datetime
@@ -53,7 +53,7 @@ class Scan:
 
 
 @dataclass(frozen=True)
-class ShipmentFacts:
+class DeliveryFacts:
     """One outbound shipment as analytics sees it: what happened, with the promise made."""
 
     shipment_id: int
@@ -79,7 +79,7 @@ class ShipmentFacts:
     exception_reasons: frozenset[str] = frozenset()
     returned_to_sender: bool = False
     cancelled: bool = False
-    scans: tuple[Scan, ...] = ()
+    scans: tuple[ScanStop, ...] = ()
 
     @property
     def counted(self) -> bool:
@@ -99,7 +99,7 @@ class ShipmentFacts:
 
 
 @dataclass(frozen=True)
-class Rate:
+class Share:
     """A share as its two counts, so rates add across days and cells."""
 
     numerator: int
@@ -142,7 +142,7 @@ class PromiseAccuracy:
 class Revisions:
     """How often promises were revised, and why."""
 
-    shipments: Rate
+    shipments: Share
     by_cause: tuple[tuple[str, int], ...]
 
 
@@ -164,13 +164,13 @@ class DeliveryFigures:
     """Every delivery figure over one chosen set of shipments."""
 
     shipments: int
-    on_time_promise: Rate
-    on_time_carrier: Rate
+    on_time_promise: Share
+    on_time_carrier: Share
     processing: Durations
     transit: Durations
-    first_attempt: Rate
-    exceptions_by_reason: tuple[tuple[str, Rate], ...]
-    returned_to_sender: Rate
+    first_attempt: Share
+    exceptions_by_reason: tuple[tuple[str, Share], ...]
+    returned_to_sender: Share
     promise_accuracy: PromiseAccuracy
     revisions: Revisions
     where_parcels_wait: tuple[PlaceDwell, ...]
@@ -189,7 +189,7 @@ def local_day(at: datetime, zone: str) -> date:
     return at.astimezone(_zone(zone)).date()
 
 
-def analytics_day(fact: ShipmentFacts) -> date | None:
+def analytics_day(fact: DeliveryFacts) -> date | None:
     """The day a shipment counts on when figures are chosen by period (and its rollup cell):
     the destination's local day of delivery; while not delivered (or returned), of hand-off.
     None when it is in no figure (cancelled or never handed off)."""
@@ -232,7 +232,7 @@ def durations(histogram: Mapping[int, int]) -> Durations:
     )
 
 
-def stays(scans: Sequence[Scan]) -> list[tuple[tuple[str | None, str | None, str | None], int]]:
+def stays(scans: Sequence[ScanStop]) -> list[tuple[tuple[str | None, str | None, str | None], int]]:
     """Where a parcel waited: each stay at a place (facility, else city, with its country) and
     its whole hours until the first scan at a different place. Scans at the same place in a row
     are one stay; the last place (no scan after it) has no dwell yet and is left out."""
@@ -250,7 +250,7 @@ def stays(scans: Sequence[Scan]) -> list[tuple[tuple[str | None, str | None, str
     return result
 
 
-def _place(scan: Scan) -> tuple[str | None, str | None, str | None]:
+def _place(scan: ScanStop) -> tuple[str | None, str | None, str | None]:
     """A place is the facility when the carrier names one, else the city; both with the country.
     Names are compared trimmed and case-folded (carriers spell 'MEMPHIS' and 'Memphis')."""
     facility = (scan.facility or "").strip().upper() or None
@@ -261,7 +261,7 @@ def _place(scan: Scan) -> tuple[str | None, str | None, str | None]:
     return (None, city, country)
 
 
-def promise_offset(fact: ShipmentFacts) -> int | None:
+def promise_offset(fact: DeliveryFacts) -> int | None:
     """Days outside the hand-off promise window: negative early, positive late, 0 inside; None
     when not delivered or without a promise."""
     day = fact.delivery_day
@@ -278,55 +278,55 @@ def promise_offset(fact: ShipmentFacts) -> int | None:
 # -- the figures -------------------------------------------------------------------------------
 
 
-def on_time_promise(facts: Iterable[ShipmentFacts]) -> Rate:
+def on_time_promise(facts: Iterable[DeliveryFacts]) -> Share:
     """Delivered on or before the last day of the promise window in force at hand-off.
     Numerator: those; denominator: delivered shipments that had a promise at hand-off.
     Excluded: not (yet) delivered, returned to sender, cancelled, no promise. Day: destination
     local. A later revision does not move the goal: a revised promise kept is still late."""
     offsets = [promise_offset(fact) for fact in facts]
     kept = [offset for offset in offsets if offset is not None]
-    return Rate(sum(1 for offset in kept if offset <= 0), len(kept))
+    return Share(sum(1 for offset in kept if offset <= 0), len(kept))
 
 
-def on_time_carrier(facts: Iterable[ShipmentFacts]) -> Rate:
+def on_time_carrier(facts: Iterable[DeliveryFacts]) -> Share:
     """Delivered on or before the carrier's first estimated date. Numerator: those;
     denominator: delivered shipments with a carrier estimate. Same exclusions and day."""
     judged = [f for f in facts if f.delivered and f.carrier_estimate is not None]
-    return Rate(sum(1 for f in judged if f.delivery_day <= f.carrier_estimate), len(judged))  # type: ignore[operator]
+    return Share(sum(1 for f in judged if f.delivery_day <= f.carrier_estimate), len(judged))  # type: ignore[operator]
 
 
-def processing_hours(facts: Iterable[ShipmentFacts]) -> Counter[int]:
+def processing_hours(facts: Iterable[DeliveryFacts]) -> Counter[int]:
     """Order placed -> first carrier scan, in whole hours, of every counted shipment."""
     return Counter(whole_hours(f.handed_off_at - f.ordered_at) for f in facts if f.counted)  # type: ignore[operator]
 
 
-def transit_hours(facts: Iterable[ShipmentFacts]) -> Counter[int]:
+def transit_hours(facts: Iterable[DeliveryFacts]) -> Counter[int]:
     """First carrier scan -> delivery, in whole hours, of delivered shipments."""
     return Counter(whole_hours(f.delivered_at - f.handed_off_at) for f in facts if f.delivered)  # type: ignore[operator]
 
 
-def first_attempt(facts: Iterable[ShipmentFacts]) -> Rate:
+def first_attempt(facts: Iterable[DeliveryFacts]) -> Share:
     """Delivered with no failed attempt before. Denominator: delivered shipments."""
     delivered = [f for f in facts if f.delivered]
-    return Rate(sum(1 for f in delivered if f.failed_attempts == 0), len(delivered))
+    return Share(sum(1 for f in delivered if f.failed_attempts == 0), len(delivered))
 
 
-def exceptions_by_reason(facts: Iterable[ShipmentFacts]) -> tuple[tuple[str, Rate], ...]:
+def exceptions_by_reason(facts: Iterable[DeliveryFacts]) -> tuple[tuple[str, Share], ...]:
     """Per reason: shipments that met that exception at least once, over all counted shipments
     (delivered or not). A shipment with two reasons counts under both; most common first."""
     counted = [f for f in facts if f.counted]
     reasons = Counter(reason for f in counted for reason in f.exception_reasons)
     ordered = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
-    return tuple((reason, Rate(n, len(counted))) for reason, n in ordered)
+    return tuple((reason, Share(n, len(counted))) for reason, n in ordered)
 
 
-def returned_to_sender(facts: Iterable[ShipmentFacts]) -> Rate:
+def returned_to_sender(facts: Iterable[DeliveryFacts]) -> Share:
     """Returned to the sender, over all counted shipments (delivered or not)."""
     counted = [f for f in facts if f.counted]
-    return Rate(sum(1 for f in counted if f.returned_to_sender), len(counted))
+    return Share(sum(1 for f in counted if f.returned_to_sender), len(counted))
 
 
-def promise_accuracy(facts: Iterable[ShipmentFacts]) -> PromiseAccuracy:
+def promise_accuracy(facts: Iterable[DeliveryFacts]) -> PromiseAccuracy:
     """Delivered shipments with a hand-off promise, by where delivery fell against the window
     (destination local day): inside, or early/late by so many days."""
     offsets = Counter(o for o in (promise_offset(f) for f in facts) if o is not None)
@@ -342,13 +342,13 @@ def accuracy_of(offsets: Mapping[int, int]) -> PromiseAccuracy:
     )
 
 
-def revisions(facts: Iterable[ShipmentFacts]) -> Revisions:
+def revisions(facts: Iterable[DeliveryFacts]) -> Revisions:
     """Share of counted shipments with a hand-off promise that had it revised at least once;
     and every revision counted by its cause (a shipment revised twice for delay counts 2)."""
     promised = [f for f in facts if f.counted and f.promise_latest is not None]
     causes = Counter(revision.cause for f in promised for revision in f.revisions)
     return Revisions(
-        shipments=Rate(sum(1 for f in promised if f.revisions), len(promised)),
+        shipments=Share(sum(1 for f in promised if f.revisions), len(promised)),
         by_cause=by_count(causes),
     )
 
@@ -358,7 +358,7 @@ def by_count(counts: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
 
 
 def dwell_hours(
-    facts: Iterable[ShipmentFacts],
+    facts: Iterable[DeliveryFacts],
 ) -> dict[tuple[str, str | None, str | None, str | None], Counter[int]]:
     """Per (carrier, facility, city, country): the hours of every stay there (see ``stays``),
     of counted shipments, delivered or not."""
@@ -391,7 +391,7 @@ def where_parcels_wait(
     return tuple(places)
 
 
-def delivery_figures(facts: Iterable[ShipmentFacts]) -> DeliveryFigures:
+def delivery_figures(facts: Iterable[DeliveryFacts]) -> DeliveryFigures:
     """Every figure over ``facts`` (already chosen by the caller's period and filters)."""
     chosen = [f for f in facts if f.counted]
     return DeliveryFigures(
@@ -418,7 +418,7 @@ LEAST_SHIPMENTS = 5  # a week, or the window, with fewer delivered shipments say
 LEAST_WEEKS = 4  # with fewer telling weeks a lane has no usual range yet
 
 
-def lane_of(fact: ShipmentFacts) -> LaneKey:
+def lane_of(fact: DeliveryFacts) -> LaneKey:
     return (fact.carrier, fact.origin_country, fact.destination_country, fact.destination_region)
 
 
@@ -426,7 +426,7 @@ def lane_of(fact: ShipmentFacts) -> LaneKey:
 class LaneValue:
     """One lane over one span of days: on-time (against the promise) and transit hours."""
 
-    on_time: Rate
+    on_time: Share
     transit: Mapping[int, int]
 
     @property
@@ -493,14 +493,14 @@ def judge_lane(
 
 
 def lanes_that_got_worse(
-    facts: Iterable[ShipmentFacts], as_of: date, window_days: int = 7
+    facts: Iterable[DeliveryFacts], as_of: date, window_days: int = 7
 ) -> list[LaneAlert]:
     """Lanes whose on-time rate or transit p90 over the ``window_days`` ending ``as_of`` left
     their usual range (``judge_lane``). Delivered shipments only, by destination-local delivery
     day; each alert names the window's shipments behind it (for on-time: the late ones)."""
     spans = lane_spans(as_of, window_days)
     first, last = spans[-1][0], spans[0][1]
-    by_lane: dict[LaneKey, list[ShipmentFacts]] = {}
+    by_lane: dict[LaneKey, list[DeliveryFacts]] = {}
     for fact in facts:
         day = fact.delivery_day
         if day is not None and first <= day <= last:

@@ -38,7 +38,7 @@ class CellKey:
         return (self.carrier, self.origin_country, self.destination_country, self.destination_region)
 
 
-def cell_key(fact: f.ShipmentFacts) -> CellKey | None:
+def cell_key(fact: f.DeliveryFacts) -> CellKey | None:
     """The cell a shipment counts in, or None when it is in no figure."""
     day = f.analytics_day(fact)
     if day is None:
@@ -79,17 +79,17 @@ class Cell:
     dwell_hours: dict[DwellKey, Counter[int]] = field(default_factory=dict)
 
 
-def add(cell: Cell, fact: f.ShipmentFacts) -> None:
+def add(cell: Cell, fact: f.DeliveryFacts) -> None:
     """Count ``fact`` in ``cell`` (a shipment in no figure changes nothing)."""
     _count(cell, fact, 1)
 
 
-def remove(cell: Cell, fact: f.ShipmentFacts) -> None:
+def remove(cell: Cell, fact: f.DeliveryFacts) -> None:
     """Take back an earlier ``add`` of the same facts."""
     _count(cell, fact, -1)
 
 
-def _count(cell: Cell, fact: f.ShipmentFacts, sign: int) -> None:
+def _count(cell: Cell, fact: f.DeliveryFacts, sign: int) -> None:
     if not fact.counted:
         return
     cell.shipments += sign
@@ -154,7 +154,7 @@ def merge_all(cells: Iterable[Cell]) -> Cell:
     return total
 
 
-def build(facts: Iterable[f.ShipmentFacts]) -> dict[CellKey, Cell]:
+def build(facts: Iterable[f.DeliveryFacts]) -> dict[CellKey, Cell]:
     """The cells of ``facts`` from scratch (what the rebuild command computes)."""
     cells: dict[CellKey, Cell] = {}
     for fact in facts:
@@ -171,22 +171,22 @@ def figures_of(cell: Cell) -> f.DeliveryFigures:
     return f.DeliveryFigures(
         shipments=cell.shipments,
         on_time_promise=_on_time(cell.promise_offsets),
-        on_time_carrier=f.Rate(cell.carrier_on_time, cell.carrier_judged),
+        on_time_carrier=f.Share(cell.carrier_on_time, cell.carrier_judged),
         processing=f.durations(cell.processing_hours),
         transit=f.durations(cell.transit_hours),
-        first_attempt=f.Rate(cell.first_attempt, delivered),
+        first_attempt=f.Share(cell.first_attempt, delivered),
         exceptions_by_reason=tuple(
-            (reason, f.Rate(n, cell.shipments)) for reason, n in f.by_count(cell.exceptions)
+            (reason, f.Share(n, cell.shipments)) for reason, n in f.by_count(cell.exceptions)
         ),
-        returned_to_sender=f.Rate(cell.returned, cell.shipments),
+        returned_to_sender=f.Share(cell.returned, cell.shipments),
         promise_accuracy=f.accuracy_of(cell.promise_offsets),
-        revisions=f.Revisions(f.Rate(cell.revised, cell.promised), f.by_count(cell.revision_causes)),
+        revisions=f.Revisions(f.Share(cell.revised, cell.promised), f.by_count(cell.revision_causes)),
         where_parcels_wait=f.where_parcels_wait(cell.dwell_hours),
     )
 
 
-def _on_time(offsets: Mapping[int, int]) -> f.Rate:
-    return f.Rate(sum(n for offset, n in offsets.items() if offset <= 0), sum(offsets.values()))
+def _on_time(offsets: Mapping[int, int]) -> f.Share:
+    return f.Share(sum(n for offset, n in offsets.items() if offset <= 0), sum(offsets.values()))
 
 
 def lanes_that_got_worse(
