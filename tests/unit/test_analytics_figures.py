@@ -238,6 +238,39 @@ class TestHandComputedFigures:
         assert f.analytics_day(by_id[8]) is None
 
 
+def test_a_scan_naming_no_place_neither_ends_nor_starts_a_stay() -> None:
+    scans = [
+        ScanStop(at(1, 0), "Memphis", "US", "Memphis Hub"),
+        ScanStop(at(1, 5), None, None),
+        ScanStop(at(1, 9), "memphis", "US", "memphis hub"),
+        ScanStop(at(2, 0), "Louisville", "US"),
+    ]
+    assert f.stays(scans) == [(("MEMPHIS HUB", None, "US"), 24)]
+
+
+def test_cells_are_chosen_per_merchant_period_and_filter_and_grouped() -> None:
+    other_merchant = [DeliveryFacts(**{**fact.__dict__, "merchant_id": 2}) for fact in HAND]
+    cells = rollup.build(HAND + other_merchant)
+    mine = rollup.select(cells, 1, date(2024, 1, 1), date(2024, 1, 31))
+    assert rollup.figures_of(rollup.merge_all(mine.values())) == f.delivery_figures(HAND)
+    # S4, S9 (delivered) and S5, S6 (hand-off days) are dhl's.
+    dhl_only = rollup.select(cells, 1, date(2024, 1, 1), date(2024, 1, 31), carrier="dhl")
+    assert rollup.figures_of(rollup.merge_all(dhl_only.values())).shipments == 4
+    # Local days 10–12 Jan: delivered S1 (11), S2 (12), S4 (10), S10 (10), and S6, handed off at
+    # 23:59 UTC on the 9th, which is 00:59 on the 10th in Berlin; S5 was handed off on the 9th.
+    days = rollup.select(cells, 1, date(2024, 1, 10), date(2024, 1, 12))
+    assert rollup.figures_of(rollup.merge_all(days.values())).shipments == 5
+    by_carrier = rollup.figures_by(mine, lambda key: key.carrier)
+    assert {name: figures.shipments for name, figures in by_carrier.items()} == {"ups": 4, "dhl": 4}
+    assert by_carrier["ups"].transit.p50_hours == 50  # 24 50 100 177: rank 2
+    try:
+        rollup.select(cells, 1, date(2024, 1, 1), date(2024, 1, 31), colour="red")
+    except ValueError as error:
+        assert "colour" in str(error)
+    else:
+        raise AssertionError("an unknown filter must be refused")
+
+
 def test_nearest_rank_percentile_is_a_value_that_occurred() -> None:
     assert f.nearest_rank({}, 50) is None
     assert f.nearest_rank({7: 1}, 90) == 7

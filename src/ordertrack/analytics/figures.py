@@ -235,16 +235,17 @@ def durations(histogram: Mapping[int, int]) -> Durations:
 def stays(scans: Sequence[ScanStop]) -> list[tuple[tuple[str | None, str | None, str | None], int]]:
     """Where a parcel waited: each stay at a place (facility, else city, with its country) and
     its whole hours until the first scan at a different place. Scans at the same place in a row
-    are one stay; the last place (no scan after it) has no dwell yet and is left out."""
+    are one stay, scans naming no place are passed over; the last place (no scan after it) has no
+    dwell yet and is left out."""
     ordered = sorted(scans, key=lambda scan: scan.occurred_at)
     result: list[tuple[tuple[str | None, str | None, str | None], int]] = []
     place: tuple[str | None, str | None, str | None] | None = None
     arrived: datetime | None = None
     for scan in ordered:
         here = _place(scan)
-        if here == place:
+        if here == place or here == (None, None, None):  # a scan that names no place moves nothing
             continue
-        if place is not None and arrived is not None and place != (None, None, None):
+        if place is not None and arrived is not None:
             result.append((place, whole_hours(scan.occurred_at - arrived)))
         place, arrived = here, scan.occurred_at
     return result
@@ -316,8 +317,7 @@ def exceptions_by_reason(facts: Iterable[DeliveryFacts]) -> tuple[tuple[str, Sha
     (delivered or not). A shipment with two reasons counts under both; most common first."""
     counted = [f for f in facts if f.counted]
     reasons = Counter(reason for f in counted for reason in f.exception_reasons)
-    ordered = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
-    return tuple((reason, Share(n, len(counted))) for reason, n in ordered)
+    return tuple((reason, Share(n, len(counted))) for reason, n in by_count(reasons))
 
 
 def returned_to_sender(facts: Iterable[DeliveryFacts]) -> Share:

@@ -12,7 +12,7 @@ merged cells equal those computed from the raw facts exactly.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -162,6 +162,36 @@ def build(facts: Iterable[f.DeliveryFacts]) -> dict[CellKey, Cell]:
         if key is not None:
             add(cells.setdefault(key, Cell()), fact)
     return cells
+
+
+def select(
+    cells: Mapping[CellKey, Cell], merchant_id: int, first: date, last: date, **filters: object
+) -> dict[CellKey, Cell]:
+    """One merchant's cells of the days ``first`` to ``last`` (inclusive) whose fields equal
+    ``filters`` (``carrier="ups"``, ``warehouse="east"``, ``destination_country="BR"``...).
+    Never another merchant's: every figure is per merchant."""
+    unknown = set(filters) - set(CellKey.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"cells cannot be chosen by {sorted(unknown)}")
+    return {
+        key: cell
+        for key, cell in cells.items()
+        if key.merchant_id == merchant_id
+        and first <= key.day <= last
+        and all(getattr(key, name) == value for name, value in filters.items())
+    }
+
+
+def figures_by(
+    cells: Mapping[CellKey, Cell], group: Callable[[CellKey], Hashable]
+) -> dict[Hashable, f.DeliveryFigures]:
+    """The figures per group of cells: ``lambda key: key.warehouse`` for processing time per
+    warehouse, ``lambda key: key.lane`` for transit per carrier and lane."""
+    grouped: dict[Hashable, Cell] = {}
+    for key, cell in cells.items():
+        name = group(key)
+        grouped[name] = merge(grouped.get(name, Cell()), cell)
+    return {name: figures_of(cell) for name, cell in grouped.items()}
 
 
 def figures_of(cell: Cell) -> f.DeliveryFigures:
