@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ordertrack.analytics import figures as f
-from ordertrack.analytics import rollup
+from ordertrack.analytics import lanes, rollup
 from ordertrack.analytics.figures import DeliveryFacts, PromiseRevision, ScanStop, Share
 
 
@@ -336,15 +336,15 @@ def test_a_lane_below_its_lowest_weekly_on_time_rate_got_worse_with_its_late_shi
     # Usual weeks: on time 0.8 or 1.0, so the range is 0.8–1.0; the window has 2 of 5 late:
     # 0.6 < 0.8. Transit p90 60 h is inside 48–72 h: no transit alert.
     facts = lane_history("ups", window_transit=60, window_late=2, start_id=1)
-    alerts = f.lanes_that_got_worse(facts, AS_OF, 7)
+    alerts = lanes.lanes_that_got_worse(facts, AS_OF, 7)
     late_ids = tuple(fact.shipment_id for fact in facts[-5:-3])
-    assert alerts == [f.LaneAlert(("ups", "US", "BR", "SP"), "on_time", 7, 0.6, 0.8, 1.0, late_ids)]
+    assert alerts == [lanes.LaneAlert(("ups", "US", "BR", "SP"), "on_time", 7, 0.6, 0.8, 1.0, late_ids)]
 
 
 def test_a_lane_above_its_highest_weekly_transit_p90_got_worse() -> None:
     # Window transit 100 h > usual 48–72 h; one late of 5 (0.8) is inside the usual range.
     facts = lane_history("dhl", window_transit=100, window_late=1, start_id=1000)
-    alerts = f.lanes_that_got_worse(facts, AS_OF, 7)
+    alerts = lanes.lanes_that_got_worse(facts, AS_OF, 7)
     assert [(a.figure, a.current, a.usual_low, a.usual_high) for a in alerts] == [
         ("transit_p90", 100, 48, 72)
     ]
@@ -354,13 +354,13 @@ def test_a_lane_above_its_highest_weekly_transit_p90_got_worse() -> None:
 def test_a_lane_with_too_few_usual_weeks_has_no_range_to_leave() -> None:
     facts = lane_history("ups", window_transit=500, window_late=5, start_id=1)
     recent_weeks_only = [x for x in facts if x.delivery_day >= AS_OF - timedelta(days=6 + 7 * 3)]
-    assert f.lanes_that_got_worse(recent_weeks_only, AS_OF, 7) == []
+    assert lanes.lanes_that_got_worse(recent_weeks_only, AS_OF, 7) == []
     # A window with fewer than 5 deliveries says nothing either.
-    assert f.lanes_that_got_worse(facts[:-1], AS_OF, 7) == []
+    assert lanes.lanes_that_got_worse(facts[:-1], AS_OF, 7) == []
 
 
 def test_the_30_day_window_is_judged_against_the_8_weeks_before_it() -> None:
-    spans = f.lane_spans(AS_OF, 30)
+    spans = lanes.lane_spans(AS_OF, 30)
     assert spans[0] == (date(2024, 3, 2), AS_OF)
     assert spans[1] == (date(2024, 2, 24), date(2024, 3, 1))
     assert spans[-1] == (date(2024, 1, 6), date(2024, 1, 12))
@@ -478,8 +478,8 @@ class TestRollupsAdd:
     ) -> None:
         as_of = (T0 + timedelta(days=as_of_day)).date()
         from_facts = [
-            f.LaneAlert(a.lane, a.figure, a.window_days, a.current, a.usual_low, a.usual_high)
-            for a in f.lanes_that_got_worse(facts, as_of, window)
+            lanes.LaneAlert(a.lane, a.figure, a.window_days, a.current, a.usual_low, a.usual_high)
+            for a in lanes.lanes_that_got_worse(facts, as_of, window)
         ]
         assert rollup.lanes_that_got_worse(rollup.build(facts), as_of, window) == from_facts
 

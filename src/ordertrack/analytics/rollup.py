@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ordertrack.analytics import figures as f
+from ordertrack.analytics import lanes
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class CellKey:
     destination_region: str | None
 
     @property
-    def lane(self) -> f.LaneKey:
+    def lane(self) -> lanes.LaneKey:
         return (self.carrier, self.origin_country, self.destination_country, self.destination_region)
 
 
@@ -227,20 +228,20 @@ def _on_time(offsets: Mapping[int, int]) -> f.Share:
 
 def lanes_that_got_worse(
     cells: Mapping[CellKey, Cell], as_of: date, window_days: int = 7
-) -> list[f.LaneAlert]:
-    """``figures.lanes_that_got_worse`` read from daily cells (without the shipment ids: the
+) -> list[lanes.LaneAlert]:
+    """``lanes.lanes_that_got_worse`` read from daily cells (without the shipment ids: the
     caller looks up the window's shipments of an alerted lane when asked)."""
-    spans = f.lane_spans(as_of, window_days)
+    spans = lanes.lane_spans(as_of, window_days)
     first, last = spans[-1][0], spans[0][1]
-    by_lane: dict[f.LaneKey, list[tuple[date, Cell]]] = {}
+    by_lane: dict[lanes.LaneKey, list[tuple[date, Cell]]] = {}
     for key, cell in cells.items():
         if first <= key.day <= last:
             by_lane.setdefault(key.lane, []).append((key.day, cell))
-    alerts: list[f.LaneAlert] = []
+    alerts: list[lanes.LaneAlert] = []
     for lane in sorted(by_lane, key=str):
         values = []
         for start, end in spans:
             span = merge_all(cell for day, cell in by_lane[lane] if start <= day <= end)
-            values.append(f.LaneValue(_on_time(span.promise_offsets), span.transit_hours))
-        alerts.extend(f.judge_lane(lane, window_days, values[0], values[1:]))
+            values.append(lanes.LaneValue(_on_time(span.promise_offsets), span.transit_hours))
+        alerts.extend(lanes.judge_lane(lane, window_days, values[0], values[1:]))
     return alerts
