@@ -37,6 +37,7 @@ class Purpose(StrEnum):
     STAFF_RESET = "ordertrack.staff-reset"
     SUPPLIER_LINK = "ordertrack.supplier-link"
     SUPPLIER_FORM = "ordertrack.supplier-form"
+    MESSAGE_CLICK = "ordertrack.message-click"
 
 
 def tracking_token(secret: str, order_id: str, *, expires_on: date | None = None) -> str:
@@ -138,3 +139,29 @@ def supplier_form_token(keys: SigningKeys, link_token: str) -> str:
 
 def supplier_form_token_matches(keys: SigningKeys, link_token: str, given: str | None) -> bool:
     return Signer(keys, Purpose.SUPPLIER_FORM).verifies(link_token, given)
+
+
+# Where a message's link may lead: named here, never carried as a URL, so a link can only ever
+# open this server's own pages (no open redirect, whatever the token says).
+CLICK_TARGETS = frozenset({"track"})
+
+
+def message_click_url(
+    public_url: str, secret: str, message_id: str, order_id: str, *, target: str = "track"
+) -> str:
+    """The link a message carries: it counts the click, then opens ``target`` for the order."""
+    expires_at = utcnow() + LINK_LIFETIME
+    token = Signer(SigningKeys(secret), Purpose.MESSAGE_CLICK).sign(
+        [message_id, order_id, target], expires_at=expires_at
+    )
+    return f"{public_url.rstrip('/')}/m/{token}"
+
+
+def read_message_click_token(keys: SigningKeys, token: str, *, now: datetime) -> tuple[str, str, str] | None:
+    """(message id, order id, target) of a click link this server signed and that has not
+    expired, for a target it knows; None for anything else."""
+    found = Signer(keys, Purpose.MESSAGE_CLICK).unsign(token, now=now)
+    if not isinstance(found, list) or len(found) != 3 or not all(isinstance(p, str) and p for p in found):
+        return None
+    message_id, order_id, target = found
+    return (message_id, order_id, target) if target in CLICK_TARGETS else None
