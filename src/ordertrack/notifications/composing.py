@@ -19,10 +19,11 @@ from ordertrack.db.uow import UnitOfWork
 from ordertrack.eta import service as eta_service
 from ordertrack.eta.model import DeliveryEstimate
 from ordertrack.kit.clock import utcnow
-from ordertrack.links import supplier_link_url, tracking_url, unsubscribe_url
+from ordertrack.links import rating_url, supplier_link_url, tracking_url, unsubscribe_url
 from ordertrack.merchants import service as merchants_service
 from ordertrack.notifications import repository, rules
 from ordertrack.notifications.channels import sms as sms_channel
+from ordertrack.notifications.channels.email import RenderedEmail
 from ordertrack.notifications.message import (
     EventFacts,
     MessageContext,
@@ -100,6 +101,8 @@ def prepare_batch(uow: UnitOfWork, ids: list[str], channels: Channels) -> list[P
 
 def _prepare(row: Notification, facts: Facts, channels: Channels) -> PreparedMessage:
     unchanged = (row.id, row.merchant_id, row.channel, row.recipient, row.trigger)
+    if row.trigger in rules.COMPOSED_TRIGGERS:
+        return PreparedMessage(*unchanged, False, None, None, None, (), composed=composed_email(row))
     if rules.is_stale(row.trigger, facts.shipment_status(row)):
         return PreparedMessage(*unchanged, True, None, None, None, ())
     try:
@@ -121,6 +124,17 @@ def _prepare(row: Notification, facts: Facts, channels: Channels) -> PreparedMes
         if custom is not None:
             source = TemplateSource(custom.subject, custom.text, custom.html)
     return PreparedMessage(*unchanged, False, context, source, webhook, zones)
+
+
+def composed_email(row: Notification) -> RenderedEmail:
+    """A message its feature wrote whole when it was queued (``rules.COMPOSED_TRIGGERS``)."""
+    facts = row.facts or {}
+    return RenderedEmail(
+        subject=str(facts.get("subject", "")),
+        text=str(facts.get("text", "")),
+        html=str(facts.get("html", "")),
+        unsubscribe_url=str(facts.get("unsubscribe_url", "")),
+    )
 
 
 def context_of(row: Notification, facts: Facts, channels: Channels) -> tuple[MessageContext, str | None]:
@@ -184,6 +198,8 @@ def context_of(row: Notification, facts: Facts, channels: Channels) -> tuple[Mes
         if staff
         else tracking_url(channels.public_url, channels.secret, order.id)
     )
+    if row.trigger == "rating_request":  # the signed link that lets the shopper rate
+        link = rating_url(channels.public_url, channels.secret, order.id)
     context = MessageContext(
         trigger=Trigger(row.trigger),
         locale=supported_locale(row.locale),
@@ -205,6 +221,7 @@ def context_of(row: Notification, facts: Facts, channels: Channels) -> tuple[Mes
         if row.trigger == "delivery_revised" and row.facts and row.facts.get("cause")
         else None,
         message=str(row.facts["message"]) if row.facts and row.facts.get("message") else None,
+        rating=dict(row.facts["rating"]) if row.facts and isinstance(row.facts.get("rating"), dict) else None,
     )
     return context, customer.timezone if customer else None
 

@@ -35,13 +35,23 @@ WEBHOOK_EVENTS = {
     "inbound_late": "purchasing.inbound_late",
     "purchase_order_sent": "purchasing.purchase_order_sent",
     "supplier_reminder": "purchasing.supplier_reminded",
+    "rating_request": "rating.requested",
+    "rating_created": "rating.created",
+    "rating_updated": "rating.updated",
 }
+# Told to the merchant's webhooks only: nobody gets an email or a text about them.
+WEBHOOK_ONLY_TRIGGERS = frozenset({"rating_created", "rating_updated"})
 # Alerts for the merchant's staff (by email) rather than the shopper.
 # Messages to a purchase order's supplier, at its email address (message.SUPPLIER_TRIGGERS).
 SUPPLIER_TRIGGERS = frozenset({"purchase_order_sent", "supplier_reminder"})
 # Messages to the business side rather than the shopper: staff alerts, and the supplier's.
-STAFF_TRIGGERS = frozenset({"low_stock", "needs_attention", "inbound_late"}) | SUPPLIER_TRIGGERS
+STAFF_TRIGGERS = (
+    frozenset({"low_stock", "needs_attention", "inbound_late"}) | SUPPLIER_TRIGGERS | WEBHOOK_ONLY_TRIGGERS
+)
 SHOPPER_TRIGGERS = frozenset(WEBHOOK_EVENTS) - STAFF_TRIGGERS
+# Staff emails their feature writes whole when it queues them, with no template and no webhook:
+# the weekly analytics digest (analytics.digest_mail), to staff who opted in.
+COMPOSED_TRIGGERS = frozenset({"weekly_digest"})
 
 # The statuses after which a message about ``trigger`` would no longer be true.
 _OUTDATED_BY = {

@@ -81,6 +81,8 @@ class PreparedMessage:
     webhook: tuple[str, str] | None  # (url, secret)
     zones: tuple[str, ...]  # where an SMS recipient may live, for quiet hours
     error: str | None = None  # it cannot be written at all (gives up at once)
+    # An email its feature wrote whole when it was queued (the weekly digest), sent as it is.
+    composed: email_channel.RenderedEmail | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,8 @@ async def send(
         return Outcome("suppressed", error="no longer true when its turn came")
     if prepared.error:
         return Outcome("dead", error=prepared.error)
+    if prepared.composed is not None:
+        return await _send_composed(prepared, prepared.composed, channels, now)
     context = prepared.context
     assert context is not None
     try:
@@ -167,3 +171,24 @@ async def send(
     except (TemplateError, ValueError) as failure:
         return Outcome("dead", error=f"{type(failure).__name__}: {failure}")
     return Outcome("dead", error=f"unknown channel {prepared.channel!r}")
+
+
+async def _send_composed(
+    prepared: PreparedMessage, email: email_channel.RenderedEmail, channels: Channels, now: datetime
+) -> Outcome:
+    if prepared.channel != "email":
+        return Outcome("dead", error=f"a composed message goes by email, not {prepared.channel!r}")
+    if channels.smtp is None:
+        return Outcome(
+            "deferred",
+            error="email is not configured (ORDERTRACK_SMTP_URL)",
+            not_before=now + UNCONFIGURED_WAIT,
+        )
+    try:
+        message_id = await email_channel.send_email(
+            channels.smtp, prepared.recipient, email, message_id=prepared.id
+        )
+    except DeliveryFailed as failure:
+        not_before = now + timedelta(seconds=failure.retry_after) if failure.retry_after else None
+        return Outcome("retry" if failure.transient else "dead", error=str(failure), not_before=not_before)
+    return Outcome("sent", provider_id=message_id)
