@@ -37,6 +37,7 @@ class Purpose(StrEnum):
     STAFF_RESET = "ordertrack.staff-reset"
     SUPPLIER_LINK = "ordertrack.supplier-link"
     SUPPLIER_FORM = "ordertrack.supplier-form"
+    RATING_LINK = "ordertrack.rating-link"
     MESSAGE_CLICK = "ordertrack.message-click"
 
 
@@ -55,6 +56,28 @@ def read_tracking_token(keys: SigningKeys, token: str, *, now: datetime | None =
 
 def tracking_url(public_url: str, secret: str, order_id: str, *, expires_on: date | None = None) -> str:
     return f"{public_url.rstrip('/')}/track/{tracking_token(secret, order_id, expires_on=expires_on)}"
+
+
+# The rating request's link: it opens the rating form on the order's page. Holding the tracking
+# link alone (printed on the label) is not enough to rate; this one only travels in the request.
+RATING_LINK_LIFETIME = timedelta(days=30)
+
+
+def rating_token(secret: str, order_id: str, *, now: datetime | None = None) -> str:
+    expires_at = (now or utcnow()) + RATING_LINK_LIFETIME
+    return Signer(SigningKeys(secret), Purpose.RATING_LINK).sign(order_id, expires_at=expires_at)
+
+
+def read_rating_token(keys: SigningKeys, token: str | None, *, now: datetime | None = None) -> str | None:
+    """The order a rating token lets its holder rate, or None (forged, expired, absent)."""
+    order_id = Signer(keys, Purpose.RATING_LINK).unsign(token, now=now or utcnow())
+    return order_id if isinstance(order_id, str) and order_id else None
+
+
+def rating_url(public_url: str, secret: str, order_id: str, *, now: datetime | None = None) -> str:
+    """The order's page with the rating form open: the tracking link plus the rating token."""
+    page = tracking_url(public_url, secret, order_id)
+    return f"{page}?rate={rating_token(secret, order_id, now=now)}#rate"
 
 
 def unsubscribe_token(secret: str, merchant_id: str, channel: str, address: str) -> str:

@@ -21,12 +21,12 @@ from ordertrack.kit.schema import (
     declaring,
 )
 
-KindName = Literal["late", "stalled", "likely_lost", "exception", "not_picked_up"]
+KindName = Literal["late", "stalled", "likely_lost", "exception", "not_picked_up", "low_rating"]
 
 
 class AttentionItemOut(OutModel):
     id: str
-    kind: str = Field(description="late, stalled, likely_lost, exception or not_picked_up")
+    kind: str = Field(description="late, stalled, likely_lost, exception, not_picked_up or low_rating")
     shipment_id: str
     order: OrderRef
     detail: str = Field(description="what was seen, in words")

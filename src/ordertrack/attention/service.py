@@ -23,6 +23,9 @@ from ordertrack.kit.pagination import Page
 from ordertrack.statuses import FINISHED_SHIPMENT_STATUSES
 
 DETAIL_LENGTH = 300
+# Kinds staff open through another feature, not the checks: the checks neither open nor close them.
+LOW_RATING = "low_rating"
+NOT_FROM_CHECKS = frozenset({LOW_RATING})
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ def apply_findings(uow: UnitOfWork, merchant_id: str, findings: Sequence[Finding
         resolved = quiet.get(finding.shipment_id, {})
         for name, item in resolved.items():
             # The problem staff resolved by hand has gone: if it comes back, it is a new item.
-            if Kind(name) not in finding.verdict.open:
+            if name not in NOT_FROM_CHECKS and Kind(name) not in finding.verdict.open:
                 item.problem_ended_at = now
         for kind, detail in finding.verdict.open.items():
             detail = detail[:DETAIL_LENGTH]
@@ -80,7 +83,7 @@ def apply_findings(uow: UnitOfWork, merchant_id: str, findings: Sequence[Finding
             elif items[kind].detail != detail:
                 items[kind].detail = detail
         for name, item in items.items():
-            if Kind(name) not in finding.verdict.open:
+            if name not in NOT_FROM_CHECKS and Kind(name) not in finding.verdict.open:
                 item.closed_at = now
                 item.problem_ended_at = now
                 item.close_reason = why_closed(Kind(name), finding.status)
@@ -88,6 +91,30 @@ def apply_findings(uow: UnitOfWork, merchant_id: str, findings: Sequence[Finding
                 uow.record(AttentionClosed(merchant_id, finding.shipment_id, finding.order_id, name))
                 changes.closed[name] += 1
     return changes
+
+
+def open_for_low_rating(
+    uow: UnitOfWork, merchant_id: str, shipment_id: str, order_id: str, detail: str, now: datetime
+) -> AttentionItem:
+    """A shopper rated the delivery 1-2 stars: an item on the shipment (the open one, refreshed,
+    when it has one already). Staff resolve it; the checks never close it."""
+    detail = detail[:DETAIL_LENGTH]
+    item = repository.open_items(uow, merchant_id, [shipment_id]).get(shipment_id, {}).get(LOW_RATING)
+    if item is not None:
+        item.detail = detail
+        return item
+    item = AttentionItem(
+        id=new_id("att"),
+        merchant_id=merchant_id,
+        shipment_id=shipment_id,
+        order_id=order_id,
+        kind=LOW_RATING,
+        detail=detail,
+        opened_at=now,
+    )
+    uow.session.add(item)
+    uow.record(AttentionOpened(merchant_id, shipment_id, order_id, LOW_RATING, detail=detail, at=now))
+    return item
 
 
 def why_closed(kind: Kind, status: str) -> str:

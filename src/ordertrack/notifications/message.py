@@ -35,6 +35,11 @@ class Trigger(StrEnum):
     purchase_order_sent = "purchase_order_sent"
     # A promised ship date passed without a shipment declared (supplier, once per order and date).
     supplier_reminder = "supplier_reminder"
+    # Some hours after delivery, the shopper is asked once to rate it (the link opens the form).
+    rating_request = "rating_request"
+    # A shopper rated a delivery, or changed the rating (merchant webhooks only).
+    rating_created = "rating_created"
+    rating_updated = "rating_updated"
 
 
 # Messages to the supplier of a purchase order, at the address the merchant keeps for it.
@@ -43,7 +48,7 @@ SUPPLIER_TRIGGERS = frozenset({Trigger.purchase_order_sent, Trigger.supplier_rem
 # never SMS, without the shopper's greeting, parcels and delivery markup.
 STAFF_TRIGGERS = (
     frozenset({Trigger.low_stock, Trigger.needs_attention, Trigger.inbound_late}) | SUPPLIER_TRIGGERS
-)
+) | frozenset({Trigger.rating_created, Trigger.rating_updated})
 
 
 class Channel(StrEnum):
@@ -115,6 +120,8 @@ class MessageContext:
     promised_date: date | None = None
     lines: tuple[tuple[str, str | None, int], ...] = ()
     ship_to: str | None = None
+    # A delivery rating (``rating_created``, ``rating_updated``): stars, reasons, comment, items.
+    rating: dict[str, object] | None = None
 
 
 @dataclass(frozen=True)
@@ -213,6 +220,9 @@ def sample_context(trigger: Trigger, locale: str) -> MessageContext:
         purchase_order="PO-1042" if trigger in (Trigger.inbound_late, *SUPPLIER_TRIGGERS) else None,
         supplier="Nordkap AB" if trigger in (Trigger.inbound_late, *SUPPLIER_TRIGGERS) else None,
         promised_date=date(2025, 11, 20) if trigger in SUPPLIER_TRIGGERS else None,
+        rating={"stars": 2, "reasons": ["late"], "comment": "Two days late.", "items": {}, "changeable_until": None}
+        if trigger in (Trigger.rating_created, Trigger.rating_updated)
+        else None,
         lines=(("SHOE-TR-42", "NK-7781", 120), ("SOCK-MER-M", None, 300))
         if trigger in SUPPLIER_TRIGGERS
         else (),

@@ -85,6 +85,7 @@ def webhook_payload(context: MessageContext, event_type: str) -> dict[str, Any]:
                 "earliest": context.previous_estimate[0].isoformat(),
                 "latest": context.previous_estimate[1].isoformat(),
             },
+            **({"rating": context.rating} if context.rating is not None else {}),
             **(
                 {"sku": context.sku, "warehouse": context.warehouse, "available": context.available}
                 if context.trigger is Trigger.low_stock

@@ -24,6 +24,9 @@ TriggerName = Literal[
     "inbound_late",
     "purchase_order_sent",
     "supplier_reminder",
+    "rating_request",
+    "rating_created",
+    "rating_updated",
 ]
 ChannelName = Literal["email", "sms", "webhook"]
 # Webhooks carry JSON: only email and SMS have templates.
@@ -109,6 +112,9 @@ class WebhookEndpointIn(ApiModel):
             "purchasing.inbound_late",
             "purchasing.purchase_order_sent",
             "purchasing.supplier_reminded",
+            "rating.requested",
+            "rating.created",
+            "rating.updated",
         ]
     ] = Field(default_factory=list, max_length=20, description="empty: every event type")
 

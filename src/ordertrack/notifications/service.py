@@ -86,7 +86,9 @@ def enqueue(uow: UnitOfWork, merchant_id: str, occurrences: Iterable[Occurrence]
     for occurrence in happened:
         subject = occurrence.subject or occurrence.shipment_id or occurrence.order_id or ""
         targets: list[tuple[str, str]] = []
-        if occurrence.trigger in rules.SUPPLIER_TRIGGERS:
+        if occurrence.trigger in rules.WEBHOOK_ONLY_TRIGGERS:
+            locale = DEFAULT_LOCALE
+        elif occurrence.trigger in rules.SUPPLIER_TRIGGERS:
             # The supplier's address travels in the facts; the order itself is always sent,
             # reminders stop when the supplier asked.
             facts = occurrence.facts or {}

@@ -226,4 +226,28 @@ COPY = {
         ),
         action="Open the purchase order",
     ),
+    Trigger.rating_request: Copy(
+        subject="How was the delivery of order {{ order_number }}?",
+        headline="How was your delivery?",
+        body=(
+            "Order {{ order_number }} from {{ store_name }} was delivered. Tell us how it went: "
+            "one to five stars, and a few words if you like. It takes a moment.",
+            "You can change your rating for 14 days.",
+        ),
+        action="Rate the delivery",
+        sms="{{ store_name }}: how was the delivery of order {{ order_number }}? Rate it in a moment: "
+        "{{ tracking_url }}",
+    ),
+    Trigger.rating_created: Copy(
+        subject="Order {{ order_number }} was rated",
+        headline="A delivery was rated",
+        body=("A shopper rated the delivery of order {{ order_number }}.",),
+        action="Open the order",
+    ),
+    Trigger.rating_updated: Copy(
+        subject="The rating of order {{ order_number }} changed",
+        headline="A delivery rating changed",
+        body=("A shopper changed their rating of the delivery of order {{ order_number }}.",),
+        action="Open the order",
+    ),
 }

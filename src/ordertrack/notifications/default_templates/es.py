@@ -231,4 +231,28 @@ COPY = {
         ),
         action="Abrir el pedido de compra",
     ),
+    Trigger.rating_request: Copy(
+        subject="¿Qué tal fue la entrega del pedido {{ order_number }}?",
+        headline="¿Qué tal fue tu entrega?",
+        body=(
+            "El pedido {{ order_number }} de {{ store_name }} fue entregado. Cuéntanos cómo fue: "
+            "de una a cinco estrellas, y unas palabras si quieres. Es un momento.",
+            "Puedes cambiar tu valoración durante 14 días.",
+        ),
+        action="Valorar la entrega",
+        sms="{{ store_name }}: que tal la entrega del pedido {{ order_number }}? Valorala en un momento: "
+        "{{ tracking_url }}",
+    ),
+    Trigger.rating_created: Copy(
+        subject="El pedido {{ order_number }} fue valorado",
+        headline="Se valoró una entrega",
+        body=("Un cliente valoró la entrega del pedido {{ order_number }}.",),
+        action="Abrir el pedido",
+    ),
+    Trigger.rating_updated: Copy(
+        subject="Cambió la valoración del pedido {{ order_number }}",
+        headline="Cambió una valoración de entrega",
+        body=("Un cliente cambió su valoración de la entrega del pedido {{ order_number }}.",),
+        action="Abrir el pedido",
+    ),
 }

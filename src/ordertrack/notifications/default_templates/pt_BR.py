@@ -232,4 +232,28 @@ COPY = {
         ),
         action="Abrir o pedido de compra",
     ),
+    Trigger.rating_request: Copy(
+        subject="Como foi a entrega do pedido {{ order_number }}?",
+        headline="Como foi a sua entrega?",
+        body=(
+            "O pedido {{ order_number }} de {{ store_name }} foi entregue. Conte como foi: "
+            "de uma a cinco estrelas, e algumas palavras se quiser. Leva um instante.",
+            "Você pode mudar a sua avaliação por 14 dias.",
+        ),
+        action="Avaliar a entrega",
+        sms="{{ store_name }}: como foi a entrega do pedido {{ order_number }}? Avalie em um instante: "
+        "{{ tracking_url }}",
+    ),
+    Trigger.rating_created: Copy(
+        subject="O pedido {{ order_number }} foi avaliado",
+        headline="Uma entrega foi avaliada",
+        body=("Um cliente avaliou a entrega do pedido {{ order_number }}.",),
+        action="Abrir o pedido",
+    ),
+    Trigger.rating_updated: Copy(
+        subject="A avaliação do pedido {{ order_number }} mudou",
+        headline="Uma avaliação de entrega mudou",
+        body=("Um cliente mudou a avaliação da entrega do pedido {{ order_number }}.",),
+        action="Abrir o pedido",
+    ),
 }

@@ -37,6 +37,7 @@ KIND_WORDS = {
     "likely_lost": "Likely lost",
     "exception": "Exception",
     "not_picked_up": "Not picked up",
+    "low_rating": "Low rating",
 }
 STATE_WORDS = {"open": "Open", "acknowledged": "Acknowledged", "resolved": "Resolved"}
 STATE_FILTER_WORDS = {

@@ -59,6 +59,9 @@ TRIGGER_WORDS: dict[str, tuple[str, str]] = {
     "inbound_late": ("Inbound shipment late (staff)", "a supplier's shipment is late, stalled or in trouble"),
     "purchase_order_sent": ("Purchase order (supplier)", "a PO goes to its supplier with its link"),
     "supplier_reminder": ("Has it shipped? (supplier)", "a promised ship date passed with nothing shipped"),
+    "rating_request": ("Rate your delivery", "some hours after delivery, the shopper is asked once"),
+    "rating_created": ("Rating given (webhook)", "a shopper rated a delivery"),
+    "rating_updated": ("Rating changed (webhook)", "a shopper changed a rating"),
 }
 CHANNEL_WORDS = {Channel.email: "Email", Channel.sms: "SMS"}
 CHANNELS = (Channel.email, Channel.sms)
@@ -73,6 +76,7 @@ _FITTING_STATUS = {
     Trigger.exception: OrderStatus.shipped,
     Trigger.delivery_revised: OrderStatus.shipped,
     Trigger.delivered: OrderStatus.delivered,
+    Trigger.rating_request: OrderStatus.delivered,
 }
 
 
