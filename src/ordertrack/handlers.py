@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ordertrack.analytics import handlers as analytics
+from ordertrack.analytics import ratings
 from ordertrack.carriers import accounts as carrier_accounts
 from ordertrack.checks import handlers as checks
 from ordertrack.checks import restocking
@@ -32,6 +34,7 @@ from ordertrack.events import (
     OrderConfirmed,
     OrderPlaced,
     OrderPromiseRevised,
+    OrderStatusChanged,
     ParcelScanned,
     ParcelStatusChanged,
     PromiseRevised,
@@ -55,23 +58,41 @@ Handler = Callable[[UnitOfWork, Sequence[Any]], None]
 # Derived state first, messages (outbox rows) last: a message is read back when it is sent.
 HANDLERS: dict[type[Event], tuple[Handler, ...]] = {
     # A scan: tracking stored it and moved the parcel.
-    ParcelScanned: (checks.schedule_checks_after_scans,),
+    ParcelScanned: (checks.schedule_checks_after_scans, analytics.mark_shipments_due),
     # A parcel is an outbound shipment's or a supplier's inbound shipment's: each derives its own.
-    ParcelStatusChanged: (shipments.rederive_shipments_of_parcels, purchasing_inbound.rederive_after),
+    ParcelStatusChanged: (
+        shipments.rederive_shipments_of_parcels,
+        purchasing_inbound.rederive_after,
+        analytics.mark_shipments_due,
+    ),
     # Shipments.
     ShipmentCreated: (
         orders.rederive_orders_of_shipments,
         carrier_accounts.start_polling_new_parcels,
         checks.promise_new_shipments,
+        analytics.mark_shipments_due,
         notifications.notify_shipped,
     ),
-    ShipmentStatusChanged: (orders.rederive_orders_of_shipments, notifications.notify_shipment_moves),
+    ShipmentStatusChanged: (
+        orders.rederive_orders_of_shipments,
+        analytics.mark_shipments_due,
+        notifications.notify_shipment_moves,
+    ),
     # Orders.
     OrderPlaced: (checks.promise_placed_orders,),
     OrderConfirmed: (restocking.promise_backordered_orders, notifications.notify_order_confirmed),
+    OrderStatusChanged: (analytics.mark_cancelled_orders_due, ratings.ask_after_delivery),
     # Promises.
-    CarrierEstimateChanged: (checks.revise_after_carrier_estimates, purchasing_inbound.rederive_after),
-    PromiseRevised: (checks.keep_shipment_promises, notifications.notify_revised_promises),
+    CarrierEstimateChanged: (
+        checks.revise_after_carrier_estimates,
+        purchasing_inbound.rederive_after,
+        analytics.mark_shipments_due,
+    ),
+    PromiseRevised: (
+        checks.keep_shipment_promises,
+        analytics.mark_shipments_due,
+        notifications.notify_revised_promises,
+    ),
     OrderPromiseRevised: (checks.keep_order_promises, notifications.notify_revised_order_promises),
     # Attention.
     AttentionOpened: (checks.flag_orders_needing_attention, notifications.alert_staff_of_attention),

@@ -1,0 +1,89 @@
+"""The analytics tables: daily rollup cells, each shipment's contribution to its cell, and the
+queue of shipments whose facts changed (issue 22; docs/analytics.md, "Rollups in the database").
+
+A cell's dimensions are stored with ``''`` for "none" (no warehouse, no region), never NULL, so the
+unique index over them holds on PostgreSQL as on SQLite; the store turns ``''`` back into None.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ordertrack.db.base import Base, id_column, merchant_column
+
+# The dimensions of a cell besides merchant and day, in ``rollup.CellKey`` order, with their width.
+DIMENSIONS = (
+    ("carrier", 40),
+    ("service", 80),
+    ("warehouse", 32),
+    ("origin_country", 2),
+    ("origin_region", 120),
+    ("destination_country", 2),
+    ("destination_region", 120),
+)
+DIMENSION_NAMES = tuple(name for name, _ in DIMENSIONS)
+
+
+class AnalyticsCell(Base):
+    """The counts of one merchant's shipments of one day and one value of every dimension."""
+
+    __tablename__ = "analytics_cells"
+    __table_args__ = (
+        # Also the index of a merchant's range of days (its first two columns).
+        Index("uq_analytics_cells_key", "merchant_id", "day", *DIMENSION_NAMES, unique=True),
+    )
+
+    id: Mapped[str] = id_column()
+    merchant_id: Mapped[str] = merchant_column()
+    day: Mapped[date]
+    carrier: Mapped[str] = mapped_column(String(40))
+    service: Mapped[str] = mapped_column(String(80))
+    warehouse: Mapped[str] = mapped_column(String(32))
+    origin_country: Mapped[str] = mapped_column(String(2))
+    origin_region: Mapped[str] = mapped_column(String(120))
+    destination_country: Mapped[str] = mapped_column(String(2))
+    destination_region: Mapped[str] = mapped_column(String(120))
+    shipments: Mapped[int]
+    # The ``rollup.Cell`` as JSON text (``store.encode_cell``).
+    counts: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+
+class AnalyticsShipment(Base):
+    """Which cell a shipment is counted in and exactly what it added there (so it can be taken
+    back when its facts change), with the plain figures a drill-down lists."""
+
+    __tablename__ = "analytics_shipments"
+    __table_args__ = (Index("ix_analytics_shipments_merchant_day", "merchant_id", "day"),)
+
+    shipment_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    merchant_id: Mapped[str] = merchant_column()
+    day: Mapped[date]
+    carrier: Mapped[str] = mapped_column(String(40))
+    service: Mapped[str] = mapped_column(String(80))
+    warehouse: Mapped[str] = mapped_column(String(32))
+    origin_country: Mapped[str] = mapped_column(String(2))
+    origin_region: Mapped[str] = mapped_column(String(120))
+    destination_country: Mapped[str] = mapped_column(String(2))
+    destination_region: Mapped[str] = mapped_column(String(120))
+    delivered: Mapped[bool]
+    # Days outside the hand-off promise (negative early, 0 inside); None: not delivered or no promise.
+    promise_offset_days: Mapped[int | None]
+    transit_hours: Mapped[int | None]
+    # Its one-shipment ``rollup.Cell`` as JSON text.
+    contribution: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+
+class AnalyticsDue(Base):
+    """A shipment whose facts changed since it was last counted: the worker folds it in."""
+
+    __tablename__ = "analytics_due"
+    __table_args__ = (Index("ix_analytics_due_due_at", "due_at"),)
+
+    shipment_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    merchant_id: Mapped[str] = merchant_column()
+    due_at: Mapped[datetime]

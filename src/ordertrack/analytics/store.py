@@ -1,0 +1,497 @@
+"""The rollup cells kept in the database: read, kept up to date as facts change, rebuilt from
+scratch (issue 22; docs/analytics.md, "Rollups in the database").
+
+- Handlers call :func:`mark_due` with the shipments whose facts an event changed: one
+  ``INSERT ... ON CONFLICT`` per batch, nothing else on the ingest path.
+- The worker runs :func:`refresh_due`: for each due shipment it loads the facts, takes back what
+  the shipment added to its old cell (``analytics_shipments.contribution``), adds what it adds
+  now, and writes only the cells whose counts moved.
+- :func:`rebuild` recomputes a merchant's cells from the raw facts and replaces them in one
+  transaction.
+- Readers: :func:`read_cells`, :func:`figures`, :func:`lane_shipments`, :func:`lanes_that_got_worse`.
+
+Two workers at once (PostgreSQL): each takes its due rows ``FOR UPDATE SKIP LOCKED`` and deletes
+them, so a shipment is folded by one worker at a time; the handler's upsert touches the due row,
+so a scan committed while a worker folds its shipment either waits for that worker (and queues the
+shipment again) or makes the worker skip it. Cells two workers both change are created with
+``ON CONFLICT DO NOTHING`` and then locked ``FOR UPDATE`` in key order before being rewritten.
+A rebuild holds its merchant's advisory lock exclusively, workers hold it shared. SQLite has one
+writer at a time, which serialises all of this.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, insert, select, text, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ordertrack.analytics import facts as facts_loader
+from ordertrack.analytics import figures as f
+from ordertrack.analytics import lanes, rollup
+from ordertrack.analytics.model import DIMENSION_NAMES, AnalyticsCell, AnalyticsDue, AnalyticsShipment
+from ordertrack.db.uow import Database, UnitOfWork
+from ordertrack.kit.clock import utcnow
+from ordertrack.kit.ids import new_ids
+from ordertrack.merchants.model import Merchant
+from ordertrack.shipments.model import Shipment
+
+# A lock key of its own for pg_advisory_xact_lock(key, hashtext(merchant_id)).
+_LOCK_SPACE = 22022
+REFRESH_BATCH = 500
+
+# --- the counts of a cell as JSON text ----------------------------------------------------------------
+
+_SCALARS = tuple(
+    field.name
+    for field in fields(rollup.Cell)
+    if field.name
+    in {"shipments", "carrier_judged", "carrier_on_time", "first_attempt", "returned", "promised", "revised"}
+)
+_INT_COUNTERS = ("promise_offsets", "processing_hours", "transit_hours")
+_STR_COUNTERS = ("exceptions", "revision_causes")
+
+
+def encode_cell(cell: rollup.Cell) -> str:
+    """A cell's counts as compact JSON text (zeros and empty histograms left out)."""
+    data: dict[str, Any] = {name: getattr(cell, name) for name in _SCALARS if getattr(cell, name)}
+    for name in (*_INT_COUNTERS, *_STR_COUNTERS):
+        counts = getattr(cell, name)
+        if counts:
+            data[name] = {str(key): n for key, n in sorted(counts.items(), key=lambda item: str(item[0]))}
+    if cell.dwell_hours:
+        data["dwell_hours"] = [
+            [*place, {str(hours): n for hours, n in sorted(counts.items())}]
+            for place, counts in sorted(cell.dwell_hours.items(), key=lambda item: str(item[0]))
+        ]
+    return json.dumps(data, separators=(",", ":"))
+
+
+def decode_cell(raw: str) -> rollup.Cell:
+    data = json.loads(raw)
+    cell = rollup.Cell()
+    for name in _SCALARS:
+        setattr(cell, name, data.get(name, 0))
+    for name in _INT_COUNTERS:
+        setattr(cell, name, Counter({int(key): n for key, n in data.get(name, {}).items()}))
+    for name in _STR_COUNTERS:
+        setattr(cell, name, Counter(data.get(name, {})))
+    for carrier, facility, city, country, counts in data.get("dwell_hours", []):
+        cell.dwell_hours[(carrier, facility, city, country)] = Counter(
+            {int(hours): n for hours, n in counts.items()}
+        )
+    return cell
+
+
+def fold(total: rollup.Cell, cell: rollup.Cell, sign: int = 1) -> None:
+    """Add (``sign`` 1) or take back (-1) ``cell``'s counts in ``total``, in place, dropping counts
+    that reach zero so that equal counts compare equal."""
+    for name in _SCALARS:
+        setattr(total, name, getattr(total, name) + sign * getattr(cell, name))
+    for name in (*_INT_COUNTERS, *_STR_COUNTERS):
+        _add_counts(getattr(total, name), getattr(cell, name), sign)
+    for place, hours in cell.dwell_hours.items():
+        into = total.dwell_hours.setdefault(place, Counter())
+        _add_counts(into, hours, sign)
+        if not into:
+            del total.dwell_hours[place]
+
+
+def _add_counts(total: Counter, counts: Mapping[Any, int], sign: int) -> None:
+    for key, n in counts.items():
+        total[key] += sign * n
+        if total[key] == 0:
+            del total[key]
+
+
+def is_empty(cell: rollup.Cell) -> bool:
+    return cell == rollup.Cell()
+
+
+# --- cell keys and rows ---------------------------------------------------------------------------------
+
+
+def _stored(value: str | None) -> str:
+    return "" if value is None else value
+
+
+def _dimensions(key: rollup.CellKey) -> dict[str, str]:
+    return {name: _stored(getattr(key, name)) for name in DIMENSION_NAMES}
+
+
+def _key_of(merchant_id: str, day: date, row: Any) -> rollup.CellKey:
+    values = [getattr(row, name) for name in DIMENSION_NAMES]
+    return rollup.CellKey(
+        merchant_id,  # type: ignore[arg-type]
+        day,
+        values[0],
+        *(value or None for value in values[1:]),
+    )
+
+
+def _key_tuple(key: rollup.CellKey) -> tuple[Any, ...]:
+    return (key.merchant_id, key.day, *(_stored(getattr(key, name)) for name in DIMENSION_NAMES))
+
+
+_KEY_COLUMNS = (
+    AnalyticsCell.merchant_id,
+    AnalyticsCell.day,
+    *(getattr(AnalyticsCell, n) for n in DIMENSION_NAMES),
+)
+
+
+# --- reading -----------------------------------------------------------------------------------------------
+
+FILTERS = frozenset(DIMENSION_NAMES)
+
+
+def read_cells(
+    uow: UnitOfWork, merchant_id: str, first: date, last: date, **filters: str | None
+) -> dict[rollup.CellKey, rollup.Cell]:
+    """One merchant's cells of the days ``first`` to ``last`` (inclusive, destination-local days)
+    whose dimensions equal ``filters`` (``carrier="ups"``, ``warehouse=None`` for "no warehouse").
+    A filter that is not a dimension is refused (ValueError)."""
+    unknown = set(filters) - FILTERS
+    if unknown:
+        raise ValueError(f"cells cannot be chosen by {sorted(unknown)}")
+    query = select(
+        AnalyticsCell.day, AnalyticsCell.counts, *(getattr(AnalyticsCell, n) for n in DIMENSION_NAMES)
+    ).where(AnalyticsCell.merchant_id == merchant_id, AnalyticsCell.day >= first, AnalyticsCell.day <= last)
+    for name, value in filters.items():
+        query = query.where(getattr(AnalyticsCell, name) == _stored(value))
+    return {_key_of(merchant_id, row.day, row): decode_cell(row.counts) for row in uow.session.execute(query)}
+
+
+def figures(
+    uow: UnitOfWork, merchant_id: str, first: date, last: date, **filters: str | None
+) -> f.DeliveryFigures:
+    """Every delivery figure of the merchant's shipments of those days (and filters), from the cells."""
+    return rollup.figures_of(rollup.merge_all(read_cells(uow, merchant_id, first, last, **filters).values()))
+
+
+def lanes_that_got_worse(
+    uow: UnitOfWork, merchant_id: str, as_of: date, window_days: int = 7
+) -> list[lanes.LaneAlert]:
+    """``rollup.lanes_that_got_worse`` over the cells it needs (the window and the weeks before);
+    the shipments behind an alert are :func:`lane_shipments`."""
+    spans = lanes.lane_spans(as_of, window_days)
+    cells = read_cells(uow, merchant_id, spans[-1][0], spans[0][1])
+    return rollup.lanes_that_got_worse(cells, as_of, window_days)
+
+
+def lane_shipments(
+    uow: UnitOfWork, merchant_id: str, lane: lanes.LaneKey, first: date, last: date, *, late_only: bool
+) -> list[str]:
+    """The delivered shipments of one lane delivered on those days (destination-local), by id;
+    ``late_only``: only those delivered after their hand-off promise window."""
+    carrier, origin_country, destination_country, destination_region = lane
+    query = select(AnalyticsShipment.shipment_id).where(
+        AnalyticsShipment.merchant_id == merchant_id,
+        AnalyticsShipment.day >= first,
+        AnalyticsShipment.day <= last,
+        AnalyticsShipment.delivered.is_(True),
+        AnalyticsShipment.carrier == carrier,
+        AnalyticsShipment.origin_country == _stored(origin_country),
+        AnalyticsShipment.destination_country == _stored(destination_country),
+        AnalyticsShipment.destination_region == _stored(destination_region),
+    )
+    if late_only:
+        query = query.where(AnalyticsShipment.promise_offset_days > 0)
+    return list(uow.session.scalars(query.order_by(AnalyticsShipment.shipment_id)))
+
+
+# --- keeping them up to date ------------------------------------------------------------------------------
+
+
+def _is_postgres(session: Session) -> bool:
+    return session.connection().dialect.name == "postgresql"
+
+
+def mark_due(
+    uow: UnitOfWork, merchant_id: str, shipment_ids: Iterable[str], now: datetime | None = None
+) -> None:
+    """These shipments' facts changed: the worker folds them in soon. One statement. On a row
+    already queued it rewrites the row unchanged, which on PostgreSQL holds it until this
+    transaction ends, so a worker does not fold the shipment before these facts are committed."""
+    ids = sorted({i for i in shipment_ids if i})
+    if not ids:
+        return
+    at = now or utcnow()
+    rows = [{"shipment_id": i, "merchant_id": merchant_id, "due_at": at} for i in ids]
+    dialect = postgresql if _is_postgres(uow.session) else sqlite
+    statement = dialect.insert(AnalyticsDue).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=[AnalyticsDue.shipment_id], set_={"due_at": AnalyticsDue.due_at}
+    )
+    uow.session.execute(statement)
+
+
+def mark_orders_due(uow: UnitOfWork, merchant_id: str, order_ids: Iterable[str]) -> None:
+    """The shipments of these orders (an order cancelled, say) are due."""
+    ids = sorted(set(order_ids))
+    if ids:
+        shipments = uow.session.scalars(
+            select(Shipment.id).where(Shipment.merchant_id == merchant_id, Shipment.order_id.in_(ids))
+        )
+        mark_due(uow, merchant_id, list(shipments))
+
+
+def _lock_merchants(session: Session, merchant_ids: Iterable[str], *, shared: bool) -> None:
+    if not _is_postgres(session):
+        return
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    for merchant_id in sorted(set(merchant_ids)):
+        session.execute(
+            text(f"SELECT {function}(:space, hashtext(:merchant))"),
+            {"space": _LOCK_SPACE, "merchant": merchant_id},
+        )
+
+
+def refresh_due(db: Database, limit: int = REFRESH_BATCH, now: datetime | None = None) -> int:
+    """Fold up to ``limit`` due shipments (longest due first) into their cells, in one
+    transaction; how many were folded. What the worker runs."""
+    at = now or utcnow()
+    with db.uow() as uow:
+        session = uow.session
+        query = select(AnalyticsDue.shipment_id, AnalyticsDue.merchant_id).order_by(
+            AnalyticsDue.due_at, AnalyticsDue.shipment_id
+        )
+        if _is_postgres(session):
+            query = query.with_for_update(skip_locked=True)
+        due = session.execute(query.limit(limit)).all()
+        if not due:
+            return 0
+        ids = [sid for sid, _ in due]
+        session.execute(delete(AnalyticsDue).where(AnalyticsDue.shipment_id.in_(ids)))
+        _lock_merchants(session, {merchant for _, merchant in due}, shared=True)
+        _fold_shipments(session, uow, ids, at)
+        uow.commit()
+    return len(ids)
+
+
+def _fold_shipments(session: Session, uow: UnitOfWork, ids: list[str], at: datetime) -> None:
+    facts = facts_loader.load_facts(uow, ids)
+    old = {
+        row.shipment_id: row
+        for row in session.execute(
+            select(
+                AnalyticsShipment.shipment_id,
+                AnalyticsShipment.merchant_id,
+                AnalyticsShipment.day,
+                AnalyticsShipment.contribution,
+                *(getattr(AnalyticsShipment, name) for name in DIMENSION_NAMES),
+            ).where(AnalyticsShipment.shipment_id.in_(ids))
+        )
+    }
+    deltas: dict[rollup.CellKey, rollup.Cell] = {}
+    upserts: list[dict[str, Any]] = []
+    gone: list[str] = []
+    for sid in ids:
+        before = old.get(sid)
+        fact = facts.get(sid)
+        key = rollup.cell_key(fact) if fact is not None else None
+        row = _shipment_row(fact, key, at) if fact is not None and key is not None else None
+        if before is not None and row is not None and _same(before, row):
+            continue  # nothing this shipment adds has changed
+        if before is not None:
+            fold(
+                deltas.setdefault(_key_of(before.merchant_id, before.day, before), rollup.Cell()),
+                decode_cell(before.contribution),
+                -1,
+            )
+        if row is not None:
+            fold(deltas.setdefault(key, rollup.Cell()), decode_cell(row["contribution"]))  # type: ignore[arg-type]
+            upserts.append(row)
+        elif before is not None:
+            gone.append(sid)
+    if gone:
+        session.execute(delete(AnalyticsShipment).where(AnalyticsShipment.shipment_id.in_(gone)))
+    if upserts:
+        session.execute(
+            delete(AnalyticsShipment).where(
+                AnalyticsShipment.shipment_id.in_([r["shipment_id"] for r in upserts])
+            )
+        )
+        session.execute(insert(AnalyticsShipment), upserts)
+    _apply(session, {key: cell for key, cell in deltas.items() if not is_empty(cell)}, at)
+
+
+def _same(before: Any, row: Mapping[str, Any]) -> bool:
+    return before.contribution == row["contribution"] and all(
+        getattr(before, name) == row[name] for name in ("day", *DIMENSION_NAMES)
+    )
+
+
+def _shipment_row(fact: f.DeliveryFacts, key: rollup.CellKey, at: datetime) -> dict[str, Any]:
+    cell = rollup.Cell()
+    rollup.add(cell, fact)
+    transit = (
+        f.whole_hours(fact.delivered_at - fact.handed_off_at)  # type: ignore[operator]
+        if fact.delivered
+        else None
+    )
+    return {
+        "shipment_id": fact.shipment_id,
+        "merchant_id": fact.merchant_id,
+        "day": key.day,
+        **_dimensions(key),
+        "delivered": fact.delivered,
+        "promise_offset_days": f.promise_offset(fact),
+        "transit_hours": transit,
+        "contribution": encode_cell(cell),
+        "updated_at": at,
+    }
+
+
+def _apply(session: Session, deltas: Mapping[rollup.CellKey, rollup.Cell], at: datetime) -> None:
+    """Add each delta to its cell: create missing cells, lock the cells in key order, rewrite them."""
+    if not deltas:
+        return
+    keys = sorted(deltas, key=_key_tuple)
+    postgres = _is_postgres(session)
+    if postgres:
+        empty = rollup.Cell()
+        rows = [_cell_row(key, empty, at) for key in keys]
+        for row, cell_id in zip(rows, new_ids("anc", len(rows)), strict=True):
+            row["id"] = cell_id
+        session.execute(postgresql.insert(AnalyticsCell).values(rows).on_conflict_do_nothing())
+    found: dict[tuple[Any, ...], tuple[str, str]] = {}
+    for start in range(0, len(keys), 200):
+        chunk = [_key_tuple(key) for key in keys[start : start + 200]]
+        query = select(AnalyticsCell.id, AnalyticsCell.counts, *_KEY_COLUMNS).where(
+            tuple_(*_KEY_COLUMNS).in_(chunk)
+        )
+        if postgres:
+            query = query.order_by(*_KEY_COLUMNS).with_for_update()
+        for row in session.execute(query):
+            found[tuple(row[2:])] = (row.id, row.counts)
+    changed: list[dict[str, Any]] = []
+    created: list[dict[str, Any]] = []
+    emptied: list[str] = []
+    for key in keys:
+        stored = found.get(_key_tuple(key))
+        cell = decode_cell(stored[1]) if stored else rollup.Cell()
+        fold(cell, deltas[key])
+        if stored is None:
+            created.append(_cell_row(key, cell, at))
+        elif is_empty(cell):
+            emptied.append(stored[0])
+        else:
+            changed.append(
+                {
+                    "cell_id": stored[0],
+                    "b_shipments": cell.shipments,
+                    "b_counts": encode_cell(cell),
+                    "b_at": at,
+                }
+            )
+    if created:
+        for row, cell_id in zip(created, new_ids("anc", len(created)), strict=True):
+            row["id"] = cell_id
+        session.execute(insert(AnalyticsCell), created)
+    if changed:
+        session.connection().execute(
+            update(AnalyticsCell.__table__)
+            .where(AnalyticsCell.__table__.c.id == bindparam("cell_id"))
+            .values(
+                shipments=bindparam("b_shipments"), counts=bindparam("b_counts"), updated_at=bindparam("b_at")
+            ),
+            changed,
+        )
+    if emptied:
+        session.execute(delete(AnalyticsCell).where(AnalyticsCell.id.in_(emptied)))
+
+
+def _cell_row(key: rollup.CellKey, cell: rollup.Cell, at: datetime) -> dict[str, Any]:
+    return {
+        "merchant_id": key.merchant_id,
+        "day": key.day,
+        **_dimensions(key),
+        "shipments": cell.shipments,
+        "counts": encode_cell(cell),
+        "updated_at": at,
+    }
+
+
+# --- from scratch -------------------------------------------------------------------------------------------
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class RebuildStats:
+    merchants: int
+    shipments: int
+    counted: int
+    cells: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.shipments / self.seconds if self.seconds else 0.0
+
+
+def rebuild(db: Database, merchant_id: str | None = None, progress: Progress | None = None) -> RebuildStats:
+    """Recompute the cells of one merchant (or of every one) from the raw facts; each merchant's
+    cells and contributions are replaced in one transaction. ``progress(done, total)`` is told
+    after every batch, counting shipments over all the merchants rebuilt."""
+    started = time.perf_counter()
+    with db.uow(write=False) as uow:
+        merchants = (
+            [merchant_id]
+            if merchant_id
+            else list(uow.session.scalars(select(Merchant.id).order_by(Merchant.id)))
+        )
+        query = select(func.count()).select_from(Shipment)
+        if merchant_id:
+            query = query.where(Shipment.merchant_id == merchant_id)
+        total = uow.session.scalar(query) or 0
+    done = counted = cells_written = 0
+    for merchant in merchants:
+        at = utcnow()
+        with db.uow() as uow:
+            session = uow.session
+            _lock_merchants(session, [merchant], shared=False)
+            session.execute(delete(AnalyticsShipment).where(AnalyticsShipment.merchant_id == merchant))
+            session.execute(delete(AnalyticsCell).where(AnalyticsCell.merchant_id == merchant))
+            cells: dict[rollup.CellKey, rollup.Cell] = {}
+            for batch in facts_loader.merchant_facts(uow, merchant):
+                rows = []
+                for fact in batch:
+                    key = rollup.cell_key(fact)
+                    if key is None:
+                        continue
+                    rollup.add(cells.setdefault(key, rollup.Cell()), fact)
+                    rows.append(_shipment_row(fact, key, at))
+                if rows:
+                    session.execute(insert(AnalyticsShipment), rows)
+                done += len(batch)
+                counted += len(rows)
+                if progress is not None:
+                    progress(done, total)
+            created = [_cell_row(key, cell, at) for key, cell in cells.items()]
+            for start in range(0, len(created), 1000):
+                chunk = created[start : start + 1000]
+                for row, cell_id in zip(chunk, new_ids("anc", len(chunk)), strict=True):
+                    row["id"] = cell_id
+                session.execute(insert(AnalyticsCell), chunk)
+            cells_written += len(created)
+            uow.commit()
+    return RebuildStats(len(merchants), done, counted, cells_written, time.perf_counter() - started)
+
+
+def due_count(uow: UnitOfWork) -> int:
+    return uow.session.scalar(select(func.count()).select_from(AnalyticsDue)) or 0
+
+
+# Kept for the worker's log line: how far behind the oldest due shipment is.
+def oldest_due_age(uow: UnitOfWork, now: datetime) -> timedelta | None:
+    oldest = uow.session.scalar(select(func.min(AnalyticsDue.due_at)))
+    return None if oldest is None else now - oldest
