@@ -117,6 +117,13 @@ def remind_suppliers(uow: UnitOfWork, now: datetime) -> int:
     return remind(uow, now)
 
 
+def send_weekly_digests(db: Database, settings: Settings, now: datetime) -> int:
+    """Queue the weekly analytics digest to staff who asked, on their merchant's Monday morning."""
+    from ordertrack.analytics.digest_sending import send_weekly_digests as send  # noqa: PLC0415
+
+    return send(db, now, public_url=settings.public_url, secret=settings.resolved_secret_key())
+
+
 JOBS: tuple[Job, ...] = (
     Job("expire_idempotency_keys", timedelta(minutes=10), in_one_transaction(expire_idempotency_keys)),
     Job("poll_carriers", timedelta(minutes=1), poll_carriers),
@@ -125,6 +132,7 @@ JOBS: tuple[Job, ...] = (
     Job("check_inbound_shipments", timedelta(minutes=5), check_inbound_shipments),
     Job("revise_waiting_promises", timedelta(seconds=10), revise_waiting_promises),
     Job("remind_suppliers", timedelta(minutes=15), in_one_transaction(remind_suppliers)),
+    Job("send_weekly_digests", timedelta(minutes=15), send_weekly_digests),
 )
 
 
