@@ -117,11 +117,18 @@ def remind_suppliers(uow: UnitOfWork, now: datetime) -> int:
     return remind(uow, now)
 
 
-def send_weekly_digests(db: Database, settings: Settings, now: datetime) -> int:
-    """Queue the weekly analytics digest to staff who asked, on their merchant's Monday morning."""
-    from ordertrack.analytics.digest_sending import send_weekly_digests as send  # noqa: PLC0415
+def fold_analytics(db: Database, settings: Settings, now: datetime) -> int:
+    """Fold the shipments whose facts changed into their analytics cells, 500 per transaction so
+    ingest never waits long; a backlog for half a minute at most per run."""
+    from ordertrack.analytics.store import REFRESH_BATCH, refresh_due  # noqa: PLC0415
 
-    return send(db, now, public_url=settings.public_url, secret=settings.resolved_secret_key())
+    folded = 0
+    started = utcnow()
+    while True:
+        done = refresh_due(db, REFRESH_BATCH)
+        folded += done
+        if done < REFRESH_BATCH or utcnow() - started > timedelta(seconds=30):
+            return folded
 
 
 JOBS: tuple[Job, ...] = (
@@ -132,7 +139,7 @@ JOBS: tuple[Job, ...] = (
     Job("check_inbound_shipments", timedelta(minutes=5), check_inbound_shipments),
     Job("revise_waiting_promises", timedelta(seconds=10), revise_waiting_promises),
     Job("remind_suppliers", timedelta(minutes=15), in_one_transaction(remind_suppliers)),
-    Job("send_weekly_digests", timedelta(minutes=15), send_weekly_digests),
+    Job("fold_analytics", timedelta(seconds=5), fold_analytics),
 )
 
 
