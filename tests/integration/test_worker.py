@@ -47,20 +47,25 @@ def test_a_job_waits_for_its_interval(db: Database) -> None:
         "check_inbound_shipments",
         "revise_waiting_promises",
         "remind_suppliers",
+        "fold_analytics",
+        "send_weekly_digests",
     }
     assert run_due_jobs(db, settings, last_run, now + timedelta(seconds=3)) == {}
     assert set(run_due_jobs(db, settings, last_run, now + timedelta(seconds=10))) == {
         "deliver_notifications",
         "revise_waiting_promises",
+        "fold_analytics",
     }
     assert set(run_due_jobs(db, settings, last_run, now + timedelta(seconds=30))) == {
         "deliver_notifications",
         "check_shipments",
         "revise_waiting_promises",
+        "fold_analytics",
     }
     assert "poll_carriers" in run_due_jobs(db, settings, last_run, now + timedelta(minutes=1))
     assert "expire_idempotency_keys" in run_due_jobs(db, settings, last_run, now + timedelta(minutes=11))
     assert "remind_suppliers" in run_due_jobs(db, settings, last_run, now + timedelta(minutes=16))
+    assert "send_weekly_digests" in run_due_jobs(db, settings, last_run, now + timedelta(minutes=31))
 
 
 def test_the_embedded_worker_runs_its_jobs_with_the_settings_it_was_given(db: Database) -> None:

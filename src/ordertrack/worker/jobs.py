@@ -117,6 +117,13 @@ def remind_suppliers(uow: UnitOfWork, now: datetime) -> int:
     return remind(uow, now)
 
 
+def send_weekly_digests(db: Database, settings: Settings, now: datetime) -> int:
+    """Queue the weekly analytics digest to staff who asked, on their merchant's Monday morning."""
+    from ordertrack.analytics.digest_sending import send_weekly_digests as send  # noqa: PLC0415
+
+    return send(db, now, public_url=settings.public_url, secret=settings.resolved_secret_key())
+
+
 def fold_analytics(db: Database, settings: Settings, now: datetime) -> int:
     """Fold the shipments whose facts changed into their analytics cells, 500 per transaction so
     ingest never waits long; a backlog for half a minute at most per run."""
@@ -140,6 +147,7 @@ JOBS: tuple[Job, ...] = (
     Job("revise_waiting_promises", timedelta(seconds=10), revise_waiting_promises),
     Job("remind_suppliers", timedelta(minutes=15), in_one_transaction(remind_suppliers)),
     Job("fold_analytics", timedelta(seconds=5), fold_analytics),
+    Job("send_weekly_digests", timedelta(minutes=15), send_weekly_digests),
 )
 
 
