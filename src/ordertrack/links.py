@@ -169,22 +169,21 @@ def supplier_form_token_matches(keys: SigningKeys, link_token: str, given: str |
 CLICK_TARGETS = frozenset({"track"})
 
 
-def message_click_url(
-    public_url: str, secret: str, message_id: str, order_id: str, *, target: str = "track"
-) -> str:
-    """The link a message carries: it counts the click, then opens ``target`` for the order."""
+def message_click_url(public_url: str, secret: str, message_id: str, *, target: str = "track") -> str:
+    """The link a message carries: it counts the click, then opens ``target`` for the message's
+    order. Only the message id and the target are signed, to keep text messages short."""
     expires_at = utcnow() + LINK_LIFETIME
     token = Signer(SigningKeys(secret), Purpose.MESSAGE_CLICK).sign(
-        [message_id, order_id, target], expires_at=expires_at
+        [message_id, target], expires_at=expires_at
     )
     return f"{public_url.rstrip('/')}/m/{token}"
 
 
-def read_message_click_token(keys: SigningKeys, token: str, *, now: datetime) -> tuple[str, str, str] | None:
-    """(message id, order id, target) of a click link this server signed and that has not
-    expired, for a target it knows; None for anything else."""
+def read_message_click_token(keys: SigningKeys, token: str, *, now: datetime) -> tuple[str, str] | None:
+    """(message id, target) of a click link this server signed and that has not expired, for a
+    target it knows; None for anything else."""
     found = Signer(keys, Purpose.MESSAGE_CLICK).unsign(token, now=now)
-    if not isinstance(found, list) or len(found) != 3 or not all(isinstance(p, str) and p for p in found):
+    if not isinstance(found, list) or len(found) != 2 or not all(isinstance(p, str) and p for p in found):
         return None
-    message_id, order_id, target = found
-    return (message_id, order_id, target) if target in CLICK_TARGETS else None
+    message_id, target = found
+    return (message_id, target) if target in CLICK_TARGETS else None

@@ -81,7 +81,7 @@ def test_without_a_public_url_every_link_points_to_the_served_port_and_start_up_
         assert handler.received, f"the embedded worker sent no email:\n{served.log()[-3000:]}"
         message = handler.received[0]
         assert f"<{base}/notifications/unsubscribe/" in message["List-Unsubscribe"]
-        assert f'href="{base}/track/' in _html(message)
+        assert f'href="{base}/m/' in _html(message)  # the counted click link to the tracking page
         assert "127.0.0.1:8000" not in _html(message)
 
 

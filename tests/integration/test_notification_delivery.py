@@ -88,7 +88,7 @@ def test_emails_and_signed_webhooks_arrive_once_with_what_they_promise(
             and "https://shop.example/notifications/unsubscribe/" in message["List-Unsubscribe"]
         )
         html = html_part(message)
-        assert "https://shop.example/track/" in html
+        assert "https://shop.example/m/" in html  # the counted click link (analytics.wismo)
         ld = html.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
         assert json.loads(ld)["@type"] == "ParcelDelivery" and json.loads(ld)["trackingNumber"] == "MAIL0001"
 

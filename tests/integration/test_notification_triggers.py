@@ -217,7 +217,7 @@ def test_every_trigger_reaches_the_relay_the_sms_api_and_the_webhook_receiver(
     assert len({m["Subject"] for m in shopper_mail}) == len(SHOPPER_TRIGGERS)
     for message in shopper_mail:
         html = html_of(message)
-        assert "https://shop.example/track/" in html and "https://shop.example/track/" in text_of(message)
+        assert "https://shop.example/m/" in html and "https://shop.example/m/" in text_of(message)
         assert "https://shop.example/notifications/unsubscribe/" in message["List-Unsubscribe"]
         ld = json.loads(html.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0])
         assert ld["@type"] == "ParcelDelivery" and ld["partOfOrder"]["orderNumber"] == "1001"
@@ -233,7 +233,7 @@ def test_every_trigger_reaches_the_relay_the_sms_api_and_the_webhook_receiver(
     # Text messages: the same eight, to the E.164 number, each within two segments.
     texts = provider.twilio.received
     assert len(texts) == len(SHOPPER_TRIGGERS) and {t["To"] for t in texts} == {phone}
-    assert all(segments(t["Body"]) <= 2 and "https://shop.example/track/" in t["Body"] for t in texts)
+    assert all(segments(t["Body"]) <= 2 and "https://shop.example/m/" in t["Body"] for t in texts)
 
     # Webhooks: every event type once, each verified with the Standard Webhooks library.
     types = webhook_types(hooks, secret)

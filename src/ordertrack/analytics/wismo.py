@@ -59,14 +59,15 @@ def count_demand(uow: UnitOfWork, merchant_id: str, order_id: str, kind: Demand,
 
 def follow_click(uow: UnitOfWork, keys: SigningKeys, token: str, *, now: datetime) -> tuple[str, str] | None:
     """Count a click through a message's link; (order id, target) to open, or None when the
-    link was altered, expired or names a message that is not that order's."""
+    link was altered or expired, or its message is gone or about no order."""
     opened = read_message_click_token(keys, token, now=now)
     if opened is None:
         return None
-    message_id, order_id, target = opened
+    message_id, target = opened
     message = uow.session.get(Notification, message_id)
-    if message is None or message.order_id != order_id:
+    if message is None or message.order_id is None:
         return None
+    order_id = message.order_id
     statement = _insert(uow)(MessageClick).values(
         notification_id=message_id,
         merchant_id=message.merchant_id,

@@ -17,10 +17,12 @@ from ordertrack.api.auth import ApiKeyCache
 from ordertrack.api.document import declare_url_rules
 from ordertrack.api.errors import error_response, install_error_handlers
 from ordertrack.api.options import AllowedMethods
+from ordertrack.api.routes.analytics import router as analytics_router
 from ordertrack.api.routes.attention import router as attention_router
 from ordertrack.api.routes.availability import router as availability_router
 from ordertrack.api.routes.carriers import router as carriers_router
 from ordertrack.api.routes.catalog import router as catalog_router
+from ordertrack.api.routes.contacts import router as contacts_router
 from ordertrack.api.routes.documents import batch_router as documents_batch_router
 from ordertrack.api.routes.documents import router as documents_router
 from ordertrack.api.routes.inbound_shipments import router as inbound_shipments_router
@@ -48,6 +50,7 @@ from ordertrack.web.home import SWAGGER_ASSETS, SWAGGER_ASSETS_URL
 from ordertrack.web.home import router as home_pages
 from ordertrack.web.pages import STATIC
 from ordertrack.web.supplier.routes import router as supplier_pages
+from ordertrack.web.track.clicks import router as track_clicks
 from ordertrack.web.track.live import router as track_live
 from ordertrack.web.track.lookup import router as track_lookup
 from ordertrack.web.track.routes import router as track_pages
@@ -147,11 +150,13 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.api_key_cache = ApiKeyCache(settings.api_key_cache_seconds)
     install_error_handlers(app, postgres=not db.is_sqlite)
     for router in (
+        analytics_router,
         attention_router,
         availability_router,
         carriers_router,
         notifications_router,
         catalog_router,
+        contacts_router,
         documents_router,
         documents_batch_router,
         inbound_shipments_router,
@@ -175,6 +180,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(track_lookup)
     app.include_router(track_pages)
     app.include_router(track_live)
+    app.include_router(track_clicks)
     app.include_router(supplier_pages)
     app.include_router(dashboard_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

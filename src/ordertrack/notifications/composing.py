@@ -19,7 +19,7 @@ from ordertrack.db.uow import UnitOfWork
 from ordertrack.eta import service as eta_service
 from ordertrack.eta.model import DeliveryEstimate
 from ordertrack.kit.clock import utcnow
-from ordertrack.links import rating_url, supplier_link_url, tracking_url, unsubscribe_url
+from ordertrack.links import message_click_url, rating_url, supplier_link_url, tracking_url, unsubscribe_url
 from ordertrack.merchants import service as merchants_service
 from ordertrack.notifications import repository, rules
 from ordertrack.notifications.channels import sms as sms_channel
@@ -42,6 +42,10 @@ from ordertrack.shipments import service as shipments_service
 from ordertrack.shipments.model import Shipment
 from ordertrack.tracking import timeline as tracking_timeline
 from ordertrack.tracking.schemas import EventOut
+
+# A shopper's email or text message links through /m/ (the click is counted, then the tracking
+# page opens); webhooks carry the tracking page itself, as they are not a person clicking.
+CLICKED_CHANNELS = frozenset({"email", "sms"})
 
 
 @dataclass
@@ -196,6 +200,8 @@ def context_of(row: Notification, facts: Facts, channels: Channels) -> tuple[Mes
     link = (
         f"{channels.public_url.rstrip('/')}/dashboard/orders/{quote(order.number, safe='')}"
         if staff
+        else message_click_url(channels.public_url, channels.secret, row.id)
+        if row.channel in CLICKED_CHANNELS
         else tracking_url(channels.public_url, channels.secret, order.id)
     )
     if row.trigger == "rating_request":  # the signed link that lets the shopper rate

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from ordertrack.analytics.wismo import Demand
 from ordertrack.customers import service as customers_service
 from ordertrack.db.uow import Database
 from ordertrack.kit.errors import NotFound
@@ -26,6 +27,7 @@ from ordertrack.tracking import parcels as tracking_parcels
 from ordertrack.web.forms import BadForm, UnsupportedForm, read_form
 from ordertrack.web.pages import render
 from ordertrack.web.track import proof, reading
+from ordertrack.web.track.demand import count_visit
 from ordertrack.web.track.ratelimit import LookupLimiter
 from ordertrack.web.track.view import StoreFacts
 from ordertrack.web.track.words import N_
@@ -194,6 +196,7 @@ async def _lookup(request: Request, store: StoreFacts | None) -> Response:
     order_id = await run_in_threadpool(_find_order, _db(request), number, contact, by_email, store)
     if order_id is None:
         return _lookup_page(request, store, status_code=404, notice=NOT_FOUND, form={"order_number": number})
+    await run_in_threadpool(count_visit, _db(request), order_id, Demand.lookup)
     keys = _keys(request)
     response = RedirectResponse(f"/track/{tracking_token(keys.current, order_id)}", status_code=303)
     if by_email:

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from ordertrack.analytics.wismo import Demand
 from ordertrack.api.transactions import in_transaction
 from ordertrack.customers import service as customers_service
 from ordertrack.db.uow import Database
@@ -29,6 +30,7 @@ from ordertrack.orders import service as orders_service
 from ordertrack.web.forms import BadForm, UnsupportedForm, read_form
 from ordertrack.web.pages import SECURITY_HEADERS, locale_for, render
 from ordertrack.web.track import proof, readable, reading, sms_signup, theme
+from ordertrack.web.track.demand import count_visit
 from ordertrack.web.track.lookup import MERCHANT_ID, client_key, lookup_limiter
 from ordertrack.web.track.maplayers import policy_with_tiles
 from ordertrack.web.track.words import N_
@@ -122,6 +124,8 @@ def order_page(request: Request, token: str) -> HTMLResponse:
     context = _page_context(request, token, subject) if subject else None
     if context is None:
         return _link_not_found(request)
+    if subject.order_id is not None:
+        count_visit(_db(request), subject.order_id, Demand.page_view, merchant_id=subject.merchant_id)
     return _order_response(request, subject, context, request.query_params.get("sms"))
 
 
