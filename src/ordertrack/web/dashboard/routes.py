@@ -12,6 +12,7 @@ from ordertrack.kit.clock import utcnow
 from ordertrack.staff import service as staff_service
 from ordertrack.staff.model import StaffUser
 from ordertrack.web.dashboard import (
+    analytics_pages,
     attention_pages,
     fulfilment,
     inventory_pages,
@@ -180,6 +181,7 @@ async def not_found(request: Request, rest: str) -> Response:
 router.include_router(auth)
 router.include_router(orders_pages.router)
 router.include_router(attention_pages.router)
+router.include_router(analytics_pages.router)
 router.include_router(staff_pages.router)
 router.include_router(inventory_pages.router)
 router.include_router(supplier_pages.router)

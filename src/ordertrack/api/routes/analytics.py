@@ -1,0 +1,144 @@
+"""Delivery analytics over HTTP: every figure of a period and filters as JSON or CSV, lanes that
+got worse, and the shipments behind one lane (docs/api.md, "Delivery analytics")."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from ordertrack.analytics import export, report
+from ordertrack.api.auth import current_merchant, get_db
+from ordertrack.api.references import DEFAULT, Limit
+from ordertrack.db.uow import Database
+from ordertrack.kit.clock import utcnow
+from ordertrack.kit.pagination import Cursor, decode_cursor, encode_cursor
+from ordertrack.kit.schema import error_responses
+
+router = APIRouter(tags=["analytics"])
+
+Day = Annotated[str | None, Query(max_length=10, description="a day, YYYY-MM-DD (destination-local)")]
+Filter = Annotated[str | None, Query(max_length=80)]
+Country = Annotated[str | None, Query(max_length=2, description="ISO 3166 two-letter country code")]
+
+
+def _params(request: Request) -> dict[str, str]:
+    return dict(request.query_params.items())
+
+
+def _wants_csv(request: Request, format: str | None) -> bool:
+    if format:
+        return format == "csv"
+    accept = request.headers.get("accept", "")
+    return "text/csv" in accept and "application/json" not in accept
+
+
+@router.get(
+    "/api/v1/analytics/delivery",
+    responses={
+        **error_responses(422),
+        200: {
+            "description": "Every delivery figure (shares as numerator, denominator and rate), "
+            "the weekly on-time rates and, with group_by, the figures per group; CSV with "
+            "format=csv or Accept: text/csv",
+            "content": {"application/json": {}, "text/csv": {}},
+        },
+    },
+)
+def delivery(
+    request: Request,
+    from_: Annotated[Day, Query(alias="from")] = None,
+    to: Day = None,
+    carrier: Filter = None,
+    service: Filter = None,
+    warehouse: Filter = None,
+    origin_country: Country = None,
+    origin_region: Filter = None,
+    destination_country: Country = None,
+    destination_region: Filter = None,
+    group_by: Annotated[str | None, Query(pattern="^(warehouse|lane|carrier)$")] = None,
+    format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+) -> Response:
+    """The delivery figures of the merchant's shipments whose analytics day (destination-local
+    delivery day, else hand-off day) is from ``from`` to ``to`` (default: the last 30 days; at
+    most 400 days), with the filters given. Definitions: docs/analytics.md."""
+    query = report.parse_query(_params(request), utcnow().date(), group_by=True)
+    with db.uow(write=False) as uow:
+        found = report.delivery_report(uow, merchant_id, query)
+    if _wants_csv(request, format):
+        groups = (query.group_by,) if query.group_by else ()
+        return Response(
+            export.report_csv(found, *groups),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="delivery-{query.first}-{query.last}.csv"'
+            },
+        )
+    return JSONResponse(export.report_json(found))
+
+
+def _alert_json(alert: Any) -> dict[str, Any]:
+    return {
+        "lane": {name: value or None for name, value in report.lane_params(alert.lane).items()},
+        "figure": alert.figure,
+        "window_days": alert.window_days,
+        "current": alert.current,
+        "usual_low": alert.usual_low,
+        "usual_high": alert.usual_high,
+    }
+
+
+@router.get("/api/v1/analytics/lanes", responses=error_responses(422))
+def worse_lanes(
+    request: Request,
+    window: Annotated[int | None, Query(description="7 or 30 (days)")] = None,
+    as_of: Day = None,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+) -> Response:
+    """Lanes whose on-time rate (against the promise) or transit p90 over the window ending
+    ``as_of`` (default today) left their usual range over the 8 weeks before; every one of them
+    (a merchant has few), with no paging. The shipments behind one: ``/analytics/lanes/shipments``."""
+    days, day = report.parse_window(_params(request), utcnow().date())
+    with db.uow(write=False) as uow:
+        alerts = report.worse_lanes(uow, merchant_id, day, days)
+    return JSONResponse({"as_of": str(day), "window_days": days, "lanes": [_alert_json(a) for a in alerts]})
+
+
+@router.get("/api/v1/analytics/lanes/shipments", responses=error_responses(422))
+def lane_shipments(
+    request: Request,
+    carrier: Annotated[str, Query(min_length=1, max_length=80)],
+    origin_country: Country = None,
+    destination_country: Country = None,
+    destination_region: Filter = None,
+    window: Annotated[int | None, Query(description="7 or 30 (days)")] = None,
+    as_of: Day = None,
+    late_only: bool = False,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+) -> Response:
+    """The shipments of one lane delivered in the window ending ``as_of``, by id (only those
+    delivered after their promise with ``late_only``): what an alert of ``/analytics/lanes``
+    stands on. Each id opens with ``GET /api/v1/shipments/{id}``."""
+    params = _params(request)
+    lane = report.parse_lane(params)
+    days, day = report.parse_window(params, utcnow().date())
+    after = decode_cursor(cursor)
+    with db.uow(write=False) as uow:
+        ids = report.shipments_behind(uow, merchant_id, lane, day, days, late_only=late_only)
+    if after is not None:
+        ids = [i for i in ids if i > str(after)]
+    page = ids[:limit]
+    more = len(ids) > limit
+    return JSONResponse(
+        {
+            "items": [{"shipment_id": i} for i in page],
+            "next_cursor": encode_cursor(page[-1]) if more and page else None,
+        }
+    )

@@ -1,0 +1,200 @@
+"""Delivery analytics in the dashboard: the figures and charts of a period and filters kept in the
+URL (so a link shows the same page), where parcels wait, lanes that got worse with the shipments
+behind them, and the CSV of what is shown."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from ordertrack.analytics import charts, export, report, rollup, store
+from ordertrack.kit.clock import utcnow
+from ordertrack.kit.errors import OrdertrackError
+from ordertrack.orders import service as orders_service
+from ordertrack.shipments import service as shipments_service
+from ordertrack.web.dashboard.access import DashboardRoute, Staff, current_staff, database, page
+
+router = APIRouter(prefix="/dashboard", route_class=DashboardRoute)
+
+# Places shown in "where parcels wait": the longest stays, enough to act on.
+PLACES_SHOWN = 10
+LANES_SHOWN = 15
+# A query string longer than this is not one the page wrote.
+_LONGEST_QUERY = 2000
+
+
+def _today() -> date:
+    return utcnow().date()
+
+
+def _params(request: Request) -> dict[str, str]:
+    if len(request.url.query) > _LONGEST_QUERY:
+        raise report.InvalidFilter("The address is too long to be a page of analytics.")
+    return {name: value for name, value in request.query_params.items()}
+
+
+def _form_values(params: dict[str, str]) -> dict[str, str]:
+    """What the filter form shows: what was asked, even when it could not be read."""
+    names = ("period", "from", "to", *report.FILTERS)
+    return {name: params.get(name, "")[:80] for name in names}
+
+
+@router.get("/analytics")
+def overview(request: Request, staff: Staff = Depends(current_staff)) -> Response:
+    params = _params(request)
+    try:
+        query = report.parse_query(params, _today())
+    except OrdertrackError as error:
+        return _page(request, staff, None, params, error=error.message, status_code=422)
+    return _page(request, staff, query, params)
+
+
+def _page(
+    request: Request,
+    staff: Staff,
+    query: report.DeliveryQuery | None,
+    params: dict[str, str],
+    *,
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
+    context: dict[str, object] = {
+        "form": _form_values(params),
+        "periods": report.PERIODS,
+        "error": error,
+        "query": query,
+        "data": None,
+    }
+    if query is not None:
+        with database(request).uow(write=False) as uow:
+            everything = store.read_cells(uow, staff.merchant_id, query.first, query.last)
+            worse = {w: report.worse_lanes(uow, staff.merchant_id, query.last, w) for w in report.WINDOWS}
+        chosen = rollup.select(everything, staff.merchant_id, query.first, query.last, **query.filters)
+        found = report.report_of(chosen, query)
+        # The values a filter can take: those with shipments in the period, and the one chosen.
+        carriers = sorted({key.carrier for key in everything} | {query.filters.get("carrier", "")} - {""})
+        warehouses = sorted(
+            {key.warehouse or "" for key in everything} | {query.filters.get("warehouse", "")} - {""}
+        )
+        fig = found.figures
+        context.update(
+            data=found,
+            fig=fig,
+            carriers=carriers,
+            warehouses=warehouses,
+            charts=charts.delivery_charts(fig, found.weeks, found.by_warehouse) if fig.shipments else [],
+            percent=charts.percent,
+            places=_places(fig),
+            lanes=found.by_lane[:LANES_SHOWN],
+            more_lanes=max(0, len(found.by_lane) - LANES_SHOWN),
+            lane_words=report.lane_words,
+            worse=[(w, [_alert_row(a, query.last) for a in alerts]) for w, alerts in worse.items()],
+            csv_href="/dashboard/analytics.csv?" + urlencode(query.params()),
+            shared_query=urlencode(query.params()),
+        )
+    return page(
+        request, staff, "dashboard/analytics.html", context, status_code=status_code, section="analytics"
+    )
+
+
+def _places(fig: object) -> list:
+    places = list(fig.where_parcels_wait)  # type: ignore[attr-defined]
+    return places[:PLACES_SHOWN]
+
+
+def _alert_row(alert: object, as_of: date) -> dict[str, object]:
+    lane = alert.lane  # type: ignore[attr-defined]
+    figure = alert.figure  # type: ignore[attr-defined]
+    link = report.lane_params(lane) | {
+        "window": str(alert.window_days),  # type: ignore[attr-defined]
+        "as_of": str(as_of),
+        "figure": figure,
+    }
+    if figure == "on_time":
+        what = (
+            f"On time {alert.current * 100:.0f}%, usually "  # type: ignore[attr-defined]
+            f"{alert.usual_low * 100:.0f}–{alert.usual_high * 100:.0f}%"  # type: ignore[attr-defined]
+        )
+    else:
+        what = (
+            f"Transit p90 {alert.current:.0f} h, usually "  # type: ignore[attr-defined]
+            f"{alert.usual_low:.0f}–{alert.usual_high:.0f} h"  # type: ignore[attr-defined]
+        )
+    return {
+        "lane": report.lane_words(lane),
+        "what": what,
+        "href": "/dashboard/analytics/lanes/shipments?" + urlencode(link),
+        "late_only": figure == "on_time",
+    }
+
+
+@router.get("/analytics/charts.css")
+def chart_styles() -> Response:
+    """The charts' stylesheet (pygal's, served from here: the pages refuse inline styles)."""
+    return Response(
+        charts.chart_css(), media_type="text/css", headers={"Cache-Control": "private, max-age=3600"}
+    )
+
+
+@router.get("/analytics.csv")
+def download(request: Request, staff: Staff = Depends(current_staff)) -> Response:
+    query = report.parse_query(_params(request), _today())
+    with database(request).uow(write=False) as uow:
+        found = report.delivery_report(uow, staff.merchant_id, query)
+    body = export.report_csv(found, *report.GROUPS)
+    name = f"delivery-analytics-{query.first}-{query.last}.csv"
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/analytics/lanes/shipments")
+def lane_shipments(request: Request, staff: Staff = Depends(current_staff)) -> Response:
+    params = _params(request)
+    lane = report.parse_lane(params)
+    window, as_of = report.parse_window(params, _today())
+    figure = params.get("figure", "on_time")
+    if figure not in ("on_time", "transit_p90"):
+        raise report.InvalidFilter("figure is on_time or transit_p90.")
+    late_only = figure == "on_time"
+    with database(request).uow(write=False) as uow:
+        ids = report.shipments_behind(uow, staff.merchant_id, lane, as_of, window, late_only=late_only)
+        shipments = shipments_service.shipments_by_id(uow, staff.merchant_id, ids)
+        orders = orders_service.orders_by_id(uow, staff.merchant_id, {s.order_id for s in shipments})
+        rows = [
+            {
+                "id": s.id,
+                "order_id": s.order_id,
+                "order_number": orders[s.order_id].number if s.order_id in orders else s.order_id,
+                "carrier": s.carrier,
+                "service": s.service or "",
+                "warehouse": s.warehouse or "",
+                "status": s.status,
+                "delivered_at": s.delivered_at,
+                "promised_latest": s.promised_latest,
+            }
+            for s in shipments
+        ]
+    rows.sort(key=lambda row: (row["delivered_at"] is None, row["delivered_at"] or as_of, row["id"]))
+    first = as_of.toordinal() - window + 1
+    return page(
+        request,
+        staff,
+        "dashboard/analytics_lane.html",
+        {
+            "lane": report.lane_words(lane),
+            "window": window,
+            "first": date.fromordinal(first),
+            "as_of": as_of,
+            "late_only": late_only,
+            "rows": rows,
+            "back_href": "/dashboard/analytics?"
+            + urlencode({"from": str(date.fromordinal(first)), "to": str(as_of)} | report.lane_params(lane)),
+        },
+        section="analytics",
+    )
