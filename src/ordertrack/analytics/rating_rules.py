@@ -157,7 +157,9 @@ def summarise(facts: Iterable[RatedFacts], grouping: str | None = None) -> list[
     return sorted(groups, key=lambda g: (-g.ratings, g.key))
 
 
-def lane_of(carrier: str, origin_country: str | None, destination_country: str | None, region: str | None) -> str:
+def lane_of(
+    carrier: str, origin_country: str | None, destination_country: str | None, region: str | None
+) -> str:
     """carrier × origin country × destination country and region, as the analytics lanes read."""
     destination = f"{destination_country or '?'}-{region}" if region else destination_country or "?"
     return f"{carrier}:{origin_country or '?'}>{destination}"

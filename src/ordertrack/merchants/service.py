@@ -7,6 +7,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from ordertrack.db.reader import Reader
 from ordertrack.db.uow import UnitOfWork
@@ -209,3 +210,24 @@ def set_branding(
     merchant.settings = {**(merchant.settings or {}), "branding": stored}
     uow.flush()
     return branding(uow, merchant_id)
+
+
+# --- plain settings of other features ----------------------------------------------------------
+
+
+def setting(uow: UnitOfWork, merchant_id: str, name: str) -> Any:
+    """One of the merchant's plain settings (a JSON value), or None when never set."""
+    merchant = repository.merchant(uow, merchant_id)
+    if merchant is None:
+        raise NotFound(f"no merchant {merchant_id!r}")
+    return (merchant.settings or {}).get("features", {}).get(name)
+
+
+def set_setting(uow: UnitOfWork, merchant_id: str, name: str, value: Any) -> None:
+    """Keep one plain setting; the feature that owns it checked the value."""
+    merchant = repository.merchant(uow, merchant_id)
+    if merchant is None:
+        raise NotFound(f"no merchant {merchant_id!r}")
+    features = {**(merchant.settings or {}).get("features", {}), name: value}
+    merchant.settings = {**(merchant.settings or {}), "features": features}
+    uow.flush()
