@@ -47,6 +47,7 @@ def test_a_job_waits_for_its_interval(db: Database) -> None:
         "check_inbound_shipments",
         "revise_waiting_promises",
         "remind_suppliers",
+        "send_rating_requests",
         "fold_analytics",
         "send_weekly_digests",
     }
@@ -63,6 +64,7 @@ def test_a_job_waits_for_its_interval(db: Database) -> None:
         "fold_analytics",
     }
     assert "poll_carriers" in run_due_jobs(db, settings, last_run, now + timedelta(minutes=1))
+    assert "send_rating_requests" in run_due_jobs(db, settings, last_run, now + timedelta(minutes=2))
     assert "expire_idempotency_keys" in run_due_jobs(db, settings, last_run, now + timedelta(minutes=11))
     assert "remind_suppliers" in run_due_jobs(db, settings, last_run, now + timedelta(minutes=16))
     assert "send_weekly_digests" in run_due_jobs(db, settings, last_run, now + timedelta(minutes=31))

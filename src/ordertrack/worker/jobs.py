@@ -138,6 +138,13 @@ def fold_analytics(db: Database, settings: Settings, now: datetime) -> int:
             return folded
 
 
+def send_rating_requests(uow: UnitOfWork, now: datetime) -> int:
+    """Ask shoppers to rate deliveries whose request came due (once per order)."""
+    from ordertrack.analytics.ratings import send_due_requests  # noqa: PLC0415
+
+    return send_due_requests(uow, now)
+
+
 JOBS: tuple[Job, ...] = (
     Job("expire_idempotency_keys", timedelta(minutes=10), in_one_transaction(expire_idempotency_keys)),
     Job("poll_carriers", timedelta(minutes=1), poll_carriers),
@@ -146,6 +153,7 @@ JOBS: tuple[Job, ...] = (
     Job("check_inbound_shipments", timedelta(minutes=5), check_inbound_shipments),
     Job("revise_waiting_promises", timedelta(seconds=10), revise_waiting_promises),
     Job("remind_suppliers", timedelta(minutes=15), in_one_transaction(remind_suppliers)),
+    Job("send_rating_requests", timedelta(minutes=1), in_one_transaction(send_rating_requests)),
     Job("fold_analytics", timedelta(seconds=5), fold_analytics),
     Job("send_weekly_digests", timedelta(minutes=15), send_weekly_digests),
 )
