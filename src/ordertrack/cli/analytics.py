@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ordertrack.analytics import ratings_olist
+from ordertrack.analytics import ratings_olist, store
+from ordertrack.cli.common import DbOption, database_for, ensure_schema
+from ordertrack.merchants import service as merchants_service
 
 app = typer.Typer(help="Analytics computed from raw files.", no_args_is_help=True)
 
@@ -72,4 +75,30 @@ def olist(
     typer.echo(
         f"mean score falls with each class: {'yes' if result.mean_score_falls else 'no'}; "
         f"share of 1-2 stars rises with each class: {'yes' if result.low_share_rises else 'no'}"
+    )
+
+
+@app.command("rebuild")
+def rebuild(
+    merchant: Annotated[str | None, typer.Option("--merchant", help="only this merchant's (its id)")] = None,
+    db: DbOption = None,
+) -> None:
+    """Recompute the delivery rollup cells from the raw facts; each merchant's replaced at once."""
+    database = database_for(db)
+    ensure_schema(database)
+    if merchant is not None:
+        with database.uow(write=False) as uow:
+            if not merchants_service.merchant_name(uow, merchant):
+                _fail(f"no merchant {merchant!r}")
+    started = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        rate = done / max(time.perf_counter() - started, 1e-9)
+        typer.echo(f"\r{done:,}/{total:,} shipments, {rate:,.0f}/s", err=True, nl=False)
+
+    stats = store.rebuild(database, merchant, progress=progress)
+    typer.echo("", err=True)
+    typer.echo(
+        f"rebuilt {stats.merchants} merchant(s): {stats.shipments:,} shipments, {stats.counted:,} counted "
+        f"in {stats.cells:,} cells, in {stats.seconds:.1f} s ({stats.rate:,.0f} shipments/s)"
     )
