@@ -23,6 +23,9 @@ from ordertrack.notifications.model import Notification
 from ordertrack.notifications.sending import Channels
 from ordertrack.staff import service as staff_service
 from tests.conftest import Tenant
+from tests.integration.test_dashboard_forms import _csrf, signed_in
+from tests.integration.test_staff import make_staff
+from tests.support import LiveServer
 from tests.unit.test_analytics_digest import HAND, MONDAY
 
 PUBLIC = "http://127.0.0.1:8615"
@@ -158,3 +161,35 @@ def test_due_week_is_monday_morning_in_the_merchants_zone() -> None:
     assert (
         digest_sending.due_week(datetime(2026, 12, 7, 23, 30, tzinfo=UTC), "Europe/Berlin") is None
     )  # Tuesday
+
+
+class TestDigestInTheDashboard:
+    def test_preview_and_a_staff_members_own_choice(
+        self, db: Database, server: LiveServer, make_merchant: Callable[[str], Tenant]
+    ) -> None:
+        alpha, beta = make_merchant("Alpha"), make_merchant("Beta")
+        setup_merchant(db, alpha, facts_of(alpha.merchant_id, 1), {})
+        setup_merchant(db, beta, facts_of(beta.merchant_id, 2), {"b@b.example": "never"})
+        make_staff(db, alpha.merchant_id, role="staff")  # pat@example.com, not an owner
+        with signed_in(server) as http:
+            shown = http.get("/dashboard/digest", params={"week": "2026-12-02"})  # a Wednesday: its week
+            assert shown.status_code == 200
+            assert "Mon 30 Nov – Sun 6 Dec 2026" in shown.text
+            assert '<td data-label="This week">4</td>' in shown.text  # Alpha's 4 shipments
+            assert "900 h" not in shown.text  # Beta's shipment
+            assert "Email me the weekly digest" in shown.text
+            email = http.get("/dashboard/digest/email", params={"week": "2026-11-30"})
+            assert email.status_code == 200
+            assert "default-src 'none'" in email.headers["content-security-policy"]
+            assert "/dashboard/analytics?from=2026-11-30&amp;to=2026-12-06" in email.text
+            assert http.get("/dashboard/digest", params={"week": "30/11/2026"}).status_code == 400
+            token = _csrf(shown.text)
+            assert http.post("/dashboard/digest/subscription", data={"digest": "on"}).status_code == 403
+            bad = http.post("/dashboard/digest/subscription", data={"digest": "yes", "csrf_token": token})
+            assert bad.status_code == 400
+            on = http.post("/dashboard/digest/subscription", data={"digest": "on", "csrf_token": token})
+            assert on.status_code == 303
+            assert "Stop the weekly digest" in http.get(on.headers["location"]).text
+        with db.uow(write=False) as uow:
+            assert digest_sending.recipients(uow, alpha.merchant_id) == ["pat@example.com"]
+            assert digest_sending.recipients(uow, beta.merchant_id) == []

@@ -121,7 +121,7 @@ def _text(values: dict) -> str:
         "",
         f"See the week: {values['url']}",
         "",
-        "You get this email because you asked for it in the dashboard (Analytics digest).",
+        "You get this email because you asked for it in the dashboard (Weekly digest).",
         f"Stop it: {values['unsubscribe_url']}",
     ]
     return "\n".join(out) + "\n"

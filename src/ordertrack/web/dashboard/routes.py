@@ -14,6 +14,7 @@ from ordertrack.staff.model import StaffUser
 from ordertrack.web.dashboard import (
     analytics_pages,
     attention_pages,
+    digest_pages,
     fulfilment,
     inventory_pages,
     map_settings,
@@ -181,6 +182,7 @@ async def not_found(request: Request, rest: str) -> Response:
 router.include_router(auth)
 router.include_router(orders_pages.router)
 router.include_router(attention_pages.router)
+router.include_router(digest_pages.router)
 router.include_router(analytics_pages.router)
 router.include_router(staff_pages.router)
 router.include_router(inventory_pages.router)
