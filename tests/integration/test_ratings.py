@@ -18,8 +18,8 @@ from ordertrack.analytics.rating_model import DeliveryRating, RatingRequest
 from ordertrack.attention.model import AttentionItem
 from ordertrack.attention.workflow import Actor
 from ordertrack.db.uow import Database
-from ordertrack.notifications import service as notifications_service
 from ordertrack.kit.clock import utcnow
+from ordertrack.notifications import service as notifications_service
 from ordertrack.notifications.channels import SmtpConfig, new_webhook_secret
 from ordertrack.notifications.delivery import deliver_due
 from ordertrack.notifications.model import Notification
@@ -65,7 +65,9 @@ def outbox(db: Database, merchant: str, trigger: str) -> list[Notification]:
     with db.uow(write=False) as uow:
         return list(
             uow.session.scalars(
-                select(Notification).where(Notification.merchant_id == merchant, Notification.trigger == trigger)
+                select(Notification).where(
+                    Notification.merchant_id == merchant, Notification.trigger == trigger
+                )
             )
         )
 
@@ -152,7 +154,9 @@ def test_low_rating_opens_an_attention_item_and_the_reply_goes_to_the_outbox(
     assert messages[0].facts["message"] == "Sorry! A replacement is on its way."
 
 
-def test_a_good_rating_opens_nothing_and_a_reply_still_reaches_the_shopper(db: Database, make_merchant) -> None:
+def test_a_good_rating_opens_nothing_and_a_reply_still_reaches_the_shopper(
+    db: Database, make_merchant
+) -> None:
     merchant = make_merchant("Acme").merchant_id
     order_id = delivered_order(db, merchant, "1007", "TRK1007", at=NOW - timedelta(hours=3))
     rating = rate(db, merchant, order_id, 5, NOW)
@@ -224,7 +228,9 @@ def test_merchant_b_never_sees_merchant_as_ratings(db: Database, make_merchant) 
     today = (NOW - timedelta(hours=3)).date()
     with db.uow(write=False) as uow:
         assert ratings.list_ratings(uow, b, cursor=None, limit=50).items == []
-        assert ratings.summary(uow, b, today - timedelta(days=1), today + timedelta(days=1)).overall.ratings == 0
+        assert (
+            ratings.summary(uow, b, today - timedelta(days=1), today + timedelta(days=1)).overall.ratings == 0
+        )
         with pytest.raises(ratings.RatingNotFound):
             ratings.get_rating(uow, b, rating.id)
     with db.uow() as uow, pytest.raises(ratings.RatingNotFound):

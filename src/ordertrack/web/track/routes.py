@@ -29,7 +29,7 @@ from ordertrack.notifications.channels.sms import normalise_phone
 from ordertrack.orders import service as orders_service
 from ordertrack.web.forms import BadForm, UnsupportedForm, read_form
 from ordertrack.web.pages import SECURITY_HEADERS, locale_for, render
-from ordertrack.web.track import proof, readable, reading, sms_signup, theme
+from ordertrack.web.track import proof, rating_form, readable, reading, sms_signup, theme
 from ordertrack.web.track.demand import count_visit
 from ordertrack.web.track.lookup import MERCHANT_ID, client_key, lookup_limiter
 from ordertrack.web.track.maplayers import policy_with_tiles
@@ -109,11 +109,17 @@ def _page_context(request: Request, token: str, subject: reading.Subject) -> dic
     if page is None:
         return None
     locale = locale_for(request)
+    rating = (
+        rating_form.context(request, subject.merchant_id, subject.order_id)
+        if page.show_rating and subject.order_id is not None
+        else {}
+    )
     return {
         "page": page,
         "store": page.store,
         "token": token,
         "marker": marker,
+        **rating,
         **readable.page_helpers(locale, page.home_country),
     }
 
@@ -126,7 +132,10 @@ def order_page(request: Request, token: str) -> HTMLResponse:
         return _link_not_found(request)
     if subject.order_id is not None:
         count_visit(_db(request), subject.order_id, Demand.page_view, merchant_id=subject.merchant_id)
-    return _order_response(request, subject, context, request.query_params.get("sms"))
+    response = _order_response(request, subject, context, request.query_params.get("sms"))
+    if subject.order_id is not None:
+        rating_form.remember_link(request, response, subject.order_id)
+    return response
 
 
 def _order_response(
@@ -249,11 +258,13 @@ async def prove_email(request: Request, token: str) -> Response:
     wait = _sms_limits(request).take_proof(order_id)
     if wait:
         return await run_in_threadpool(_refused, request, token, subject, "limited", 429, wait)
-    email = " ".join((await _sms_form(request)).get("email", "").split())[:254]
+    form = await _sms_form(request)
+    email = " ".join(form.get("email", "").split())[:254]
+    for_rating = form.get("next") == "rating"  # the rating section's copy of this form
     if not await run_in_threadpool(_order_email_is, _db(request), order_id, email):
-        return _back(token, "wrong_email")
+        return rating_form.back(token, "wrong_email") if for_rating else _back(token, "wrong_email")
     keys = _keys(request)
-    response = _back(token, "proven")
+    response = rating_form.back(token, "proven") if for_rating else _back(token, "proven")
     proof.give_proof(response, keys, order_id, secure=request.url.scheme == "https", now=time.time())
     return response
 
@@ -344,3 +355,6 @@ def order_fragment(request: Request, token: str) -> HTMLResponse:
     response = render(request, "track/fragment.html", context)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+router.include_router(rating_form.router)  # rating the delivery (posts to /track/{token}/rating)
