@@ -22,7 +22,7 @@ from ordertrack.notifications import service as notifications_service
 from ordertrack.notifications.model import Notification
 from ordertrack.notifications.sending import Channels
 from ordertrack.staff import service as staff_service
-from tests.conftest import Tenant
+from tests.conftest import TEST_SECRET, Tenant
 from tests.integration.test_dashboard_forms import _csrf, signed_in
 from tests.integration.test_staff import make_staff
 from tests.support import LiveServer
@@ -193,3 +193,12 @@ class TestDigestInTheDashboard:
         with db.uow(write=False) as uow:
             assert digest_sending.recipients(uow, alpha.merchant_id) == ["pat@example.com"]
             assert digest_sending.recipients(uow, beta.merchant_id) == []
+        # The email's unsubscribe link (signed with the server's key) says what it stops, and stops it.
+        digest_sending.send_weekly_digests(db, DUE, public_url=server.base_url, secret=TEST_SECRET)
+        [row] = queued(db)
+        link = row.facts["unsubscribe_url"].removeprefix(server.base_url)
+        with server.client() as http:
+            assert "Stop receiving the weekly delivery digest" in http.get(link).text
+            assert http.post(link).status_code == 200
+        with db.uow(write=False) as uow:
+            assert digest_sending.recipients(uow, alpha.merchant_id) == []

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from ordertrack.analytics.digest_sending import CHANNEL as DIGEST_CHANNEL
 from ordertrack.api.auth import current_merchant, get_db
 from ordertrack.api.references import DEFAULT, Limit, order_refs
 from ordertrack.api.transactions import in_transaction, json_response
@@ -275,10 +276,11 @@ def preview(
 def unsubscribe_page(token: Annotated[str, Path(max_length=600)], request: Request) -> Response:
     found = read_unsubscribe_token(request.app.state.settings.signing_keys(), token)
     staff = found is not None and found[1] == service.STAFF_CHANNEL
+    digest = found is not None and found[1] == DIGEST_CHANNEL
     return render(
         request,
         "notifications/unsubscribe.html",
-        {"valid": found is not None, "done": False, "token": token, "staff": staff},
+        {"valid": found is not None, "done": False, "token": token, "staff": staff, "digest": digest},
         status_code=200 if found else 404,
     )
 
