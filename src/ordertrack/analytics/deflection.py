@@ -9,7 +9,7 @@ An order is *informed* when a proactive message (delay, exception, out for deliv
 the shopper before their first WISMO contact, or, for an order nobody asked about, when one
 reached them at all. Every order is informed or not, so each week's orders split in two with
 no order counted twice; the same split is made again among orders that had a problem (an
-attention item: late, stalled, lost, exception) and orders that did not.
+attention item of a kind in PROBLEM_KINDS) and orders that did not.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ from datetime import UTC, date, datetime, timedelta
 PROACTIVE_TRIGGERS = frozenset(
     {"delivery_revised", "exception", "failed_attempt", "out_for_delivery", "shopper_message"}
 )
+# Attention kinds that are a delivery problem (delay or exception); a low rating or a parcel
+# waiting at a pickup point is not one.
+PROBLEM_KINDS = frozenset({"late", "stalled", "likely_lost", "exception"})
 # Contact reasons that are "where is my order": asking where it is, or why it is late.
 WISMO_REASONS = frozenset({"where_is_my_order", "delay"})
 

@@ -72,11 +72,11 @@ _TOKEN = re.compile(r"#?([A-Za-z0-9][A-Za-z0-9-]{2,63})")
 _MAX_CANDIDATES = 20
 
 
-class BadSignature(Unauthorized):
+class ZendeskSignatureRefused(Unauthorized):
     code = "bad_signature"
 
 
-class StaleSignature(Unauthorized):
+class ZendeskSignatureStale(Unauthorized):
     code = "stale_signature"
 
 
@@ -94,19 +94,21 @@ def zendesk_signature(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def verify_zendesk(secret: str, headers: Mapping[str, str], body: bytes, *, now: datetime) -> None:
-    """Raise BadSignature or StaleSignature unless Zendesk signed this body lately."""
+    """Raise ZendeskSignatureRefused or ZendeskSignatureStale unless Zendesk signed this body lately."""
     signature = headers.get(SIGNATURE_HEADER, "")
     timestamp = headers.get(TIMESTAMP_HEADER, "")
     if not signature or not timestamp or len(timestamp) > 40:
-        raise BadSignature("the request is not signed: X-Zendesk-Webhook-Signature and -Timestamp are needed")
+        raise ZendeskSignatureRefused(
+            "the request is not signed: X-Zendesk-Webhook-Signature and -Timestamp are needed"
+        )
     if not hmac.compare_digest(zendesk_signature(secret, timestamp, body).encode(), signature.encode()):
-        raise BadSignature("the signature does not match this receiver's signing secret")
+        raise ZendeskSignatureRefused("the signature does not match this receiver's signing secret")
     try:
         sent = datetime.fromisoformat(timestamp)
     except ValueError:
-        raise BadSignature("the signature timestamp is not a date and time") from None
+        raise ZendeskSignatureRefused("the signature timestamp is not a date and time") from None
     if sent.tzinfo is None or abs(now - sent) > REPLAY_WINDOW:
-        raise StaleSignature("the signature timestamp is more than 5 minutes away from now")
+        raise ZendeskSignatureStale("the signature timestamp is more than 5 minutes away from now")
 
 
 # --- the merchant's receiver ----------------------------------------------------------------------

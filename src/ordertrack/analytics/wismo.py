@@ -211,7 +211,12 @@ def order_demand(uow: UnitOfWork, merchant_id: str, period: Period) -> list[defl
         uow.session.scalars(
             select(AttentionItem.order_id)
             .join(Order, Order.id == AttentionItem.order_id)
-            .where(AttentionItem.merchant_id == merchant_id, Order.merchant_id == merchant_id, *in_period)
+            .where(
+                AttentionItem.merchant_id == merchant_id,
+                Order.merchant_id == merchant_id,
+                AttentionItem.kind.in_(deflection.PROBLEM_KINDS),
+                *in_period,
+            )
             .distinct()
         )
     )
