@@ -257,7 +257,7 @@ def rating_payload(rating: DeliveryRating, order_number: str) -> dict[str, objec
         "stars": rating.stars,
         "reasons": [r for r in rating.reasons.split(",") if r],
         "comment": rating.comment,
-        "items": dict(rating.items or {}),
+        "item_stars": dict(rating.items or {}),
         "created_at": rating.created_at.isoformat(),
         "updated_at": rating.updated_at.isoformat(),
         "changeable_until": (rating.created_at + rules.CHANGE_WINDOW).isoformat(),

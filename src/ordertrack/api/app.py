@@ -34,6 +34,7 @@ from ordertrack.api.routes.notifications import router as notifications_router
 from ordertrack.api.routes.orders import router as orders_router
 from ordertrack.api.routes.planning import performance_router, reorder_router
 from ordertrack.api.routes.purchase_orders import router as purchase_orders_router
+from ordertrack.api.routes.ratings import router as ratings_router
 from ordertrack.api.routes.receiving import router as receiving_router
 from ordertrack.api.routes.shipments import router as shipments_router
 from ordertrack.api.routes.store import router as store_router
@@ -165,6 +166,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         orders_router,
         performance_router,
         purchase_orders_router,
+        ratings_router,
         receiving_router,
         reorder_router,
         shipments_router,

@@ -220,7 +220,7 @@ def sample_context(trigger: Trigger, locale: str) -> MessageContext:
         purchase_order="PO-1042" if trigger in (Trigger.inbound_late, *SUPPLIER_TRIGGERS) else None,
         supplier="Nordkap AB" if trigger in (Trigger.inbound_late, *SUPPLIER_TRIGGERS) else None,
         promised_date=date(2025, 11, 20) if trigger in SUPPLIER_TRIGGERS else None,
-        rating={"stars": 2, "reasons": ["late"], "comment": "Two days late.", "items": {}, "changeable_until": None}
+        rating={"stars": 2, "reasons": ["late"], "comment": "Two days late.", "item_stars": {}}
         if trigger in (Trigger.rating_created, Trigger.rating_updated)
         else None,
         lines=(("SHOE-TR-42", "NK-7781", 120), ("SOCK-MER-M", None, 300))
