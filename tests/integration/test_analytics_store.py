@@ -9,15 +9,15 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from ordertrack.analytics import facts as facts_loader
 from ordertrack.analytics import figures as f
 from ordertrack.analytics import rollup, store
 from ordertrack.analytics.model import AnalyticsCell, AnalyticsDue, AnalyticsShipment
 from ordertrack.db.uow import Database
+from ordertrack.shipments.model import Shipment
 from ordertrack.simulate.generator import SimConfig, generate
 from ordertrack.simulate.http import send
 from tests.conftest import Tenant
@@ -46,7 +46,9 @@ def stored_cells(db: Database, merchant_id: str) -> dict[rollup.CellKey, rollup.
 
 
 def send_simulation(server: LiveServer, api_key: str, seed: int, orders: int = 60) -> None:
-    records = list(generate(SimConfig(seed=seed, orders=orders, start=START, days=20, ship_from_warehouse=True)))
+    records = list(
+        generate(SimConfig(seed=seed, orders=orders, start=START, days=20, ship_from_warehouse=True))
+    )
     report = send(records, server.base_url, api_key, give_up_after=60)
     assert not report.rejections, report.rejections[:3]
 
@@ -94,3 +96,160 @@ class TestStoredCellsEqualFromScratch:
                     )
         with db.uow(write=False) as uow:
             assert store.due_count(uow) == 0
+
+
+def snapshot(db: Database, merchant_id: str) -> tuple[dict, list]:
+    with db.uow(write=False) as uow:
+        rows = uow.session.execute(
+            select(
+                AnalyticsShipment.shipment_id,
+                AnalyticsShipment.day,
+                AnalyticsShipment.carrier,
+                AnalyticsShipment.contribution,
+                AnalyticsShipment.promise_offset_days,
+                AnalyticsShipment.transit_hours,
+            )
+            .where(AnalyticsShipment.merchant_id == merchant_id)
+            .order_by(AnalyticsShipment.shipment_id)
+        ).all()
+    return stored_cells(db, merchant_id), [tuple(row) for row in rows]
+
+
+class TestRebuildAndTenancy:
+    def test_a_rebuild_gives_the_cells_incremental_folding_gave(
+        self, db: Database, two_merchants: tuple[Tenant, Tenant]
+    ) -> None:
+        fold_everything(db)
+        before = {t.merchant_id: snapshot(db, t.merchant_id) for t in two_merchants}
+        seen: list[tuple[int, int]] = []
+        stats = store.rebuild(db, progress=lambda done, total: seen.append((done, total)))
+        assert stats.merchants == 2 and stats.cells == sum(len(cells) for cells, _ in before.values())
+        assert seen and seen[-1][0] == seen[-1][1] == stats.shipments
+        for tenant in two_merchants:
+            assert snapshot(db, tenant.merchant_id) == before[tenant.merchant_id]
+        # A rebuild of one merchant leaves the other's cells alone.
+        a, b = two_merchants
+        with db.uow() as uow:
+            uow.session.execute(delete(AnalyticsCell).where(AnalyticsCell.merchant_id == b.merchant_id))
+            uow.commit()
+        store.rebuild(db, a.merchant_id)
+        assert stored_cells(db, b.merchant_id) == {}
+        store.rebuild(db, b.merchant_id)
+        assert snapshot(db, b.merchant_id) == before[b.merchant_id]
+
+    def test_merchant_b_cells_never_count_merchant_a_facts(
+        self, db: Database, two_merchants: tuple[Tenant, Tenant]
+    ) -> None:
+        fold_everything(db)
+        a, b = two_merchants
+        facts_a, facts_b = all_facts(db, a.merchant_id), all_facts(db, b.merchant_id)
+        assert {fact.merchant_id for fact in facts_b} == {b.merchant_id}
+        counted_b = [fact for fact in facts_b if fact.counted]
+        counted_a = [fact for fact in facts_a if fact.counted]
+        assert len(counted_a) > len(counted_b) > 0  # same numbers and carriers, A has twice the orders
+        cells_b = stored_cells(db, b.merchant_id)
+        assert sum(cell.shipments for cell in cells_b.values()) == len(counted_b)
+        assert all(key.merchant_id == b.merchant_id for key in cells_b)
+        with db.uow(write=False) as uow:
+            owners = uow.session.execute(
+                select(AnalyticsShipment.merchant_id, Shipment.merchant_id).join(
+                    Shipment, Shipment.id == AnalyticsShipment.shipment_id
+                )
+            ).all()
+            assert owners and all(stored == owner for stored, owner in owners)
+            everything = store.figures(uow, b.merchant_id, date(2000, 1, 1), date(2100, 1, 1))
+            nothing = store.figures(uow, "mer_nobody", date(2000, 1, 1), date(2100, 1, 1))
+        assert everything == f.delivery_figures(facts_b)
+        assert everything != f.delivery_figures(facts_a + facts_b)
+        assert nothing.shipments == 0
+
+
+class TestFactsThatChange:
+    def test_a_shipment_moves_from_its_hand_off_day_to_its_delivery_day_and_back_out_when_returned(
+        self, db: Database, make_merchant: Callable[[str], Tenant]
+    ) -> None:
+        merchant = make_merchant("Gamma").merchant_id
+        order_id = place_order(db, merchant)
+        shipment_id = ship(db, merchant, order_id, "GAMMA1")
+        picked_up = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
+        where = {"location": {"city": "Austin", "region": "TX", "country": "US"}}
+        ingest(db, merchant, [event("GAMMA1", picked_up, "in_transit", event_id="e1", **where)])
+        fold_everything(db)
+        cells = stored_cells(db, merchant)
+        assert [key.day for key in cells] == [date(2026, 11, 2)]  # its hand-off day at the destination
+        assert rollup.figures_of(rollup.merge_all(cells.values())).transit.count == 0
+
+        # Delivered at 03:00 UTC on the 6th: still the 5th at the destination (no region: New York time).
+        delivered = datetime(2026, 11, 6, 3, 0, tzinfo=UTC)
+        dallas = {"location": {"city": "Dallas", "region": "TX", "country": "US"}}
+        ingest(db, merchant, [event("GAMMA1", delivered, "delivered", event_id="e2", **dallas)])
+        with db.uow(write=False) as uow:
+            assert store.due_count(uow) == 1  # queued by the handlers, not yet folded
+        fold_everything(db)
+        cells = stored_cells(db, merchant)
+        assert [key.day for key in cells] == [date(2026, 11, 5)]
+        assert cells == rollup.build(all_facts(db, merchant))
+        merged = rollup.figures_of(rollup.merge_all(cells.values()))
+        assert merged.shipments == 1 and merged.transit.count == 1 and merged.transit.p50_hours == 84
+        assert merged.where_parcels_wait[0].city == "AUSTIN"
+        with db.uow(write=False) as uow:
+            lane = next(iter(cells)).lane
+            assert store.lane_shipments(
+                uow, merchant, lane, date(2026, 11, 5), date(2026, 11, 5), late_only=False
+            ) == [shipment_id]
+            assert (
+                store.lane_shipments(
+                    uow, merchant, lane, date(2026, 11, 6), date(2026, 11, 9), late_only=False
+                )
+                == []
+            )
+
+        # Sent back after all (a carrier's correction): no longer delivered, counted on its hand-off day.
+        back = datetime(2026, 11, 7, 12, 0, tzinfo=UTC)
+        ingest(db, merchant, [event("GAMMA1", back, "returned", event_id="e3", **where)])
+        fold_everything(db)
+        cells = stored_cells(db, merchant)
+        assert cells == rollup.build(all_facts(db, merchant))
+        merged = rollup.figures_of(rollup.merge_all(cells.values()))
+        assert merged.shipments == 1 and merged.returned_to_sender == f.Share(1, 1)
+        assert merged.transit.count == 0
+
+    def test_read_cells_refuses_a_filter_that_is_not_a_dimension(self, db: Database) -> None:
+        with db.uow(write=False) as uow, pytest.raises(ValueError, match="day"):
+            store.read_cells(uow, "mer_x", date(2026, 1, 1), date(2026, 2, 1), day=date(2026, 1, 5))
+
+
+class TestTwoWorkers:
+    def test_two_workers_folding_at_once_count_each_shipment_once(
+        self, db: Database, backend: str, two_merchants: tuple[Tenant, Tenant]
+    ) -> None:
+        if backend != "postgresql":
+            pytest.skip("SQLite has one writer: two workers cannot fold at once")
+        errors: list[BaseException] = []
+        folded: list[int] = []
+        start = threading.Barrier(2)
+
+        def worker() -> None:
+            try:
+                start.wait()
+                done = 0
+                while step := store.refresh_due(db, limit=25):
+                    done += step
+                folded.append(done)
+            except BaseException as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+
+        with db.uow(write=False) as uow:
+            queued = store.due_count(uow)
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not errors, errors
+        assert sum(folded) == queued and all(folded)  # both took part, none twice
+        for tenant in two_merchants:
+            facts = all_facts(db, tenant.merchant_id)
+            assert stored_cells(db, tenant.merchant_id) == rollup.build(facts)
+        with db.uow(write=False) as uow:
+            assert uow.session.scalar(select(func.count()).select_from(AnalyticsDue)) == 0
