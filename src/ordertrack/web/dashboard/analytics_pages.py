@@ -4,13 +4,14 @@ behind them, and the CSV of what is shown."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from ordertrack.analytics import charts, export, report, rollup, store
+from ordertrack.analytics import charts, export, lanes, report, rollup, store
+from ordertrack.analytics.figures import DeliveryFigures, PlaceDwell
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import OrdertrackError
 from ordertrack.orders import service as orders_service
@@ -22,6 +23,8 @@ router = APIRouter(prefix="/dashboard", route_class=DashboardRoute)
 # Places shown in "where parcels wait": the longest stays, enough to act on.
 PLACES_SHOWN = 10
 LANES_SHOWN = 15
+# A lane's shipments listed on one page; the API pages through all of them.
+SHIPMENTS_SHOWN = 500
 # A query string longer than this is not one the page wrote.
 _LONGEST_QUERY = 2000
 
@@ -91,6 +94,13 @@ def _page(
             lanes=found.by_lane[:LANES_SHOWN],
             more_lanes=max(0, len(found.by_lane) - LANES_SHOWN),
             lane_words=report.lane_words,
+            lane_href=lambda lane: (
+                "/dashboard/analytics/lanes/shipments?"
+                + urlencode(
+                    report.lane_params(lane)
+                    | {"from": str(query.first), "to": str(query.last), "figure": "transit_p90"}
+                )
+            ),
             worse=[(w, [_alert_row(a, query.last) for a in alerts]) for w, alerts in worse.items()],
             csv_href="/dashboard/analytics.csv?" + urlencode(query.params()),
             shared_query=urlencode(query.params()),
@@ -100,29 +110,25 @@ def _page(
     )
 
 
-def _places(fig: object) -> list:
-    places = list(fig.where_parcels_wait)  # type: ignore[attr-defined]
-    return places[:PLACES_SHOWN]
+def _places(fig: DeliveryFigures) -> list[PlaceDwell]:
+    return list(fig.where_parcels_wait[:PLACES_SHOWN])
 
 
-def _alert_row(alert: object, as_of: date) -> dict[str, object]:
-    lane = alert.lane  # type: ignore[attr-defined]
-    figure = alert.figure  # type: ignore[attr-defined]
+def _alert_row(alert: lanes.LaneAlert, as_of: date) -> dict[str, object]:
+    lane = alert.lane
+    figure = alert.figure
     link = report.lane_params(lane) | {
-        "window": str(alert.window_days),  # type: ignore[attr-defined]
+        "window": str(alert.window_days),
         "as_of": str(as_of),
         "figure": figure,
     }
     if figure == "on_time":
         what = (
-            f"On time {alert.current * 100:.0f}%, usually "  # type: ignore[attr-defined]
-            f"{alert.usual_low * 100:.0f}–{alert.usual_high * 100:.0f}%"  # type: ignore[attr-defined]
+            f"On time {alert.current * 100:.0f}%, usually "
+            f"{alert.usual_low * 100:.0f}–{alert.usual_high * 100:.0f}%"
         )
     else:
-        what = (
-            f"Transit p90 {alert.current:.0f} h, usually "  # type: ignore[attr-defined]
-            f"{alert.usual_low:.0f}–{alert.usual_high:.0f} h"  # type: ignore[attr-defined]
-        )
+        what = f"Transit p90 {alert.current:.0f} h, usually {alert.usual_low:.0f}–{alert.usual_high:.0f} h"
     return {
         "lane": report.lane_words(lane),
         "what": what,
@@ -155,16 +161,24 @@ def download(request: Request, staff: Staff = Depends(current_staff)) -> Respons
 
 @router.get("/analytics/lanes/shipments")
 def lane_shipments(request: Request, staff: Staff = Depends(current_staff)) -> Response:
+    """The shipments behind a lane: over a lanes-that-got-worse window (``window``, ``as_of``;
+    ``figure=on_time`` lists only the late ones) or over a period (``from``, ``to``: every
+    delivered one)."""
     params = _params(request)
     lane = report.parse_lane(params)
-    window, as_of = report.parse_window(params, _today())
     figure = params.get("figure", "on_time")
     if figure not in ("on_time", "transit_p90"):
         raise report.InvalidFilter("figure is on_time or transit_p90.")
     late_only = figure == "on_time"
+    if params.get("from") or params.get("to"):
+        query = report.parse_query({"from": params.get("from", ""), "to": params.get("to", "")}, _today())
+        first, last, window = query.first, query.last, None
+    else:
+        window, last = report.parse_window(params, _today())
+        first = last - timedelta(days=window - 1)
     with database(request).uow(write=False) as uow:
-        ids = report.shipments_behind(uow, staff.merchant_id, lane, as_of, window, late_only=late_only)
-        shipments = shipments_service.shipments_by_id(uow, staff.merchant_id, ids)
+        ids = store.lane_shipments(uow, staff.merchant_id, lane, first, last, late_only=late_only)
+        shipments = shipments_service.shipments_by_id(uow, staff.merchant_id, ids[:SHIPMENTS_SHOWN])
         orders = orders_service.orders_by_id(uow, staff.merchant_id, {s.order_id for s in shipments})
         rows = [
             {
@@ -180,8 +194,9 @@ def lane_shipments(request: Request, staff: Staff = Depends(current_staff)) -> R
             }
             for s in shipments
         ]
-    rows.sort(key=lambda row: (row["delivered_at"] is None, row["delivered_at"] or as_of, row["id"]))
-    first = as_of.toordinal() - window + 1
+    rows.sort(
+        key=lambda row: (row["delivered_at"] is None, row["delivered_at"] or datetime.max.replace(tzinfo=UTC))
+    )
     return page(
         request,
         staff,
@@ -189,12 +204,13 @@ def lane_shipments(request: Request, staff: Staff = Depends(current_staff)) -> R
         {
             "lane": report.lane_words(lane),
             "window": window,
-            "first": date.fromordinal(first),
-            "as_of": as_of,
+            "first": first,
+            "last": last,
             "late_only": late_only,
             "rows": rows,
+            "total": len(ids),
             "back_href": "/dashboard/analytics?"
-            + urlencode({"from": str(date.fromordinal(first)), "to": str(as_of)} | report.lane_params(lane)),
+            + urlencode({"from": str(first), "to": str(last)} | report.lane_params(lane)),
         },
         section="analytics",
     )
