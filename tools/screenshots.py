@@ -161,6 +161,8 @@ PAGES: tuple[Shot, ...] = (
     Shot("dashboard-template-editor", "Editing a template, with the preview rendered on a real order.",
          lambda d: "/dashboard/templates/shipped/email/en", (DESKTOP,), signed_in=True,
          settle="#template-preview"),
+    Shot("dashboard-analytics", "Delivery analytics: the figures and SVG charts of the last 90 days, lanes, where parcels wait.",
+         lambda d: "/dashboard/analytics?period=90", BOTH, signed_in=True, settle="figure.chart"),
     Shot("dashboard-staff", "Staff and roles: invite, disable, reset.",
          lambda d: "/dashboard/staff", (DESKTOP,), signed_in=True),
     Shot("api-docs", "The API reference at `/docs`, served offline.",

@@ -129,3 +129,26 @@ class TestDeliveryQuery:
         lane = ("ups", "US", "BR", "SP")
         assert report.parse_lane(report.lane_params(lane)) == lane
         assert report.parse_lane({"carrier": "dhl", "origin_country": "de"}) == ("dhl", "DE", None, None)
+
+
+class TestChartScales:
+    @pytest.mark.parametrize(
+        ("top", "ticks"),
+        [
+            (0, [0, 1]),
+            (2, [0, 1, 2]),
+            (7, [0, 2, 4, 6, 8]),
+            (15, [0, 5, 10, 15]),
+            (99, [0, 20, 40, 60, 80, 100]),
+        ],
+    )
+    def test_counts_are_marked_in_whole_steps_of_one_two_or_five(self, top: int, ticks: list[int]) -> None:
+        assert charts._count_labels(top) == ticks
+
+    def test_thirteen_weeks_label_every_third_week_only(self) -> None:
+        query = report.parse_query({"period": "90"}, TODAY)
+        weeks = report.report_of({}, query).weeks
+        assert len(weeks) == 13
+        svg = charts.on_time_by_week(weeks).svg
+        labelled = [w.first.strftime("%d %b") for w in weeks if f">{w.first.strftime('%d %b')}</text>" in svg]
+        assert 3 <= len(labelled) <= 5

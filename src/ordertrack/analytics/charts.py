@@ -11,6 +11,7 @@ pages' Content-Security-Policy; ``chart_css`` serves it as a stylesheet). The SV
 
 from __future__ import annotations
 
+import math
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -80,13 +81,16 @@ def _rate(share: Share) -> float | None:
     return None if value is None else round(value * 100, 1)
 
 
-def _count_labels(top: int) -> list[int] | None:
-    """Whole-number ticks for counts (pygal would mark 0.2, 0.4... on a scale of 2)."""
-    if top <= 0:
-        return [0, 1]
-    if top <= 10:
-        return list(range(top + 1))
-    return None
+def _count_labels(top: int) -> list[int]:
+    """Whole-number ticks for counts, at most six steps, on a step of 1, 2 or 5 times a power of ten
+    (pygal would mark 0.2, 0.4... on a scale of 2, or every unit up to 15)."""
+    top = max(top, 1)
+    magnitude = 1
+    while True:
+        for step in (magnitude, 2 * magnitude, 5 * magnitude):
+            if top / step <= 6:
+                return list(range(0, -(-top // step) * step + 1, step))
+        magnitude *= 10
 
 
 def _config(**extra: Any) -> dict[str, Any]:
@@ -163,7 +167,18 @@ def _strip(element: ET.Element) -> None:
 def on_time_by_week(weeks: Sequence[Week]) -> Chart:
     """On-time rate per week, against the promise and against the carrier's estimate."""
     labels = [w.first.strftime("%d %b") for w in weeks]
-    chart = pygal.Line(**_config(range=(0, 100), y_title="% on time", dots_size=4, stroke_style={"width": 3}))
+    # Past 6 weeks the labels would overlap at 360 px: every few weeks is labelled.
+    every = max(1, math.ceil(len(labels) / 5))
+    chart = pygal.Line(
+        **_config(
+            range=(0, 100),
+            y_title="% on time",
+            dots_size=4,
+            stroke_style={"width": 3},
+            x_labels_major_every=every,
+            show_minor_x_labels=every == 1,
+        )
+    )
     chart.x_labels = labels
     chart.add("Against the promise", [_rate(w.figures.on_time_promise) for w in weeks])
     chart.add("Against the carrier", [_rate(w.figures.on_time_carrier) for w in weeks])
