@@ -20,6 +20,7 @@ from ordertrack.web.dashboard import (
     map_settings,
     orders_pages,
     purchase_order_pages,
+    ratings_pages,
     receiving_pages,
     reorder_pages,
     sessions,
@@ -184,6 +185,7 @@ router.include_router(orders_pages.router)
 router.include_router(attention_pages.router)
 router.include_router(digest_pages.router)
 router.include_router(analytics_pages.router)
+router.include_router(ratings_pages.router)
 router.include_router(staff_pages.router)
 router.include_router(inventory_pages.router)
 router.include_router(supplier_pages.router)
