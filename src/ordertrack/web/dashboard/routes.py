@@ -29,6 +29,7 @@ from ordertrack.web.dashboard import (
     supplier_pages,
     template_preview,
     templates_pages,
+    wismo_pages,
 )
 from ordertrack.web.dashboard.access import (
     CsrfRejected,
@@ -186,6 +187,7 @@ router.include_router(attention_pages.router)
 router.include_router(digest_pages.router)
 router.include_router(analytics_pages.router)
 router.include_router(ratings_pages.router)
+router.include_router(wismo_pages.router)
 router.include_router(staff_pages.router)
 router.include_router(inventory_pages.router)
 router.include_router(supplier_pages.router)
