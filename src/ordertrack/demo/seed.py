@@ -38,6 +38,7 @@ from ordertrack.demo.catalog_data import (
 )
 from ordertrack.demo.order_plans import ORDER_PLANS, OrderPlan
 from ordertrack.demo.purchasing import seed_purchasing
+from ordertrack.demo.ratings import seed_ratings
 from ordertrack.demo.scans import IN_FLIGHT, DemoScan, parcel_journey, tracking_number
 from ordertrack.demo.wismo import seed_demand
 from ordertrack.fulfilment import shipping
@@ -217,6 +218,7 @@ def seed_demo(uow: UnitOfWork, now: datetime | None = None, api_key: str | None 
             raise ValueError(f"demo event refused: {result.rejected[0].error}")
         accepted += result.accepted
     buying = seed_purchasing(uow, merchant_id, now, RECYCLE_WINDOW)
+    seed_ratings(uow, merchant_id, now)
     seed_demand(uow, merchant_id, now)
 
     shipments = [s for d in drafts for s in d.shipments]
