@@ -50,6 +50,12 @@ def test_ratings_page_shows_this_merchants_ratings_and_sends_a_reply(
         csv = http.get("/dashboard/ratings.csv")
         assert csv.text.splitlines()[1] == "all,all,1,1.00,1,1.0000"
         assert http.get("/dashboard/ratings", params={"from": "not-a-day"}).status_code == 422
+        with db.uow(write=False) as uow:
+            item_id = ratings.get_rating(uow, mine, rating_id).attention_item_id
+        item = http.get(f"/dashboard/attention/{item_id}")
+        assert item.status_code == 200
+        beside = item.text.split('class="rating-beside"', 1)[1].split("</div>", 1)[0]
+        assert "Box crushed" in beside and "What happened to the order" in beside and "Delivered" in beside
     with db.uow(write=False) as uow:
         messages = uow.session.scalars(
             select(Notification).where(Notification.trigger == "shopper_message")

@@ -18,6 +18,7 @@ from ordertrack.attention import claims as claims_service
 from ordertrack.attention import workflow
 from ordertrack.attention.model import AttentionItem
 from ordertrack.attention.prepared import prepared_message, text_locale
+from ordertrack.attention.service import LOW_RATING
 from ordertrack.carriers.registry import carrier_names
 from ordertrack.customers import service as customers_service
 from ordertrack.db.uow import UnitOfWork
@@ -27,6 +28,7 @@ from ordertrack.orders import service as orders_service
 from ordertrack.shipments import service as shipments_service
 from ordertrack.staff import service as staff_service
 from ordertrack.web.dashboard.access import DashboardRoute, Staff, current_staff, database, page, staff_form
+from ordertrack.web.dashboard.ratings_pages import low_rating_context
 from ordertrack.web.forms import Form
 
 router = APIRouter(prefix="/dashboard", route_class=DashboardRoute)
@@ -166,6 +168,8 @@ def _item_context(uow: UnitOfWork, staff: Staff, item_id: str) -> dict[str, Any]
         "names": {u.id: u.name for u in people},
         "prepared": prepared_message(item.kind, locale, order.number, detail=item.detail),
         "language": LANGUAGE_WORDS[locale],
+        # A low rating: the shopper's words beside what happened to the order.
+        **(low_rating_context(uow, staff.merchant_id, order) if item.kind == LOW_RATING else {}),
     }
 
 

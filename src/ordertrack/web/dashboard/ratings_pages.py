@@ -4,6 +4,7 @@ each with a reply to the shopper (sent through the outbox); when the request goe
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -13,9 +14,16 @@ from ordertrack.analytics import rating_export, rating_rules, ratings
 from ordertrack.api.routes.ratings import period
 from ordertrack.api.transactions import in_transaction
 from ordertrack.attention.workflow import Actor
+from ordertrack.carriers.registry import carrier_names
+from ordertrack.db.uow import UnitOfWork
+from ordertrack.inventory import service as inventory_service
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import OrdertrackError
+from ordertrack.orders import service as orders_service
+from ordertrack.orders.model import Order
+from ordertrack.tracking import timeline as tracking_timeline
 from ordertrack.web.dashboard.access import DashboardRoute, Staff, current_staff, database, page, staff_form
+from ordertrack.web.dashboard.timeline import order_timeline
 
 router = APIRouter(prefix="/dashboard", route_class=DashboardRoute)
 
@@ -131,3 +139,22 @@ async def settings(request: Request) -> Response:
     except OrdertrackError as refused:
         return _page(request, staff, error=refused.message, status_code=refused.status_code)
     return RedirectResponse("/dashboard/ratings?done=settings#outcome", status_code=303)
+
+
+def low_rating_context(uow: UnitOfWork, merchant_id: str, order: Order) -> dict[str, Any]:
+    """For a low rating's attention item: the rating, and the order's timeline to read beside it."""
+    rating = ratings.rating_of_order(uow, merchant_id, order.id)
+    if rating is None:
+        return {}
+    view = orders_service.order_view(uow, merchant_id, order)
+    parcel_numbers = {p.id: p.tracking_number for s in view.shipments for p in s.parcels}
+    scans = tracking_timeline.events_for_parcels(uow, merchant_id, list(parcel_numbers))
+    zones = {w.code: w.timezone for w in inventory_service.list_warehouses(uow, merchant_id)}
+    timeline = order_timeline(
+        view, [(parcel_numbers[pid], event) for pid, event in scans], zones, carrier_names()
+    )
+    return {
+        "rating": ratings.rating_payload(rating, order.number),
+        "rating_timeline": timeline,
+        "lateness_words": KEY_WORDS,
+    }
