@@ -15,6 +15,7 @@ import pytest
 
 from ordertrack.db.uow import Database
 from ordertrack.staff import service as staff_service
+from tests.api.test_suppliers_api import stock_the_merchant
 from tests.browser.conftest import axe_audit, screenshots
 from tests.integration.test_analytics_store import fold_everything, send_simulation
 from tests.support import ServeProcess
@@ -86,19 +87,27 @@ def test_analytics_shows_charts_keeps_filters_in_the_url_and_leads_to_a_lanes_sh
     assert axe_audit(page) == []
 
 
-def test_the_csv_download_holds_what_the_page_shows(
+def test_the_csv_download_holds_what_the_page_shows_with_the_chosen_supplier(
     page: Any, served: ServeProcess, served_db: Database, served_client: httpx.Client
 ) -> None:
     tenant = served_client.tenant  # type: ignore[attr-defined]
     _sign_in(page, served, served_db, tenant.merchant_id)
     send_simulation(served, tenant.api_key, seed=4, orders=30)  # type: ignore[arg-type]
+    supplier = stock_the_merchant(served_client)  # after: the simulator makes its warehouses first
     fold_everything(served_db)
     page.goto(f"{served.base_url}/dashboard/analytics?period=90")
+    page.locator("#supplier").select_option(supplier)
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(rf"supplier={supplier}"))
+    assert "Kessler Outdoor GmbH" in page.locator("#inbound-table").inner_text()
     shown = page.locator(".list-count").inner_text().split(" shipment")[0].replace(",", "")
     with page.expect_download() as downloaded:
         page.locator("#analytics-csv").click()
     text = Path(downloaded.value.path()).read_bytes().decode("utf-8")
     assert text.startswith("figure,group,detail,numerator,denominator,value")
     assert f"\r\nshipments,,,,,{shown}\r\n" in text
-    for group in (",warehouse=", ",carrier=", ",lane="):
+    for group in (",warehouse=", ",carrier=", ",lane=", ",supplier=Kessler Outdoor GmbH,"):
         assert group in text
+
+    page.goto(f"{served.base_url}/dashboard/analytics?supplier=sup_someone_elses")
+    assert "not one of this shop's" in page.locator("#analytics-error").inner_text()

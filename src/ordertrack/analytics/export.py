@@ -215,3 +215,29 @@ def _number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def inbound_csv_rows(cards: Iterable[tuple[str, Any]]) -> str:
+    """Rows of the suppliers' scorecards (issue 21's ``suppliers.scoring.Scorecard``: on time,
+    fill, discrepancy, lead time) after a report's CSV, grouped by ``supplier=NAME``."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for name, card in cards:
+        group = f"supplier={name}"
+        writer.writerow(_safe(["inbound_orders", group, "", "", "", str(card.orders)]))
+        for figure, rate in (("inbound_on_time", card.on_time), ("inbound_fill", card.fill)):
+            writer.writerow(_safe(_share_row(figure, group, "", Share(rate.numerator, rate.denominator))))
+        writer.writerow(
+            _safe(
+                _share_row(
+                    "inbound_discrepancy",
+                    group,
+                    "",
+                    Share(card.discrepancy.numerator, card.discrepancy.denominator),
+                )
+            )
+        )
+        lead = card.lead_time
+        writer.writerow(_safe(["inbound_lead_time_p50_days", group, lead.basis, "", "", str(lead.p50_days)]))
+        writer.writerow(_safe(["inbound_lead_time_p90_days", group, lead.basis, "", "", str(lead.p90_days)]))
+    return out.getvalue()

@@ -16,6 +16,9 @@ from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import OrdertrackError
 from ordertrack.orders import service as orders_service
 from ordertrack.shipments import service as shipments_service
+from ordertrack.suppliers import performance
+from ordertrack.suppliers import service as supplier_service
+from ordertrack.suppliers.scoring import WINDOW_DAYS
 from ordertrack.web.dashboard.access import DashboardRoute, Staff, current_staff, database, page
 
 router = APIRouter(prefix="/dashboard", route_class=DashboardRoute)
@@ -25,6 +28,8 @@ PLACES_SHOWN = 10
 LANES_SHOWN = 15
 # A lane's shipments listed on one page; the API pages through all of them.
 SHIPMENTS_SHOWN = 500
+# The suppliers of the inbound section (as many as the supplier filter lists).
+SUPPLIERS_SHOWN = 200
 # A query string longer than this is not one the page wrote.
 _LONGEST_QUERY = 2000
 
@@ -41,7 +46,7 @@ def _params(request: Request) -> dict[str, str]:
 
 def _form_values(params: dict[str, str]) -> dict[str, str]:
     """What the filter form shows: what was asked, even when it could not be read."""
-    names = ("period", "from", "to", *report.FILTERS)
+    names = ("period", "from", "to", "supplier", *report.FILTERS)
     return {name: params.get(name, "")[:80] for name in names}
 
 
@@ -50,9 +55,9 @@ def overview(request: Request, staff: Staff = Depends(current_staff)) -> Respons
     params = _params(request)
     try:
         query = report.parse_query(params, _today())
+        return _page(request, staff, query, params)
     except OrdertrackError as error:
-        return _page(request, staff, None, params, error=error.message, status_code=422)
-    return _page(request, staff, query, params)
+        return _page(request, staff, None, params, error=error.message, status_code=error.status_code)
 
 
 def _page(
@@ -72,16 +77,29 @@ def _page(
         "data": None,
     }
     if query is not None:
+        supplier_id = params.get("supplier", "").strip()[:64]
+        # One read: the period and the window of lanes that got worse with its 8 weeks before.
+        first = min(query.first, report.lanes_span(query.last, max(report.WINDOWS))[0])
         with database(request).uow(write=False) as uow:
-            everything = store.read_cells(uow, staff.merchant_id, query.first, query.last)
-            worse = {w: report.worse_lanes(uow, staff.merchant_id, query.last, w) for w in report.WINDOWS}
-        chosen = rollup.select(everything, staff.merchant_id, query.first, query.last, **query.filters)
+            everything = store.read_cells(uow, staff.merchant_id, first, query.last)
+            suppliers = sorted(
+                supplier_service.supplier_page(uow, staff.merchant_id, None, SUPPLIERS_SHOWN).items,
+                key=lambda s: s.name.lower(),
+            )
+            if supplier_id and supplier_id not in {s.id for s in suppliers}:
+                raise report.InvalidFilter("That supplier is not one of this shop's.")
+            inbound = [s for s in suppliers if not supplier_id or s.id == supplier_id]
+            cards = performance.scorecards(uow, staff.merchant_id, inbound)
+        in_period = {key: cell for key, cell in everything.items() if key.day >= query.first}
+        chosen = rollup.select(in_period, staff.merchant_id, query.first, query.last, **query.filters)
         found = report.report_of(chosen, query)
+        worse = {w: report.worse_lanes_of(everything, query.last, w) for w in report.WINDOWS}
         # The values a filter can take: those with shipments in the period, and the one chosen.
-        carriers = sorted({key.carrier for key in everything} | {query.filters.get("carrier", "")} - {""})
+        carriers = sorted(({key.carrier for key in in_period} | {query.filters.get("carrier", "")}) - {""})
         warehouses = sorted(
-            {key.warehouse or "" for key in everything} | {query.filters.get("warehouse", "")} - {""}
+            ({key.warehouse or "" for key in in_period} | {query.filters.get("warehouse", "")}) - {""}
         )
+        shared = query.params() | ({"supplier": supplier_id} if supplier_id else {})
         fig = found.figures
         context.update(
             data=found,
@@ -102,8 +120,11 @@ def _page(
                 )
             ),
             worse=[(w, [_alert_row(a, query.last) for a in alerts]) for w, alerts in worse.items()],
-            csv_href="/dashboard/analytics.csv?" + urlencode(query.params()),
-            shared_query=urlencode(query.params()),
+            csv_href="/dashboard/analytics.csv?" + urlencode(shared),
+            suppliers=suppliers,
+            supplier_id=supplier_id,
+            inbound=[(supplier, cards[supplier.id]) for supplier in inbound],
+            inbound_window=WINDOW_DAYS,
         )
     return page(
         request, staff, "dashboard/analytics.html", context, status_code=status_code, section="analytics"
@@ -147,10 +168,17 @@ def chart_styles() -> Response:
 
 @router.get("/analytics.csv")
 def download(request: Request, staff: Staff = Depends(current_staff)) -> Response:
-    query = report.parse_query(_params(request), _today())
+    params = _params(request)
+    query = report.parse_query(params, _today())
+    supplier_id = params.get("supplier", "").strip()[:64]
     with database(request).uow(write=False) as uow:
         found = report.delivery_report(uow, staff.merchant_id, query)
-    body = export.report_csv(found, *report.GROUPS)
+        suppliers = supplier_service.supplier_page(uow, staff.merchant_id, None, SUPPLIERS_SHOWN).items
+        inbound = [s for s in suppliers if not supplier_id or s.id == supplier_id]
+        cards = performance.scorecards(uow, staff.merchant_id, inbound)
+    body = export.report_csv(found, *report.GROUPS) + export.inbound_csv_rows(
+        [(s.name, cards[s.id]) for s in inbound]
+    )
     name = f"delivery-analytics-{query.first}-{query.last}.csv"
     return Response(
         body,
