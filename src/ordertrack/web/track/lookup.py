@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from ordertrack.analytics.wismo import Demand
@@ -196,9 +197,9 @@ async def _lookup(request: Request, store: StoreFacts | None) -> Response:
     order_id = await run_in_threadpool(_find_order, _db(request), number, contact, by_email, store)
     if order_id is None:
         return _lookup_page(request, store, status_code=404, notice=NOT_FOUND, form={"order_number": number})
-    await run_in_threadpool(count_visit, _db(request), order_id, Demand.lookup)
     keys = _keys(request)
     response = RedirectResponse(f"/track/{tracking_token(keys.current, order_id)}", status_code=303)
+    response.background = BackgroundTask(count_visit, _db(request), order_id, Demand.lookup)
     if by_email:
         proof.give_proof(response, keys, order_id, secure=request.url.scheme == "https", now=time.time())
     return response

@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from ordertrack.analytics.wismo import Demand
@@ -130,11 +131,13 @@ def order_page(request: Request, token: str) -> HTMLResponse:
     context = _page_context(request, token, subject) if subject else None
     if context is None:
         return _link_not_found(request)
-    if subject.order_id is not None:
-        count_visit(_db(request), subject.order_id, Demand.page_view, merchant_id=subject.merchant_id)
     response = _order_response(request, subject, context, request.query_params.get("sms"))
     if subject.order_id is not None:
         rating_form.remember_link(request, response, subject.order_id)
+        # Counted once the page is sent (web/track/demand.py): the shopper never waits for it.
+        response.background = BackgroundTask(
+            count_visit, _db(request), subject.order_id, Demand.page_view, merchant_id=subject.merchant_id
+        )
     return response
 
 
