@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,6 +20,8 @@ from ordertrack.attention.model import AttentionItem
 from ordertrack.attention.workflow import Actor
 from ordertrack.db.uow import Database
 from ordertrack.kit.clock import utcnow
+from ordertrack.kit.signing import SigningKeys
+from ordertrack.links import read_rating_token
 from ordertrack.notifications import service as notifications_service
 from ordertrack.notifications.channels import SmtpConfig, new_webhook_secret
 from ordertrack.notifications.delivery import deliver_due
@@ -248,3 +251,29 @@ def test_list_is_newest_first_with_a_cursor(db: Database, make_merchant) -> None
         second = ratings.list_ratings(uow, merchant, cursor=first.next_cursor, limit=2)
     assert [r.id for r in first.items] == [ids[2], ids[1]]
     assert [r.id for r in second.items] == [ids[0]] and second.next_cursor is None
+
+
+def test_the_request_email_carries_the_signed_rating_link(
+    db: Database, make_merchant, relay: tuple[Relay, int]
+) -> None:
+    merchant = make_merchant("Acme").merchant_id
+    order_id = delivered_order(db, merchant, "1009", "TRK1009", at=NOW - timedelta(hours=30))
+    with db.uow() as uow:  # the request came due a while ago
+        uow.session.scalars(select(RatingRequest)).one().due_at = utcnow() - timedelta(minutes=1)
+        uow.commit()
+    assert send_due(db, utcnow()) == 1
+    to = Channels(
+        smtp=SmtpConfig.from_url(f"smtp://127.0.0.1:{relay[1]}?timeout=5", "Acme <ship@acme.example>"),
+        sms=None,
+        public_url="https://shop.example",
+        secret=TEST_SECRET,
+        outgoing=LOCAL_TARGETS,
+    )
+    asyncio.run(deliver_due(db, to, utcnow(), rng=random.Random(7)))
+    asked = [m for m in relay[0].received if m["Subject"] == "How was the delivery of order 1009?"]
+    assert len(asked) == 1
+    body = "".join(
+        str(part.get_payload(decode=True), "utf-8") for part in asked[0].walk() if not part.is_multipart()
+    )
+    token = re.search(r"\?rate=([A-Za-z0-9_.-]+)#rate", body)
+    assert token and read_rating_token(SigningKeys(TEST_SECRET), token.group(1)) == order_id
