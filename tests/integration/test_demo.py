@@ -13,6 +13,7 @@ from ordertrack.attention.model import AttentionItem
 from ordertrack.catalog.model import Product
 from ordertrack.checks import shipment_checks
 from ordertrack.db.uow import Database
+from ordertrack.demo.history import DAYS
 from ordertrack.demo.order_plans import ORDER_PLANS
 from ordertrack.demo.purchasing import WAITING_ORDERS
 from ordertrack.demo.seed import SeededDemo, seed_demo
@@ -63,14 +64,16 @@ def test_demo_covers_every_order_status(db: Database) -> None:
         ).all()
     assert {status for status, _ in rows} == set(OrderStatus)
     assert any(attention for _, attention in rows)
-    assert 40 <= seeded.orders == len(rows) <= 60
+    assert 40 <= seeded.orders <= 60 and seeded.orders + seeded.history_orders == len(rows)
 
 
 def test_every_demo_order_gets_the_status_its_plan_describes(db: Database) -> None:
     seeded = seed(db, _now())
     with db.uow(write=False) as uow:
         rows = uow.session.execute(
-            select(Order.status, Order.attention).where(Order.merchant_id == seeded.merchant_id)
+            select(Order.status, Order.attention).where(
+                Order.merchant_id == seeded.merchant_id, Order.number.not_like("NW-H%")
+            )
         ).all()
     planned = Counter(str(plan.expect) for plan in ORDER_PLANS)
     # The buying side's shoppers waiting for the sold-out tent (demo.purchasing) are processing.
@@ -227,12 +230,19 @@ def test_no_demo_time_lies_in_the_future(db: Database) -> None:
         )
         placed = uow.session.execute(
             select(func.min(Order.placed_at), func.max(Order.placed_at)).where(
-                Order.merchant_id == seeded.merchant_id
+                Order.merchant_id == seeded.merchant_id, Order.number.not_like("NW-H%")
+            )
+        ).one()
+        history = uow.session.execute(
+            select(func.min(Order.placed_at), func.max(Order.placed_at)).where(
+                Order.merchant_id == seeded.merchant_id, Order.number.like("NW-H%")
             )
         ).one()
     assert latest_scan is not None and latest_scan <= now
     assert placed[1] <= now
     assert placed[0] >= now - timedelta(days=22)
+    # The delivered history (demo.history) reaches three months back.
+    assert now - timedelta(days=DAYS + 2) <= history[0] < history[1] < now
 
 
 def test_demo_scans_carry_the_local_zone_and_offset_of_where_they_happened(db: Database) -> None:

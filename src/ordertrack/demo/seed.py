@@ -20,6 +20,7 @@ from sqlalchemy import select
 from ordertrack.catalog import service as catalog_service
 from ordertrack.catalog.schemas import ProductIn
 from ordertrack.db.uow import UnitOfWork
+from ordertrack.demo import history
 from ordertrack.demo.catalog_data import (
     BULKY_SKUS,
     CURRENCY,
@@ -99,6 +100,7 @@ class SeededDemo:
     purchase_orders: int = 0
     inbound_shipments: int = 0
     waiting_orders: int = 0  # of ``orders``: backordered, waiting for stock on its way
+    history_orders: int = 0  # besides ``orders``: three months delivered (demo.history)
 
 
 @dataclass
@@ -220,6 +222,7 @@ def seed_demo(uow: UnitOfWork, now: datetime | None = None, api_key: str | None 
     buying = seed_purchasing(uow, merchant_id, now, RECYCLE_WINDOW)
     seed_ratings(uow, merchant_id, now)
     seed_demand(uow, merchant_id, now)
+    history_orders = history.add_history(uow, merchant_id, now)  # three months settled, for analytics
 
     shipments = [s for d in drafts for s in d.shipments]
     return SeededDemo(
@@ -240,6 +243,7 @@ def seed_demo(uow: UnitOfWork, now: datetime | None = None, api_key: str | None 
         purchase_orders=buying.purchase_orders,
         inbound_shipments=buying.inbound_shipments,
         waiting_orders=buying.waiting_orders,
+        history_orders=history_orders,
     )
 
 
