@@ -18,9 +18,16 @@ from ordertrack.kit.schema import error_responses
 
 router = APIRouter(tags=["analytics"])
 
-Day = Annotated[str | None, Query(max_length=10, description="a day, YYYY-MM-DD (destination-local)")]
+Day = Annotated[
+    str | None,
+    Query(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", description="a day, YYYY-MM-DD (destination-local)"),
+]
 Filter = Annotated[str | None, Query(max_length=80)]
-Country = Annotated[str | None, Query(max_length=2, description="ISO 3166 two-letter country code")]
+Country = Annotated[
+    str | None,
+    Query(pattern=r"^([A-Za-z]{2})?$", description="ISO 3166 two-letter country code (empty: none)"),
+]
+Window = Annotated[str | None, Query(pattern="^(7|30)$", description="the last 7 or 30 days (default 7)")]
 
 
 def _params(request: Request) -> dict[str, str]:
@@ -94,7 +101,7 @@ def _alert_json(alert: Any) -> dict[str, Any]:
 @router.get("/api/v1/analytics/lanes", responses=error_responses(422))
 def worse_lanes(
     request: Request,
-    window: Annotated[int | None, Query(description="7 or 30 (days)")] = None,
+    window: Window = None,
     as_of: Day = None,
     merchant_id: str = Depends(current_merchant),
     db: Database = Depends(get_db),
@@ -115,7 +122,7 @@ def lane_shipments(
     origin_country: Country = None,
     destination_country: Country = None,
     destination_region: Filter = None,
-    window: Annotated[int | None, Query(description="7 or 30 (days)")] = None,
+    window: Window = None,
     as_of: Day = None,
     late_only: bool = False,
     cursor: Cursor = None,
