@@ -112,6 +112,14 @@ BEYOND_OPENAPI = {
     "POST /api/v1/purchase-orders/{ref}/receipts": (
         "the same rules as counting a notice in, against the order's lines; and the order must have been sent"
     ),
+    "GET /api/v1/analytics/delivery": (
+        "from and to must be calendar days (not 2026-02-30), from not after to and at most 400 days"
+        " apart: rules across two parameters (422 invalid_date, range_reversed, range_too_long)"
+    ),
+    "GET /api/v1/analytics/lanes": "as_of must be a calendar day (422 invalid_date), not only of its form",
+    "GET /api/v1/analytics/lanes/shipments": (
+        "as_of must be a calendar day (422 invalid_date), and the carrier not blank after trimming"
+    ),
     "PUT /api/v1/carriers/{carrier}/account": (
         "base_url is still declared (deprecated) so old clients learn why it is refused, and the"
         " sandbox environment exists for some carriers only (a path and a body field together)"
