@@ -117,8 +117,20 @@ BEYOND_OPENAPI = {
         " apart: rules across two parameters (422 invalid_date, range_reversed, range_too_long)"
     ),
     "GET /api/v1/analytics/lanes": "as_of must be a calendar day (422 invalid_date), not only of its form",
+    "GET /api/v1/ratings/summary": (
+        "from and to must be calendar days (not 2026-02-30), from not after to and at most 400 days"
+        " apart: rules across two parameters (422 invalid_period)"
+    ),
     "GET /api/v1/analytics/lanes/shipments": (
         "as_of must be a calendar day (422 invalid_date), and the carrier not blank after trimming"
+    ),
+    "POST /api/v1/contacts": (
+        "the order must be one of the merchant's (an id, number or tracking number: 422 unknown_order)"
+        " and the contact not in the future (422 occurred_in_future), which depend on the data and the clock"
+    ),
+    "POST /api/v1/contacts/csv": (
+        "the file's text must be CSV with the contact columns, each row naming an order of the merchant:"
+        " the same rules as one contact, inside a string"
     ),
     "PUT /api/v1/carriers/{carrier}/account": (
         "base_url is still declared (deprecated) so old clients learn why it is refused, and the"
