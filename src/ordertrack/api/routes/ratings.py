@@ -32,7 +32,9 @@ from ordertrack.kit.schema import error_responses
 router = APIRouter(prefix="/api/v1", tags=["ratings"])
 
 RatingId = Annotated[str, Path(min_length=1, max_length=32)]
-Day = Annotated[str | None, Query(max_length=10, description="a day, YYYY-MM-DD (local delivery day)")]
+Day = Annotated[
+    str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="a day, YYYY-MM-DD (local delivery day)")
+]
 API_ACTOR = Actor(None, "API")
 MAX_DAYS = 400
 
