@@ -70,30 +70,33 @@ def set_request_after_hours(uow: UnitOfWork, merchant_id: str, hours: object) ->
 
 
 def ask_after_delivery(uow: UnitOfWork, events: Sequence[OrderStatusChanged]) -> None:
-    """An order became delivered: its one rating request is due some hours from now."""
+    """Orders became delivered: each one's rating request is due some hours from now (one query
+    per merchant for the orders already asked, however many were delivered at once)."""
     now = utcnow()
+    delivered: dict[str, set[str]] = {}
     for event in events:
-        if event.current != "delivered":
-            continue
-        known = uow.session.scalar(
-            select(RatingRequest.id).where(
-                RatingRequest.merchant_id == event.merchant_id, RatingRequest.order_id == event.order_id
+        if event.current == "delivered":
+            delivered.setdefault(event.merchant_id, set()).add(event.order_id)
+    for merchant_id, order_ids in delivered.items():
+        asked = set(
+            uow.session.scalars(
+                select(RatingRequest.order_id).where(
+                    RatingRequest.merchant_id == merchant_id, RatingRequest.order_id.in_(sorted(order_ids))
+                )
             )
-        )
-        if known is not None:
-            continue  # delivered again after a return: asked once is enough
-        hours = request_after_hours(uow, event.merchant_id)
-        uow.session.add(
+        )  # delivered again after a return: asked once is enough
+        due_at = rules.request_due_at(now, request_after_hours(uow, merchant_id))
+        uow.session.add_all(
             RatingRequest(
                 id=new_id("rrq"),
-                merchant_id=event.merchant_id,
-                order_id=event.order_id,
-                due_at=rules.request_due_at(now, hours),
+                merchant_id=merchant_id,
+                order_id=order_id,
+                due_at=due_at,
                 sent_at=None,
                 dropped=False,
             )
+            for order_id in sorted(order_ids - asked)
         )
-        uow.session.flush()
 
 
 def send_due_requests(uow: UnitOfWork, now: datetime, limit: int = REQUESTS_PER_RUN) -> int:
