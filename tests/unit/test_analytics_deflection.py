@@ -65,3 +65,18 @@ def test_the_total_adds_the_weeks() -> None:
     assert rates(summed.orders.informed) == (1, 2, 50.0)
     assert rates(summed.with_problem.all) == (4, 3, 100 * 4 / 3)
     assert rates(total([]).orders.all) == (0, 0, None)
+
+
+def test_the_weekly_chart_carries_the_same_numbers_in_its_table() -> None:
+    from ordertrack.analytics.wismo_charts import contacts_by_week
+
+    chart = contacts_by_week(deflection_by_week(ORDERS))
+    assert chart.rows[0] == (
+        "2026-11-02",
+        "75.0 (3 of 4 orders)",
+        "50.0 (1 of 2 orders)",
+        "100.0 (2 of 2 orders)",
+    )
+    assert chart.rows[1][2] == "—"
+    assert "<script" not in chart.svg and 'role="img"' in chart.svg
+    assert "50.0 contacts per 100 orders whose shopper was told first, against 100.0" in chart.description

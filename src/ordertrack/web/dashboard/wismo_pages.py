@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ordertrack.analytics import contacts, deflection, helpdesk, wismo
+from ordertrack.analytics.wismo_charts import contacts_by_week
 from ordertrack.api.transactions import in_transaction
 from ordertrack.kit.clock import utcnow
 from ordertrack.suppliers.csv_import import RowProblem
@@ -64,6 +65,7 @@ def _page(
             "week_choices": WEEK_CHOICES,
             "period": period,
             "by_week": list(reversed(by_week)),
+            "chart": contacts_by_week(by_week),
             "overall": deflection.total(by_week),
             "totals": totals,
             "messages": messages,
