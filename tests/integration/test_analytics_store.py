@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 from ordertrack.analytics import facts as facts_loader
 from ordertrack.analytics import figures as f
 from ordertrack.analytics import rollup, store
-from ordertrack.analytics.model import AnalyticsCell, AnalyticsDue, AnalyticsShipment
+from ordertrack.analytics.model import DIMENSION_NAMES, AnalyticsCell, AnalyticsDue, AnalyticsShipment
 from ordertrack.db.uow import Database
 from ordertrack.shipments.model import Shipment
 from ordertrack.simulate.generator import SimConfig, generate
@@ -82,7 +82,9 @@ class TestStoredCellsEqualFromScratch:
                     (days[0], days[-1], {}),
                     (days[0], days[len(days) // 2], {}),
                     (days[len(days) // 3], days[-1], {"carrier": carrier}),
+                    (days[0], days[-1], {"warehouse": next(iter(expected)).warehouse}),
                     (days[0], days[-1], {"warehouse": None}),
+                    (days[0], days[-1], {"carrier": carrier, "destination_country": "US"}),
                 ):
                     chosen = [
                         fact
@@ -94,12 +96,25 @@ class TestStoredCellsEqualFromScratch:
                     assert store.figures(uow, tenant.merchant_id, first, last, **filters) == (
                         f.delivery_figures(chosen)
                     )
+                # Grouped from the coarse cells as from the fine ones.
+                for by in ("warehouse", "carrier", "destination_region"):
+                    coarse = store.coarse_cells(uow, tenant.merchant_id, days[0], days[-1], by)
+                    group = lambda key, by=by: getattr(key, by)  # noqa: E731
+                    assert rollup.figures_by(coarse, group) == rollup.figures_by(expected, group)
         with db.uow(write=False) as uow:
             assert store.due_count(uow) == 0
 
 
-def snapshot(db: Database, merchant_id: str) -> tuple[dict, list]:
+def snapshot(db: Database, merchant_id: str) -> tuple[list, list]:
+    """Every stored cell (fine and coarse) and shipment row of the merchant, ids left out."""
     with db.uow(write=False) as uow:
+        cells = uow.session.execute(
+            select(
+                AnalyticsCell.day, *(getattr(AnalyticsCell, n) for n in DIMENSION_NAMES), AnalyticsCell.counts
+            )
+            .where(AnalyticsCell.merchant_id == merchant_id)
+            .order_by(AnalyticsCell.day, *(getattr(AnalyticsCell, n) for n in DIMENSION_NAMES))
+        ).all()
         rows = uow.session.execute(
             select(
                 AnalyticsShipment.shipment_id,
@@ -112,7 +127,7 @@ def snapshot(db: Database, merchant_id: str) -> tuple[dict, list]:
             .where(AnalyticsShipment.merchant_id == merchant_id)
             .order_by(AnalyticsShipment.shipment_id)
         ).all()
-    return stored_cells(db, merchant_id), [tuple(row) for row in rows]
+    return [tuple(cell) for cell in cells], [tuple(row) for row in rows]
 
 
 class TestRebuildAndTenancy:
@@ -124,6 +139,7 @@ class TestRebuildAndTenancy:
         seen: list[tuple[int, int]] = []
         stats = store.rebuild(db, progress=lambda done, total: seen.append((done, total)))
         assert stats.merchants == 2 and stats.cells == sum(len(cells) for cells, _ in before.values())
+        assert all(cells for cells, _ in before.values())
         assert seen and seen[-1][0] == seen[-1][1] == stats.shipments
         for tenant in two_merchants:
             assert snapshot(db, tenant.merchant_id) == before[tenant.merchant_id]
@@ -133,7 +149,7 @@ class TestRebuildAndTenancy:
             uow.session.execute(delete(AnalyticsCell).where(AnalyticsCell.merchant_id == b.merchant_id))
             uow.commit()
         store.rebuild(db, a.merchant_id)
-        assert stored_cells(db, b.merchant_id) == {}
+        assert snapshot(db, b.merchant_id)[0] == []
         store.rebuild(db, b.merchant_id)
         assert snapshot(db, b.merchant_id) == before[b.merchant_id]
 

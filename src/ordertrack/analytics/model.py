@@ -34,6 +34,8 @@ class AnalyticsCell(Base):
     __table_args__ = (
         # Also the index of a merchant's range of days (its first two columns).
         Index("uq_analytics_cells_key", "merchant_id", "day", *DIMENSION_NAMES, unique=True),
+        # The coarse cells (store.ALL in carrier or service) of a range of days, apart from the fine.
+        Index("ix_analytics_cells_level", "merchant_id", "carrier", "service", "day"),
     )
 
     id: Mapped[str] = id_column()

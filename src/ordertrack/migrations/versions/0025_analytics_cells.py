@@ -56,6 +56,9 @@ def upgrade() -> None:
             ],
             unique=True,
         )
+        batch_op.create_index(
+            "ix_analytics_cells_level", ["merchant_id", "carrier", "service", "day"], unique=False
+        )
 
     op.create_table(
         "analytics_shipments",
@@ -104,5 +107,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_analytics_shipments_merchant_day")
     op.drop_table("analytics_shipments")
     with op.batch_alter_table("analytics_cells", schema=None) as batch_op:
+        batch_op.drop_index("ix_analytics_cells_level")
         batch_op.drop_index("uq_analytics_cells_key")
     op.drop_table("analytics_cells")
