@@ -23,6 +23,7 @@ from ordertrack.db.uow import Database
 from ordertrack.kit.ids import new_id
 from ordertrack.links import message_click_url, tracking_url
 from ordertrack.notifications.model import Notification
+from ordertrack.tracking.model import Parcel
 from tests.conftest import TEST_SECRET, Tenant
 from tests.integration.scenario import order_payload, ship
 from tests.support import LiveServer
@@ -97,6 +98,23 @@ def test_page_views_and_lookups_add_up_in_one_row_per_order_and_day(
         assert shopper.get("/track/not-a-token").status_code == 404
     counted(db, merchant_id, [(order_id, 3, 1, 0)])
     assert other not in {row[0] for row in demand(db, merchant_id)}
+
+
+def test_a_parcels_page_and_a_lookup_by_tracking_number_count_for_its_order(
+    client: httpx.Client, server: LiveServer, db: Database
+) -> None:
+    order_id = place(client)
+    merchant_id = client.tenant.merchant_id  # type: ignore[attr-defined]
+    ship(db, merchant_id, order_id, "ACME555000111")
+    with db.uow(write=False) as uow:
+        parcel_id = uow.session.scalars(
+            select(Parcel.id).where(Parcel.tracking_number == "ACME555000111")
+        ).one()
+    with server.client() as shopper:
+        assert shopper.get(tracking_url("", TEST_SECRET, parcel_id)).status_code == 200
+        found = shopper.post("/track", data={"kind": "parcel", "tracking_number": "ACME555000111"})
+        assert found.status_code == 303
+    counted(db, merchant_id, [(order_id, 1, 1, 0)])
 
 
 def test_a_message_link_counts_the_click_and_opens_this_servers_tracking_page(

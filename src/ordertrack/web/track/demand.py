@@ -18,6 +18,8 @@ from ordertrack.analytics.wismo import Demand, count_demand
 from ordertrack.db.uow import Database
 from ordertrack.kit.clock import utcnow
 from ordertrack.orders import service as orders_service
+from ordertrack.shipments import service as shipments_service
+from ordertrack.tracking import parcels as tracking_parcels
 
 log = logging.getLogger(__name__)
 
@@ -36,3 +38,21 @@ def count_visit(db: Database, order_id: str, kind: Demand, *, merchant_id: str |
             uow.commit()
     except DBAPIError as error:
         log.warning("tracking demand not counted for %s: %s", order_id, error.__class__.__name__)
+
+
+def count_parcel_visit(db: Database, parcel_id: str, kind: Demand) -> None:
+    """A parcel's page (a label's QR code, a lookup by tracking number) counts for its order; a
+    supplier's inbound parcel belongs to no shopper's order and is not counted."""
+    try:
+        with db.uow(write=False) as uow:
+            parcel = tracking_parcels.parcel_for_tracking_link(uow, parcel_id)
+            if parcel is None or parcel.shipment_id is None:
+                return
+            shipments = shipments_service.shipments_by_id(uow, parcel.merchant_id, [parcel.shipment_id])
+            if not shipments:
+                return
+            merchant_id, order_id = parcel.merchant_id, shipments[0].order_id
+    except DBAPIError as error:
+        log.warning("tracking demand not counted for %s: %s", parcel_id, error.__class__.__name__)
+        return
+    count_visit(db, order_id, kind, merchant_id=merchant_id)

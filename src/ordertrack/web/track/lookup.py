@@ -28,7 +28,7 @@ from ordertrack.tracking import parcels as tracking_parcels
 from ordertrack.web.forms import BadForm, UnsupportedForm, read_form
 from ordertrack.web.pages import render
 from ordertrack.web.track import proof, reading
-from ordertrack.web.track.demand import count_visit
+from ordertrack.web.track.demand import count_parcel_visit, count_visit
 from ordertrack.web.track.ratelimit import LookupLimiter
 from ordertrack.web.track.view import StoreFacts
 from ordertrack.web.track.words import N_
@@ -264,7 +264,10 @@ async def _lookup_parcel(request: Request, store: StoreFacts | None, number: str
         return _lookup_page(
             request, store, status_code=404, notice=PARCEL_NOT_FOUND, form={"tracking_number": number}
         )
-    return RedirectResponse(f"/track/{tracking_token(_keys(request).current, parcel_id)}", status_code=303)
+    token = tracking_token(_keys(request).current, parcel_id)
+    response = RedirectResponse(f"/track/{token}", status_code=303)
+    response.background = BackgroundTask(count_parcel_visit, _db(request), parcel_id, Demand.lookup)
+    return response
 
 
 def _too_many(request: Request, store: StoreFacts | None) -> HTMLResponse:

@@ -31,7 +31,7 @@ from ordertrack.orders import service as orders_service
 from ordertrack.web.forms import BadForm, UnsupportedForm, read_form
 from ordertrack.web.pages import SECURITY_HEADERS, locale_for, render
 from ordertrack.web.track import proof, rating_form, readable, reading, sms_signup, theme
-from ordertrack.web.track.demand import count_visit
+from ordertrack.web.track.demand import count_parcel_visit, count_visit
 from ordertrack.web.track.lookup import MERCHANT_ID, client_key, lookup_limiter
 from ordertrack.web.track.maplayers import policy_with_tiles
 from ordertrack.web.track.words import N_
@@ -138,6 +138,9 @@ def order_page(request: Request, token: str) -> HTMLResponse:
         response.background = BackgroundTask(
             count_visit, _db(request), subject.order_id, Demand.page_view, merchant_id=subject.merchant_id
         )
+    elif subject.parcel_id is not None:
+        parcel_id = subject.parcel_id
+        response.background = BackgroundTask(count_parcel_visit, _db(request), parcel_id, Demand.page_view)
     return response
 
 
