@@ -88,3 +88,20 @@ def test_groups_add_up_to_the_whole(stars: list[int], grouping: str) -> None:
     assert sum(g.ratings for g in groups) == len(stars)
     assert sum(g.stars_total for g in groups) == sum(stars)
     assert sum(g.low for g in groups) == sum(1 for s in stars if s <= 2)
+
+
+@given(
+    st.lists(st.tuples(st.integers(1, 5), st.integers(0, 2), st.integers(-2, 5), st.booleans()), max_size=40)
+)
+def test_counts_made_by_the_database_give_the_same_groups_as_the_ratings(rows: list) -> None:
+    facts = [_fact(s, ("ups", "dpd", "fedex")[c], days_late=d, exception=e) for s, c, d, e in rows]
+    counted: dict[tuple, list[int]] = {}
+    for f in facts:
+        key = (f.carrier, f.lane, f.warehouse, rules.lateness_class(f.days_late), f.had_exception)
+        entry = counted.setdefault(key, [0, 0, 0])
+        entry[0] += 1
+        entry[1] += f.stars
+        entry[2] += rules.is_low(f.stars)
+    as_rows = [rules.CountedFacts(*key, *numbers) for key, numbers in counted.items()]
+    for grouping in (None, *rules.GROUPINGS):
+        assert rules.summarise_counted(as_rows, grouping) == rules.summarise(facts, grouping)

@@ -157,6 +157,42 @@ def summarise(facts: Iterable[RatedFacts], grouping: str | None = None) -> list[
     return sorted(groups, key=lambda g: (-g.ratings, g.key))
 
 
+@dataclass(frozen=True)
+class CountedFacts:
+    """Ratings already counted per combination of what happened (one row of a GROUP BY)."""
+
+    carrier: str
+    lane: str
+    warehouse: str | None
+    lateness: str
+    had_exception: bool
+    ratings: int
+    stars_total: int
+    low: int
+
+
+_COUNTED_KEYS: dict[str, Callable[[CountedFacts], str]] = {
+    "carrier": lambda c: c.carrier,
+    "lane": lambda c: c.lane,
+    "warehouse": lambda c: c.warehouse or "none",
+    "lateness": lambda c: c.lateness,
+    "exception": lambda c: "exception" if c.had_exception else "no_exception",
+}
+
+
+def summarise_counted(counted: Iterable[CountedFacts], grouping: str | None = None) -> list[RatingGroup]:
+    """The same groups as :func:`summarise`, from counts made by the database."""
+    key = _COUNTED_KEYS[grouping] if grouping else (lambda _c: "all")
+    totals: dict[str, list[int]] = {}
+    for row in counted:
+        entry = totals.setdefault(key(row), [0, 0, 0])
+        entry[0] += row.ratings
+        entry[1] += row.stars_total
+        entry[2] += row.low
+    groups = [RatingGroup(k, n, total, low) for k, (n, total, low) in totals.items()]
+    return sorted(groups, key=lambda g: (-g.ratings, g.key))
+
+
 def lane_of(
     carrier: str, origin_country: str | None, destination_country: str | None, region: str | None
 ) -> str:

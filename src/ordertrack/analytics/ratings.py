@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select, tuple_
 
 from ordertrack.analytics import facts as analytics_facts
 from ordertrack.analytics import rating_rules as rules
@@ -334,8 +334,7 @@ def list_ratings(
         last = uow.session.get(DeliveryRating, str(after))
         if last is not None and last.merchant_id == merchant_id:
             query = query.where(
-                (DeliveryRating.created_at < last.created_at)
-                | ((DeliveryRating.created_at == last.created_at) & (DeliveryRating.id < last.id))
+                tuple_(DeliveryRating.created_at, DeliveryRating.id) < (last.created_at, last.id)
             )
     rows = list(
         uow.session.scalars(
@@ -352,24 +351,42 @@ def order_numbers(uow: UnitOfWork, merchant_id: str, ratings: Sequence[DeliveryR
     return {order_id: order.number for order_id, order in orders.items()}
 
 
-def rated_facts(uow: UnitOfWork, merchant_id: str, first_day: date, last_day: date) -> list[rules.RatedFacts]:
-    """The ratings of orders delivered from ``first_day`` to ``last_day`` (local delivery days)."""
+def counted_facts(
+    uow: UnitOfWork, merchant_id: str, first_day: date, last_day: date
+) -> list[rules.CountedFacts]:
+    """The ratings of orders delivered from ``first_day`` to ``last_day`` (local delivery days),
+    counted by the database per carrier, lane, warehouse, lateness class and exception."""
+    lateness = case(
+        (DeliveryRating.days_late.is_(None), rules.NO_PROMISE),
+        (DeliveryRating.days_late <= 0, rules.ON_TIME),
+        (DeliveryRating.days_late <= 2, rules.LATE_1_2),
+        else_=rules.LATE_MORE,
+    )
+    keys = (
+        DeliveryRating.carrier,
+        DeliveryRating.lane,
+        DeliveryRating.warehouse,
+        lateness,
+        DeliveryRating.had_exception,
+    )
     rows = uow.session.execute(
         select(
-            DeliveryRating.stars,
-            DeliveryRating.delivered_on,
-            DeliveryRating.carrier,
-            DeliveryRating.lane,
-            DeliveryRating.warehouse,
-            DeliveryRating.days_late,
-            DeliveryRating.had_exception,
-        ).where(
+            *keys,
+            func.count(),
+            func.sum(DeliveryRating.stars),
+            func.sum(case((DeliveryRating.stars <= rules.LOW_STARS, 1), else_=0)),
+        )
+        .where(
             DeliveryRating.merchant_id == merchant_id,
             DeliveryRating.delivered_on >= first_day,
             DeliveryRating.delivered_on <= last_day,
         )
+        .group_by(*keys)
     ).all()
-    return [rules.RatedFacts(*row) for row in rows]
+    return [
+        rules.CountedFacts(carrier, lane, warehouse, str(late), bool(exception), int(n), int(total), int(low))
+        for carrier, lane, warehouse, late, exception, n, total, low in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -382,11 +399,11 @@ class Summary:
 
 def summary(uow: UnitOfWork, merchant_id: str, first_day: date, last_day: date) -> Summary:
     """Average stars and share of 1-2 stars, overall and by each grouping."""
-    facts = rated_facts(uow, merchant_id, first_day, last_day)
-    overall = rules.summarise(facts) or [rules.RatingGroup("all", 0, 0, 0)]
+    counted = counted_facts(uow, merchant_id, first_day, last_day)
+    overall = rules.summarise_counted(counted) or [rules.RatingGroup("all", 0, 0, 0)]
     return Summary(
         first_day,
         last_day,
         overall[0],
-        {grouping: rules.summarise(facts, grouping) for grouping in rules.GROUPINGS},
+        {grouping: rules.summarise_counted(counted, grouping) for grouping in rules.GROUPINGS},
     )
