@@ -6,13 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from ordertrack.analytics import charts, export, report, rollup
 from ordertrack.analytics.figures import Share, delivery_figures
-from tests.unit.test_analytics_figures import HAND
+from tests.unit.test_analytics_figures import AS_OF, HAND, lane_history
 
 TODAY = date(2024, 2, 1)
 
@@ -152,3 +153,31 @@ class TestChartScales:
         svg = charts.on_time_by_week(weeks).svg
         labelled = [w.first.strftime("%d %b") for w in weeks if f">{w.first.strftime('%d %b')}</text>" in svg]
         assert 3 <= len(labelled) <= 5
+
+
+class TestReportShortcuts:
+    def test_lanes_from_cells_added_per_lane_and_day_are_the_lanes_from_every_cell(self) -> None:
+        facts = lane_history("ups", window_transit=60, window_late=2, start_id=1)
+        facts += lane_history("dhl", window_transit=200, window_late=0, start_id=5000)
+        facts = [replace(fact, warehouse=("east" if fact.shipment_id % 2 else "west")) for fact in facts]
+        cells = rollup.build(facts)
+        found = report.worse_lanes_of(cells, AS_OF)
+        assert found == {w: rollup.lanes_that_got_worse(cells, AS_OF, w) for w in (7, 30)}
+        assert {(a.lane[0], a.figure) for a in found[7]} == {("ups", "on_time"), ("dhl", "transit_p90")}
+
+    def test_groups_read_from_partials_equal_groups_of_every_cell_but_for_places(self) -> None:
+        facts = [replace(fact, warehouse=("east" if fact.shipment_id % 2 else "west")) for fact in HAND]
+        query = report.parse_query(
+            {"from": "2024-01-01", "to": "2024-01-31", "group_by": "lane"}, TODAY, group_by=True
+        )
+        cells = rollup.build(facts)
+        found = report.report_of(cells, query)
+        for name, groups, pick in (
+            ("warehouse", found.by_warehouse, lambda key: key.warehouse),
+            ("carrier", found.by_carrier, lambda key: key.carrier),
+        ):
+            expected = rollup.figures_by(cells, pick)
+            assert {k: replace(v, where_parcels_wait=()) for k, v in groups} == {
+                k: replace(v, where_parcels_wait=()) for k, v in expected.items()
+            }, name
+        assert dict(found.by_lane) == rollup.figures_by(cells, lambda key: key.lane)  # asked for: whole

@@ -93,7 +93,7 @@ def _page(
         in_period = {key: cell for key, cell in everything.items() if key.day >= query.first}
         chosen = rollup.select(in_period, staff.merchant_id, query.first, query.last, **query.filters)
         found = report.report_of(chosen, query)
-        worse = {w: report.worse_lanes_of(everything, query.last, w) for w in report.WINDOWS}
+        worse = report.worse_lanes_of(everything, query.last)
         # The values a filter can take: those with shipments in the period, and the one chosen.
         carriers = sorted(({key.carrier for key in in_period} | {query.filters.get("carrier", "")}) - {""})
         warehouses = sorted(
