@@ -43,7 +43,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["merchant_id"], ["merchants.id"], name=op.f("fk_delivery_ratings_merchant_id_merchants")
         ),
-        sa.ForeignKeyConstraint(["order_id"], ["orders.id"], name=op.f("fk_delivery_ratings_order_id_orders")),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["orders.id"], name=op.f("fk_delivery_ratings_order_id_orders")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_delivery_ratings")),
         sa.UniqueConstraint("merchant_id", "order_id", name=op.f("uq_delivery_ratings_merchant_id_order_id")),
     )
