@@ -388,3 +388,28 @@ def test_a_zendesk_event_that_is_not_a_new_ticket_is_acknowledged_and_ignored(
     }
     assert (broken.status_code, code(broken)) == (422, "unreadable_ticket")
     assert client.get("/api/v1/contacts").json()["items"] == []
+
+
+def test_the_contact_figures_answer_per_week_as_json_and_csv(client: httpx.Client) -> None:
+    placed = (NOW - timedelta(minutes=30)).isoformat()
+    for number in ("W-1", "W-2"):
+        assert client.post("/api/v1/orders", json=order_payload(number, placed_at=placed)).status_code == 201
+    asked = (NOW - timedelta(minutes=10)).isoformat()
+    body = contact("W-1", occurred_at=asked, reason="delay")
+    assert client.post("/api/v1/contacts", json=body).status_code == 201
+    answer = client.get("/api/v1/analytics/contacts", params={"weeks": 2})  # across a Monday too
+    assert answer.status_code == 200, answer.text
+    figures = answer.json()
+    assert len(figures["weeks"]) == 1
+    assert figures["total"]["orders"]["all"] == {"contacts": 1, "orders": 2, "per_100_orders": 50.0}
+    assert figures["total"]["orders"]["told_first"] == {"contacts": 0, "orders": 0, "per_100_orders": None}
+    assert figures["total"]["without_problem"]["not_told"]["orders"] == 2
+    assert figures["demand"] == {"page_views": 0, "lookups": 0, "clicks": 0, "orders": 0}
+    csv_text = client.get("/api/v1/analytics/contacts", params={"weeks": 2, "format": "csv"}).text
+    lines = csv_text.splitlines()
+    assert lines[0].startswith(
+        "week,orders_group,all_contacts,all_orders,all_per_100_orders,told_first_contacts"
+    )
+    assert lines[1].endswith(",all orders,1,2,50.00,0,0,,1,2,50.00")
+    refused = client.get("/api/v1/analytics/contacts", params={"weeks": 0})
+    assert refused.status_code == 422 and code(refused) == "validation_error"

@@ -90,7 +90,8 @@ class ContactPage(OutModel):
 class ContactsFileIn(ApiModel):
     """A help desk's export of contacts, as text (columns in docs/analytics.md)."""
 
-    csv: Annotated[str, StringConstraints(min_length=1, max_length=1_000_000)] = Field(
+    # A few thousand rows; a larger export goes in several files (the request body has its limit).
+    csv: Annotated[str, StringConstraints(min_length=1, max_length=200_000)] = Field(
         description="the file's text, header line first"
     )
 

@@ -14,6 +14,8 @@ attention item of a kind in PROBLEM_KINDS) and orders that did not.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -119,3 +121,47 @@ def total(weeks: Iterable[DeflectionWeek]) -> DeflectionWeek:
                 rate.contacts += other.contacts
                 rate.orders += other.orders
     return summed or DeflectionWeek(date(1970, 1, 5))
+
+
+# --- as data: JSON and CSV ------------------------------------------------------------------------
+
+GROUPS = (("orders", "all orders"), ("with_problem", "had a problem"), ("without_problem", "no problem"))
+PARTS = (("all", "all"), ("informed", "told first"), ("not_informed", "not told"))
+
+
+def rate_json(rate: ContactRate) -> dict[str, int | float | None]:
+    per_100 = rate.per_100
+    return {
+        "contacts": rate.contacts,
+        "orders": rate.orders,
+        "per_100_orders": None if per_100 is None else round(per_100, 2),
+    }
+
+
+def week_json(week: DeflectionWeek) -> dict[str, object]:
+    """One week as the API answers it: each group's all / told_first / not_told rates."""
+    names = {"all": "all", "informed": "told_first", "not_informed": "not_told"}
+    return {
+        group: {names[part]: rate_json(getattr(getattr(week, group), part)) for part, _label in PARTS}
+        for group, _title in GROUPS
+    }
+
+
+def weeks_csv(weeks: Iterable[DeflectionWeek]) -> str:
+    """One row per week and group; contacts, orders and contacts per 100 orders for each part."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    header = ["week", "orders_group"]
+    for _part, label in PARTS:
+        slug = label.replace(" ", "_")
+        header += [f"{slug}_contacts", f"{slug}_orders", f"{slug}_per_100_orders"]
+    writer.writerow(header)
+    for week in weeks:
+        for group, title in GROUPS:
+            row: list[object] = [week.week.isoformat(), title]
+            for part, _label in PARTS:
+                rate = getattr(getattr(week, group), part)
+                per_100 = rate.per_100
+                row += [rate.contacts, rate.orders, "" if per_100 is None else f"{per_100:.2f}"]
+            writer.writerow(row)
+    return out.getvalue()

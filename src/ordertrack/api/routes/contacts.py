@@ -3,12 +3,16 @@ or a CSV file), lists them, and Zendesk pushes its tickets to a signed receiver.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from dataclasses import asdict
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from ordertrack.analytics import contacts, helpdesk
+from ordertrack.analytics import contacts, deflection, helpdesk, wismo
 from ordertrack.api.auth import current_merchant, get_db
 from ordertrack.api.references import DEFAULT, Limit, OrderQuery, order_id_of
 from ordertrack.api.transactions import idempotent_write, in_transaction, json_response
@@ -115,3 +119,51 @@ async def receive_zendesk(receiver_id: str, request: Request, db: Database = Dep
         return TicketReceived(recorded=received.new, contact_id=view.id, order=view.order)
 
     return json_response(await run_in_threadpool(in_transaction, db, work))
+
+
+@router.get(
+    "/analytics/contacts",
+    responses={
+        **error_responses(422),
+        200: {
+            "description": "Where-is-my-order contacts per 100 orders, week by week (the week the"
+            " orders were placed, UTC) and in total, split by told first / not told and by problem;"
+            " demand for tracking and shopper messages of the same days. CSV (one row per week and"
+            " group) with format=csv",
+            "content": {"application/json": {}, "text/csv": {}},
+        },
+    },
+)
+def contact_figures(
+    weeks: Annotated[
+        int, Query(ge=1, le=53, description="whole weeks back from this one (this one included)")
+    ] = 8,
+    format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
+    merchant_id: str = Depends(current_merchant),
+    db: Database = Depends(get_db),
+) -> Response:
+    """Definitions: docs/analytics.md, "Where is my order contacts"."""
+    today = utcnow().date()
+    period = wismo.Period(today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1), today)
+    with db.uow(write=False) as uow:
+        by_week = wismo.weekly_deflection(uow, merchant_id, period)
+        totals = wismo.demand_totals(uow, merchant_id, period)
+        messages = wismo.message_figures(uow, merchant_id, period)
+    if format == "csv":
+        return Response(
+            deflection.weeks_csv(by_week),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="contacts-{period.first}-{period.last}.csv"'
+            },
+        )
+    return JSONResponse(
+        {
+            "from": period.first.isoformat(),
+            "to": period.last.isoformat(),
+            "weeks": [{"week": w.week.isoformat(), **deflection.week_json(w)} for w in by_week],
+            "total": deflection.week_json(deflection.total(by_week)),
+            "demand": asdict(totals),
+            "messages": asdict(messages),
+        }
+    )
