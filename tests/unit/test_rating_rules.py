@@ -19,16 +19,16 @@ def test_a_rating_keeps_reasons_in_a_fixed_order_and_trims_the_comment() -> None
 
 @pytest.mark.parametrize("stars", ["0", "6", "", "four", "2.5", None])
 def test_stars_outside_one_to_five_are_refused(stars: object) -> None:
-    with pytest.raises(rules.InvalidRating, match="1 to 5 stars"):
+    with pytest.raises(rules.RatingRuleBroken, match="1 to 5 stars"):
         rules.checked_rating(stars)
 
 
 def test_unknown_reasons_long_comments_and_bad_item_stars_are_refused() -> None:
-    with pytest.raises(rules.InvalidRating, match="unknown reason 'rude'"):
+    with pytest.raises(rules.RatingRuleBroken, match="unknown reason 'rude'"):
         rules.checked_rating(3, ["rude"])
-    with pytest.raises(rules.InvalidRating, match="at most 2000"):
+    with pytest.raises(rules.RatingRuleBroken, match="at most 2000"):
         rules.checked_rating(3, comment="x" * 2001)
-    with pytest.raises(rules.InvalidRating, match="item Mug"):
+    with pytest.raises(rules.RatingRuleBroken, match="item Mug"):
         rules.checked_rating(3, items=[("Mug", "9")])
 
 

@@ -31,7 +31,7 @@ LATENESS_CLASSES = (ON_TIME, LATE_1_2, LATE_MORE, NO_PROMISE)
 GROUPINGS = ("carrier", "lane", "warehouse", "lateness", "exception")
 
 
-class InvalidRating(ValueError):
+class RatingRuleBroken(ValueError):
     """The rating's content breaks a rule; the message says which."""
 
 
@@ -48,15 +48,15 @@ class RatingInput:
 def checked_rating(
     stars: object, reasons: Iterable[str] = (), comment: str = "", items: Iterable[tuple[str, object]] = ()
 ) -> RatingInput:
-    """The rating as stored, or :class:`InvalidRating` naming the broken rule."""
+    """The rating as stored, or :class:`RatingRuleBroken` naming the broken rule."""
     value = _stars(stars, "the delivery")
     given = set(reasons)
     unknown = given - set(REASONS)
     if unknown:
-        raise InvalidRating(f"unknown reason {sorted(unknown)[0]!r}; reasons are {', '.join(REASONS)}")
+        raise RatingRuleBroken(f"unknown reason {sorted(unknown)[0]!r}; reasons are {', '.join(REASONS)}")
     comment = comment.strip()
     if len(comment) > COMMENT_LENGTH:
-        raise InvalidRating(f"the comment must be at most {COMMENT_LENGTH} characters")
+        raise RatingRuleBroken(f"the comment must be at most {COMMENT_LENGTH} characters")
     rated_items = tuple(sorted((sku, _stars(value_, f"item {sku}")) for sku, value_ in items if value_ != ""))
     return RatingInput(value, tuple(r for r in REASONS if r in given), comment, rated_items)
 
@@ -65,9 +65,9 @@ def _stars(value: object, what: str) -> int:
     try:
         number = int(str(value).strip())
     except ValueError:
-        raise InvalidRating(f"rate {what} with 1 to 5 stars") from None
+        raise RatingRuleBroken(f"rate {what} with 1 to 5 stars") from None
     if number not in STARS:
-        raise InvalidRating(f"rate {what} with 1 to 5 stars")
+        raise RatingRuleBroken(f"rate {what} with 1 to 5 stars")
     return number
 
 
@@ -88,9 +88,9 @@ def checked_request_hours(hours: object) -> int:
     try:
         value = int(str(hours).strip())
     except ValueError:
-        raise InvalidRating("the hours after delivery must be a whole number") from None
+        raise RatingRuleBroken("the hours after delivery must be a whole number") from None
     if not 0 <= value <= MAX_REQUEST_AFTER_HOURS:
-        raise InvalidRating(f"the hours after delivery must be 0 to {MAX_REQUEST_AFTER_HOURS}")
+        raise RatingRuleBroken(f"the hours after delivery must be 0 to {MAX_REQUEST_AFTER_HOURS}")
     return value
 
 

@@ -63,7 +63,7 @@ def request_after_hours(uow: UnitOfWork, merchant_id: str) -> int:
 def set_request_after_hours(uow: UnitOfWork, merchant_id: str, hours: object) -> int:
     try:
         value = rules.checked_request_hours(hours)
-    except rules.InvalidRating as bad:
+    except rules.RatingRuleBroken as bad:
         raise InvalidRating(str(bad)) from None
     merchants_service.set_setting(uow, merchant_id, "rating_request_after_hours", value)
     return value
@@ -134,7 +134,7 @@ def send_due_requests(uow: UnitOfWork, now: datetime, limit: int = REQUESTS_PER_
 
 
 @dataclass(frozen=True)
-class Delivery:
+class OrderDelivery:
     """What happened to a delivered order, as a rating is joined to it."""
 
     delivered_on: date
@@ -146,7 +146,7 @@ class Delivery:
     last_shipment_id: str
 
 
-def delivery_of(uow: UnitOfWork, merchant_id: str, order_id: str) -> Delivery | None:
+def delivery_of(uow: UnitOfWork, merchant_id: str, order_id: str) -> OrderDelivery | None:
     """The order's delivery: the shipment delivered last gives the day, carrier, warehouse and
     lane; days late is the worst of its shipments; an exception on any shipment counts."""
     shipments = shipments_service.shipments_for_orders(uow, merchant_id, [order_id]).get(order_id, [])
@@ -158,7 +158,7 @@ def delivery_of(uow: UnitOfWork, merchant_id: str, order_id: str) -> Delivery | 
     fact = facts.get(last.id)
     offsets = [o for o in (promise_offset(facts[s.id]) for s in delivered if s.id in facts) if o is not None]
     day = fact.delivery_day if fact is not None else None
-    return Delivery(
+    return OrderDelivery(
         delivered_on=day or last.delivered_at.date(),  # type: ignore[union-attr]
         carrier=last.carrier,
         warehouse=last.warehouse,

@@ -176,7 +176,7 @@ async def rate_delivery(request: Request, token: str) -> Response:
             (form.get("comment") or [""])[0],
             items,
         )
-    except rating_rules.InvalidRating:
+    except rating_rules.RatingRuleBroken:
         return await run_in_threadpool(_refused, request, token, subject, "invalid", 422)
 
     def work() -> str:
