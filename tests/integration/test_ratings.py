@@ -277,3 +277,23 @@ def test_the_request_email_carries_the_signed_rating_link(
     )
     token = re.search(r"\?rate=([A-Za-z0-9_.-]+)#rate", body)
     assert token and read_rating_token(SigningKeys(TEST_SECRET), token.group(1)) == order_id
+
+
+def test_a_rating_sent_again_unchanged_tells_nobody(db: Database, make_merchant) -> None:
+    merchant = make_merchant("Acme").merchant_id
+    with db.uow() as uow:
+        notifications_service.add_endpoint(
+            uow,
+            merchant,
+            "http://127.0.0.1:9/hooks",
+            ["rating.updated"],
+            new_webhook_secret(),
+            outgoing=LOCAL_TARGETS,
+        )
+        uow.commit()
+    order_id = delivered_order(db, merchant, "1010", "TRK1010", at=NOW - timedelta(hours=3))
+    rate(db, merchant, order_id, 2, NOW, reasons=["late"], comment="Slow")
+    rate(db, merchant, order_id, 2, NOW + timedelta(minutes=1), reasons=["late"], comment="Slow")
+    assert outbox(db, merchant, "rating_updated") == []
+    rate(db, merchant, order_id, 3, NOW + timedelta(minutes=2), reasons=["late"], comment="Slow")
+    assert len(outbox(db, merchant, "rating_updated")) == 1

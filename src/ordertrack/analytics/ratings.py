@@ -210,6 +210,13 @@ def give_rating(
         uow.session.add(rating)
     elif not rules.still_changeable(rating.created_at, now):
         raise RatingClosed("a rating can be changed for 14 days after it was given; this one can no longer")
+    elif (rating.stars, rating.reasons, rating.comment, dict(rating.items or {})) == (
+        given.stars,
+        ",".join(given.reasons),
+        given.comment,
+        dict(given.items),
+    ):
+        return rating, False  # sent again unchanged: nothing happened, nobody is told
     rating.stars = given.stars
     rating.reasons = ",".join(given.reasons)
     rating.comment = given.comment

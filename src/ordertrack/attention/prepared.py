@@ -24,6 +24,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "will tell you right away.",
         Kind.not_picked_up: "Your order {order} is packed and labelled, but the carrier has not collected it "
         "yet. We are chasing them and will let you know as soon as it is on its way.",
+        "low_rating": "Thank you for telling us how the delivery of your order {order} went, and I am sorry "
+        "it let you down. We have looked at what happened on the way and want to put it right: just reply to "
+        "this message and tell us what would help.",
         "address_issue": "The carrier could not deliver your order {order} because of a problem with the "
         "address. Could you reply with your full address, including any flat or unit number, so the "
         "parcel can continue?",
@@ -43,6 +46,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "lo diremos enseguida.",
         Kind.not_picked_up: "Tu pedido {order} está embalado y etiquetado, pero el transportista aún no lo "
         "ha recogido. Los estamos presionando y te avisaremos en cuanto esté en camino.",
+        "low_rating": "Gracias por contarnos cómo fue la entrega de tu pedido {order}, y lamento que no "
+        "estuviera a la altura. Hemos revisado lo que pasó por el camino y queremos arreglarlo: responde a "
+        "este mensaje y dinos qué te ayudaría.",
         "address_issue": "El transportista no pudo entregar tu pedido {order} por un problema con la "
         "dirección. ¿Puedes responder con tu dirección completa, incluido el número de piso o puerta, para "
         "que el paquete pueda continuar?",
@@ -62,6 +68,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "na hora.",
         Kind.not_picked_up: "Seu pedido {order} está embalado e etiquetado, mas a transportadora ainda não "
         "o coletou. Estamos cobrando a coleta e avisaremos assim que ele estiver a caminho.",
+        "low_rating": "Obrigado por nos contar como foi a entrega do seu pedido {order}, e sinto muito que "
+        "ela tenha decepcionado. Vimos o que aconteceu no caminho e queremos resolver: é só responder a esta "
+        "mensagem e dizer o que ajudaria.",
         "address_issue": "A transportadora não conseguiu entregar seu pedido {order} por um problema no "
         "endereço. Você pode responder com o endereço completo, incluindo número do apartamento ou "
         "complemento, para que a encomenda siga viagem?",
