@@ -18,10 +18,11 @@ they merge. With a large merchant most fine cells hold a shipment or two (a day 
 many cells as shipments; from coarse cells it reads 90 (or 90 per value when grouped).
 
 Two workers at once (PostgreSQL): each takes its due rows ``FOR UPDATE SKIP LOCKED`` and deletes
-them, so a shipment is folded by one worker at a time; the handler's upsert touches the due row,
-so a scan committed while a worker folds its shipment either waits for that worker (and queues the
-shipment again) or makes the worker skip it. Cells two workers both change are created with
-``ON CONFLICT DO NOTHING`` and then locked ``FOR UPDATE`` in key order before being rewritten.
+them in a short transaction of its own; the handler's upsert touches the due row, so a worker
+skips a shipment whose new facts are not committed yet, and a shipment queued again while it is
+being folded is queued anew. The fold takes an advisory lock per shipment (in id order) before
+reading the facts, so two workers never fold one shipment at once. Cells two workers both change
+are created with ``ON CONFLICT DO NOTHING`` and then locked ``FOR UPDATE`` in key order.
 A rebuild holds its merchant's advisory lock exclusively, workers hold it shared. SQLite has one
 writer at a time, which serialises all of this.
 """
@@ -330,7 +331,8 @@ def mark_due(
 ) -> None:
     """These shipments' facts changed: the worker folds them in soon. One statement. On a row
     already queued it rewrites the row unchanged, which on PostgreSQL holds it until this
-    transaction ends, so a worker does not fold the shipment before these facts are committed."""
+    transaction ends: a worker skips it (``SKIP LOCKED``) rather than fold the shipment before
+    these facts are committed. A worker holds a queued row only for the instant it takes it."""
     ids = sorted({i for i in shipment_ids if i})
     if not ids:
         return
@@ -366,8 +368,9 @@ def _lock_merchants(session: Session, merchant_ids: Iterable[str], *, shared: bo
 
 
 def refresh_due(db: Database, limit: int = REFRESH_BATCH, now: datetime | None = None) -> int:
-    """Fold up to ``limit`` due shipments (longest due first) into their cells, in one
-    transaction; how many were folded. What the worker runs."""
+    """Fold up to ``limit`` due shipments (longest due first) into their cells; how many were
+    folded. What the worker runs. Two transactions: a short one takes the shipments off the queue
+    (so ingest never waits for a fold), then one folds them under a per-shipment lock."""
     at = now or utcnow()
     with db.uow() as uow:
         session = uow.session
@@ -379,12 +382,37 @@ def refresh_due(db: Database, limit: int = REFRESH_BATCH, now: datetime | None =
         due = session.execute(query.limit(limit)).all()
         if not due:
             return 0
-        ids = [sid for sid, _ in due]
+        ids = sorted(sid for sid, _ in due)
         session.execute(delete(AnalyticsDue).where(AnalyticsDue.shipment_id.in_(ids)))
-        _lock_merchants(session, {merchant for _, merchant in due}, shared=True)
-        _fold_shipments(session, uow, ids, at)
         uow.commit()
+    try:
+        with db.uow() as uow:
+            session = uow.session
+            _lock_shipments(session, ids)
+            _lock_merchants(session, {merchant for _, merchant in due}, shared=True)
+            _fold_shipments(session, uow, ids, at)
+            uow.commit()
+    except Exception:
+        # Not folded: back on the queue for the next round.
+        with db.uow() as uow:
+            for merchant_id in sorted({merchant for _, merchant in due}):
+                mark_due(uow, merchant_id, [sid for sid, m in due if m == merchant_id], at)
+            uow.commit()
+        raise
     return len(ids)
+
+
+def _lock_shipments(session: Session, ids: list[str]) -> None:
+    """PostgreSQL: one worker at a time per shipment (a shipment queued again while one worker
+    folds it may be taken by another), in id order; the facts are read after."""
+    if _is_postgres(session):
+        session.execute(
+            text(
+                "SELECT pg_advisory_xact_lock(:space, hashtext(id))"
+                " FROM (SELECT unnest(CAST(:ids AS text[])) AS id ORDER BY 1) AS chosen"
+            ),
+            {"space": _LOCK_SPACE + 1, "ids": ids},
+        )
 
 
 def _fold_shipments(session: Session, uow: UnitOfWork, ids: list[str], at: datetime) -> None:
