@@ -18,7 +18,7 @@ from tests.unit.test_analytics_figures import AS_OF, HAND, lane_history
 TODAY = date(2024, 2, 1)
 
 
-def hand_report(**params: str) -> report.DeliveryReport:
+def hand_report(**params: str) -> report.AnalyticsReport:
     query = report.parse_query({"from": "2024-01-01", "to": "2024-01-31", **params}, TODAY, group_by=True)
     cells = rollup.select(rollup.build(HAND), 1, query.first, query.last, **query.filters)
     return report.report_of(cells, query)

@@ -10,7 +10,7 @@ from typing import Any
 
 from ordertrack.analytics import lanes
 from ordertrack.analytics.figures import HISTOGRAM_DAYS, DeliveryFigures, Durations, Share
-from ordertrack.analytics.report import DeliveryReport, lane_params
+from ordertrack.analytics.report import AnalyticsReport, lane_params
 
 CSV_HEADER = ("figure", "group", "detail", "numerator", "denominator", "value")
 
@@ -83,7 +83,7 @@ def group_key_json(group_by: str, key: object) -> dict[str, Any]:
     return {group_by: key}
 
 
-def report_json(report: DeliveryReport) -> dict[str, Any]:
+def report_json(report: AnalyticsReport) -> dict[str, Any]:
     """The API's answer: the question, every figure, the weekly on-time rates and, when asked
     for, the figures per warehouse, carrier or lane."""
     q = report.query
@@ -112,7 +112,7 @@ def report_json(report: DeliveryReport) -> dict[str, Any]:
     return body
 
 
-def _groups(report: DeliveryReport, group_by: str) -> Iterable[tuple[object, DeliveryFigures]]:
+def _groups(report: AnalyticsReport, group_by: str) -> Iterable[tuple[object, DeliveryFigures]]:
     return {"warehouse": report.by_warehouse, "carrier": report.by_carrier, "lane": report.by_lane}[group_by]
 
 
@@ -183,7 +183,7 @@ def lanes_label(lane: lanes.LaneKey) -> str:
     return f"lane={carrier}:{origin or ''}>{destination or ''}/{region or ''}"
 
 
-def report_csv(report: DeliveryReport, *group_by: str) -> str:
+def report_csv(report: AnalyticsReport, *group_by: str) -> str:
     """The CSV of a report: the overall figures, the weekly on-time rates, then each group's
     figures for each of ``group_by`` (warehouse, carrier, lane) asked for."""
     out = io.StringIO()

@@ -172,7 +172,7 @@ class Week:
 
 
 @dataclass(frozen=True)
-class DeliveryReport:
+class AnalyticsReport:
     """Every figure of one question, and the splits the pages and the API show."""
 
     query: DeliveryQuery
@@ -206,7 +206,7 @@ def _without_stays(cell: rollup.Cell) -> rollup.Cell:
     return light
 
 
-def report_of(cells: Mapping[rollup.CellKey, rollup.Cell], query: DeliveryQuery) -> DeliveryReport:
+def report_of(cells: Mapping[rollup.CellKey, rollup.Cell], query: DeliveryQuery) -> AnalyticsReport:
     """The report of cells already chosen by the query's merchant, period and filters. Weeks are
     7-day spans ending on the period's last day (the first may be shorter), oldest first.
 
@@ -237,7 +237,7 @@ def report_of(cells: Mapping[rollup.CellKey, rollup.Cell], query: DeliveryQuery)
     if query.group_by:
         full = {"warehouse": lambda k: k.warehouse, "carrier": lambda k: k.carrier, "lane": lambda k: k.lane}
         groups[query.group_by] = _sorted(figures_by(cells, full[query.group_by]))
-    return DeliveryReport(
+    return AnalyticsReport(
         query=query,
         figures=rollup.figures_of(rollup.merge_all(cells.values())),
         weeks=tuple(weeks),
@@ -247,7 +247,7 @@ def report_of(cells: Mapping[rollup.CellKey, rollup.Cell], query: DeliveryQuery)
     )
 
 
-def delivery_report(uow: UnitOfWork, merchant_id: str, query: DeliveryQuery) -> DeliveryReport:
+def delivery_report(uow: UnitOfWork, merchant_id: str, query: DeliveryQuery) -> AnalyticsReport:
     """The report of one merchant's cells (never another's) for the query."""
     cells = store.read_cells(uow, merchant_id, query.first, query.last, **query.filters)
     return report_of(cells, query)
