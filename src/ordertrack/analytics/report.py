@@ -183,17 +183,6 @@ class AnalyticsReport:
     by_lane: tuple[tuple[lanes.LaneKey, DeliveryFigures], ...]
 
 
-def figures_by(
-    cells: Mapping[Hashable, rollup.Cell], group: Callable[[Any], Hashable]
-) -> dict[Hashable, DeliveryFigures]:
-    """``rollup.figures_by`` with each group's cells added in place (``rollup.absorb``): merging
-    by copies costs a copy of the growing total per cell, 17 s for 10,000 cells split 4 ways."""
-    grouped: dict[Hashable, rollup.Cell] = {}
-    for key, cell in cells.items():
-        rollup.absorb(grouped.setdefault(group(key), rollup.Cell()), cell)
-    return {name: rollup.figures_of(cell) for name, cell in grouped.items()}
-
-
 def _sorted(found: Mapping[Hashable, DeliveryFigures]) -> tuple:
     return tuple(sorted(found.items(), key=lambda item: (-item[1].shipments, str(item[0]))))
 
@@ -222,7 +211,7 @@ def report_of(cells: Mapping[rollup.CellKey, rollup.Cell], query: DeliveryQuery)
     for key, cell in cells.items():
         part = partial.setdefault((week_of(key), key.warehouse, key.lane), rollup.Cell())
         rollup.absorb(part, _without_stays(cell))
-    per_week = figures_by(partial, lambda part: part[0])
+    per_week = rollup.figures_by(partial, lambda part: part[0])
     weeks = []
     for index in range((query.days + 6) // 7 - 1, -1, -1):
         last = query.last - timedelta(days=7 * index)
@@ -233,10 +222,10 @@ def report_of(cells: Mapping[rollup.CellKey, rollup.Cell], query: DeliveryQuery)
         "carrier": lambda part: part[2][0],
         "lane": lambda part: part[2],
     }
-    groups = {name: _sorted(figures_by(partial, pick)) for name, pick in by_key.items()}
+    groups = {name: _sorted(rollup.figures_by(partial, pick)) for name, pick in by_key.items()}
     if query.group_by:
         full = {"warehouse": lambda k: k.warehouse, "carrier": lambda k: k.carrier, "lane": lambda k: k.lane}
-        groups[query.group_by] = _sorted(figures_by(cells, full[query.group_by]))
+        groups[query.group_by] = _sorted(rollup.figures_by(cells, full[query.group_by]))
     return AnalyticsReport(
         query=query,
         figures=rollup.figures_of(rollup.merge_all(cells.values())),

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from ordertrack.analytics import figures as f
 from ordertrack.analytics import lanes
@@ -190,14 +191,14 @@ def select(
 
 
 def figures_by(
-    cells: Mapping[CellKey, Cell], group: Callable[[CellKey], Hashable]
+    cells: Mapping[Any, Cell], group: Callable[[Any], Hashable]
 ) -> dict[Hashable, f.DeliveryFigures]:
     """The figures per group of cells: ``lambda key: key.warehouse`` for processing time per
-    warehouse, ``lambda key: key.lane`` for transit per carrier and lane."""
+    warehouse, ``lambda key: key.lane`` for transit per carrier and lane. Each group's cells are
+    added in place (``absorb``): merging by copies cost a copy of the growing total per cell."""
     grouped: dict[Hashable, Cell] = {}
     for key, cell in cells.items():
-        name = group(key)
-        grouped[name] = merge(grouped.get(name, Cell()), cell)
+        absorb(grouped.setdefault(group(key), Cell()), cell)
     return {name: figures_of(cell) for name, cell in grouped.items()}
 
 
