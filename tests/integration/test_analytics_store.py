@@ -269,3 +269,53 @@ class TestTwoWorkers:
             assert stored_cells(db, tenant.merchant_id) == rollup.build(facts)
         with db.uow(write=False) as uow:
             assert uow.session.scalar(select(func.count()).select_from(AnalyticsDue)) == 0
+
+
+class TestLanesFromTheStore:
+    def test_lanes_that_got_worse_read_from_the_store_equal_those_of_the_raw_facts(
+        self, db: Database, make_merchant: Callable[[str], Tenant]
+    ) -> None:
+        merchant = make_merchant("Delta").merchant_id
+        as_of = date(2026, 11, 30)
+        facts = []
+        for back in range(70):  # ten weeks of deliveries on two lanes, 3 a day
+            day = as_of - timedelta(days=back)
+            for n in range(3):
+                for carrier in ("ups", "dhl"):
+                    bad = carrier == "ups" and back < 7  # ups got slow and late this week
+                    handed = datetime.combine(day, datetime.min.time(), UTC) - timedelta(days=6 if bad else 2)
+                    facts.append(
+                        f.DeliveryFacts(
+                            shipment_id=f"shp_lane{back:03d}{n}{carrier}",  # type: ignore[arg-type]
+                            merchant_id=merchant,  # type: ignore[arg-type]
+                            carrier=carrier,
+                            ordered_at=handed - timedelta(hours=5),
+                            destination_zone="UTC",
+                            origin_country="US",
+                            destination_country="US",
+                            destination_region="TX",
+                            handed_off_at=handed,
+                            delivered_at=handed + timedelta(days=6 if bad else 2, hours=10 + n),
+                            promise_latest=day if bad else day + timedelta(days=n - 1),
+                        )
+                    )
+        at = datetime.now(UTC)
+        with db.uow() as uow:
+            rows = [store._shipment_row(fact, rollup.cell_key(fact), at) for fact in facts]  # type: ignore[arg-type]
+            uow.session.execute(AnalyticsShipment.__table__.insert(), rows)
+            cells = store.with_coarse(rollup.build(facts))
+            cell_rows = [
+                store._cell_row(key, cell, at) | {"id": f"anc_t{i}"}
+                for i, (key, cell) in enumerate(cells.items())
+            ]
+            uow.session.execute(AnalyticsCell.__table__.insert(), cell_rows)
+            uow.commit()
+        for window in (7, 30):
+            expected = [
+                (a.lane, a.figure, a.current, a.usual_low, a.usual_high)
+                for a in rollup.lanes_that_got_worse(rollup.build(facts), as_of, window)
+            ]
+            with db.uow(write=False) as uow:
+                found = store.lanes_that_got_worse(uow, merchant, as_of, window)
+            assert [(a.lane, a.figure, a.current, a.usual_low, a.usual_high) for a in found] == expected
+        assert any(a.lane[0] == "ups" for a in rollup.lanes_that_got_worse(rollup.build(facts), as_of, 7))
