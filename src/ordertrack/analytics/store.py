@@ -159,14 +159,19 @@ def is_empty(cell: rollup.Cell) -> bool:
 
 # In a coarse cell's dimension: every value (never a real carrier, service, warehouse or place).
 ALL = "*"
+# In a weekly total's service (every other dimension ALL; its day is the Monday).
+WEEK = "*week"
 
 
 def coarse_keys(key: rollup.CellKey) -> list[rollup.CellKey]:
-    """The coarse cells a fine cell's counts also go to: the day's total, and each dimension's."""
+    """The coarse cells a fine cell's counts also go to: the day's total, each dimension's, and
+    the total of the week (Monday to Sunday) the day is in."""
     everything = dict.fromkeys(DIMENSION_NAMES, ALL)
     keys = [rollup.CellKey(key.merchant_id, key.day, **everything)]
     for name in DIMENSION_NAMES:
         keys.append(rollup.CellKey(key.merchant_id, key.day, **{**everything, name: getattr(key, name)}))
+    monday = key.day - timedelta(days=key.day.weekday())
+    keys.append(rollup.CellKey(key.merchant_id, monday, **{**everything, "service": WEEK}))
     return keys
 
 
@@ -248,7 +253,7 @@ def _coarse_query(
     merchant_id: str, first: date, last: date, by: str | None, filters: Mapping[str, str | None]
 ) -> Any:
     name = by or next(iter(filters), None)
-    query = _cells(merchant_id, first, last)
+    query = _cells(merchant_id, first, last).where(AnalyticsCell.service != WEEK)
     for other in DIMENSION_NAMES:
         if other != name:
             query = query.where(getattr(AnalyticsCell, other) == ALL)
@@ -281,11 +286,38 @@ def figures(
     """Every delivery figure of the merchant's shipments of those days (and filters): from the
     coarse cells with one filter or none, else from the fine cells."""
     _check(filters)
-    if len(filters) <= 1:
+    if not filters:
+        return rollup.figures_of(merge_encoded(_totals(uow, merchant_id, first, last)))
+    if len(filters) == 1:
         query = _coarse_query(merchant_id, first, last, None, filters)
     else:
         query = _fine_query(merchant_id, first, last, filters)
     return rollup.figures_of(merge_encoded(row.counts for row in uow.session.execute(query)))
+
+
+def _totals(uow: UnitOfWork, merchant_id: str, first: date, last: date) -> list[str]:
+    """The counts of every shipment of those days: the weekly totals of the whole weeks inside,
+    the daily totals of the days around them (90 days: 12 or 13 weeks and a few days)."""
+    monday = first + timedelta(days=(7 - first.weekday()) % 7)
+    weeks = ((last - monday).days + 1) // 7 if monday <= last else 0
+    if weeks <= 0:
+        query = _coarse_query(merchant_id, first, last, None, {})
+        return [row.counts for row in uow.session.execute(query)]
+    end = monday + timedelta(days=7 * weeks - 1)
+    weekly = select(AnalyticsCell.counts).where(
+        AnalyticsCell.merchant_id == merchant_id,
+        AnalyticsCell.carrier == ALL,
+        AnalyticsCell.service == WEEK,
+        AnalyticsCell.day >= monday,
+        AnalyticsCell.day <= end,
+    )
+    found = [row.counts for row in uow.session.execute(weekly)]
+    for start, stop in ((first, monday - timedelta(days=1)), (end + timedelta(days=1), last)):
+        if start <= stop:
+            found.extend(
+                row.counts for row in uow.session.execute(_coarse_query(merchant_id, start, stop, None, {}))
+            )
+    return found
 
 
 def lanes_that_got_worse(
