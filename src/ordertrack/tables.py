@@ -1,8 +1,8 @@
 """Every table of the product, so ``Base.metadata`` is complete (Alembic, tests)."""
 
 from ordertrack.analytics import model as _analytics  # noqa: F401
-from ordertrack.analytics import wismo_model as _wismo  # noqa: F401
 from ordertrack.analytics import rating_model as _ratings  # noqa: F401
+from ordertrack.analytics import wismo_model as _wismo  # noqa: F401
 from ordertrack.api import idempotency as _idempotency  # noqa: F401
 from ordertrack.attention import model as _attention  # noqa: F401
 from ordertrack.carriers import model as _carriers  # noqa: F401
