@@ -75,7 +75,11 @@ def add_history(uow: UnitOfWork, merchant_id: str, now: datetime) -> int:
     for order_number, draft in numbered.items():
         items.append(
             reader.read(
-                {"kind": "order", "at": draft.placed_at.isoformat(), "order": _order(draft, order_number)}
+                {
+                    "kind": "order",
+                    "at": draft.placed_at.isoformat(),
+                    "order": seed.order_payload(draft, order_number),
+                }
             )
         )
         for shipment in draft.shipments:
@@ -156,34 +160,6 @@ def _stock_in_and_out(uow: UnitOfWork, merchant_id: str, numbered: dict[str, Any
         )
     if moves:
         session.execute(insert(StockMovement.__table__), moves)
-
-
-def _order(draft: Any, number: str) -> dict[str, Any]:
-    customer, home = draft.customer, draft.customer.home
-    return {
-        "number": number,
-        "customer": {
-            "email": customer.email,
-            "name": customer.name,
-            "phone": customer.phone,
-            "locale": customer.locale,
-        },
-        "shipping_address": {
-            "name": customer.name,
-            "line1": customer.line1,
-            "city": home.city,
-            "region": home.region,
-            "postal_code": home.postal_code,
-            "country": home.country,
-        },
-        "lines": [
-            {"sku": sku, "quantity": quantity, "unit_price": str(price)}
-            for sku, quantity, price in draft.lines
-        ],
-        "currency": seed.CURRENCY[home.country],
-        "placed_at": draft.placed_at.isoformat(),
-        "source": draft.source,
-    }
 
 
 def _promise(uow: UnitOfWork, merchant_id: str, drafts: list[Any]) -> None:

@@ -406,38 +406,41 @@ def _end_before(draft: _OrderDraft, now: datetime, rng: random.Random, settled: 
             draft.shift(-rng.randint(0, spare_days) * DAY)
 
 
-def _record_order(uow: UnitOfWork, merchant_id: str, number: str, draft: _OrderDraft) -> None:
+def order_payload(draft: _OrderDraft, number: str) -> dict[str, object]:
+    """A drafted order in the shape the API receives (also the bulk loader's order record)."""
     customer, home = draft.customer, draft.customer.home
+    return {
+        "number": number,
+        "customer": {
+            "email": customer.email,
+            "name": customer.name,
+            "phone": customer.phone,
+            "locale": customer.locale,
+        },
+        "shipping_address": {
+            "name": customer.name,
+            "line1": customer.line1,
+            "city": home.city,
+            "region": home.region,
+            "postal_code": home.postal_code,
+            "country": home.country,
+        },
+        "lines": [
+            {"sku": sku, "quantity": quantity, "unit_price": str(price)}
+            for sku, quantity, price in draft.lines
+        ],
+        "currency": CURRENCY[home.country],
+        "placed_at": draft.placed_at.isoformat(),
+        "source": draft.source,
+    }
+
+
+def _record_order(uow: UnitOfWork, merchant_id: str, number: str, draft: _OrderDraft) -> None:
     order = orders_service.place_order(
         uow,
         merchant_id,
         # Validated from the shape the API receives, so the demo obeys the API's input rules.
-        OrderIn.model_validate(
-            {
-                "number": number,
-                "customer": {
-                    "email": customer.email,
-                    "name": customer.name,
-                    "phone": customer.phone,
-                    "locale": customer.locale,
-                },
-                "shipping_address": {
-                    "name": customer.name,
-                    "line1": customer.line1,
-                    "city": home.city,
-                    "region": home.region,
-                    "postal_code": home.postal_code,
-                    "country": home.country,
-                },
-                "lines": [
-                    {"sku": sku, "quantity": quantity, "unit_price": str(price)}
-                    for sku, quantity, price in draft.lines
-                ],
-                "currency": CURRENCY[home.country],
-                "placed_at": draft.placed_at.isoformat(),
-                "source": draft.source,
-            }
-        ),
+        OrderIn.model_validate(order_payload(draft, number)),
         # Its first promise is made when it was placed, before its shipments' (not after them).
         now=draft.placed_at,
     )
