@@ -26,7 +26,7 @@ from ordertrack.kit.schema import ApiModel, OrderRef, OutModel
 from ordertrack.orders import service as orders_service
 from ordertrack.orders.service import OrderNotFound
 from ordertrack.shipments import service as shipments_service
-from ordertrack.suppliers.csv_import import RowProblem, problems_of, read_rows
+from ordertrack.suppliers.csv_import import FileRefused, RowProblem, problems_of, read_rows
 
 
 class ContactChannel(StrEnum):
@@ -225,20 +225,10 @@ MAX_CSV_BYTES = 1_000_000
 MAX_CSV_ROWS = 10_000
 
 
-class ContactsFileRefused(Unprocessable):
+class ContactsFileRefused(FileRefused):
     """Nothing was imported; ``details`` names every bad row (line, column, code, message)."""
 
     code = "contacts_file_refused"
-
-    def __init__(self, problems: Sequence[RowProblem]) -> None:
-        count = len(problems)
-        super().__init__(
-            f"nothing was imported: {count} problem{'s' if count != 1 else ''} in the file",
-            details=[
-                {"line": p.line, "column": p.column, "code": p.code, "message": p.message} for p in problems
-            ],
-        )
-        self.problems = list(problems)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ them all. Every bad row is named with its line, its column and the API's code.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -31,11 +30,19 @@ from typing import Any
 from pydantic import ValidationError
 
 from ordertrack.db.uow import UnitOfWork
-from ordertrack.kit.errors import OrdertrackError, Unprocessable
+from ordertrack.kit.errors import OrdertrackError
 from ordertrack.kit.schema import normalise_tracking_number
 from ordertrack.purchasing import declaring
 from ordertrack.suppliers import history, purchase_orders
-from ordertrack.suppliers.csv_import import CsvRow, RowProblem, integer, problems_of, quoted, read_rows
+from ordertrack.suppliers.csv_import import (
+    CsvRow,
+    FileRefused,
+    RowProblem,
+    integer,
+    problems_of,
+    quoted,
+    read_rows,
+)
 from ordertrack.suppliers.inbound_schemas import InboundLineIn, InboundShipmentIn
 
 REQUIRED = ("quantity",)
@@ -45,20 +52,10 @@ MAX_BYTES = 1_000_000
 MAX_ROWS = 5_000
 
 
-class AsnFileRefused(Unprocessable):
+class AsnFileRefused(FileRefused):
     """The file was not imported; ``problems`` names every bad row."""
 
     code = "asn_file_refused"
-
-    def __init__(self, problems: Sequence[RowProblem]) -> None:
-        count = len(problems)
-        super().__init__(
-            f"nothing was imported: {count} problem{'s' if count != 1 else ''} in the file",
-            details=[
-                {"line": p.line, "column": p.column, "code": p.code, "message": p.message} for p in problems
-            ],
-        )
-        self.problems = list(problems)
 
 
 @dataclass

@@ -20,6 +20,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ordertrack.kit.errors import Unprocessable
+
 # Values quoted back in a message are cut to this many characters.
 _QUOTED = 24
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -40,6 +42,23 @@ class RowProblem:
     def __str__(self) -> str:
         where = f"{self.column}: " if self.column else ""
         return f"{where}{self.message} [{self.code}]"
+
+
+class FileRefused(Unprocessable):
+    """Nothing in the file was imported; ``details`` names every bad row (line, column, code,
+    message). Each import names its own ``code``."""
+
+    code = "file_refused"
+
+    def __init__(self, problems: Sequence[RowProblem]) -> None:
+        count = len(problems)
+        super().__init__(
+            f"nothing was imported: {count} problem{'s' if count != 1 else ''} in the file",
+            details=[
+                {"line": p.line, "column": p.column, "code": p.code, "message": p.message} for p in problems
+            ],
+        )
+        self.problems = list(problems)
 
 
 @dataclass(frozen=True, slots=True)
