@@ -211,12 +211,7 @@ def report_of(cells: Mapping[rollup.CellKey, rollup.Cell], query: DeliveryQuery)
     for key, cell in cells.items():
         part = partial.setdefault((week_of(key), key.warehouse, key.lane), rollup.Cell())
         rollup.absorb(part, _without_stays(cell))
-    per_week = rollup.figures_by(partial, lambda part: part[0])
-    weeks = []
-    for index in range((query.days + 6) // 7 - 1, -1, -1):
-        last = query.last - timedelta(days=7 * index)
-        first = max(query.first, last - timedelta(days=6))
-        weeks.append(Week(first, last, per_week.get(index) or rollup.figures_of(rollup.Cell())))
+    weeks = _weeks(query, rollup.figures_by(partial, lambda part: part[0]))
     by_key: dict[str, Callable[[Any], Hashable]] = {
         "warehouse": lambda part: part[1],
         "carrier": lambda part: part[2][0],
@@ -229,17 +224,68 @@ def report_of(cells: Mapping[rollup.CellKey, rollup.Cell], query: DeliveryQuery)
     return AnalyticsReport(
         query=query,
         figures=rollup.figures_of(rollup.merge_all(cells.values())),
-        weeks=tuple(weeks),
+        weeks=weeks,
         by_warehouse=groups["warehouse"],
         by_carrier=groups["carrier"],
         by_lane=groups["lane"],
     )
 
 
-def delivery_report(uow: UnitOfWork, merchant_id: str, query: DeliveryQuery) -> AnalyticsReport:
-    """The report of one merchant's cells (never another's) for the query."""
-    cells = store.read_cells(uow, merchant_id, query.first, query.last, **query.filters)
-    return report_of(cells, query)
+def delivery_report(
+    uow: UnitOfWork, merchant_id: str, query: DeliveryQuery, groups: tuple[str, ...] = GROUPS
+) -> AnalyticsReport:
+    """The report of one merchant's cells (never another's) for the query; the splits not named in
+    ``groups`` are left empty (the API's answer names one at most).
+
+    With two filters or more the fine cells are read (few, then) and added up by ``report_of``.
+    With one or none, every part comes from the coarse cells: the figures from the totals, the
+    weeks from the daily totals, a warehouse's or carrier's figures from the cells of that
+    dimension, a lane's from the lane cells; only a split the filter cuts across (by warehouse
+    with a carrier chosen) reads the fine cells of that filter. The same figures either way."""
+    first, last, filters = query.first, query.last, dict(query.filters)
+    if len(filters) > 1:
+        return report_of(store.read_cells(uow, merchant_id, first, last, **filters), query)
+    fine: dict[rollup.CellKey, rollup.Cell] | None = None
+
+    def split(name: str) -> tuple:
+        nonlocal fine
+        places = name == query.group_by
+        if name == "lane" and set(filters) <= set(store.LANE_DIMENSIONS):
+            cells = store.lane_cells(uow, merchant_id, first, last, places=places, **filters)
+        elif name != "lane" and set(filters) <= {name}:
+            cells = store.grouped_cells(uow, merchant_id, first, last, name, places=places, **filters)
+        else:
+            if fine is None:
+                fine = store.read_cells(uow, merchant_id, first, last, **filters)
+            cells = fine if places else {key: _without_stays(cell) for key, cell in fine.items()}
+        pick: Callable[[rollup.CellKey], Hashable] = {
+            "warehouse": lambda key: key.warehouse,
+            "carrier": lambda key: key.carrier,
+            "lane": lambda key: key.lane,
+        }[name]
+        return _sorted(rollup.figures_by(cells, pick))
+
+    days = store.day_totals(uow, merchant_id, first, last, places=False, **filters)
+    per_week = rollup.figures_by(days, lambda key: (last - key.day).days // 7)
+    found = {name: split(name) if name in groups else () for name in GROUPS}
+    return AnalyticsReport(
+        query=query,
+        figures=store.figures(uow, merchant_id, first, last, **filters),
+        weeks=_weeks(query, per_week),
+        by_warehouse=found["warehouse"],
+        by_carrier=found["carrier"],
+        by_lane=found["lane"],
+    )
+
+
+def _weeks(query: DeliveryQuery, per_week: Mapping[int, DeliveryFigures]) -> tuple[Week, ...]:
+    """7-day spans ending on the period's last day (the first may be shorter), oldest first."""
+    weeks = []
+    for index in range((query.days + 6) // 7 - 1, -1, -1):
+        last = query.last - timedelta(days=7 * index)
+        first = max(query.first, last - timedelta(days=6))
+        weeks.append(Week(first, last, per_week.get(index) or rollup.figures_of(rollup.Cell())))
+    return tuple(weeks)
 
 
 def worse_lanes_of(

@@ -37,9 +37,11 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, text, tuple_, update
+from sqlalchemy import Text, bindparam, delete, func, insert, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from ordertrack.analytics import facts as facts_loader
 from ordertrack.analytics import figures as f
@@ -161,6 +163,9 @@ def is_empty(cell: rollup.Cell) -> bool:
 ALL = "*"
 # In a weekly total's service (every other dimension ALL; its day is the Monday).
 WEEK = "*week"
+# A lane's coarse cells (daily, and weekly with WEEK in the service) name these, ALL elsewhere.
+LANE_DIMENSIONS = ("carrier", "origin_country", "destination_country", "destination_region")
+_NOT_LANE = tuple(name for name in DIMENSION_NAMES if name not in LANE_DIMENSIONS)
 
 
 def coarse_keys(key: rollup.CellKey) -> list[rollup.CellKey]:
@@ -172,6 +177,9 @@ def coarse_keys(key: rollup.CellKey) -> list[rollup.CellKey]:
         keys.append(rollup.CellKey(key.merchant_id, key.day, **{**everything, name: getattr(key, name)}))
     monday = key.day - timedelta(days=key.day.weekday())
     keys.append(rollup.CellKey(key.merchant_id, monday, **{**everything, "service": WEEK}))
+    lane = {name: getattr(key, name) for name in LANE_DIMENSIONS}
+    keys.append(rollup.CellKey(key.merchant_id, key.day, **{**everything, **lane}))
+    keys.append(rollup.CellKey(key.merchant_id, monday, **{**everything, **lane, "service": WEEK}))
     return keys
 
 
@@ -229,7 +237,9 @@ def read_cells(
 
 
 def _fine_query(merchant_id: str, first: date, last: date, filters: Mapping[str, str | None]) -> Any:
-    query = _cells(merchant_id, first, last).where(AnalyticsCell.carrier != ALL, AnalyticsCell.service != ALL)
+    query = _cells(merchant_id, first, last).where(
+        AnalyticsCell.carrier != ALL, AnalyticsCell.service != ALL, AnalyticsCell.service != WEEK
+    )
     for name, value in filters.items():
         query = query.where(getattr(AnalyticsCell, name) == _stored(value))
     return query
@@ -250,10 +260,16 @@ def coarse_cells(
 
 
 def _coarse_query(
-    merchant_id: str, first: date, last: date, by: str | None, filters: Mapping[str, str | None]
+    merchant_id: str,
+    first: date,
+    last: date,
+    by: str | None,
+    filters: Mapping[str, str | None],
+    *,
+    places: bool = True,
 ) -> Any:
     name = by or next(iter(filters), None)
-    query = _cells(merchant_id, first, last).where(AnalyticsCell.service != WEEK)
+    query = _cells(merchant_id, first, last, places=places).where(AnalyticsCell.service != WEEK)
     for other in DIMENSION_NAMES:
         if other != name:
             query = query.where(getattr(AnalyticsCell, other) == ALL)
@@ -264,16 +280,115 @@ def _coarse_query(
     return query
 
 
+def day_totals(
+    uow: UnitOfWork, merchant_id: str, first: date, last: date, *, places: bool = True, **filters: str | None
+) -> dict[rollup.CellKey, rollup.Cell]:
+    """Each day's total of those days (one filter at most): what ``coarse_cells`` gives, but
+    without the dwell counts (``where_parcels_wait``) unless ``places``: most of a total's text."""
+    _check(filters)
+    if len(filters) > 1:
+        raise ValueError("day totals take one filter at most")
+    return _decoded(uow, merchant_id, _coarse_query(merchant_id, first, last, None, filters, places=places))
+
+
+def grouped_cells(
+    uow: UnitOfWork,
+    merchant_id: str,
+    first: date,
+    last: date,
+    by: str,
+    *,
+    places: bool = True,
+    **filters: str | None,
+) -> dict[rollup.CellKey, rollup.Cell]:
+    """``coarse_cells(..., by=by)`` without the dwell counts unless ``places``."""
+    _check(filters)
+    if by not in FILTERS or len(filters) > 1 or (filters and set(filters) != {by}):
+        raise ValueError("grouped cells take one filter at most, on the dimension they are grouped by")
+    return _decoded(uow, merchant_id, _coarse_query(merchant_id, first, last, by, filters, places=places))
+
+
+def lane_cells(
+    uow: UnitOfWork, merchant_id: str, first: date, last: date, *, places: bool = True, **filters: str | None
+) -> dict[rollup.CellKey, rollup.Cell]:
+    """One merchant's shipments of those days per lane (carrier, origin country, destination
+    country and region; ``ALL`` in the other dimensions, days merged into weeks where whole weeks
+    fit): add them up by ``key.lane``. Filters only on the lane's dimensions; without the dwell
+    counts unless ``places``."""
+    _check(filters)
+    if set(filters) - set(LANE_DIMENSIONS):
+        raise ValueError(f"lane cells can be chosen by {', '.join(LANE_DIMENSIONS)} only")
+    counts = AnalyticsCell.counts if places else _WITHOUT_PLACES
+
+    def query(start: date, stop: date, *, weekly: bool) -> Any:
+        chosen = select(
+            AnalyticsCell.day, counts.label("counts"), *(getattr(AnalyticsCell, n) for n in DIMENSION_NAMES)
+        )
+        chosen = chosen.where(
+            AnalyticsCell.merchant_id == merchant_id,
+            AnalyticsCell.day >= start,
+            AnalyticsCell.day <= stop,
+            *(getattr(AnalyticsCell, name) != ALL for name in LANE_DIMENSIONS),
+            AnalyticsCell.service == (WEEK if weekly else ALL),
+            *(getattr(AnalyticsCell, name) == ALL for name in _NOT_LANE if name != "service"),
+        )
+        for name, value in filters.items():
+            chosen = chosen.where(getattr(AnalyticsCell, name) == _stored(value))
+        return chosen
+
+    found: dict[rollup.CellKey, rollup.Cell] = {}
+    for start, stop, weekly in _week_spans(first, last):
+        found.update(_decoded(uow, merchant_id, query(start, stop, weekly=weekly)))
+    return found
+
+
+def _week_spans(first: date, last: date) -> list[tuple[date, date, bool]]:
+    """The days as spans read from weekly cells (whole Monday-to-Sunday weeks, ``True``) and from
+    daily ones (the days around them)."""
+    monday = first + timedelta(days=(7 - first.weekday()) % 7)
+    weeks = ((last - monday).days + 1) // 7 if monday <= last else 0
+    if weeks <= 0:
+        return [(first, last, False)]
+    end = monday + timedelta(days=7 * weeks - 1)
+    spans = [(monday, end, True)]
+    for start, stop in ((first, monday - timedelta(days=1)), (end + timedelta(days=1), last)):
+        if start <= stop:
+            spans.append((start, stop, False))
+    return spans
+
+
+class _WithoutPlaces(FunctionElement[str]):
+    """A cell's counts text without its dwell counts, in the database's own JSON functions."""
+
+    type = Text()
+    name = "without_places"
+    inherit_cache = True
+
+
+@compiles(_WithoutPlaces)
+def _without_places_sqlite(element: _WithoutPlaces, compiler: Any, **kw: Any) -> str:
+    return f"json_remove({compiler.process(element.clauses, **kw)}, '$.dwell_hours')"
+
+
+@compiles(_WithoutPlaces, "postgresql")
+def _without_places_postgres(element: _WithoutPlaces, compiler: Any, **kw: Any) -> str:
+    return f"CAST(CAST({compiler.process(element.clauses, **kw)} AS jsonb) - 'dwell_hours' AS text)"
+
+
+_WITHOUT_PLACES = _WithoutPlaces(AnalyticsCell.counts)
+
+
 def _check(filters: Mapping[str, object]) -> None:
     unknown = set(filters) - FILTERS
     if unknown:
         raise ValueError(f"cells cannot be chosen by {sorted(unknown)}")
 
 
-def _cells(merchant_id: str, first: date, last: date) -> Any:
-    return select(
-        AnalyticsCell.day, AnalyticsCell.counts, *(getattr(AnalyticsCell, n) for n in DIMENSION_NAMES)
-    ).where(AnalyticsCell.merchant_id == merchant_id, AnalyticsCell.day >= first, AnalyticsCell.day <= last)
+def _cells(merchant_id: str, first: date, last: date, *, places: bool = True) -> Any:
+    counts = AnalyticsCell.counts if places else _WITHOUT_PLACES.label("counts")
+    return select(AnalyticsCell.day, counts, *(getattr(AnalyticsCell, n) for n in DIMENSION_NAMES)).where(
+        AnalyticsCell.merchant_id == merchant_id, AnalyticsCell.day >= first, AnalyticsCell.day <= last
+    )
 
 
 def _decoded(uow: UnitOfWork, merchant_id: str, query: Any) -> dict[rollup.CellKey, rollup.Cell]:

@@ -74,9 +74,9 @@ def delivery(
     most 400 days), with the filters given. Definitions: docs/analytics.md."""
     query = report.parse_query(_params(request), utcnow().date(), group_by=True)
     with db.uow(write=False) as uow:
-        found = report.delivery_report(uow, merchant_id, query)
-    if _wants_csv(request, format):
         groups = (query.group_by,) if query.group_by else ()
+        found = report.delivery_report(uow, merchant_id, query, groups)
+    if _wants_csv(request, format):
         return Response(
             export.report_csv(found, *groups),
             media_type="text/csv; charset=utf-8",

@@ -1,0 +1,66 @@
+"""The delivery report read from the coarse cells (no filter or one: day and week totals, cells
+per warehouse, carrier and lane) equals the report added up from the fine cells, for every
+split, with and without a grouping, on a period that starts and ends mid-week."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+
+from ordertrack.analytics import report, store
+from ordertrack.db.uow import Database
+from tests.conftest import Tenant
+from tests.integration.test_analytics_store import fold_everything, send_simulation, stored_cells
+from tests.support import LiveServer
+
+
+@pytest.fixture
+def shop(db: Database, server: LiveServer, make_merchant: Callable[[str], Tenant]) -> Tenant:
+    """A merchant fed the simulator's stream, and another beside it whose cells must not count."""
+    tenant, other = make_merchant("Alpha"), make_merchant("Beta")
+    send_simulation(server, tenant.api_key, seed=5, orders=80)
+    send_simulation(server, other.api_key, seed=5, orders=20)
+    return tenant
+
+
+class TestCoarseReportEqualsFineReport:
+    def test_every_split_equals_the_fine_cells_report(self, db: Database, shop: Tenant) -> None:
+        assert fold_everything(db) > 0
+        tenant = shop
+        fine = stored_cells(db, tenant.merchant_id)
+        days = sorted(key.day for key in fine)
+        some = max(fine, key=lambda key: fine[key].shipments)
+        # Mid-week ends: whole weeks from the weekly cells, the days around them from the daily ones.
+        first = days[0] + timedelta(days=(2 - days[0].weekday()) % 7)
+        last = days[-1]
+        assert (last - first).days >= 14
+        questions = [
+            {},
+            {"carrier": some.carrier},
+            {"warehouse": some.warehouse or ""},
+            {"destination_country": some.destination_country or ""},
+            {"service": some.service or ""},
+            {"carrier": some.carrier, "destination_country": some.destination_country or ""},
+        ]
+        with db.uow(write=False) as uow:
+            for filters in questions:
+                chosen = {name: value for name, value in filters.items() if value}
+                for group_by in ("", *report.GROUPS):
+                    query = report.DeliveryQuery(first, last, chosen, "", group_by)
+                    expected = report.report_of(
+                        store.read_cells(uow, tenant.merchant_id, first, last, **chosen), query
+                    )
+                    found = report.delivery_report(uow, tenant.merchant_id, query)
+                    assert found.figures.shipments > 0, (filters, group_by)
+                    for part in ("figures", "weeks", "by_warehouse", "by_carrier"):
+                        assert getattr(found, part) == getattr(expected, part), (filters, group_by, part)
+                    assert [lane for lane, _ in found.by_lane] == [lane for lane, _ in expected.by_lane]
+                    for (lane, figures), (_, wanted) in zip(found.by_lane, expected.by_lane, strict=True):
+                        assert figures == wanted, (filters, group_by, lane)
+                    assert found == expected
+                    if group_by:
+                        named = report.delivery_report(uow, tenant.merchant_id, query, (group_by,))
+                        assert named.figures == expected.figures
+                        assert getattr(named, f"by_{group_by}") == getattr(expected, f"by_{group_by}")
