@@ -27,7 +27,7 @@ def test_the_digest_page_reads_on_a_phone_and_a_desktop_and_takes_a_staff_member
     merchant_id = served_client.tenant.merchant_id  # type: ignore[attr-defined]
     mine = [dataclasses.replace(fact, merchant_id=merchant_id) for fact in HAND if fact.merchant_id == 1]
     with served_db.uow() as uow:
-        store._apply(uow.session, rollup.build(mine), datetime.now(UTC))
+        store._apply(uow.session, store.with_coarse(rollup.build(mine)), datetime.now(UTC))
         staff_service.create_staff(
             uow,
             merchant_id,

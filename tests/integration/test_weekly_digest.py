@@ -41,7 +41,7 @@ def facts_of(merchant_id: str, mine: int) -> list:
 def setup_merchant(db: Database, tenant: Tenant, facts: list, staff: dict[str, str]) -> None:
     """Cells of ``facts``, a Berlin warehouse, and staff: address -> asked | stopped | never | disabled."""
     with db.uow() as uow:
-        store._apply(uow.session, rollup.build(facts), DUE)
+        store._apply(uow.session, store.with_coarse(rollup.build(facts)), DUE)
         uow.session.add(
             Warehouse(
                 id=new_id("wh"),

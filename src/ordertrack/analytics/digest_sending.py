@@ -88,9 +88,10 @@ def due_week(now: datetime, zone: str) -> tuple[date, date] | None:
 
 
 def digest_of(uow: UnitOfWork, merchant_id: str, monday: date) -> digest.Digest:
-    """The digest of one merchant's week starting ``monday``, from its stored cells."""
+    """The digest of one merchant's week starting ``monday``, from its stored weekly lane cells
+    (a week's lanes add up to the week's total: a few cells per lane, not one per shipment)."""
     spans = digest.weeks(monday)
-    cells = store.read_cells(uow, merchant_id, spans[-1][0], spans[0][1])
+    cells = store.lane_cells(uow, merchant_id, spans[-1][0], spans[0][1])
     return digest.digest(cells, merchant_id, monday)
 
 

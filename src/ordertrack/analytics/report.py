@@ -309,7 +309,10 @@ def lanes_span(as_of: date, window: int) -> tuple[date, date]:
 def worse_lanes(
     uow: UnitOfWork, merchant_id: str, as_of: date, window: int, filters: Mapping[str, str] | None = None
 ) -> list[lanes.LaneAlert]:
-    """Lanes whose on-time rate or transit p90 over the window left their usual range."""
+    """Lanes whose on-time rate or transit p90 over the window left their usual range (without
+    filters counted by the database, ``store.lanes_that_got_worse``)."""
+    if not filters:
+        return store.lanes_that_got_worse(uow, merchant_id, as_of, window)
     first, last = lanes_span(as_of, window)
     cells = store.read_cells(uow, merchant_id, first, last, **(filters or {}))
     return worse_lanes_of(cells, as_of, (window,))[window]

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from ordertrack.analytics import charts, export, lanes, report, rollup, store
+from ordertrack.analytics import charts, export, lanes, report, store
 from ordertrack.analytics.figures import DeliveryFigures, PlaceDwell
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.errors import OrdertrackError
@@ -78,10 +78,15 @@ def _page(
     }
     if query is not None:
         supplier_id = params.get("supplier", "").strip()[:64]
-        # One read: the period and the window of lanes that got worse with its 8 weeks before.
-        first = min(query.first, report.lanes_span(query.last, max(report.WINDOWS))[0])
         with database(request).uow(write=False) as uow:
-            everything = store.read_cells(uow, staff.merchant_id, first, query.last)
+            merchant_id = staff.merchant_id
+            found = report.delivery_report(uow, merchant_id, query, ("warehouse", "lane"))
+            worse = {w: store.lanes_that_got_worse(uow, merchant_id, query.last, w) for w in report.WINDOWS}
+            # The values a filter can take: those with shipments in the period, and the one chosen.
+            values = {
+                name: store.grouped_cells(uow, merchant_id, query.first, query.last, name, places=False)
+                for name in ("carrier", "warehouse")
+            }
             suppliers = sorted(
                 supplier_service.supplier_page(uow, staff.merchant_id, None, SUPPLIERS_SHOWN).items,
                 key=lambda s: s.name.lower(),
@@ -90,14 +95,10 @@ def _page(
                 raise report.InvalidFilter("That supplier is not one of this shop's.")
             inbound = [s for s in suppliers if not supplier_id or s.id == supplier_id]
             cards = performance.scorecards(uow, staff.merchant_id, inbound)
-        in_period = {key: cell for key, cell in everything.items() if key.day >= query.first}
-        chosen = rollup.select(in_period, staff.merchant_id, query.first, query.last, **query.filters)
-        found = report.report_of(chosen, query)
-        worse = report.worse_lanes_of(everything, query.last)
-        # The values a filter can take: those with shipments in the period, and the one chosen.
-        carriers = sorted(({key.carrier for key in in_period} | {query.filters.get("carrier", "")}) - {""})
+        chosen = query.filters
+        carriers = sorted(({key.carrier for key in values["carrier"]} | {chosen.get("carrier", "")}) - {""})
         warehouses = sorted(
-            ({key.warehouse or "" for key in in_period} | {query.filters.get("warehouse", "")}) - {""}
+            ({key.warehouse or "" for key in values["warehouse"]} | {chosen.get("warehouse", "")}) - {""}
         )
         shared = query.params() | ({"supplier": supplier_id} if supplier_id else {})
         fig = found.figures
