@@ -47,7 +47,7 @@ import psycopg
 
 from ordertrack.analytics import facts as facts_loader
 from ordertrack.analytics import figures as f
-from ordertrack.analytics import rollup, store
+from ordertrack.analytics import report, rollup, store
 from ordertrack.db.uow import Database
 from ordertrack.kit.ids import new_ids
 
@@ -269,17 +269,45 @@ def measure_reads(db: Database, url: str, tenant: Tenant, orders: int) -> dict[s
             )
         )
     )
+    for name, filters in (("all", {}), ("carrier", {"carrier": "ups"})):
+        progress(f"the dashboard page's reads, 90 days, {name}")
+        figures[f"page_reads_90_days_{name}"] = timed(
+            read(lambda uow, fl=filters: page_reads(uow, merchant, first, last_day, fl)), 10
+        )
     figures["http_delivery_90_days"] = measure_http_read(url, tenant, first, last_day)
+    for name, extra in (
+        ("group_by_warehouse", {"group_by": "warehouse"}),
+        ("group_by_carrier", {"group_by": "carrier"}),
+        ("group_by_lane", {"group_by": "lane"}),
+        ("carrier", {"carrier": "ups"}),
+        ("carrier_group_by_lane", {"carrier": "ups", "group_by": "lane"}),
+        ("carrier_destination_country", {"carrier": "ups", "destination_country": "DE"}),
+    ):
+        progress(f"GET /api/v1/analytics/delivery, 90 days, {name}")
+        figures[f"http_delivery_90_days_{name}"] = measure_http_read(url, tenant, first, last_day, extra)
     return figures
 
 
-def measure_http_read(url: str, tenant: Tenant, first: date, last: date) -> dict[str, Any]:
+def page_reads(uow: Any, merchant: str, first: date, last: date, filters: dict[str, str]) -> Any:
+    """What /dashboard/analytics reads for its figures (not the suppliers' scorecards)."""
+    query = report.DeliveryQuery(first, last, filters)
+    found = report.delivery_report(uow, merchant, query, ("warehouse", "lane"))
+    worse = [store.lanes_that_got_worse(uow, merchant, last, w) for w in report.WINDOWS]
+    values = [
+        store.grouped_cells(uow, merchant, first, last, by, places=False) for by in ("carrier", "warehouse")
+    ]
+    return found, worse, values
+
+
+def measure_http_read(
+    url: str, tenant: Tenant, first: date, last: date, extra: dict[str, str] | None = None
+) -> dict[str, Any]:
     import httpx  # noqa: PLC0415
 
     with serve(ORDERTRACK_APP, ordertrack_env(url)) as server:
         headers = {"Authorization": f"Bearer {tenant.api_key}"}
         target = f"http://127.0.0.1:{server.port}/api/v1/analytics/delivery"
-        params = {"from": first.isoformat(), "to": last.isoformat()}
+        params = {"from": first.isoformat(), "to": last.isoformat(), **(extra or {})}
         with httpx.Client(headers=headers, timeout=600) as client:
             probe = client.get(target, params=params)
             if probe.status_code != 200:
@@ -288,7 +316,8 @@ def measure_http_read(url: str, tenant: Tenant, first: date, last: date) -> dict
             def once() -> None:
                 assert client.get(target, params=params).status_code == 200
 
-            return {"path": "/api/v1/analytics/delivery?from&to (90 days)", **timed(once, 10)}
+            path = "/api/v1/analytics/delivery?" + "&".join(["from", "to", *(extra or {})])
+            return {"path": path + " (90 days)", **timed(once, 10)}
 
 
 # --- ingest with and without rollups ----------------------------------------------------------------------
