@@ -15,7 +15,9 @@ Besides the fine cells (every dimension a value) the table keeps *coarse* cells 
 day's total, and one per value of each single dimension, with ``ALL`` (``'*'``) in the dimensions
 they merge. With a large merchant most fine cells hold a shipment or two (a day of 8,000 orders to
 117 regions by 12 services from 3 warehouses), so a 90-day answer from fine cells reads about as
-many cells as shipments; from coarse cells it reads 90 (or 90 per value when grouped).
+many cells as shipments; from coarse cells it reads 90 (or 90 per value when grouped). Lane cells
+(carrier, origin and destination country and region; per day and per Monday week) answer the
+per-lane table and the weekly digest.
 
 Two workers at once (PostgreSQL): each takes its due rows ``FOR UPDATE SKIP LOCKED`` and deletes
 them in a short transaction of its own; the handler's upsert touches the due row, so a worker
