@@ -41,6 +41,9 @@ BEYOND_OPENAPI = {
         "the SKU must be one of the merchant's catalog, the code a country with a clock of its own"
         " (not ZZ or EU) and a warehouse one of the merchant's: all depend on data the document cannot list"
     ),
+    "PUT /api/v1/notifications/settings": (
+        "staff alerts and webhook-only events (rating.created) have no SMS: a rule across two fields"
+    ),
     "POST /api/v1/notifications/webhook-endpoints": (
         "the URL's host must resolve to public addresses only, which depends on DNS"
     ),

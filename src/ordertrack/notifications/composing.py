@@ -201,7 +201,7 @@ def context_of(row: Notification, facts: Facts, channels: Channels) -> tuple[Mes
         f"{channels.public_url.rstrip('/')}/dashboard/orders/{quote(order.number, safe='')}"
         if staff
         else message_click_url(channels.public_url, channels.secret, row.id)
-        if row.channel in CLICKED_CHANNELS
+        if row.channel in CLICKED_CHANNELS and row.id  # a preview has no message to count
         else tracking_url(channels.public_url, channels.secret, order.id)
     )
     if row.trigger == "rating_request":  # the signed link that lets the shopper rate
