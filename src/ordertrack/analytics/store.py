@@ -808,9 +808,3 @@ def rebuild(db: Database, merchant_id: str | None = None, progress: Progress | N
 
 def due_count(uow: UnitOfWork) -> int:
     return uow.session.scalar(select(func.count()).select_from(AnalyticsDue)) or 0
-
-
-# Kept for the worker's log line: how far behind the oldest due shipment is.
-def oldest_due_age(uow: UnitOfWork, now: datetime) -> timedelta | None:
-    oldest = uow.session.scalar(select(func.min(AnalyticsDue.due_at)))
-    return None if oldest is None else now - oldest
