@@ -21,6 +21,7 @@ from ordertrack.kit.schema import AddressIn
 from ordertrack.suppliers import purchase_orders as pos
 from ordertrack.suppliers import service as suppliers
 from ordertrack.suppliers.model import Supplier
+from ordertrack.suppliers.rules import PromiseInThePast
 from ordertrack.suppliers.schemas import (
     ConfirmedLineIn,
     PurchaseOrderConfirmationIn,
@@ -143,3 +144,31 @@ def test_promised_dates_are_measured_against_the_suppliers_own_today() -> None:
     behind = Supplier(timezone="Pacific/Pago_Pago")  # UTC-11: still 7 December
     assert pos.supplier_today(ahead, now) == date(2026, 12, 8)
     assert pos.supplier_today(behind, now) == date(2026, 12, 7)
+
+
+def test_a_confirmation_is_judged_at_the_callers_moment(db: Database, make_merchant) -> None:
+    """The demo picks "ship today" from its own clock reading; when the supplier's day turns over
+    before the confirmation runs, that promise must still be judged against the reading it was
+    made at, and a promise for the day before that reading is still refused."""
+    m = make_merchant().merchant_id
+    po_id = draft(db, m, setup(db, m))
+    with db.uow() as uow:
+        pos.send_purchase_order(uow, m, po_id)
+        uow.commit()
+    # 23:59:30 in Munich on 7 December 2026: the real clock has long passed this day.
+    then = datetime(2026, 12, 7, 22, 59, 30, tzinfo=UTC)
+    with db.uow() as uow:
+        try:
+            pos.confirm_purchase_order(
+                uow, m, po_id, PurchaseOrderConfirmationIn(promised_ship_date=date(2026, 12, 6)), now=then
+            )
+        except PromiseInThePast:
+            pass
+        else:
+            raise AssertionError("a promise for the day before is in the past")
+    with db.uow() as uow:
+        po = pos.confirm_purchase_order(
+            uow, m, po_id, PurchaseOrderConfirmationIn(promised_ship_date=date(2026, 12, 7)), now=then
+        )
+        assert po.promised_ship_date == date(2026, 12, 7)
+        uow.commit()

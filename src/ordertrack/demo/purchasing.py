@@ -228,6 +228,7 @@ def _purchase_order(
                 promised_arrival_date=arrival,
             ),
             actor=SUPPLIER_LINK,
+            now=now,
         )
     if plan.cancel:
         purchase_orders.cancel_purchase_order(uow, merchant_id, po.id, actor=STAFF)

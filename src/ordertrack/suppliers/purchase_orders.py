@@ -229,13 +229,16 @@ def confirm_purchase_order(
     data: PurchaseOrderConfirmationIn,
     *,
     actor: str = history.SYSTEM,
+    now: datetime | None = None,
 ) -> PurchaseOrder:
     """The supplier's word: its quantities per line (left out: as ordered) and promised dates
-    (left out: those it gave before)."""
+    (left out: those it gave before). ``now`` is the moment the promise is judged at; a caller
+    that chose its dates from its own clock passes that clock, so a day that turns over where
+    the supplier is between the two readings cannot make "today" a day in the past."""
     po = find_purchase_order(uow, merchant_id, ref, lock=True)
     rules.check_action("confirm", po.status)
     supplier = find_supplier(uow, merchant_id, po.supplier_id)
-    now = utcnow()
+    now = now or utcnow()
     by_no = {line.line_no: line for line in po.lines}
     for index, confirmed in enumerate(data.lines):
         if confirmed.line_no not in by_no:
