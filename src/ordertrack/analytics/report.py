@@ -8,7 +8,6 @@ The parsing and the grouping are plain functions over cells (``report_of``); onl
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, replace
@@ -187,22 +186,39 @@ def _sorted(found: Mapping[Hashable, DeliveryFigures]) -> tuple:
     return tuple(sorted(found.items(), key=lambda item: (-item[1].shipments, str(item[0]))))
 
 
-def _without_stays(cell: rollup.Cell) -> rollup.Cell:
-    """The cell without its dwell counts (sharing the rest): most of a cell's counters are its
-    places, which only the shop-wide "where parcels wait" needs."""
-    light = copy.copy(cell)
-    light.dwell_hours = {}
-    return light
+_PICK: dict[str, Callable[[Any], Hashable]] = {
+    "warehouse": lambda key: key.warehouse,
+    "carrier": lambda key: key.carrier,
+    "lane": lambda key: key.lane,
+}
 
 
-def report_of(cells: Mapping[rollup.CellKey, rollup.Cell], query: DeliveryQuery) -> AnalyticsReport:
+def _groups(
+    name: str, cells: Mapping[Any, rollup.Cell], overall: DeliveryFigures, pick: Callable[[Any], Hashable]
+) -> tuple:
+    """One split's figures, sorted, from cells added up without their places. "Where parcels wait"
+    is per carrier by its definition, so a carrier's places are the overall answer's places of that
+    carrier (the same figures as adding up its cells with their places); a warehouse's or a lane's
+    split carries none (docs/analytics.md: ask with that warehouse or lane as the filter)."""
+    found = rollup.figures_by(cells, pick)
+    if name == "carrier":
+        places = overall.where_parcels_wait
+        found = {
+            carrier: replace(figures, where_parcels_wait=tuple(p for p in places if p.carrier == carrier))
+            for carrier, figures in found.items()
+        }
+    return _sorted(found)
+
+
+def report_of(
+    cells: Mapping[rollup.CellKey, rollup.Cell], query: DeliveryQuery, groups: tuple[str, ...] = GROUPS
+) -> AnalyticsReport:
     """The report of cells already chosen by the query's merchant, period and filters. Weeks are
     7-day spans ending on the period's last day (the first may be shorter), oldest first.
 
     Cost: the cells are added up once into the overall figures, and once, without their places,
     into (week, warehouse, lane) partials that the weeks, warehouses, carriers and lanes are
-    read from. So a group's ``where_parcels_wait`` is empty, except for the grouping the query
-    names (``group_by``), which is added up with its places."""
+    read from (``_groups`` says what a split's "where parcels wait" holds)."""
 
     def week_of(key: rollup.CellKey) -> int:
         return (query.last - key.day).days // 7
@@ -210,24 +226,24 @@ def report_of(cells: Mapping[rollup.CellKey, rollup.Cell], query: DeliveryQuery)
     partial: dict[tuple[int, str | None, lanes.LaneKey], rollup.Cell] = {}
     for key, cell in cells.items():
         part = partial.setdefault((week_of(key), key.warehouse, key.lane), rollup.Cell())
-        rollup.absorb(part, _without_stays(cell))
+        rollup.absorb(part, store.without_places(cell))
+    overall = rollup.figures_of(rollup.merge_all(cells.values()))
     weeks = _weeks(query, rollup.figures_by(partial, lambda part: part[0]))
-    by_key: dict[str, Callable[[Any], Hashable]] = {
+    by_part: dict[str, Callable[[Any], Hashable]] = {
         "warehouse": lambda part: part[1],
         "carrier": lambda part: part[2][0],
         "lane": lambda part: part[2],
     }
-    groups = {name: _sorted(rollup.figures_by(partial, pick)) for name, pick in by_key.items()}
-    if query.group_by:
-        full = {"warehouse": lambda k: k.warehouse, "carrier": lambda k: k.carrier, "lane": lambda k: k.lane}
-        groups[query.group_by] = _sorted(rollup.figures_by(cells, full[query.group_by]))
+    found = {
+        name: _groups(name, partial, overall, by_part[name]) if name in groups else () for name in GROUPS
+    }
     return AnalyticsReport(
         query=query,
-        figures=rollup.figures_of(rollup.merge_all(cells.values())),
+        figures=overall,
         weeks=weeks,
-        by_warehouse=groups["warehouse"],
-        by_carrier=groups["carrier"],
-        by_lane=groups["lane"],
+        by_warehouse=found["warehouse"],
+        by_carrier=found["carrier"],
+        by_lane=found["lane"],
     )
 
 
@@ -241,36 +257,32 @@ def delivery_report(
     With one or none, every part comes from the coarse cells: the figures from the totals, the
     weeks from the daily totals, a warehouse's or carrier's figures from the cells of that
     dimension, a lane's from the lane cells; only a split the filter cuts across (by warehouse
-    with a carrier chosen) reads the fine cells of that filter. The same figures either way."""
+    with a carrier chosen) reads the fine cells of that filter, without their places. The same
+    figures either way."""
     first, last, filters = query.first, query.last, dict(query.filters)
     if len(filters) > 1:
-        return report_of(store.read_cells(uow, merchant_id, first, last, **filters), query)
+        return report_of(store.read_cells(uow, merchant_id, first, last, **filters), query, groups)
     fine: dict[rollup.CellKey, rollup.Cell] | None = None
+    overall = store.figures(uow, merchant_id, first, last, **filters)
 
     def split(name: str) -> tuple:
         nonlocal fine
-        places = name == query.group_by
         if name == "lane" and set(filters) <= set(store.LANE_DIMENSIONS):
-            cells = store.lane_cells(uow, merchant_id, first, last, places=places, **filters)
+            cells = store.lane_cells(uow, merchant_id, first, last, **filters)
         elif name != "lane" and set(filters) <= {name}:
-            cells = store.grouped_cells(uow, merchant_id, first, last, name, places=places, **filters)
+            cells = store.grouped_cells(uow, merchant_id, first, last, name, places=False, **filters)
         else:
             if fine is None:
-                fine = store.read_cells(uow, merchant_id, first, last, **filters)
-            cells = fine if places else {key: _without_stays(cell) for key, cell in fine.items()}
-        pick: Callable[[rollup.CellKey], Hashable] = {
-            "warehouse": lambda key: key.warehouse,
-            "carrier": lambda key: key.carrier,
-            "lane": lambda key: key.lane,
-        }[name]
-        return _sorted(rollup.figures_by(cells, pick))
+                fine = store.read_cells(uow, merchant_id, first, last, places=False, **filters)
+            cells = fine
+        return _groups(name, cells, overall, _PICK[name])
 
     days = store.day_totals(uow, merchant_id, first, last, places=False, **filters)
     per_week = rollup.figures_by(days, lambda key: (last - key.day).days // 7)
     found = {name: split(name) if name in groups else () for name in GROUPS}
     return AnalyticsReport(
         query=query,
-        figures=store.figures(uow, merchant_id, first, last, **filters),
+        figures=overall,
         weeks=_weeks(query, per_week),
         by_warehouse=found["warehouse"],
         by_carrier=found["carrier"],
@@ -296,7 +308,7 @@ def worse_lanes_of(
     per_lane_day: dict[rollup.CellKey, rollup.Cell] = {}
     for key, cell in cells.items():
         lane_day = replace(key, service=None, warehouse=None, origin_region=None)
-        rollup.absorb(per_lane_day.setdefault(lane_day, rollup.Cell()), _without_stays(cell))
+        rollup.absorb(per_lane_day.setdefault(lane_day, rollup.Cell()), store.without_places(cell))
     return {window: rollup.lanes_that_got_worse(per_lane_day, as_of, window) for window in windows}
 
 

@@ -31,6 +31,7 @@ writer at a time, which serialises all of this.
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from collections import Counter
@@ -185,12 +186,28 @@ def coarse_keys(key: rollup.CellKey) -> list[rollup.CellKey]:
     return keys
 
 
+def is_lane_key(key: rollup.CellKey) -> bool:
+    """A lane's coarse cell (daily or weekly): it keeps no dwell counts."""
+    return key.warehouse == ALL and key.carrier != ALL and key.destination_country != ALL
+
+
+def without_places(cell: rollup.Cell) -> rollup.Cell:
+    """The cell without its dwell counts, sharing the rest (most of a large cell's text is its
+    places, which only "where parcels wait" reads)."""
+    light = copy.copy(cell)
+    light.dwell_hours = {}
+    return light
+
+
 def with_coarse(cells: Mapping[rollup.CellKey, rollup.Cell]) -> dict[rollup.CellKey, rollup.Cell]:
-    """Fine cells (or deltas of them) together with the coarse cells they add up to."""
+    """Fine cells (or deltas of them) together with the coarse cells they add up to. Lane cells
+    take everything but the dwell counts: a lane's figures and lanes that got worse never read
+    them, and a merchant with a thousand lanes would carry every place a thousand times."""
     found = dict(cells)
     for key, cell in cells.items():
+        light = without_places(cell)
         for coarse in coarse_keys(key):
-            fold(found.setdefault(coarse, rollup.Cell()), cell)
+            fold(found.setdefault(coarse, rollup.Cell()), light if is_lane_key(coarse) else cell)
     return found
 
 
@@ -229,17 +246,20 @@ FILTERS = frozenset(DIMENSION_NAMES)
 
 
 def read_cells(
-    uow: UnitOfWork, merchant_id: str, first: date, last: date, **filters: str | None
+    uow: UnitOfWork, merchant_id: str, first: date, last: date, *, places: bool = True, **filters: str | None
 ) -> dict[rollup.CellKey, rollup.Cell]:
     """One merchant's fine cells of the days ``first`` to ``last`` (inclusive, destination-local
     days) whose dimensions equal ``filters`` (``carrier="ups"``, ``warehouse=None`` for "no
-    warehouse"). A filter that is not a dimension is refused (ValueError)."""
+    warehouse"); without the dwell counts unless ``places``. A filter that is not a dimension is
+    refused (ValueError)."""
     _check(filters)
-    return _decoded(uow, merchant_id, _fine_query(merchant_id, first, last, filters))
+    return _decoded(uow, merchant_id, _fine_query(merchant_id, first, last, filters, places=places))
 
 
-def _fine_query(merchant_id: str, first: date, last: date, filters: Mapping[str, str | None]) -> Any:
-    query = _cells(merchant_id, first, last).where(
+def _fine_query(
+    merchant_id: str, first: date, last: date, filters: Mapping[str, str | None], *, places: bool = True
+) -> Any:
+    query = _cells(merchant_id, first, last, places=places).where(
         AnalyticsCell.carrier != ALL, AnalyticsCell.service != ALL, AnalyticsCell.service != WEEK
     )
     for name, value in filters.items():
@@ -311,20 +331,19 @@ def grouped_cells(
 
 
 def lane_cells(
-    uow: UnitOfWork, merchant_id: str, first: date, last: date, *, places: bool = True, **filters: str | None
+    uow: UnitOfWork, merchant_id: str, first: date, last: date, **filters: str | None
 ) -> dict[rollup.CellKey, rollup.Cell]:
     """One merchant's shipments of those days per lane (carrier, origin country, destination
     country and region; ``ALL`` in the other dimensions, days merged into weeks where whole weeks
-    fit): add them up by ``key.lane``. Filters only on the lane's dimensions; without the dwell
-    counts unless ``places``."""
+    fit): add them up by ``key.lane``. Filters only on the lane's dimensions. Lane cells keep no
+    dwell counts (``with_coarse``)."""
     _check(filters)
     if set(filters) - set(LANE_DIMENSIONS):
         raise ValueError(f"lane cells can be chosen by {', '.join(LANE_DIMENSIONS)} only")
-    counts = AnalyticsCell.counts if places else _WITHOUT_PLACES
 
     def query(start: date, stop: date, *, weekly: bool) -> Any:
         chosen = select(
-            AnalyticsCell.day, counts.label("counts"), *(getattr(AnalyticsCell, n) for n in DIMENSION_NAMES)
+            AnalyticsCell.day, AnalyticsCell.counts, *(getattr(AnalyticsCell, n) for n in DIMENSION_NAMES)
         )
         chosen = chosen.where(
             AnalyticsCell.merchant_id == merchant_id,
