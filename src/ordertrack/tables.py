@@ -1,5 +1,6 @@
 """Every table of the product, so ``Base.metadata`` is complete (Alembic, tests)."""
 
+from ordertrack.analytics import lane_judgements as _lane_judgements  # noqa: F401
 from ordertrack.analytics import model as _analytics  # noqa: F401
 from ordertrack.analytics import rating_model as _ratings  # noqa: F401
 from ordertrack.analytics import wismo_model as _wismo  # noqa: F401

@@ -57,6 +57,7 @@ def test_analytics_shows_charts_keeps_filters_in_the_url_and_leads_to_a_lanes_sh
     assert page.locator("figure.chart table").count() == 5
     on_time = page.locator(".figure-cards div").first.inner_text()
     assert "On time against the promise" in on_time and "%" in on_time
+    assert re.fullmatch(r"Checked at \d\d:\d\d UTC\.", page.locator("#worse-checked").inner_text())
     assert axe_audit(page) == []
     screenshots(page, "dashboard-analytics")
 

@@ -49,6 +49,7 @@ def test_a_job_waits_for_its_interval(db: Database) -> None:
         "remind_suppliers",
         "send_rating_requests",
         "fold_analytics",
+        "judge_lanes",
         "send_weekly_digests",
     }
     assert run_due_jobs(db, settings, last_run, now + timedelta(seconds=3)) == {}
@@ -65,6 +66,7 @@ def test_a_job_waits_for_its_interval(db: Database) -> None:
     }
     assert "poll_carriers" in run_due_jobs(db, settings, last_run, now + timedelta(minutes=1))
     assert "send_rating_requests" in run_due_jobs(db, settings, last_run, now + timedelta(minutes=2))
+    assert "judge_lanes" in run_due_jobs(db, settings, last_run, now + timedelta(minutes=5))
     assert "expire_idempotency_keys" in run_due_jobs(db, settings, last_run, now + timedelta(minutes=11))
     assert "remind_suppliers" in run_due_jobs(db, settings, last_run, now + timedelta(minutes=16))
     assert "send_weekly_digests" in run_due_jobs(db, settings, last_run, now + timedelta(minutes=31))

@@ -138,6 +138,14 @@ def fold_analytics(db: Database, settings: Settings, now: datetime) -> int:
             return folded
 
 
+def judge_lanes(db: Database, settings: Settings, now: datetime) -> int:
+    """Judge today's lanes that got worse of each merchant whose analytics changed, and keep the
+    judgement for the API and the dashboard; one merchant per transaction."""
+    from ordertrack.analytics.lane_judgements import judge_changed  # noqa: PLC0415
+
+    return judge_changed(db, now)
+
+
 def send_rating_requests(uow: UnitOfWork, now: datetime) -> int:
     """Ask shoppers to rate deliveries whose request came due (once per order)."""
     from ordertrack.analytics.ratings import send_due_requests  # noqa: PLC0415
@@ -155,6 +163,7 @@ JOBS: tuple[Job, ...] = (
     Job("remind_suppliers", timedelta(minutes=15), in_one_transaction(remind_suppliers)),
     Job("send_rating_requests", timedelta(minutes=1), in_one_transaction(send_rating_requests)),
     Job("fold_analytics", timedelta(seconds=5), fold_analytics),
+    Job("judge_lanes", timedelta(minutes=5), judge_lanes),
     Job("send_weekly_digests", timedelta(minutes=15), send_weekly_digests),
 )
 

@@ -108,11 +108,19 @@ def worse_lanes(
 ) -> Response:
     """Lanes whose on-time rate (against the promise) or transit p90 over the window ending
     ``as_of`` (default today) left their usual range over the 8 weeks before; every one of them
-    (a merchant has few), with no paging. The shipments behind one: ``/analytics/lanes/shipments``."""
-    days, day = report.parse_window(_params(request), utcnow().date())
-    with db.uow(write=False) as uow:
-        alerts = report.worse_lanes(uow, merchant_id, day, days)
-    return JSONResponse({"as_of": str(day), "window_days": days, "lanes": [_alert_json(a) for a in alerts]})
+    (a merchant has few), with no paging. The shipments behind one: ``/analytics/lanes/shipments``.
+    ``judged_at``: when the answer was counted; the worker keeps it fresh (at most 15 minutes old)."""
+    now = utcnow()
+    days, day = report.parse_window(_params(request), now.date())
+    alerts, judged_at = report.worse_lanes(db, merchant_id, day, days, now)
+    return JSONResponse(
+        {
+            "as_of": str(day),
+            "window_days": days,
+            "judged_at": judged_at.isoformat(),
+            "lanes": [_alert_json(a) for a in alerts],
+        }
+    )
 
 
 @router.get("/api/v1/analytics/lanes/shipments", responses=error_responses(422))

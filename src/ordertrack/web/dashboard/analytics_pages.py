@@ -81,7 +81,6 @@ def _page(
         with database(request).uow(write=False) as uow:
             merchant_id = staff.merchant_id
             found = report.delivery_report(uow, merchant_id, query, ("warehouse", "lane"))
-            worse = {w: store.lanes_that_got_worse(uow, merchant_id, query.last, w) for w in report.WINDOWS}
             # The values a filter can take: those with shipments in the period, and the one chosen.
             values = {
                 name: store.grouped_cells(uow, merchant_id, query.first, query.last, name, places=False)
@@ -95,6 +94,12 @@ def _page(
                 raise report.InvalidFilter("That supplier is not one of this shop's.")
             inbound = [s for s in suppliers if not supplier_id or s.id == supplier_id]
             cards = performance.scorecards(uow, staff.merchant_id, inbound)
+        # Outside the reading transaction: a judgement counted now is kept in a write one of its own.
+        now = utcnow()
+        worse = {
+            w: report.worse_lanes(database(request), merchant_id, query.last, w, now) for w in report.WINDOWS
+        }
+        checked_at = min((judged_at for _, judged_at in worse.values()), default=now)
         chosen = query.filters
         carriers = sorted(({key.carrier for key in values["carrier"]} | {chosen.get("carrier", "")}) - {""})
         warehouses = sorted(
@@ -120,7 +125,8 @@ def _page(
                     | {"from": str(query.first), "to": str(query.last), "figure": "transit_p90"}
                 )
             ),
-            worse=[(w, [_alert_row(a, query.last) for a in alerts]) for w, alerts in worse.items()],
+            worse=[(w, [_alert_row(a, query.last) for a in alerts]) for w, (alerts, _) in worse.items()],
+            worse_checked_at=checked_at,
             csv_href="/dashboard/analytics.csv?" + urlencode(shared),
             suppliers=suppliers,
             supplier_id=supplier_id,
