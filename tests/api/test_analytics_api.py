@@ -88,6 +88,33 @@ class TestAnalyticsApi:
             assert seen_b["shipments"] == store.figures(uow, b.merchant_id, FIRST, TODAY).shipments
         assert seen_b["shipments"] < seen_a["shipments"]
 
+    def test_groups_come_a_page_at_a_time_most_shipments_first(
+        self, server: LiveServer, fed: tuple[Tenant, Tenant]
+    ) -> None:
+        a, _ = fed
+        base = f"/api/v1/analytics/delivery?from={FIRST}&to={TODAY}&group_by=lane"
+        whole = get(server, a, base + "&limit=1000").json()
+        total = whole["groups_total"]
+        assert total == len(whole["groups"]) > 3 and whole["next_offset"] is None
+        pages, offset = [], 0
+        while offset is not None:
+            page = get(server, a, base + f"&limit=2&offset={offset}").json()
+            assert page["groups_total"] == total and len(page["groups"]) <= 2
+            pages.extend(page["groups"])
+            offset = page["next_offset"]
+        assert pages == whole["groups"]
+        shipments = [g["figures"]["shipments"] for g in pages]
+        assert shipments == sorted(shipments, reverse=True)
+        default = get(server, a, base).json()
+        assert default["limit"] == 100 and default["groups"] == whole["groups"][:100]
+        # The CSV is the whole list unless a limit is asked for.
+        rows = list(csv.reader(io.StringIO(get(server, a, base + "&format=csv").text)))
+        lanes_in_csv = {tuple(row[1:2]) for row in rows[1:] if row[0] == "shipments" and row[1]}
+        assert len(lanes_in_csv) == total
+        for bad in ("&limit=0", "&limit=1001", "&offset=-1", "&limit=x"):
+            answer = get(server, a, base + bad)
+            assert answer.status_code == 422 and answer.json()["error"]["code"], bad
+
     @pytest.mark.parametrize(
         ("query", "code"),
         [

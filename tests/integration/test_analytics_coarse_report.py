@@ -64,3 +64,39 @@ class TestCoarseReportEqualsFineReport:
                         named = report.delivery_report(uow, tenant.merchant_id, query, (group_by,))
                         assert named.figures == expected.figures
                         assert getattr(named, f"by_{group_by}") == getattr(expected, f"by_{group_by}")
+
+    def test_lanes_come_a_page_at_a_time_in_the_order_of_the_whole_list(
+        self, db: Database, shop: Tenant
+    ) -> None:
+        """The database picks a page of lanes (most shipments first, then by name) and only those
+        lanes' cells are read: the pages laid end to end are the whole list, lane for lane and
+        figure for figure, with and without a lane filter; a page past the end is empty."""
+        assert fold_everything(db) > 0
+        fine = stored_cells(db, shop.merchant_id)
+        days = sorted(key.day for key in fine)
+        first = days[0] + timedelta(days=(2 - days[0].weekday()) % 7)
+        last = days[-1]
+        some = max(fine, key=lambda key: fine[key].shipments)
+        with db.uow(write=False) as uow:
+            for filters in ({}, {"carrier": some.carrier}, {"warehouse": some.warehouse or ""}):
+                chosen = {name: value for name, value in filters.items() if value}
+                query = report.DeliveryQuery(first, last, chosen, "", "lane")
+                whole = report.delivery_report(uow, shop.merchant_id, query, ("lane",))
+                assert whole.lanes_total == len(whole.by_lane) > 4, filters
+                counts = [figures.shipments for _, figures in whole.by_lane]
+                assert counts == sorted(counts, reverse=True)
+                pages = []
+                for offset in range(0, whole.lanes_total + 3, 3):
+                    page = report.delivery_report(
+                        uow, shop.merchant_id, query, ("lane",), lane_page=(offset, 3)
+                    )
+                    assert page.lanes_total == whole.lanes_total
+                    assert page.figures == whole.figures
+                    pages.extend(page.by_lane)
+                assert tuple(pages) == whole.by_lane, filters
+                beyond = report.delivery_report(
+                    uow, shop.merchant_id, query, ("lane",), lane_page=(whole.lanes_total, 3)
+                )
+                assert beyond.by_lane == () and beyond.lanes_total == whole.lanes_total
+            values = store.dimension_values(uow, shop.merchant_id, first, last, "carrier")
+            assert values == sorted({key.carrier for key in fine if first <= key.day <= last})

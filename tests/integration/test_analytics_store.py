@@ -15,8 +15,15 @@ from sqlalchemy import delete, func, select
 from ordertrack.analytics import facts as facts_loader
 from ordertrack.analytics import figures as f
 from ordertrack.analytics import rollup, store
-from ordertrack.analytics.model import DIMENSION_NAMES, AnalyticsCell, AnalyticsDue, AnalyticsShipment
+from ordertrack.analytics.model import (
+    DIMENSION_NAMES,
+    AnalyticsCell,
+    AnalyticsDue,
+    AnalyticsFold,
+    AnalyticsShipment,
+)
 from ordertrack.db.uow import Database
+from ordertrack.kit.clock import utcnow
 from ordertrack.shipments.model import Shipment
 from ordertrack.simulate.generator import SimConfig, generate
 from ordertrack.simulate.http import send
@@ -105,6 +112,15 @@ class TestStoredCellsEqualFromScratch:
             assert store.due_count(uow) == 0
 
 
+def folded_at(db: Database, merchant_id: str) -> datetime:
+    with db.uow(write=False) as uow:
+        stamp = uow.session.scalar(
+            select(AnalyticsFold.folded_at).where(AnalyticsFold.merchant_id == merchant_id)
+        )
+    assert stamp is not None, "never folded"
+    return stamp
+
+
 def snapshot(db: Database, merchant_id: str) -> tuple[list, list]:
     """Every stored cell (fine and coarse) and shipment row of the merchant, ids left out."""
     with db.uow(write=False) as uow:
@@ -134,10 +150,17 @@ class TestRebuildAndTenancy:
     def test_a_rebuild_gives_the_cells_incremental_folding_gave(
         self, db: Database, two_merchants: tuple[Tenant, Tenant]
     ) -> None:
+        started = utcnow()
         fold_everything(db)
+        # Every fold stamps its merchants (what the judgement of lanes asks before counting again).
+        assert {t.merchant_id: started <= folded_at(db, t.merchant_id) for t in two_merchants} == {
+            t.merchant_id: True for t in two_merchants
+        }
         before = {t.merchant_id: snapshot(db, t.merchant_id) for t in two_merchants}
         seen: list[tuple[int, int]] = []
+        rebuilt = utcnow()
         stats = store.rebuild(db, progress=lambda done, total: seen.append((done, total)))
+        assert all(folded_at(db, t.merchant_id) >= rebuilt for t in two_merchants)
         assert stats.merchants == 2 and stats.cells == sum(len(cells) for cells, _ in before.values())
         assert all(cells for cells, _ in before.values())
         assert seen and seen[-1][0] == seen[-1][1] == stats.shipments

@@ -171,16 +171,10 @@ def test_the_worker_judges_again_only_the_merchants_whose_analytics_changed(
     assert kept_rows(db, quiet) == {7: ("[]", second), 30: ("[]", second)}
     assert kept_rows(db, changed) == {7: ("[]", second), 30: ("[]", second)}
 
-    # One of `changed`'s cells is folded again after that: only it is counted again.
+    # `changed`'s cells are folded again after that (the fold stamps the merchant): only it is
+    # counted again.
     with db.uow() as uow:
-        cell = uow.session.scalars(
-            select(AnalyticsCell.id).where(AnalyticsCell.merchant_id == changed)
-        ).first()
-        uow.session.execute(
-            update(AnalyticsCell)
-            .where(AnalyticsCell.id == cell)
-            .values(updated_at=second + timedelta(minutes=2))
-        )
+        store.mark_folded(uow.session, [changed], second + timedelta(minutes=2))
         uow.commit()
     third = NOW + timedelta(minutes=10)
     judgements.judge_changed(db, third)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from ordertrack.analytics import lanes
@@ -113,7 +114,20 @@ def report_json(report: AnalyticsReport) -> dict[str, Any]:
 
 
 def _groups(report: AnalyticsReport, group_by: str) -> Iterable[tuple[object, DeliveryFigures]]:
+    return groups_of(report, group_by)
+
+
+def groups_of(report: AnalyticsReport, group_by: str) -> tuple[tuple[Any, DeliveryFigures], ...]:
+    """The report's split by ``group_by`` (``()`` for none)."""
+    if not group_by:
+        return ()
     return {"warehouse": report.by_warehouse, "carrier": report.by_carrier, "lane": report.by_lane}[group_by]
+
+
+def with_group_page(report: AnalyticsReport, group_by: str, offset: int, limit: int) -> AnalyticsReport:
+    """The report with its ``group_by`` split cut to one page."""
+    page = groups_of(report, group_by)[offset : offset + limit]
+    return replace(report, **{f"by_{group_by}": page})
 
 
 def _share_row(figure: str, group: str, detail: str, share: Share) -> list[str]:

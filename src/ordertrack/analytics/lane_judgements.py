@@ -14,12 +14,12 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, delete, exists, func, select, update
+from sqlalchemy import ForeignKey, Integer, String, Text, delete, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ordertrack.analytics import lanes, store
-from ordertrack.analytics.model import AnalyticsCell
+from ordertrack.analytics.model import AnalyticsCell, AnalyticsFold
 from ordertrack.db.base import Base
 from ordertrack.db.uow import Database, UnitOfWork
 from ordertrack.merchants.model import Merchant
@@ -45,11 +45,6 @@ class LaneJudgement(Base):
     window_days: Mapped[int] = mapped_column(Integer, primary_key=True)
     judged_at: Mapped[datetime]
     alerts: Mapped[str] = mapped_column(Text)
-
-
-# The worker's probe of whether a merchant's analytics changed since its last judgement
-# (``changed_since``); declared here, beside its one reader, it belongs to ``analytics_cells``.
-Index("ix_analytics_cells_merchant_updated", AnalyticsCell.merchant_id, AnalyticsCell.updated_at)
 
 
 def encode_alerts(alerts: Sequence[lanes.LaneAlert]) -> str:
@@ -187,21 +182,11 @@ def last_judged(uow: UnitOfWork, merchant_id: str, as_of: date) -> datetime | No
 
 
 def changed_since(uow: UnitOfWork, merchant_id: str, as_of: date, since: datetime) -> bool:
-    """Whether any of the merchant's cells of the days a judgement reads changed after ``since``
-    (one probe of ``ix_analytics_cells_merchant_updated``)."""
-    first = lanes.lane_spans(as_of, max(WINDOWS))[-1][0]
-    return bool(
-        uow.session.scalar(
-            select(
-                exists().where(
-                    AnalyticsCell.merchant_id == merchant_id,
-                    AnalyticsCell.updated_at > since - FOLD_SLACK,
-                    AnalyticsCell.day >= first,
-                    AnalyticsCell.day <= as_of,
-                )
-            )
-        )
-    )
+    """Whether the merchant's cells changed (a fold or a rebuild, ``AnalyticsFold``) after
+    ``since``: one row read. (``as_of`` is the day judged: any change may move its spans.)"""
+    chosen = select(AnalyticsFold.folded_at).where(AnalyticsFold.merchant_id == merchant_id)
+    folded = uow.session.scalar(chosen)
+    return folded is not None and folded > since - FOLD_SLACK
 
 
 def merchants_with_analytics(uow: UnitOfWork) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ordertrack.db.base import Base, id_column, merchant_column
@@ -36,6 +36,8 @@ class AnalyticsCell(Base):
         Index("uq_analytics_cells_key", "merchant_id", "day", *DIMENSION_NAMES, unique=True),
         # The coarse cells (store.ALL in carrier or service) of a range of days, apart from the fine.
         Index("ix_analytics_cells_level", "merchant_id", "carrier", "service", "day"),
+        # Lane and weekly cells (ALL in origin region; ALL or WEEK in service) of a range of days.
+        Index("ix_analytics_cells_span", "merchant_id", "origin_region", "service", "day"),
     )
 
     id: Mapped[str] = id_column()
@@ -49,8 +51,12 @@ class AnalyticsCell(Base):
     destination_country: Mapped[str] = mapped_column(String(2))
     destination_region: Mapped[str] = mapped_column(String(120))
     shipments: Mapped[int]
-    # The ``rollup.Cell`` as JSON text (``store.encode_cell``).
+    # The ``rollup.Cell`` but its dwell counts, as JSON text (``store.encode_cell``).
     counts: Mapped[str] = mapped_column(Text)
+    # Its dwell counts (``where_parcels_wait``) as JSON text, ``''`` for none: apart from the rest
+    # because they are most of a large cell and only that one figure reads them (PostgreSQL keeps
+    # a long value out of line, so the other figures never read it).
+    places: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime]
 
 
@@ -89,3 +95,16 @@ class AnalyticsDue(Base):
     shipment_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     merchant_id: Mapped[str] = merchant_column()
     due_at: Mapped[datetime]
+
+
+class AnalyticsFold(Base):
+    """When a merchant's cells last changed (a fold or a rebuild): what the worker's judgement of
+    lanes that got worse asks before counting again (``lane_judgements.changed_since``). One row
+    per merchant, written once per fold transaction, so the cells themselves need no index on
+    their ``updated_at`` (an indexed column that every fold rewrites would cost every index an
+    entry per cell changed)."""
+
+    __tablename__ = "analytics_folds"
+
+    merchant_id: Mapped[str] = mapped_column(String(32), ForeignKey("merchants.id"), primary_key=True)
+    folded_at: Mapped[datetime]

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from ordertrack.analytics import lanes, rollup, store
+from ordertrack.analytics import lane_judgements, lanes, rollup, store
 from ordertrack.analytics.figures import DeliveryFigures
-from ordertrack.db.uow import UnitOfWork
+from ordertrack.db.uow import Database, UnitOfWork
 from ordertrack.kit.errors import Unprocessable
 
 # A longer range is a different question (a year against the last): refused rather than slow.
@@ -180,10 +180,19 @@ class AnalyticsReport:
     by_warehouse: tuple[tuple[str | None, DeliveryFigures], ...]
     by_carrier: tuple[tuple[str, DeliveryFigures], ...]
     by_lane: tuple[tuple[lanes.LaneKey, DeliveryFigures], ...]
+    # How many lanes there are in all when ``by_lane`` holds one page of them (``lane_page``).
+    lanes_total: int = 0
 
 
 def _sorted(found: Mapping[Hashable, DeliveryFigures]) -> tuple:
-    return tuple(sorted(found.items(), key=lambda item: (-item[1].shipments, str(item[0]))))
+    """Most shipments first, then by name (a lane by its parts, as ``store.top_lanes`` orders)."""
+    return tuple(sorted(found.items(), key=lambda item: (-item[1].shipments, _name_order(item[0]))))
+
+
+def _name_order(key: Hashable) -> Hashable:
+    if isinstance(key, tuple):
+        return tuple(part or "" for part in key)
+    return str(key)
 
 
 _PICK: dict[str, Callable[[Any], Hashable]] = {
@@ -210,6 +219,13 @@ def _groups(
     return _sorted(found)
 
 
+def _grouped(name: str, rows: store.Texts, overall: DeliveryFigures) -> tuple:
+    """One split's figures from cells' stored texts, added up per group without decoding each."""
+    pick = _PICK[name]
+    per_group = store.merge_encoded_by((pick(key), counts, "") for key, counts, _ in rows)
+    return _groups(name, per_group, overall, lambda group: group)
+
+
 def report_of(
     cells: Mapping[rollup.CellKey, rollup.Cell], query: DeliveryQuery, groups: tuple[str, ...] = GROUPS
 ) -> AnalyticsReport:
@@ -219,16 +235,34 @@ def report_of(
     Cost: the cells are added up once into the overall figures, and once, without their places,
     into (week, warehouse, lane) partials that the weeks, warehouses, carriers and lanes are
     read from (``_groups`` says what a split's "where parcels wait" holds)."""
-
-    def week_of(key: rollup.CellKey) -> int:
-        return (query.last - key.day).days // 7
-
-    partial: dict[tuple[int, str | None, lanes.LaneKey], rollup.Cell] = {}
+    partial: dict[Hashable, rollup.Cell] = {}
     for key, cell in cells.items():
-        part = partial.setdefault((week_of(key), key.warehouse, key.lane), rollup.Cell())
+        part = partial.setdefault(_part_of(query, key), rollup.Cell())
         rollup.absorb(part, store.without_places(cell))
-    overall = rollup.figures_of(rollup.merge_all(cells.values()))
-    weeks = _weeks(query, rollup.figures_by(partial, lambda part: part[0]))
+    return _report(query, rollup.figures_of(rollup.merge_all(cells.values())), partial, groups)
+
+
+def _part_of(query: DeliveryQuery, key: rollup.CellKey) -> tuple[int, str | None, lanes.LaneKey]:
+    return ((query.last - key.day).days // 7, key.warehouse, key.lane)
+
+
+def _report_of_texts(
+    rows: list[tuple[rollup.CellKey, str, str]], query: DeliveryQuery, groups: tuple[str, ...]
+) -> AnalyticsReport:
+    """``report_of`` over fine cells' stored texts (``store.fine_texts``): the same report, added
+    up on the texts rather than on decoded cells."""
+    total, partial = store.merge_encoded_twice(
+        (_part_of(query, key), counts, places) for key, counts, places in rows
+    )
+    return _report(query, rollup.figures_of(total), partial, groups)
+
+
+def _report(
+    query: DeliveryQuery,
+    overall: DeliveryFigures,
+    partial: Mapping[Hashable, rollup.Cell],
+    groups: tuple[str, ...],
+) -> AnalyticsReport:
     by_part: dict[str, Callable[[Any], Hashable]] = {
         "warehouse": lambda part: part[1],
         "carrier": lambda part: part[2][0],
@@ -240,18 +274,25 @@ def report_of(
     return AnalyticsReport(
         query=query,
         figures=overall,
-        weeks=weeks,
+        weeks=_weeks(query, rollup.figures_by(partial, lambda part: part[0])),
         by_warehouse=found["warehouse"],
         by_carrier=found["carrier"],
         by_lane=found["lane"],
+        lanes_total=len(found["lane"]),
     )
 
 
 def delivery_report(
-    uow: UnitOfWork, merchant_id: str, query: DeliveryQuery, groups: tuple[str, ...] = GROUPS
+    uow: UnitOfWork,
+    merchant_id: str,
+    query: DeliveryQuery,
+    groups: tuple[str, ...] = GROUPS,
+    lane_page: tuple[int, int] | None = None,
 ) -> AnalyticsReport:
     """The report of one merchant's cells (never another's) for the query; the splits not named in
-    ``groups`` are left empty (the API's answer names one at most).
+    ``groups`` are left empty (the API's answer names one at most). ``lane_page`` (offset, limit):
+    only those lanes of the lanes ordered by shipments (a large shop ships on thousands of lanes;
+    the database picks the page, and only its lanes' cells are read), with ``lanes_total``.
 
     With two filters or more the fine cells are read (few, then) and added up by ``report_of``.
     With one or none, every part comes from the coarse cells: the figures from the totals, the
@@ -261,21 +302,41 @@ def delivery_report(
     figures either way."""
     first, last, filters = query.first, query.last, dict(query.filters)
     if len(filters) > 1:
-        return report_of(store.read_cells(uow, merchant_id, first, last, **filters), query, groups)
-    fine: dict[rollup.CellKey, rollup.Cell] | None = None
+        rows = store.fine_texts(uow, merchant_id, first, last, **filters)
+        return _lane_page(_report_of_texts(rows, query, groups), lane_page)
+    fine: list[tuple[rollup.CellKey, str, str]] | None = None
     overall = store.figures(uow, merchant_id, first, last, **filters)
+    lanes_total = 0
 
     def split(name: str) -> tuple:
-        nonlocal fine
-        if name == "lane" and set(filters) <= set(store.LANE_DIMENSIONS):
-            cells = store.lane_cells(uow, merchant_id, first, last, **filters)
-        elif name != "lane" and set(filters) <= {name}:
-            cells = store.grouped_cells(uow, merchant_id, first, last, name, places=False, **filters)
-        else:
-            if fine is None:
-                fine = store.read_cells(uow, merchant_id, first, last, places=False, **filters)
-            cells = fine
-        return _groups(name, cells, overall, _PICK[name])
+        nonlocal fine, lanes_total
+        if name == "lane" and set(filters) <= set(store.LANE_CELL_DIMENSIONS):
+            chosen = None
+            if lane_page is not None:
+                offset, limit = lane_page
+                chosen, lanes_total = store.top_lanes(uow, merchant_id, first, last, offset, limit, **filters)
+            rows = store.lane_texts(uow, merchant_id, first, last, only_lanes=chosen, **filters)
+            found = _grouped(name, rows, overall)
+            if lane_page is None:
+                lanes_total = len(found)
+            return found
+        if name != "lane" and set(filters) <= {name}:
+            rows = store.grouped_texts(uow, merchant_id, first, last, name, **filters)
+            return _grouped(name, rows, overall)
+        if {name, *filters} <= set(store.PAIR_DIMENSIONS):
+            return _grouped(name, store.pair_texts(uow, merchant_id, first, last, **filters), overall)
+        if set(filters) <= set(store.LANE_CELL_DIMENSIONS):
+            # A warehouse's or carrier's split with a destination (or origin country) chosen: the
+            # lane cells of that filter name both.
+            return _grouped(name, store.lane_texts(uow, merchant_id, first, last, **filters), overall)
+        if fine is None:
+            fine = store.fine_texts(uow, merchant_id, first, last, places=False, **filters)
+        found = _grouped(name, fine, overall)
+        if name == "lane":
+            lanes_total = len(found)
+            if lane_page is not None:
+                found = found[lane_page[0] : lane_page[0] + lane_page[1]]
+        return found
 
     days = store.day_totals(uow, merchant_id, first, last, places=False, **filters)
     per_week = rollup.figures_by(days, lambda key: (last - key.day).days // 7)
@@ -287,7 +348,16 @@ def delivery_report(
         by_warehouse=found["warehouse"],
         by_carrier=found["carrier"],
         by_lane=found["lane"],
+        lanes_total=lanes_total,
     )
+
+
+def _lane_page(found: AnalyticsReport, lane_page: tuple[int, int] | None) -> AnalyticsReport:
+    """The report with its lanes counted and cut to the page asked for."""
+    page = found.by_lane
+    if lane_page is not None:
+        page = page[lane_page[0] : lane_page[0] + lane_page[1]]
+    return replace(found, by_lane=page, lanes_total=len(found.by_lane))
 
 
 def _weeks(query: DeliveryQuery, per_week: Mapping[int, DeliveryFigures]) -> tuple[Week, ...]:
@@ -319,15 +389,22 @@ def lanes_span(as_of: date, window: int) -> tuple[date, date]:
 
 
 def worse_lanes(
-    uow: UnitOfWork, merchant_id: str, as_of: date, window: int, filters: Mapping[str, str] | None = None
-) -> list[lanes.LaneAlert]:
-    """Lanes whose on-time rate or transit p90 over the window left their usual range (without
-    filters counted by the database, ``store.lanes_that_got_worse``)."""
+    db: Database,
+    merchant_id: str,
+    as_of: date,
+    window: int,
+    now: datetime,
+    filters: Mapping[str, str] | None = None,
+) -> tuple[list[lanes.LaneAlert], datetime]:
+    """Lanes whose on-time rate or transit p90 over the window left their usual range, and when
+    that was judged. Without filters the judgement the worker keeps (``lane_judgements``), or
+    when none is fresh enough counted now and kept; with filters counted now from the cells."""
     if not filters:
-        return store.lanes_that_got_worse(uow, merchant_id, as_of, window)
+        return lane_judgements.kept_or_counted(db, merchant_id, as_of, window, now)
     first, last = lanes_span(as_of, window)
-    cells = store.read_cells(uow, merchant_id, first, last, **(filters or {}))
-    return worse_lanes_of(cells, as_of, (window,))[window]
+    with db.uow(write=False) as uow:
+        cells = store.read_cells(uow, merchant_id, first, last, **filters)
+    return worse_lanes_of(cells, as_of, (window,))[window], now
 
 
 def shipments_behind(

@@ -35,21 +35,25 @@ import copy
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Text, bindparam, delete, func, insert, select, text, tuple_, update
+from sqlalchemy import and_, bindparam, delete, func, insert, literal, or_, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.functions import FunctionElement
 
 from ordertrack.analytics import facts as facts_loader
 from ordertrack.analytics import figures as f
 from ordertrack.analytics import lanes, rollup
-from ordertrack.analytics.model import DIMENSION_NAMES, AnalyticsCell, AnalyticsDue, AnalyticsShipment
+from ordertrack.analytics.model import (
+    DIMENSION_NAMES,
+    AnalyticsCell,
+    AnalyticsDue,
+    AnalyticsFold,
+    AnalyticsShipment,
+)
 from ordertrack.db.uow import Database, UnitOfWork
 from ordertrack.kit.clock import utcnow
 from ordertrack.kit.ids import new_ids
@@ -80,14 +84,26 @@ def encode_cell(cell: rollup.Cell) -> str:
         if counts:
             data[name] = {str(key): n for key, n in sorted(counts.items(), key=lambda item: str(item[0]))}
     if cell.dwell_hours:
-        data["dwell_hours"] = [
-            [*place, {str(hours): n for hours, n in sorted(counts.items())}]
-            for place, counts in sorted(cell.dwell_hours.items(), key=lambda item: str(item[0]))
-        ]
+        data["dwell_hours"] = _dwell(cell)
     return json.dumps(data, separators=(",", ":"))
 
 
-def decode_cell(raw: str) -> rollup.Cell:
+def _dwell(cell: rollup.Cell) -> list[list[Any]]:
+    return [
+        [*place, {str(hours): n for hours, n in sorted(counts.items())}]
+        for place, counts in sorted(cell.dwell_hours.items(), key=lambda item: str(item[0]))
+    ]
+
+
+def encode_places(cell: rollup.Cell) -> str:
+    """A cell's dwell counts alone as JSON text (the ``places`` column), ``''`` for none."""
+    if not cell.dwell_hours:
+        return ""
+    return json.dumps(_dwell(cell), separators=(",", ":"))
+
+
+def decode_cell(raw: str, places: str = "") -> rollup.Cell:
+    """A cell from its JSON text, and from its ``places`` text when stored apart."""
     data = json.loads(raw)
     cell = rollup.Cell()
     for name in _SCALARS:
@@ -96,43 +112,90 @@ def decode_cell(raw: str) -> rollup.Cell:
         setattr(cell, name, Counter({int(key): n for key, n in data.get(name, {}).items()}))
     for name in _STR_COUNTERS:
         setattr(cell, name, Counter(data.get(name, {})))
-    for carrier, facility, city, country, counts in data.get("dwell_hours", []):
+    dwell = json.loads(places) if places else data.get("dwell_hours", [])
+    for carrier, facility, city, country, counts in dwell:
         cell.dwell_hours[(carrier, facility, city, country)] = Counter(
             {int(hours): n for hours, n in counts.items()}
         )
     return cell
 
 
-def merge_encoded(raws: Iterable[str]) -> rollup.Cell:
-    """The merge of many cells given as their JSON text: what ``rollup.merge_all`` of the decoded
-    cells gives, summed on the text's own keys and turned into a cell once (a 90-day answer)."""
-    scalars = dict.fromkeys(_SCALARS, 0)
-    counters: dict[str, dict[str, int]] = {name: {} for name in (*_INT_COUNTERS, *_STR_COUNTERS)}
-    dwell: dict[tuple[Any, ...], dict[str, int]] = {}
-    for raw in raws:
-        data = json.loads(raw)
+class _Sum:
+    """Cells' stored texts added up on the text's own keys, turned into a cell once."""
+
+    __slots__ = ("counters", "dwell", "scalars")
+
+    def __init__(self) -> None:
+        self.scalars = dict.fromkeys(_SCALARS, 0)
+        self.counters: dict[str, dict[str, int]] = {name: {} for name in (*_INT_COUNTERS, *_STR_COUNTERS)}
+        self.dwell: dict[tuple[Any, ...], dict[str, int]] = {}
+
+    def add(self, raw: str, places: str) -> None:
+        self.add_parsed(json.loads(raw), places)
+
+    def add_parsed(self, data: Mapping[str, Any], places: str = "") -> None:
+        scalars, counters = self.scalars, self.counters
         for name, value in data.items():
             if name in scalars:
                 scalars[name] += value
-            elif name == "dwell_hours":
-                for *place, counts in value:
-                    into = dwell.setdefault(tuple(place), {})
-                    for hours, n in counts.items():
-                        into[hours] = into.get(hours, 0) + n
             else:
                 into = counters[name]
                 for key, n in value.items():
                     into[key] = into.get(key, 0) + n
-    cell = rollup.Cell(**scalars)
-    for name in _INT_COUNTERS:
-        setattr(cell, name, Counter({int(key): n for key, n in counters[name].items() if n}))
-    for name in _STR_COUNTERS:
-        setattr(cell, name, Counter({key: n for key, n in counters[name].items() if n}))
-    for place, counts in dwell.items():
-        hours = Counter({int(h): n for h, n in counts.items() if n})
-        if hours:
-            cell.dwell_hours[place] = hours  # type: ignore[index]
-    return cell
+        for *place, counts in json.loads(places) if places else ():
+            into = self.dwell.setdefault(tuple(place), {})
+            for hours, n in counts.items():
+                into[hours] = into.get(hours, 0) + n
+
+    def cell(self) -> rollup.Cell:
+        cell = rollup.Cell(**self.scalars)
+        for name in _INT_COUNTERS:
+            setattr(cell, name, Counter({int(key): n for key, n in self.counters[name].items() if n}))
+        for name in _STR_COUNTERS:
+            setattr(cell, name, Counter({key: n for key, n in self.counters[name].items() if n}))
+        for place, counts in self.dwell.items():
+            hours = Counter({int(h): n for h, n in counts.items() if n})
+            if hours:
+                cell.dwell_hours[place] = hours  # type: ignore[index]
+        return cell
+
+
+def merge_encoded(rows: Iterable[tuple[str, str]]) -> rollup.Cell:
+    """The merge of many cells given as their stored texts (counts, places): what
+    ``rollup.merge_all`` of the decoded cells gives, summed on the text's own keys and turned into
+    a cell once (a 90-day answer)."""
+    total = _Sum()
+    for raw, places in rows:
+        total.add(raw, places)
+    return total.cell()
+
+
+def merge_encoded_by(rows: Iterable[tuple[Hashable, str, str]]) -> dict[Hashable, rollup.Cell]:
+    """``merge_encoded`` per group: rows of (group, counts, places)."""
+    sums: dict[Hashable, _Sum] = {}
+    for group, raw, places in rows:
+        found = sums.get(group)
+        if found is None:
+            found = sums[group] = _Sum()
+        found.add(raw, places)
+    return {group: total.cell() for group, total in sums.items()}
+
+
+def merge_encoded_twice(
+    rows: Iterable[tuple[Hashable, str, str]],
+) -> tuple[rollup.Cell, dict[Hashable, rollup.Cell]]:
+    """Rows of (group, counts, places) added up at once into their total (with the places) and per
+    group (without them), each text parsed once."""
+    total = _Sum()
+    sums: dict[Hashable, _Sum] = {}
+    for group, raw, places in rows:
+        data = json.loads(raw)
+        total.add_parsed(data, places)
+        found = sums.get(group)
+        if found is None:
+            found = sums[group] = _Sum()
+        found.add_parsed(data)
+    return total.cell(), {group: part.cell() for group, part in sums.items()}
 
 
 def fold(total: rollup.Cell, cell: rollup.Cell, sign: int = 1) -> None:
@@ -168,7 +231,9 @@ ALL = "*"
 WEEK = "*week"
 # A lane's coarse cells (daily, and weekly with WEEK in the service) name these, ALL elsewhere.
 LANE_DIMENSIONS = ("carrier", "origin_country", "destination_country", "destination_region")
-_NOT_LANE = tuple(name for name in DIMENSION_NAMES if name not in LANE_DIMENSIONS)
+# A lane cell also names the warehouse (so the lanes of one warehouse are read from lane cells too).
+LANE_CELL_DIMENSIONS = ("carrier", "warehouse", "origin_country", "destination_country", "destination_region")
+_NOT_LANE = tuple(name for name in DIMENSION_NAMES if name not in LANE_CELL_DIMENSIONS)
 
 
 def coarse_keys(key: rollup.CellKey) -> list[rollup.CellKey]:
@@ -180,15 +245,42 @@ def coarse_keys(key: rollup.CellKey) -> list[rollup.CellKey]:
         keys.append(rollup.CellKey(key.merchant_id, key.day, **{**everything, name: getattr(key, name)}))
     monday = key.day - timedelta(days=key.day.weekday())
     keys.append(rollup.CellKey(key.merchant_id, monday, **{**everything, "service": WEEK}))
-    lane = {name: getattr(key, name) for name in LANE_DIMENSIONS}
+    keys.append(rollup.CellKey(key.merchant_id, key.day, **{**everything, **_pair(key)}))
+    lane = {name: getattr(key, name) for name in LANE_CELL_DIMENSIONS}
     keys.append(rollup.CellKey(key.merchant_id, key.day, **{**everything, **lane}))
     keys.append(rollup.CellKey(key.merchant_id, monday, **{**everything, **lane, "service": WEEK}))
     return keys
 
 
+# A day's cells per warehouse and carrier: the warehouses split with a carrier chosen, and back.
+PAIR_DIMENSIONS = ("warehouse", "carrier")
+
+
+def _pair(key: rollup.CellKey) -> dict[str, str | None]:
+    return {name: getattr(key, name) for name in PAIR_DIMENSIONS}
+
+
 def is_lane_key(key: rollup.CellKey) -> bool:
-    """A lane's coarse cell (daily or weekly): it keeps no dwell counts."""
-    return key.warehouse == ALL and key.carrier != ALL and key.destination_country != ALL
+    """A lane's coarse cell (daily or weekly; per warehouse)."""
+    return (
+        key.carrier != ALL
+        and key.destination_country != ALL
+        and key.service in (ALL, WEEK)
+        and key.origin_region == ALL
+    )
+
+
+def is_pair_key(key: rollup.CellKey) -> bool:
+    """A warehouse × carrier cell: both named, every other dimension ``ALL``."""
+    return (
+        key.warehouse != ALL and key.carrier != ALL and key.service == ALL and key.destination_country == ALL
+    )
+
+
+def keeps_places(key: rollup.CellKey) -> bool:
+    """Lane and warehouse × carrier cells keep no dwell counts: they serve splits, and a split's
+    "where parcels wait" is taken from the overall answer per carrier (``report._groups``)."""
+    return not (is_lane_key(key) or is_pair_key(key))
 
 
 def without_places(cell: rollup.Cell) -> rollup.Cell:
@@ -207,7 +299,7 @@ def with_coarse(cells: Mapping[rollup.CellKey, rollup.Cell]) -> dict[rollup.Cell
     for key, cell in cells.items():
         light = without_places(cell)
         for coarse in coarse_keys(key):
-            fold(found.setdefault(coarse, rollup.Cell()), light if is_lane_key(coarse) else cell)
+            fold(found.setdefault(coarse, rollup.Cell()), cell if keeps_places(coarse) else light)
     return found
 
 
@@ -254,6 +346,15 @@ def read_cells(
     refused (ValueError)."""
     _check(filters)
     return _decoded(uow, merchant_id, _fine_query(merchant_id, first, last, filters, places=places))
+
+
+def fine_texts(
+    uow: UnitOfWork, merchant_id: str, first: date, last: date, *, places: bool = True, **filters: str | None
+) -> Texts:
+    """``read_cells`` as the stored texts, not decoded: (key, counts, places) per fine cell, for
+    ``merge_encoded_by`` and ``merge_encoded_twice``."""
+    _check(filters)
+    return _texts_of(uow, merchant_id, _fine_query(merchant_id, first, last, filters, places=places))
 
 
 def _fine_query(
@@ -324,43 +425,180 @@ def grouped_cells(
     **filters: str | None,
 ) -> dict[rollup.CellKey, rollup.Cell]:
     """``coarse_cells(..., by=by)`` without the dwell counts unless ``places``."""
+    return _decoded(uow, merchant_id, _grouped_query(merchant_id, first, last, by, filters, places=places))
+
+
+def grouped_texts(
+    uow: UnitOfWork, merchant_id: str, first: date, last: date, by: str, **filters: str | None
+) -> Texts:
+    """``grouped_cells`` without places, as stored texts (``merge_encoded_by``)."""
+    return _texts_of(uow, merchant_id, _grouped_query(merchant_id, first, last, by, filters, places=False))
+
+
+def _grouped_query(
+    merchant_id: str, first: date, last: date, by: str, filters: Mapping[str, str | None], *, places: bool
+) -> Any:
     _check(filters)
     if by not in FILTERS or len(filters) > 1 or (filters and set(filters) != {by}):
         raise ValueError("grouped cells take one filter at most, on the dimension they are grouped by")
-    return _decoded(uow, merchant_id, _coarse_query(merchant_id, first, last, by, filters, places=places))
+    return _coarse_query(merchant_id, first, last, by, filters, places=places)
+
+
+def dimension_values(uow: UnitOfWork, merchant_id: str, first: date, last: date, name: str) -> list[str]:
+    """The values one dimension took on those days (``''`` for none), from its coarse cells'
+    keys alone: what a filter can be set to."""
+    if name not in FILTERS:
+        raise ValueError(f"cells cannot be grouped by {name!r}")
+    column = getattr(AnalyticsCell, name)
+    query = (
+        select(column)
+        .where(
+            AnalyticsCell.merchant_id == merchant_id,
+            AnalyticsCell.day >= first,
+            AnalyticsCell.day <= last,
+            column != ALL,
+            column != WEEK,
+            *(getattr(AnalyticsCell, other) == ALL for other in DIMENSION_NAMES if other != name),
+        )
+        .distinct()
+    )
+    return sorted(uow.session.scalars(query))
+
+
+Texts = list[tuple[rollup.CellKey, str, str]]
+
+
+def pair_cells(
+    uow: UnitOfWork, merchant_id: str, first: date, last: date, **filters: str | None
+) -> dict[rollup.CellKey, rollup.Cell]:
+    """The warehouse × carrier cells of those days (one filter at most, on either), without dwell
+    counts: add them up by ``key.warehouse`` or ``key.carrier``."""
+    return _decoded(uow, merchant_id, _pair_query(merchant_id, first, last, filters))
+
+
+def pair_texts(uow: UnitOfWork, merchant_id: str, first: date, last: date, **filters: str | None) -> Texts:
+    """``pair_cells`` as stored texts (``merge_encoded_by``)."""
+    return _texts_of(uow, merchant_id, _pair_query(merchant_id, first, last, filters))
+
+
+def _pair_query(merchant_id: str, first: date, last: date, filters: Mapping[str, str | None]) -> Any:
+    _check(filters)
+    if set(filters) - set(PAIR_DIMENSIONS) or len(filters) > 1:
+        raise ValueError("pair cells take one filter at most, on warehouse or carrier")
+    query = _cells(merchant_id, first, last, places=False).where(
+        *(getattr(AnalyticsCell, name) != ALL for name in PAIR_DIMENSIONS),
+        *(getattr(AnalyticsCell, name) == ALL for name in DIMENSION_NAMES if name not in PAIR_DIMENSIONS),
+    )
+    for name, value in filters.items():
+        query = query.where(getattr(AnalyticsCell, name) == _stored(value))
+    return query
+
+
+def _lane_level(merchant_id: str, first: date, last: date, filters: Mapping[str, str | None]) -> list[Any]:
+    """Conditions choosing the lane cells of those days (weekly ones for whole weeks, daily ones
+    for the days around them), with filters on the lane's dimensions."""
+    if set(filters) - set(LANE_CELL_DIMENSIONS):
+        raise ValueError(f"lane cells can be chosen by {', '.join(LANE_CELL_DIMENSIONS)} only")
+    spans = [
+        and_(
+            AnalyticsCell.day >= start,
+            AnalyticsCell.day <= stop,
+            AnalyticsCell.service == (WEEK if weekly else ALL),
+        )
+        for start, stop, weekly in _week_spans(first, last)
+    ]
+    return [
+        AnalyticsCell.merchant_id == merchant_id,
+        or_(*spans),
+        *(getattr(AnalyticsCell, name) != ALL for name in LANE_CELL_DIMENSIONS),
+        *(getattr(AnalyticsCell, name) == ALL for name in _NOT_LANE if name != "service"),
+        *(getattr(AnalyticsCell, name) == _stored(value) for name, value in filters.items()),
+    ]
+
+
+_LANE_COLUMNS = tuple(getattr(AnalyticsCell, name) for name in LANE_DIMENSIONS)
 
 
 def lane_cells(
-    uow: UnitOfWork, merchant_id: str, first: date, last: date, **filters: str | None
+    uow: UnitOfWork,
+    merchant_id: str,
+    first: date,
+    last: date,
+    *,
+    only_lanes: Iterable[lanes.LaneKey] | None = None,
+    **filters: str | None,
 ) -> dict[rollup.CellKey, rollup.Cell]:
     """One merchant's shipments of those days per lane (carrier, origin country, destination
-    country and region; ``ALL`` in the other dimensions, days merged into weeks where whole weeks
-    fit): add them up by ``key.lane``. Filters only on the lane's dimensions. Lane cells keep no
-    dwell counts (``with_coarse``)."""
+    country and region) and warehouse (``ALL`` in the other dimensions, days merged into weeks
+    where whole weeks fit): add them up by ``key.lane``. Filters only on those five dimensions;
+    ``only_lanes``: only those lanes. Lane cells keep no dwell counts (``with_coarse``)."""
+    return _decoded(uow, merchant_id, _lane_query(merchant_id, first, last, only_lanes, filters))
+
+
+def lane_texts(
+    uow: UnitOfWork,
+    merchant_id: str,
+    first: date,
+    last: date,
+    *,
+    only_lanes: Iterable[lanes.LaneKey] | None = None,
+    **filters: str | None,
+) -> Texts:
+    """``lane_cells`` as stored texts (``merge_encoded_by``)."""
+    return _texts_of(uow, merchant_id, _lane_query(merchant_id, first, last, only_lanes, filters))
+
+
+def _lane_query(
+    merchant_id: str,
+    first: date,
+    last: date,
+    only_lanes: Iterable[lanes.LaneKey] | None,
+    filters: Mapping[str, str | None],
+) -> Any:
     _check(filters)
-    if set(filters) - set(LANE_DIMENSIONS):
-        raise ValueError(f"lane cells can be chosen by {', '.join(LANE_DIMENSIONS)} only")
+    query = select(
+        AnalyticsCell.day, *_texts(places=False), *(getattr(AnalyticsCell, n) for n in DIMENSION_NAMES)
+    ).where(*_lane_level(merchant_id, first, last, filters))
+    if only_lanes is not None:
+        chosen = [tuple(_stored(part) for part in lane) for lane in only_lanes] or [("", "", "", "")]
+        query = query.where(tuple_(*_LANE_COLUMNS).in_(chosen))
+    return query
 
-    def query(start: date, stop: date, *, weekly: bool) -> Any:
-        chosen = select(
-            AnalyticsCell.day, AnalyticsCell.counts, *(getattr(AnalyticsCell, n) for n in DIMENSION_NAMES)
-        )
-        chosen = chosen.where(
-            AnalyticsCell.merchant_id == merchant_id,
-            AnalyticsCell.day >= start,
-            AnalyticsCell.day <= stop,
-            *(getattr(AnalyticsCell, name) != ALL for name in LANE_DIMENSIONS),
-            AnalyticsCell.service == (WEEK if weekly else ALL),
-            *(getattr(AnalyticsCell, name) == ALL for name in _NOT_LANE if name != "service"),
-        )
-        for name, value in filters.items():
-            chosen = chosen.where(getattr(AnalyticsCell, name) == _stored(value))
-        return chosen
 
-    found: dict[rollup.CellKey, rollup.Cell] = {}
-    for start, stop, weekly in _week_spans(first, last):
-        found.update(_decoded(uow, merchant_id, query(start, stop, weekly=weekly)))
-    return found
+def top_lanes(
+    uow: UnitOfWork, merchant_id: str, first: date, last: date, offset: int, limit: int, **filters: str | None
+) -> tuple[list[lanes.LaneKey], int]:
+    """One page of the merchant's lanes of those days, most shipments first (then by carrier,
+    origin, destination country and region, compared as bytes), and how many lanes there are."""
+    _check(filters)
+    shipments = func.sum(AnalyticsCell.shipments)
+    ordered = [column.collate("C") if _is_postgres(uow.session) else column for column in _LANE_COLUMNS]
+    query = (
+        select(*_LANE_COLUMNS, func.count().over().label("lanes"))
+        .where(*_lane_level(merchant_id, first, last, filters))
+        .group_by(*_LANE_COLUMNS)
+        .having(shipments != 0)
+        .order_by(shipments.desc(), *ordered)
+        .offset(offset)
+        .limit(limit)
+    )
+    rows = uow.session.execute(query).all()
+    total = rows[0].lanes if rows else _count_lanes(uow, merchant_id, first, last, filters)
+    return [(row[0], row[1] or None, row[2] or None, row[3] or None) for row in rows], total
+
+
+def _count_lanes(
+    uow: UnitOfWork, merchant_id: str, first: date, last: date, filters: Mapping[str, str | None]
+) -> int:
+    """How many lanes there are (a page past the last one names none)."""
+    grouped = (
+        select(*_LANE_COLUMNS)
+        .where(*_lane_level(merchant_id, first, last, filters))
+        .group_by(*_LANE_COLUMNS)
+        .having(func.sum(AnalyticsCell.shipments) != 0)
+        .subquery()
+    )
+    return uow.session.scalar(select(func.count()).select_from(grouped)) or 0
 
 
 def _week_spans(first: date, last: date) -> list[tuple[date, date, bool]]:
@@ -378,42 +616,34 @@ def _week_spans(first: date, last: date) -> list[tuple[date, date, bool]]:
     return spans
 
 
-class _WithoutPlaces(FunctionElement[str]):
-    """A cell's counts text without its dwell counts, in the database's own JSON functions."""
-
-    type = Text()
-    name = "without_places"
-    inherit_cache = True
-
-
-@compiles(_WithoutPlaces)
-def _without_places_sqlite(element: _WithoutPlaces, compiler: Any, **kw: Any) -> str:
-    return f"json_remove({compiler.process(element.clauses, **kw)}, '$.dwell_hours')"
-
-
-@compiles(_WithoutPlaces, "postgresql")
-def _without_places_postgres(element: _WithoutPlaces, compiler: Any, **kw: Any) -> str:
-    return f"CAST(CAST({compiler.process(element.clauses, **kw)} AS jsonb) - 'dwell_hours' AS text)"
-
-
-_WITHOUT_PLACES = _WithoutPlaces(AnalyticsCell.counts)
-
-
 def _check(filters: Mapping[str, object]) -> None:
     unknown = set(filters) - FILTERS
     if unknown:
         raise ValueError(f"cells cannot be chosen by {sorted(unknown)}")
 
 
+def _texts(*, places: bool = True) -> tuple[Any, Any]:
+    """The stored texts of a cell: its counts, and its places (or ``''`` when not asked for, so the
+    database never reads them)."""
+    return AnalyticsCell.counts, (AnalyticsCell.places if places else literal("").label("places"))
+
+
 def _cells(merchant_id: str, first: date, last: date, *, places: bool = True) -> Any:
-    counts = AnalyticsCell.counts if places else _WITHOUT_PLACES.label("counts")
-    return select(AnalyticsCell.day, counts, *(getattr(AnalyticsCell, n) for n in DIMENSION_NAMES)).where(
-        AnalyticsCell.merchant_id == merchant_id, AnalyticsCell.day >= first, AnalyticsCell.day <= last
-    )
+    return select(
+        AnalyticsCell.day, *_texts(places=places), *(getattr(AnalyticsCell, n) for n in DIMENSION_NAMES)
+    ).where(AnalyticsCell.merchant_id == merchant_id, AnalyticsCell.day >= first, AnalyticsCell.day <= last)
+
+
+def _texts_of(uow: UnitOfWork, merchant_id: str, query: Any) -> Texts:
+    rows = uow.session.execute(query)
+    return [(_key_of(merchant_id, row.day, row), row.counts, row.places) for row in rows]
 
 
 def _decoded(uow: UnitOfWork, merchant_id: str, query: Any) -> dict[rollup.CellKey, rollup.Cell]:
-    return {_key_of(merchant_id, row.day, row): decode_cell(row.counts) for row in uow.session.execute(query)}
+    return {
+        _key_of(merchant_id, row.day, row): decode_cell(row.counts, row.places)
+        for row in uow.session.execute(query)
+    }
 
 
 def figures(
@@ -428,31 +658,30 @@ def figures(
         query = _coarse_query(merchant_id, first, last, None, filters)
     else:
         query = _fine_query(merchant_id, first, last, filters)
-    return rollup.figures_of(merge_encoded(row.counts for row in uow.session.execute(query)))
+    return rollup.figures_of(merge_encoded((row.counts, row.places) for row in uow.session.execute(query)))
 
 
-def _totals(uow: UnitOfWork, merchant_id: str, first: date, last: date) -> list[str]:
-    """The counts of every shipment of those days: the weekly totals of the whole weeks inside,
-    the daily totals of the days around them (90 days: 12 or 13 weeks and a few days)."""
+def _totals(uow: UnitOfWork, merchant_id: str, first: date, last: date) -> list[tuple[str, str]]:
+    """The stored texts of every shipment of those days: the weekly totals of the whole weeks
+    inside, the daily totals of the days around them (90 days: 12 or 13 weeks and a few days)."""
     monday = first + timedelta(days=(7 - first.weekday()) % 7)
     weeks = ((last - monday).days + 1) // 7 if monday <= last else 0
     if weeks <= 0:
         query = _coarse_query(merchant_id, first, last, None, {})
-        return [row.counts for row in uow.session.execute(query)]
+        return [(row.counts, row.places) for row in uow.session.execute(query)]
     end = monday + timedelta(days=7 * weeks - 1)
-    weekly = select(AnalyticsCell.counts).where(
+    weekly = select(*_texts()).where(
         AnalyticsCell.merchant_id == merchant_id,
         AnalyticsCell.carrier == ALL,
         AnalyticsCell.service == WEEK,
         AnalyticsCell.day >= monday,
         AnalyticsCell.day <= end,
     )
-    found = [row.counts for row in uow.session.execute(weekly)]
+    found = [(row.counts, row.places) for row in uow.session.execute(weekly)]
     for start, stop in ((first, monday - timedelta(days=1)), (end + timedelta(days=1), last)):
         if start <= stop:
-            found.extend(
-                row.counts for row in uow.session.execute(_coarse_query(merchant_id, start, stop, None, {}))
-            )
+            query = _coarse_query(merchant_id, start, stop, None, {})
+            found.extend((row.counts, row.places) for row in uow.session.execute(query))
     return found
 
 
@@ -590,6 +819,7 @@ def refresh_due(db: Database, limit: int = REFRESH_BATCH, now: datetime | None =
             _lock_shipments(session, ids)
             _lock_merchants(session, {merchant for _, merchant in due}, shared=True)
             _fold_shipments(session, uow, ids, at)
+            mark_folded(session, {merchant for _, merchant in due}, at)
             uow.commit()
     except Exception:
         # Not folded: back on the queue for the next round.
@@ -599,6 +829,21 @@ def refresh_due(db: Database, limit: int = REFRESH_BATCH, now: datetime | None =
             uow.commit()
         raise
     return len(ids)
+
+
+def mark_folded(session: Session, merchant_ids: Iterable[str], at: datetime) -> None:
+    """These merchants' cells changed at ``at`` (``AnalyticsFold``): one upsert, last in the
+    transaction so the row is held for an instant."""
+    rows = [{"merchant_id": m, "folded_at": at} for m in sorted(set(merchant_ids))]
+    if not rows:
+        return
+    dialect = postgresql if _is_postgres(session) else sqlite
+    statement = dialect.insert(AnalyticsFold).values(rows)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[AnalyticsFold.merchant_id], set_={"folded_at": statement.excluded.folded_at}
+        )
+    )
 
 
 def _lock_shipments(session: Session, ids: list[str]) -> None:
@@ -700,22 +945,22 @@ def _apply(session: Session, deltas: Mapping[rollup.CellKey, rollup.Cell], at: d
         for row, cell_id in zip(rows, new_ids("anc", len(rows)), strict=True):
             row["id"] = cell_id
         session.execute(postgresql.insert(AnalyticsCell).values(rows).on_conflict_do_nothing())
-    found: dict[tuple[Any, ...], tuple[str, str]] = {}
+    found: dict[tuple[Any, ...], tuple[str, str, str]] = {}
     for start in range(0, len(keys), 200):
         chunk = [_key_tuple(key) for key in keys[start : start + 200]]
-        query = select(AnalyticsCell.id, AnalyticsCell.counts, *_KEY_COLUMNS).where(
+        query = select(AnalyticsCell.id, AnalyticsCell.counts, AnalyticsCell.places, *_KEY_COLUMNS).where(
             tuple_(*_KEY_COLUMNS).in_(chunk)
         )
         if postgres:
             query = query.order_by(*_KEY_COLUMNS).with_for_update()
         for row in session.execute(query):
-            found[tuple(row[2:])] = (row.id, row.counts)
+            found[tuple(row[3:])] = (row.id, row.counts, row.places)
     changed: list[dict[str, Any]] = []
     created: list[dict[str, Any]] = []
     emptied: list[str] = []
     for key in keys:
         stored = found.get(_key_tuple(key))
-        cell = decode_cell(stored[1]) if stored else rollup.Cell()
+        cell = decode_cell(stored[1], stored[2]) if stored else rollup.Cell()
         fold(cell, deltas[key])
         if stored is None:
             created.append(_cell_row(key, cell, at))
@@ -726,7 +971,8 @@ def _apply(session: Session, deltas: Mapping[rollup.CellKey, rollup.Cell], at: d
                 {
                     "cell_id": stored[0],
                     "b_shipments": cell.shipments,
-                    "b_counts": encode_cell(cell),
+                    "b_counts": encode_cell(without_places(cell)),
+                    "b_places": encode_places(cell),
                     "b_at": at,
                 }
             )
@@ -739,7 +985,10 @@ def _apply(session: Session, deltas: Mapping[rollup.CellKey, rollup.Cell], at: d
             update(AnalyticsCell.__table__)
             .where(AnalyticsCell.__table__.c.id == bindparam("cell_id"))
             .values(
-                shipments=bindparam("b_shipments"), counts=bindparam("b_counts"), updated_at=bindparam("b_at")
+                shipments=bindparam("b_shipments"),
+                counts=bindparam("b_counts"),
+                places=bindparam("b_places"),
+                updated_at=bindparam("b_at"),
             ),
             changed,
         )
@@ -753,7 +1002,8 @@ def _cell_row(key: rollup.CellKey, cell: rollup.Cell, at: datetime) -> dict[str,
         "day": key.day,
         **_dimensions(key),
         "shipments": cell.shipments,
-        "counts": encode_cell(cell),
+        "counts": encode_cell(without_places(cell)),
+        "places": encode_places(cell),
         "updated_at": at,
     }
 
@@ -821,6 +1071,7 @@ def rebuild(db: Database, merchant_id: str | None = None, progress: Progress | N
                     row["id"] = cell_id
                 session.execute(insert(AnalyticsCell), chunk)
             cells_written += len(created)
+            mark_folded(session, [merchant], at)
             uow.commit()
     return RebuildStats(len(merchants), done, counted, cells_written, time.perf_counter() - started)
 

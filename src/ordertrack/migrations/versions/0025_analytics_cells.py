@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("destination_region", sa.String(length=120), nullable=False),
         sa.Column("shipments", sa.Integer(), nullable=False),
         sa.Column("counts", sa.Text(), nullable=False),
+        sa.Column("places", sa.Text(), nullable=False),
         sa.Column("updated_at", UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["merchant_id"], ["merchants.id"], name=op.f("fk_analytics_cells_merchant_id_merchants")
@@ -58,6 +59,9 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             "ix_analytics_cells_level", ["merchant_id", "carrier", "service", "day"], unique=False
+        )
+        batch_op.create_index(
+            "ix_analytics_cells_span", ["merchant_id", "origin_region", "service", "day"], unique=False
         )
 
     op.create_table(
@@ -107,6 +111,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_analytics_shipments_merchant_day")
     op.drop_table("analytics_shipments")
     with op.batch_alter_table("analytics_cells", schema=None) as batch_op:
+        batch_op.drop_index("ix_analytics_cells_span")
         batch_op.drop_index("ix_analytics_cells_level")
         batch_op.drop_index("uq_analytics_cells_key")
     op.drop_table("analytics_cells")

@@ -35,10 +35,18 @@ def upgrade() -> None:
             "merchant_id", "as_of", "window_days", name=op.f("pk_analytics_lane_judgements")
         ),
     )
-    # The worker's test of whether a merchant's analytics changed since its last judgement.
-    op.create_index("ix_analytics_cells_merchant_updated", "analytics_cells", ["merchant_id", "updated_at"])
+    # When a merchant's cells last changed: the worker's test before judging again.
+    op.create_table(
+        "analytics_folds",
+        sa.Column("merchant_id", sa.String(length=32), nullable=False),
+        sa.Column("folded_at", UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["merchant_id"], ["merchants.id"], name=op.f("fk_analytics_folds_merchant_id_merchants")
+        ),
+        sa.PrimaryKeyConstraint("merchant_id", name=op.f("pk_analytics_folds")),
+    )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_analytics_cells_merchant_updated", table_name="analytics_cells")
+    op.drop_table("analytics_folds")
     op.drop_table("analytics_lane_judgements")

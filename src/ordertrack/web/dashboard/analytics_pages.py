@@ -80,10 +80,12 @@ def _page(
         supplier_id = params.get("supplier", "").strip()[:64]
         with database(request).uow(write=False) as uow:
             merchant_id = staff.merchant_id
-            found = report.delivery_report(uow, merchant_id, query, ("warehouse", "lane"))
+            found = report.delivery_report(
+                uow, merchant_id, query, ("warehouse", "lane"), lane_page=(0, LANES_SHOWN)
+            )
             # The values a filter can take: those with shipments in the period, and the one chosen.
             values = {
-                name: store.grouped_cells(uow, merchant_id, query.first, query.last, name, places=False)
+                name: store.dimension_values(uow, merchant_id, query.first, query.last, name)
                 for name in ("carrier", "warehouse")
             }
             suppliers = sorted(
@@ -101,10 +103,8 @@ def _page(
         }
         checked_at = min((judged_at for _, judged_at in worse.values()), default=now)
         chosen = query.filters
-        carriers = sorted(({key.carrier for key in values["carrier"]} | {chosen.get("carrier", "")}) - {""})
-        warehouses = sorted(
-            ({key.warehouse or "" for key in values["warehouse"]} | {chosen.get("warehouse", "")}) - {""}
-        )
+        carriers = sorted((set(values["carrier"]) | {chosen.get("carrier", "")}) - {""})
+        warehouses = sorted((set(values["warehouse"]) | {chosen.get("warehouse", "")}) - {""})
         shared = query.params() | ({"supplier": supplier_id} if supplier_id else {})
         fig = found.figures
         context.update(
@@ -116,7 +116,7 @@ def _page(
             percent=charts.percent,
             places=_places(fig),
             lanes=found.by_lane[:LANES_SHOWN],
-            more_lanes=max(0, len(found.by_lane) - LANES_SHOWN),
+            more_lanes=max(0, found.lanes_total - len(found.by_lane)),
             lane_words=report.lane_words,
             lane_href=lambda lane: (
                 "/dashboard/analytics/lanes/shipments?"
