@@ -1,5 +1,6 @@
-"""For bench/analytics.py: the worker's analytics job alone, in its own process (``main``), and the
-API app with the analytics handlers taken out of the handler table (rollups off)."""
+"""For bench/analytics.py: the worker's analytics job alone, in its own process (``main``), the API
+app with the analytics handlers taken out of the handler table (rollups off), and the API app with
+the job in a thread of its own process (as ``serve``'s embedded worker)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,16 @@ def create_app_without_rollups() -> FastAPI:
     for event_type, chain in list(handlers.HANDLERS.items()):
         handlers.HANDLERS[event_type] = tuple(h for h in chain if h not in ours)
     return create_app()
+
+
+def create_app_with_embedded_fold() -> FastAPI:
+    """The API with the fold job in a thread of the same process, as ``ordertrack serve`` runs its
+    embedded worker (sharing the interpreter with the requests)."""
+    app = create_app()
+    settings = Settings()
+    fold = next(job for job in jobs.JOBS if job.name == "fold_analytics")
+    jobs.start_in_thread(open_database(settings.database_url), settings, tick_seconds=5.0, jobs=(fold,))
+    return app
 
 
 def main(url: str) -> None:

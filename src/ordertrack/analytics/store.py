@@ -933,28 +933,46 @@ def _shipment_row(fact: f.DeliveryFacts, key: rollup.CellKey, at: datetime) -> d
     }
 
 
+_KEY_NAMES = ("merchant_id", "day", *DIMENSION_NAMES)
+# PostgreSQL: the cells of the given keys (one array per key column), locked in key order.
+_LOCK_CELLS = text(
+    f"SELECT id, counts, places, {', '.join(_KEY_NAMES)} FROM analytics_cells"
+    f" WHERE ({', '.join(_KEY_NAMES)}) IN (SELECT * FROM unnest("
+    + ", ".join(
+        f"CAST(:k{index} AS {'date' if name == 'day' else 'text'}[])" for index, name in enumerate(_KEY_NAMES)
+    )
+    + f")) ORDER BY {', '.join(_KEY_NAMES)} FOR UPDATE"
+)
+
+
 def _apply(session: Session, deltas: Mapping[rollup.CellKey, rollup.Cell], at: datetime) -> None:
     """Add each delta to its cell: create missing cells, lock the cells in key order, rewrite them."""
     if not deltas:
         return
     keys = sorted(deltas, key=_key_tuple)
     postgres = _is_postgres(session)
+    found: dict[tuple[Any, ...], tuple[str, str, str]] = {}
     if postgres:
+        # One statement each, whatever the number of cells: an executemany insert (its text
+        # compiled once) and a lookup by arrays of the key's columns.
         empty = rollup.Cell()
         rows = [_cell_row(key, empty, at) for key in keys]
         for row, cell_id in zip(rows, new_ids("anc", len(rows)), strict=True):
             row["id"] = cell_id
-        session.execute(postgresql.insert(AnalyticsCell).values(rows).on_conflict_do_nothing())
-    found: dict[tuple[Any, ...], tuple[str, str, str]] = {}
-    for start in range(0, len(keys), 200):
-        chunk = [_key_tuple(key) for key in keys[start : start + 200]]
-        query = select(AnalyticsCell.id, AnalyticsCell.counts, AnalyticsCell.places, *_KEY_COLUMNS).where(
-            tuple_(*_KEY_COLUMNS).in_(chunk)
-        )
-        if postgres:
-            query = query.order_by(*_KEY_COLUMNS).with_for_update()
-        for row in session.execute(query):
+        connection = session.connection()
+        connection.execute(postgresql.insert(AnalyticsCell.__table__).on_conflict_do_nothing(), rows)
+        columns = list(zip(*(_key_tuple(key) for key in keys), strict=True))
+        params = {f"k{index}": list(values) for index, values in enumerate(columns)}
+        for row in connection.execute(_LOCK_CELLS, params):
             found[tuple(row[3:])] = (row.id, row.counts, row.places)
+    else:
+        for start in range(0, len(keys), 200):
+            chunk = [_key_tuple(key) for key in keys[start : start + 200]]
+            query = select(AnalyticsCell.id, AnalyticsCell.counts, AnalyticsCell.places, *_KEY_COLUMNS).where(
+                tuple_(*_KEY_COLUMNS).in_(chunk)
+            )
+            for row in session.execute(query):
+                found[tuple(row[3:])] = (row.id, row.counts, row.places)
     changed: list[dict[str, Any]] = []
     created: list[dict[str, Any]] = []
     emptied: list[str] = []
