@@ -31,7 +31,7 @@ def create_app_with_embedded_fold() -> FastAPI:
     embedded worker (sharing the interpreter with the requests)."""
     app = create_app()
     settings = Settings()
-    fold = next(job for job in jobs.JOBS if job.name == "fold_analytics")
+    fold = next(job for job in jobs.EMBEDDED_JOBS if job.name == "fold_analytics")
     jobs.start_in_thread(open_database(settings.database_url), settings, tick_seconds=5.0, jobs=(fold,))
     return app
 

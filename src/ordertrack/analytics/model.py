@@ -36,8 +36,8 @@ class AnalyticsCell(Base):
         Index("uq_analytics_cells_key", "merchant_id", "day", *DIMENSION_NAMES, unique=True),
         # The coarse cells (store.ALL in carrier or service) of a range of days, apart from the fine.
         Index("ix_analytics_cells_level", "merchant_id", "carrier", "service", "day"),
-        # Lane and weekly cells (ALL in origin region; ALL or WEEK in service) of a range of days.
-        Index("ix_analytics_cells_span", "merchant_id", "origin_region", "service", "day"),
+        # Lane cells (ALL in origin region; WEEK in the weekly ones) of a range of days.
+        Index("ix_analytics_cells_span", "merchant_id", "origin_region", "day"),
     )
 
     id: Mapped[str] = id_column()

@@ -16,8 +16,8 @@ day's total, and one per value of each single dimension, with ``ALL`` (``'*'``) 
 they merge. With a large merchant most fine cells hold a shipment or two (a day of 8,000 orders to
 117 regions by 12 services from 3 warehouses), so a 90-day answer from fine cells reads about as
 many cells as shipments; from coarse cells it reads 90 (or 90 per value when grouped). Lane cells
-(carrier, origin and destination country and region; per day and per Monday week) answer the
-per-lane table and the weekly digest.
+(carrier, service, warehouse, origin country, destination country and region; per day and per
+Monday week) answer the per-lane table, the weekly digest and the splits of a lane-cell filter.
 
 Two workers at once (PostgreSQL): each takes its due rows ``FOR UPDATE SKIP LOCKED`` and deletes
 them in a short transaction of its own; the handler's upsert touches the due row, so a worker
@@ -227,13 +227,22 @@ def is_empty(cell: rollup.Cell) -> bool:
 
 # In a coarse cell's dimension: every value (never a real carrier, service, warehouse or place).
 ALL = "*"
-# In a weekly total's service (every other dimension ALL; its day is the Monday).
+# In a weekly total's service (every other dimension ALL) and a weekly lane cell's origin region;
+# their day is the Monday.
 WEEK = "*week"
-# A lane's coarse cells (daily, and weekly with WEEK in the service) name these, ALL elsewhere.
+# A lane's coarse cells (daily, and weekly with WEEK in the origin region) name these.
 LANE_DIMENSIONS = ("carrier", "origin_country", "destination_country", "destination_region")
-# A lane cell also names the warehouse (so the lanes of one warehouse are read from lane cells too).
-LANE_CELL_DIMENSIONS = ("carrier", "warehouse", "origin_country", "destination_country", "destination_region")
-_NOT_LANE = tuple(name for name in DIMENSION_NAMES if name not in LANE_CELL_DIMENSIONS)
+# A lane cell also names the service and the warehouse, so the lanes of one of them, and the
+# warehouses or carriers of one destination, are read from lane cells too; only the origin region
+# is merged (ALL; WEEK in the weekly ones).
+LANE_CELL_DIMENSIONS = (
+    "carrier",
+    "service",
+    "warehouse",
+    "origin_country",
+    "destination_country",
+    "destination_region",
+)
 
 
 def coarse_keys(key: rollup.CellKey) -> list[rollup.CellKey]:
@@ -248,7 +257,7 @@ def coarse_keys(key: rollup.CellKey) -> list[rollup.CellKey]:
     keys.append(rollup.CellKey(key.merchant_id, key.day, **{**everything, **_pair(key)}))
     lane = {name: getattr(key, name) for name in LANE_CELL_DIMENSIONS}
     keys.append(rollup.CellKey(key.merchant_id, key.day, **{**everything, **lane}))
-    keys.append(rollup.CellKey(key.merchant_id, monday, **{**everything, **lane, "service": WEEK}))
+    keys.append(rollup.CellKey(key.merchant_id, monday, **{**everything, **lane, "origin_region": WEEK}))
     return keys
 
 
@@ -262,12 +271,7 @@ def _pair(key: rollup.CellKey) -> dict[str, str | None]:
 
 def is_lane_key(key: rollup.CellKey) -> bool:
     """A lane's coarse cell (daily or weekly; per warehouse)."""
-    return (
-        key.carrier != ALL
-        and key.destination_country != ALL
-        and key.service in (ALL, WEEK)
-        and key.origin_region == ALL
-    )
+    return key.carrier != ALL and key.destination_country != ALL and key.origin_region in (ALL, WEEK)
 
 
 def is_pair_key(key: rollup.CellKey) -> bool:
@@ -361,7 +365,11 @@ def _fine_query(
     merchant_id: str, first: date, last: date, filters: Mapping[str, str | None], *, places: bool = True
 ) -> Any:
     query = _cells(merchant_id, first, last, places=places).where(
-        AnalyticsCell.carrier != ALL, AnalyticsCell.service != ALL, AnalyticsCell.service != WEEK
+        AnalyticsCell.carrier != ALL,
+        AnalyticsCell.service != ALL,
+        AnalyticsCell.service != WEEK,
+        AnalyticsCell.origin_region != ALL,
+        AnalyticsCell.origin_region != WEEK,
     )
     for name, value in filters.items():
         query = query.where(getattr(AnalyticsCell, name) == _stored(value))
@@ -503,7 +511,7 @@ def _lane_level(merchant_id: str, first: date, last: date, filters: Mapping[str,
         and_(
             AnalyticsCell.day >= start,
             AnalyticsCell.day <= stop,
-            AnalyticsCell.service == (WEEK if weekly else ALL),
+            AnalyticsCell.origin_region == (WEEK if weekly else ALL),
         )
         for start, stop, weekly in _week_spans(first, last)
     ]
@@ -511,7 +519,6 @@ def _lane_level(merchant_id: str, first: date, last: date, filters: Mapping[str,
         AnalyticsCell.merchant_id == merchant_id,
         or_(*spans),
         *(getattr(AnalyticsCell, name) != ALL for name in LANE_CELL_DIMENSIONS),
-        *(getattr(AnalyticsCell, name) == ALL for name in _NOT_LANE if name != "service"),
         *(getattr(AnalyticsCell, name) == _stored(value) for name, value in filters.items()),
     ]
 

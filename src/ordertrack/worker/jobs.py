@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -146,6 +147,32 @@ def judge_lanes(db: Database, settings: Settings, now: datetime) -> int:
     return judge_changed(db, now)
 
 
+# The embedded worker shares the server's interpreter (one lock for Python code), so its fold takes
+# at most this share of the time: slices of a few shipments, resting between them. A burst of
+# ingest leaves shipments queued (at most one row each) that are folded once the burst ends; a
+# worker process of its own (`ordertrack worker`) folds flat out (docs/performance.md).
+EMBEDDED_FOLD_SHARE = 0.1
+EMBEDDED_FOLD_SLICE = 25
+EMBEDDED_FOLD_SECONDS = 10.0
+
+
+def fold_analytics_sharing(db: Database, settings: Settings, now: datetime) -> int:
+    """``fold_analytics`` as the embedded worker runs it: ``EMBEDDED_FOLD_SHARE`` of the time at most,
+    for ``EMBEDDED_FOLD_SECONDS`` a run (the other jobs wait for it)."""
+    from ordertrack.analytics.store import refresh_due  # noqa: PLC0415
+
+    folded = 0
+    started = time.monotonic()
+    while True:
+        begun = time.monotonic()
+        done = refresh_due(db, EMBEDDED_FOLD_SLICE)
+        folded += done
+        if done < EMBEDDED_FOLD_SLICE or time.monotonic() - started > EMBEDDED_FOLD_SECONDS:
+            return folded
+        spent = time.monotonic() - begun
+        time.sleep(spent * (1 - EMBEDDED_FOLD_SHARE) / EMBEDDED_FOLD_SHARE)
+
+
 def send_rating_requests(uow: UnitOfWork, now: datetime) -> int:
     """Ask shoppers to rate deliveries whose request came due (once per order)."""
     from ordertrack.analytics.ratings import send_due_requests  # noqa: PLC0415
@@ -165,6 +192,12 @@ JOBS: tuple[Job, ...] = (
     Job("fold_analytics", timedelta(seconds=5), fold_analytics),
     Job("judge_lanes", timedelta(minutes=5), judge_lanes),
     Job("send_weekly_digests", timedelta(minutes=15), send_weekly_digests),
+)
+
+
+# `ordertrack serve`'s embedded worker: the same jobs, its fold sharing the process's time.
+EMBEDDED_JOBS: tuple[Job, ...] = tuple(
+    Job(job.name, job.every, fold_analytics_sharing) if job.name == "fold_analytics" else job for job in JOBS
 )
 
 
@@ -206,7 +239,7 @@ def run_forever(
 
 
 def start_in_thread(
-    db: Database, settings: Settings, *, tick_seconds: float = 5.0, jobs: Sequence[Job] = JOBS
+    db: Database, settings: Settings, *, tick_seconds: float = 5.0, jobs: Sequence[Job] = EMBEDDED_JOBS
 ) -> tuple[threading.Thread, threading.Event]:
     """The embedded worker of `ordertrack serve`: the server's own settings, not a second reading."""
     stop = threading.Event()

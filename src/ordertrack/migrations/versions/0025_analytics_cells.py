@@ -61,7 +61,7 @@ def upgrade() -> None:
             "ix_analytics_cells_level", ["merchant_id", "carrier", "service", "day"], unique=False
         )
         batch_op.create_index(
-            "ix_analytics_cells_span", ["merchant_id", "origin_region", "service", "day"], unique=False
+            "ix_analytics_cells_span", ["merchant_id", "origin_region", "day"], unique=False
         )
 
     op.create_table(
