@@ -294,34 +294,40 @@ class TestTwoWorkers:
             assert uow.session.scalar(select(func.count()).select_from(AnalyticsDue)) == 0
 
 
+def lane_facts(merchant_id: str, as_of: date) -> list[f.DeliveryFacts]:
+    """Ten weeks of deliveries on two lanes, 3 a day; ups got slow and late in the last week."""
+    facts = []
+    for back in range(70):
+        day = as_of - timedelta(days=back)
+        for n in range(3):
+            for carrier in ("ups", "dhl"):
+                bad = carrier == "ups" and back < 7
+                handed = datetime.combine(day, datetime.min.time(), UTC) - timedelta(days=6 if bad else 2)
+                facts.append(
+                    f.DeliveryFacts(
+                        shipment_id=f"shp_{merchant_id[-8:]}{back:03d}{n}{carrier}",  # type: ignore[arg-type]
+                        merchant_id=merchant_id,  # type: ignore[arg-type]
+                        carrier=carrier,
+                        ordered_at=handed - timedelta(hours=5),
+                        destination_zone="UTC",
+                        origin_country="US",
+                        destination_country="US",
+                        destination_region="TX",
+                        handed_off_at=handed,
+                        delivered_at=handed + timedelta(days=6 if bad else 2, hours=10 + n),
+                        promise_latest=day if bad else day + timedelta(days=n - 1),
+                    )
+                )
+    return facts
+
+
 class TestLanesFromTheStore:
     def test_lanes_that_got_worse_read_from_the_store_equal_those_of_the_raw_facts(
         self, db: Database, make_merchant: Callable[[str], Tenant]
     ) -> None:
         merchant = make_merchant("Delta").merchant_id
         as_of = date(2026, 11, 30)
-        facts = []
-        for back in range(70):  # ten weeks of deliveries on two lanes, 3 a day
-            day = as_of - timedelta(days=back)
-            for n in range(3):
-                for carrier in ("ups", "dhl"):
-                    bad = carrier == "ups" and back < 7  # ups got slow and late this week
-                    handed = datetime.combine(day, datetime.min.time(), UTC) - timedelta(days=6 if bad else 2)
-                    facts.append(
-                        f.DeliveryFacts(
-                            shipment_id=f"shp_lane{back:03d}{n}{carrier}",  # type: ignore[arg-type]
-                            merchant_id=merchant,  # type: ignore[arg-type]
-                            carrier=carrier,
-                            ordered_at=handed - timedelta(hours=5),
-                            destination_zone="UTC",
-                            origin_country="US",
-                            destination_country="US",
-                            destination_region="TX",
-                            handed_off_at=handed,
-                            delivered_at=handed + timedelta(days=6 if bad else 2, hours=10 + n),
-                            promise_latest=day if bad else day + timedelta(days=n - 1),
-                        )
-                    )
+        facts = lane_facts(merchant, as_of)
         at = datetime.now(UTC)
         with db.uow() as uow:
             rows = [store._shipment_row(fact, rollup.cell_key(fact), at) for fact in facts]  # type: ignore[arg-type]

@@ -16,36 +16,10 @@ from ordertrack.analytics.lane_judgements import LaneJudgement
 from ordertrack.analytics.model import AnalyticsCell, AnalyticsShipment
 from ordertrack.db.uow import Database
 from tests.conftest import Tenant
+from tests.integration.test_analytics_store import lane_facts
 
 AS_OF = date(2026, 11, 30)
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
-
-
-def lane_facts(merchant_id: str, as_of: date) -> list[f.DeliveryFacts]:
-    """Ten weeks of deliveries on two lanes, 3 a day; ups got slow and late in the last week."""
-    facts = []
-    for back in range(70):
-        day = as_of - timedelta(days=back)
-        for n in range(3):
-            for carrier in ("ups", "dhl"):
-                bad = carrier == "ups" and back < 7
-                handed = datetime.combine(day, datetime.min.time(), UTC) - timedelta(days=6 if bad else 2)
-                facts.append(
-                    f.DeliveryFacts(
-                        shipment_id=f"shp_{merchant_id[-8:]}{back:03d}{n}{carrier}",  # type: ignore[arg-type]
-                        merchant_id=merchant_id,  # type: ignore[arg-type]
-                        carrier=carrier,
-                        ordered_at=handed - timedelta(hours=5),
-                        destination_zone="UTC",
-                        origin_country="US",
-                        destination_country="US",
-                        destination_region="TX",
-                        handed_off_at=handed,
-                        delivered_at=handed + timedelta(days=6 if bad else 2, hours=10 + n),
-                        promise_latest=day if bad else day + timedelta(days=n - 1),
-                    )
-                )
-    return facts
 
 
 def put_facts(db: Database, facts: list[f.DeliveryFacts], at: datetime) -> None:
