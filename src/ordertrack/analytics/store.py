@@ -16,8 +16,8 @@ day's total, and one per value of each single dimension, with ``ALL`` (``'*'``) 
 they merge. With a large merchant most fine cells hold a shipment or two (a day of 8,000 orders to
 117 regions by 12 services from 3 warehouses), so a 90-day answer from fine cells reads about as
 many cells as shipments; from coarse cells it reads 90 (or 90 per value when grouped). Lane cells
-(carrier, service, warehouse, origin country, destination country and region; per day and per
-Monday week) answer the per-lane table, the weekly digest and the splits of a lane-cell filter.
+(carrier, warehouse, origin country, destination country and region; per day and per Monday
+week) answer the per-lane table, the weekly digest and the splits of a lane-cell filter.
 
 Two workers at once (PostgreSQL): each takes its due rows ``FOR UPDATE SKIP LOCKED`` and deletes
 them in a short transaction of its own; the handler's upsert touches the due row, so a worker
@@ -40,6 +40,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import orjson
 from sqlalchemy import and_, bindparam, delete, func, insert, literal, or_, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -104,7 +105,7 @@ def encode_places(cell: rollup.Cell) -> str:
 
 def decode_cell(raw: str, places: str = "") -> rollup.Cell:
     """A cell from its JSON text, and from its ``places`` text when stored apart."""
-    data = json.loads(raw)
+    data = orjson.loads(raw)
     cell = rollup.Cell()
     for name in _SCALARS:
         setattr(cell, name, data.get(name, 0))
@@ -112,7 +113,7 @@ def decode_cell(raw: str, places: str = "") -> rollup.Cell:
         setattr(cell, name, Counter({int(key): n for key, n in data.get(name, {}).items()}))
     for name in _STR_COUNTERS:
         setattr(cell, name, Counter(data.get(name, {})))
-    dwell = json.loads(places) if places else data.get("dwell_hours", [])
+    dwell = orjson.loads(places) if places else data.get("dwell_hours", [])
     for carrier, facility, city, country, counts in dwell:
         cell.dwell_hours[(carrier, facility, city, country)] = Counter(
             {int(hours): n for hours, n in counts.items()}
@@ -131,7 +132,7 @@ class _Sum:
         self.dwell: dict[tuple[Any, ...], dict[str, int]] = {}
 
     def add(self, raw: str, places: str) -> None:
-        self.add_parsed(json.loads(raw), places)
+        self.add_parsed(orjson.loads(raw), places)
 
     def add_parsed(self, data: Mapping[str, Any], places: str = "") -> None:
         scalars, counters = self.scalars, self.counters
@@ -142,7 +143,7 @@ class _Sum:
                 into = counters[name]
                 for key, n in value.items():
                     into[key] = into.get(key, 0) + n
-        for *place, counts in json.loads(places) if places else ():
+        for *place, counts in orjson.loads(places) if places else ():
             into = self.dwell.setdefault(tuple(place), {})
             for hours, n in counts.items():
                 into[hours] = into.get(hours, 0) + n
@@ -189,7 +190,7 @@ def merge_encoded_twice(
     total = _Sum()
     sums: dict[Hashable, _Sum] = {}
     for group, raw, places in rows:
-        data = json.loads(raw)
+        data = orjson.loads(raw)
         total.add_parsed(data, places)
         found = sums.get(group)
         if found is None:
@@ -232,17 +233,10 @@ ALL = "*"
 WEEK = "*week"
 # A lane's coarse cells (daily, and weekly with WEEK in the origin region) name these.
 LANE_DIMENSIONS = ("carrier", "origin_country", "destination_country", "destination_region")
-# A lane cell also names the service and the warehouse, so the lanes of one of them, and the
-# warehouses or carriers of one destination, are read from lane cells too; only the origin region
-# is merged (ALL; WEEK in the weekly ones).
-LANE_CELL_DIMENSIONS = (
-    "carrier",
-    "service",
-    "warehouse",
-    "origin_country",
-    "destination_country",
-    "destination_region",
-)
+# A lane cell also names the warehouse, so the lanes of one warehouse, and the warehouses or
+# carriers of one destination, are read from lane cells too; the service and the origin region are
+# merged (ALL; the weekly ones have WEEK in the origin region).
+LANE_CELL_DIMENSIONS = ("carrier", "warehouse", "origin_country", "destination_country", "destination_region")
 
 
 def coarse_keys(key: rollup.CellKey) -> list[rollup.CellKey]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -111,7 +112,7 @@ def delivery(
             "limit": size,
             "next_offset": following if following < total else None,
         }
-    return JSONResponse(body)
+    return Response(orjson.dumps(body), media_type="application/json")
 
 
 def _alert_json(alert: Any) -> dict[str, Any]:
