@@ -121,11 +121,13 @@ def keep(
     )
 
 
-def judge(db: Database, merchant_id: str, as_of: date, now: datetime) -> dict[int, list[lanes.LaneAlert]]:
-    """Count both windows' lanes that got worse ending ``as_of`` and keep them, judged at ``now``
+def judge(
+    db: Database, merchant_id: str, as_of: date, now: datetime, windows: Sequence[int] = WINDOWS
+) -> dict[int, list[lanes.LaneAlert]]:
+    """Count the windows' lanes that got worse ending ``as_of`` and keep them, judged at ``now``
     (taken before the facts are read, so a fold committed while counting is seen as a change)."""
     with db.uow(write=False) as uow:
-        judged = count(uow, merchant_id, as_of)
+        judged = count(uow, merchant_id, as_of, windows)
     with db.uow() as uow:
         keep(uow, merchant_id, as_of, judged, now)
         uow.commit()
@@ -157,13 +159,9 @@ def kept_or_counted(
     of its own (the reading one stays read-only)."""
     with db.uow(write=False) as uow:
         found = kept(uow, merchant_id, as_of, window, now)
-        if found is not None:
-            return found
-        judged = count(uow, merchant_id, as_of, (window,))
-    with db.uow() as uow:
-        keep(uow, merchant_id, as_of, judged, now)
-        uow.commit()
-    return judged[window], now
+    if found is not None:
+        return found
+    return judge(db, merchant_id, as_of, now, (window,))[window], now
 
 
 # --- the worker's round -------------------------------------------------------------------------------------
@@ -181,9 +179,9 @@ def last_judged(uow: UnitOfWork, merchant_id: str, as_of: date) -> datetime | No
     return judged if windows == len(WINDOWS) else None
 
 
-def changed_since(uow: UnitOfWork, merchant_id: str, as_of: date, since: datetime) -> bool:
+def changed_since(uow: UnitOfWork, merchant_id: str, since: datetime) -> bool:
     """Whether the merchant's cells changed (a fold or a rebuild, ``AnalyticsFold``) after
-    ``since``: one row read. (``as_of`` is the day judged: any change may move its spans.)"""
+    ``since``: one row read."""
     chosen = select(AnalyticsFold.folded_at).where(AnalyticsFold.merchant_id == merchant_id)
     folded = uow.session.scalar(chosen)
     return folded is not None and folded > since - FOLD_SLACK
@@ -213,7 +211,7 @@ def judge_changed(db: Database, now: datetime) -> int:
     for merchant_id in merchants:
         with db.uow() as uow:
             since = last_judged(uow, merchant_id, as_of)
-            if since is not None and not changed_since(uow, merchant_id, as_of, since):
+            if since is not None and not changed_since(uow, merchant_id, since):
                 renew(uow, merchant_id, as_of, now)
                 uow.commit()
                 continue

@@ -336,14 +336,13 @@ FILTERS = frozenset(DIMENSION_NAMES)
 
 
 def read_cells(
-    uow: UnitOfWork, merchant_id: str, first: date, last: date, *, places: bool = True, **filters: str | None
+    uow: UnitOfWork, merchant_id: str, first: date, last: date, **filters: str | None
 ) -> dict[rollup.CellKey, rollup.Cell]:
     """One merchant's fine cells of the days ``first`` to ``last`` (inclusive, destination-local
     days) whose dimensions equal ``filters`` (``carrier="ups"``, ``warehouse=None`` for "no
-    warehouse"); without the dwell counts unless ``places``. A filter that is not a dimension is
-    refused (ValueError)."""
+    warehouse"). A filter that is not a dimension is refused (ValueError)."""
     _check(filters)
-    return _decoded(uow, merchant_id, _fine_query(merchant_id, first, last, filters, places=places))
+    return _decoded(uow, merchant_id, _fine_query(merchant_id, first, last, filters))
 
 
 def fine_texts(
@@ -416,34 +415,15 @@ def day_totals(
     return _decoded(uow, merchant_id, _coarse_query(merchant_id, first, last, None, filters, places=places))
 
 
-def grouped_cells(
-    uow: UnitOfWork,
-    merchant_id: str,
-    first: date,
-    last: date,
-    by: str,
-    *,
-    places: bool = True,
-    **filters: str | None,
-) -> dict[rollup.CellKey, rollup.Cell]:
-    """``coarse_cells(..., by=by)`` without the dwell counts unless ``places``."""
-    return _decoded(uow, merchant_id, _grouped_query(merchant_id, first, last, by, filters, places=places))
-
-
 def grouped_texts(
     uow: UnitOfWork, merchant_id: str, first: date, last: date, by: str, **filters: str | None
 ) -> Texts:
-    """``grouped_cells`` without places, as stored texts (``merge_encoded_by``)."""
-    return _texts_of(uow, merchant_id, _grouped_query(merchant_id, first, last, by, filters, places=False))
-
-
-def _grouped_query(
-    merchant_id: str, first: date, last: date, by: str, filters: Mapping[str, str | None], *, places: bool
-) -> Any:
+    """The daily cells of the dimension ``by`` (one filter at most, on ``by`` itself), without
+    places, as stored texts (``merge_encoded_by``)."""
     _check(filters)
     if by not in FILTERS or len(filters) > 1 or (filters and set(filters) != {by}):
         raise ValueError("grouped cells take one filter at most, on the dimension they are grouped by")
-    return _coarse_query(merchant_id, first, last, by, filters, places=places)
+    return _texts_of(uow, merchant_id, _coarse_query(merchant_id, first, last, by, filters, places=False))
 
 
 def dimension_values(uow: UnitOfWork, merchant_id: str, first: date, last: date, name: str) -> list[str]:
@@ -470,16 +450,9 @@ def dimension_values(uow: UnitOfWork, merchant_id: str, first: date, last: date,
 Texts = list[tuple[rollup.CellKey, str, str]]
 
 
-def pair_cells(
-    uow: UnitOfWork, merchant_id: str, first: date, last: date, **filters: str | None
-) -> dict[rollup.CellKey, rollup.Cell]:
-    """The warehouse × carrier cells of those days (one filter at most, on either), without dwell
-    counts: add them up by ``key.warehouse`` or ``key.carrier``."""
-    return _decoded(uow, merchant_id, _pair_query(merchant_id, first, last, filters))
-
-
 def pair_texts(uow: UnitOfWork, merchant_id: str, first: date, last: date, **filters: str | None) -> Texts:
-    """``pair_cells`` as stored texts (``merge_encoded_by``)."""
+    """The warehouse × carrier cells of those days (one filter at most, on either), without dwell
+    counts, as stored texts: add them up by ``key.warehouse`` or ``key.carrier``."""
     return _texts_of(uow, merchant_id, _pair_query(merchant_id, first, last, filters))
 
 
