@@ -23,13 +23,13 @@ def create_app_without_rollups() -> FastAPI:
     ours = {analytics_handlers.mark_shipments_due, analytics_handlers.mark_cancelled_orders_due}
     for event_type, chain in list(handlers.HANDLERS.items()):
         handlers.HANDLERS[event_type] = tuple(h for h in chain if h not in ours)
-    return create_app()
+    return create_app(server=True)
 
 
 def create_app_with_embedded_fold() -> FastAPI:
     """The API with the fold job in a thread of the same process, as ``ordertrack serve`` runs its
     embedded worker (sharing the interpreter with the requests)."""
-    app = create_app()
+    app = create_app(server=True)
     settings = Settings()
     fold = next(job for job in jobs.EMBEDDED_JOBS if job.name == "fold_analytics")
     jobs.start_in_thread(open_database(settings.database_url), settings, tick_seconds=5.0, jobs=(fold,))

@@ -28,7 +28,7 @@ def create_app() -> FastAPI:
 
     for engine in {db.engine, db.read_engine}:
         event.listen(engine, "before_cursor_execute", count)
-    app = create_ordertrack_app(db=db)
+    app = create_ordertrack_app(db=db, server=True)
 
     @app.get("/bench/statements", include_in_schema=False)
     async def statements() -> dict[str, int]:  # on the loop, where the hub lives

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
-ORDERTRACK_APP = "ordertrack.api.app:create_app"
+ORDERTRACK_APP = "ordertrack.api.app:create_served_app"
 BARE_LOOKUP_APP = "bare_lookup:create_app"
 STARTUP_SECONDS = 30.0
 

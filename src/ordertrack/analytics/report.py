@@ -308,14 +308,29 @@ def delivery_report(
     overall = store.figures(uow, merchant_id, first, last, **filters)
     lanes_total = 0
 
+    def fine_rows() -> store.Texts:
+        nonlocal fine
+        if fine is None:
+            fine = store.fine_texts(uow, merchant_id, first, last, places=False, **filters)
+        return fine
+
     def split(name: str) -> tuple:
-        nonlocal fine, lanes_total
-        if name == "lane" and set(filters) <= set(store.LANE_CELL_DIMENSIONS):
+        nonlocal lanes_total
+        if name == "lane":
+            # The page's lanes are chosen by the database; only their cells are read: lane cells
+            # for a filter they name, else (a service or origin region chosen) the fine cells.
             chosen = None
             if lane_page is not None:
                 offset, limit = lane_page
                 chosen, lanes_total = store.top_lanes(uow, merchant_id, first, last, offset, limit, **filters)
-            rows = store.lane_texts(uow, merchant_id, first, last, only_lanes=chosen, **filters)
+            if set(filters) <= set(store.LANE_CELL_DIMENSIONS):
+                rows = store.lane_texts(uow, merchant_id, first, last, only_lanes=chosen, **filters)
+            elif chosen is not None:
+                rows = store.fine_texts(
+                    uow, merchant_id, first, last, places=False, only_lanes=chosen, **filters
+                )
+            else:
+                rows = fine_rows()
             found = _grouped(name, rows, overall)
             if lane_page is None:
                 lanes_total = len(found)
@@ -323,20 +338,14 @@ def delivery_report(
         if name != "lane" and set(filters) <= {name}:
             rows = store.grouped_texts(uow, merchant_id, first, last, name, **filters)
             return _grouped(name, rows, overall)
-        if {name, *filters} <= set(store.PAIR_DIMENSIONS):
-            return _grouped(name, store.pair_texts(uow, merchant_id, first, last, **filters), overall)
+        pair = store.pair_of({name, *filters})
+        if pair is not None:
+            return _grouped(name, store.pair_texts(uow, merchant_id, first, last, pair, **filters), overall)
         if set(filters) <= set(store.LANE_CELL_DIMENSIONS):
             # A warehouse's or carrier's split with a destination (or origin country) chosen: the
             # lane cells of that filter name both.
             return _grouped(name, store.lane_texts(uow, merchant_id, first, last, **filters), overall)
-        if fine is None:
-            fine = store.fine_texts(uow, merchant_id, first, last, places=False, **filters)
-        found = _grouped(name, fine, overall)
-        if name == "lane":
-            lanes_total = len(found)
-            if lane_page is not None:
-                found = found[lane_page[0] : lane_page[0] + lane_page[1]]
-        return found
+        return _grouped(name, fine_rows(), overall)
 
     days = store.day_totals(uow, merchant_id, first, last, places=False, **filters)
     per_week = rollup.figures_by(days, lambda key: (last - key.day).days // 7)

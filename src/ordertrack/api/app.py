@@ -43,6 +43,7 @@ from ordertrack.api.routes.tracking import router as tracking_router
 from ordertrack.bootstrap import open_database
 from ordertrack.config import Settings, get_settings
 from ordertrack.db.uow import Database
+from ordertrack.kit import collector
 from ordertrack.kit.schema import error_responses
 from ordertrack.live.listener import PostgresListener
 from ordertrack.tracking.schemas import UnifiedEventIn
@@ -116,7 +117,12 @@ class RejectNulInUrl:
         await self.app(scope, receive, send)
 
 
-def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, db: Database | None = None, *, server: bool = False
+) -> FastAPI:
+    """The application. ``server``: this process serves it until it stops (``ordertrack serve``,
+    ``create_served_app``), so once started it sets the cycle collector for a server
+    (``kit.collector``); tests leave the collector as it is."""
     settings = settings or get_settings()
     db = db or open_database(settings.database_url)
 
@@ -129,6 +135,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         if listener is not None:
             listener.start()
         _app.state.live_listener = listener
+        if server:
+            collector.settle()
         yield
         db.hub.close()
         if listener is not None:
@@ -210,3 +218,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     app.add_middleware(RejectNulInUrl)
     return app
+
+
+def create_served_app() -> FastAPI:
+    """The application as a server process runs it, for ``uvicorn --factory`` (the benchmarks
+    serve it this way, so they measure what ``ordertrack serve`` runs)."""
+    return create_app(server=True)

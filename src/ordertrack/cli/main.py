@@ -128,7 +128,7 @@ def serve(
         access_log = not (demo and not no_live)
         typer.echo(f"  ordertrack serving on {serving.served_url(host, port)}: {links_note}", err=True)
         uvicorn.run(
-            create_app(settings, database),
+            create_app(settings, database, server=True),
             host=host,
             port=port,
             log_level="info",
