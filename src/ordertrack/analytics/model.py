@@ -34,8 +34,22 @@ class AnalyticsCell(Base):
     __table_args__ = (
         # Also the index of a merchant's range of days (its first two columns).
         Index("uq_analytics_cells_key", "merchant_id", "day", *DIMENSION_NAMES, unique=True),
-        # The coarse cells (store.ALL in carrier or service) of a range of days, apart from the fine.
-        Index("ix_analytics_cells_level", "merchant_id", "carrier", "service", "day"),
+        # The coarse cells: a day's or week's total, one dimension's, a pair's (store.ALL in the
+        # others). Every read of them names the first six columns (ALL or a value), so it seeks to
+        # its rows; warehouse and carrier come last, so their values (what a filter can be set to)
+        # and the warehouse × carrier cells are a short range, not a walk past the lane cells.
+        Index(
+            "ix_analytics_cells_coarse",
+            "merchant_id",
+            "destination_region",
+            "destination_country",
+            "origin_country",
+            "origin_region",
+            "service",
+            "warehouse",
+            "carrier",
+            "day",
+        ),
         # Lane cells (ALL in origin region; WEEK in the weekly ones) of a range of days.
         Index("ix_analytics_cells_span", "merchant_id", "origin_region", "day"),
     )

@@ -256,10 +256,10 @@ def coarse_keys(key: rollup.CellKey) -> list[rollup.CellKey]:
     return keys
 
 
-# A day's cells per warehouse and carrier (the warehouses split with a carrier chosen, and back)
-# and per warehouse and service (the warehouses with a service chosen: a service's fine cells are
-# as many as its shipments).
-PAIRS = (("warehouse", "carrier"), ("warehouse", "service"))
+# A day's cells per warehouse and carrier (the warehouses split with a carrier chosen, and back),
+# per warehouse and service (a service's fine cells are about as many as its shipments) and per
+# warehouse and destination country (else the lane cells of the country, one per region).
+PAIRS = (("warehouse", "carrier"), ("warehouse", "service"), ("warehouse", "destination_country"))
 
 
 def _pair(key: rollup.CellKey, pair: tuple[str, str]) -> dict[str, str | None]:
@@ -704,8 +704,8 @@ def _totals(uow: UnitOfWork, merchant_id: str, first: date, last: date) -> list[
     end = monday + timedelta(days=7 * weeks - 1)
     weekly = select(*_texts()).where(
         AnalyticsCell.merchant_id == merchant_id,
-        AnalyticsCell.carrier == ALL,
         AnalyticsCell.service == WEEK,
+        *(getattr(AnalyticsCell, name) == ALL for name in DIMENSION_NAMES if name != "service"),
         AnalyticsCell.day >= monday,
         AnalyticsCell.day <= end,
     )

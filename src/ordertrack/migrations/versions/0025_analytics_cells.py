@@ -58,7 +58,19 @@ def upgrade() -> None:
             unique=True,
         )
         batch_op.create_index(
-            "ix_analytics_cells_level", ["merchant_id", "carrier", "service", "day"], unique=False
+            "ix_analytics_cells_coarse",
+            [
+                "merchant_id",
+                "destination_region",
+                "destination_country",
+                "origin_country",
+                "origin_region",
+                "service",
+                "warehouse",
+                "carrier",
+                "day",
+            ],
+            unique=False,
         )
         batch_op.create_index(
             "ix_analytics_cells_span", ["merchant_id", "origin_region", "day"], unique=False
@@ -112,6 +124,6 @@ def downgrade() -> None:
     op.drop_table("analytics_shipments")
     with op.batch_alter_table("analytics_cells", schema=None) as batch_op:
         batch_op.drop_index("ix_analytics_cells_span")
-        batch_op.drop_index("ix_analytics_cells_level")
+        batch_op.drop_index("ix_analytics_cells_coarse")
         batch_op.drop_index("uq_analytics_cells_key")
     op.drop_table("analytics_cells")
