@@ -15,6 +15,7 @@ from ordertrack.analytics import handlers as analytics_handlers
 from ordertrack.api.app import create_app
 from ordertrack.bootstrap import open_database
 from ordertrack.config import Settings
+from ordertrack.kit import collector
 from ordertrack.worker import jobs
 
 
@@ -42,6 +43,7 @@ def main(url: str) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     fold = next(job for job in jobs.JOBS if job.name == "fold_analytics")
+    collector.settle()  # as `ordertrack worker` does once started
     jobs.run_forever(db, Settings(database_url=url), stop, tick_seconds=5.0, jobs=(fold,))
     db.dispose()
 

@@ -143,8 +143,26 @@ class _Sum:
                 into = counters[name]
                 for key, n in value.items():
                     into[key] = into.get(key, 0) + n
-        for *place, counts in orjson.loads(places) if places else ():
+        if places:
+            self.add_places(places)
+
+    def add_places(self, places: str) -> None:
+        """Add a ``places`` text's dwell counts."""
+        for *place, counts in orjson.loads(places):
             into = self.dwell.setdefault(tuple(place), {})
+            for hours, n in counts.items():
+                into[hours] = into.get(hours, 0) + n
+
+    def absorb(self, other: _Sum) -> None:
+        """Add another sum's counts into this one."""
+        for name, value in other.scalars.items():
+            self.scalars[name] += value
+        for name, counts in other.counters.items():
+            into = self.counters[name]
+            for key, n in counts.items():
+                into[key] = into.get(key, 0) + n
+        for place, counts in other.dwell.items():
+            into = self.dwell.setdefault(place, {})
             for hours, n in counts.items():
                 into[hours] = into.get(hours, 0) + n
 
@@ -185,17 +203,21 @@ def merge_encoded_by(rows: Iterable[tuple[Hashable, str, str]]) -> dict[Hashable
 def merge_encoded_twice(
     rows: Iterable[tuple[Hashable, str, str]],
 ) -> tuple[rollup.Cell, dict[Hashable, rollup.Cell]]:
-    """Rows of (group, counts, places) added up at once into their total (with the places) and per
-    group (without them), each text parsed once."""
-    total = _Sum()
+    """Rows of (group, counts, places) added up per group (without the places) and in all (with
+    them). Each text is parsed and added once: the total is the groups' sums added up, with every
+    row's places (fewer groups than rows: two filters' 8,000 fine cells make ~1,200 groups)."""
+    places = _Sum()
     sums: dict[Hashable, _Sum] = {}
-    for group, raw, places in rows:
-        data = orjson.loads(raw)
-        total.add_parsed(data, places)
+    for group, raw, row_places in rows:
         found = sums.get(group)
         if found is None:
             found = sums[group] = _Sum()
-        found.add_parsed(data)
+        found.add(raw, "")
+        if row_places:
+            places.add_places(row_places)
+    total = places
+    for part in sums.values():
+        total.absorb(part)
     return total.cell(), {group: part.cell() for group, part in sums.items()}
 
 

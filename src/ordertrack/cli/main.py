@@ -150,6 +150,7 @@ def serve(
 @app.command()
 def worker(db: DbOption = None) -> None:
     """Run a worker process (background jobs) until interrupted."""
+    from ordertrack.kit import collector
     from ordertrack.worker.jobs import run_forever
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -164,6 +165,7 @@ def worker(db: DbOption = None) -> None:
             err=True,
         )
     typer.echo("worker running; Ctrl-C to stop", err=True)
+    collector.settle()
     try:
         run_forever(database, settings, stop)
     except KeyboardInterrupt:

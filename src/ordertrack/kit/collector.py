@@ -1,5 +1,5 @@
-"""Python's cycle collector, set for a long-running server (docs/performance.md, "The cycle
-collector in a server").
+"""Python's cycle collector, set for a long-running server or worker (docs/performance.md, "The
+cycle collector in a server").
 
 A server process holds a few hundred thousand long-lived objects once it has started (modules,
 the app's routes, SQLAlchemy's mappers and statement cache). With the default settings a full
