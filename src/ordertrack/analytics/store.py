@@ -32,7 +32,6 @@ writer at a time, which serialises all of this.
 from __future__ import annotations
 
 import copy
-import json
 import time
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping
@@ -86,7 +85,7 @@ def encode_cell(cell: rollup.Cell) -> str:
             data[name] = {str(key): n for key, n in sorted(counts.items(), key=lambda item: str(item[0]))}
     if cell.dwell_hours:
         data["dwell_hours"] = _dwell(cell)
-    return json.dumps(data, separators=(",", ":"))
+    return orjson.dumps(data).decode()
 
 
 def _dwell(cell: rollup.Cell) -> list[list[Any]]:
@@ -100,7 +99,7 @@ def encode_places(cell: rollup.Cell) -> str:
     """A cell's dwell counts alone as JSON text (the ``places`` column), ``''`` for none."""
     if not cell.dwell_hours:
         return ""
-    return json.dumps(_dwell(cell), separators=(",", ":"))
+    return orjson.dumps(_dwell(cell)).decode()
 
 
 def decode_cell(raw: str, places: str = "") -> rollup.Cell:
