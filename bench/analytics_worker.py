@@ -43,11 +43,8 @@ def main(url: str) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     fold = next(job for job in jobs.JOBS if job.name == "fold_analytics")
-    # As `ordertrack worker` does once started.
-    settings = Settings(database_url=url)
-    jobs.lower_priority(settings.worker_niceness)
-    collector.settle()
-    jobs.run_forever(db, settings, stop, tick_seconds=5.0, jobs=(fold,))
+    collector.settle()  # as `ordertrack worker` does once started
+    jobs.run_forever(db, Settings(database_url=url), stop, tick_seconds=5.0, jobs=(fold,))
     db.dispose()
 
 

@@ -71,9 +71,6 @@ class Settings(BaseSettings):
     lost_after_days_domestic: float = Field(default=7, gt=0)
     lost_after_days_international: float = Field(default=20, gt=0)
     not_picked_up_business_days: int = Field(default=2, ge=0)
-    # `ordertrack worker` runs this much nicer than it was started (0: as started), so that on
-    # cores it shares with servers the requests come first (worker/jobs.py, lower_priority).
-    worker_niceness: int = Field(default=10, ge=0, le=19)
     # Test switch: the PostgreSQL server the PostgreSQL tests use (they create their own database).
     test_postgres_url: str | None = None
     # CI switch: fail, instead of skip, when the PostgreSQL tests cannot run.

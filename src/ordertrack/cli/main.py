@@ -151,7 +151,7 @@ def serve(
 def worker(db: DbOption = None) -> None:
     """Run a worker process (background jobs) until interrupted."""
     from ordertrack.kit import collector
-    from ordertrack.worker.jobs import lower_priority, run_forever
+    from ordertrack.worker.jobs import run_forever
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = settings_for(db)
@@ -165,7 +165,6 @@ def worker(db: DbOption = None) -> None:
             err=True,
         )
     typer.echo("worker running; Ctrl-C to stop", err=True)
-    lower_priority(settings.worker_niceness)
     collector.settle()
     try:
         run_forever(database, settings, stop)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -218,21 +217,6 @@ def run_due_jobs(
         done[job.name] = job.run(db, settings, now)
         last_run[job.name] = now
     return done
-
-
-def lower_priority(niceness: int) -> None:
-    """Run this process ``niceness`` nicer (``ORDERTRACK_WORKER_NICENESS``, 10 by default) for the
-    rest of its life; called once at start-up, so every thread it starts after inherits it.
-
-    A worker's jobs are background work (folding analytics, judging lanes, sending messages that
-    may go out seconds later); a server's are requests someone waits for. Where they share cores,
-    the scheduler then gives the requests the CPU first and the jobs what the requests leave:
-    with the analytics fold at the same priority, batched ingest on this 2-core machine ran at
-    0.87 of its pace without rollups (docs/performance.md). Where the worker has cores of its
-    own it changes nothing. Nothing is starved: a niceness of 10 still gets about a tenth of a
-    busy core, and all of an idle one."""
-    if niceness and hasattr(os, "nice"):
-        os.nice(niceness)
 
 
 def run_forever(
