@@ -819,12 +819,21 @@ def mark_due(
         return
     at = now or utcnow()
     rows = [{"shipment_id": i, "merchant_id": merchant_id, "due_at": at} for i in ids]
-    dialect = postgresql if _is_postgres(uow.session) else sqlite
-    statement = dialect.insert(AnalyticsDue).values(rows)
-    statement = statement.on_conflict_do_update(
-        index_elements=[AnalyticsDue.shipment_id], set_={"due_at": AnalyticsDue.due_at}
+    statement = _MARK_DUE[_is_postgres(uow.session)]
+    uow.session.connection().execute(statement, rows)
+
+
+def _mark_due_statement(dialect: Any) -> Any:
+    """One row's upsert, executed for many rows: compiled once and cached, where a statement with
+    the rows' values written in was compiled afresh for every batch of events (a tenth of batched
+    ingest's time, before)."""
+    statement = dialect.insert(AnalyticsDue.__table__)
+    return statement.on_conflict_do_update(
+        index_elements=[AnalyticsDue.shipment_id], set_={"due_at": statement.table.c.due_at}
     )
-    uow.session.execute(statement)
+
+
+_MARK_DUE = {True: _mark_due_statement(postgresql), False: _mark_due_statement(sqlite)}
 
 
 def mark_orders_due(uow: UnitOfWork, merchant_id: str, order_ids: Iterable[str]) -> None:
