@@ -297,9 +297,11 @@ def delivery_report(
     With two filters or more the fine cells are read (few, then) and added up by ``report_of``.
     With one or none, every part comes from the coarse cells: the figures from the totals, the
     weeks from the daily totals, a warehouse's or carrier's figures from the cells of that
-    dimension, a lane's from the lane cells; only a split the filter cuts across (by warehouse
-    with a carrier chosen) reads the fine cells of that filter, without their places. The same
-    figures either way."""
+    dimension or of a pair (warehouse × carrier, service or destination country: ``store.PAIRS``),
+    a lane's from the lane cells (a page of lanes chosen by the database; with a service or an
+    origin region chosen, that page's fine cells); only a split the filter cuts across and no
+    coarse level names (by warehouse with an origin region chosen) reads every fine cell of the
+    filter, without their places. The same figures either way."""
     first, last, filters = query.first, query.last, dict(query.filters)
     if len(filters) > 1:
         rows = store.fine_texts(uow, merchant_id, first, last, **filters)
