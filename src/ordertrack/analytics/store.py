@@ -62,7 +62,7 @@ from ordertrack.shipments.model import Shipment
 
 # A lock key of its own for pg_advisory_xact_lock(key, hashtext(merchant_id)).
 _LOCK_SPACE = 22022
-REFRESH_BATCH = 500
+REFRESH_BATCH = 1000
 
 # --- the counts of a cell as JSON text ----------------------------------------------------------------
 

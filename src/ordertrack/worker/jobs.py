@@ -126,7 +126,7 @@ def send_weekly_digests(db: Database, settings: Settings, now: datetime) -> int:
 
 
 def fold_analytics(db: Database, settings: Settings, now: datetime) -> int:
-    """Fold the shipments whose facts changed into their analytics cells, 500 per transaction so
+    """Fold the shipments whose facts changed into their analytics cells, 1,000 per transaction so
     ingest never waits long; a backlog for half a minute at most per run."""
     from ordertrack.analytics.store import REFRESH_BATCH, refresh_due  # noqa: PLC0415
 
