@@ -139,31 +139,20 @@ class _Sum:
             if name in scalars:
                 scalars[name] += value
             else:
-                into = counters[name]
-                for key, n in value.items():
-                    into[key] = into.get(key, 0) + n
+                _add_into(counters[name], value)
         if places:
             self.add_places(places)
 
     def add_places(self, places: str) -> None:
         """Add a ``places`` text's dwell counts."""
         for *place, counts in orjson.loads(places):
-            into = self.dwell.setdefault(tuple(place), {})
-            for hours, n in counts.items():
-                into[hours] = into.get(hours, 0) + n
+            _add_into(self.dwell.setdefault(tuple(place), {}), counts)
 
     def absorb(self, other: _Sum) -> None:
         """Add another sum's counts into this one."""
-        for name, value in other.scalars.items():
-            self.scalars[name] += value
-        for name, counts in other.counters.items():
-            into = self.counters[name]
-            for key, n in counts.items():
-                into[key] = into.get(key, 0) + n
+        self.add_parsed(other.scalars | other.counters)
         for place, counts in other.dwell.items():
-            into = self.dwell.setdefault(place, {})
-            for hours, n in counts.items():
-                into[hours] = into.get(hours, 0) + n
+            _add_into(self.dwell.setdefault(place, {}), counts)
 
     def cell(self) -> rollup.Cell:
         cell = rollup.Cell(**self.scalars)
@@ -176,6 +165,11 @@ class _Sum:
             if hours:
                 cell.dwell_hours[place] = hours  # type: ignore[index]
         return cell
+
+
+def _add_into(into: dict[str, int], counts: Mapping[str, int]) -> None:
+    for key, n in counts.items():
+        into[key] = into.get(key, 0) + n
 
 
 def merge_encoded(rows: Iterable[tuple[str, str]]) -> rollup.Cell:
@@ -287,6 +281,9 @@ def _pair(key: rollup.CellKey, pair: tuple[str, str]) -> dict[str, str | None]:
     return {name: getattr(key, name) for name in pair}
 
 
+_PAIR_NAMES = frozenset(frozenset(pair) for pair in PAIRS)
+
+
 def pair_of(names: Iterable[str]) -> tuple[str, str] | None:
     """The pair of dimensions whose cells name every one of ``names`` (a split and its filter)."""
     wanted = set(names)
@@ -300,8 +297,7 @@ def is_lane_key(key: rollup.CellKey) -> bool:
 
 def is_pair_key(key: rollup.CellKey) -> bool:
     """A pair's cell (``PAIRS``): both of its dimensions named, every other one ``ALL``."""
-    named = {name for name in DIMENSION_NAMES if getattr(key, name) != ALL}
-    return any(named == set(pair) for pair in PAIRS)
+    return frozenset(name for name in DIMENSION_NAMES if getattr(key, name) != ALL) in _PAIR_NAMES
 
 
 def keeps_places(key: rollup.CellKey) -> bool:
@@ -387,9 +383,7 @@ def fine_texts(
     """``read_cells`` as the stored texts, not decoded: (key, counts, places) per fine cell, for
     ``merge_encoded_by`` and ``merge_encoded_twice``; ``only_lanes``: only those lanes' cells."""
     _check(filters)
-    query = _fine_query(merchant_id, first, last, filters, places=places)
-    if only_lanes is not None:
-        query = query.where(_lane_column().in_([_lane_name(lane) for lane in only_lanes]))
+    query = _only_lanes(_fine_query(merchant_id, first, last, filters, places=places), only_lanes)
     return _texts_of(uow, merchant_id, query)
 
 
@@ -579,9 +573,14 @@ def _lane_query(
     query = select(
         AnalyticsCell.day, *_texts(places=False), *(getattr(AnalyticsCell, n) for n in DIMENSION_NAMES)
     ).where(*_lane_level(merchant_id, first, last, filters))
-    if only_lanes is not None:
-        query = query.where(_lane_column().in_([_lane_name(lane) for lane in only_lanes]))
-    return query
+    return _only_lanes(query, only_lanes)
+
+
+def _only_lanes(query: Any, only_lanes: Iterable[lanes.LaneKey] | None) -> Any:
+    """The query cut to those lanes' cells (``None``: every lane)."""
+    if only_lanes is None:
+        return query
+    return query.where(_lane_column().in_([_lane_name(lane) for lane in only_lanes]))
 
 
 def _lanes_level(merchant_id: str, first: date, last: date, filters: Mapping[str, str | None]) -> list[Any]:
