@@ -98,7 +98,17 @@ class TestDeliveryExport:
         assert any(r["group"].startswith("warehouse=") for r in rows)
 
     def test_csv_quotes_a_value_a_spreadsheet_would_run(self) -> None:
-        assert export._safe(["=HYPERLINK(1)", "-3", "-x", "@a"]) == ["'=HYPERLINK(1)", "-3", "'-x", "'@a"]
+        # The group and the detail come from outside (carrier, place and region names); the
+        # figure's name and its numbers are written by the export.
+        assert export._safe(["wait_p50_hours", "=HYPERLINK(1)", "-x", "", "3", "-1"]) == [
+            "wait_p50_hours",
+            "'=HYPERLINK(1)",
+            "'-x",
+            "",
+            "3",
+            "-1",
+        ]
+        assert export._safe(["shipments", "@a", "-3", "", "", "5"])[1:3] == ["'@a", "-3"]
 
 
 class TestDeliveryQuery:

@@ -494,3 +494,19 @@ def test_lanes_from_cells_find_the_worse_lane_of_the_hand_history() -> None:
 def test_nearest_rank_from_a_histogram_is_the_sorted_list_rank(values: list[int], percent: int) -> None:
     ordered = sorted(values)
     assert f.nearest_rank(Counter(values), percent) == ordered[math.ceil(percent * len(values) / 100) - 1]
+
+
+@given(
+    st.dictionaries(
+        st.integers(min_value=0, max_value=f.LONGEST_HOURS), st.integers(min_value=1, max_value=50)
+    )
+)
+def test_p50_and_p90_found_in_one_walk_are_the_nearest_ranks_of_every_value(hours: dict[int, int]) -> None:
+    values = sorted(value for value, n in hours.items() for _ in range(n))
+    found = f.durations(hours)
+    if not values:
+        assert (found.count, found.p50_hours, found.p90_hours) == (0, None, None)
+        return
+    assert found.count == len(values)
+    assert found.p50_hours == values[math.ceil(len(values) * 50 / 100) - 1]
+    assert found.p90_hours == values[math.ceil(len(values) * 90 / 100) - 1]

@@ -214,13 +214,19 @@ def report_csv(report: AnalyticsReport, *group_by: str) -> str:
     return out.getvalue()
 
 
+# What a spreadsheet would run as a formula when a cell starts with it.
+_FORMULA_STARTS = frozenset("=+@-")
+
+
 def _safe(row: list[str]) -> list[str]:
-    """A cell a spreadsheet would run as a formula ('=', '+', '-', '@' first) is quoted with a
-    leading apostrophe: carrier and place names come from outside."""
-    return [
-        "'" + cell if cell[:1] in ("=", "+", "@") or (cell[:1] == "-" and not _number(cell)) else cell
-        for cell in row
-    ]
+    """A group or detail a spreadsheet would run as a formula ('=', '+', '-', '@' first) is quoted
+    with a leading apostrophe: carrier and place names come from outside. The other columns are
+    the figure's name and numbers this module writes (an export of every lane has 100,000 rows)."""
+    for index in (1, 2):
+        cell = row[index]
+        if cell[:1] in _FORMULA_STARTS and not (cell[:1] == "-" and _number(cell)):
+            row[index] = "'" + cell
+    return row
 
 
 def _number(text: str) -> bool:

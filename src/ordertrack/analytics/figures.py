@@ -207,29 +207,35 @@ def whole_hours(span: timedelta) -> int:
 
 def nearest_rank(histogram: Mapping[int, int], percent: int) -> int | None:
     """The nearest-rank percentile of values given as value -> how many times."""
-    total = sum(histogram.values())
+    return nearest_ranks(histogram, sum(histogram.values()), (percent,))[0]
+
+
+def nearest_ranks(histogram: Mapping[int, int], total: int, percents: Sequence[int]) -> list[int | None]:
+    """``nearest_rank`` of each of ``percents`` (ascending) in one walk of the sorted values;
+    ``total`` is the histogram's sum."""
     if total == 0:
-        return None
-    rank = math.ceil(percent * total / 100)
+        return [None] * len(percents)
+    ranks = [math.ceil(percent * total / 100) for percent in percents]
+    found: list[int | None] = []
     seen = 0
     for value in sorted(histogram):
         seen += histogram[value]
-        if seen >= rank:
-            return value
+        while seen >= ranks[len(found)]:
+            found.append(value)
+            if len(found) == len(ranks):
+                return found
     raise AssertionError("unreachable: ranks are within the total")
 
 
 def durations(histogram: Mapping[int, int]) -> Durations:
     """Count, p50, p90 and days-distribution of hours given as hour -> how many."""
     by_day = [0] * (HISTOGRAM_DAYS + 1)
+    total = 0
     for hours, count in histogram.items():
         by_day[min(hours // 24, HISTOGRAM_DAYS)] += count
-    return Durations(
-        count=sum(histogram.values()),
-        p50_hours=nearest_rank(histogram, 50),
-        p90_hours=nearest_rank(histogram, 90),
-        by_day=tuple(by_day),
-    )
+        total += count
+    p50, p90 = nearest_ranks(histogram, total, (50, 90))
+    return Durations(count=total, p50_hours=p50, p90_hours=p90, by_day=tuple(by_day))
 
 
 def stays(scans: Sequence[ScanStop]) -> list[tuple[tuple[str | None, str | None, str | None], int]]:

@@ -203,13 +203,19 @@ _PICK: dict[str, Callable[[Any], Hashable]] = {
 
 
 def _groups(
-    name: str, cells: Mapping[Any, rollup.Cell], overall: DeliveryFigures, pick: Callable[[Any], Hashable]
+    name: str,
+    cells: Mapping[Any, rollup.Cell],
+    overall: DeliveryFigures,
+    pick: Callable[[Any], Hashable] | None = None,
 ) -> tuple:
     """One split's figures, sorted, from cells added up without their places. "Where parcels wait"
     is per carrier by its definition, so a carrier's places are the overall answer's places of that
     carrier (the same figures as adding up its cells with their places); a warehouse's or a lane's
     split carries none (docs/analytics.md: ask with that warehouse or lane as the filter)."""
-    found = rollup.figures_by(cells, pick)
+    if pick is None:  # the cells are the groups' sums already
+        found = {group: rollup.figures_of(cell) for group, cell in cells.items()}
+    else:
+        found = rollup.figures_by(cells, pick)
     if name == "carrier":
         places = overall.where_parcels_wait
         found = {
@@ -223,7 +229,7 @@ def _grouped(name: str, rows: store.Texts, overall: DeliveryFigures) -> tuple:
     """One split's figures from cells' stored texts, added up per group without decoding each."""
     pick = _PICK[name]
     per_group = store.merge_encoded_by((pick(key), counts, "") for key, counts, _ in rows)
-    return _groups(name, per_group, overall, lambda group: group)
+    return _groups(name, per_group, overall)
 
 
 def report_of(
@@ -326,14 +332,15 @@ def delivery_report(
                 offset, limit = lane_page
                 chosen, lanes_total = store.top_lanes(uow, merchant_id, first, last, offset, limit, **filters)
             if set(filters) <= set(store.LANE_CELL_DIMENSIONS):
-                rows = store.lane_texts(uow, merchant_id, first, last, only_lanes=chosen, **filters)
+                sums = store.lane_sums(uow, merchant_id, first, last, only_lanes=chosen, **filters)
+                found = _groups(name, sums, overall)
             elif chosen is not None:
                 rows = store.fine_texts(
                     uow, merchant_id, first, last, places=False, only_lanes=chosen, **filters
                 )
+                found = _grouped(name, rows, overall)
             else:
-                rows = fine_rows()
-            found = _grouped(name, rows, overall)
+                found = _grouped(name, fine_rows(), overall)
             if lane_page is None:
                 lanes_total = len(found)
             return found
@@ -346,7 +353,7 @@ def delivery_report(
         if set(filters) <= set(store.LANE_CELL_DIMENSIONS):
             # A warehouse's or carrier's split with a destination (or origin country) chosen: the
             # lane cells of that filter name both.
-            return _grouped(name, store.lane_texts(uow, merchant_id, first, last, **filters), overall)
+            return _groups(name, store.lane_sums(uow, merchant_id, first, last, (name,), **filters), overall)
         return _grouped(name, fine_rows(), overall)
 
     days = store.day_totals(uow, merchant_id, first, last, places=False, **filters)
