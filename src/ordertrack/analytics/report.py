@@ -312,15 +312,8 @@ def delivery_report(
     if len(filters) > 1:
         rows = store.fine_texts(uow, merchant_id, first, last, **filters)
         return _lane_page(_report_of_texts(rows, query, groups), lane_page)
-    fine: list[tuple[rollup.CellKey, str, str]] | None = None
     overall = store.figures(uow, merchant_id, first, last, **filters)
     lanes_total = 0
-
-    def fine_rows() -> store.Texts:
-        nonlocal fine
-        if fine is None:
-            fine = store.fine_texts(uow, merchant_id, first, last, places=False, **filters)
-        return fine
 
     def split(name: str) -> tuple:
         nonlocal lanes_total
@@ -333,18 +326,14 @@ def delivery_report(
                 chosen, lanes_total = store.top_lanes(uow, merchant_id, first, last, offset, limit, **filters)
             if set(filters) <= set(store.LANE_CELL_DIMENSIONS):
                 sums = store.lane_sums(uow, merchant_id, first, last, only_lanes=chosen, **filters)
-                found = _groups(name, sums, overall)
-            elif chosen is not None:
-                rows = store.fine_texts(
-                    uow, merchant_id, first, last, places=False, only_lanes=chosen, **filters
-                )
-                found = _grouped(name, rows, overall)
             else:
-                found = _grouped(name, fine_rows(), overall)
+                by = store.LANE_DIMENSIONS
+                sums = store.fine_sums(uow, merchant_id, first, last, by, only_lanes=chosen, **filters)
+            found = _groups(name, sums, overall)
             if lane_page is None:
                 lanes_total = len(found)
             return found
-        if name != "lane" and set(filters) <= {name}:
+        if set(filters) <= {name}:
             rows = store.grouped_texts(uow, merchant_id, first, last, name, **filters)
             return _grouped(name, rows, overall)
         pair = store.pair_of({name, *filters})
@@ -354,7 +343,7 @@ def delivery_report(
             # A warehouse's or carrier's split with a destination (or origin country) chosen: the
             # lane cells of that filter name both.
             return _groups(name, store.lane_sums(uow, merchant_id, first, last, (name,), **filters), overall)
-        return _grouped(name, fine_rows(), overall)
+        return _groups(name, store.fine_sums(uow, merchant_id, first, last, (name,), **filters), overall)
 
     days = store.day_totals(uow, merchant_id, first, last, places=False, **filters)
     per_week = rollup.figures_by(days, lambda key: (last - key.day).days // 7)

@@ -410,14 +410,12 @@ def fine_texts(
     last: date,
     *,
     places: bool = True,
-    only_lanes: Iterable[lanes.LaneKey] | None = None,
     **filters: str | None,
 ) -> Texts:
     """``read_cells`` as the stored texts, not decoded: (key, counts, places) per fine cell, for
-    ``merge_encoded_by`` and ``merge_encoded_twice``; ``only_lanes``: only those lanes' cells."""
+    ``merge_encoded_by`` and ``merge_encoded_twice``."""
     _check(filters)
-    query = _only_lanes(_fine_query(merchant_id, first, last, filters, places=places), only_lanes)
-    return _texts_of(uow, merchant_id, query)
+    return _texts_of(uow, merchant_id, _fine_query(merchant_id, first, last, filters, places=places))
 
 
 def _fine_query(
@@ -432,7 +430,7 @@ def _fine_level(filters: Mapping[str, str | None]) -> list[Any]:
         AnalyticsCell.carrier != ALL,
         AnalyticsCell.service != ALL,
         AnalyticsCell.service != WEEK,
-        AnalyticsCell.origin_region.not_in(_LANE_SPANS),
+        *(AnalyticsCell.origin_region != level for level in _LANE_SPANS),
         *(getattr(AnalyticsCell, name) == _stored(value) for name, value in filters.items()),
     ]
 
@@ -600,16 +598,44 @@ def lane_sums(
     **filters: str | None,
 ) -> dict[Hashable, rollup.Cell]:
     """``lane_cells`` added up per value of ``by`` (a lane key by default; ``("warehouse",)`` or
-    ``("carrier",)`` for one dimension's split): only the group's columns and the counts are read,
-    each group's texts parsed at once. The CSV of every lane at a million shipments adds up
-    24,000 cells (with four-weekly ones; 38,000 without); read as keyed cells, parsed and added one
-    by one, the 38,000 took 850 ms, and the 24,000 take 400 ms this way."""
+    ``("carrier",)`` for one dimension's split), without places (``_sums``). The CSV of every lane
+    at a million shipments adds up 24,000 cells (with four-weekly ones; 38,000 without); read as
+    keyed cells, parsed and added one by one, the 38,000 took 850 ms, and the 24,000 take 400 ms
+    this way."""
     _check(filters)
     query = select(*(getattr(AnalyticsCell, name) for name in by), AnalyticsCell.counts).where(
         *_lane_level(merchant_id, first, last, filters)
     )
+    return _sums(uow, _only_lanes(query, only_lanes))
+
+
+def fine_sums(
+    uow: UnitOfWork,
+    merchant_id: str,
+    first: date,
+    last: date,
+    by: tuple[str, ...],
+    *,
+    only_lanes: Iterable[lanes.LaneKey] | None = None,
+    **filters: str | None,
+) -> dict[Hashable, rollup.Cell]:
+    """The fine cells of those days with ``filters`` added up per value of ``by`` (as
+    ``lane_sums``), without places: a split no coarse level names (a service's lanes)."""
+    _check(filters)
+    query = select(*(getattr(AnalyticsCell, name) for name in by), AnalyticsCell.counts).where(
+        AnalyticsCell.merchant_id == merchant_id,
+        AnalyticsCell.day >= first,
+        AnalyticsCell.day <= last,
+        *_fine_level(filters),
+    )
+    return _sums(uow, _only_lanes(query, only_lanes))
+
+
+def _sums(uow: UnitOfWork, query: Any) -> dict[Hashable, rollup.Cell]:
+    """Rows of (the group's columns..., counts) added up per group: only those columns are read
+    (no cell key is built per row), and each group's texts are parsed as one JSON array."""
     texts: dict[tuple[str, ...], list[str]] = {}
-    for *group, counts in uow.session.execute(_only_lanes(query, only_lanes)):
+    for *group, counts in uow.session.execute(query):
         found = texts.get(tuple(group))
         if found is None:
             found = texts[tuple(group)] = []
@@ -669,7 +695,7 @@ def top_lanes(
     """One page of the merchant's lanes of those days, most shipments first (then by carrier,
     origin, destination country and region, compared as bytes), and how many lanes there are.
     Any filters: the lane cells' own, or any others (counted from the fine cells then; read that
-    page's cells with ``fine_texts(only_lanes=...)``)."""
+    page's cells with ``fine_sums(only_lanes=...)``)."""
     _check(filters)
     shipments = func.sum(AnalyticsCell.shipments)
     ordered = [column.collate("C") if _is_postgres(uow.session) else column for column in _LANE_COLUMNS]
