@@ -52,11 +52,9 @@ def stored_cells(db: Database, merchant_id: str) -> dict[rollup.CellKey, rollup.
         return store.read_cells(uow, merchant_id, date(2000, 1, 1), date(2100, 1, 1))
 
 
-def send_simulation(
-    server: LiveServer, api_key: str, seed: int, orders: int = 60, days: int = 20, start: datetime = START
-) -> None:
+def send_simulation(server: LiveServer, api_key: str, seed: int, orders: int = 60) -> None:
     records = list(
-        generate(SimConfig(seed=seed, orders=orders, start=start, days=days, ship_from_warehouse=True))
+        generate(SimConfig(seed=seed, orders=orders, start=START, days=20, ship_from_warehouse=True))
     )
     report = send(records, server.base_url, api_key, give_up_after=60)
     assert not report.rejections, report.rejections[:3]

@@ -42,3 +42,29 @@ def test_a_served_app_settles_the_collector_once_started_and_a_test_app_does_not
         assert client.get("/healthz").status_code == 200
         assert gc.get_freeze_count() > 1000
         assert gc.get_threshold()[0] == collector.YOUNG_THRESHOLD
+
+
+def test_a_paused_block_runs_without_collection_and_the_last_block_to_end_resumes_it() -> None:
+    assert gc.isenabled()
+    with collector.paused():
+        assert not gc.isenabled()
+        with collector.paused():  # another answer at the same time
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_a_pause_leaves_a_collector_that_was_off_off() -> None:
+    gc.disable()
+    try:
+        with collector.paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_pause_ends_when_its_block_raises() -> None:
+    with pytest.raises(ValueError), collector.paused():
+        raise ValueError("the answer failed")
+    assert gc.isenabled()

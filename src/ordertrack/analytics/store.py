@@ -140,7 +140,7 @@ class _Sum:
 
     def add_all(self, parsed: Iterable[Mapping[str, Any]]) -> None:
         """Add many parsed texts (no places): the loop written out once for them all, since a
-        lane export adds up 24,000 cells of ~36 counts each."""
+        lane export adds up 38,000 cells of ~31 counts each."""
         scalars, counters = self.scalars, self.counters
         for data in parsed:
             for name, value in data.items():
@@ -262,25 +262,18 @@ ALL = "*"
 # In a weekly total's service (every other dimension ALL) and a weekly lane cell's origin region;
 # their day is the Monday.
 WEEK = "*week"
-# In a four-weekly lane cell's origin region; its day is the Monday the four weeks start on, a
-# whole number of four weeks from FOUR_WEEKS_EPOCH (a Monday), so the blocks never overlap.
-FOUR_WEEKS = "*4weeks"
-FOUR_WEEKS_EPOCH = date(2024, 1, 1)
-# The origin region of a lane cell of a day, a week, four weeks.
-_LANE_SPANS = (ALL, WEEK, FOUR_WEEKS)
-# A lane's coarse cells (daily; weekly and four-weekly with WEEK or FOUR_WEEKS in the origin region)
-# name these.
+# A lane's coarse cells (daily, and weekly with WEEK in the origin region) name these.
 LANE_DIMENSIONS = ("carrier", "origin_country", "destination_country", "destination_region")
 # A lane cell also names the warehouse, so the lanes of one warehouse, and the warehouses or
 # carriers of one destination, are read from lane cells too; the service and the origin region are
-# merged (ALL; the weekly and four-weekly ones have WEEK or FOUR_WEEKS in the origin region).
+# merged (ALL; the weekly ones have WEEK in the origin region).
 LANE_CELL_DIMENSIONS = ("carrier", "warehouse", "origin_country", "destination_country", "destination_region")
 
 
 def coarse_keys(key: rollup.CellKey) -> list[rollup.CellKey]:
     """The coarse cells a fine cell's counts also go to: the day's total, each dimension's, the
-    total of the week (Monday to Sunday) the day is in, the pairs', and the lane's of the day, the
-    week and the four weeks."""
+    total of the week (Monday to Sunday) the day is in, the pairs', and the lane's of the day and
+    the week."""
     everything = dict.fromkeys(DIMENSION_NAMES, ALL)
     keys = [rollup.CellKey(key.merchant_id, key.day, **everything)]
     for name in DIMENSION_NAMES:
@@ -292,16 +285,7 @@ def coarse_keys(key: rollup.CellKey) -> list[rollup.CellKey]:
     lane = {name: getattr(key, name) for name in LANE_CELL_DIMENSIONS}
     keys.append(rollup.CellKey(key.merchant_id, key.day, **{**everything, **lane}))
     keys.append(rollup.CellKey(key.merchant_id, monday, **{**everything, **lane, "origin_region": WEEK}))
-    block = four_weeks_start(key.day)
-    keys.append(rollup.CellKey(key.merchant_id, block, **{**everything, **lane, "origin_region": FOUR_WEEKS}))
     return keys
-
-
-def four_weeks_start(day: date) -> date:
-    """The Monday the four weeks a day is in start on (``FOUR_WEEKS_EPOCH`` and every four weeks
-    before and after it)."""
-    monday = day - timedelta(days=day.weekday())
-    return monday - timedelta(weeks=((monday - FOUR_WEEKS_EPOCH).days // 7) % 4)
 
 
 # A day's cells per warehouse and carrier (the warehouses split with a carrier chosen, and back),
@@ -324,8 +308,8 @@ def pair_of(names: Iterable[str]) -> tuple[str, str] | None:
 
 
 def is_lane_key(key: rollup.CellKey) -> bool:
-    """A lane's coarse cell (daily, weekly or four-weekly; per warehouse)."""
-    return key.carrier != ALL and key.destination_country != ALL and key.origin_region in _LANE_SPANS
+    """A lane's coarse cell (daily or weekly; per warehouse)."""
+    return key.carrier != ALL and key.destination_country != ALL and key.origin_region in (ALL, WEEK)
 
 
 def is_pair_key(key: rollup.CellKey) -> bool:
@@ -430,7 +414,8 @@ def _fine_level(filters: Mapping[str, str | None]) -> list[Any]:
         AnalyticsCell.carrier != ALL,
         AnalyticsCell.service != ALL,
         AnalyticsCell.service != WEEK,
-        *(AnalyticsCell.origin_region != level for level in _LANE_SPANS),
+        AnalyticsCell.origin_region != ALL,
+        AnalyticsCell.origin_region != WEEK,
         *(getattr(AnalyticsCell, name) == _stored(value) for name, value in filters.items()),
     ]
 
@@ -539,21 +524,18 @@ def _pair_query(
     return query
 
 
-def _lane_level(
-    merchant_id: str, first: date, last: date, filters: Mapping[str, str | None], *, four_weeks: bool = True
-) -> list[Any]:
-    """Conditions choosing the lane cells of those days (four-weekly ones for whole blocks of four
-    weeks, weekly ones for the other whole weeks, daily ones for the days around them), with
-    filters on the lane's dimensions."""
+def _lane_level(merchant_id: str, first: date, last: date, filters: Mapping[str, str | None]) -> list[Any]:
+    """Conditions choosing the lane cells of those days (weekly ones for whole weeks, daily ones
+    for the days around them), with filters on the lane's dimensions."""
     if set(filters) - set(LANE_CELL_DIMENSIONS):
         raise ValueError(f"lane cells can be chosen by {', '.join(LANE_CELL_DIMENSIONS)} only")
     spans = [
         and_(
             AnalyticsCell.day >= start,
             AnalyticsCell.day <= stop,
-            AnalyticsCell.origin_region == level,
+            AnalyticsCell.origin_region == (WEEK if weekly else ALL),
         )
-        for start, stop, level in lane_spans(first, last, four_weeks=four_weeks)
+        for start, stop, weekly in _week_spans(first, last)
     ]
     return [
         AnalyticsCell.merchant_id == merchant_id,
@@ -577,13 +559,13 @@ def lane_cells(
 ) -> dict[rollup.CellKey, rollup.Cell]:
     """One merchant's shipments of those days per lane (carrier, origin country, destination
     country and region) and warehouse (``ALL`` in the other dimensions, days merged into weeks
-    where whole weeks fit, never into four weeks: a key's day is its day or its week's Monday):
-    add them up by ``key.lane``. Filters only on those five dimensions; ``only_lanes``: only those
-    lanes. Lane cells keep no dwell counts (``with_coarse``)."""
+    where whole weeks fit: a key's day is its day or its week's Monday): add them up by
+    ``key.lane``. Filters only on those five dimensions; ``only_lanes``: only those lanes. Lane
+    cells keep no dwell counts (``with_coarse``)."""
     _check(filters)
     query = select(
         AnalyticsCell.day, *_texts(places=False), *(getattr(AnalyticsCell, n) for n in DIMENSION_NAMES)
-    ).where(*_lane_level(merchant_id, first, last, filters, four_weeks=False))
+    ).where(*_lane_level(merchant_id, first, last, filters))
     return _decoded(uow, merchant_id, _only_lanes(query, only_lanes))
 
 
@@ -599,9 +581,8 @@ def lane_sums(
 ) -> dict[Hashable, rollup.Cell]:
     """``lane_cells`` added up per value of ``by`` (a lane key by default; ``("warehouse",)`` or
     ``("carrier",)`` for one dimension's split), without places (``_sums``). The CSV of every lane
-    at a million shipments adds up 24,000 cells (with four-weekly ones; 38,000 without); read as
-    keyed cells, parsed and added one by one, the 38,000 took 850 ms, and the 24,000 take 400 ms
-    this way."""
+    at a million shipments adds up 38,000 cells: read as keyed cells, parsed and added one by
+    one, they took 850 ms; this way, about 600 ms."""
     _check(filters)
     query = select(*(getattr(AnalyticsCell, name) for name in by), AnalyticsCell.counts).where(
         *_lane_level(merchant_id, first, last, filters)
@@ -727,32 +708,18 @@ def _count_lanes(
     return uow.session.scalar(select(func.count()).select_from(grouped)) or 0
 
 
-def lane_spans(first: date, last: date, *, four_weeks: bool = True) -> list[tuple[date, date, str]]:
-    """The days as spans of lane cells and the level each is read from (the origin region of its
-    cells): whole blocks of four weeks (``FOUR_WEEKS``), the other whole Monday-to-Sunday weeks
-    (``WEEK``), the days around them (``ALL``, daily). 90 days: two or three blocks, up to six
-    weeks and six days; an export of every lane reads half the cells weeks and days took.
-    Without ``four_weeks``, whole weeks are read week by week (a digest compares weeks)."""
+def _week_spans(first: date, last: date) -> list[tuple[date, date, bool]]:
+    """The days as spans read from weekly cells (whole Monday-to-Sunday weeks, ``True``) and from
+    daily ones (the days around them)."""
     monday = first + timedelta(days=(7 - first.weekday()) % 7)
     weeks = ((last - monday).days + 1) // 7 if monday <= last else 0
     if weeks <= 0:
-        return [(first, last, ALL)]
+        return [(first, last, False)]
     end = monday + timedelta(days=7 * weeks - 1)
-    block = four_weeks_start(monday)
-    if block < monday:
-        block += timedelta(weeks=4)
-    blocks = ((end - block).days + 1) // 28 if four_weeks and block <= end else 0
-    spans: list[tuple[date, date, str]] = []
-    if blocks:
-        block_end = block + timedelta(days=28 * blocks - 1)
-        spans.append((block, block_end, FOUR_WEEKS))
-        around = ((monday, block - timedelta(days=1)), (block_end + timedelta(days=1), end))
-        spans.extend((start, stop, WEEK) for start, stop in around if start <= stop)
-    else:
-        spans.append((monday, end, WEEK))
+    spans = [(monday, end, True)]
     for start, stop in ((first, monday - timedelta(days=1)), (end + timedelta(days=1), last)):
         if start <= stop:
-            spans.append((start, stop, ALL))
+            spans.append((start, stop, False))
     return spans
 
 
