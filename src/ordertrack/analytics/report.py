@@ -318,17 +318,20 @@ def delivery_report(
     def split(name: str) -> tuple:
         nonlocal lanes_total
         if name == "lane":
-            # The page's lanes are chosen by the database; only their cells are read: lane cells
-            # for a filter they name, else (a service or origin region chosen) the fine cells.
-            chosen = None
-            if lane_page is not None:
-                offset, limit = lane_page
-                chosen, lanes_total = store.top_lanes(uow, merchant_id, first, last, offset, limit, **filters)
+            # For a filter the lane cells name, the page's lanes are chosen by the database and
+            # only their cells read; else (a service or origin region chosen) the filter's fine
+            # cells are read once and the page chosen from them.
             if set(filters) <= set(store.LANE_CELL_DIMENSIONS):
+                chosen = None
+                if lane_page is not None:
+                    chosen, lanes_total = store.top_lanes(
+                        uow, merchant_id, first, last, *lane_page, **filters
+                    )
                 sums = store.lane_sums(uow, merchant_id, first, last, only_lanes=chosen, **filters)
+            elif lane_page is not None:
+                sums, lanes_total = store.fine_lane_page(uow, merchant_id, first, last, *lane_page, **filters)
             else:
-                by = store.LANE_DIMENSIONS
-                sums = store.fine_sums(uow, merchant_id, first, last, by, only_lanes=chosen, **filters)
+                sums = store.fine_sums(uow, merchant_id, first, last, store.LANE_DIMENSIONS, **filters)
             found = _groups(name, sums, overall)
             if lane_page is None:
                 lanes_total = len(found)

@@ -596,12 +596,11 @@ def fine_sums(
     first: date,
     last: date,
     by: tuple[str, ...],
-    *,
-    only_lanes: Iterable[lanes.LaneKey] | None = None,
     **filters: str | None,
 ) -> dict[Hashable, rollup.Cell]:
     """The fine cells of those days with ``filters`` added up per value of ``by`` (as
-    ``lane_sums``), without places: a split no coarse level names (a service's lanes)."""
+    ``lane_sums``), without places: a split no coarse level names (a service's lanes, all of
+    them; a page of them is ``fine_lane_page``)."""
     _check(filters)
     query = select(*(getattr(AnalyticsCell, name) for name in by), AnalyticsCell.counts).where(
         AnalyticsCell.merchant_id == merchant_id,
@@ -609,7 +608,7 @@ def fine_sums(
         AnalyticsCell.day <= last,
         *_fine_level(filters),
     )
-    return _sums(uow, _only_lanes(query, only_lanes))
+    return _sums(uow, query)
 
 
 def _sums(uow: UnitOfWork, query: Any) -> dict[Hashable, rollup.Cell]:
@@ -624,6 +623,40 @@ def _sums(uow: UnitOfWork, query: Any) -> dict[Hashable, rollup.Cell]:
     return {_group_key(group): sum_texts(found) for group, found in texts.items()}
 
 
+def fine_lane_page(
+    uow: UnitOfWork, merchant_id: str, first: date, last: date, offset: int, limit: int, **filters: str | None
+) -> tuple[dict[Hashable, rollup.Cell], int]:
+    """One page of the lanes of the fine cells with ``filters`` (a service's, an origin region's:
+    filters the lane cells do not name), ordered as ``top_lanes`` orders them and added up, and
+    how many lanes there are. The filter's fine cells are read once, with their lane, shipments
+    and counts, and ranked here: ranking them in the database and then reading the page's cells
+    took two scans of the table (a service's 35,000 fine cells at a million shipments)."""
+    _check(filters)
+    query = select(*_LANE_COLUMNS, AnalyticsCell.shipments, AnalyticsCell.counts).where(
+        AnalyticsCell.merchant_id == merchant_id,
+        AnalyticsCell.day >= first,
+        AnalyticsCell.day <= last,
+        *_fine_level(filters),
+    )
+    texts: dict[tuple[str, ...], list[str]] = {}
+    shipments: dict[tuple[str, ...], int] = {}
+    for carrier, origin, destination, region, count, counts in uow.session.execute(query):
+        lane = (carrier, origin, destination, region)
+        found = texts.get(lane)
+        if found is None:
+            found = texts[lane] = []
+            shipments[lane] = 0
+        found.append(counts)
+        shipments[lane] += count
+    # Stored parts ('' for none) compared as str: the code points' order, which is the UTF-8
+    # bytes' order that top_lanes sorts by.
+    ranked = sorted(
+        (lane for lane, count in shipments.items() if count), key=lambda lane: (-shipments[lane], lane)
+    )
+    page = ranked[offset : offset + limit]
+    return {_group_key(lane): sum_texts(texts[lane]) for lane in page}, len(ranked)
+
+
 def _group_key(group: tuple[str, ...]) -> Hashable:
     """A group's stored values as the key a reader names it by: ``''`` is None (no warehouse, no
     region), one dimension is its value alone."""
@@ -636,19 +669,6 @@ def _only_lanes(query: Any, only_lanes: Iterable[lanes.LaneKey] | None) -> Any:
     if only_lanes is None:
         return query
     return query.where(_lane_column().in_([_lane_name(lane) for lane in only_lanes]))
-
-
-def _lanes_level(merchant_id: str, first: date, last: date, filters: Mapping[str, str | None]) -> list[Any]:
-    """Conditions choosing the cells a question's lanes are counted from: the lane cells when the
-    filters are lane-cell dimensions, else the fine cells of the filters."""
-    if set(filters) <= set(LANE_CELL_DIMENSIONS):
-        return _lane_level(merchant_id, first, last, filters)
-    return [
-        AnalyticsCell.merchant_id == merchant_id,
-        AnalyticsCell.day >= first,
-        AnalyticsCell.day <= last,
-        *_fine_level(filters),
-    ]
 
 
 # Between a lane's parts in its one-text name: no carrier code, country or region holds it.
@@ -675,14 +695,14 @@ def top_lanes(
 ) -> tuple[list[lanes.LaneKey], int]:
     """One page of the merchant's lanes of those days, most shipments first (then by carrier,
     origin, destination country and region, compared as bytes), and how many lanes there are.
-    Any filters: the lane cells' own, or any others (counted from the fine cells then; read that
-    page's cells with ``fine_sums(only_lanes=...)``)."""
+    Filters on the lane cells' dimensions only (a service's lanes: ``fine_lane_page``); read the
+    page's cells with ``lane_sums(only_lanes=...)``."""
     _check(filters)
     shipments = func.sum(AnalyticsCell.shipments)
     ordered = [column.collate("C") if _is_postgres(uow.session) else column for column in _LANE_COLUMNS]
     query = (
         select(*_LANE_COLUMNS, func.count().over().label("lanes"))
-        .where(*_lanes_level(merchant_id, first, last, filters))
+        .where(*_lane_level(merchant_id, first, last, filters))
         .group_by(*_LANE_COLUMNS)
         .having(shipments != 0)
         .order_by(shipments.desc(), *ordered)
@@ -700,7 +720,7 @@ def _count_lanes(
     """How many lanes there are (a page past the last one names none)."""
     grouped = (
         select(*_LANE_COLUMNS)
-        .where(*_lanes_level(merchant_id, first, last, filters))
+        .where(*_lane_level(merchant_id, first, last, filters))
         .group_by(*_LANE_COLUMNS)
         .having(func.sum(AnalyticsCell.shipments) != 0)
         .subquery()
