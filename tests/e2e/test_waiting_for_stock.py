@@ -156,8 +156,9 @@ def test_a_delayed_inbound_moves_its_waiting_orders_once_and_receiving_fills_the
     first = {n: revisions(db, oid)[-1] for n, oid in orders.items()}
     assert {r.cause for r in first.values()} == {"waiting_for_stock"}
 
-    # The supplier ships the 100 in two notices: 50 due in 10 days, 50 in 12 (by UPS).
-    for number, days, tracking in (("ASN-A", 10, UPS_1), ("ASN-B", 12, UPS_2)):
+    # The supplier ships the 100 in two notices: 50 due in 10 days, 50 in 19 (by UPS). A week or
+    # more apart, so that no weekend or holiday between them gives both the same promise.
+    for number, days, tracking in (("ASN-A", 10, UPS_1), ("ASN-B", 19, UPS_2)):
         declared = client.post(
             f"/api/v1/purchase-orders/{po_id}/inbound-shipments",
             json={
@@ -172,24 +173,24 @@ def test_a_delayed_inbound_moves_its_waiting_orders_once_and_receiving_fills_the
     assert run_worker(db) == 3
     assert waiting_on(client, "W-1") == [("ASN-A", 20, later(10))]
     assert waiting_on(client, "W-2") == [("ASN-A", 20, later(10))]
-    assert waiting_on(client, "W-3") == [("ASN-A", 10, later(10)), ("ASN-B", 10, later(12))]
+    assert waiting_on(client, "W-3") == [("ASN-A", 10, later(10)), ("ASN-B", 10, later(19))]
     declared_promises = {n: revisions(db, oid)[-1] for n, oid in orders.items()}
     assert all(declared_promises[n].latest < first[n].latest for n in orders)  # sooner: not told
     assert all(told(db, oid) == [] for oid in orders.values())
     listed = client.get(f"/api/v1/purchase-orders/{po_id}/waiting-orders").json()["items"]
     assert [line["order_number"] for line in listed] == ["W-1", "W-2", "W-3"]
 
-    # The carrier says ASN-A's parcel arrives in 16 days: ASN-B now comes first.
+    # The carrier says ASN-A's parcel arrives in 26 days: ASN-B now comes first.
     pushed = client.post(
-        "/api/v1/carriers/ups/webhook", content=json.dumps(ups_push(UPS_1, date.fromisoformat(later(16))))
+        "/api/v1/carriers/ups/webhook", content=json.dumps(ups_push(UPS_1, date.fromisoformat(later(26))))
     )
     assert pushed.status_code == 200, pushed.text
     with db.uow(write=False) as uow:
         assert uow.session.scalar(select(func.count()).select_from(PromiseRevisionDue)) >= 1
     assert run_worker(db) == 3
-    assert waiting_on(client, "W-1") == [("ASN-B", 20, later(12))]
-    assert waiting_on(client, "W-2") == [("ASN-B", 20, later(12))]
-    assert waiting_on(client, "W-3") == [("ASN-B", 10, later(12)), ("ASN-A", 10, later(16))]
+    assert waiting_on(client, "W-1") == [("ASN-B", 20, later(19))]
+    assert waiting_on(client, "W-2") == [("ASN-B", 20, later(19))]
+    assert waiting_on(client, "W-3") == [("ASN-B", 10, later(19)), ("ASN-A", 10, later(26))]
     for number, order_id in orders.items():
         delayed = revisions(db, order_id)
         assert delayed[-1].latest > declared_promises[number].latest
@@ -217,7 +218,7 @@ def test_a_delayed_inbound_moves_its_waiting_orders_once_and_receiving_fills_the
     # The same facts again (a repeated push, another worker round): nothing revised, nobody told twice.
     counts = {n: len(revisions(db, oid)) for n, oid in orders.items()}
     client.post(
-        "/api/v1/carriers/ups/webhook", content=json.dumps(ups_push(UPS_1, date.fromisoformat(later(16))))
+        "/api/v1/carriers/ups/webhook", content=json.dumps(ups_push(UPS_1, date.fromisoformat(later(26))))
     )
     run_worker(db)
     assert {n: len(revisions(db, oid)) for n, oid in orders.items()} == counts
@@ -231,7 +232,7 @@ def test_a_delayed_inbound_moves_its_waiting_orders_once_and_receiving_fills_the
     assert counted.status_code == 201, counted.text
     assert waiting_on(client, "W-1") == []
     assert waiting_on(client, "W-2") == []
-    assert waiting_on(client, "W-3") == [("ASN-A", 12, later(16))]
+    assert waiting_on(client, "W-3") == [("ASN-A", 12, later(26))]
     counted = client.post(
         "/api/v1/inbound-shipments/ASN-A/receipts", json={"lines": [{"sku": "TENT-2P", "good": 50}]}
     )
