@@ -408,6 +408,16 @@ def _fine_query(
     return _cells(merchant_id, first, last, places=places).where(*_fine_level(filters))
 
 
+def _fine_cells(merchant_id: str, first: date, last: date, filters: Mapping[str, str | None]) -> list[Any]:
+    """Conditions choosing one merchant's fine cells of those days with ``filters``."""
+    return [
+        AnalyticsCell.merchant_id == merchant_id,
+        AnalyticsCell.day >= first,
+        AnalyticsCell.day <= last,
+        *_fine_level(filters),
+    ]
+
+
 def _fine_level(filters: Mapping[str, str | None]) -> list[Any]:
     """Conditions choosing the fine cells (every dimension a value) with ``filters``."""
     return [
@@ -603,10 +613,7 @@ def fine_sums(
     them; a page of them is ``fine_lane_page``)."""
     _check(filters)
     query = select(*(getattr(AnalyticsCell, name) for name in by), AnalyticsCell.counts).where(
-        AnalyticsCell.merchant_id == merchant_id,
-        AnalyticsCell.day >= first,
-        AnalyticsCell.day <= last,
-        *_fine_level(filters),
+        *_fine_cells(merchant_id, first, last, filters),
     )
     return _sums(uow, query)
 
@@ -633,10 +640,7 @@ def fine_lane_page(
     took two scans of the table (a service's 35,000 fine cells at a million shipments)."""
     _check(filters)
     query = select(*_LANE_COLUMNS, AnalyticsCell.shipments, AnalyticsCell.counts).where(
-        AnalyticsCell.merchant_id == merchant_id,
-        AnalyticsCell.day >= first,
-        AnalyticsCell.day <= last,
-        *_fine_level(filters),
+        *_fine_cells(merchant_id, first, last, filters),
     )
     texts: dict[tuple[str, ...], list[str]] = {}
     shipments: dict[tuple[str, ...], int] = {}
